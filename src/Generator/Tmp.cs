@@ -1,0 +1,1 @@
+namespace CompiledNet.Generator { class Tmp { } }

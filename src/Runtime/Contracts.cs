@@ -1,0 +1,72 @@
+using System;
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// Inference contract every compiled network implements. Implementations are generated: every size is a
+    /// compile-time constant of the network class. Inference methods allocate nothing and are safe to call from
+    /// many threads at once (they must not run concurrently with training).
+    /// </summary>
+    public interface INetwork
+    {
+        /// <summary>Number of input features of one example.</summary>
+        int InputSize { get; }
+
+        /// <summary>Number of outputs of one example.</summary>
+        int OutputSize { get; }
+
+        /// <summary>Runs the network on one example. <paramref name="x"/> has <see cref="InputSize"/> values,
+        /// <paramref name="y"/> receives <see cref="OutputSize"/> values; other lengths throw <see cref="ArgumentException"/>.</summary>
+        void Predict(ReadOnlySpan<float> x, Span<float> y);
+
+        /// <summary>Index of the largest output (for a single sigmoid output: 1 when it is ≥ 0.5, else 0).</summary>
+        int Classify(ReadOnlySpan<float> x);
+
+        /// <summary>The loss of one example against a class label (inference mode), computed stably.</summary>
+        float Loss(ReadOnlySpan<float> x, int label);
+
+        /// <summary>The loss of one example against a target vector of <see cref="OutputSize"/> values (inference mode).</summary>
+        float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target);
+    }
+
+    /// <summary>
+    /// Training contract of a compiled network: a mini-batch step over one flat parameter buffer.
+    /// A batch holds 1..<see cref="BatchSize"/> examples, row after row; the loss and the gradient are means over
+    /// the examples actually given, so a last partial batch is handled exactly.
+    /// </summary>
+    public interface ITrainable : INetwork
+    {
+        /// <summary>Largest number of examples in one training step (compile-time constant of the network).</summary>
+        int BatchSize { get; }
+
+        /// <summary>Number of trainable parameters (length of <see cref="Parameters"/> and <see cref="Gradients"/>).</summary>
+        int ParameterCount { get; }
+
+        /// <summary>Learning rate used by the next optimizer step; a schedule may change it between steps.</summary>
+        float LearningRate { get; set; }
+
+        /// <summary>Number of optimizer steps taken so far.</summary>
+        long Step { get; }
+
+        /// <summary>All trainable parameters in one flat buffer (the layout is documented on the generated class).</summary>
+        Span<float> Parameters { get; }
+
+        /// <summary>The gradient of the last <c>ComputeGradients</c> or <c>TrainBatch</c>, laid out like <see cref="Parameters"/>.</summary>
+        Span<float> Gradients { get; }
+
+        /// <summary>Forward and backward pass over one batch: fills <see cref="Gradients"/>, returns the mean loss; parameters are unchanged.</summary>
+        float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels);
+
+        /// <summary>As <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{int})"/> with target vectors (<see cref="INetwork.OutputSize"/> values per example).</summary>
+        float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+        /// <summary>One optimizer step with the current <see cref="Gradients"/> and <see cref="LearningRate"/>.</summary>
+        void ApplyGradients();
+
+        /// <summary>Forward, backward and optimizer step on one batch; returns the batch's mean loss (before the step).</summary>
+        float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels);
+
+        /// <summary>As <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{int})"/> with target vectors.</summary>
+        float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+    }
+}
