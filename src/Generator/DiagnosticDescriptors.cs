@@ -1,0 +1,107 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace CompiledNet.Generator
+{
+    /// <summary>
+    /// Every diagnostic the generator reports, in one table. Ids are stable: never reuse or renumber one.
+    /// The README lists each id with an example that triggers it and the fix; AnalyzerReleases.*.md tracks them.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "CompiledNet";
+        private const string HelpBase = "https://github.com/compiled-net/compiled-net/blob/main/docs/diagnostics.md#";
+
+        private static DiagnosticDescriptor Error(string id, string title, string message, string description)
+            => new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+                description: description, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+        public static readonly DiagnosticDescriptor NotPartial = Error("CNET0001",
+            "Network class must be partial",
+            "The network class '{0}' must be declared 'partial' so the generator can add its members",
+            "Add the 'partial' modifier to every declaration of the class.");
+
+        public static readonly DiagnosticDescriptor Generic = Error("CNET0002",
+            "Network class must not be generic",
+            "The network class '{0}' is generic; a compiled network has fixed shapes and cannot have type parameters",
+            "Remove the type parameters, or declare one network class per shape.");
+
+        public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("CNET0003",
+            "Type containing a network must be partial",
+            "The network class '{0}' is nested in '{1}', which is not 'partial'",
+            "Mark every enclosing type 'partial', or move the network to namespace level.");
+
+        public static readonly DiagnosticDescriptor InputSize = Error("CNET0004",
+            "Input size must be positive",
+            "The network's Input must be > 0, but it is {0}",
+            "Set [Network(Input = N)] to the number of input features, for example 784 for 28×28 images.");
+
+        public static readonly DiagnosticDescriptor BatchSize = Error("CNET0005",
+            "Batch size must be positive",
+            "The network's BatchSize must be > 0, but it is {0}",
+            "Set [Network(BatchSize = N)] to the mini-batch size: 1 for SGD, the data set size for batch GD.");
+
+        public static readonly DiagnosticDescriptor NoLayers = Error("CNET0006",
+            "Network has no layers",
+            "The network '{0}' has no layers; add at least one [Dense(units, activation)] attribute",
+            "Layers are the [Dense] attributes on the class, applied in source order from input to output.");
+
+        public static readonly DiagnosticDescriptor Units = Error("CNET0007",
+            "Layer size must be positive",
+            "Layer {0} must have > 0 units, but it has {1}",
+            "Give every [Dense] layer a positive number of units.");
+
+        public static readonly DiagnosticDescriptor UndefinedEnum = Error("CNET0008",
+            "Value is not a defined enum member",
+            "{0} is not a defined {1} value",
+            "Use one of the named members of the enum; casts of other integers are not network options.");
+
+        public static readonly DiagnosticDescriptor SoftmaxNotLast = Error("CNET0009",
+            "Softmax only on the output layer",
+            "Layer {0} of {1} uses Softmax; softmax is only allowed on the output layer",
+            "Use ReLU, Tanh, Sigmoid or Linear in hidden layers.");
+
+        public static readonly DiagnosticDescriptor MissingLoss = Error("CNET0010",
+            "Network has no loss",
+            "The network '{0}' needs a [Loss(...)] attribute to be trained",
+            "Add [Loss(LossKind.SoftmaxCrossEntropy)] for a softmax classifier, [Loss(LossKind.LogLoss)] for sigmoid outputs, or [Loss(LossKind.Quadratic)].");
+
+        public static readonly DiagnosticDescriptor LossDoesNotFitOutput = Error("CNET0011",
+            "Loss does not fit the output layer",
+            "{0} needs {1}, but the output layer is {2} with {3} unit(s)",
+            "SoftmaxCrossEntropy needs a Softmax output with at least 2 units; LogLoss needs Sigmoid outputs.");
+
+        public static readonly DiagnosticDescriptor LearningRate = Error("CNET0012",
+            "Learning rate must be positive",
+            "The learning rate must be > 0 and finite, but it is {0}",
+            "Set LearningRate on the [Optimizer] attribute to a small positive number, for example 0.01.");
+
+        public static readonly DiagnosticDescriptor LayersInSeveralDeclarations = Error("CNET0013",
+            "Layers declared in several partial declarations",
+            "The layers of '{0}' are declared on more than one partial declaration, so their order is ambiguous",
+            "Put all [Dense] attributes of a network on one declaration of the class.");
+
+        public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
+            "CompiledNet generator failed",
+            "The CompiledNet generator failed on '{0}': {1}",
+            "This is a bug in CompiledNet; please report it with the declaration that triggers it.");
+
+        public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
+        {
+            NotPartial, Generic, ContainingTypeNotPartial, InputSize, BatchSize, NoLayers, Units, UndefinedEnum,
+            SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations, InternalError,
+        };
+
+        private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();
+
+        public static DiagnosticDescriptor Get(string id)
+        {
+            lock (ById)
+            {
+                if (ById.Count == 0)
+                    foreach (var d in All) ById[d.Id] = d;
+                return ById[id];
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Emit.Layout;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>
+    /// Activation passes, row by row with the layer width as a constant: full vectors, then the tail unrolled.
+    /// Sigmoid, tanh and softmax call the scalar math library (their cost is O(units), not O(inputs·units)).
+    /// </summary>
+    internal static class ActivationEmitter
+    {
+        /// <summary>a = f(z) for <paramref name="count"/> rows; <paramref name="z"/> and <paramref name="a"/> may be the same buffer.</summary>
+        public static void Forward(IndentedWriter w, LayerSpec layer, string z, string a, string count)
+        {
+            int units = layer.Units;
+            bool inPlace = z == a;
+            if (layer.Activation == ActivationKind.Linear && inPlace) return;
+            w.Line($"// activation: {layer.Activation}");
+            using (w.Open())
+            {
+                w.Line($"ref float src = ref {z};");
+                w.Line(inPlace ? "ref float dst = ref src;" : $"ref float dst = ref {a};");
+                using (RowLoop(w, count))
+                {
+                    w.Line($"ref float zr = ref Unsafe.Add(ref src, row * {I(units)});");
+                    w.Line($"ref float ar = ref Unsafe.Add(ref dst, row * {I(units)});");
+                    switch (layer.Activation)
+                    {
+                        case ActivationKind.Linear:
+                            Elementwise(w, units, "Vector256.LoadUnsafe(ref zr, j).StoreUnsafe(ref ar, j);", j => $"Unsafe.Add(ref ar, {j}) = Unsafe.Add(ref zr, {j});");
+                            break;
+                        case ActivationKind.ReLU:
+                            Elementwise(w, units, "Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);",
+                                j => $"Unsafe.Add(ref ar, {j}) = MathF.Max(Unsafe.Add(ref zr, {j}), 0f);");
+                            break;
+                        case ActivationKind.Sigmoid:
+                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                                w.Line("Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));");
+                            break;
+                        case ActivationKind.Tanh:
+                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                                w.Line("Unsafe.Add(ref ar, j) = MathF.Tanh(Unsafe.Add(ref zr, j));");
+                            break;
+                        case ActivationKind.Softmax:
+                            w.Line("// softmax, shifted by the row maximum so no exponent overflows");
+                            w.Line("float max = zr;");
+                            using (w.Open($"for (nuint j = 1; j < {I(units)}; j++)"))
+                                w.Line("max = MathF.Max(max, Unsafe.Add(ref zr, j));");
+                            w.Line("float sum = 0f;");
+                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                            {
+                                w.Line("float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);");
+                                w.Line("Unsafe.Add(ref ar, j) = e;");
+                                w.Line("sum += e;");
+                            }
+                            w.Line("float inv = 1f / sum;");
+                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                                w.Line("Unsafe.Add(ref ar, j) *= inv;");
+                            break;
+                        default:
+                            throw new InvalidOperationException("activation " + layer.Activation);
+                    }
+                }
+            }
+        }
+
+        /// <summary>δ ← δ ⊙ f′ for <paramref name="count"/> rows, with f′ written in terms of the stored output a.</summary>
+        public static void Backward(IndentedWriter w, LayerSpec layer, string a, string d, string count)
+        {
+            int units = layer.Units;
+            string? vector, scalar;
+            switch (layer.Activation)
+            {
+                case ActivationKind.Linear:
+                    return;
+                case ActivationKind.ReLU:
+                    vector = "(Vector256.LoadUnsafe(ref dr, j) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref ar, j), Vector256<float>.Zero)).StoreUnsafe(ref dr, j);";
+                    scalar = "if (!(Unsafe.Add(ref ar, {0}) > 0f)) Unsafe.Add(ref dr, {0}) = 0f;";
+                    break;
+                case ActivationKind.Sigmoid:
+                    vector = "{ var av = Vector256.LoadUnsafe(ref ar, j); (Vector256.LoadUnsafe(ref dr, j) * av * (Vector256<float>.One - av)).StoreUnsafe(ref dr, j); }";
+                    scalar = "Unsafe.Add(ref dr, {0}) *= Unsafe.Add(ref ar, {0}) * (1f - Unsafe.Add(ref ar, {0}));";
+                    break;
+                case ActivationKind.Tanh:
+                    vector = "{ var av = Vector256.LoadUnsafe(ref ar, j); (Vector256.LoadUnsafe(ref dr, j) * (Vector256<float>.One - av * av)).StoreUnsafe(ref dr, j); }";
+                    scalar = "Unsafe.Add(ref dr, {0}) *= 1f - Unsafe.Add(ref ar, {0}) * Unsafe.Add(ref ar, {0});";
+                    break;
+                default:
+                    throw new InvalidOperationException("hidden activation " + layer.Activation);
+            }
+            string f = layer.Activation switch
+            {
+                ActivationKind.ReLU => "1 where a > 0, else 0",
+                ActivationKind.Sigmoid => "a(1 − a)",
+                _ => "1 − a²",
+            };
+            w.Line($"// δ ← δ ⊙ f′, {layer.Activation}: f′ = {f}");
+            using (w.Open())
+            {
+                w.Line($"ref float aBase = ref {a};");
+                using (RowLoop(w, count))
+                {
+                    w.Line($"ref float ar = ref Unsafe.Add(ref aBase, row * {I(units)});");
+                    w.Line($"ref float dr = ref Unsafe.Add(ref {d}, row * {I(units)});");
+                    Elementwise(w, units, vector, j => string.Format(scalar, j));
+                }
+            }
+        }
+
+        private static IndentedWriter.Block RowLoop(IndentedWriter w, string count)
+        {
+            if (count == "1")
+            {
+                var block = w.Open();
+                w.Line("const nuint row = 0;");
+                return block;
+            }
+            return w.Open($"for (nuint row = 0; row < (nuint){count}; row++)");
+        }
+
+        private static void Elementwise(IndentedWriter w, int units, string vectorStatement, Func<string, string> scalarStatement)
+        {
+            int full = units / 8 * 8;
+            if (full > 0)
+                using (w.Open($"for (nuint j = 0; j < {I(full)}; j += 8)"))
+                    w.Line(vectorStatement);
+            for (int t = full; t < units; t++)
+                w.Line(scalarStatement(I(t)));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System;
+using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Emit.Layout;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>
+    /// The register-blocked inner kernels. All sizes are constants of the network, so every loop bound and every
+    /// tail is decided here: full 8-float vectors in chunks of several accumulators, then leftover single vectors,
+    /// then the last (units mod 8) columns as scalar accumulators. No runtime remainder loops over a layer's width.
+    /// </summary>
+    internal static class KernelEmitter
+    {
+        /// <summary>
+        /// C[k, o] = init(k, o) + Σ_red A[k, red] · B[red, o] for k in [0, rows), o in [0, width): <paramref name="rows"/>
+        /// output rows at once, <paramref name="vectors"/> accumulators of 8 columns per row. B rows are contiguous
+        /// along o. The caller has declared the refs that <paramref name="cRow"/> names.
+        /// </summary>
+        public static void BlockedProduct(
+            IndentedWriter w,
+            int rows,
+            int vectors,
+            int width,
+            string reductionLoop,
+            Func<int, string> aScalar,
+            string bBase,
+            string bRowOffset,
+            Func<int, string> cRow,
+            string? initBase)
+        {
+            int full = width / 8;
+            int chunks = full / vectors;
+            int leftover = full % vectors;
+            int tail = width % 8;
+
+            if (chunks > 0)
+            {
+                using (w.Open($"for (nuint o = 0; o < {I(chunks * vectors * 8)}; o += {I(vectors * 8)})"))
+                    Chunk(w, rows, vectors, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, "o");
+            }
+            for (int v = 0; v < leftover; v++)
+            {
+                string offset = I((chunks * vectors + v) * 8);
+                w.Line($"// columns [{offset}..{I((chunks * vectors + v + 1) * 8)}): one vector per row");
+                using (w.Open())
+                    Chunk(w, rows, 1, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, offset);
+            }
+            if (tail > 0)
+            {
+                int start = full * 8;
+                w.Line($"// columns [{I(start)}..{I(width)}): the last {I(tail)}, scalar");
+                using (w.Open())
+                {
+                    for (int k = 0; k < rows; k++)
+                        for (int t = 0; t < tail; t++)
+                            w.Line($"float s{k}_{t} = {(initBase is null ? "0f" : $"Unsafe.Add(ref {initBase}, {I(start + t)})")};");
+                    using (w.Open(reductionLoop))
+                    {
+                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {I(start)});");
+                        for (int k = 0; k < rows; k++)
+                        {
+                            w.Line($"float a{k} = {aScalar(k)};");
+                            for (int t = 0; t < tail; t++)
+                                w.Line($"s{k}_{t} += a{k} * Unsafe.Add(ref bRow, {I(t)});");
+                        }
+                    }
+                    for (int k = 0; k < rows; k++)
+                        for (int t = 0; t < tail; t++)
+                            w.Line($"Unsafe.Add(ref {cRow(k)}, {I(start + t)}) = s{k}_{t};");
+                }
+            }
+        }
+
+        private static void Chunk(IndentedWriter w, int rows, int vectors, string reductionLoop, Func<int, string> aScalar,
+            string bBase, string bRowOffset, Func<int, string> cRow, string? initBase, string o)
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                string at = v == 0 ? o : $"{o} + {I(v * 8)}";
+                string init = initBase is null ? "Vector256<float>.Zero" : $"Vector256.LoadUnsafe(ref {initBase}, {at})";
+                for (int k = 0; k < rows; k++)
+                    w.Line($"var c{k}_{v} = {init};");
+            }
+            using (w.Open(reductionLoop))
+            {
+                w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {o});");
+                for (int v = 0; v < vectors; v++)
+                    w.Line($"var b{v} = Vector256.LoadUnsafe(ref bRow, {I(v * 8)});");
+                for (int k = 0; k < rows; k++)
+                {
+                    w.Line($"var a{k} = Vector256.Create({aScalar(k)});");
+                    for (int v = 0; v < vectors; v++)
+                        w.Line($"c{k}_{v} = Kernels.MultiplyAdd(a{k}, b{v}, c{k}_{v});");
+                }
+            }
+            for (int k = 0; k < rows; k++)
+                for (int v = 0; v < vectors; v++)
+                    w.Line($"c{k}_{v}.StoreUnsafe(ref {cRow(k)}, {(v == 0 ? o : $"{o} + {I(v * 8)}")});");
+        }
+
+        /// <summary>
+        /// Dot products along a contiguous axis of constant length <paramref name="length"/>:
+        /// C[k][j] = Σ_o A_k[o] · B_j[o] for <paramref name="rows"/> A rows and <paramref name="columns"/> B rows,
+        /// vector accumulators over full 8-float blocks, then a horizontal sum and the scalar tail.
+        /// </summary>
+        public static void Dots(IndentedWriter w, int rows, int columns, int length,
+            Func<int, string> aRow, Func<int, string> bRow, Func<int, int, string> store)
+        {
+            int full = length / 8;
+            if (full > 0)
+            {
+                for (int k = 0; k < rows; k++)
+                    for (int j = 0; j < columns; j++)
+                        w.Line($"var acc{k}_{j} = Vector256<float>.Zero;");
+                using (w.Open($"for (nuint o = 0; o < {I(full * 8)}; o += 8)"))
+                {
+                    for (int j = 0; j < columns; j++)
+                        w.Line($"var b{j} = Vector256.LoadUnsafe(ref {bRow(j)}, o);");
+                    for (int k = 0; k < rows; k++)
+                    {
+                        w.Line($"var a{k} = Vector256.LoadUnsafe(ref {aRow(k)}, o);");
+                        for (int j = 0; j < columns; j++)
+                            w.Line($"acc{k}_{j} = Kernels.MultiplyAdd(a{k}, b{j}, acc{k}_{j});");
+                    }
+                }
+            }
+            for (int k = 0; k < rows; k++)
+                for (int j = 0; j < columns; j++)
+                {
+                    string sum = full > 0 ? $"Vector256.Sum(acc{k}_{j})" : "0f";
+                    for (int t = full * 8; t < length; t++)
+                        sum += $" + Unsafe.Add(ref {aRow(k)}, {I(t)}) * Unsafe.Add(ref {bRow(j)}, {I(t)})";
+                    w.Line(store(k, j) + " = " + sum + ";");
+                }
+        }
+    }
+}

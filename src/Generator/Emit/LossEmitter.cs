@@ -1,0 +1,133 @@
+using System;
+using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Emit.Layout;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>The loss of one example, and the loss gradient that starts the backward pass (fused with the output activation).</summary>
+    internal static class LossEmitter
+    {
+        public static string Describe(LossKind loss) => loss switch
+        {
+            LossKind.SoftmaxCrossEntropy => "softmax cross-entropy",
+            LossKind.LogLoss => "log-loss",
+            _ => "quadratic loss",
+        };
+
+        public static void EmitExampleLoss(IndentedWriter w, NetworkSpec spec)
+        {
+            int o = spec.OutputSize;
+            switch (spec.Loss)
+            {
+                case LossKind.SoftmaxCrossEntropy:
+                    w.Line("/// <summary>Softmax cross-entropy of one example from its logits z: Σ_k t_k (logsumexp(z) − z_k), shifted by max z so nothing overflows.</summary>");
+                    break;
+                case LossKind.LogLoss:
+                    w.Line("/// <summary>Log-loss of one example from its logits z: Σ_k max(z_k, 0) − z_k t_k + ln(1 + e^−|z_k|), finite even where σ(z) rounds to 0 or 1.</summary>");
+                    break;
+                default:
+                    w.Line("/// <summary>Quadratic loss of one example: Σ_k (a_k − t_k)².</summary>");
+                    break;
+            }
+            using (w.Open("private static float ExampleLoss(ref float z, ref float a, ref float t)"))
+            {
+                switch (spec.Loss)
+                {
+                    case LossKind.SoftmaxCrossEntropy:
+                        w.Line("float max = z;");
+                        using (w.Open($"for (nuint k = 1; k < {I(o)}; k++)"))
+                            w.Line("max = MathF.Max(max, Unsafe.Add(ref z, k));");
+                        w.Line("float sum = 0f;");
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                            w.Line("sum += MathF.Exp(Unsafe.Add(ref z, k) - max);");
+                        w.Line("float logSumExp = max + MathF.Log(sum);");
+                        w.Line("float loss = 0f;");
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                            w.Line("loss += Unsafe.Add(ref t, k) * (logSumExp - Unsafe.Add(ref z, k));");
+                        w.Line("return loss;");
+                        break;
+                    case LossKind.LogLoss:
+                        w.Line("float loss = 0f;");
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                            w.Line("loss += Kernels.LogLossFromLogit(Unsafe.Add(ref z, k), Unsafe.Add(ref t, k));");
+                        w.Line("return loss;");
+                        break;
+                    default:
+                        w.Line("float loss = 0f;");
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                        {
+                            w.Line("float e = Unsafe.Add(ref a, k) - Unsafe.Add(ref t, k);");
+                            w.Line("loss += e * e;");
+                        }
+                        w.Line("return loss;");
+                        break;
+                }
+            }
+            w.Line();
+        }
+
+        public static void EmitLossAndDelta(IndentedWriter w, NetworkSpec spec)
+        {
+            int n = spec.Layers.Count, o = spec.OutputSize;
+            var output = spec.Layers[n - 1];
+            string gradient = spec.Loss switch
+            {
+                LossKind.SoftmaxCrossEntropy => "∂L/∂z = (softmax(z) − t) / count: the softmax Jacobian and the log cancel",
+                LossKind.LogLoss => "∂L/∂z = (σ(z) − t) / count: σ′ and the log-loss denominator cancel",
+                _ => $"∂L/∂a = 2(a − t) / count, times the {output.Activation} derivative",
+            };
+            w.Line($"/// <summary>Output loss over count rows (returns the mean) and its gradient into _d{I(n)}: {gradient}.</summary>");
+            using (w.Open("private float LossAndDelta(int count)"))
+            {
+                w.Line("float invCount = 1f / count;");
+                w.Line("float total = 0f;");
+                w.Line($"ref float z = ref MemoryMarshal.GetArrayDataReference(_z{I(n)});");
+                w.Line($"ref float a = ref MemoryMarshal.GetArrayDataReference(_a{I(n)});");
+                w.Line("ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);");
+                w.Line($"ref float d = ref MemoryMarshal.GetArrayDataReference(_d{I(n)});");
+                using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                {
+                    foreach (var name in new[] { "z", "a", "t", "d" })
+                        w.Line($"ref float {name}r = ref Unsafe.Add(ref {name}, row * {I(o)});");
+                    w.Line("total += ExampleLoss(ref zr, ref ar, ref tr);");
+                    if (spec.Loss != LossKind.Quadratic)
+                    {
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                            w.Line("Unsafe.Add(ref dr, k) = (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;");
+                    }
+                    else if (output.Activation == ActivationKind.Softmax)
+                    {
+                        w.Line("// through the softmax Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k)");
+                        w.Line("float dot = 0f;");
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                        {
+                            w.Line("float gk = 2f * (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;");
+                            w.Line("Unsafe.Add(ref dr, k) = gk;");
+                            w.Line("dot += Unsafe.Add(ref ar, k) * gk;");
+                        }
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                            w.Line("Unsafe.Add(ref dr, k) = Unsafe.Add(ref ar, k) * (Unsafe.Add(ref dr, k) - dot);");
+                    }
+                    else
+                    {
+                        string derivative = output.Activation switch
+                        {
+                            ActivationKind.Sigmoid => " * ak * (1f - ak)",
+                            ActivationKind.Tanh => " * (1f - ak * ak)",
+                            ActivationKind.ReLU => " * (ak > 0f ? 1f : 0f)",
+                            ActivationKind.Linear => "",
+                            _ => throw new InvalidOperationException(output.Activation.ToString()),
+                        };
+                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                        {
+                            w.Line("float ak = Unsafe.Add(ref ar, k);");
+                            w.Line($"Unsafe.Add(ref dr, k) = 2f * (ak - Unsafe.Add(ref tr, k)) * invCount{derivative};");
+                        }
+                    }
+                }
+                w.Line("return total * invCount;");
+            }
+            w.Line();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.CodeAnalysis.Text;
+
+namespace CompiledNet.Generator.Model
+{
+    // The model is plain data: records of strings, numbers, enums and EquatableArrays. No ISymbol, Compilation or
+    // syntax node may be stored here (a test walks these types by reflection to keep it so), because the pipeline
+    // compares models by value to decide whether to re-emit.
+
+    // Mirrors of the public enums in CompiledNet.Attributes (same names and values): the generator does not load
+    // the attributes assembly, it reads the constants the compiler gives it.
+    internal enum ActivationKind { Linear = 0, Sigmoid = 1, Tanh = 2, ReLU = 3, Softmax = 4 }
+
+    internal enum LossKind { Quadratic = 0, LogLoss = 1, SoftmaxCrossEntropy = 2 }
+
+    internal enum OptimizerKind { Sgd = 0 }
+
+    internal enum InitKind { LeCun = 0, Glorot = 1, He = 2 }
+
+    /// <summary>One fully connected layer: <c>a = f(x·W + b)</c>.</summary>
+    internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init);
+
+    internal sealed record OptimizerSpec(OptimizerKind Kind, float LearningRate);
+
+    /// <summary>Everything the emitter needs to write one network class.</summary>
+    internal sealed record NetworkSpec(
+        string? Namespace,
+        string ClassName,
+        string Accessibility,
+        // Declarations of the enclosing types, outermost first, e.g. "partial class Outer".
+        EquatableArray<string> ContainingTypes,
+        int InputSize,
+        int BatchSize,
+        EquatableArray<LayerSpec> Layers,
+        LossKind Loss,
+        OptimizerSpec Optimizer)
+    {
+        public int OutputSize => Layers[Layers.Count - 1].Units;
+
+        public string HintName => (Namespace is null ? "" : Namespace + ".")
+            + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, d => d.Substring(d.LastIndexOf(' ') + 1) + "."))
+            + ClassName + ".g.cs";
+    }
+
+    /// <summary>Where a diagnostic points, as plain data that can be turned back into a Location.</summary>
+    internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan);
+
+    /// <summary>A diagnostic as plain data: the descriptor id, where, and the message arguments already formatted.</summary>
+    internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments);
+
+    /// <summary>What parsing one declaration gives: a model (null when errors prevent emitting) and its diagnostics.</summary>
+    internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+}

@@ -1,0 +1,217 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using CompiledNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CompiledNet.Generator
+{
+    /// <summary>Turns the attributes on a network class into a <see cref="NetworkSpec"/> plus diagnostics.</summary>
+    internal static class Parser
+    {
+        public const string NetworkAttribute = "CompiledNet.NetworkAttribute";
+        private const string DenseAttribute = "CompiledNet.DenseAttribute";
+        private const string LossAttribute = "CompiledNet.LossAttribute";
+        private const string OptimizerAttribute = "CompiledNet.OptimizerAttribute";
+
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var diagnostics = new List<DiagnosticInfo>();
+            try
+            {
+                var spec = ParseCore(type, context.Attributes[0], diagnostics, ct);
+                return new ParseResult(spec, EquatableArray.From(diagnostics));
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                // The generator must never fail the build with CS8785; an unexpected case becomes a diagnostic.
+                diagnostics.Add(Diag(DiagnosticDescriptors.InternalError, LocationOf(type), type.Name, ex.GetType().Name + ": " + ex.Message));
+                return new ParseResult(null, EquatableArray.From(diagnostics));
+            }
+        }
+
+        private static NetworkSpec? ParseCore(INamedTypeSymbol type, AttributeData network, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        {
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(ct) is ClassDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    diagnostics.Add(Diag(DiagnosticDescriptors.NotPartial, ToInfo(declaration.Identifier.GetLocation()), type.Name));
+            }
+            if (type.IsGenericType)
+                diagnostics.Add(Diag(DiagnosticDescriptors.Generic, LocationOf(type), type.Name));
+
+            var containing = new List<string>();
+            for (var outer = type.ContainingType; outer != null; outer = outer.ContainingType)
+            {
+                bool isPartial = outer.DeclaringSyntaxReferences.All(r =>
+                    r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+                if (!isPartial || outer.IsGenericType)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.ContainingTypeNotPartial, LocationOf(type), type.Name, outer.Name));
+                string kind = outer.IsRecord ? (outer.TypeKind == TypeKind.Struct ? "record struct" : "record")
+                    : outer.TypeKind == TypeKind.Struct ? "struct" : outer.TypeKind == TypeKind.Interface ? "interface" : "class";
+                containing.Insert(0, "partial " + kind + " " + outer.Name);
+            }
+
+            // [Network(Input = ..., BatchSize = ...)]
+            int input = 0, batchSize = 32;
+            foreach (var named in network.NamedArguments)
+            {
+                if (named.Key == "Input" && named.Value.Value is int i) input = i;
+                else if (named.Key == "BatchSize" && named.Value.Value is int b) batchSize = b;
+            }
+            if (input <= 0)
+            {
+                var where = NamedArgumentLocation(network, "Input", ct) ?? AttributeLocation(network, ct) ?? LocationOf(type);
+                diagnostics.Add(Diag(DiagnosticDescriptors.InputSize, where, Format(input)));
+            }
+            if (batchSize <= 0)
+                diagnostics.Add(Diag(DiagnosticDescriptors.BatchSize, NamedArgumentLocation(network, "BatchSize", ct) ?? AttributeLocation(network, ct), Format(batchSize)));
+
+            // Layers: [Dense] attributes in source order.
+            var attributes = type.GetAttributes();
+            var dense = attributes.Where(a => a.AttributeClass?.ToDisplayString() == DenseAttribute).ToList();
+            var owners = dense.Select(a => a.ApplicationSyntaxReference?.GetSyntax(ct).FirstAncestorOrSelf<TypeDeclarationSyntax>())
+                .Where(d => d != null).Distinct().ToList();
+            if (owners.Count > 1)
+                diagnostics.Add(Diag(DiagnosticDescriptors.LayersInSeveralDeclarations, ToInfo(owners[1]!.Identifier.GetLocation()), type.Name));
+            dense.Sort((a, b) => (a.ApplicationSyntaxReference?.Span.Start ?? 0).CompareTo(b.ApplicationSyntaxReference?.Span.Start ?? 0));
+
+            if (dense.Count == 0)
+                diagnostics.Add(Diag(DiagnosticDescriptors.NoLayers, AttributeLocation(network, ct) ?? LocationOf(type), type.Name));
+
+            var layers = new List<LayerSpec>();
+            int fanIn = input;
+            for (int l = 0; l < dense.Count; l++)
+            {
+                var a = dense[l];
+                if (a.ConstructorArguments.Length != 2) continue; // the compiler reports the bad constructor call
+                int units = a.ConstructorArguments[0].Value is int u ? u : 0;
+                if (units <= 0)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.Units, PositionalArgumentLocation(a, 0, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(units)));
+
+                var activation = ReadEnum<ActivationKind>(a.ConstructorArguments[1], "Activation", PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), diagnostics);
+                if (activation == ActivationKind.Softmax && l != dense.Count - 1)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.SoftmaxNotLast, PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(dense.Count)));
+
+                var init = InitKind.LeCun;
+                foreach (var named in a.NamedArguments)
+                {
+                    if (named.Key == "Init")
+                        init = ReadEnum<InitKind>(named.Value, "WeightInit", NamedArgumentLocation(a, "Init", ct) ?? AttributeLocation(a, ct), diagnostics);
+                }
+                layers.Add(new LayerSpec(fanIn, units, activation, init));
+                fanIn = units;
+            }
+
+            // [Loss(kind)]
+            var lossAttribute = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LossAttribute);
+            var loss = LossKind.Quadratic;
+            if (lossAttribute is null)
+                diagnostics.Add(Diag(DiagnosticDescriptors.MissingLoss, AttributeLocation(network, ct) ?? LocationOf(type), type.Name));
+            else if (lossAttribute.ConstructorArguments.Length == 1)
+            {
+                var lossLocation = PositionalArgumentLocation(lossAttribute, 0, ct) ?? AttributeLocation(lossAttribute, ct);
+                int before = diagnostics.Count;
+                loss = ReadEnum<LossKind>(lossAttribute.ConstructorArguments[0], "LossKind", lossLocation, diagnostics);
+                if (diagnostics.Count == before && layers.Count > 0)
+                    CheckLossFitsOutput(loss, layers[layers.Count - 1], lossLocation, diagnostics);
+            }
+
+            // [Optimizer(kind, LearningRate = ...)]; without it, SGD with η = 0.01.
+            var optimizer = new OptimizerSpec(OptimizerKind.Sgd, 0.01f);
+            var optimizerAttribute = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute);
+            if (optimizerAttribute != null && optimizerAttribute.ConstructorArguments.Length == 1)
+            {
+                var kind = ReadEnum<OptimizerKind>(optimizerAttribute.ConstructorArguments[0], "OptimizerKind",
+                    PositionalArgumentLocation(optimizerAttribute, 0, ct) ?? AttributeLocation(optimizerAttribute, ct), diagnostics);
+                float rate = 0.01f;
+                foreach (var named in optimizerAttribute.NamedArguments)
+                    if (named.Key == "LearningRate" && named.Value.Value is float r) rate = r;
+                if (!(rate > 0) || float.IsInfinity(rate))
+                    diagnostics.Add(Diag(DiagnosticDescriptors.LearningRate,
+                        NamedArgumentLocation(optimizerAttribute, "LearningRate", ct) ?? AttributeLocation(optimizerAttribute, ct), Format(rate)));
+                optimizer = new OptimizerSpec(kind, rate);
+            }
+
+            if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
+
+            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            string accessibility = type.DeclaredAccessibility switch
+            {
+                Accessibility.Public => "public",
+                Accessibility.Internal => "internal",
+                Accessibility.Private => "private",
+                Accessibility.Protected => "protected",
+                Accessibility.ProtectedOrInternal => "protected internal",
+                Accessibility.ProtectedAndInternal => "private protected",
+                _ => "internal",
+            };
+            return new NetworkSpec(ns, type.Name, accessibility, EquatableArray.From(containing), input, batchSize,
+                EquatableArray.From(layers), loss, optimizer);
+        }
+
+        private static void CheckLossFitsOutput(LossKind loss, LayerSpec output, LocationInfo? where, List<DiagnosticInfo> diagnostics)
+        {
+            string? need = loss switch
+            {
+                LossKind.SoftmaxCrossEntropy when output.Activation != ActivationKind.Softmax || output.Units < 2 => "a Softmax output layer with at least 2 units",
+                LossKind.LogLoss when output.Activation != ActivationKind.Sigmoid => "Sigmoid outputs",
+                _ => null,
+            };
+            if (need != null)
+                diagnostics.Add(Diag(DiagnosticDescriptors.LossDoesNotFitOutput, where, loss.ToString(), need, output.Activation.ToString(), Format(output.Units)));
+        }
+
+        private static T ReadEnum<T>(TypedConstant constant, string enumName, LocationInfo? where, List<DiagnosticInfo> diagnostics) where T : struct, Enum
+        {
+            if (constant.Value is int value)
+            {
+                if (Enum.IsDefined(typeof(T), value)) return (T)(object)value;
+                diagnostics.Add(Diag(DiagnosticDescriptors.UndefinedEnum, where, Format(value), enumName));
+            }
+            return default;
+        }
+
+        private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        private static DiagnosticInfo Diag(DiagnosticDescriptor descriptor, LocationInfo? where, params string[] args)
+            => new DiagnosticInfo(descriptor.Id, where, new EquatableArray<string>(args));
+
+        private static LocationInfo? ToInfo(Location location)
+        {
+            if (location.SourceTree is null) return null;
+            return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+        }
+
+        private static LocationInfo? LocationOf(INamedTypeSymbol type)
+            => type.Locations.Length > 0 ? ToInfo(type.Locations[0]) : null;
+
+        private static LocationInfo? AttributeLocation(AttributeData attribute, CancellationToken ct)
+            => attribute.ApplicationSyntaxReference?.GetSyntax(ct) is AttributeSyntax syntax ? ToInfo(syntax.GetLocation()) : null;
+
+        private static LocationInfo? NamedArgumentLocation(AttributeData attribute, string name, CancellationToken ct)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax { ArgumentList: { } list }) return null;
+            var argument = list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+            return argument is null ? null : ToInfo(argument.GetLocation());
+        }
+
+        private static LocationInfo? PositionalArgumentLocation(AttributeData attribute, int index, CancellationToken ct)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax { ArgumentList: { } list }) return null;
+            var positional = list.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+            return index < positional.Count ? ToInfo(positional[index].GetLocation()) : null;
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace CompiledNet.Generator { class Tmp { } }

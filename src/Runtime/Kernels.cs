@@ -1,0 +1,59 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// Primitives the generated networks call. Public only so generated code in the user's assembly can reach them;
+    /// not part of the API a user programs against.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Kernels
+    {
+        /// <summary>a·b + c, fused (one rounding) where the CPU has FMA, otherwise a multiply and an add.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+        /// <summary>Logistic sigmoid 1/(1 + e^−z), without overflow for large |z|.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sigmoid(float z)
+        {
+            if (z >= 0) return 1f / (1f + MathF.Exp(-z));
+            float e = MathF.Exp(z);
+            return e / (1f + e);
+        }
+
+        /// <summary>ln(1 + e^−|z|) + max(z, 0) − z·t: the log-loss of a sigmoid unit from its logit, stable for any z.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float LogLossFromLogit(float z, float t)
+            => MathF.Max(z, 0f) - z * t + MathF.Log(1f + MathF.Exp(-MathF.Abs(z)));
+
+        /// <summary>Throws the <see cref="ArgumentException"/> for a buffer of the wrong length.</summary>
+        [DoesNotReturn]
+        public static void ThrowWrongLength(string parameter, int expected, int actual, string meaning)
+            => throw new ArgumentException($"{parameter} has {actual} values; expected {expected} ({meaning}).", parameter);
+
+        /// <summary>Throws the <see cref="ArgumentException"/> for a batch whose example count is outside 1..batchSize.</summary>
+        [DoesNotReturn]
+        public static void ThrowBatchCount(string parameter, int count, int batchSize, int valuesPerExample, int length)
+            => throw new ArgumentException(
+                $"{parameter} has {length} values = {count} examples of {valuesPerExample}; a batch holds 1 to {batchSize} examples.", parameter);
+
+        /// <summary>Throws the <see cref="ArgumentException"/> for two batch buffers that disagree on the example count.</summary>
+        [DoesNotReturn]
+        public static void ThrowBatchMismatch(string parameter, int expected, int actual, int examples, int inputSize)
+            => throw new ArgumentException(
+                $"{parameter} has {actual} values; expected {expected} ({examples} examples × {inputSize} inputs).", parameter);
+
+        /// <summary>Throws the <see cref="ArgumentOutOfRangeException"/> for a class label outside the network's outputs.</summary>
+        [DoesNotReturn]
+        public static void ThrowLabel(string parameter, int index, int label, int classes)
+            => throw new ArgumentOutOfRangeException(parameter, label,
+                $"{parameter}[{index}] is {label}; expected a class in [0, {classes}).");
+    }
+}
