@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using CompiledNet.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CompiledNet.Tests.Generator;
+
+/// <summary>Runs the generator over source text in memory and compiles the result.</summary>
+public static class GeneratorHarness
+{
+    private static readonly Lazy<MetadataReference[]> References = new(() =>
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
+        paths.Add(typeof(NetworkAttribute).Assembly.Location); // CompiledNet.Attributes
+        paths.Add(typeof(ITrainable).Assembly.Location);       // CompiledNet (runtime)
+        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
+    });
+
+    public static CSharpCompilation Compile(params string[] sources)
+        => CSharpCompilation.Create("UserAssembly",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: $"Network{i}.cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public sealed record Result(
+        CSharpCompilation Output,
+        ImmutableArray<Diagnostic> GeneratorDiagnostics,
+        IReadOnlyList<(string HintName, string Text)> Sources,
+        GeneratorDriver Driver);
+
+    public static Result Run(params string[] sources)
+    {
+        var compilation = Compile(sources);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var run = driver.GetRunResult();
+        var generated = run.Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())).ToList();
+        return new Result((CSharpCompilation)output, diagnostics.AddRange(run.Diagnostics).Distinct().ToImmutableArray(), generated, driver);
+    }
+}
