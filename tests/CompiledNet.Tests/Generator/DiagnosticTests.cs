@@ -1,0 +1,138 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CompiledNet.Tests.Generator;
+
+/// <summary>Each diagnostic the foundation reports, with the exact source text it points at.</summary>
+public class DiagnosticTests
+{
+    private static Microsoft.CodeAnalysis.CSharp.CSharpCompilation? _last;
+
+    private static Diagnostic Single(string source, string id)
+    {
+        var result = GeneratorHarness.Run("using CompiledNet;\n" + source);
+        _last = result.Output;
+        var matching = result.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
+        Assert.Empty(result.Sources); // an erroneous declaration emits no code
+        return matching[0];
+    }
+
+    /// <summary>The source text a diagnostic points at (the generator reports file locations: path and span).</summary>
+    private static string At(Diagnostic d)
+    {
+        var path = d.Location.GetLineSpan().Path;
+        var tree = _last!.SyntaxTrees.Single(t => t.FilePath == path);
+        return tree.GetText().ToString(d.Location.SourceSpan);
+    }
+
+    [Fact]
+    public void CNET0001_ClassNotPartial_PointsAtTheClassName()
+    {
+        var d = Single("[Network(Input = 2)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public class Net { }", "CNET0001");
+        Assert.Equal("Net", At(d));
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+    }
+
+    [Fact]
+    public void CNET0002_GenericClass()
+        => Single("[Network(Input = 2)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public partial class Net<T> { }", "CNET0002");
+
+    [Fact]
+    public void CNET0003_ContainingTypeNotPartial()
+    {
+        var d = Single("public class Outer { [Network(Input = 2)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public partial class Net { } }", "CNET0003");
+        Assert.Contains("Outer", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0004_InputSizeZero_PointsAtTheArgumentAndShowsTheValue()
+    {
+        var d = Single("[Network(Input = 0)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public partial class Net { }", "CNET0004");
+        Assert.Equal("Input = 0", At(d));
+        Assert.Contains("is 0", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0004_InputSizeMissing_PointsAtTheAttribute()
+    {
+        var d = Single("[Network][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public partial class Net { }", "CNET0004");
+        Assert.Equal("Network", At(d));
+    }
+
+    [Fact]
+    public void CNET0005_BatchSizeNegative()
+    {
+        var d = Single("[Network(Input = 2, BatchSize = -3)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public partial class Net { }", "CNET0005");
+        Assert.Equal("BatchSize = -3", At(d));
+    }
+
+    [Fact]
+    public void CNET0006_NoLayers()
+        => Single("[Network(Input = 2)][Loss(LossKind.LogLoss)] public partial class Net { }", "CNET0006");
+
+    [Fact]
+    public void CNET0007_UnitsZero_PointsAtTheUnitsArgument()
+    {
+        var d = Single("[Network(Input = 2)][Dense(0, Activation.Tanh)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public partial class Net { }", "CNET0007");
+        Assert.Equal("0", At(d));
+        Assert.Contains("Layer 1", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0008_UndefinedActivation()
+    {
+        var d = Single("[Network(Input = 2)][Dense(3, (Activation)42)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)] public partial class Net { }", "CNET0008");
+        Assert.Equal("(Activation)42", At(d));
+        Assert.Contains("42", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0009_SoftmaxOnAHiddenLayer()
+    {
+        var d = Single("[Network(Input = 2)][Dense(3, Activation.Softmax)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class Net { }", "CNET0009");
+        Assert.Equal("Activation.Softmax", At(d));
+        Assert.Equal(30, d.Location.GetLineSpan().StartLinePosition.Character); // the first [Dense], not the second
+    }
+
+    [Fact]
+    public void CNET0010_MissingLoss()
+        => Single("[Network(Input = 2)][Dense(1, Activation.Sigmoid)] public partial class Net { }", "CNET0010");
+
+    [Fact]
+    public void CNET0011_SoftmaxCrossEntropyOnSigmoidOutput_PointsAtTheLossKind()
+    {
+        var d = Single("[Network(Input = 2)][Dense(3, Activation.Sigmoid)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class Net { }", "CNET0011");
+        Assert.Equal("LossKind.SoftmaxCrossEntropy", At(d));
+        Assert.Contains("Sigmoid with 3 unit(s)", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0011_LogLossOnSoftmaxOutput()
+        => Single("[Network(Input = 2)][Dense(3, Activation.Softmax)][Loss(LossKind.LogLoss)] public partial class Net { }", "CNET0011");
+
+    [Fact]
+    public void CNET0012_LearningRateZero()
+    {
+        var d = Single("[Network(Input = 2)][Dense(1, Activation.Sigmoid)][Loss(LossKind.LogLoss)][Optimizer(OptimizerKind.Sgd, LearningRate = 0f)] public partial class Net { }", "CNET0012");
+        Assert.Equal("LearningRate = 0f", At(d));
+    }
+
+    [Fact]
+    public void CNET0013_LayersOnTwoPartialDeclarations()
+    {
+        var result = GeneratorHarness.Run(
+            "using CompiledNet; [Network(Input = 2)][Dense(3, Activation.Tanh)][Loss(LossKind.LogLoss)] public partial class Net { }",
+            "using CompiledNet; [Dense(1, Activation.Sigmoid)] public partial class Net { }");
+        Assert.Contains(result.GeneratorDiagnostics, d => d.Id == "CNET0013");
+    }
+
+    [Fact]
+    public void ValidDeclarationReportsNothingAndCompiles()
+    {
+        var result = GeneratorHarness.Run(SnapshotTests.Xor);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+}
