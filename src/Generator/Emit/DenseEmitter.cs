@@ -145,8 +145,7 @@ namespace CompiledNet.Generator.Emit
                 }
 
                 w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
-                KernelEmitter.BlockedProduct(w, 1, GradVectors, units, "for (nuint r = 0; r < rows; r++)",
-                    _ => "1f", "d", $"r * {I(units)}", _ => "gb", null);
+                KernelEmitter.ColumnSums(w, units, "d", "gb");
 
                 if (l > 0)
                 {

@@ -133,5 +133,47 @@ namespace CompiledNet.Generator.Emit
                     w.Line(store(k, j) + " = " + sum + ";");
                 }
         }
+    
+        /// <summary>
+        /// Column sums over <c>rows</c> rows of a row-major matrix of constant <paramref name="width"/>:
+        /// C[o] = Σ_r B[r, o] (the bias gradient), vectors of 8 columns, then the scalar tail.
+        /// </summary>
+        public static void ColumnSums(IndentedWriter w, int width, string bBase, string cBase)
+        {
+            int full = width / 8;
+            for (int v = 0; v < full; v += 4)
+            {
+                int vectors = System.Math.Min(4, full - v);
+                using (w.Open())
+                {
+                    for (int k = 0; k < vectors; k++)
+                        w.Line($"var c{k} = Vector256<float>.Zero;");
+                    using (w.Open("for (nuint r = 0; r < rows; r++)"))
+                    {
+                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {I(width)});");
+                        for (int k = 0; k < vectors; k++)
+                            w.Line($"c{k} += Vector256.LoadUnsafe(ref bRow, {I((v + k) * 8)});");
+                    }
+                    for (int k = 0; k < vectors; k++)
+                        w.Line($"c{k}.StoreUnsafe(ref {cBase}, {I((v + k) * 8)});");
+                }
+            }
+            if (width % 8 != 0)
+            {
+                using (w.Open())
+                {
+                    for (int t = full * 8; t < width; t++)
+                        w.Line($"float s{I(t)} = 0f;");
+                    using (w.Open("for (nuint r = 0; r < rows; r++)"))
+                    {
+                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {I(width)});");
+                        for (int t = full * 8; t < width; t++)
+                            w.Line($"s{I(t)} += Unsafe.Add(ref bRow, {I(t)});");
+                    }
+                    for (int t = full * 8; t < width; t++)
+                        w.Line($"Unsafe.Add(ref {cBase}, {I(t)}) = s{I(t)};");
+                }
+            }
+        }
     }
 }

@@ -426,28 +426,23 @@ partial class Models
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            // columns [0..8): one vector per row
             {
-                var c0_0 = Vector256<float>.Zero;
+                var c0 = Vector256<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 9 + 0);
-                    var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var a0 = Vector256.Create(1f);
-                    c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                    ref float bRow = ref Unsafe.Add(ref d, r * 9);
+                    c0 += Vector256.LoadUnsafe(ref bRow, 0);
                 }
-                c0_0.StoreUnsafe(ref gb, 0);
+                c0.StoreUnsafe(ref gb, 0);
             }
-            // columns [8..9): the last 1, scalar
             {
-                float s0_0 = 0f;
+                float s8 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 9 + 8);
-                    float a0 = 1f;
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
+                    ref float bRow = ref Unsafe.Add(ref d, r * 9);
+                    s8 += Unsafe.Add(ref bRow, 8);
                 }
-                Unsafe.Add(ref gb, 8) = s0_0;
+                Unsafe.Add(ref gb, 8) = s8;
             }
         }
 
@@ -615,19 +610,17 @@ partial class Models
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            // columns [0..2): the last 2, scalar
             {
-                float s0_0 = 0f;
-                float s0_1 = 0f;
+                float s0 = 0f;
+                float s1 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 2 + 0);
-                    float a0 = 1f;
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                    ref float bRow = ref Unsafe.Add(ref d, r * 2);
+                    s0 += Unsafe.Add(ref bRow, 0);
+                    s1 += Unsafe.Add(ref bRow, 1);
                 }
-                Unsafe.Add(ref gb, 0) = s0_0;
-                Unsafe.Add(ref gb, 1) = s0_1;
+                Unsafe.Add(ref gb, 0) = s0;
+                Unsafe.Add(ref gb, 1) = s1;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
             ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 45);

@@ -478,25 +478,23 @@ namespace Samples
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            // columns [0..4): the last 4, scalar
             {
-                float s0_0 = 0f;
-                float s0_1 = 0f;
-                float s0_2 = 0f;
-                float s0_3 = 0f;
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                float s3 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 4 + 0);
-                    float a0 = 1f;
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                    s0_3 += a0 * Unsafe.Add(ref bRow, 3);
+                    ref float bRow = ref Unsafe.Add(ref d, r * 4);
+                    s0 += Unsafe.Add(ref bRow, 0);
+                    s1 += Unsafe.Add(ref bRow, 1);
+                    s2 += Unsafe.Add(ref bRow, 2);
+                    s3 += Unsafe.Add(ref bRow, 3);
                 }
-                Unsafe.Add(ref gb, 0) = s0_0;
-                Unsafe.Add(ref gb, 1) = s0_1;
-                Unsafe.Add(ref gb, 2) = s0_2;
-                Unsafe.Add(ref gb, 3) = s0_3;
+                Unsafe.Add(ref gb, 0) = s0;
+                Unsafe.Add(ref gb, 1) = s1;
+                Unsafe.Add(ref gb, 2) = s2;
+                Unsafe.Add(ref gb, 3) = s3;
             }
         }
 
@@ -659,16 +657,14 @@ namespace Samples
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            // columns [0..1): the last 1, scalar
             {
-                float s0_0 = 0f;
+                float s0 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 1 + 0);
-                    float a0 = 1f;
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
+                    ref float bRow = ref Unsafe.Add(ref d, r * 1);
+                    s0 += Unsafe.Add(ref bRow, 0);
                 }
-                Unsafe.Add(ref gb, 0) = s0_0;
+                Unsafe.Add(ref gb, 0) = s0;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
             ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 12);
