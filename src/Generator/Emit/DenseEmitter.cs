@@ -7,9 +7,10 @@ namespace CompiledNet.Generator.Emit
     /// <summary>A dense layer's generated methods: initialisation, inference forward, training forward, backward.</summary>
     internal static class DenseEmitter
     {
-        // Register blocking. Training forward: 4 rows × 2 vectors = 8 accumulators. Inference (one row): 4 vectors.
+        // Register blocking. Training forward: 4 rows × 2 vectors = 8 accumulators. Inference (one row): 8 vectors, enough
+        // independent FMA chains to cover its latency on two pipes.
         // Weight gradient: 4 inputs × 2 vectors. Input gradient: 2 rows × 4 inputs of dot products.
-        private const int ForwardRows = 4, ForwardVectors = 2, InferVectors = 4, GradRows = 4, GradVectors = 2, DotRows = 2, DotColumns = 4;
+        private const int ForwardRows = 4, ForwardVectors = 2, InferVectors = 8, GradRows = 4, GradVectors = 2, DotRows = 2, DotColumns = 4;
 
         public static string Describe(LayerSpec layer) => $"Dense {I(layer.Inputs)} → {I(layer.Units)} {layer.Activation}";
 
