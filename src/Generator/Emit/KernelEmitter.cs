@@ -59,9 +59,9 @@ namespace CompiledNet.Generator.Emit
                         w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {I(start)});");
                         for (int k = 0; k < rows; k++)
                         {
-                            w.Line($"float a{k} = {aScalar(k)};");
+                            w.Line($"float av{k} = {aScalar(k)};");
                             for (int t = 0; t < tail; t++)
-                                w.Line($"s{k}_{t} += a{k} * Unsafe.Add(ref bRow, {I(t)});");
+                                w.Line($"s{k}_{t} += av{k} * Unsafe.Add(ref bRow, {I(t)});");
                         }
                     }
                     for (int k = 0; k < rows; k++)
@@ -85,12 +85,12 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {o});");
                 for (int v = 0; v < vectors; v++)
-                    w.Line($"var b{v} = Vector256.LoadUnsafe(ref bRow, {I(v * 8)});");
+                    w.Line($"var bv{v} = Vector256.LoadUnsafe(ref bRow, {I(v * 8)});");
                 for (int k = 0; k < rows; k++)
                 {
-                    w.Line($"var a{k} = Vector256.Create({aScalar(k)});");
+                    w.Line($"var av{k} = Vector256.Create({aScalar(k)});");
                     for (int v = 0; v < vectors; v++)
-                        w.Line($"c{k}_{v} = Kernels.MultiplyAdd(a{k}, b{v}, c{k}_{v});");
+                        w.Line($"c{k}_{v} = Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
                 }
             }
             for (int k = 0; k < rows; k++)
@@ -115,12 +115,12 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open($"for (nuint o = 0; o < {I(full * 8)}; o += 8)"))
                 {
                     for (int j = 0; j < columns; j++)
-                        w.Line($"var b{j} = Vector256.LoadUnsafe(ref {bRow(j)}, o);");
+                        w.Line($"var bv{j} = Vector256.LoadUnsafe(ref {bRow(j)}, o);");
                     for (int k = 0; k < rows; k++)
                     {
-                        w.Line($"var a{k} = Vector256.LoadUnsafe(ref {aRow(k)}, o);");
+                        w.Line($"var av{k} = Vector256.LoadUnsafe(ref {aRow(k)}, o);");
                         for (int j = 0; j < columns; j++)
-                            w.Line($"acc{k}_{j} = Kernels.MultiplyAdd(a{k}, b{j}, acc{k}_{j});");
+                            w.Line($"acc{k}_{j} = Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
                     }
                 }
             }

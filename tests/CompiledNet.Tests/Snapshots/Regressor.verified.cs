@@ -264,9 +264,9 @@ partial class Models
                 for (nuint i = 0; i < 4; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 9 + 0);
-                    var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var a0 = Vector256.Create(Unsafe.Add(ref x, i));
-                    c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                    var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = Vector256.Create(Unsafe.Add(ref x, i));
+                    c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 c0_0.StoreUnsafe(ref y, 0);
             }
@@ -276,8 +276,8 @@ partial class Models
                 for (nuint i = 0; i < 4; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
-                    float a0 = Unsafe.Add(ref x, i);
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
+                    float av0 = Unsafe.Add(ref x, i);
+                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                 }
                 Unsafe.Add(ref y, 8) = s0_0;
             }
@@ -315,9 +315,9 @@ partial class Models
                     for (nuint i = 0; i < 4; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 9 + 0);
-                        var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var a0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                        c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     c0_0.StoreUnsafe(ref y0, 0);
                 }
@@ -327,8 +327,8 @@ partial class Models
                     for (nuint i = 0; i < 4; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                     }
                     Unsafe.Add(ref y0, 8) = s0_0;
                 }
@@ -386,15 +386,15 @@ partial class Models
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 9 + 0);
-                        var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var a0 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 0));
-                        c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
-                        var a1 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 1));
-                        c1_0 = Kernels.MultiplyAdd(a1, b0, c1_0);
-                        var a2 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 2));
-                        c2_0 = Kernels.MultiplyAdd(a2, b0, c2_0);
-                        var a3 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 3));
-                        c3_0 = Kernels.MultiplyAdd(a3, b0, c3_0);
+                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 0));
+                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 1));
+                        c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 2));
+                        c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = Vector256.Create(Unsafe.Add(ref x, r * 4 + i + 3));
+                        c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     c0_0.StoreUnsafe(ref g0, 0);
                     c1_0.StoreUnsafe(ref g1, 0);
@@ -410,14 +410,14 @@ partial class Models
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 9 + 8);
-                        float a0 = Unsafe.Add(ref x, r * 4 + i + 0);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        float a1 = Unsafe.Add(ref x, r * 4 + i + 1);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        float a2 = Unsafe.Add(ref x, r * 4 + i + 2);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        float a3 = Unsafe.Add(ref x, r * 4 + i + 3);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
+                        float av0 = Unsafe.Add(ref x, r * 4 + i + 0);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        float av1 = Unsafe.Add(ref x, r * 4 + i + 1);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        float av2 = Unsafe.Add(ref x, r * 4 + i + 2);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        float av3 = Unsafe.Add(ref x, r * 4 + i + 3);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
                     }
                     Unsafe.Add(ref g0, 8) = s0_0;
                     Unsafe.Add(ref g1, 8) = s1_0;
@@ -491,9 +491,9 @@ partial class Models
                 for (nuint i = 0; i < 9; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                    float a0 = Unsafe.Add(ref x, i);
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                    float av0 = Unsafe.Add(ref x, i);
+                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                 }
                 Unsafe.Add(ref y, 0) = s0_0;
                 Unsafe.Add(ref y, 1) = s0_1;
@@ -519,9 +519,9 @@ partial class Models
                     for (nuint i = 0; i < 9; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref y0, 0) = s0_0;
                     Unsafe.Add(ref y0, 1) = s0_1;
@@ -568,18 +568,18 @@ partial class Models
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 2 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 9 + i + 0);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        float a1 = Unsafe.Add(ref x, r * 9 + i + 1);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += a1 * Unsafe.Add(ref bRow, 1);
-                        float a2 = Unsafe.Add(ref x, r * 9 + i + 2);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += a2 * Unsafe.Add(ref bRow, 1);
-                        float a3 = Unsafe.Add(ref x, r * 9 + i + 3);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += a3 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x, r * 9 + i + 0);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        float av1 = Unsafe.Add(ref x, r * 9 + i + 1);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                        float av2 = Unsafe.Add(ref x, r * 9 + i + 2);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                        float av3 = Unsafe.Add(ref x, r * 9 + i + 3);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g0, 1) = s0_1;
@@ -601,9 +601,9 @@ partial class Models
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 2 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 9 + 8);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x, r * 9 + 8);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g0, 1) = s0_1;

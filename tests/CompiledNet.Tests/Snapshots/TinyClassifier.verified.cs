@@ -289,9 +289,9 @@ namespace Samples.Vision
                 for (nuint i = 0; i < 3; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                    var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var a0 = Vector256.Create(Unsafe.Add(ref x, i));
-                    c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                    var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = Vector256.Create(Unsafe.Add(ref x, i));
+                    c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 c0_0.StoreUnsafe(ref y, 0);
             }
@@ -302,9 +302,9 @@ namespace Samples.Vision
                 for (nuint i = 0; i < 3; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                    float a0 = Unsafe.Add(ref x, i);
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                    float av0 = Unsafe.Add(ref x, i);
+                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                 }
                 Unsafe.Add(ref y, 8) = s0_0;
                 Unsafe.Add(ref y, 9) = s0_1;
@@ -354,15 +354,15 @@ namespace Samples.Vision
                     for (nuint i = 0; i < 3; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                        var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var a0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                        c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
-                        var a1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                        c1_0 = Kernels.MultiplyAdd(a1, b0, c1_0);
-                        var a2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                        c2_0 = Kernels.MultiplyAdd(a2, b0, c2_0);
-                        var a3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                        c3_0 = Kernels.MultiplyAdd(a3, b0, c3_0);
+                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
+                        c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
+                        c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
+                        c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     c0_0.StoreUnsafe(ref y0, 0);
                     c1_0.StoreUnsafe(ref y1, 0);
@@ -382,18 +382,18 @@ namespace Samples.Vision
                     for (nuint i = 0; i < 3; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        float a1 = Unsafe.Add(ref x1, i);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += a1 * Unsafe.Add(ref bRow, 1);
-                        float a2 = Unsafe.Add(ref x2, i);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += a2 * Unsafe.Add(ref bRow, 1);
-                        float a3 = Unsafe.Add(ref x3, i);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += a3 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        float av1 = Unsafe.Add(ref x1, i);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                        float av2 = Unsafe.Add(ref x2, i);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                        float av3 = Unsafe.Add(ref x3, i);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref y0, 8) = s0_0;
                     Unsafe.Add(ref y0, 9) = s0_1;
@@ -415,9 +415,9 @@ namespace Samples.Vision
                     for (nuint i = 0; i < 3; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                        var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var a0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                        c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     c0_0.StoreUnsafe(ref y0, 0);
                 }
@@ -428,9 +428,9 @@ namespace Samples.Vision
                     for (nuint i = 0; i < 3; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref y0, 8) = s0_0;
                     Unsafe.Add(ref y0, 9) = s0_1;
@@ -486,9 +486,9 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 10 + 0);
-                        var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var a0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 0));
-                        c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 0));
+                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     c0_0.StoreUnsafe(ref g0, 0);
                 }
@@ -499,9 +499,9 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 10 + 8);
-                        float a0 = Unsafe.Add(ref x, r * 3 + 0);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x, r * 3 + 0);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref g0, 8) = s0_0;
                     Unsafe.Add(ref g0, 9) = s0_1;
@@ -516,9 +516,9 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 10 + 0);
-                        var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var a0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 1));
-                        c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 1));
+                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     c0_0.StoreUnsafe(ref g0, 0);
                 }
@@ -529,9 +529,9 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 10 + 8);
-                        float a0 = Unsafe.Add(ref x, r * 3 + 1);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref g0, 8) = s0_0;
                     Unsafe.Add(ref g0, 9) = s0_1;
@@ -546,9 +546,9 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 10 + 0);
-                        var b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var a0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 2));
-                        c0_0 = Kernels.MultiplyAdd(a0, b0, c0_0);
+                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 2));
+                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     c0_0.StoreUnsafe(ref g0, 0);
                 }
@@ -559,9 +559,9 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 10 + 8);
-                        float a0 = Unsafe.Add(ref x, r * 3 + 2);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
+                        float av0 = Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
                     Unsafe.Add(ref g0, 8) = s0_0;
                     Unsafe.Add(ref g0, 9) = s0_1;
@@ -640,10 +640,10 @@ namespace Samples.Vision
                 for (nuint i = 0; i < 10; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                    float a0 = Unsafe.Add(ref x, i);
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += a0 * Unsafe.Add(ref bRow, 2);
+                    float av0 = Unsafe.Add(ref x, i);
+                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * Unsafe.Add(ref bRow, 2);
                 }
                 Unsafe.Add(ref y, 0) = s0_0;
                 Unsafe.Add(ref y, 1) = s0_1;
@@ -686,22 +686,22 @@ namespace Samples.Vision
                     for (nuint i = 0; i < 10; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                        float a1 = Unsafe.Add(ref x1, i);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += a1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += a1 * Unsafe.Add(ref bRow, 2);
-                        float a2 = Unsafe.Add(ref x2, i);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += a2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += a2 * Unsafe.Add(ref bRow, 2);
-                        float a3 = Unsafe.Add(ref x3, i);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += a3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += a3 * Unsafe.Add(ref bRow, 2);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        float av1 = Unsafe.Add(ref x1, i);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
+                        float av2 = Unsafe.Add(ref x2, i);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
+                        float av3 = Unsafe.Add(ref x3, i);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
                     }
                     Unsafe.Add(ref y0, 0) = s0_0;
                     Unsafe.Add(ref y0, 1) = s0_1;
@@ -729,10 +729,10 @@ namespace Samples.Vision
                     for (nuint i = 0; i < 10; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
                     }
                     Unsafe.Add(ref y0, 0) = s0_0;
                     Unsafe.Add(ref y0, 1) = s0_1;
@@ -800,22 +800,22 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 10 + i + 0);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                        float a1 = Unsafe.Add(ref x, r * 10 + i + 1);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += a1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += a1 * Unsafe.Add(ref bRow, 2);
-                        float a2 = Unsafe.Add(ref x, r * 10 + i + 2);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += a2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += a2 * Unsafe.Add(ref bRow, 2);
-                        float a3 = Unsafe.Add(ref x, r * 10 + i + 3);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += a3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += a3 * Unsafe.Add(ref bRow, 2);
+                        float av0 = Unsafe.Add(ref x, r * 10 + i + 0);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        float av1 = Unsafe.Add(ref x, r * 10 + i + 1);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
+                        float av2 = Unsafe.Add(ref x, r * 10 + i + 2);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
+                        float av3 = Unsafe.Add(ref x, r * 10 + i + 3);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g0, 1) = s0_1;
@@ -842,10 +842,10 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 10 + 8);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
+                        float av0 = Unsafe.Add(ref x, r * 10 + 8);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g0, 1) = s0_1;
@@ -863,10 +863,10 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 10 + 9);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
+                        float av0 = Unsafe.Add(ref x, r * 10 + 9);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g0, 1) = s0_1;

@@ -262,11 +262,11 @@ namespace Samples
                 for (nuint i = 0; i < 2; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                    float a0 = Unsafe.Add(ref x, i);
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                    s0_3 += a0 * Unsafe.Add(ref bRow, 3);
+                    float av0 = Unsafe.Add(ref x, i);
+                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                    s0_3 += av0 * Unsafe.Add(ref bRow, 3);
                 }
                 Unsafe.Add(ref y, 0) = s0_0;
                 Unsafe.Add(ref y, 1) = s0_1;
@@ -328,26 +328,26 @@ namespace Samples
                     for (nuint i = 0; i < 2; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += a0 * Unsafe.Add(ref bRow, 3);
-                        float a1 = Unsafe.Add(ref x1, i);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += a1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += a1 * Unsafe.Add(ref bRow, 2);
-                        s1_3 += a1 * Unsafe.Add(ref bRow, 3);
-                        float a2 = Unsafe.Add(ref x2, i);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += a2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += a2 * Unsafe.Add(ref bRow, 2);
-                        s2_3 += a2 * Unsafe.Add(ref bRow, 3);
-                        float a3 = Unsafe.Add(ref x3, i);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += a3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += a3 * Unsafe.Add(ref bRow, 2);
-                        s3_3 += a3 * Unsafe.Add(ref bRow, 3);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
+                        float av1 = Unsafe.Add(ref x1, i);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
+                        s1_3 += av1 * Unsafe.Add(ref bRow, 3);
+                        float av2 = Unsafe.Add(ref x2, i);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
+                        s2_3 += av2 * Unsafe.Add(ref bRow, 3);
+                        float av3 = Unsafe.Add(ref x3, i);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
+                        s3_3 += av3 * Unsafe.Add(ref bRow, 3);
                     }
                     Unsafe.Add(ref y0, 0) = s0_0;
                     Unsafe.Add(ref y0, 1) = s0_1;
@@ -380,11 +380,11 @@ namespace Samples
                     for (nuint i = 0; i < 2; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += a0 * Unsafe.Add(ref bRow, 3);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
                     }
                     Unsafe.Add(ref y0, 0) = s0_0;
                     Unsafe.Add(ref y0, 1) = s0_1;
@@ -441,11 +441,11 @@ namespace Samples
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 4 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 2 + 0);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += a0 * Unsafe.Add(ref bRow, 3);
+                        float av0 = Unsafe.Add(ref x, r * 2 + 0);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g0, 1) = s0_1;
@@ -465,11 +465,11 @@ namespace Samples
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 4 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 2 + 1);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += a0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += a0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += a0 * Unsafe.Add(ref bRow, 3);
+                        float av0 = Unsafe.Add(ref x, r * 2 + 1);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g0, 1) = s0_1;
@@ -537,8 +537,8 @@ namespace Samples
                 for (nuint i = 0; i < 4; i++)
                 {
                     ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                    float a0 = Unsafe.Add(ref x, i);
-                    s0_0 += a0 * Unsafe.Add(ref bRow, 0);
+                    float av0 = Unsafe.Add(ref x, i);
+                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                 }
                 Unsafe.Add(ref y, 0) = s0_0;
             }
@@ -571,14 +571,14 @@ namespace Samples
                     for (nuint i = 0; i < 4; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        float a1 = Unsafe.Add(ref x1, i);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        float a2 = Unsafe.Add(ref x2, i);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        float a3 = Unsafe.Add(ref x3, i);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        float av1 = Unsafe.Add(ref x1, i);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        float av2 = Unsafe.Add(ref x2, i);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        float av3 = Unsafe.Add(ref x3, i);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
                     }
                     Unsafe.Add(ref y0, 0) = s0_0;
                     Unsafe.Add(ref y1, 0) = s1_0;
@@ -596,8 +596,8 @@ namespace Samples
                     for (nuint i = 0; i < 4; i++)
                     {
                         ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                        float a0 = Unsafe.Add(ref x0, i);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                     }
                     Unsafe.Add(ref y0, 0) = s0_0;
                 }
@@ -641,14 +641,14 @@ namespace Samples
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref Unsafe.Add(ref d, r * 1 + 0);
-                        float a0 = Unsafe.Add(ref x, r * 4 + i + 0);
-                        s0_0 += a0 * Unsafe.Add(ref bRow, 0);
-                        float a1 = Unsafe.Add(ref x, r * 4 + i + 1);
-                        s1_0 += a1 * Unsafe.Add(ref bRow, 0);
-                        float a2 = Unsafe.Add(ref x, r * 4 + i + 2);
-                        s2_0 += a2 * Unsafe.Add(ref bRow, 0);
-                        float a3 = Unsafe.Add(ref x, r * 4 + i + 3);
-                        s3_0 += a3 * Unsafe.Add(ref bRow, 0);
+                        float av0 = Unsafe.Add(ref x, r * 4 + i + 0);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        float av1 = Unsafe.Add(ref x, r * 4 + i + 1);
+                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                        float av2 = Unsafe.Add(ref x, r * 4 + i + 2);
+                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                        float av3 = Unsafe.Add(ref x, r * 4 + i + 3);
+                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
                     }
                     Unsafe.Add(ref g0, 0) = s0_0;
                     Unsafe.Add(ref g1, 0) = s1_0;
