@@ -1,0 +1,90 @@
+using System;
+using System.IO;
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// An in-memory labelled data set: <see cref="Count"/> examples of <see cref="FeatureSize"/> floats, row after
+    /// row in one array, and one class label each. Immutable once built; training never changes it.
+    /// </summary>
+    public sealed class Dataset
+    {
+        private readonly float[] _features;
+        private readonly int[] _labels;
+
+        /// <summary>Wraps <paramref name="features"/> (labels.Length rows of <paramref name="featureSize"/>) and <paramref name="labels"/> in [0, <paramref name="classCount"/>); no copy.</summary>
+        public Dataset(float[] features, int featureSize, int[] labels, int classCount)
+        {
+            ArgumentNullException.ThrowIfNull(features);
+            ArgumentNullException.ThrowIfNull(labels);
+            if (featureSize <= 0) throw new ArgumentOutOfRangeException(nameof(featureSize), featureSize, "The feature size must be positive.");
+            if (classCount <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "The class count must be positive.");
+            if ((long)labels.Length * featureSize != features.Length)
+                throw new ArgumentException(
+                    $"features has {features.Length} values; expected {(long)labels.Length * featureSize} ({labels.Length} labels × {featureSize} features).", nameof(features));
+            for (int i = 0; i < labels.Length; i++)
+                if ((uint)labels[i] >= (uint)classCount)
+                    throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"labels[{i}] is {labels[i]}; expected a class in [0, {classCount}).");
+            _features = features;
+            _labels = labels;
+            FeatureSize = featureSize;
+            ClassCount = classCount;
+        }
+
+        /// <summary>Number of examples.</summary>
+        public int Count => _labels.Length;
+
+        /// <summary>Number of features per example.</summary>
+        public int FeatureSize { get; }
+
+        /// <summary>Number of classes: labels lie in [0, ClassCount).</summary>
+        public int ClassCount { get; }
+
+        /// <summary>The features of example <paramref name="index"/>.</summary>
+        public ReadOnlySpan<float> Features(int index) => new ReadOnlySpan<float>(_features, checked(index * FeatureSize), FeatureSize);
+
+        /// <summary>The label of example <paramref name="index"/>.</summary>
+        public int Label(int index) => _labels[index];
+
+        /// <summary>All features, row after row.</summary>
+        public ReadOnlySpan<float> AllFeatures => _features;
+
+        /// <summary>All labels.</summary>
+        public ReadOnlySpan<int> Labels => _labels;
+
+        /// <summary>A copy of examples [start, start + count).</summary>
+        public Dataset Slice(int start, int count)
+        {
+            if (start < 0 || count < 0 || start + count > Count)
+                throw new ArgumentOutOfRangeException(nameof(count), $"[{start}, {start + count}) is not inside the {Count} examples.");
+            return new Dataset(_features.AsSpan(start * FeatureSize, count * FeatureSize).ToArray(), FeatureSize,
+                _labels.AsSpan(start, count).ToArray(), ClassCount);
+        }
+
+        /// <summary>The first <paramref name="count"/> examples (all of them if there are fewer).</summary>
+        public Dataset Take(int count) => Slice(0, Math.Min(count, Count));
+
+        /// <summary>
+        /// Loads images and labels from two IDX files (plain or gzip): images N×H×W (or N×F) of bytes scaled by
+        /// <paramref name="scale"/>, labels N. The class count is the largest label + 1 unless given.
+        /// </summary>
+        public static Dataset FromIdx(string imagesPath, string labelsPath, float scale = 1f / 255, int? classCount = null)
+        {
+            var images = IdxFile.Read(imagesPath);
+            var labels = IdxFile.Read(labelsPath);
+            if (images.Dimensions.Length < 2)
+                throw new InvalidDataException($"{imagesPath}: expected at least 2 dimensions (examples × features), found {images.Dimensions.Length}.");
+            if (labels.Dimensions.Length != 1)
+                throw new InvalidDataException($"{labelsPath}: expected 1 dimension (one label per example), found {labels.Dimensions.Length}.");
+            if (images.Dimensions[0] != labels.Dimensions[0])
+                throw new InvalidDataException(
+                    $"{imagesPath} holds {images.Dimensions[0]} examples but {labelsPath} holds {labels.Dimensions[0]} labels.");
+            int featureSize = images.Length / images.Dimensions[0];
+            var y = labels.ToInt32();
+            int classes = classCount ?? 0;
+            if (classCount is null)
+                foreach (int label in y) classes = Math.Max(classes, label + 1);
+            return new Dataset(images.ToSingle(scale), featureSize, y, classes);
+        }
+    }
+}
