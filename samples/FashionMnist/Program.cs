@@ -7,7 +7,7 @@ using CompiledNet;
 // Usage: dotnet run -c Release --project samples/FashionMnist -- [--data DIR] [--epochs N] [--seed S]
 
 string dataDir = FashionMnist.DefaultDirectory;
-int epochs = 5;
+int epochs = 10;
 int seed = 1;
 for (int i = 0; i < args.Length; i++)
 {

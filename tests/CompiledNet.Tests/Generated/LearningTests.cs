@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using CompiledNet.Tests.Networks;
 using Xunit;
 
@@ -64,5 +65,20 @@ public class LearningTests
             }
         }
         Assert.True(accuracy >= 0.95, $"training accuracy {accuracy:F3} after {epoch - 1} epochs");
+    }
+
+    [Fact]
+    public void TrainerRunsAreBitIdenticalForTheSameSeeds()
+    {
+        var (x, labels) = Spirals(50, 2);
+        var data = new Dataset(x, 2, labels, 2);
+        float[] Run()
+        {
+            var net = new SpiralNet(seed: 9);
+            var result = Trainer.Train(net, data, new TrainingOptions { Epochs = 3, Seed = 4 });
+            Assert.Equal(3 * 7, result.Epochs.Sum(e => e.Steps)); // 100 examples in batches of 16: 6 full + 1 of 4
+            return net.Parameters.ToArray();
+        }
+        Assert.Equal(Run(), Run());
     }
 }
