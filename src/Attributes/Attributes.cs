@@ -60,5 +60,57 @@ namespace CompiledNet
 
         /// <summary>Initial learning rate η (&gt; 0). Default 0.01.</summary>
         public float LearningRate { get; set; } = 0.01f;
+
+        /// <summary>Momentum γ of <see cref="OptimizerKind.Momentum"/> and <see cref="OptimizerKind.Nesterov"/>, in [0, 1). Default 0.9.</summary>
+        public float Momentum { get; set; } = 0.9f;
+
+        /// <summary>Decay ρ of RMSProp's running average of g², in [0, 1). Default 0.9.</summary>
+        public float Rho { get; set; } = 0.9f;
+
+        /// <summary>Adam's decay of the first moment, in [0, 1). Default 0.9.</summary>
+        public float Beta1 { get; set; } = 0.9f;
+
+        /// <summary>Adam's decay of the second moment, in [0, 1). Default 0.999.</summary>
+        public float Beta2 { get; set; } = 0.999f;
+
+        /// <summary>ε of Adagrad, RMSProp (inside the square root) and Adam (added to √v̂), &gt; 0. Default 1e-8.</summary>
+        public float Epsilon { get; set; } = 1e-8f;
+
+        /// <summary>
+        /// Learning-rate decay per <see cref="DecayEvery"/> epochs, in (0, 1]: η_e = η·Decay^⌊e / DecayEvery⌋ for the
+        /// 0-based epoch e. 1 (the default) keeps η constant; DecayEvery = 1 is exponential decay per epoch, a larger
+        /// DecayEvery is step decay. The training loop applies it.
+        /// </summary>
+        public float Decay { get; set; } = 1f;
+
+        /// <summary>Epochs between two decays of the learning rate (≥ 1). Default 1.</summary>
+        public int DecayEvery { get; set; } = 1;
+    }
+
+    /// <summary>
+    /// Weight regularisation. It applies to weights only: biases (and batch-norm γ, β) are never regularised.
+    /// Order inside one step: weight decay, then the L1 shift, then the optimizer's update with g + 2·L2·w.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+    public sealed class RegularizationAttribute : Attribute
+    {
+        /// <summary>
+        /// Coupled L2: the penalty L2·Σw² is part of the loss, so its gradient 2·L2·w is added to g before the
+        /// optimizer (adaptive optimizers rescale it like the rest of g). ≥ 0; default 0.
+        /// </summary>
+        public float L2 { get; set; }
+
+        /// <summary>
+        /// L1 penalty λ·Σ|w|, applied as a shift toward zero before the update: w ← sign(w)·max(|w| − η·λ, 0).
+        /// A weight that would cross zero becomes exactly 0; a weight that is 0 stays 0. ≥ 0; default 0.
+        /// </summary>
+        public float L1 { get; set; }
+
+        /// <summary>
+        /// Decoupled weight decay, the lecture's form: before the update every weight is multiplied by (1 − WeightDecay),
+        /// independently of η and of the optimizer's scaling. In [0, 1); default 0. For plain SGD it equals L2 with
+        /// WeightDecay = 2·η·L2; for adaptive optimizers the two differ.
+        /// </summary>
+        public float WeightDecay { get; set; }
     }
 }

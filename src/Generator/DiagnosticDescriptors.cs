@@ -16,6 +16,10 @@ namespace CompiledNet.Generator
             => new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 description: description, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
+        private static DiagnosticDescriptor Warning(string id, string title, string message, string description)
+            => new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+                description: description, helpLinkUri: HelpBase + id.ToLowerInvariant());
+
         public static readonly DiagnosticDescriptor NotPartial = Error("CNET0001",
             "Network class must be partial",
             "The network class '{0}' must be declared 'partial' so the generator can add its members",
@@ -81,6 +85,26 @@ namespace CompiledNet.Generator
             "The layers of '{0}' are declared on more than one partial declaration, so their order is ambiguous",
             "Put all [Dense] attributes of a network on one declaration of the class.");
 
+        public static readonly DiagnosticDescriptor OptimizerHyperparameter = Error("CNET0014",
+            "Optimizer hyperparameter out of range",
+            "{0} must be {1}, but it is {2}",
+            "Momentum, Rho, Beta1 and Beta2 are decay factors in [0, 1); Epsilon is a small positive number such as 1e-8.");
+
+        public static readonly DiagnosticDescriptor LearningRateDecay = Error("CNET0015",
+            "Learning-rate decay out of range",
+            "{0} must be {1}, but it is {2}",
+            "Decay multiplies η every DecayEvery epochs: it lies in (0, 1] (1 = constant rate) and DecayEvery is at least 1.");
+
+        public static readonly DiagnosticDescriptor RegularizationStrength = Error("CNET0016",
+            "Regularisation strength out of range",
+            "{0} must be {1}, but it is {2}",
+            "L1 and L2 are penalty weights ≥ 0; WeightDecay multiplies the weights by (1 − WeightDecay) and lies in [0, 1).");
+
+        public static readonly DiagnosticDescriptor UnusedHyperparameter = Warning("CNET0017",
+            "Hyperparameter has no effect with this optimizer",
+            "{0} has no effect with OptimizerKind.{1}; it is used by {2}",
+            "Remove the argument, or choose the optimizer that uses it.");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -89,7 +113,8 @@ namespace CompiledNet.Generator
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
             NotPartial, Generic, ContainingTypeNotPartial, InputSize, BatchSize, NoLayers, Units, UndefinedEnum,
-            SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations, InternalError,
+            SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations,
+            OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

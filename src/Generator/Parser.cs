@@ -17,6 +17,7 @@ namespace CompiledNet.Generator
         private const string DenseAttribute = "CompiledNet.DenseAttribute";
         private const string LossAttribute = "CompiledNet.LossAttribute";
         private const string OptimizerAttribute = "CompiledNet.OptimizerAttribute";
+        private const string RegularizationAttribute = "CompiledNet.RegularizationAttribute";
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
         {
@@ -126,21 +127,8 @@ namespace CompiledNet.Generator
                     CheckLossFitsOutput(loss, layers[layers.Count - 1], lossLocation, diagnostics);
             }
 
-            // [Optimizer(kind, LearningRate = ...)]; without it, SGD with η = 0.01.
-            var optimizer = new OptimizerSpec(OptimizerKind.Sgd, 0.01f);
-            var optimizerAttribute = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute);
-            if (optimizerAttribute != null && optimizerAttribute.ConstructorArguments.Length == 1)
-            {
-                var kind = ReadEnum<OptimizerKind>(optimizerAttribute.ConstructorArguments[0], "OptimizerKind",
-                    PositionalArgumentLocation(optimizerAttribute, 0, ct) ?? AttributeLocation(optimizerAttribute, ct), diagnostics);
-                float rate = 0.01f;
-                foreach (var named in optimizerAttribute.NamedArguments)
-                    if (named.Key == "LearningRate" && named.Value.Value is float r) rate = r;
-                if (!(rate > 0) || float.IsInfinity(rate))
-                    diagnostics.Add(Diag(DiagnosticDescriptors.LearningRate,
-                        NamedArgumentLocation(optimizerAttribute, "LearningRate", ct) ?? AttributeLocation(optimizerAttribute, ct), Format(rate)));
-                optimizer = new OptimizerSpec(kind, rate);
-            }
+            var optimizer = ParseOptimizer(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute), diagnostics, ct);
+            var regularization = ParseRegularization(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RegularizationAttribute), diagnostics, ct);
 
             if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
 
@@ -156,7 +144,106 @@ namespace CompiledNet.Generator
                 _ => "internal",
             };
             return new NetworkSpec(ns, type.Name, accessibility, EquatableArray.From(containing), input, batchSize,
-                EquatableArray.From(layers), loss, optimizer);
+                EquatableArray.From(layers), loss, optimizer, regularization);
+        }
+
+        /// <summary>[Optimizer(kind, LearningRate = …, …)]; without it, SGD with η = 0.01.</summary>
+        private static OptimizerSpec ParseOptimizer(AttributeData? attribute, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        {
+            var spec = OptimizerSpec.Default;
+            if (attribute is null || attribute.ConstructorArguments.Length != 1) return spec;
+            var kind = ReadEnum<OptimizerKind>(attribute.ConstructorArguments[0], "OptimizerKind",
+                PositionalArgumentLocation(attribute, 0, ct) ?? AttributeLocation(attribute, ct), diagnostics);
+            spec = spec with { Kind = kind };
+            foreach (var named in attribute.NamedArguments)
+            {
+                var where = NamedArgumentLocation(attribute, named.Key, ct) ?? AttributeLocation(attribute, ct);
+                if (named.Key == "DecayEvery")
+                {
+                    int every = named.Value.Value is int e ? e : 0;
+                    if (every < 1)
+                        diagnostics.Add(Diag(DiagnosticDescriptors.LearningRateDecay, where, "DecayEvery", "≥ 1", Format(every)));
+                    spec = spec with { DecayEvery = every };
+                    continue;
+                }
+                if (named.Value.Value is not float value) continue;
+                switch (named.Key)
+                {
+                    case "LearningRate":
+                        if (!(value > 0) || float.IsInfinity(value))
+                            diagnostics.Add(Diag(DiagnosticDescriptors.LearningRate, where, Format(value)));
+                        spec = spec with { LearningRate = value };
+                        break;
+                    case "Momentum":
+                        CheckUnitInterval(named.Key, value, where, diagnostics);
+                        CheckUsed(named.Key, kind, where, diagnostics, "Momentum and Nesterov", OptimizerKind.Momentum, OptimizerKind.Nesterov);
+                        spec = spec with { Momentum = value };
+                        break;
+                    case "Rho":
+                        CheckUnitInterval(named.Key, value, where, diagnostics);
+                        CheckUsed(named.Key, kind, where, diagnostics, "RmsProp", OptimizerKind.RmsProp);
+                        spec = spec with { Rho = value };
+                        break;
+                    case "Beta1":
+                        CheckUnitInterval(named.Key, value, where, diagnostics);
+                        CheckUsed(named.Key, kind, where, diagnostics, "Adam", OptimizerKind.Adam);
+                        spec = spec with { Beta1 = value };
+                        break;
+                    case "Beta2":
+                        CheckUnitInterval(named.Key, value, where, diagnostics);
+                        CheckUsed(named.Key, kind, where, diagnostics, "Adam", OptimizerKind.Adam);
+                        spec = spec with { Beta2 = value };
+                        break;
+                    case "Epsilon":
+                        if (!(value > 0) || float.IsInfinity(value))
+                            diagnostics.Add(Diag(DiagnosticDescriptors.OptimizerHyperparameter, where, "Epsilon", "> 0 and finite", Format(value)));
+                        CheckUsed(named.Key, kind, where, diagnostics, "Adagrad, RmsProp and Adam", OptimizerKind.Adagrad, OptimizerKind.RmsProp, OptimizerKind.Adam);
+                        spec = spec with { Epsilon = value };
+                        break;
+                    case "Decay":
+                        if (!(value > 0 && value <= 1))
+                            diagnostics.Add(Diag(DiagnosticDescriptors.LearningRateDecay, where, "Decay", "in (0, 1]", Format(value)));
+                        spec = spec with { Decay = value };
+                        break;
+                }
+            }
+            return spec;
+        }
+
+        private static void CheckUnitInterval(string name, float value, LocationInfo? where, List<DiagnosticInfo> diagnostics)
+        {
+            if (!(value >= 0 && value < 1))
+                diagnostics.Add(Diag(DiagnosticDescriptors.OptimizerHyperparameter, where, name, "in [0, 1)", Format(value)));
+        }
+
+        private static void CheckUsed(string name, OptimizerKind kind, LocationInfo? where, List<DiagnosticInfo> diagnostics, string users, params OptimizerKind[] usedBy)
+        {
+            if (Array.IndexOf(usedBy, kind) < 0)
+                diagnostics.Add(Diag(DiagnosticDescriptors.UnusedHyperparameter, where, name, kind.ToString(), users));
+        }
+
+        /// <summary>[Regularization(L2 = …, L1 = …, WeightDecay = …)]; without it, none.</summary>
+        private static RegularizationSpec ParseRegularization(AttributeData? attribute, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        {
+            var spec = RegularizationSpec.None;
+            if (attribute is null) return spec;
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Value.Value is not float value) continue;
+                var where = NamedArgumentLocation(attribute, named.Key, ct) ?? AttributeLocation(attribute, ct);
+                bool isDecay = named.Key == "WeightDecay";
+                bool ok = isDecay ? value >= 0 && value < 1 : value >= 0 && !float.IsInfinity(value);
+                if (!ok)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.RegularizationStrength, where, named.Key, isDecay ? "in [0, 1)" : "≥ 0 and finite", Format(value)));
+                spec = named.Key switch
+                {
+                    "L2" => spec with { L2 = value },
+                    "L1" => spec with { L1 = value },
+                    "WeightDecay" => spec with { WeightDecay = value },
+                    _ => spec,
+                };
+            }
+            return spec;
         }
 
         private static void CheckLossFitsOutput(LossKind loss, LayerSpec output, LocationInfo? where, List<DiagnosticInfo> diagnostics)

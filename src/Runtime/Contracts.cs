@@ -48,6 +48,15 @@ namespace CompiledNet
         /// <summary>Number of optimizer steps taken so far.</summary>
         long Step { get; }
 
+        /// <summary>
+        /// The optimizer's per-parameter state (momentum's velocity δ, Adagrad's and RMSProp's G, Adam's m then v),
+        /// each slot laid out like <see cref="Parameters"/>, one slot after the other; empty for plain SGD.
+        /// </summary>
+        Span<float> OptimizerState => Span<float>.Empty;
+
+        /// <summary>The learning-rate schedule declared on the network (Decay, DecayEvery), or null for a constant rate.</summary>
+        LearningRateSchedule? DeclaredSchedule => null;
+
         /// <summary>All trainable parameters in one flat buffer (the layout is documented on the generated class).</summary>
         Span<float> Parameters { get; }
 

@@ -19,6 +19,26 @@ namespace CompiledNet
         public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
             => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
+        /// <summary>
+        /// L1's shift toward zero: sign(w)·max(|w| − t, 0). A weight that would cross zero lands on +0 exactly, and
+        /// a weight that is 0 stays 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> ShrinkTowardZero(Vector256<float> w, Vector256<float> t)
+        {
+            var magnitude = Vector256.Max(Vector256.Abs(w) - t, Vector256<float>.Zero);
+            var sign = w & Vector256.Create(-0f);
+            return (magnitude | sign) & Vector256.GreaterThan(magnitude, Vector256<float>.Zero);
+        }
+
+        /// <summary>Scalar form of <see cref="ShrinkTowardZero(Vector256{float}, Vector256{float})"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float ShrinkTowardZero(float w, float t)
+        {
+            float magnitude = MathF.Abs(w) - t;
+            return magnitude > 0f ? MathF.CopySign(magnitude, w) : 0f;
+        }
+
         /// <summary>Logistic sigmoid 1/(1 + e^−z), without overflow for large |z|.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sigmoid(float z)

@@ -27,6 +27,8 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
+        private static string N(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
         public static string Shape(NetworkSpec spec)
             => I(spec.InputSize) + string.Concat(spec.Layers.Select(l => $" → {I(l.Units)} {l.Activation}"));
 
@@ -53,7 +55,7 @@ namespace CompiledNet.Generator.Emit
             foreach (var containing in spec.ContainingTypes) scopes.Add(w.Open(containing));
 
             w.Line("/// <summary>");
-            w.Line($"/// Compiled network {Shape(spec)}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}; batch {I(spec.BatchSize)}.");
+            w.Line($"/// Compiled network {Shape(spec)}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}{OptimizerEmitter.DescribeRegularization(spec.Regularization)}; batch {I(spec.BatchSize)}.");
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
             w.Line($"/// Parameters: one flat buffer of {I(layout.ParameterCount)} floats, layer by layer. Weights are row-major [input][unit]:");
@@ -85,7 +87,7 @@ namespace CompiledNet.Generator.Emit
                     DenseEmitter.EmitInfer(w, l, layer, layout, isOutput);
                     DenseEmitter.EmitTrainForward(w, l, layer, layout, spec.BatchSize, isOutput);
                     DenseEmitter.EmitBackward(w, l, layer, layout, isOutput);
-                    OptimizerEmitter.EmitStep(w, l, layer, layout, spec.Optimizer);
+                    OptimizerEmitter.EmitStep(w, l, layer, layout, spec.Optimizer, spec.Regularization);
                 }
                 EmitHelpers(w, spec);
             }
@@ -121,6 +123,17 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line($"private readonly float[] _z{I(n)} = new float[BatchSize * OutputSize]; // output logits");
             w.Line("private readonly float[] _targets = new float[BatchSize * OutputSize];");
+            int slots = spec.Optimizer.StateSlots;
+            string slotNames = spec.Optimizer.Kind switch
+            {
+                OptimizerKind.Momentum or OptimizerKind.Nesterov => "the velocity δ",
+                OptimizerKind.Adagrad => "the running sum G of g²",
+                OptimizerKind.RmsProp => "the running average G of g²",
+                OptimizerKind.Adam => "the first moment m, then the second moment v",
+                _ => "nothing (plain SGD keeps no state)",
+            };
+            w.Line($"// Optimizer state: {slotNames}; each slot laid out like the parameters.");
+            w.Line($"private readonly float[] _optimizerState = new float[{I(slots)} * ParameterCount];");
             w.Line($"private float _learningRate = {F(spec.Optimizer.LearningRate)};");
             w.Line("private long _step;");
             w.Line();
@@ -144,6 +157,21 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line("/// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref=\"Parameters\"/>.</summary>");
             w.Line("public Span<float> Gradients => _gradients;");
+            w.Line();
+            w.Line($"/// <summary>The optimizer's state: {slotNames}; each slot laid out like <see cref=\"Parameters\"/>.</summary>");
+            w.Line("public Span<float> OptimizerState => _optimizerState;");
+            w.Line();
+            var o = spec.Optimizer;
+            if (o.Decay != 1f)
+            {
+                w.Line($"/// <summary>The declared schedule: η_e = η_0·{N(o.Decay)}^⌊e / {I(o.DecayEvery)}⌋ for the 0-based epoch e; the training loop applies it.</summary>");
+                w.Line($"public global::CompiledNet.LearningRateSchedule DeclaredSchedule {{ get; }} = global::CompiledNet.LearningRateSchedule.Step({I(o.DecayEvery)}, {F(o.Decay)});");
+            }
+            else
+            {
+                w.Line("/// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>");
+                w.Line("public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;");
+            }
             w.Line();
         }
 
@@ -250,11 +278,12 @@ namespace CompiledNet.Generator.Emit
                 w.Line("return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);");
             }
             w.Line();
-            w.Line("/// <summary>One optimizer step with the current Gradients and LearningRate.</summary>");
+            w.Line("/// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>");
             using (w.Open("public void ApplyGradients()"))
             {
+                OptimizerEmitter.EmitStepScalars(w, spec.Optimizer);
                 for (int l = 0; l < spec.Layers.Count; l++)
-                    w.Line($"Step_L{I(l + 1)}();");
+                    w.Line($"Step_L{I(l + 1)}({OptimizerEmitter.Arguments(spec.Optimizer)});");
                 w.Line("_step++;");
             }
             w.Line();

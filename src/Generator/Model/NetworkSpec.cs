@@ -12,14 +12,32 @@ namespace CompiledNet.Generator.Model
 
     internal enum LossKind { Quadratic = 0, LogLoss = 1, SoftmaxCrossEntropy = 2 }
 
-    internal enum OptimizerKind { Sgd = 0 }
+    internal enum OptimizerKind { Sgd = 0, Momentum = 1, Nesterov = 2, Adagrad = 3, RmsProp = 4, Adam = 5 }
 
     internal enum InitKind { LeCun = 0, Glorot = 1, He = 2 }
 
     /// <summary>One fully connected layer: <c>a = f(x·W + b)</c>.</summary>
     internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init);
 
-    internal sealed record OptimizerSpec(OptimizerKind Kind, float LearningRate);
+    internal sealed record OptimizerSpec(
+        OptimizerKind Kind, float LearningRate, float Momentum, float Rho, float Beta1, float Beta2, float Epsilon, float Decay, int DecayEvery)
+    {
+        public static OptimizerSpec Default { get; } = new OptimizerSpec(OptimizerKind.Sgd, 0.01f, 0.9f, 0.9f, 0.9f, 0.999f, 1e-8f, 1f, 1);
+
+        /// <summary>Number of per-parameter state buffers: velocity δ, sum or average of g² G, or Adam's m and v.</summary>
+        public int StateSlots => Kind switch
+        {
+            OptimizerKind.Sgd => 0,
+            OptimizerKind.Adam => 2,
+            _ => 1,
+        };
+    }
+
+    /// <summary>Weight regularisation (never applied to biases).</summary>
+    internal sealed record RegularizationSpec(float L2, float L1, float WeightDecay)
+    {
+        public static RegularizationSpec None { get; } = new RegularizationSpec(0f, 0f, 0f);
+    }
 
     /// <summary>Everything the emitter needs to write one network class.</summary>
     internal sealed record NetworkSpec(
@@ -32,7 +50,8 @@ namespace CompiledNet.Generator.Model
         int BatchSize,
         EquatableArray<LayerSpec> Layers,
         LossKind Loss,
-        OptimizerSpec Optimizer)
+        OptimizerSpec Optimizer,
+        RegularizationSpec Regularization)
     {
         public int OutputSize => Layers[Layers.Count - 1].Units;
 

@@ -12,7 +12,7 @@ using Kernels = global::CompiledNet.Kernels;
 partial class Models
 {
     /// <summary>
-    /// Compiled network 4 → 9 Sigmoid → 2 Linear; quadratic loss; SGD, η = 0.001; batch 1.
+    /// Compiled network 4 → 9 Sigmoid → 2 Linear; quadratic loss; SGD (η = 0.001); batch 1.
     /// </summary>
     /// <remarks>
     /// Parameters: one flat buffer of 65 floats, layer by layer. Weights are row-major [input][unit]:
@@ -48,6 +48,8 @@ partial class Models
         private readonly float[] _d2 = new float[BatchSize * 2];
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
         private readonly float[] _targets = new float[BatchSize * OutputSize];
+        // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
+        private readonly float[] _optimizerState = new float[0 * ParameterCount];
         private float _learningRate = 0.001f;
         private long _step;
 
@@ -71,6 +73,12 @@ partial class Models
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
         public Span<float> Gradients => _gradients;
+
+        /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
+        public Span<float> OptimizerState => _optimizerState;
+
+        /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
         public Regressor(int seed = 0)
@@ -149,11 +157,12 @@ partial class Models
             return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
         }
 
-        /// <summary>One optimizer step with the current Gradients and LearningRate.</summary>
+        /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
         public void ApplyGradients()
         {
-            Step_L1();
-            Step_L2();
+            float eta = _learningRate;
+            Step_L1(eta);
+            Step_L2(eta);
             _step++;
         }
 
@@ -446,28 +455,42 @@ partial class Models
             }
         }
 
-        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD step θ ← θ − η·g over weights [0..36) and biases [36..45).</summary>
-        private void Step_L1()
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step over weights [0..36) and biases [36..45) (never regularised).</summary>
+        private void Step_L1(float eta)
         {
-            float minusEta = -_learningRate;
-            var minusEtaV = Vector256.Create(minusEta);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = Vector256.Create(eta);
             // weights [0..36)
             for (nuint j = 0; j < 32; j += 8)
             {
-                Kernels.MultiplyAdd(minusEtaV, Vector256.LoadUnsafe(ref g, j), Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+                var p = Vector256.LoadUnsafe(ref pr, j);
+                var g = Vector256.LoadUnsafe(ref gr, j);
+                p = p - etaV * g;
+                p.StoreUnsafe(ref pr, j);
             }
-            Unsafe.Add(ref p, 32) += minusEta * Unsafe.Add(ref g, 32);
-            Unsafe.Add(ref p, 33) += minusEta * Unsafe.Add(ref g, 33);
-            Unsafe.Add(ref p, 34) += minusEta * Unsafe.Add(ref g, 34);
-            Unsafe.Add(ref p, 35) += minusEta * Unsafe.Add(ref g, 35);
+            for (nuint j = 32; j < 36; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
             // biases [36..45)
             for (nuint j = 36; j < 44; j += 8)
             {
-                Kernels.MultiplyAdd(minusEtaV, Vector256.LoadUnsafe(ref g, j), Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+                var p = Vector256.LoadUnsafe(ref pr, j);
+                var g = Vector256.LoadUnsafe(ref gr, j);
+                p = p - etaV * g;
+                p.StoreUnsafe(ref pr, j);
             }
-            Unsafe.Add(ref p, 44) += minusEta * Unsafe.Add(ref g, 44);
+            for (nuint j = 44; j < 45; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — initialisation: weights ~ N(0, sd²) with sd = 1/√9 (LeCun), biases 0. Parameters: weights [45..63), biases [63..65).</summary>
@@ -677,23 +700,35 @@ partial class Models
             }
         }
 
-        /// <summary>Layer 2: Dense 9 → 2 Linear — SGD step θ ← θ − η·g over weights [45..63) and biases [63..65).</summary>
-        private void Step_L2()
+        /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step over weights [45..63) and biases [63..65) (never regularised).</summary>
+        private void Step_L2(float eta)
         {
-            float minusEta = -_learningRate;
-            var minusEtaV = Vector256.Create(minusEta);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = Vector256.Create(eta);
             // weights [45..63)
             for (nuint j = 45; j < 61; j += 8)
             {
-                Kernels.MultiplyAdd(minusEtaV, Vector256.LoadUnsafe(ref g, j), Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+                var p = Vector256.LoadUnsafe(ref pr, j);
+                var g = Vector256.LoadUnsafe(ref gr, j);
+                p = p - etaV * g;
+                p.StoreUnsafe(ref pr, j);
             }
-            Unsafe.Add(ref p, 61) += minusEta * Unsafe.Add(ref g, 61);
-            Unsafe.Add(ref p, 62) += minusEta * Unsafe.Add(ref g, 62);
+            for (nuint j = 61; j < 63; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
             // biases [63..65)
-            Unsafe.Add(ref p, 63) += minusEta * Unsafe.Add(ref g, 63);
-            Unsafe.Add(ref p, 64) += minusEta * Unsafe.Add(ref g, 64);
+            for (nuint j = 63; j < 65; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>

@@ -12,7 +12,7 @@ using Kernels = global::CompiledNet.Kernels;
 namespace Samples.Vision
 {
     /// <summary>
-    /// Compiled network 3 → 10 ReLU → 3 Softmax; softmax cross-entropy; SGD, η = 0.05; batch 8.
+    /// Compiled network 3 → 10 ReLU → 3 Softmax; softmax cross-entropy; SGD (η = 0.05); batch 8.
     /// </summary>
     /// <remarks>
     /// Parameters: one flat buffer of 73 floats, layer by layer. Weights are row-major [input][unit]:
@@ -48,6 +48,8 @@ namespace Samples.Vision
         private readonly float[] _d2 = new float[BatchSize * 3];
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
         private readonly float[] _targets = new float[BatchSize * OutputSize];
+        // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
+        private readonly float[] _optimizerState = new float[0 * ParameterCount];
         private float _learningRate = 0.05f;
         private long _step;
 
@@ -71,6 +73,12 @@ namespace Samples.Vision
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
         public Span<float> Gradients => _gradients;
+
+        /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
+        public Span<float> OptimizerState => _optimizerState;
+
+        /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
         public TinyClassifier(int seed = 0)
@@ -149,11 +157,12 @@ namespace Samples.Vision
             return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
         }
 
-        /// <summary>One optimizer step with the current Gradients and LearningRate.</summary>
+        /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
         public void ApplyGradients()
         {
-            Step_L1();
-            Step_L2();
+            float eta = _learningRate;
+            Step_L1(eta);
+            Step_L2(eta);
             _step++;
         }
 
@@ -591,31 +600,42 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD step θ ← θ − η·g over weights [0..30) and biases [30..40).</summary>
-        private void Step_L1()
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step over weights [0..30) and biases [30..40) (never regularised).</summary>
+        private void Step_L1(float eta)
         {
-            float minusEta = -_learningRate;
-            var minusEtaV = Vector256.Create(minusEta);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = Vector256.Create(eta);
             // weights [0..30)
             for (nuint j = 0; j < 24; j += 8)
             {
-                Kernels.MultiplyAdd(minusEtaV, Vector256.LoadUnsafe(ref g, j), Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+                var p = Vector256.LoadUnsafe(ref pr, j);
+                var g = Vector256.LoadUnsafe(ref gr, j);
+                p = p - etaV * g;
+                p.StoreUnsafe(ref pr, j);
             }
-            Unsafe.Add(ref p, 24) += minusEta * Unsafe.Add(ref g, 24);
-            Unsafe.Add(ref p, 25) += minusEta * Unsafe.Add(ref g, 25);
-            Unsafe.Add(ref p, 26) += minusEta * Unsafe.Add(ref g, 26);
-            Unsafe.Add(ref p, 27) += minusEta * Unsafe.Add(ref g, 27);
-            Unsafe.Add(ref p, 28) += minusEta * Unsafe.Add(ref g, 28);
-            Unsafe.Add(ref p, 29) += minusEta * Unsafe.Add(ref g, 29);
+            for (nuint j = 24; j < 30; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
             // biases [30..40)
             for (nuint j = 30; j < 38; j += 8)
             {
-                Kernels.MultiplyAdd(minusEtaV, Vector256.LoadUnsafe(ref g, j), Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+                var p = Vector256.LoadUnsafe(ref pr, j);
+                var g = Vector256.LoadUnsafe(ref gr, j);
+                p = p - etaV * g;
+                p.StoreUnsafe(ref pr, j);
             }
-            Unsafe.Add(ref p, 38) += minusEta * Unsafe.Add(ref g, 38);
-            Unsafe.Add(ref p, 39) += minusEta * Unsafe.Add(ref g, 39);
+            for (nuint j = 38; j < 40; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√10 (LeCun), biases 0. Parameters: weights [40..70), biases [70..73).</summary>
@@ -949,28 +969,35 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD step θ ← θ − η·g over weights [40..70) and biases [70..73).</summary>
-        private void Step_L2()
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step over weights [40..70) and biases [70..73) (never regularised).</summary>
+        private void Step_L2(float eta)
         {
-            float minusEta = -_learningRate;
-            var minusEtaV = Vector256.Create(minusEta);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = Vector256.Create(eta);
             // weights [40..70)
             for (nuint j = 40; j < 64; j += 8)
             {
-                Kernels.MultiplyAdd(minusEtaV, Vector256.LoadUnsafe(ref g, j), Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+                var p = Vector256.LoadUnsafe(ref pr, j);
+                var g = Vector256.LoadUnsafe(ref gr, j);
+                p = p - etaV * g;
+                p.StoreUnsafe(ref pr, j);
             }
-            Unsafe.Add(ref p, 64) += minusEta * Unsafe.Add(ref g, 64);
-            Unsafe.Add(ref p, 65) += minusEta * Unsafe.Add(ref g, 65);
-            Unsafe.Add(ref p, 66) += minusEta * Unsafe.Add(ref g, 66);
-            Unsafe.Add(ref p, 67) += minusEta * Unsafe.Add(ref g, 67);
-            Unsafe.Add(ref p, 68) += minusEta * Unsafe.Add(ref g, 68);
-            Unsafe.Add(ref p, 69) += minusEta * Unsafe.Add(ref g, 69);
+            for (nuint j = 64; j < 70; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
             // biases [70..73)
-            Unsafe.Add(ref p, 70) += minusEta * Unsafe.Add(ref g, 70);
-            Unsafe.Add(ref p, 71) += minusEta * Unsafe.Add(ref g, 71);
-            Unsafe.Add(ref p, 72) += minusEta * Unsafe.Add(ref g, 72);
+            for (nuint j = 70; j < 73; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>

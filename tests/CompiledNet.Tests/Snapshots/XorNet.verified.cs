@@ -12,7 +12,7 @@ using Kernels = global::CompiledNet.Kernels;
 namespace Samples
 {
     /// <summary>
-    /// Compiled network 2 → 4 Tanh → 1 Sigmoid; log-loss; SGD, η = 0.5; batch 4.
+    /// Compiled network 2 → 4 Tanh → 1 Sigmoid; log-loss; SGD (η = 0.5); batch 4.
     /// </summary>
     /// <remarks>
     /// Parameters: one flat buffer of 17 floats, layer by layer. Weights are row-major [input][unit]:
@@ -48,6 +48,8 @@ namespace Samples
         private readonly float[] _d2 = new float[BatchSize * 1];
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
         private readonly float[] _targets = new float[BatchSize * OutputSize];
+        // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
+        private readonly float[] _optimizerState = new float[0 * ParameterCount];
         private float _learningRate = 0.5f;
         private long _step;
 
@@ -71,6 +73,12 @@ namespace Samples
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
         public Span<float> Gradients => _gradients;
+
+        /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
+        public Span<float> OptimizerState => _optimizerState;
+
+        /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
         public XorNet(int seed = 0)
@@ -144,11 +152,12 @@ namespace Samples
             return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
         }
 
-        /// <summary>One optimizer step with the current Gradients and LearningRate.</summary>
+        /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
         public void ApplyGradients()
         {
-            Step_L1();
-            Step_L2();
+            float eta = _learningRate;
+            Step_L1(eta);
+            Step_L2(eta);
             _step++;
         }
 
@@ -498,23 +507,28 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD step θ ← θ − η·g over weights [0..8) and biases [8..12).</summary>
-        private void Step_L1()
+        /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD (η = 0.5) step over weights [0..8) and biases [8..12) (never regularised).</summary>
+        private void Step_L1(float eta)
         {
-            float minusEta = -_learningRate;
-            var minusEtaV = Vector256.Create(minusEta);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = Vector256.Create(eta);
             // weights [0..8)
             for (nuint j = 0; j < 8; j += 8)
             {
-                Kernels.MultiplyAdd(minusEtaV, Vector256.LoadUnsafe(ref g, j), Vector256.LoadUnsafe(ref p, j)).StoreUnsafe(ref p, j);
+                var p = Vector256.LoadUnsafe(ref pr, j);
+                var g = Vector256.LoadUnsafe(ref gr, j);
+                p = p - etaV * g;
+                p.StoreUnsafe(ref pr, j);
             }
             // biases [8..12)
-            Unsafe.Add(ref p, 8) += minusEta * Unsafe.Add(ref g, 8);
-            Unsafe.Add(ref p, 9) += minusEta * Unsafe.Add(ref g, 9);
-            Unsafe.Add(ref p, 10) += minusEta * Unsafe.Add(ref g, 10);
-            Unsafe.Add(ref p, 11) += minusEta * Unsafe.Add(ref g, 11);
+            for (nuint j = 8; j < 12; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — initialisation: weights ~ N(0, sd²) with sd = 1/√4 (LeCun), biases 0. Parameters: weights [12..16), biases [16..17).</summary>
@@ -712,20 +726,28 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD step θ ← θ − η·g over weights [12..16) and biases [16..17).</summary>
-        private void Step_L2()
+        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD (η = 0.5) step over weights [12..16) and biases [16..17) (never regularised).</summary>
+        private void Step_L2(float eta)
         {
-            float minusEta = -_learningRate;
-            var minusEtaV = Vector256.Create(minusEta);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = Vector256.Create(eta);
             // weights [12..16)
-            Unsafe.Add(ref p, 12) += minusEta * Unsafe.Add(ref g, 12);
-            Unsafe.Add(ref p, 13) += minusEta * Unsafe.Add(ref g, 13);
-            Unsafe.Add(ref p, 14) += minusEta * Unsafe.Add(ref g, 14);
-            Unsafe.Add(ref p, 15) += minusEta * Unsafe.Add(ref g, 15);
+            for (nuint j = 12; j < 16; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
             // biases [16..17)
-            Unsafe.Add(ref p, 16) += minusEta * Unsafe.Add(ref g, 16);
+            for (nuint j = 16; j < 17; j++)
+            {
+                var p = Unsafe.Add(ref pr, j);
+                var g = Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                Unsafe.Add(ref pr, j) = p;
+            }
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
