@@ -105,6 +105,23 @@ namespace CompiledNet.Generator
             "{0} has no effect with OptimizerKind.{1}; it is used by {2}",
             "Remove the argument, or choose the optimizer that uses it.");
 
+        public static readonly DiagnosticDescriptor TooLarge = Error("CNET0018",
+            "Network too large",
+            "{0} is {1}, above the limit of {2}",
+            "Parameter offsets are emitted as 32-bit constants and training keeps parameters, gradients and up to two optimizer-state buffers of the same size: CompiledNet limits a network to 50,000,000 parameters (≈ 800 MB of training state) and a layer's training buffer (BatchSize × units) to 50,000,000 floats. Larger models belong in a general framework.");
+
+        public static readonly DiagnosticDescriptor QuadraticOnSaturatingOutput = Warning("CNET0019",
+            "Quadratic loss on a saturating output",
+            "Quadratic loss on a {0} output learns slowly when the unit saturates (its gradient carries the factor {1}); {2}",
+            "The quadratic loss's gradient through a sigmoid is 2(a − y)·σ(1 − σ), nearly 0 when the unit is confidently wrong. Log-loss cancels that factor.");
+
+        public static readonly DiagnosticDescriptor DeepSaturatingStack = new DiagnosticDescriptor("CNET0020",
+            "Deep stack of saturating units",
+            "Layers {0}–{1} are {2} consecutive Sigmoid/Tanh layers; gradients shrink through each saturated unit, so deep stacks learn slowly — prefer ReLU hidden layers",
+            Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
+            description: "σ′ ≤ 1/4 and tanh′ ≤ 1, and both vanish when a unit saturates: the gradient reaching early layers shrinks with depth. ReLU (or batch normalisation, planned) keeps it flowing.",
+            helpLinkUri: HelpBase + "cnet0020");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -114,7 +131,8 @@ namespace CompiledNet.Generator
         {
             NotPartial, Generic, ContainingTypeNotPartial, InputSize, BatchSize, NoLayers, Units, UndefinedEnum,
             SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations,
-            OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, InternalError,
+            OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, TooLarge,
+            QuadraticOnSaturatingOutput, DeepSaturatingStack, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

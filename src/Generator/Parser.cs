@@ -124,8 +124,21 @@ namespace CompiledNet.Generator
                 int before = diagnostics.Count;
                 loss = ReadEnum<LossKind>(lossAttribute.ConstructorArguments[0], "LossKind", lossLocation, diagnostics);
                 if (diagnostics.Count == before && layers.Count > 0)
+                {
                     CheckLossFitsOutput(loss, layers[layers.Count - 1], lossLocation, diagnostics);
+                    var output = layers[layers.Count - 1];
+                    if (loss == LossKind.Quadratic && output.Activation is ActivationKind.Sigmoid or ActivationKind.Tanh)
+                        diagnostics.Add(Diag(DiagnosticDescriptors.QuadraticOnSaturatingOutput, lossLocation,
+                            output.Activation.ToString(),
+                            output.Activation == ActivationKind.Sigmoid ? "σ(1 − σ)" : "1 − tanh²",
+                            output.Activation == ActivationKind.Sigmoid
+                                ? "use LossKind.LogLoss"
+                                : "use a Sigmoid output with LossKind.LogLoss, or Softmax with LossKind.SoftmaxCrossEntropy"));
+                }
             }
+
+            CheckSize(layers, batchSize, AttributeLocation(network, ct) ?? LocationOf(type), diagnostics);
+            CheckSaturatingStack(dense, layers, ct, diagnostics);
 
             var optimizer = ParseOptimizer(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute), diagnostics, ct);
             var regularization = ParseRegularization(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RegularizationAttribute), diagnostics, ct);
@@ -146,6 +159,46 @@ namespace CompiledNet.Generator
             return new NetworkSpec(ns, type.Name, accessibility, EquatableArray.From(containing), input, batchSize,
                 EquatableArray.From(layers), loss, optimizer, regularization);
         }
+
+        private const long MaxParameters = 50_000_000, MaxBufferFloats = 50_000_000;
+
+        private static void CheckSize(List<LayerSpec> layers, int batchSize, LocationInfo? where, List<DiagnosticInfo> diagnostics)
+        {
+            long parameters = 0;
+            foreach (var layer in layers)
+            {
+                if (layer.Inputs <= 0 || layer.Units <= 0) return; // already reported
+                parameters += (long)layer.Inputs * layer.Units + layer.Units;
+                long buffer = (long)Math.Max(batchSize, 1) * layer.Units;
+                if (buffer > MaxBufferFloats)
+                {
+                    diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge, where, "BatchSize × units of a layer", Format(buffer), Format(MaxBufferFloats)));
+                    return;
+                }
+            }
+            if (parameters > MaxParameters)
+                diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge, where, "The parameter count", Format(parameters), Format(MaxParameters)));
+        }
+
+        /// <summary>Three or more consecutive hidden Sigmoid/Tanh layers: the lecture's vanishing-gradient worry, as information.</summary>
+        private static void CheckSaturatingStack(List<AttributeData> dense, List<LayerSpec> layers, CancellationToken ct, List<DiagnosticInfo> diagnostics)
+        {
+            int run = 0;
+            for (int l = 0; l <= layers.Count - 1; l++)
+            {
+                bool saturating = l < layers.Count - 1 && layers[l].Activation is ActivationKind.Sigmoid or ActivationKind.Tanh;
+                if (saturating) { run++; continue; }
+                if (run >= 3)
+                {
+                    int first = l - run;
+                    diagnostics.Add(Diag(DiagnosticDescriptors.DeepSaturatingStack,
+                        PositionalArgumentLocation(dense[first], 1, ct) ?? AttributeLocation(dense[first], ct), Format(first + 1), Format(l), Format(run)));
+                }
+                run = 0;
+            }
+        }
+
+        private static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
         /// <summary>[Optimizer(kind, LearningRate = …, …)]; without it, SGD with η = 0.01.</summary>
         private static OptimizerSpec ParseOptimizer(AttributeData? attribute, List<DiagnosticInfo> diagnostics, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Xunit;
@@ -134,5 +135,117 @@ public class DiagnosticTests
         var result = GeneratorHarness.Run(SnapshotTests.Xor);
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+}
+
+public class OptimizerAndTeachingDiagnosticTests
+{
+    private static (Diagnostic Diagnostic, string At, bool Emitted) Find(string source, string id)
+    {
+        var result = GeneratorHarness.Run("using CompiledNet;\n" + source);
+        var matching = result.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
+        var d = matching[0];
+        var tree = result.Output.SyntaxTrees.Single(t => t.FilePath == d.Location.GetLineSpan().Path);
+        return (d, tree.GetText().ToString(d.Location.SourceSpan), result.Sources.Count > 0);
+    }
+
+    private const string Net = "[Network(Input = 2)][Dense(3, Activation.ReLU)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)]";
+
+    [Theory]
+    [InlineData("Momentum = 1f", "OptimizerKind.Momentum", "in [0, 1)")]
+    [InlineData("Rho = -0.1f", "OptimizerKind.RmsProp", "in [0, 1)")]
+    [InlineData("Beta1 = 1.5f", "OptimizerKind.Adam", "in [0, 1)")]
+    [InlineData("Beta2 = 1f", "OptimizerKind.Adam", "in [0, 1)")]
+    [InlineData("Epsilon = 0f", "OptimizerKind.Adam", "> 0")]
+    public void CNET0014_OptimizerHyperparameterOutOfRange_PointsAtTheArgument(string argument, string kind, string range)
+    {
+        var (d, at, emitted) = Find($"{Net}[Optimizer({kind}, {argument})] public partial class N {{ }}", "CNET0014");
+        Assert.Equal(argument, at);
+        Assert.Contains(range, d.GetMessage());
+        Assert.False(emitted);
+    }
+
+    [Theory]
+    [InlineData("Decay = 0f")]
+    [InlineData("Decay = 1.5f")]
+    [InlineData("DecayEvery = 0")]
+    public void CNET0015_DecayOutOfRange(string argument)
+    {
+        var (_, at, _) = Find($"{Net}[Optimizer(OptimizerKind.Sgd, {argument})] public partial class N {{ }}", "CNET0015");
+        Assert.Equal(argument, at);
+    }
+
+    [Theory]
+    [InlineData("L2 = -0.001f")]
+    [InlineData("L1 = -1f")]
+    [InlineData("WeightDecay = 1f")]
+    public void CNET0016_RegularizationOutOfRange(string argument)
+    {
+        var (d, at, _) = Find($"{Net}[Regularization({argument})] public partial class N {{ }}", "CNET0016");
+        Assert.Equal(argument, at);
+        Assert.Contains(argument.Split(' ')[0], d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0017_HyperparameterUnusedByTheOptimizer_IsAWarningAndCodeIsStillGenerated()
+    {
+        var (d, at, emitted) = Find($"{Net}[Optimizer(OptimizerKind.Sgd, Beta1 = 0.8f)] public partial class N {{ }}", "CNET0017");
+        Assert.Equal("Beta1 = 0.8f", at);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Contains("Adam", d.GetMessage());
+        Assert.True(emitted);
+    }
+
+    [Fact]
+    public void CNET0018_TooManyParameters()
+    {
+        var (d, _, emitted) = Find("[Network(Input = 100000)][Dense(1000, Activation.ReLU)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0018");
+        Assert.Contains("The parameter count is 100,003,002, above the limit of 50,000,000", d.GetMessage());
+        Assert.False(emitted);
+    }
+
+    [Fact]
+    public void CNET0019_QuadraticLossOnSigmoidOutput_SuggestsLogLoss()
+    {
+        var (d, at, emitted) = Find("[Network(Input = 1)][Dense(1, Activation.Sigmoid)][Loss(LossKind.Quadratic)] public partial class N { }", "CNET0019");
+        Assert.Equal("LossKind.Quadratic", at);
+        Assert.Contains("LogLoss", d.GetMessage());
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.True(emitted);
+    }
+
+    [Fact]
+    public void CNET0020_ThreeSigmoidHiddenLayersInARow_IsInformation()
+    {
+        var (d, at, _) = Find("[Network(Input = 4)][Dense(8, Activation.ReLU)][Dense(8, Activation.Sigmoid)][Dense(8, Activation.Tanh)][Dense(8, Activation.Sigmoid)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0020");
+        Assert.Equal(DiagnosticSeverity.Info, d.Severity);
+        Assert.Contains("Layers 2–4", d.GetMessage());
+        Assert.Equal("Activation.Sigmoid", at);
+    }
+
+    [Fact]
+    public void TwoSaturatingHiddenLayersAreNotReported()
+    {
+        var result = GeneratorHarness.Run("using CompiledNet;\n[Network(Input = 4)][Dense(8, Activation.Sigmoid)][Dense(8, Activation.Tanh)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }");
+        Assert.Empty(result.GeneratorDiagnostics);
+    }
+
+    [Fact]
+    public void EveryDescriptorIsDocumentedAndTrackedForRelease()
+    {
+        string root = System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "docs/diagnostics.md"));
+        string releases = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "src/Generator/AnalyzerReleases.Unshipped.md"));
+        var descriptors = typeof(CompiledNet.Generator.NetworkGenerator).Assembly
+            .GetType("CompiledNet.Generator.DiagnosticDescriptors")!
+            .GetField("All")!.GetValue(null) as System.Collections.Generic.IReadOnlyList<DiagnosticDescriptor>;
+        Assert.NotNull(descriptors);
+        foreach (var d in descriptors!)
+        {
+            Assert.Contains($"<a id=\"{d.Id.ToLowerInvariant()}\"></a>{d.Id}", docs);
+            Assert.Contains($"{d.Id} | CompiledNet | {(d.DefaultSeverity == DiagnosticSeverity.Info ? "Info" : d.DefaultSeverity.ToString())} |", releases);
+            Assert.EndsWith("#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
+        }
     }
 }
