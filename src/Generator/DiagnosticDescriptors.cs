@@ -122,6 +122,11 @@ namespace CompiledNet.Generator
             description: "σ′ ≤ 1/4 and tanh′ ≤ 1, and both vanish when a unit saturates: the gradient reaching early layers shrinks with depth. ReLU (or batch normalisation, planned) keeps it flowing.",
             helpLinkUri: HelpBase + "cnet0020");
 
+        public static readonly DiagnosticDescriptor LayersWithoutNetwork = Warning("CNET0021",
+            "Layers without [Network]",
+            "'{0}' has [Dense] layers but no [Network] attribute, so no network is generated for it",
+            "Add [Network(Input = N)] to the class, or remove the layer attributes.");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -132,7 +137,7 @@ namespace CompiledNet.Generator
             NotPartial, Generic, ContainingTypeNotPartial, InputSize, BatchSize, NoLayers, Units, UndefinedEnum,
             SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations,
             OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, TooLarge,
-            QuadraticOnSaturatingOutput, DeepSaturatingStack, InternalError,
+            QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

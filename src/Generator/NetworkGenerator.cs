@@ -38,13 +38,37 @@ namespace CompiledNet.Generator
                 }
             });
 
+            var orphanLayers = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Parser.DenseAttributeName,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => Parser.CheckLayersWithoutNetwork(ctx, ct))
+                .Where(static d => d is not null);
+            context.RegisterSourceOutput(orphanLayers, static (spc, d) =>
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Get(d!.Id),
+                    d.Location is null ? Location.None : Location.Create(d.Location.FilePath, d.Location.Span, d.Location.LineSpan),
+                    d.Arguments.ToArray<object>())));
+
             var specs = parsed
                 .Select(static (r, _) => r.Spec)
                 .Where(static s => s is not null)
                 .WithTrackingName(SpecStep);
 
             context.RegisterSourceOutput(specs, static (spc, spec) =>
-                spc.AddSource(spec!.HintName, SourceText.From(NetworkEmitter.Emit(spec), System.Text.Encoding.UTF8)));
+            {
+                string text;
+                try
+                {
+                    text = NetworkEmitter.Emit(spec!);
+                }
+                catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+                {
+                    // Never fail the build with CS8785: a model the emitter cannot handle is a bug reported as CNET9999.
+                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, spec!.ClassName, ex.GetType().Name + ": " + ex.Message));
+                    return;
+                }
+                spc.AddSource(spec!.HintName, SourceText.From(text, System.Text.Encoding.UTF8));
+            });
         }
     }
 }

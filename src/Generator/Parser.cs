@@ -40,6 +40,16 @@ namespace CompiledNet.Generator
             }
         }
 
+        public const string DenseAttributeName = DenseAttribute;
+
+        /// <summary>A class with [Dense] layers but no [Network]: a warning, since nothing would be generated.</summary>
+        public static DiagnosticInfo? CheckLayersWithoutNetwork(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkAttribute)) return null;
+            return Diag(DiagnosticDescriptors.LayersWithoutNetwork, LocationOf(type), type.Name);
+        }
+
         private static NetworkSpec? ParseCore(INamedTypeSymbol type, AttributeData network, List<DiagnosticInfo> diagnostics, CancellationToken ct)
         {
             foreach (var reference in type.DeclaringSyntaxReferences)
@@ -90,11 +100,16 @@ namespace CompiledNet.Generator
                 diagnostics.Add(Diag(DiagnosticDescriptors.NoLayers, AttributeLocation(network, ct) ?? LocationOf(type), type.Name));
 
             var layers = new List<LayerSpec>();
+            bool unreadable = false;
             int fanIn = input;
             for (int l = 0; l < dense.Count; l++)
             {
                 var a = dense[l];
-                if (a.ConstructorArguments.Length != 2) continue; // the compiler reports the bad constructor call
+                if (a.ConstructorArguments.Length != 2 || a.AttributeConstructor is null)
+                {
+                    unreadable = true; // the compiler reports the bad constructor call; emitting a guess would only add noise
+                    continue;
+                }
                 int units = a.ConstructorArguments[0].Value is int u ? u : 0;
                 if (units <= 0)
                     diagnostics.Add(Diag(DiagnosticDescriptors.Units, PositionalArgumentLocation(a, 0, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(units)));
@@ -143,6 +158,7 @@ namespace CompiledNet.Generator
             var optimizer = ParseOptimizer(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute), diagnostics, ct);
             var regularization = ParseRegularization(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RegularizationAttribute), diagnostics, ct);
 
+            if (unreadable || layers.Count == 0) return null;
             if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
 
             string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();

@@ -74,6 +74,7 @@ namespace CompiledNet.Generator.Emit
                 EmitState(w, spec, layout);
                 EmitConstructor(w, spec);
                 EmitInferenceApi(w, spec);
+                EmitShapeTypes(w, spec);
                 EmitTrainingApi(w, spec);
                 EmitInferCore(w, spec);
                 EmitTrainingCore(w, spec);
@@ -248,6 +249,68 @@ namespace CompiledNet.Generator.Emit
                 w.Line("Span<float> y = stackalloc float[OutputSize];");
                 w.Line("Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));");
                 w.Line("return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));");
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// Fixed-size input and output types: a buffer of the wrong size, or another network's output, does not compile.
+        /// Each wraps a private inline array, so it does not convert implicitly to a span (which would reach the
+        /// span overloads and fail only at run time).
+        /// </summary>
+        private static void EmitShapeTypes(IndentedWriter w, NetworkSpec spec)
+        {
+            ShapeType(w, "Input", "InputSize", spec.InputSize, "One example's inputs", "x");
+            ShapeType(w, "Output", "OutputSize", spec.OutputSize, "One example's outputs", "y");
+            w.Line("/// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>");
+            using (w.Open("public Output Predict(in Input x)"))
+            {
+                w.Line("Output y = default;");
+                w.Line("Span<float> z = stackalloc float[OutputSize];");
+                w.Line("Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));");
+                w.Line("return y;");
+            }
+            w.Line();
+            w.Line("/// <summary>Class of one example given as its fixed-size type.</summary>");
+            using (w.Open("public int Classify(in Input x)"))
+            {
+                w.Line("return Classify(x.AsReadOnlySpan());");
+            }
+            w.Line();
+        }
+
+        private static void ShapeType(IndentedWriter w, string name, string size, int value, string what, string parameter)
+        {
+            w.Line($"/// <summary>{what} as a type of exactly {size} ({I(value)}) floats: another shape does not compile where this is expected.</summary>");
+            using (w.Open($"public struct {name}"))
+            {
+                w.Line($"[InlineArray({size})]");
+                using (w.Open("private struct Values"))
+                    w.Line("private float _element0;");
+                w.Line();
+                w.Line("private Values _values;");
+                w.Line();
+                w.Line($"/// <summary>Copies {size} values; another length throws <see cref=\"ArgumentException\"/>.</summary>");
+                using (w.Open($"public {name}(ReadOnlySpan<float> values)"))
+                {
+                    w.Line($"if (values.Length != {size}) Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
+                    w.Line("values.CopyTo(_values);");
+                }
+                w.Line();
+                w.Line("/// <summary>Value <paramref name=\"index\"/>.</summary>");
+                using (w.Open("public float this[int index]"))
+                {
+                    w.Line("readonly get => _values[index];");
+                    w.Line("set => _values[index] = value;");
+                }
+                w.Line();
+                w.Line("/// <summary>The values as a span over this instance.</summary>");
+                w.Line("[System.Diagnostics.CodeAnalysis.UnscopedRef]");
+                w.Line("public Span<float> AsSpan() => _values;");
+                w.Line();
+                w.Line("/// <summary>The values as a read-only span over this instance.</summary>");
+                w.Line("[System.Diagnostics.CodeAnalysis.UnscopedRef]");
+                w.Line("public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;");
             }
             w.Line();
         }

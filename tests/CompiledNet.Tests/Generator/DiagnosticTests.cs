@@ -225,6 +225,14 @@ public class OptimizerAndTeachingDiagnosticTests
     }
 
     [Fact]
+    public void CNET0021_LayersWithoutNetworkAttribute()
+    {
+        var (d, at, emitted) = Find("[Dense(3, Activation.ReLU)][Dense(2, Activation.Softmax)] public partial class Orphan { }", "CNET0021");
+        Assert.Equal("Orphan", at);
+        Assert.False(emitted);
+    }
+
+    [Fact]
     public void TwoSaturatingHiddenLayersAreNotReported()
     {
         var result = GeneratorHarness.Run("using CompiledNet;\n[Network(Input = 4)][Dense(8, Activation.Sigmoid)][Dense(8, Activation.Tanh)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }");

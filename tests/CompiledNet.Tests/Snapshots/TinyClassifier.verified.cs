@@ -137,6 +137,89 @@ namespace Samples.Vision
             return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));
         }
 
+        /// <summary>One example's inputs as a type of exactly InputSize (3) floats: another shape does not compile where this is expected.</summary>
+        public struct Input
+        {
+            [InlineArray(InputSize)]
+            private struct Values
+            {
+                private float _element0;
+            }
+
+            private Values _values;
+
+            /// <summary>Copies InputSize values; another length throws <see cref="ArgumentException"/>.</summary>
+            public Input(ReadOnlySpan<float> values)
+            {
+                if (values.Length != InputSize) Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
+                values.CopyTo(_values);
+            }
+
+            /// <summary>Value <paramref name="index"/>.</summary>
+            public float this[int index]
+            {
+                readonly get => _values[index];
+                set => _values[index] = value;
+            }
+
+            /// <summary>The values as a span over this instance.</summary>
+            [System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public Span<float> AsSpan() => _values;
+
+            /// <summary>The values as a read-only span over this instance.</summary>
+            [System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+        }
+
+        /// <summary>One example's outputs as a type of exactly OutputSize (3) floats: another shape does not compile where this is expected.</summary>
+        public struct Output
+        {
+            [InlineArray(OutputSize)]
+            private struct Values
+            {
+                private float _element0;
+            }
+
+            private Values _values;
+
+            /// <summary>Copies OutputSize values; another length throws <see cref="ArgumentException"/>.</summary>
+            public Output(ReadOnlySpan<float> values)
+            {
+                if (values.Length != OutputSize) Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
+                values.CopyTo(_values);
+            }
+
+            /// <summary>Value <paramref name="index"/>.</summary>
+            public float this[int index]
+            {
+                readonly get => _values[index];
+                set => _values[index] = value;
+            }
+
+            /// <summary>The values as a span over this instance.</summary>
+            [System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public Span<float> AsSpan() => _values;
+
+            /// <summary>The values as a read-only span over this instance.</summary>
+            [System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+        }
+
+        /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        public Output Predict(in Input x)
+        {
+            Output y = default;
+            Span<float> z = stackalloc float[OutputSize];
+            Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));
+            return y;
+        }
+
+        /// <summary>Class of one example given as its fixed-size type.</summary>
+        public int Classify(in Input x)
+        {
+            return Classify(x.AsReadOnlySpan());
+        }
+
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>
         public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
         {
