@@ -19,6 +19,13 @@ namespace CompiledNet
 
         /// <summary>A data set evaluated after every epoch (accuracy and mean loss), or null for none.</summary>
         public Dataset? Evaluation { get; init; }
+
+        /// <summary>
+        /// The learning-rate schedule, applied before every epoch from the rate the network has when training starts.
+        /// Null (the default) uses the schedule declared on the network (<c>[Optimizer(…, Decay = …)]</c>), if any;
+        /// otherwise the rate stays as it is.
+        /// </summary>
+        public LearningRateSchedule? Schedule { get; init; }
     }
 
     /// <summary>What one epoch did, reported after it ends.</summary>
@@ -118,9 +125,12 @@ namespace CompiledNet
                 throw new ArgumentException($"The evaluation set has {evaluation.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
             var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle);
             var reports = new List<EpochReport>(options.Epochs);
+            var schedule = options.Schedule ?? net.DeclaredSchedule;
+            float initialRate = net.LearningRate;
             double total = 0;
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
+                if (schedule is not null) net.LearningRate = schedule.RateAt(epoch - 1, initialRate);
                 float rate = net.LearningRate;
                 long started = Stopwatch.GetTimestamp();
                 var (loss, steps) = trainer.RunEpoch(cancellationToken);

@@ -268,3 +268,38 @@ public class OptimizerTests
         }));
     }
 }
+
+public class ScheduleTests
+{
+    [Fact]
+    public void TrainerAppliesTheDeclaredStepDecayAndReportsEachEpochsRate()
+    {
+        var data = new Dataset(new float[8 * 3], 3, new int[8], 9);
+        var rates = new List<float>();
+        var net = new StepDecayNet(); // η = 0.1, ×0.5 every 2 epochs
+        Trainer.Train(net, data, new TrainingOptions { Epochs = 5 }, Progress.Sync<EpochReport>(r => rates.Add(r.LearningRate)));
+        Assert.Equal(new[] { 0.1f, 0.1f, 0.05f, 0.05f, 0.025f }, rates);
+    }
+
+    [Fact]
+    public void AScheduleInTheOptionsOverridesTheDeclaredOne()
+    {
+        var data = new Dataset(new float[8 * 3], 3, new int[8], 9);
+        var rates = new List<float>();
+        var net = new StepDecayNet();
+        Trainer.Train(net, data, new TrainingOptions { Epochs = 3, Schedule = LearningRateSchedule.Exponential(0.1f) },
+            Progress.Sync<EpochReport>(r => rates.Add(r.LearningRate)));
+        Assert.Equal(0.1f, rates[0]);
+        Assert.Equal(0.01f, rates[1], 6);
+        Assert.Equal(0.001f, rates[2], 6);
+    }
+
+    [Fact]
+    public void WithoutAScheduleTheRateIsLeftAsTheUserSetIt()
+    {
+        var data = new Dataset(new float[8 * 3], 3, new int[8], 9);
+        var net = new SgdStepNet { LearningRate = 0.3f };
+        var result = Trainer.Train(net, data, new TrainingOptions { Epochs = 2 });
+        Assert.All(result.Epochs, r => Assert.Equal(0.3f, r.LearningRate));
+    }
+}
