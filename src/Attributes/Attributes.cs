@@ -14,6 +14,9 @@ namespace CompiledNet
 
         /// <summary>Mini-batch size of the training step (1 = SGD, the data set size = batch GD). Default 32.</summary>
         public int BatchSize { get; set; } = 32;
+
+        /// <summary>Dropout rate on the input features during training, in [0, 1). Default 0 (none).</summary>
+        public float InputDropout { get; set; }
     }
 
     /// <summary>A fully connected layer: a = f(x·W + b). Apply several, in order, from the input to the output layer.</summary>
@@ -35,6 +38,25 @@ namespace CompiledNet
 
         /// <summary>How the weights are initialised; biases start at zero.</summary>
         public WeightInit Init { get; set; } = WeightInit.LeCun;
+
+        /// <summary>
+        /// Dropout rate p of this layer's outputs during training, in [0, 1); not on the output layer. Inverted
+        /// scaling: a kept unit is multiplied by 1/(1 − p) in training, so inference uses every unit unscaled.
+        /// </summary>
+        public float Dropout { get; set; }
+
+        /// <summary>
+        /// DropConnect rate p of this layer's weights during training, in [0, 1): one mask per mini-batch (shared by
+        /// its examples), kept weights scaled by 1/(1 − p); inference uses every weight unscaled.
+        /// </summary>
+        public float DropConnect { get; set; }
+
+        /// <summary>
+        /// Batch normalisation between the linear part and the activation: γ·(z − μ)/√(σ² + ε) + β with learned γ, β
+        /// (the layer then has no bias: β plays its role). Training uses the batch's statistics; inference the
+        /// population statistics.
+        /// </summary>
+        public bool BatchNorm { get; set; }
     }
 
     /// <summary>The loss the training step minimises.</summary>

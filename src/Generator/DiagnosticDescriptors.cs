@@ -127,6 +127,21 @@ namespace CompiledNet.Generator
             "'{0}' has [Dense] layers but no [Network] attribute, so no network is generated for it",
             "Add [Network(Input = N)] to the class, or remove the layer attributes.");
 
+        public static readonly DiagnosticDescriptor DropRate = Error("CNET0022",
+            "Dropout rate out of range",
+            "{0} must be in [0, 1), but it is {1}",
+            "A dropout or DropConnect rate is the probability of dropping a unit or weight: 0 turns it off, 1 would drop everything.");
+
+        public static readonly DiagnosticDescriptor BatchNormBatchSizeOne = Error("CNET0023",
+            "Batch normalisation needs batches of more than one example",
+            "Layer {0} uses BatchNorm, but BatchSize is 1: the batch variance of a single example is 0",
+            "Use BatchSize ≥ 2 (typically 32 or more), or remove BatchNorm.");
+
+        public static readonly DiagnosticDescriptor DropoutOnOutput = Error("CNET0024",
+            "Dropout on the output layer",
+            "Layer {0} is the output layer; dropping outputs would corrupt the loss",
+            "Put Dropout on hidden layers (or InputDropout on the network), not on the output layer.");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -137,7 +152,7 @@ namespace CompiledNet.Generator
             NotPartial, Generic, ContainingTypeNotPartial, InputSize, BatchSize, NoLayers, Units, UndefinedEnum,
             SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations,
             OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, TooLarge,
-            QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, InternalError,
+            QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, DropRate, BatchNormBatchSizeOne, DropoutOnOutput, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

@@ -74,10 +74,16 @@ namespace CompiledNet.Generator
 
             // [Network(Input = ..., BatchSize = ...)]
             int input = 0, batchSize = 32;
+            float inputDropout = 0f;
             foreach (var named in network.NamedArguments)
             {
                 if (named.Key == "Input" && named.Value.Value is int i) input = i;
                 else if (named.Key == "BatchSize" && named.Value.Value is int b) batchSize = b;
+                else if (named.Key == "InputDropout" && named.Value.Value is float p)
+                {
+                    inputDropout = p;
+                    CheckRate("InputDropout", p, NamedArgumentLocation(network, "InputDropout", ct) ?? AttributeLocation(network, ct), diagnostics);
+                }
             }
             if (input <= 0)
             {
@@ -119,12 +125,34 @@ namespace CompiledNet.Generator
                     diagnostics.Add(Diag(DiagnosticDescriptors.SoftmaxNotLast, PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(dense.Count)));
 
                 var init = InitKind.LeCun;
+                float dropout = 0f, dropConnect = 0f;
+                bool batchNorm = false;
                 foreach (var named in a.NamedArguments)
                 {
-                    if (named.Key == "Init")
-                        init = ReadEnum<InitKind>(named.Value, "WeightInit", NamedArgumentLocation(a, "Init", ct) ?? AttributeLocation(a, ct), diagnostics);
+                    var where = NamedArgumentLocation(a, named.Key, ct) ?? AttributeLocation(a, ct);
+                    switch (named.Key)
+                    {
+                        case "Init":
+                            init = ReadEnum<InitKind>(named.Value, "WeightInit", where, diagnostics);
+                            break;
+                        case "Dropout" when named.Value.Value is float p:
+                            dropout = p;
+                            CheckRate("Dropout", p, where, diagnostics);
+                            if (l == dense.Count - 1 && p != 0f)
+                                diagnostics.Add(Diag(DiagnosticDescriptors.DropoutOnOutput, where, Format(l + 1)));
+                            break;
+                        case "DropConnect" when named.Value.Value is float p:
+                            dropConnect = p;
+                            CheckRate("DropConnect", p, where, diagnostics);
+                            break;
+                        case "BatchNorm" when named.Value.Value is bool on:
+                            batchNorm = on;
+                            if (on && batchSize == 1)
+                                diagnostics.Add(Diag(DiagnosticDescriptors.BatchNormBatchSizeOne, where, Format(l + 1)));
+                            break;
+                    }
                 }
-                layers.Add(new LayerSpec(fanIn, units, activation, init));
+                layers.Add(new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm));
                 fanIn = units;
             }
 
@@ -172,7 +200,7 @@ namespace CompiledNet.Generator
                 Accessibility.ProtectedAndInternal => "private protected",
                 _ => "internal",
             };
-            return new NetworkSpec(ns, type.Name, accessibility, EquatableArray.From(containing), input, batchSize,
+            return new NetworkSpec(ns, type.Name, accessibility, EquatableArray.From(containing), input, batchSize, inputDropout,
                 EquatableArray.From(layers), loss, optimizer, regularization);
         }
 
@@ -277,6 +305,12 @@ namespace CompiledNet.Generator
                 }
             }
             return spec;
+        }
+
+        private static void CheckRate(string name, float value, LocationInfo? where, List<DiagnosticInfo> diagnostics)
+        {
+            if (!(value >= 0 && value < 1))
+                diagnostics.Add(Diag(DiagnosticDescriptors.DropRate, where, name, Format(value)));
         }
 
         private static void CheckUnitInterval(string name, float value, LocationInfo? where, List<DiagnosticInfo> diagnostics)

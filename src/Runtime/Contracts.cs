@@ -79,3 +79,52 @@ namespace CompiledNet
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
     }
 }
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// A compiled network with batch-normalised layers. Inference uses population statistics: by default the running
+    /// averages kept during training; <see cref="BatchNorm.RecomputePopulationStatistics"/> replaces them with the
+    /// exact mean and variance over a data set.
+    /// </summary>
+    public interface IBatchNormalized : INetwork
+    {
+        /// <summary>Number of batch-normalised layers.</summary>
+        int BatchNormLayerCount { get; }
+
+        /// <summary>Per normalised layer, the population mean then variance of each unit.</summary>
+        Span<float> BatchNormStatistics { get; }
+
+        /// <summary>Starts the exact pass for one normalised layer (0-based).</summary>
+        void BeginPopulationStatistics(int index);
+
+        /// <summary>Adds one example to the pass.</summary>
+        void AccumulatePopulationStatistics(ReadOnlySpan<float> x);
+
+        /// <summary>Ends the pass and stores the layer's statistics.</summary>
+        void EndPopulationStatistics();
+    }
+
+    /// <summary>Batch-normalisation helpers.</summary>
+    public static class BatchNorm
+    {
+        /// <summary>
+        /// Replaces the running averages with the exact population statistics over <paramref name="data"/>, layer by
+        /// layer from the input, each layer's pass using the new statistics of the layers before it (the lecture's
+        /// "exact pass over the training data after training").
+        /// </summary>
+        public static void RecomputePopulationStatistics(IBatchNormalized net, Dataset data)
+        {
+            ArgumentNullException.ThrowIfNull(net);
+            ArgumentNullException.ThrowIfNull(data);
+            if (data.FeatureSize != net.InputSize)
+                throw new ArgumentException($"The data set has {data.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(data));
+            for (int layer = 0; layer < net.BatchNormLayerCount; layer++)
+            {
+                net.BeginPopulationStatistics(layer);
+                for (int i = 0; i < data.Count; i++) net.AccumulatePopulationStatistics(data.Features(i));
+                net.EndPopulationStatistics();
+            }
+        }
+    }
+}

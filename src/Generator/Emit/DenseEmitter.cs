@@ -4,23 +4,37 @@ using static CompiledNet.Generator.Emit.Layout;
 
 namespace CompiledNet.Generator.Emit
 {
-    /// <summary>A dense layer's generated methods: initialisation, inference forward, training forward, backward.</summary>
+    /// <summary>
+    /// A dense layer's generated methods: initialisation, inference forward, training forward, backward. Its options
+    /// (batch norm, dropout, DropConnect) are decided here, at generation time: the training and inference passes are
+    /// separate methods, and no option is tested at run time.
+    /// </summary>
     internal static class DenseEmitter
     {
         // Register blocking. Training forward: 4 rows × 2 vectors = 8 accumulators. Inference (one row): 8 vectors, enough
         // independent FMA chains to cover its latency on two pipes.
-        // Weight gradient: 4 inputs × 2 vectors. Input gradient: 2 rows × 4 inputs of dot products.
         private const int ForwardRows = 4, ForwardVectors = 2, InferVectors = 8, GradRows = 4, GradVectors = 2, DotRows = 2, DotColumns = 4;
 
-        public static string Describe(LayerSpec layer) => $"Dense {I(layer.Inputs)} → {I(layer.Units)} {layer.Activation}";
+        /// <summary>ε of batch normalisation's √(σ² + ε).</summary>
+        public const float BatchNormEpsilon = 1e-5f;
 
-        private static string Ranges(Layout layout, int l, LayerSpec layer)
-            => $"weights [{I(layout.WeightOffset[l])}..{I(layout.BiasOffset[l])}), biases [{I(layout.BiasOffset[l])}..{I(layout.BiasOffset[l] + layer.Units)})";
+        /// <summary>Running statistics: new = Keep·old + (1 − Keep)·batch.</summary>
+        public const float RunningKeep = 0.9f;
+
+        public static string Describe(LayerSpec layer)
+        {
+            string text = $"Dense {I(layer.Inputs)} → {I(layer.Units)} {layer.Activation}";
+            if (layer.BatchNorm) text += ", batch norm";
+            if (layer.DropConnect > 0) text += $", DropConnect {F(layer.DropConnect).TrimEnd('f')}";
+            if (layer.Dropout > 0) text += $", dropout {F(layer.Dropout).TrimEnd('f')}";
+            return text;
+        }
 
         private static void Summary(IndentedWriter w, int l, LayerSpec layer, Layout layout, string pass)
-        {
-            w.Line($"/// <summary>Layer {I(l + 1)}: {Describe(layer)} — {pass}. Parameters: {Ranges(layout, l, layer)}.</summary>");
-        }
+            => w.Line($"/// <summary>Layer {I(l + 1)}: {Describe(layer)} — {pass}. Parameters: {layout.Ranges(l, layer)}.</summary>");
+
+        /// <summary>The buffer the next layer reads in training: the dropout-masked outputs if the layer has dropout.</summary>
+        public static string TrainingOutput(int n, LayerSpec layer) => layer.Dropout > 0 ? $"_ad{I(n)}" : $"_a{I(n)}";
 
         public static void EmitInit(IndentedWriter w, int l, LayerSpec layer, Layout layout)
         {
@@ -36,28 +50,66 @@ namespace CompiledNet.Generator.Emit
                 InitKind.He => $"√(2 / {I(layer.Inputs)}) (He)",
                 _ => $"1/√{I(layer.Inputs)} (LeCun)",
             };
-            Summary(w, l, layer, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + ", biases 0");
+            Summary(w, l, layer, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (layer.BatchNorm ? ", γ = 1, β = 0" : ", biases 0"));
             using (w.Open($"private void Init_L{I(l + 1)}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {F((float)Math.Sqrt(variance))};");
                 w.Line($"var weights = new Span<float>(_parameters, {I(layout.WeightOffset[l])}, {I(layer.Inputs * layer.Units)});");
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
-                w.Line($"new Span<float>(_parameters, {I(layout.BiasOffset[l])}, {I(layer.Units)}).Clear();");
+                if (layer.BatchNorm)
+                {
+                    w.Line($"new Span<float>(_parameters, {I(layout.GammaOffset[l])}, {I(layer.Units)}).Fill(1f);");
+                    w.Line($"new Span<float>(_parameters, {I(layout.BetaOffset[l])}, {I(layer.Units)}).Clear();");
+                    w.Line($"new Span<float>(_batchNormStatistics, {I(layout.StatisticsOffset[l])}, {I(layer.Units)}).Clear();");
+                    w.Line($"new Span<float>(_batchNormStatistics, {I(layout.StatisticsOffset[l] + layer.Units)}, {I(layer.Units)}).Fill(1f);");
+                }
+                else
+                    w.Line($"new Span<float>(_parameters, {I(layout.BiasOffset[l])}, {I(layer.Units)}).Clear();");
             }
             w.Line();
         }
 
-        /// <summary>Inference forward for one example: y = x·W + b, then the activation (the output layer leaves it to the caller).</summary>
+        /// <summary>Inference forward for one example: y = x·W (+ b), batch norm with population statistics, then the activation (the output layer leaves it to the caller).</summary>
         public static void EmitInfer(IndentedWriter w, int l, LayerSpec layer, Layout layout, bool isOutput)
         {
-            Summary(w, l, layer, layout, isOutput ? "inference forward (logits; the output activation follows)" : "inference forward");
-            using (w.Open($"private static void Infer_L{I(l + 1)}(ref float p, ref float x, ref float y)"))
+            int n = l + 1;
+            if (layer.BatchNorm)
             {
-                w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
-                KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units,
-                    $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                    _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", "b");
+                Summary(w, l, layer, layout, "inference, linear part z = x·W (no bias: β takes its role)");
+                using (w.Open($"private static void InferLinear_L{I(n)}(ref float p, ref float x, ref float y)"))
+                {
+                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
+                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", null);
+                }
+                w.Line();
+            }
+            string what = isOutput ? "inference forward (logits; the output activation follows)" : "inference forward";
+            Summary(w, l, layer, layout, layer.BatchNorm ? what + ", batch norm with the population statistics" : what);
+            using (w.Open($"private static void Infer_L{I(n)}(ref float p, ref float statistics, ref float x, ref float y)"))
+            {
+                if (layer.BatchNorm)
+                {
+                    w.Line($"InferLinear_L{I(n)}(ref p, ref x, ref y);");
+                    w.Line("// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²");
+                    w.Line($"ref float gamma = ref Unsafe.Add(ref p, {I(layout.GammaOffset[l])});");
+                    w.Line($"ref float beta = ref Unsafe.Add(ref p, {I(layout.BetaOffset[l])});");
+                    w.Line($"ref float mean = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l])});");
+                    w.Line($"ref float variance = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l] + layer.Units)});");
+                    Template.Constant(w, "epsilon", F(BatchNormEpsilon), isConst: true);
+                    Template.Loop(w, 0, layer.Units, new[]
+                    {
+                        "var scale = LOAD(gamma) / SQRT(LOAD(variance) + {epsilon});",
+                        "STORE(y, (LOAD(y) - LOAD(mean)) * scale + LOAD(beta));",
+                    }, new[] { "epsilon" });
+                }
+                else
+                {
+                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
+                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", "b");
+                }
                 if (!isOutput) ActivationEmitter.Forward(w, layer, "y", "y", "1");
             }
             w.Line();
@@ -66,32 +118,131 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Training forward over <c>count</c> rows: blocks of rows share each loaded weight vector.</summary>
         public static void EmitTrainForward(IndentedWriter w, int l, LayerSpec layer, Layout layout, int batchSize, bool isOutput)
         {
-            int n = l + 1;
-            Summary(w, l, layer, layout, "training forward over count rows" + (isOutput ? $", logits in _z{I(n)}, outputs in _a{I(n)}" : $", outputs in _a{I(n)}"));
+            int n = l + 1, units = layer.Units;
+            string target = isOutput ? $"_z{I(n)}" : $"_a{I(n)}";
+            string pass = "training forward over count rows" + (isOutput ? $", logits in _z{I(n)}, outputs in _a{I(n)}" : $", outputs in _a{I(n)}")
+                + (layer.Dropout > 0 ? $", dropout-masked copy in _ad{I(n)}" : "");
+            Summary(w, l, layer, layout, pass);
             using (w.Open($"private void Forward_L{I(n)}(ref float x, int count)"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
-                string target = isOutput ? $"_z{I(n)}" : $"_a{I(n)}";
-                w.Line($"ref float y = ref MemoryMarshal.GetArrayDataReference({target});");
-                w.Line("int r = 0;");
-                if (batchSize >= ForwardRows)
+                if (layer.DropConnect > 0)
                 {
-                    using (w.Open($"for (; r + {I(ForwardRows)} <= count; r += {I(ForwardRows)})"))
-                        RowBlock(w, layer, ForwardRows);
+                    float keep = 1f - layer.DropConnect;
+                    w.Line($"// DropConnect: one mask per mini-batch over the {I(layer.Inputs * units)} weights, each kept with probability {N(keep)} and scaled by 1/{N(keep)}");
+                    w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
+                    using (w.Open("if (!ReuseMasks)"))
+                    {
+                        w.Line($"const float scale = {F(1f / keep)};");
+                        using (w.Open($"for (nuint j = 0; j < {I(layer.Inputs * units)}; j++)"))
+                            w.Line($"Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
+                    }
+                    w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
+                    w.Line($"ref float weights = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                    Template.Loop(w, 0, layer.Inputs * units, new[] { "STORE(w, LOAD(weights) * LOAD(mask));" }, Array.Empty<string>());
                 }
-                using (w.Open("for (; r < count; r++)"))
-                    RowBlock(w, layer, 1);
+                else
+                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                string? bias = null;
+                if (!layer.BatchNorm)
+                {
+                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                    bias = "b";
+                }
+                w.Line($"ref float y = ref MemoryMarshal.GetArrayDataReference({target});");
+                using (w.Open())
+                {
+                    w.Line("int r = 0;");
+                    if (batchSize >= ForwardRows)
+                    {
+                        using (w.Open($"for (; r + {I(ForwardRows)} <= count; r += {I(ForwardRows)})"))
+                            RowBlock(w, layer, ForwardRows, bias);
+                    }
+                    using (w.Open("for (; r < count; r++)"))
+                        RowBlock(w, layer, 1, bias);
+                }
+                if (layer.BatchNorm) BatchNormForward(w, l, layer, layout);
                 if (isOutput)
                     ActivationEmitter.Forward(w, layer, $"MemoryMarshal.GetArrayDataReference(_z{I(n)})", $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", "count");
                 else
                     ActivationEmitter.Forward(w, layer, "y", "y", "count");
+                if (layer.Dropout > 0)
+                    DropoutForward(w, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", $"_ad{I(n)}", $"_dropoutMask{I(n)}", units, layer.Dropout);
             }
             w.Line();
         }
 
-        private static void RowBlock(IndentedWriter w, LayerSpec layer, int rows)
+        private static string N(float value) => F(value).TrimEnd('f');
+
+        /// <summary>Draws a dropout mask (unless masks are reused) and writes the masked copy: out = in ⊙ mask. <paramref name="input"/> is a ref expression, the others array names.</summary>
+        public static void DropoutForward(IndentedWriter w, string input, string output, string mask, int units, float rate)
+        {
+            float keep = 1f - rate;
+            w.Line($"// dropout: each unit of each example kept with probability {N(keep)} and scaled by 1/{N(keep)} (inverted dropout)");
+            using (w.Open())
+            {
+                w.Line($"ref float m = ref MemoryMarshal.GetArrayDataReference({mask});");
+                using (w.Open("if (!ReuseMasks)"))
+                {
+                    w.Line($"const float scale = {F(1f / keep)};");
+                    using (w.Open($"for (nuint j = 0; j < (nuint)count * {I(units)}; j++)"))
+                        w.Line($"Unsafe.Add(ref m, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
+                }
+                w.Line($"ref float source = ref {input};");
+                w.Line($"ref float target = ref MemoryMarshal.GetArrayDataReference({output});");
+                using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                {
+                    w.Line($"ref float sr = ref Unsafe.Add(ref source, row * {I(units)});");
+                    w.Line($"ref float tr = ref Unsafe.Add(ref target, row * {I(units)});");
+                    w.Line($"ref float mr = ref Unsafe.Add(ref m, row * {I(units)});");
+                    Template.Loop(w, 0, units, new[] { "STORE(tr, LOAD(sr) * LOAD(mr));" }, Array.Empty<string>());
+                }
+            }
+        }
+
+        /// <summary>
+        /// Batch normalisation in training: per unit, the batch mean μ and biased variance σ² (1/count) over the rows,
+        /// x̂ = (z − μ)/√(σ² + ε) kept for backward, y = γ·x̂ + β written over z; the running averages move toward the
+        /// batch statistics (variance unbiased by count/(count − 1)).
+        /// </summary>
+        private static void BatchNormForward(IndentedWriter w, int l, LayerSpec layer, Layout layout)
+        {
+            int n = l + 1, units = layer.Units;
+            w.Line("// batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated");
+            using (w.Open())
+            {
+                w.Line("nuint rows = (nuint)count;");
+                Template.Constant(w, "invCount", "1f / count", isConst: false);
+                Template.Constant(w, "unbias", "count > 1 ? (float)count / (count - 1) : 1f", isConst: false);
+                Template.Constant(w, "epsilon", F(BatchNormEpsilon), isConst: true);
+                Template.Constant(w, "keep", F(RunningKeep), isConst: true);
+                Template.Constant(w, "take", F(1f - RunningKeep), isConst: true);
+                w.Line($"ref float gamma = ref Unsafe.Add(ref p, {I(layout.GammaOffset[l])});");
+                w.Line($"ref float beta = ref Unsafe.Add(ref p, {I(layout.BetaOffset[l])});");
+                w.Line($"ref float mean = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics), {I(layout.StatisticsOffset[l])});");
+                w.Line($"ref float variance = ref Unsafe.Add(ref mean, {I(units)});");
+                w.Line($"ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat{I(n)});");
+                w.Line($"ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd{I(n)});");
+                Template.Loop(w, 0, units, new[]
+                {
+                    "var sum = ZERO;",
+                    $"for (nuint r = 0; r < rows; r++) sum += LOADAT(y, r * {I(units)});",
+                    "var mu = sum * {invCount};",
+                    "var squares = ZERO;",
+                    $"for (nuint r = 0; r < rows; r++) {{ var c = LOADAT(y, r * {I(units)}) - mu; squares += c * c; }}",
+                    "var sigma2 = squares * {invCount};",
+                    "var inv = ONE / SQRT(sigma2 + {epsilon});",
+                    "STORE(invStd, inv);",
+                    "var g = LOAD(gamma);",
+                    "var bt = LOAD(beta);",
+                    $"for (nuint r = 0; r < rows; r++) {{ var h = (LOADAT(y, r * {I(units)}) - mu) * inv; STOREAT(xhat, r * {I(units)}, h); STOREAT(y, r * {I(units)}, g * h + bt); }}",
+                    "STORE(mean, {keep} * LOAD(mean) + {take} * mu);",
+                    "STORE(variance, {keep} * LOAD(variance) + {take} * (sigma2 * {unbias}));",
+                }, new[] { "invCount", "unbias", "epsilon", "keep", "take" });
+            }
+        }
+
+        private static void RowBlock(IndentedWriter w, LayerSpec layer, int rows, string? bias)
         {
             for (int k = 0; k < rows; k++)
             {
@@ -101,27 +252,48 @@ namespace CompiledNet.Generator.Emit
             }
             KernelEmitter.BlockedProduct(w, rows, ForwardVectors, layer.Units,
                 $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {I(layer.Units)}", k => $"y{k}", "b");
+                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {I(layer.Units)}", k => $"y{k}", bias);
         }
 
         /// <summary>
-        /// Backward over <c>count</c> rows. On entry _d{n} holds ∂L/∂a (hidden layers) or ∂L/∂z (the output layer,
-        /// from the fused loss gradient). Writes the weight and bias gradients and, except for the first layer,
-        /// ∂L/∂a of the layer below into _d{n−1}.
+        /// Backward over <c>count</c> rows. On entry _d{n} holds ∂L/∂(the layer's output as the next layer saw it)
+        /// (hidden layers) or ∂L/∂z (the output layer, from the fused loss gradient). In order: through the dropout
+        /// mask, the activation, batch norm; then the weight and bias (or γ, β) gradients and, except for the first
+        /// layer, ∂L/∂a of the layer below into _d{n−1}.
         /// </summary>
         public static void EmitBackward(IndentedWriter w, int l, LayerSpec layer, Layout layout, bool isOutput)
         {
             int n = l + 1, inputs = layer.Inputs, units = layer.Units;
-            Summary(w, l, layer, layout, "backward: " + (isOutput ? "" : "activation derivative, ") + "weight and bias gradients" + (l > 0 ? ", input gradient" : ""));
+            var steps = new System.Collections.Generic.List<string>();
+            if (layer.Dropout > 0) steps.Add("dropout mask");
+            if (!isOutput && layer.Activation != ActivationKind.Linear) steps.Add("activation derivative");
+            if (layer.BatchNorm) steps.Add("batch norm (γ, β and the batch statistics)");
+            steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.BatchNorm ? "" : " and bias") + " gradients");
+            if (l > 0) steps.Add("input gradient");
+            Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps));
             using (w.Open($"private void Backward_L{I(n)}(ref float x, int count)"))
             {
                 w.Line($"ref float d = ref MemoryMarshal.GetArrayDataReference(_d{I(n)});");
+                w.Line("nuint rows = (nuint)count;");
+                if (layer.Dropout > 0)
+                {
+                    w.Line("// δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)");
+                    using (w.Open())
+                    {
+                        w.Line($"ref float m = ref MemoryMarshal.GetArrayDataReference(_dropoutMask{I(n)});");
+                        using (w.Open("for (nuint row = 0; row < rows; row++)"))
+                        {
+                            w.Line($"ref float dr = ref Unsafe.Add(ref d, row * {I(units)});");
+                            w.Line($"ref float mr = ref Unsafe.Add(ref m, row * {I(units)});");
+                            Template.Loop(w, 0, units, new[] { "STORE(dr, LOAD(dr) * LOAD(mr));" }, Array.Empty<string>());
+                        }
+                    }
+                }
                 if (!isOutput)
                     ActivationEmitter.Backward(w, layer, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", "d", "count");
-                w.Line("nuint rows = (nuint)count;");
-                w.Line($"ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.WeightOffset[l])});");
-                w.Line($"ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.BiasOffset[l])});");
+                if (layer.BatchNorm) BatchNormBackward(w, l, layer, layout);
 
+                w.Line($"ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.WeightOffset[l])});");
                 w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {I(GradRows)} inputs at a time");
                 int blocked = inputs / GradRows * GradRows;
                 if (blocked > 0)
@@ -144,14 +316,29 @@ namespace CompiledNet.Generator.Emit
                             _ => $"Unsafe.Add(ref x, r * {I(inputs)} + {I(i)})", "d", $"r * {I(units)}", _ => "g0", null);
                     }
                 }
+                if (layer.DropConnect > 0)
+                {
+                    w.Line("// DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with");
+                    using (w.Open())
+                    {
+                        w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
+                        Template.Loop(w, 0, inputs * units, new[] { "STORE(gw, LOAD(gw) * LOAD(mask));" }, Array.Empty<string>());
+                    }
+                }
 
-                w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
-                KernelEmitter.ColumnSums(w, units, "d", "gb");
+                if (!layer.BatchNorm)
+                {
+                    w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
+                    w.Line($"ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.BiasOffset[l])});");
+                    KernelEmitter.ColumnSums(w, units, "d", "gb");
+                }
 
                 if (l > 0)
                 {
                     w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d{I(n - 1)}");
-                    w.Line($"ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.WeightOffset[l])});");
+                    w.Line(layer.DropConnect > 0
+                        ? $"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)}); // the weights as used in the forward pass"
+                        : $"ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.WeightOffset[l])});");
                     w.Line($"ref float dx = ref MemoryMarshal.GetArrayDataReference(_d{I(n - 1)});");
                     using (w.Open())
                     {
@@ -164,6 +351,36 @@ namespace CompiledNet.Generator.Emit
                 }
             }
             w.Line();
+        }
+
+        /// <summary>
+        /// Through batch normalisation, per unit over the rows (every output depends on every example's input):
+        /// ∂β = Σ δ, ∂γ = Σ δ·x̂, δz = γ/(count·√(σ² + ε))·(count·δ − ∂β − x̂·∂γ), written over δ.
+        /// </summary>
+        private static void BatchNormBackward(IndentedWriter w, int l, LayerSpec layer, Layout layout)
+        {
+            int n = l + 1, units = layer.Units;
+            w.Line("// batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)");
+            using (w.Open())
+            {
+                Template.Constant(w, "invCount", "1f / count", isConst: false);
+                Template.Constant(w, "countF", "(float)count", isConst: false);
+                w.Line($"ref float gamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.GammaOffset[l])});");
+                w.Line($"ref float gGamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.GammaOffset[l])});");
+                w.Line($"ref float gBeta = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.BetaOffset[l])});");
+                w.Line($"ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat{I(n)});");
+                w.Line($"ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd{I(n)});");
+                Template.Loop(w, 0, units, new[]
+                {
+                    "var sumD = ZERO;",
+                    "var sumDx = ZERO;",
+                    $"for (nuint r = 0; r < rows; r++) {{ var dv = LOADAT(d, r * {I(units)}); sumD += dv; sumDx += dv * LOADAT(xhat, r * {I(units)}); }}",
+                    "STORE(gBeta, sumD);",
+                    "STORE(gGamma, sumDx);",
+                    "var factor = LOAD(gamma) * LOAD(invStd) * {invCount};",
+                    $"for (nuint r = 0; r < rows; r++) STOREAT(d, r * {I(units)}, factor * ({{countF}} * LOADAT(d, r * {I(units)}) - sumD - LOADAT(xhat, r * {I(units)}) * sumDx));",
+                }, new[] { "invCount", "countF" });
+            }
         }
 
         private static void InputGradientRows(IndentedWriter w, int inputs, int units, int rows)

@@ -4,9 +4,11 @@ using CompiledNet.Generator.Model;
 namespace CompiledNet.Generator.Emit
 {
     /// <summary>
-    /// Where every parameter segment sits in the flat buffer: layer by layer, weights then biases.
-    /// Weights are row-major [input][unit]: W[i, o] is at WeightOffset + i·Units + o, so one input's weights to
-    /// consecutive units are contiguous (the forward kernel broadcasts an input and streams a row of W).
+    /// Where every parameter segment sits in the flat buffer: layer by layer, the weights, then either the biases or,
+    /// for a batch-normalised layer, γ then β. Weights are row-major [input][unit]: W[i, o] is at
+    /// WeightOffset + i·Units + o, so one input's weights to consecutive units are contiguous (the forward kernel
+    /// broadcasts an input and streams a row of W). Batch-norm population statistics (mean, then variance, per
+    /// normalised layer) live in a separate buffer: they are not trained.
     /// </summary>
     internal sealed class Layout
     {
@@ -15,23 +17,70 @@ namespace CompiledNet.Generator.Emit
             int n = spec.Layers.Count;
             WeightOffset = new int[n];
             BiasOffset = new int[n];
-            int offset = 0;
+            GammaOffset = new int[n];
+            BetaOffset = new int[n];
+            StatisticsOffset = new int[n];
+            BatchNormIndex = new int[n];
+            int offset = 0, statistics = 0, normalised = 0;
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];
                 WeightOffset[l] = offset;
                 offset += layer.Inputs * layer.Units;
-                BiasOffset[l] = offset;
-                offset += layer.Units;
+                if (layer.BatchNorm)
+                {
+                    BiasOffset[l] = -1;
+                    GammaOffset[l] = offset;
+                    BetaOffset[l] = offset + layer.Units;
+                    offset += 2 * layer.Units;
+                    StatisticsOffset[l] = statistics;
+                    statistics += 2 * layer.Units;
+                    BatchNormIndex[l] = normalised++;
+                }
+                else
+                {
+                    BiasOffset[l] = offset;
+                    GammaOffset[l] = BetaOffset[l] = StatisticsOffset[l] = BatchNormIndex[l] = -1;
+                    offset += layer.Units;
+                }
             }
             ParameterCount = offset;
+            StatisticsCount = statistics;
+            BatchNormLayers = normalised;
         }
 
         public int[] WeightOffset { get; }
 
+        /// <summary>Offset of the biases, or −1 for a batch-normalised layer.</summary>
         public int[] BiasOffset { get; }
 
+        public int[] GammaOffset { get; }
+
+        public int[] BetaOffset { get; }
+
+        /// <summary>Offset of a normalised layer's population mean in the statistics buffer (its variance follows).</summary>
+        public int[] StatisticsOffset { get; }
+
+        /// <summary>0-based index among the batch-normalised layers, or −1.</summary>
+        public int[] BatchNormIndex { get; }
+
         public int ParameterCount { get; }
+
+        public int StatisticsCount { get; }
+
+        public int BatchNormLayers { get; }
+
+        /// <summary>The end of layer <paramref name="l"/>'s parameters.</summary>
+        public int End(int l, LayerSpec layer) => BiasOffset[l] >= 0 ? BiasOffset[l] + layer.Units : BetaOffset[l] + layer.Units;
+
+        /// <summary>"weights [a..b), biases [b..c)" or "weights [a..b), γ [b..c), β [c..d)".</summary>
+        public string Ranges(int l, LayerSpec layer)
+        {
+            string weights = $"weights [{I(WeightOffset[l])}..{I(WeightOffset[l] + layer.Inputs * layer.Units)})";
+            return BiasOffset[l] >= 0
+                ? $"{weights}, biases [{I(BiasOffset[l])}..{I(BiasOffset[l] + layer.Units)})"
+                : $"{weights}, γ [{I(GammaOffset[l])}..{I(GammaOffset[l] + layer.Units)}), β [{I(BetaOffset[l])}..{I(BetaOffset[l] + layer.Units)})";
+        }
 
         public static string F(float value)
         {

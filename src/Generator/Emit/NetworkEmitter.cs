@@ -58,26 +58,28 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// Compiled network {Shape(spec)}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}{OptimizerEmitter.DescribeRegularization(spec.Regularization)}; batch {I(spec.BatchSize)}.");
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
-            w.Line($"/// Parameters: one flat buffer of {I(layout.ParameterCount)} floats, layer by layer. Weights are row-major [input][unit]:");
-            w.Line("/// W[i, o] of a layer sits at its weight offset + i·units + o.");
+            w.Line($"/// Parameters: one flat buffer of {I(layout.ParameterCount)} floats, layer by layer: weights, then biases (or, with batch norm, γ then β).");
+            w.Line("/// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.");
             w.Line("/// <list type=\"table\">");
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];
-                w.Line($"/// <item><term>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)}</term><description>weights [{I(layout.WeightOffset[l])}..{I(layout.BiasOffset[l])}), biases [{I(layout.BiasOffset[l])}..{I(layout.BiasOffset[l] + layer.Units)})</description></item>");
+                w.Line($"/// <item><term>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)}</term><description>{layout.Ranges(l, layer)}</description></item>");
             }
             w.Line("/// </list>");
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
-            using (w.Open($"partial class {spec.ClassName} : global::CompiledNet.ITrainable"))
+            string interfaces = "global::CompiledNet.ITrainable" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
+            using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
                 EmitState(w, spec, layout);
-                EmitConstructor(w, spec);
+                EmitConstructor(w, spec, layout);
                 EmitInferenceApi(w, spec);
                 EmitShapeTypes(w, spec);
                 EmitTrainingApi(w, spec);
                 EmitInferCore(w, spec);
                 EmitTrainingCore(w, spec);
+                if (layout.BatchNormLayers > 0) EmitPopulationStatistics(w, spec, layout);
                 LossEmitter.EmitExampleLoss(w, spec);
                 LossEmitter.EmitLossAndDelta(w, spec);
                 for (int l = 0; l < n; l++)
@@ -123,6 +125,40 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"private readonly float[] _d{I(l + 1)} = new float[{size}];");
             }
             w.Line($"private readonly float[] _z{I(n)} = new float[BatchSize * OutputSize]; // output logits");
+            for (int l = 0; l < n; l++)
+            {
+                var layer = spec.Layers[l];
+                string size = $"BatchSize * {I(layer.Units)}";
+                if (layer.BatchNorm)
+                {
+                    w.Line($"private readonly float[] _xhat{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: normalised x̂ for batch-norm backward");
+                    w.Line($"private readonly float[] _invStd{I(l + 1)} = new float[{I(layer.Units)}]; // layer {I(l + 1)}: 1/√(σ² + ε) of the batch");
+                }
+                if (layer.Dropout > 0)
+                {
+                    w.Line($"private readonly float[] _dropoutMask{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: 0 or 1/(1 − p) per unit and example");
+                    w.Line($"private readonly float[] _ad{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: outputs after dropout, the next layer's input");
+                }
+                if (layer.DropConnect > 0)
+                {
+                    w.Line($"private readonly float[] _dropConnectMask{I(l + 1)} = new float[{I(layer.Inputs * layer.Units)}]; // layer {I(l + 1)}: 0 or 1/(1 − p) per weight");
+                    w.Line($"private readonly float[] _maskedWeights{I(l + 1)} = new float[{I(layer.Inputs * layer.Units)}]; // layer {I(l + 1)}: W ⊙ mask, as used this step");
+                }
+            }
+            if (spec.InputDropout > 0)
+            {
+                w.Line("private readonly float[] _inputMask = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)");
+                w.Line("private readonly float[] _droppedInputs = new float[BatchSize * InputSize]; // inputs after dropout");
+            }
+            if (layout.StatisticsCount > 0)
+            {
+                w.Line("// Batch-norm population statistics (mean, then variance, per normalised layer): running averages of training, or an exact pass.");
+                w.Line($"private readonly float[] _batchNormStatistics = new float[{I(layout.StatisticsCount)}];");
+            }
+            else
+                w.Line("private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer");
+            if (HasMasks(spec))
+                w.Line("private readonly global::CompiledNet.Rng _maskRng;");
             w.Line("private readonly float[] _targets = new float[BatchSize * OutputSize];");
             int slots = spec.Optimizer.StateSlots;
             string slotNames = spec.Optimizer.Kind switch
@@ -159,6 +195,34 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref=\"Parameters\"/>.</summary>");
             w.Line("public Span<float> Gradients => _gradients;");
             w.Line();
+            w.Line("/// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>");
+            w.Line("public Span<float> BatchNormStatistics => _batchNormStatistics;");
+            w.Line();
+            if (HasMasks(spec))
+            {
+                w.Line("/// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>");
+                w.Line("public bool ReuseMasks { get; set; }");
+                w.Line();
+                w.Line("/// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>");
+                using (w.Open("public ReadOnlySpan<float> DropoutMask(int layer) => layer switch"))
+                {
+                    if (spec.InputDropout > 0) w.Line("0 => _inputMask,");
+                    for (int l = 0; l < n; l++)
+                        if (spec.Layers[l].Dropout > 0) w.Line($"{I(l + 1)} => _dropoutMask{I(l + 1)},");
+                    w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no dropout.\"),");
+                }
+                w.Line(";");
+                w.Line();
+                w.Line("/// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>");
+                using (w.Open("public ReadOnlySpan<float> DropConnectMask(int layer) => layer switch"))
+                {
+                    for (int l = 0; l < n; l++)
+                        if (spec.Layers[l].DropConnect > 0) w.Line($"{I(l + 1)} => _dropConnectMask{I(l + 1)},");
+                    w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no DropConnect.\"),");
+                }
+                w.Line(";");
+                w.Line();
+            }
             w.Line($"/// <summary>The optimizer's state: {slotNames}; each slot laid out like <see cref=\"Parameters\"/>.</summary>");
             w.Line("public Span<float> OptimizerState => _optimizerState;");
             w.Line();
@@ -176,12 +240,16 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
-        private static void EmitConstructor(IndentedWriter w, NetworkSpec spec)
+        private static bool HasMasks(NetworkSpec spec) => spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0);
+
+        private static void EmitConstructor(IndentedWriter w, NetworkSpec spec, Layout layout)
         {
             w.Line("/// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name=\"seed\"/>; biases start at zero.</summary>");
             using (w.Open($"public {spec.ClassName}(int seed = 0)"))
             {
                 w.Line("var rng = new global::CompiledNet.Rng(seed);");
+                if (HasMasks(spec))
+                    w.Line("_maskRng = new global::CompiledNet.Rng(seed ^ 0x6D61736BL); // dropout masks: their own stream, so masks never shift the initial weights");
                 for (int l = 0; l < spec.Layers.Count; l++)
                     w.Line($"Init_L{I(l + 1)}(rng);");
             }
@@ -383,6 +451,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("private void Infer(ref float x, ref float z, ref float y)"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
                 if (hidden > 0)
                 {
                     if (onStack)
@@ -398,12 +467,12 @@ namespace CompiledNet.Generator.Emit
                     var layer = spec.Layers[l];
                     if (l == n - 1)
                     {
-                        w.Line($"Infer_L{I(l + 1)}(ref p, ref {input}, ref z);");
+                        w.Line($"Infer_L{I(l + 1)}(ref p, ref statistics, ref {input}, ref z);");
                     }
                     else
                     {
                         w.Line($"ref float h{I(l + 1)} = ref Unsafe.Add(ref h, {I(offset)});");
-                        w.Line($"Infer_L{I(l + 1)}(ref p, ref {input}, ref h{I(l + 1)});");
+                        w.Line($"Infer_L{I(l + 1)}(ref p, ref statistics, ref {input}, ref h{I(l + 1)});");
                         input = "h" + I(l + 1);
                         offset += layer.Units;
                     }
@@ -419,12 +488,111 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>");
             using (w.Open("private float ComputeGradientsCore(ref float x, int count)"))
             {
+                string first = "x";
+                if (spec.InputDropout > 0)
+                {
+                    DenseEmitter.DropoutForward(w, "x", "_droppedInputs", "_inputMask", spec.InputSize, spec.InputDropout);
+                    first = "MemoryMarshal.GetArrayDataReference(_droppedInputs)";
+                }
+                string InputOf(int l) => l == 0 ? first : $"MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])})";
                 for (int l = 0; l < n; l++)
-                    w.Line($"Forward_L{I(l + 1)}(ref {(l == 0 ? "x" : $"MemoryMarshal.GetArrayDataReference(_a{I(l)})")}, count);");
+                    w.Line($"Forward_L{I(l + 1)}(ref {InputOf(l)}, count);");
                 w.Line("float loss = LossAndDelta(count);");
                 for (int l = n - 1; l >= 0; l--)
-                    w.Line($"Backward_L{I(l + 1)}(ref {(l == 0 ? "x" : $"MemoryMarshal.GetArrayDataReference(_a{I(l)})")}, count);");
+                    w.Line($"Backward_L{I(l + 1)}(ref {InputOf(l)}, count);");
                 w.Line("return loss;");
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// The exact pass over training data for the batch-norm population statistics, one normalised layer at a time:
+        /// each layer's z is computed in inference mode (earlier layers already using their new statistics), and its
+        /// mean and biased variance over all examples accumulated in double precision.
+        /// </summary>
+        private static void EmitPopulationStatistics(IndentedWriter w, NetworkSpec spec, Layout layout)
+        {
+            int n = spec.Layers.Count;
+            int widest = spec.Layers.Max(l => l.Units);
+            w.Line("/// <summary>Number of batch-normalised layers.</summary>");
+            w.Line($"public int BatchNormLayerCount => {I(layout.BatchNormLayers)};");
+            w.Line();
+            w.Line($"private readonly double[] _statisticsSum = new double[{I(widest)}];");
+            w.Line($"private readonly double[] _statisticsSquares = new double[{I(widest)}];");
+            w.Line($"private float[]? _statisticsBuffer; // activations of one example during the pass ({I(spec.Layers.Sum(l => l.Units))} floats)");
+            w.Line("private int _statisticsLayer = -1;");
+            w.Line("private long _statisticsCount;");
+            w.Line();
+            w.Line("/// <summary>Starts the exact pass for the <paramref name=\"index\"/>-th normalised layer (0-based, input to output).</summary>");
+            using (w.Open("public void BeginPopulationStatistics(int index)"))
+            {
+                w.Line($"if ((uint)index >= {I(layout.BatchNormLayers)}u) throw new ArgumentOutOfRangeException(nameof(index), index, \"There are {I(layout.BatchNormLayers)} batch-normalised layers.\");");
+                w.Line("Array.Clear(_statisticsSum);");
+                w.Line("Array.Clear(_statisticsSquares);");
+                w.Line($"_statisticsBuffer ??= new float[{I(spec.Layers.Sum(l => l.Units))}];");
+                w.Line("_statisticsLayer = index;");
+                w.Line("_statisticsCount = 0;");
+            }
+            w.Line();
+            w.Line("/// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>");
+            using (w.Open("public void AccumulatePopulationStatistics(ReadOnlySpan<float> x)"))
+            {
+                CheckInput(w);
+                w.Line("if (_statisticsBuffer is null) throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                w.Line("var buffer = _statisticsBuffer;");
+                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line("ref float input = ref MemoryMarshal.GetReference(x);");
+                w.Line("ref float h = ref MemoryMarshal.GetArrayDataReference(buffer);");
+                using (w.Open("switch (_statisticsLayer)"))
+                {
+                    for (int target = 0; target < n; target++)
+                    {
+                        if (!spec.Layers[target].BatchNorm) continue;
+                        using (w.Open($"case {I(layout.BatchNormIndex[target])}:"))
+                        {
+                            int offset = 0;
+                            string source = "input";
+                            for (int l = 0; l < target; l++)
+                            {
+                                w.Line($"Infer_L{I(l + 1)}(ref p, ref statistics, ref {source}, ref Unsafe.Add(ref h, {I(offset)}));");
+                                source = $"Unsafe.Add(ref h, {I(offset)})";
+                                offset += spec.Layers[l].Units;
+                            }
+                            w.Line($"InferLinear_L{I(target + 1)}(ref p, ref {source}, ref Unsafe.Add(ref h, {I(offset)}));");
+                            using (w.Open($"for (int o = 0; o < {I(spec.Layers[target].Units)}; o++)"))
+                            {
+                                w.Line($"double z = buffer[{I(offset)} + o];");
+                                w.Line("_statisticsSum[o] += z;");
+                                w.Line("_statisticsSquares[o] += z * z;");
+                            }
+                            w.Line("break;");
+                        }
+                    }
+                    w.Line("default: throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                }
+                w.Line("_statisticsCount++;");
+            }
+            w.Line();
+            w.Line("/// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>");
+            using (w.Open("public void EndPopulationStatistics()"))
+            {
+                w.Line("if (_statisticsCount == 0) throw new InvalidOperationException(\"No example was accumulated.\");");
+                w.Line("int offset, units;");
+                using (w.Open("switch (_statisticsLayer)"))
+                {
+                    for (int l = 0; l < n; l++)
+                        if (spec.Layers[l].BatchNorm)
+                            w.Line($"case {I(layout.BatchNormIndex[l])}: offset = {I(layout.StatisticsOffset[l])}; units = {I(spec.Layers[l].Units)}; break;");
+                    w.Line("default: throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                }
+                using (w.Open("for (int o = 0; o < units; o++)"))
+                {
+                    w.Line("double mean = _statisticsSum[o] / _statisticsCount;");
+                    w.Line("_batchNormStatistics[offset + o] = (float)mean;");
+                    w.Line("_batchNormStatistics[offset + units + o] = (float)Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);");
+                }
+                w.Line("_statisticsLayer = -1;");
             }
             w.Line();
         }

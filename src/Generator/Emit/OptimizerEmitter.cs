@@ -55,7 +55,8 @@ namespace CompiledNet.Generator.Emit
         public static void EmitStep(IndentedWriter w, int l, LayerSpec layer, Layout layout, OptimizerSpec o, RegularizationSpec r)
         {
             string regs = DescribeRegularization(r);
-            w.Line($"/// <summary>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)} — {Describe(o)} step over weights [{I(layout.WeightOffset[l])}..{I(layout.BiasOffset[l])}){regs} and biases [{I(layout.BiasOffset[l])}..{I(layout.BiasOffset[l] + layer.Units)}) (never regularised).</summary>");
+            string others = layer.BatchNorm ? "γ and β" : "biases";
+            w.Line($"/// <summary>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)} — {Describe(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Parameters: {layout.Ranges(l, layer)}.</summary>");
             using (w.Open($"private void Step_L{I(l + 1)}({Parameters(o)})"))
             {
                 w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);");
@@ -64,13 +65,15 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"ref float s{I(slot)} = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), {I(slot * layout.ParameterCount)});");
                 var constants = Constants(o, r);
                 foreach (var (name, value) in constants)
-                {
-                    if (value.StartsWith("const ")) w.Line($"const float {name} = {value.Substring(6)};");
-                    else if (value != name) w.Line($"float {name} = {value};");
-                    w.Line($"var {name}V = Vector256.Create({name});");
-                }
+                    Template.Constant(w, name, value.StartsWith("const ") ? value.Substring(6) : value, value.StartsWith("const "));
                 Segment(w, "weights", layout.WeightOffset[l], layer.Inputs * layer.Units, o, r);
-                Segment(w, "biases", layout.BiasOffset[l], layer.Units, o, RegularizationSpec.None);
+                if (layer.BatchNorm)
+                {
+                    Segment(w, "γ", layout.GammaOffset[l], layer.Units, o, RegularizationSpec.None);
+                    Segment(w, "β", layout.BetaOffset[l], layer.Units, o, RegularizationSpec.None);
+                }
+                else
+                    Segment(w, "biases", layout.BiasOffset[l], layer.Units, o, RegularizationSpec.None);
             }
             w.Line();
         }
@@ -165,42 +168,13 @@ namespace CompiledNet.Generator.Emit
                     break;
             }
             lines.Add("STORE(pr, p);");
-            foreach (var line in lines) w.Line(Instantiate(line, vector));
+            foreach (var line in lines) w.Line(Template.Instantiate(line, vector, Names));
         }
 
-        private static string Instantiate(string template, bool vector)
+        private static readonly string[] Names =
         {
-            string s = template;
-            foreach (var name in new[] { "twoL2", "keep", "l1Shift", "gamma", "onePlusGamma", "eta", "epsilon", "rho", "oneMinusRho", "beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2", "etaC1", "c2" })
-                s = s.Replace("{" + name + "}", vector ? name + "V" : name);
-            s = Replace(s, "LOAD(", arg => vector ? $"Vector256.LoadUnsafe(ref {arg}, j)" : $"Unsafe.Add(ref {arg}, j)");
-            s = Replace(s, "SQRT(", arg => vector ? $"Vector256.Sqrt({arg})" : $"MathF.Sqrt({arg})");
-            s = Replace(s, "SHRINK(", arg => $"Kernels.ShrinkTowardZero({arg})");
-            if (s.StartsWith("STORE("))
-            {
-                int comma = s.IndexOf(',');
-                string target = s.Substring(6, comma - 6), value = s.Substring(comma + 2, s.IndexOf(')') - comma - 2);
-                s = vector ? $"{value}.StoreUnsafe(ref {target}, j);" : $"Unsafe.Add(ref {target}, j) = {value};";
-            }
-            return s;
-        }
-
-        /// <summary>Replaces NAME(arg) by render(arg), matching parentheses.</summary>
-        private static string Replace(string s, string open, System.Func<string, string> render)
-        {
-            int at;
-            while ((at = s.IndexOf(open, System.StringComparison.Ordinal)) >= 0)
-            {
-                int depth = 1, i = at + open.Length;
-                for (; i < s.Length && depth > 0; i++)
-                {
-                    if (s[i] == '(') depth++;
-                    else if (s[i] == ')') depth--;
-                }
-                string arg = s.Substring(at + open.Length, i - 1 - at - open.Length);
-                s = s.Substring(0, at) + render(arg) + s.Substring(i);
-            }
-            return s;
-        }
+            "twoL2", "keep", "l1Shift", "gamma", "onePlusGamma", "eta", "epsilon", "rho", "oneMinusRho",
+            "beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2", "etaC1", "c2",
+        };
     }
 }

@@ -17,7 +17,7 @@ namespace CompiledNet.Generator.Model
     internal enum InitKind { LeCun = 0, Glorot = 1, He = 2 }
 
     /// <summary>One fully connected layer: <c>a = f(x·W + b)</c>.</summary>
-    internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init);
+    internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init, float Dropout, float DropConnect, bool BatchNorm);
 
     internal sealed record OptimizerSpec(
         OptimizerKind Kind, float LearningRate, float Momentum, float Rho, float Beta1, float Beta2, float Epsilon, float Decay, int DecayEvery)
@@ -48,6 +48,7 @@ namespace CompiledNet.Generator.Model
         EquatableArray<string> ContainingTypes,
         int InputSize,
         int BatchSize,
+        float InputDropout,
         EquatableArray<LayerSpec> Layers,
         LossKind Loss,
         OptimizerSpec Optimizer,

@@ -15,8 +15,8 @@ partial class Models
     /// Compiled network 4 → 9 Sigmoid → 2 Linear; quadratic loss; SGD (η = 0.001); batch 1.
     /// </summary>
     /// <remarks>
-    /// Parameters: one flat buffer of 65 floats, layer by layer. Weights are row-major [input][unit]:
-    /// W[i, o] of a layer sits at its weight offset + i·units + o.
+    /// Parameters: one flat buffer of 65 floats, layer by layer: weights, then biases (or, with batch norm, γ then β).
+    /// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.
     /// <list type="table">
     /// <item><term>Layer 1: Dense 4 → 9 Sigmoid</term><description>weights [0..36), biases [36..45)</description></item>
     /// <item><term>Layer 2: Dense 9 → 2 Linear</term><description>weights [45..63), biases [63..65)</description></item>
@@ -47,6 +47,7 @@ partial class Models
         private readonly float[] _a2 = new float[BatchSize * 2];
         private readonly float[] _d2 = new float[BatchSize * 2];
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
+        private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
         private readonly float[] _optimizerState = new float[0 * ParameterCount];
@@ -73,6 +74,9 @@ partial class Models
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
         public Span<float> Gradients => _gradients;
+
+        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>
+        public Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
         public Span<float> OptimizerState => _optimizerState;
@@ -269,11 +273,12 @@ partial class Models
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             Span<float> hidden = stackalloc float[9];
             ref float h = ref MemoryMarshal.GetReference(hidden);
             ref float h1 = ref Unsafe.Add(ref h, 0);
-            Infer_L1(ref p, ref x, ref h1);
-            Infer_L2(ref p, ref h1, ref z);
+            Infer_L1(ref p, ref statistics, ref x, ref h1);
+            Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Linear
             {
                 ref float src = ref z;
@@ -346,7 +351,7 @@ partial class Models
         }
 
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — inference forward. Parameters: weights [0..36), biases [36..45).</summary>
-        private static void Infer_L1(ref float p, ref float x, ref float y)
+        private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 36);
@@ -396,33 +401,35 @@ partial class Models
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 36);
             ref float y = ref MemoryMarshal.GetArrayDataReference(_a1);
-            int r = 0;
-            for (; r < count; r++)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
-                // columns [0..8): one vector per row
+                int r = 0;
+                for (; r < count; r++)
                 {
-                    var c0_0 = Vector256.LoadUnsafe(ref b, 0);
-                    for (nuint i = 0; i < 4; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
+                    // columns [0..8): one vector per row
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 9 + 0);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 0);
+                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        c0_0.StoreUnsafe(ref y0, 0);
                     }
-                    c0_0.StoreUnsafe(ref y0, 0);
-                }
-                // columns [8..9): the last 1, scalar
-                {
-                    float s0_0 = Unsafe.Add(ref b, 8);
-                    for (nuint i = 0; i < 4; i++)
+                    // columns [8..9): the last 1, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        float s0_0 = Unsafe.Add(ref b, 8);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        }
+                        Unsafe.Add(ref y0, 8) = s0_0;
                     }
-                    Unsafe.Add(ref y0, 8) = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -445,6 +452,7 @@ partial class Models
         private void Backward_L1(ref float x, int count)
         {
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d1);
+            nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
                 ref float aBase = ref MemoryMarshal.GetArrayDataReference(_a1);
@@ -459,9 +467,7 @@ partial class Models
                     Unsafe.Add(ref dr, 8) *= Unsafe.Add(ref ar, 8) * (1f - Unsafe.Add(ref ar, 8));
                 }
             }
-            nuint rows = (nuint)count;
             ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 0);
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 36);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
@@ -518,6 +524,7 @@ partial class Models
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 36);
             {
                 var c0 = Vector256<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
@@ -538,7 +545,7 @@ partial class Models
             }
         }
 
-        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step over weights [0..36) and biases [36..45) (never regularised).</summary>
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step; biases are never regularised. Parameters: weights [0..36), biases [36..45).</summary>
         private void Step_L1(float eta)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
@@ -550,7 +557,7 @@ partial class Models
                 var p = Vector256.LoadUnsafe(ref pr, j);
                 var g = Vector256.LoadUnsafe(ref gr, j);
                 p = p - etaV * g;
-                p.StoreUnsafe(ref pr, j);
+                (p).StoreUnsafe(ref pr, j);
             }
             for (nuint j = 32; j < 36; j++)
             {
@@ -565,7 +572,7 @@ partial class Models
                 var p = Vector256.LoadUnsafe(ref pr, j);
                 var g = Vector256.LoadUnsafe(ref gr, j);
                 p = p - etaV * g;
-                p.StoreUnsafe(ref pr, j);
+                (p).StoreUnsafe(ref pr, j);
             }
             for (nuint j = 44; j < 45; j++)
             {
@@ -586,7 +593,7 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [45..63), biases [63..65).</summary>
-        private static void Infer_L2(ref float p, ref float x, ref float y)
+        private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref Unsafe.Add(ref p, 45);
             ref float b = ref Unsafe.Add(ref p, 63);
@@ -613,24 +620,26 @@ partial class Models
             ref float w = ref Unsafe.Add(ref p, 45);
             ref float b = ref Unsafe.Add(ref p, 63);
             ref float y = ref MemoryMarshal.GetArrayDataReference(_z2);
-            int r = 0;
-            for (; r < count; r++)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 9);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
-                // columns [0..2): the last 2, scalar
+                int r = 0;
+                for (; r < count; r++)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    for (nuint i = 0; i < 9; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 9);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
+                    // columns [0..2): the last 2, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
                 }
             }
             // activation: Linear
@@ -653,7 +662,6 @@ partial class Models
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d2);
             nuint rows = (nuint)count;
             ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 45);
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 63);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 8; i += 4)
             {
@@ -716,6 +724,7 @@ partial class Models
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 63);
             {
                 float s0 = 0f;
                 float s1 = 0f;
@@ -783,7 +792,7 @@ partial class Models
             }
         }
 
-        /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step over weights [45..63) and biases [63..65) (never regularised).</summary>
+        /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step; biases are never regularised. Parameters: weights [45..63), biases [63..65).</summary>
         private void Step_L2(float eta)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
@@ -795,7 +804,7 @@ partial class Models
                 var p = Vector256.LoadUnsafe(ref pr, j);
                 var g = Vector256.LoadUnsafe(ref gr, j);
                 p = p - etaV * g;
-                p.StoreUnsafe(ref pr, j);
+                (p).StoreUnsafe(ref pr, j);
             }
             for (nuint j = 61; j < 63; j++)
             {

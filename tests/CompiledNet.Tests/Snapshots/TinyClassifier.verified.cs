@@ -15,8 +15,8 @@ namespace Samples.Vision
     /// Compiled network 3 → 10 ReLU → 3 Softmax; softmax cross-entropy; SGD (η = 0.05); batch 8.
     /// </summary>
     /// <remarks>
-    /// Parameters: one flat buffer of 73 floats, layer by layer. Weights are row-major [input][unit]:
-    /// W[i, o] of a layer sits at its weight offset + i·units + o.
+    /// Parameters: one flat buffer of 73 floats, layer by layer: weights, then biases (or, with batch norm, γ then β).
+    /// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.
     /// <list type="table">
     /// <item><term>Layer 1: Dense 3 → 10 ReLU</term><description>weights [0..30), biases [30..40)</description></item>
     /// <item><term>Layer 2: Dense 10 → 3 Softmax</term><description>weights [40..70), biases [70..73)</description></item>
@@ -47,6 +47,7 @@ namespace Samples.Vision
         private readonly float[] _a2 = new float[BatchSize * 3];
         private readonly float[] _d2 = new float[BatchSize * 3];
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
+        private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
         private readonly float[] _optimizerState = new float[0 * ParameterCount];
@@ -73,6 +74,9 @@ namespace Samples.Vision
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
         public Span<float> Gradients => _gradients;
+
+        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>
+        public Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
         public Span<float> OptimizerState => _optimizerState;
@@ -269,11 +273,12 @@ namespace Samples.Vision
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             Span<float> hidden = stackalloc float[10];
             ref float h = ref MemoryMarshal.GetReference(hidden);
             ref float h1 = ref Unsafe.Add(ref h, 0);
-            Infer_L1(ref p, ref x, ref h1);
-            Infer_L2(ref p, ref h1, ref z);
+            Infer_L1(ref p, ref statistics, ref x, ref h1);
+            Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Softmax
             {
                 ref float src = ref z;
@@ -371,7 +376,7 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — inference forward. Parameters: weights [0..30), biases [30..40).</summary>
-        private static void Infer_L1(ref float p, ref float x, ref float y)
+        private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 30);
@@ -426,106 +431,108 @@ namespace Samples.Vision
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 30);
             ref float y = ref MemoryMarshal.GetArrayDataReference(_a1);
-            int r = 0;
-            for (; r + 4 <= count; r += 4)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
-                ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
-                ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
-                ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
-                ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
-                ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
-                // columns [0..8): one vector per row
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
                 {
-                    var c0_0 = Vector256.LoadUnsafe(ref b, 0);
-                    var c1_0 = Vector256.LoadUnsafe(ref b, 0);
-                    var c2_0 = Vector256.LoadUnsafe(ref b, 0);
-                    var c3_0 = Vector256.LoadUnsafe(ref b, 0);
-                    for (nuint i = 0; i < 3; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                    // columns [0..8): one vector per row
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                        c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                        c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                        c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
+                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
+                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
+                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        c0_0.StoreUnsafe(ref y0, 0);
+                        c1_0.StoreUnsafe(ref y1, 0);
+                        c2_0.StoreUnsafe(ref y2, 0);
+                        c3_0.StoreUnsafe(ref y3, 0);
                     }
-                    c0_0.StoreUnsafe(ref y0, 0);
-                    c1_0.StoreUnsafe(ref y1, 0);
-                    c2_0.StoreUnsafe(ref y2, 0);
-                    c3_0.StoreUnsafe(ref y3, 0);
+                    // columns [8..10): the last 2, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 8);
+                        float s0_1 = Unsafe.Add(ref b, 9);
+                        float s1_0 = Unsafe.Add(ref b, 8);
+                        float s1_1 = Unsafe.Add(ref b, 9);
+                        float s2_0 = Unsafe.Add(ref b, 8);
+                        float s2_1 = Unsafe.Add(ref b, 9);
+                        float s3_0 = Unsafe.Add(ref b, 8);
+                        float s3_1 = Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        }
+                        Unsafe.Add(ref y0, 8) = s0_0;
+                        Unsafe.Add(ref y0, 9) = s0_1;
+                        Unsafe.Add(ref y1, 8) = s1_0;
+                        Unsafe.Add(ref y1, 9) = s1_1;
+                        Unsafe.Add(ref y2, 8) = s2_0;
+                        Unsafe.Add(ref y2, 9) = s2_1;
+                        Unsafe.Add(ref y3, 8) = s3_0;
+                        Unsafe.Add(ref y3, 9) = s3_1;
+                    }
                 }
-                // columns [8..10): the last 2, scalar
+                for (; r < count; r++)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 8);
-                    float s0_1 = Unsafe.Add(ref b, 9);
-                    float s1_0 = Unsafe.Add(ref b, 8);
-                    float s1_1 = Unsafe.Add(ref b, 9);
-                    float s2_0 = Unsafe.Add(ref b, 8);
-                    float s2_1 = Unsafe.Add(ref b, 9);
-                    float s3_0 = Unsafe.Add(ref b, 8);
-                    float s3_1 = Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                    // columns [0..8): one vector per row
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        float av1 = Unsafe.Add(ref x1, i);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        float av2 = Unsafe.Add(ref x2, i);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        float av3 = Unsafe.Add(ref x3, i);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        c0_0.StoreUnsafe(ref y0, 0);
                     }
-                    Unsafe.Add(ref y0, 8) = s0_0;
-                    Unsafe.Add(ref y0, 9) = s0_1;
-                    Unsafe.Add(ref y1, 8) = s1_0;
-                    Unsafe.Add(ref y1, 9) = s1_1;
-                    Unsafe.Add(ref y2, 8) = s2_0;
-                    Unsafe.Add(ref y2, 9) = s2_1;
-                    Unsafe.Add(ref y3, 8) = s3_0;
-                    Unsafe.Add(ref y3, 9) = s3_1;
-                }
-            }
-            for (; r < count; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                // columns [0..8): one vector per row
-                {
-                    var c0_0 = Vector256.LoadUnsafe(ref b, 0);
-                    for (nuint i = 0; i < 3; i++)
+                    // columns [8..10): the last 2, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        float s0_0 = Unsafe.Add(ref b, 8);
+                        float s0_1 = Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        }
+                        Unsafe.Add(ref y0, 8) = s0_0;
+                        Unsafe.Add(ref y0, 9) = s0_1;
                     }
-                    c0_0.StoreUnsafe(ref y0, 0);
-                }
-                // columns [8..10): the last 2, scalar
-                {
-                    float s0_0 = Unsafe.Add(ref b, 8);
-                    float s0_1 = Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                    }
-                    Unsafe.Add(ref y0, 8) = s0_0;
-                    Unsafe.Add(ref y0, 9) = s0_1;
                 }
             }
             // activation: ReLU
@@ -550,6 +557,7 @@ namespace Samples.Vision
         private void Backward_L1(ref float x, int count)
         {
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d1);
+            nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
                 ref float aBase = ref MemoryMarshal.GetArrayDataReference(_a1);
@@ -565,9 +573,7 @@ namespace Samples.Vision
                     if (!(Unsafe.Add(ref ar, 9) > 0f)) Unsafe.Add(ref dr, 9) = 0f;
                 }
             }
-            nuint rows = (nuint)count;
             ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 0);
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 30);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             // input 0
             {
@@ -660,6 +666,7 @@ namespace Samples.Vision
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 30);
             {
                 var c0 = Vector256<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
@@ -683,7 +690,7 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step over weights [0..30) and biases [30..40) (never regularised).</summary>
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Parameters: weights [0..30), biases [30..40).</summary>
         private void Step_L1(float eta)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
@@ -695,7 +702,7 @@ namespace Samples.Vision
                 var p = Vector256.LoadUnsafe(ref pr, j);
                 var g = Vector256.LoadUnsafe(ref gr, j);
                 p = p - etaV * g;
-                p.StoreUnsafe(ref pr, j);
+                (p).StoreUnsafe(ref pr, j);
             }
             for (nuint j = 24; j < 30; j++)
             {
@@ -710,7 +717,7 @@ namespace Samples.Vision
                 var p = Vector256.LoadUnsafe(ref pr, j);
                 var g = Vector256.LoadUnsafe(ref gr, j);
                 p = p - etaV * g;
-                p.StoreUnsafe(ref pr, j);
+                (p).StoreUnsafe(ref pr, j);
             }
             for (nuint j = 38; j < 40; j++)
             {
@@ -731,7 +738,7 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
-        private static void Infer_L2(ref float p, ref float x, ref float y)
+        private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref Unsafe.Add(ref p, 40);
             ref float b = ref Unsafe.Add(ref p, 70);
@@ -761,85 +768,87 @@ namespace Samples.Vision
             ref float w = ref Unsafe.Add(ref p, 40);
             ref float b = ref Unsafe.Add(ref p, 70);
             ref float y = ref MemoryMarshal.GetArrayDataReference(_z2);
-            int r = 0;
-            for (; r + 4 <= count; r += 4)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 10);
-                ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 3);
-                ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 10);
-                ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 3);
-                ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 10);
-                ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 3);
-                // columns [0..3): the last 3, scalar
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
-                    float s1_0 = Unsafe.Add(ref b, 0);
-                    float s1_1 = Unsafe.Add(ref b, 1);
-                    float s1_2 = Unsafe.Add(ref b, 2);
-                    float s2_0 = Unsafe.Add(ref b, 0);
-                    float s2_1 = Unsafe.Add(ref b, 1);
-                    float s2_2 = Unsafe.Add(ref b, 2);
-                    float s3_0 = Unsafe.Add(ref b, 0);
-                    float s3_1 = Unsafe.Add(ref b, 1);
-                    float s3_2 = Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                    // columns [0..3): the last 3, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        float av1 = Unsafe.Add(ref x1, i);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                        float av2 = Unsafe.Add(ref x2, i);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                        float av3 = Unsafe.Add(ref x3, i);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        float s0_2 = Unsafe.Add(ref b, 2);
+                        float s1_0 = Unsafe.Add(ref b, 0);
+                        float s1_1 = Unsafe.Add(ref b, 1);
+                        float s1_2 = Unsafe.Add(ref b, 2);
+                        float s2_0 = Unsafe.Add(ref b, 0);
+                        float s2_1 = Unsafe.Add(ref b, 1);
+                        float s2_2 = Unsafe.Add(ref b, 2);
+                        float s3_0 = Unsafe.Add(ref b, 0);
+                        float s3_1 = Unsafe.Add(ref b, 1);
+                        float s3_2 = Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * Unsafe.Add(ref bRow, 2);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * Unsafe.Add(ref bRow, 2);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * Unsafe.Add(ref bRow, 2);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                        Unsafe.Add(ref y0, 2) = s0_2;
+                        Unsafe.Add(ref y1, 0) = s1_0;
+                        Unsafe.Add(ref y1, 1) = s1_1;
+                        Unsafe.Add(ref y1, 2) = s1_2;
+                        Unsafe.Add(ref y2, 0) = s2_0;
+                        Unsafe.Add(ref y2, 1) = s2_1;
+                        Unsafe.Add(ref y2, 2) = s2_2;
+                        Unsafe.Add(ref y3, 0) = s3_0;
+                        Unsafe.Add(ref y3, 1) = s3_1;
+                        Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
-                    Unsafe.Add(ref y1, 0) = s1_0;
-                    Unsafe.Add(ref y1, 1) = s1_1;
-                    Unsafe.Add(ref y1, 2) = s1_2;
-                    Unsafe.Add(ref y2, 0) = s2_0;
-                    Unsafe.Add(ref y2, 1) = s2_1;
-                    Unsafe.Add(ref y2, 2) = s2_2;
-                    Unsafe.Add(ref y3, 0) = s3_0;
-                    Unsafe.Add(ref y3, 1) = s3_1;
-                    Unsafe.Add(ref y3, 2) = s3_2;
                 }
-            }
-            for (; r < count; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                // columns [0..3): the last 3, scalar
+                for (; r < count; r++)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
+                    // columns [0..3): the last 3, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        float s0_2 = Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                        Unsafe.Add(ref y0, 2) = s0_2;
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
             // activation: Softmax
@@ -878,7 +887,6 @@ namespace Samples.Vision
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d2);
             nuint rows = (nuint)count;
             ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 40);
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 70);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 8; i += 4)
             {
@@ -977,6 +985,7 @@ namespace Samples.Vision
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 70);
             {
                 float s0 = 0f;
                 float s1 = 0f;
@@ -1052,7 +1061,7 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step over weights [40..70) and biases [70..73) (never regularised).</summary>
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Parameters: weights [40..70), biases [70..73).</summary>
         private void Step_L2(float eta)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
@@ -1064,7 +1073,7 @@ namespace Samples.Vision
                 var p = Vector256.LoadUnsafe(ref pr, j);
                 var g = Vector256.LoadUnsafe(ref gr, j);
                 p = p - etaV * g;
-                p.StoreUnsafe(ref pr, j);
+                (p).StoreUnsafe(ref pr, j);
             }
             for (nuint j = 64; j < 70; j++)
             {

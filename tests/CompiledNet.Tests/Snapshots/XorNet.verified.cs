@@ -15,8 +15,8 @@ namespace Samples
     /// Compiled network 2 → 4 Tanh → 1 Sigmoid; log-loss; SGD (η = 0.5); batch 4.
     /// </summary>
     /// <remarks>
-    /// Parameters: one flat buffer of 17 floats, layer by layer. Weights are row-major [input][unit]:
-    /// W[i, o] of a layer sits at its weight offset + i·units + o.
+    /// Parameters: one flat buffer of 17 floats, layer by layer: weights, then biases (or, with batch norm, γ then β).
+    /// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.
     /// <list type="table">
     /// <item><term>Layer 1: Dense 2 → 4 Tanh</term><description>weights [0..8), biases [8..12)</description></item>
     /// <item><term>Layer 2: Dense 4 → 1 Sigmoid</term><description>weights [12..16), biases [16..17)</description></item>
@@ -47,6 +47,7 @@ namespace Samples
         private readonly float[] _a2 = new float[BatchSize * 1];
         private readonly float[] _d2 = new float[BatchSize * 1];
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
+        private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
         private readonly float[] _optimizerState = new float[0 * ParameterCount];
@@ -73,6 +74,9 @@ namespace Samples
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
         public Span<float> Gradients => _gradients;
+
+        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>
+        public Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
         public Span<float> OptimizerState => _optimizerState;
@@ -264,11 +268,12 @@ namespace Samples
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             Span<float> hidden = stackalloc float[4];
             ref float h = ref MemoryMarshal.GetReference(hidden);
             ref float h1 = ref Unsafe.Add(ref h, 0);
-            Infer_L1(ref p, ref x, ref h1);
-            Infer_L2(ref p, ref h1, ref z);
+            Infer_L1(ref p, ref statistics, ref x, ref h1);
+            Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Sigmoid
             {
                 ref float src = ref z;
@@ -341,7 +346,7 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — inference forward. Parameters: weights [0..8), biases [8..12).</summary>
-        private static void Infer_L1(ref float p, ref float x, ref float y)
+        private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 8);
@@ -388,100 +393,102 @@ namespace Samples
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 8);
             ref float y = ref MemoryMarshal.GetArrayDataReference(_a1);
-            int r = 0;
-            for (; r + 4 <= count; r += 4)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
-                ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 2);
-                ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 4);
-                ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 2);
-                ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 4);
-                ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 2);
-                ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 4);
-                // columns [0..4): the last 4, scalar
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
-                    float s0_3 = Unsafe.Add(ref b, 3);
-                    float s1_0 = Unsafe.Add(ref b, 0);
-                    float s1_1 = Unsafe.Add(ref b, 1);
-                    float s1_2 = Unsafe.Add(ref b, 2);
-                    float s1_3 = Unsafe.Add(ref b, 3);
-                    float s2_0 = Unsafe.Add(ref b, 0);
-                    float s2_1 = Unsafe.Add(ref b, 1);
-                    float s2_2 = Unsafe.Add(ref b, 2);
-                    float s2_3 = Unsafe.Add(ref b, 3);
-                    float s3_0 = Unsafe.Add(ref b, 0);
-                    float s3_1 = Unsafe.Add(ref b, 1);
-                    float s3_2 = Unsafe.Add(ref b, 2);
-                    float s3_3 = Unsafe.Add(ref b, 3);
-                    for (nuint i = 0; i < 2; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 2);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 4);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 2);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 4);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 2);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 4);
+                    // columns [0..4): the last 4, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        float av1 = Unsafe.Add(ref x1, i);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                        s1_3 += av1 * Unsafe.Add(ref bRow, 3);
-                        float av2 = Unsafe.Add(ref x2, i);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                        s2_3 += av2 * Unsafe.Add(ref bRow, 3);
-                        float av3 = Unsafe.Add(ref x3, i);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
-                        s3_3 += av3 * Unsafe.Add(ref bRow, 3);
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        float s0_2 = Unsafe.Add(ref b, 2);
+                        float s0_3 = Unsafe.Add(ref b, 3);
+                        float s1_0 = Unsafe.Add(ref b, 0);
+                        float s1_1 = Unsafe.Add(ref b, 1);
+                        float s1_2 = Unsafe.Add(ref b, 2);
+                        float s1_3 = Unsafe.Add(ref b, 3);
+                        float s2_0 = Unsafe.Add(ref b, 0);
+                        float s2_1 = Unsafe.Add(ref b, 1);
+                        float s2_2 = Unsafe.Add(ref b, 2);
+                        float s2_3 = Unsafe.Add(ref b, 3);
+                        float s3_0 = Unsafe.Add(ref b, 0);
+                        float s3_1 = Unsafe.Add(ref b, 1);
+                        float s3_2 = Unsafe.Add(ref b, 2);
+                        float s3_3 = Unsafe.Add(ref b, 3);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                            s0_3 += av0 * Unsafe.Add(ref bRow, 3);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * Unsafe.Add(ref bRow, 2);
+                            s1_3 += av1 * Unsafe.Add(ref bRow, 3);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * Unsafe.Add(ref bRow, 2);
+                            s2_3 += av2 * Unsafe.Add(ref bRow, 3);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * Unsafe.Add(ref bRow, 2);
+                            s3_3 += av3 * Unsafe.Add(ref bRow, 3);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                        Unsafe.Add(ref y0, 2) = s0_2;
+                        Unsafe.Add(ref y0, 3) = s0_3;
+                        Unsafe.Add(ref y1, 0) = s1_0;
+                        Unsafe.Add(ref y1, 1) = s1_1;
+                        Unsafe.Add(ref y1, 2) = s1_2;
+                        Unsafe.Add(ref y1, 3) = s1_3;
+                        Unsafe.Add(ref y2, 0) = s2_0;
+                        Unsafe.Add(ref y2, 1) = s2_1;
+                        Unsafe.Add(ref y2, 2) = s2_2;
+                        Unsafe.Add(ref y2, 3) = s2_3;
+                        Unsafe.Add(ref y3, 0) = s3_0;
+                        Unsafe.Add(ref y3, 1) = s3_1;
+                        Unsafe.Add(ref y3, 2) = s3_2;
+                        Unsafe.Add(ref y3, 3) = s3_3;
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
-                    Unsafe.Add(ref y0, 3) = s0_3;
-                    Unsafe.Add(ref y1, 0) = s1_0;
-                    Unsafe.Add(ref y1, 1) = s1_1;
-                    Unsafe.Add(ref y1, 2) = s1_2;
-                    Unsafe.Add(ref y1, 3) = s1_3;
-                    Unsafe.Add(ref y2, 0) = s2_0;
-                    Unsafe.Add(ref y2, 1) = s2_1;
-                    Unsafe.Add(ref y2, 2) = s2_2;
-                    Unsafe.Add(ref y2, 3) = s2_3;
-                    Unsafe.Add(ref y3, 0) = s3_0;
-                    Unsafe.Add(ref y3, 1) = s3_1;
-                    Unsafe.Add(ref y3, 2) = s3_2;
-                    Unsafe.Add(ref y3, 3) = s3_3;
                 }
-            }
-            for (; r < count; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
-                // columns [0..4): the last 4, scalar
+                for (; r < count; r++)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
-                    float s0_3 = Unsafe.Add(ref b, 3);
-                    for (nuint i = 0; i < 2; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
+                    // columns [0..4): the last 4, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        float s0_2 = Unsafe.Add(ref b, 2);
+                        float s0_3 = Unsafe.Add(ref b, 3);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                            s0_3 += av0 * Unsafe.Add(ref bRow, 3);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                        Unsafe.Add(ref y0, 2) = s0_2;
+                        Unsafe.Add(ref y0, 3) = s0_3;
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
-                    Unsafe.Add(ref y0, 3) = s0_3;
                 }
             }
             // activation: Tanh
@@ -504,6 +511,7 @@ namespace Samples
         private void Backward_L1(ref float x, int count)
         {
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d1);
+            nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
                 ref float aBase = ref MemoryMarshal.GetArrayDataReference(_a1);
@@ -517,9 +525,7 @@ namespace Samples
                     Unsafe.Add(ref dr, 3) *= 1f - Unsafe.Add(ref ar, 3) * Unsafe.Add(ref ar, 3);
                 }
             }
-            nuint rows = (nuint)count;
             ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 0);
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 8);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             // input 0
             {
@@ -570,6 +576,7 @@ namespace Samples
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 8);
             {
                 float s0 = 0f;
                 float s1 = 0f;
@@ -590,7 +597,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD (η = 0.5) step over weights [0..8) and biases [8..12) (never regularised).</summary>
+        /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD (η = 0.5) step; biases are never regularised. Parameters: weights [0..8), biases [8..12).</summary>
         private void Step_L1(float eta)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
@@ -602,7 +609,7 @@ namespace Samples
                 var p = Vector256.LoadUnsafe(ref pr, j);
                 var g = Vector256.LoadUnsafe(ref gr, j);
                 p = p - etaV * g;
-                p.StoreUnsafe(ref pr, j);
+                (p).StoreUnsafe(ref pr, j);
             }
             // biases [8..12)
             for (nuint j = 8; j < 12; j++)
@@ -624,7 +631,7 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [12..16), biases [16..17).</summary>
-        private static void Infer_L2(ref float p, ref float x, ref float y)
+        private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref Unsafe.Add(ref p, 12);
             ref float b = ref Unsafe.Add(ref p, 16);
@@ -648,55 +655,57 @@ namespace Samples
             ref float w = ref Unsafe.Add(ref p, 12);
             ref float b = ref Unsafe.Add(ref p, 16);
             ref float y = ref MemoryMarshal.GetArrayDataReference(_z2);
-            int r = 0;
-            for (; r + 4 <= count; r += 4)
             {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 4);
-                ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 1);
-                ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 4);
-                ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 1);
-                ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 4);
-                ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 1);
-                // columns [0..1): the last 1, scalar
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s1_0 = Unsafe.Add(ref b, 0);
-                    float s2_0 = Unsafe.Add(ref b, 0);
-                    float s3_0 = Unsafe.Add(ref b, 0);
-                    for (nuint i = 0; i < 4; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                    // columns [0..1): the last 1, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        float av1 = Unsafe.Add(ref x1, i);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        float av2 = Unsafe.Add(ref x2, i);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        float av3 = Unsafe.Add(ref x3, i);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s1_0 = Unsafe.Add(ref b, 0);
+                        float s2_0 = Unsafe.Add(ref b, 0);
+                        float s3_0 = Unsafe.Add(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y1, 0) = s1_0;
+                        Unsafe.Add(ref y2, 0) = s2_0;
+                        Unsafe.Add(ref y3, 0) = s3_0;
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y1, 0) = s1_0;
-                    Unsafe.Add(ref y2, 0) = s2_0;
-                    Unsafe.Add(ref y3, 0) = s3_0;
                 }
-            }
-            for (; r < count; r++)
-            {
-                ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                // columns [0..1): the last 1, scalar
+                for (; r < count; r++)
                 {
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    for (nuint i = 0; i < 4; i++)
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
+                    // columns [0..1): the last 1, scalar
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -721,7 +730,6 @@ namespace Samples
             ref float d = ref MemoryMarshal.GetArrayDataReference(_d2);
             nuint rows = (nuint)count;
             ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 12);
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 16);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
@@ -754,6 +762,7 @@ namespace Samples
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 16);
             {
                 float s0 = 0f;
                 for (nuint r = 0; r < rows; r++)
@@ -809,7 +818,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD (η = 0.5) step over weights [12..16) and biases [16..17) (never regularised).</summary>
+        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD (η = 0.5) step; biases are never regularised. Parameters: weights [12..16), biases [16..17).</summary>
         private void Step_L2(float eta)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
