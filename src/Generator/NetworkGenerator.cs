@@ -29,13 +29,16 @@ namespace CompiledNet.Generator
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(ParseStep);
 
-            context.RegisterSourceOutput(parsed.Select(static (r, _) => r.Diagnostics), static (spc, diagnostics) =>
+            // Diagnostics are located in the user's syntax tree (found by path in the current compilation) so that
+            // #pragma warning disable and other suppressions apply. Only declarations that have diagnostics are paired
+            // with the compilation, so a clean declaration stays cached across unrelated edits.
+            var diagnostics = parsed
+                .Select(static (r, _) => r.Diagnostics)
+                .Where(static d => d.Count > 0)
+                .Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
             {
-                foreach (var d in diagnostics)
-                {
-                    var location = d.Location is null ? Location.None : Location.Create(d.Location.FilePath, d.Location.Span, d.Location.LineSpan);
-                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Get(d.Id), location, d.Arguments.ToArray<object>()));
-                }
+                foreach (var d in pair.Left) Report(spc, d, pair.Right);
             });
 
             var orphanLayers = context.SyntaxProvider
@@ -43,11 +46,9 @@ namespace CompiledNet.Generator
                     Parser.DenseAttributeName,
                     static (node, _) => node is ClassDeclarationSyntax,
                     static (ctx, ct) => Parser.CheckLayersWithoutNetwork(ctx, ct))
-                .Where(static d => d is not null);
-            context.RegisterSourceOutput(orphanLayers, static (spc, d) =>
-                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Get(d!.Id),
-                    d.Location is null ? Location.None : Location.Create(d.Location.FilePath, d.Location.Span, d.Location.LineSpan),
-                    d.Arguments.ToArray<object>())));
+                .Where(static d => d is not null)
+                .Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(orphanLayers, static (spc, pair) => Report(spc, pair.Left!, pair.Right));
 
             var specs = parsed
                 .Select(static (r, _) => r.Spec)
@@ -69,6 +70,19 @@ namespace CompiledNet.Generator
                 }
                 spc.AddSource(spec!.HintName, SourceText.From(text, System.Text.Encoding.UTF8));
             });
+        }
+
+        private static void Report(SourceProductionContext spc, DiagnosticInfo d, Compilation compilation)
+        {
+            Location location = Location.None;
+            if (d.Location is { } info)
+            {
+                var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == info.FilePath);
+                location = tree is not null && info.Span.End <= tree.Length
+                    ? Location.Create(tree, info.Span)
+                    : Location.Create(info.FilePath, info.Span, info.LineSpan);
+            }
+            spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Get(d.Id), location, d.Arguments.ToArray<object>()));
         }
     }
 }

@@ -195,6 +195,14 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref=\"Parameters\"/>.</summary>");
             w.Line("public Span<float> Gradients => _gradients;");
             w.Line();
+            w.Line("/// <summary>Outputs of layer <paramref name=\"layer\"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>");
+            using (w.Open("public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch"))
+            {
+                for (int l = 0; l < n; l++) w.Line($"{I(l + 1)} => _a{I(l + 1)},");
+                w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
+            }
+            w.Line(";");
+            w.Line();
             w.Line("/// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>");
             w.Line("public Span<float> BatchNormStatistics => _batchNormStatistics;");
             w.Line();

@@ -232,6 +232,20 @@ public class OptimizerAndTeachingDiagnosticTests
         Assert.False(emitted);
     }
 
+    /// <summary>
+    /// The compiler applies #pragma warning disable only to diagnostics located in a syntax tree, so the generator
+    /// reports in the user's tree rather than at a bare file path. (The test project's own build relies on it:
+    /// Networks/GradientCheckNetworks.cs disables CNET0019 for its deliberate quadratic-on-sigmoid networks.)
+    /// </summary>
+    [Fact]
+    public void DiagnosticsAreLocatedInTheUsersSyntaxTreeSoPragmasApply()
+    {
+        var result = GeneratorHarness.Run("using CompiledNet;\n[Network(Input = 1)][Dense(1, Activation.Sigmoid)][Loss(LossKind.Quadratic)] public partial class N { }");
+        var d = Assert.Single(result.GeneratorDiagnostics, x => x.Id == "CNET0019");
+        Assert.True(d.Location.IsInSource);
+        Assert.Same(result.Output.SyntaxTrees.First(), d.Location.SourceTree);
+    }
+
     [Fact]
     public void TwoSaturatingHiddenLayersAreNotReported()
     {
@@ -257,3 +271,4 @@ public class OptimizerAndTeachingDiagnosticTests
         }
     }
 }
+

@@ -75,6 +75,15 @@ partial class Models
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
         public Span<float> Gradients => _gradients;
 
+        /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
+        {
+            1 => _a1,
+            2 => _a2,
+            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+        }
+        ;
+
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>
         public Span<float> BatchNormStatistics => _batchNormStatistics;
 
