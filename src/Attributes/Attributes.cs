@@ -57,6 +57,12 @@ namespace CompiledNet
         /// population statistics.
         /// </summary>
         public bool BatchNorm { get; set; }
+
+        /// <summary>
+        /// Number k ≥ 2 of linear pieces per unit of a <see cref="Activation.Maxout"/> layer: the layer computes
+        /// units·k affine functions and each unit outputs the largest of its k; the gradient flows to the winner.
+        /// </summary>
+        public int Pieces { get; set; }
     }
 
     /// <summary>The loss the training step minimises.</summary>

@@ -13,6 +13,8 @@ namespace CompiledNet
         ReLU = 3,
         /// <summary>Softmax over the layer's units; only on the output layer.</summary>
         Softmax = 4,
+        /// <summary>Maxout: each unit is the largest of <see cref="DenseAttribute.Pieces"/> linear pieces (hidden layers only).</summary>
+        Maxout = 5,
     }
 
     /// <summary>The loss the training step minimises (mean over the examples of a batch).</summary>

@@ -142,6 +142,16 @@ namespace CompiledNet.Generator
             "Layer {0} is the output layer; dropping outputs would corrupt the loss",
             "Put Dropout on hidden layers (or InputDropout on the network), not on the output layer.");
 
+        public static readonly DiagnosticDescriptor MaxoutPieces = Error("CNET0025",
+            "Maxout needs at least two pieces",
+            "Layer {0} uses Maxout with Pieces = {1}; a maxout unit takes the largest of k ≥ 2 linear pieces",
+            "Set Pieces = 2 or more on the maxout layer, for example [Dense(64, Activation.Maxout, Pieces = 3)].");
+
+        public static readonly DiagnosticDescriptor MaxoutPlacement = Error("CNET0026",
+            "Maxout is not supported here",
+            "Layer {0} uses Maxout {1}",
+            "Maxout is a hidden-layer activation without batch normalisation: the output layer needs Softmax, Sigmoid or another squashing or linear output, and a maxout unit's pieces already give it a learned shape.");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -152,7 +162,8 @@ namespace CompiledNet.Generator
             NotPartial, Generic, ContainingTypeNotPartial, InputSize, BatchSize, NoLayers, Units, UndefinedEnum,
             SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations,
             OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, TooLarge,
-            QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, DropRate, BatchNormBatchSizeOne, DropoutOnOutput, InternalError,
+            QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, DropRate, BatchNormBatchSizeOne, DropoutOnOutput,
+            MaxoutPieces, MaxoutPlacement, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

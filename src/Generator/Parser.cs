@@ -127,6 +127,7 @@ namespace CompiledNet.Generator
                 var init = InitKind.LeCun;
                 float dropout = 0f, dropConnect = 0f;
                 bool batchNorm = false;
+                int pieces = 0;
                 foreach (var named in a.NamedArguments)
                 {
                     var where = NamedArgumentLocation(a, named.Key, ct) ?? AttributeLocation(a, ct);
@@ -145,6 +146,9 @@ namespace CompiledNet.Generator
                             dropConnect = p;
                             CheckRate("DropConnect", p, where, diagnostics);
                             break;
+                        case "Pieces" when named.Value.Value is int k:
+                            pieces = k;
+                            break;
                         case "BatchNorm" when named.Value.Value is bool on:
                             batchNorm = on;
                             if (on && batchSize == 1)
@@ -152,7 +156,18 @@ namespace CompiledNet.Generator
                             break;
                     }
                 }
-                layers.Add(new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm));
+                if (activation == ActivationKind.Maxout)
+                {
+                    var activationWhere = PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct);
+                    if (pieces < 2)
+                        diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPieces, NamedArgumentLocation(a, "Pieces", ct) ?? activationWhere, Format(l + 1), Format(pieces)));
+                    if (l == dense.Count - 1)
+                        diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "on the output layer"));
+                    else if (batchNorm)
+                        diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "with BatchNorm"));
+                }
+                else pieces = 1;
+                layers.Add(new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm, Math.Max(pieces, 1)));
                 fanIn = units;
             }
 
@@ -212,8 +227,8 @@ namespace CompiledNet.Generator
             foreach (var layer in layers)
             {
                 if (layer.Inputs <= 0 || layer.Units <= 0) return; // already reported
-                parameters += (long)layer.Inputs * layer.Units + layer.Units;
-                long buffer = (long)Math.Max(batchSize, 1) * layer.Units;
+                parameters += (long)layer.Inputs * layer.Width + layer.Width;
+                long buffer = (long)Math.Max(batchSize, 1) * layer.Width;
                 if (buffer > MaxBufferFloats)
                 {
                     diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge, where, "BatchSize × units of a layer", Format(buffer), Format(MaxBufferFloats)));

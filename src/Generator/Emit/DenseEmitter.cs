@@ -23,7 +23,7 @@ namespace CompiledNet.Generator.Emit
 
         public static string Describe(LayerSpec layer)
         {
-            string text = $"Dense {I(layer.Inputs)} → {I(layer.Units)} {layer.Activation}";
+            string text = $"Dense {I(layer.Inputs)} → {I(layer.Units)} {layer.Activation}" + (layer.Activation == ActivationKind.Maxout ? $" of {I(layer.Pieces)} pieces" : "");
             if (layer.BatchNorm) text += ", batch norm";
             if (layer.DropConnect > 0) text += $", DropConnect {F(layer.DropConnect).TrimEnd('f')}";
             if (layer.Dropout > 0) text += $", dropout {F(layer.Dropout).TrimEnd('f')}";
@@ -40,13 +40,13 @@ namespace CompiledNet.Generator.Emit
         {
             double variance = layer.Init switch
             {
-                InitKind.Glorot => 2.0 / (layer.Inputs + layer.Units),
+                InitKind.Glorot => 2.0 / (layer.Inputs + layer.Width),
                 InitKind.He => 2.0 / layer.Inputs,
                 _ => 1.0 / layer.Inputs,
             };
             string rule = layer.Init switch
             {
-                InitKind.Glorot => $"√(2 / ({I(layer.Inputs)} + {I(layer.Units)})) (Glorot)",
+                InitKind.Glorot => $"√(2 / ({I(layer.Inputs)} + {I(layer.Width)})) (Glorot)",
                 InitKind.He => $"√(2 / {I(layer.Inputs)}) (He)",
                 _ => $"1/√{I(layer.Inputs)} (LeCun)",
             };
@@ -54,7 +54,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Open($"private void Init_L{I(l + 1)}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {F((float)Math.Sqrt(variance))};");
-                w.Line($"var weights = new Span<float>(_parameters, {I(layout.WeightOffset[l])}, {I(layer.Inputs * layer.Units)});");
+                w.Line($"var weights = new Span<float>(_parameters, {I(layout.WeightOffset[l])}, {I(layer.Inputs * layer.Width)});");
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
                 if (layer.BatchNorm)
                 {
@@ -64,7 +64,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"new Span<float>(_batchNormStatistics, {I(layout.StatisticsOffset[l] + layer.Units)}, {I(layer.Units)}).Fill(1f);");
                 }
                 else
-                    w.Line($"new Span<float>(_parameters, {I(layout.BiasOffset[l])}, {I(layer.Units)}).Clear();");
+                    w.Line($"new Span<float>(_parameters, {I(layout.BiasOffset[l])}, {I(layer.Width)}).Clear();");
             }
             w.Line();
         }
@@ -103,6 +103,16 @@ namespace CompiledNet.Generator.Emit
                         "STORE(y, (LOAD(y) - LOAD(mean)) * scale + LOAD(beta));",
                     }, new[] { "epsilon" });
                 }
+                else if (layer.Activation == ActivationKind.Maxout)
+                {
+                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                    w.Line($"Span<float> piecesBuffer = stackalloc float[{I(layer.Width)}];");
+                    w.Line("ref float z = ref MemoryMarshal.GetReference(piecesBuffer);");
+                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Width, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
+                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Width)}", _ => "z", "b");
+                    MaxoutReduce(w, layer, "z", "y", null);
+                }
                 else
                 {
                     w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
@@ -110,7 +120,7 @@ namespace CompiledNet.Generator.Emit
                     KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
                         _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", "b");
                 }
-                if (!isOutput) ActivationEmitter.Forward(w, layer, "y", "y", "1");
+                if (!isOutput && layer.Activation != ActivationKind.Maxout) ActivationEmitter.Forward(w, layer, "y", "y", "1");
             }
             w.Line();
         }
@@ -119,7 +129,8 @@ namespace CompiledNet.Generator.Emit
         public static void EmitTrainForward(IndentedWriter w, int l, LayerSpec layer, Layout layout, int batchSize, bool isOutput)
         {
             int n = l + 1, units = layer.Units;
-            string target = isOutput ? $"_z{I(n)}" : $"_a{I(n)}";
+            bool maxout = layer.Activation == ActivationKind.Maxout;
+            string target = isOutput ? $"_z{I(n)}" : maxout ? $"_pieces{I(n)}" : $"_a{I(n)}";
             string pass = "training forward over count rows" + (isOutput ? $", logits in _z{I(n)}, outputs in _a{I(n)}" : $", outputs in _a{I(n)}")
                 + (layer.Dropout > 0 ? $", dropout-masked copy in _ad{I(n)}" : "");
             Summary(w, l, layer, layout, pass);
@@ -129,17 +140,17 @@ namespace CompiledNet.Generator.Emit
                 if (layer.DropConnect > 0)
                 {
                     float keep = 1f - layer.DropConnect;
-                    w.Line($"// DropConnect: one mask per mini-batch over the {I(layer.Inputs * units)} weights, each kept with probability {N(keep)} and scaled by 1/{N(keep)}");
+                    w.Line($"// DropConnect: one mask per mini-batch over the {I(layer.Inputs * layer.Width)} weights, each kept with probability {N(keep)} and scaled by 1/{N(keep)}");
                     w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
                     using (w.Open("if (!ReuseMasks)"))
                     {
                         w.Line($"const float scale = {F(1f / keep)};");
-                        using (w.Open($"for (nuint j = 0; j < {I(layer.Inputs * units)}; j++)"))
+                        using (w.Open($"for (nuint j = 0; j < {I(layer.Inputs * layer.Width)}; j++)"))
                             w.Line($"Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
                     }
                     w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
                     w.Line($"ref float weights = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                    Template.Loop(w, 0, layer.Inputs * units, new[] { "STORE(w, LOAD(weights) * LOAD(mask));" }, Array.Empty<string>());
+                    Template.Loop(w, 0, layer.Inputs * layer.Width, new[] { "STORE(w, LOAD(weights) * LOAD(mask));" }, Array.Empty<string>());
                 }
                 else
                     w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
@@ -162,7 +173,15 @@ namespace CompiledNet.Generator.Emit
                         RowBlock(w, layer, 1, bias);
                 }
                 if (layer.BatchNorm) BatchNormForward(w, l, layer, layout);
-                if (isOutput)
+                if (maxout)
+                    using (w.Open())
+                    {
+                        w.Line($"ref float a = ref MemoryMarshal.GetArrayDataReference(_a{I(n)});");
+                        w.Line($"ref int winner = ref MemoryMarshal.GetArrayDataReference(_winner{I(n)});");
+                        using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                            MaxoutReduce(w, layer, $"Unsafe.Add(ref y, row * {I(layer.Width)})", $"Unsafe.Add(ref a, row * {I(units)})", $"Unsafe.Add(ref winner, row * {I(units)})");
+                    }
+                else if (isOutput)
                     ActivationEmitter.Forward(w, layer, $"MemoryMarshal.GetArrayDataReference(_z{I(n)})", $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", "count");
                 else
                     ActivationEmitter.Forward(w, layer, "y", "y", "count");
@@ -242,17 +261,40 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
+        /// <summary>Maxout: each unit is the largest of its k consecutive pieces; in training, the winner's index is kept for backward.</summary>
+        private static void MaxoutReduce(IndentedWriter w, LayerSpec layer, string pieces, string output, string? winner)
+        {
+            int k = layer.Pieces;
+            w.Line($"// maxout: unit u = max over pieces [u·{I(k)}, u·{I(k)} + {I(k)})");
+            using (w.Open())
+            {
+                w.Line($"ref float zp = ref {pieces};");
+                w.Line($"ref float ap = ref {output};");
+                if (winner != null) w.Line($"ref int wp = ref {winner};");
+                using (w.Open($"for (nuint u = 0; u < {I(layer.Units)}; u++)"))
+                {
+                    w.Line($"ref float group = ref Unsafe.Add(ref zp, u * {I(k)});");
+                    w.Line("float best = group;");
+                    w.Line("int at = 0;");
+                    using (w.Open($"for (int j = 1; j < {I(k)}; j++)"))
+                        w.Line("if (Unsafe.Add(ref group, j) > best) { best = Unsafe.Add(ref group, j); at = j; }");
+                    w.Line("Unsafe.Add(ref ap, u) = best;");
+                    if (winner != null) w.Line("Unsafe.Add(ref wp, u) = at;");
+                }
+            }
+        }
+
         private static void RowBlock(IndentedWriter w, LayerSpec layer, int rows, string? bias)
         {
             for (int k = 0; k < rows; k++)
             {
                 string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {I(k)})";
                 w.Line($"ref float x{k} = ref Unsafe.Add(ref x, {row} * {I(layer.Inputs)});");
-                w.Line($"ref float y{k} = ref Unsafe.Add(ref y, {row} * {I(layer.Units)});");
+                w.Line($"ref float y{k} = ref Unsafe.Add(ref y, {row} * {I(layer.Width)});");
             }
-            KernelEmitter.BlockedProduct(w, rows, ForwardVectors, layer.Units,
+            KernelEmitter.BlockedProduct(w, rows, ForwardVectors, layer.Width,
                 $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {I(layer.Units)}", k => $"y{k}", bias);
+                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {I(layer.Width)}", k => $"y{k}", bias);
         }
 
         /// <summary>
@@ -263,10 +305,12 @@ namespace CompiledNet.Generator.Emit
         /// </summary>
         public static void EmitBackward(IndentedWriter w, int l, LayerSpec layer, Layout layout, bool isOutput)
         {
-            int n = l + 1, inputs = layer.Inputs, units = layer.Units;
+            int n = l + 1, inputs = layer.Inputs, units = layer.Units, width = layer.Width;
+            bool maxout = layer.Activation == ActivationKind.Maxout;
             var steps = new System.Collections.Generic.List<string>();
             if (layer.Dropout > 0) steps.Add("dropout mask");
-            if (!isOutput && layer.Activation != ActivationKind.Linear) steps.Add("activation derivative");
+            if (maxout) steps.Add("to the winning piece of each maxout unit");
+            else if (!isOutput && layer.Activation != ActivationKind.Linear) steps.Add("activation derivative");
             if (layer.BatchNorm) steps.Add("batch norm (γ, β and the batch statistics)");
             steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.BatchNorm ? "" : " and bias") + " gradients");
             if (l > 0) steps.Add("input gradient");
@@ -289,7 +333,20 @@ namespace CompiledNet.Generator.Emit
                         }
                     }
                 }
-                if (!isOutput)
+                if (maxout)
+                {
+                    w.Line($"// maxout: each unit's gradient goes to its winning piece; the other pieces get 0");
+                    w.Line($"ref float dPieces = ref MemoryMarshal.GetArrayDataReference(_dPieces{I(n)});");
+                    using (w.Open())
+                    {
+                        w.Line($"ref int winner = ref MemoryMarshal.GetArrayDataReference(_winner{I(n)});");
+                        w.Line($"MemoryMarshal.CreateSpan(ref dPieces, count * {I(width)}).Clear();");
+                        using (w.Open($"for (nuint j = 0; j < rows * {I(units)}; j++)"))
+                            w.Line($"Unsafe.Add(ref dPieces, (j / {I(units)}) * {I(width)} + (j % {I(units)}) * {I(layer.Pieces)} + (nuint)Unsafe.Add(ref winner, j)) = Unsafe.Add(ref d, j);");
+                    }
+                    w.Line("d = ref dPieces; // from here on, δ is over the pieces");
+                }
+                else if (!isOutput)
                     ActivationEmitter.Backward(w, layer, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", "d", "count");
                 if (layer.BatchNorm) BatchNormBackward(w, l, layer, layout);
 
@@ -301,9 +358,9 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open($"for (nuint i = 0; i < {I(blocked)}; i += {I(GradRows)})"))
                     {
                         for (int k = 0; k < GradRows; k++)
-                            w.Line($"ref float g{k} = ref Unsafe.Add(ref gw, (i + {I(k)}) * {I(units)});");
-                        KernelEmitter.BlockedProduct(w, GradRows, GradVectors, units, "for (nuint r = 0; r < rows; r++)",
-                            k => $"Unsafe.Add(ref x, r * {I(inputs)} + i + {I(k)})", "d", $"r * {I(units)}", k => $"g{k}", null);
+                            w.Line($"ref float g{k} = ref Unsafe.Add(ref gw, (i + {I(k)}) * {I(width)});");
+                        KernelEmitter.BlockedProduct(w, GradRows, GradVectors, width, "for (nuint r = 0; r < rows; r++)",
+                            k => $"Unsafe.Add(ref x, r * {I(inputs)} + i + {I(k)})", "d", $"r * {I(width)}", k => $"g{k}", null);
                     }
                 }
                 for (int i = blocked; i < inputs; i++)
@@ -311,9 +368,9 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"// input {I(i)}");
                     using (w.Open())
                     {
-                        w.Line($"ref float g0 = ref Unsafe.Add(ref gw, {I(i * units)});");
-                        KernelEmitter.BlockedProduct(w, 1, GradVectors, units, "for (nuint r = 0; r < rows; r++)",
-                            _ => $"Unsafe.Add(ref x, r * {I(inputs)} + {I(i)})", "d", $"r * {I(units)}", _ => "g0", null);
+                        w.Line($"ref float g0 = ref Unsafe.Add(ref gw, {I(i * width)});");
+                        KernelEmitter.BlockedProduct(w, 1, GradVectors, width, "for (nuint r = 0; r < rows; r++)",
+                            _ => $"Unsafe.Add(ref x, r * {I(inputs)} + {I(i)})", "d", $"r * {I(width)}", _ => "g0", null);
                     }
                 }
                 if (layer.DropConnect > 0)
@@ -322,7 +379,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open())
                     {
                         w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
-                        Template.Loop(w, 0, inputs * units, new[] { "STORE(gw, LOAD(gw) * LOAD(mask));" }, Array.Empty<string>());
+                        Template.Loop(w, 0, inputs * width, new[] { "STORE(gw, LOAD(gw) * LOAD(mask));" }, Array.Empty<string>());
                     }
                 }
 
@@ -330,7 +387,7 @@ namespace CompiledNet.Generator.Emit
                 {
                     w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
                     w.Line($"ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.BiasOffset[l])});");
-                    KernelEmitter.ColumnSums(w, units, "d", "gb");
+                    KernelEmitter.ColumnSums(w, width, "d", "gb");
                 }
 
                 if (l > 0)
@@ -344,9 +401,9 @@ namespace CompiledNet.Generator.Emit
                     {
                         w.Line("int r = 0;");
                         using (w.Open($"for (; r + {I(DotRows)} <= count; r += {I(DotRows)})"))
-                            InputGradientRows(w, inputs, units, DotRows);
+                            InputGradientRows(w, inputs, width, DotRows);
                         using (w.Open("for (; r < count; r++)"))
-                            InputGradientRows(w, inputs, units, 1);
+                            InputGradientRows(w, inputs, width, 1);
                     }
                 }
             }

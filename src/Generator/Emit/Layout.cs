@@ -26,7 +26,7 @@ namespace CompiledNet.Generator.Emit
             {
                 var layer = spec.Layers[l];
                 WeightOffset[l] = offset;
-                offset += layer.Inputs * layer.Units;
+                offset += layer.Inputs * layer.Width;
                 if (layer.BatchNorm)
                 {
                     BiasOffset[l] = -1;
@@ -41,7 +41,7 @@ namespace CompiledNet.Generator.Emit
                 {
                     BiasOffset[l] = offset;
                     GammaOffset[l] = BetaOffset[l] = StatisticsOffset[l] = BatchNormIndex[l] = -1;
-                    offset += layer.Units;
+                    offset += layer.Width;
                 }
             }
             ParameterCount = offset;
@@ -71,14 +71,14 @@ namespace CompiledNet.Generator.Emit
         public int BatchNormLayers { get; }
 
         /// <summary>The end of layer <paramref name="l"/>'s parameters.</summary>
-        public int End(int l, LayerSpec layer) => BiasOffset[l] >= 0 ? BiasOffset[l] + layer.Units : BetaOffset[l] + layer.Units;
+        public int End(int l, LayerSpec layer) => BiasOffset[l] >= 0 ? BiasOffset[l] + layer.Width : BetaOffset[l] + layer.Units;
 
         /// <summary>"weights [a..b), biases [b..c)" or "weights [a..b), γ [b..c), β [c..d)".</summary>
         public string Ranges(int l, LayerSpec layer)
         {
-            string weights = $"weights [{I(WeightOffset[l])}..{I(WeightOffset[l] + layer.Inputs * layer.Units)})";
+            string weights = $"weights [{I(WeightOffset[l])}..{I(WeightOffset[l] + layer.Inputs * layer.Width)})";
             return BiasOffset[l] >= 0
-                ? $"{weights}, biases [{I(BiasOffset[l])}..{I(BiasOffset[l] + layer.Units)})"
+                ? $"{weights}, biases [{I(BiasOffset[l])}..{I(BiasOffset[l] + layer.Width)})"
                 : $"{weights}, γ [{I(GammaOffset[l])}..{I(GammaOffset[l] + layer.Units)}), β [{I(BetaOffset[l])}..{I(BetaOffset[l] + layer.Units)})";
         }
 

@@ -134,6 +134,12 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"private readonly float[] _xhat{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: normalised x̂ for batch-norm backward");
                     w.Line($"private readonly float[] _invStd{I(l + 1)} = new float[{I(layer.Units)}]; // layer {I(l + 1)}: 1/√(σ² + ε) of the batch");
                 }
+                if (layer.Activation == ActivationKind.Maxout)
+                {
+                    w.Line($"private readonly float[] _pieces{I(l + 1)} = new float[BatchSize * {I(layer.Width)}]; // layer {I(l + 1)}: the {I(layer.Pieces)} linear pieces of each maxout unit");
+                    w.Line($"private readonly int[] _winner{I(l + 1)} = new int[{size}]; // layer {I(l + 1)}: index of each unit's winning piece");
+                    w.Line($"private readonly float[] _dPieces{I(l + 1)} = new float[BatchSize * {I(layer.Width)}]; // layer {I(l + 1)}: ∂L/∂pieces");
+                }
                 if (layer.Dropout > 0)
                 {
                     w.Line($"private readonly float[] _dropoutMask{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: 0 or 1/(1 − p) per unit and example");
@@ -141,8 +147,8 @@ namespace CompiledNet.Generator.Emit
                 }
                 if (layer.DropConnect > 0)
                 {
-                    w.Line($"private readonly float[] _dropConnectMask{I(l + 1)} = new float[{I(layer.Inputs * layer.Units)}]; // layer {I(l + 1)}: 0 or 1/(1 − p) per weight");
-                    w.Line($"private readonly float[] _maskedWeights{I(l + 1)} = new float[{I(layer.Inputs * layer.Units)}]; // layer {I(l + 1)}: W ⊙ mask, as used this step");
+                    w.Line($"private readonly float[] _dropConnectMask{I(l + 1)} = new float[{I(layer.Inputs * layer.Width)}]; // layer {I(l + 1)}: 0 or 1/(1 − p) per weight");
+                    w.Line($"private readonly float[] _maskedWeights{I(l + 1)} = new float[{I(layer.Inputs * layer.Width)}]; // layer {I(l + 1)}: W ⊙ mask, as used this step");
                 }
             }
             if (spec.InputDropout > 0)

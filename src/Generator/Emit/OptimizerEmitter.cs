@@ -66,14 +66,14 @@ namespace CompiledNet.Generator.Emit
                 var constants = Constants(o, r);
                 foreach (var (name, value) in constants)
                     Template.Constant(w, name, value.StartsWith("const ") ? value.Substring(6) : value, value.StartsWith("const "));
-                Segment(w, "weights", layout.WeightOffset[l], layer.Inputs * layer.Units, o, r);
+                Segment(w, "weights", layout.WeightOffset[l], layer.Inputs * layer.Width, o, r);
                 if (layer.BatchNorm)
                 {
                     Segment(w, "γ", layout.GammaOffset[l], layer.Units, o, RegularizationSpec.None);
                     Segment(w, "β", layout.BetaOffset[l], layer.Units, o, RegularizationSpec.None);
                 }
                 else
-                    Segment(w, "biases", layout.BiasOffset[l], layer.Units, o, RegularizationSpec.None);
+                    Segment(w, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None);
             }
             w.Line();
         }

@@ -8,7 +8,7 @@ namespace CompiledNet.Generator.Model
 
     // Mirrors of the public enums in CompiledNet.Attributes (same names and values): the generator does not load
     // the attributes assembly, it reads the constants the compiler gives it.
-    internal enum ActivationKind { Linear = 0, Sigmoid = 1, Tanh = 2, ReLU = 3, Softmax = 4 }
+    internal enum ActivationKind { Linear = 0, Sigmoid = 1, Tanh = 2, ReLU = 3, Softmax = 4, Maxout = 5 }
 
     internal enum LossKind { Quadratic = 0, LogLoss = 1, SoftmaxCrossEntropy = 2 }
 
@@ -17,7 +17,11 @@ namespace CompiledNet.Generator.Model
     internal enum InitKind { LeCun = 0, Glorot = 1, He = 2 }
 
     /// <summary>One fully connected layer: <c>a = f(x·W + b)</c>.</summary>
-    internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init, float Dropout, float DropConnect, bool BatchNorm);
+    internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init, float Dropout, float DropConnect, bool BatchNorm, int Pieces)
+    {
+        /// <summary>Width of the linear part: units × pieces for maxout, the units otherwise.</summary>
+        public int Width => Activation == ActivationKind.Maxout ? Units * Pieces : Units;
+    }
 
     internal sealed record OptimizerSpec(
         OptimizerKind Kind, float LearningRate, float Momentum, float Rho, float Beta1, float Beta2, float Epsilon, float Decay, int DecayEvery)

@@ -9,7 +9,10 @@ namespace CompiledNet.Tests.Generated;
 /// </summary>
 public sealed class BatchReference
 {
-    public sealed record Layer(int Units, Activation Activation, bool BatchNorm = false);
+    public sealed record Layer(int Units, Activation Activation, bool BatchNorm = false, int Pieces = 1)
+    {
+        public int Width => Activation == Activation.Maxout ? Units * Pieces : Units;
+    }
 
     private readonly int _input;
     private readonly Layer[] _layers;
@@ -26,7 +29,7 @@ public sealed class BatchReference
         get
         {
             int count = 0, fanIn = _input;
-            foreach (var layer in _layers) { count += fanIn * layer.Units + (layer.BatchNorm ? 2 : 1) * layer.Units; fanIn = layer.Units; }
+            foreach (var layer in _layers) { count += fanIn * layer.Width + (layer.BatchNorm ? 2 : 1) * layer.Width; fanIn = layer.Units; }
             return count;
         }
     }
@@ -47,7 +50,7 @@ public sealed class BatchReference
         for (int l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
-            int units = layer.Units;
+            int units = layer.Width;
             var connect = Mask(DropConnectMasks, l + 1);
             z = new double[count][];
             for (int r = 0; r < count; r++)
@@ -77,11 +80,11 @@ public sealed class BatchReference
             a = new double[count][];
             for (int r = 0; r < count; r++)
             {
-                a[r] = Activate(z[r], layer.Activation);
-                if (mask != null) for (int o = 0; o < units; o++) a[r][o] *= mask[r * units + o];
+                a[r] = layer.Activation == Activation.Maxout ? Maxout(z[r], layer.Pieces) : Activate(z[r], layer.Activation);
+                if (mask != null) for (int o = 0; o < layer.Units; o++) a[r][o] *= mask[r * layer.Units + o];
             }
             offset += fanIn * units + (layer.BatchNorm ? 2 : 1) * units;
-            fanIn = units;
+            fanIn = layer.Units;
         }
         int outputs = _layers[^1].Units;
         double total = 0;
@@ -97,6 +100,18 @@ public sealed class BatchReference
                 };
             }
         return total / count;
+    }
+
+    /// <summary>Unit u is the largest of pieces [u·k, u·k + k).</summary>
+    private static double[] Maxout(double[] z, int k)
+    {
+        var a = new double[z.Length / k];
+        for (int u = 0; u < a.Length; u++)
+        {
+            a[u] = z[u * k];
+            for (int j = 1; j < k; j++) a[u] = Math.Max(a[u], z[u * k + j]);
+        }
+        return a;
     }
 
     private static double[] Activate(double[] z, Activation activation)

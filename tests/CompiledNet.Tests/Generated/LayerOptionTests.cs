@@ -91,6 +91,51 @@ public class LayerOptionTests
     }
 
     [Fact]
+    public void MaxoutBackwardSendsTheGradientToTheWinningPiece_MatchesCentralDifferences()
+    {
+        var net = new MaxoutNet(8);
+        var rng = new Random(13);
+        for (int j = 0; j < net.Parameters.Length; j++) net.Parameters[j] = (float)(rng.NextDouble() * 1.2 - 0.6);
+        var (xs, ts) = Batch(rng, 6, 5, 3, oneHot: true);
+        net.ComputeGradients(xs, ts);
+        net.ReuseMasks = true;
+        var reference = new BatchReference(5, LossKind.SoftmaxCrossEntropy,
+            new L(9, Activation.Maxout, Pieces: 3), new L(4, Activation.Maxout, Pieces: 2), new L(3, Activation.Softmax))
+        {
+            DropoutMasks = new[] { null, null, net.DropoutMask(2).ToArray() },
+        };
+        Assert.Equal(MaxoutNet.ParameterCount, reference.ParameterCount);
+        CheckGradient("maxout", net, reference, xs, ts, 6);
+
+        // With a single example, at most one piece of each first-layer unit (the winner) has a bias gradient.
+        net.ReuseMasks = false;
+        net.ComputeGradients(xs.AsSpan(0, 5), ts.AsSpan(0, 3));
+        var biasGradients = net.Gradients.Slice(5 * 27, 27).ToArray();
+        for (int u = 0; u < 9; u++)
+            Assert.True(biasGradients.Skip(u * 3).Take(3).Count(g => g != 0f) <= 1, $"unit {u}: {string.Join(", ", biasGradients.Skip(u * 3).Take(3))}");
+        Assert.Contains(biasGradients, g => g != 0f);
+    }
+
+    [Fact]
+    public void MaxoutInferenceTakesTheLargestPiece()
+    {
+        var net = new MaxoutNet(9);
+        var x = new float[] { 0.3f, -0.2f, 0.8f, -0.5f, 0.1f };
+        var y = new float[3];
+        net.Predict(x, y);
+        var reference = new BatchReference(5, LossKind.SoftmaxCrossEntropy,
+            new L(9, Activation.Maxout, Pieces: 3), new L(4, Activation.Maxout, Pieces: 2), new L(3, Activation.Softmax));
+        var p = net.Parameters.ToArray().Select(v => (double)v).ToArray();
+        // The reference loss with a one-hot target k is −ln y_k: recover the reference outputs from it.
+        for (int k = 0; k < 3; k++)
+        {
+            var t = new float[3];
+            t[k] = 1;
+            Assert.Equal(Math.Exp(-reference.MeanLoss(p, x, t, 1)), y[k], 5);
+        }
+    }
+
+    [Fact]
     public void BatchNormInTrainingGivesEachUnitMeanBetaAndVarianceGammaSquared()
     {
         var net = new BatchNormOutputNet(1);

@@ -246,6 +246,44 @@ public class OptimizerAndTeachingDiagnosticTests
         Assert.Same(result.Output.SyntaxTrees.First(), d.Location.SourceTree);
     }
 
+    [Theory]
+    [InlineData("[Dense(8, Activation.ReLU, Dropout = 1f)]", "CNET0022", "Dropout = 1f")]
+    [InlineData("[Dense(8, Activation.ReLU, DropConnect = -0.1f)]", "CNET0022", "DropConnect = -0.1f")]
+    [InlineData("[Dense(8, Activation.Maxout)]", "CNET0025", "Activation.Maxout")]
+    [InlineData("[Dense(8, Activation.Maxout, Pieces = 1)]", "CNET0025", "Pieces = 1")]
+    [InlineData("[Dense(8, Activation.Maxout, Pieces = 2, BatchNorm = true)]", "CNET0026", "Activation.Maxout")]
+    public void LayerOptionDiagnostics_PointAtTheArgument(string hidden, string id, string argument)
+    {
+        var (_, at, emitted) = Find($"[Network(Input = 4)]{hidden}[Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N {{ }}", id);
+        Assert.Equal(argument, at);
+        Assert.False(emitted);
+    }
+
+    [Fact]
+    public void CNET0023_BatchNormWithBatchSizeOne()
+    {
+        var (_, at, _) = Find("[Network(Input = 4, BatchSize = 1)][Dense(8, Activation.ReLU, BatchNorm = true)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0023");
+        Assert.Equal("BatchNorm = true", at);
+    }
+
+    [Fact]
+    public void CNET0024_DropoutOnTheOutputLayer()
+    {
+        var (_, at, _) = Find("[Network(Input = 4)][Dense(2, Activation.Softmax, Dropout = 0.5f)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0024");
+        Assert.Equal("Dropout = 0.5f", at);
+    }
+
+    [Fact]
+    public void CNET0026_MaxoutOnTheOutputLayer()
+        => Find("[Network(Input = 4)][Dense(2, Activation.Maxout, Pieces = 2)][Loss(LossKind.Quadratic)] public partial class N { }", "CNET0026");
+
+    [Fact]
+    public void CNET0022_InputDropoutOutOfRange()
+    {
+        var (_, at, _) = Find("[Network(Input = 4, InputDropout = 1.5f)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0022");
+        Assert.Equal("InputDropout = 1.5f", at);
+    }
+
     [Fact]
     public void TwoSaturatingHiddenLayersAreNotReported()
     {

@@ -34,3 +34,10 @@ public partial class CombinedNet { }
 [Dense(2, Activation.Softmax)]
 [Loss(LossKind.SoftmaxCrossEntropy)]
 public partial class HalfDropoutNet { }
+
+[Network(Input = 5, BatchSize = 6)]
+[Dense(9, Activation.Maxout, Pieces = 3)]
+[Dense(4, Activation.Maxout, Pieces = 2, Dropout = 0.2f)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+public partial class MaxoutNet { }
