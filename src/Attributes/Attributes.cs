@@ -63,6 +63,12 @@ namespace CompiledNet
         /// units·k affine functions and each unit outputs the largest of its k; the gradient flows to the winner.
         /// </summary>
         public int Pieces { get; set; }
+
+        /// <summary>
+        /// Whether the layer has biases (default true). A batch-normalised layer never has one — β plays its role —
+        /// and setting <c>Bias = true</c> on it is reported as redundant.
+        /// </summary>
+        public bool Bias { get; set; } = true;
     }
 
     /// <summary>The loss the training step minimises.</summary>

@@ -152,6 +152,11 @@ namespace CompiledNet.Generator
             "Layer {0} uses Maxout {1}",
             "Maxout is a hidden-layer activation without batch normalisation: the output layer needs Softmax, Sigmoid or another squashing or linear output, and a maxout unit's pieces already give it a learned shape.");
 
+        public static readonly DiagnosticDescriptor RedundantBias = Warning("CNET0027",
+            "Bias on a batch-normalised layer is redundant",
+            "Layer {0} has BatchNorm, so its bias would be cancelled by the mean subtraction; β plays its role and no bias is generated",
+            "Remove Bias = true from the batch-normalised layer.");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -163,7 +168,7 @@ namespace CompiledNet.Generator
             SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations,
             OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, TooLarge,
             QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, DropRate, BatchNormBatchSizeOne, DropoutOnOutput,
-            MaxoutPieces, MaxoutPlacement, InternalError,
+            MaxoutPieces, MaxoutPlacement, RedundantBias, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

@@ -126,7 +126,7 @@ namespace CompiledNet.Generator
 
                 var init = InitKind.LeCun;
                 float dropout = 0f, dropConnect = 0f;
-                bool batchNorm = false;
+                bool batchNorm = false, bias = true, biasExplicit = false;
                 int pieces = 0;
                 foreach (var named in a.NamedArguments)
                 {
@@ -145,6 +145,10 @@ namespace CompiledNet.Generator
                         case "DropConnect" when named.Value.Value is float p:
                             dropConnect = p;
                             CheckRate("DropConnect", p, where, diagnostics);
+                            break;
+                        case "Bias" when named.Value.Value is bool b:
+                            bias = b;
+                            biasExplicit = b;
                             break;
                         case "Pieces" when named.Value.Value is int k:
                             pieces = k;
@@ -167,7 +171,9 @@ namespace CompiledNet.Generator
                         diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "with BatchNorm"));
                 }
                 else pieces = 1;
-                layers.Add(new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm, Math.Max(pieces, 1)));
+                if (batchNorm && biasExplicit)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.RedundantBias, NamedArgumentLocation(a, "Bias", ct) ?? AttributeLocation(a, ct), Format(l + 1)));
+                layers.Add(new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm, Math.Max(pieces, 1), bias && !batchNorm));
                 fanIn = units;
             }
 

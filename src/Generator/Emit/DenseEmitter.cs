@@ -50,7 +50,7 @@ namespace CompiledNet.Generator.Emit
                 InitKind.He => $"√(2 / {I(layer.Inputs)}) (He)",
                 _ => $"1/√{I(layer.Inputs)} (LeCun)",
             };
-            Summary(w, l, layer, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (layer.BatchNorm ? ", γ = 1, β = 0" : ", biases 0"));
+            Summary(w, l, layer, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (layer.BatchNorm ? ", γ = 1, β = 0" : layer.Bias ? ", biases 0" : ""));
             using (w.Open($"private void Init_L{I(l + 1)}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {F((float)Math.Sqrt(variance))};");
@@ -63,7 +63,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"new Span<float>(_batchNormStatistics, {I(layout.StatisticsOffset[l])}, {I(layer.Units)}).Clear();");
                     w.Line($"new Span<float>(_batchNormStatistics, {I(layout.StatisticsOffset[l] + layer.Units)}, {I(layer.Units)}).Fill(1f);");
                 }
-                else
+                else if (layer.Bias)
                     w.Line($"new Span<float>(_parameters, {I(layout.BiasOffset[l])}, {I(layer.Width)}).Clear();");
             }
             w.Line();
@@ -106,19 +106,19 @@ namespace CompiledNet.Generator.Emit
                 else if (layer.Activation == ActivationKind.Maxout)
                 {
                     w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                    if (layer.Bias) w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
                     w.Line($"Span<float> piecesBuffer = stackalloc float[{I(layer.Width)}];");
                     w.Line("ref float z = ref MemoryMarshal.GetReference(piecesBuffer);");
                     KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Width, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Width)}", _ => "z", "b");
+                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Width)}", _ => "z", layer.Bias ? "b" : null);
                     MaxoutReduce(w, layer, "z", "y", null);
                 }
                 else
                 {
                     w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                    if (layer.Bias) w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
                     KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", "b");
+                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", layer.Bias ? "b" : null);
                 }
                 if (!isOutput && layer.Activation != ActivationKind.Maxout) ActivationEmitter.Forward(w, layer, "y", "y", "1");
             }
@@ -155,7 +155,7 @@ namespace CompiledNet.Generator.Emit
                 else
                     w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
                 string? bias = null;
-                if (!layer.BatchNorm)
+                if (layer.Bias)
                 {
                     w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
                     bias = "b";
@@ -312,7 +312,7 @@ namespace CompiledNet.Generator.Emit
             if (maxout) steps.Add("to the winning piece of each maxout unit");
             else if (!isOutput && layer.Activation != ActivationKind.Linear) steps.Add("activation derivative");
             if (layer.BatchNorm) steps.Add("batch norm (γ, β and the batch statistics)");
-            steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.BatchNorm ? "" : " and bias") + " gradients");
+            steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.Bias ? " and bias" : "") + " gradients");
             if (l > 0) steps.Add("input gradient");
             Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps));
             using (w.Open($"private void Backward_L{I(n)}(ref float x, int count)"))
@@ -383,7 +383,7 @@ namespace CompiledNet.Generator.Emit
                     }
                 }
 
-                if (!layer.BatchNorm)
+                if (layer.Bias)
                 {
                     w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
                     w.Line($"ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.BiasOffset[l])});");

@@ -39,9 +39,9 @@ namespace CompiledNet.Generator.Emit
                 }
                 else
                 {
-                    BiasOffset[l] = offset;
+                    BiasOffset[l] = layer.Bias ? offset : -1;
                     GammaOffset[l] = BetaOffset[l] = StatisticsOffset[l] = BatchNormIndex[l] = -1;
-                    offset += layer.Width;
+                    if (layer.Bias) offset += layer.Width;
                 }
             }
             ParameterCount = offset;
@@ -71,12 +71,14 @@ namespace CompiledNet.Generator.Emit
         public int BatchNormLayers { get; }
 
         /// <summary>The end of layer <paramref name="l"/>'s parameters.</summary>
-        public int End(int l, LayerSpec layer) => BiasOffset[l] >= 0 ? BiasOffset[l] + layer.Width : BetaOffset[l] + layer.Units;
+        public int End(int l, LayerSpec layer)
+            => BiasOffset[l] >= 0 ? BiasOffset[l] + layer.Width : BetaOffset[l] >= 0 ? BetaOffset[l] + layer.Units : WeightOffset[l] + layer.Inputs * layer.Width;
 
         /// <summary>"weights [a..b), biases [b..c)" or "weights [a..b), γ [b..c), β [c..d)".</summary>
         public string Ranges(int l, LayerSpec layer)
         {
             string weights = $"weights [{I(WeightOffset[l])}..{I(WeightOffset[l] + layer.Inputs * layer.Width)})";
+            if (!layer.Bias && !layer.BatchNorm) return weights + " (no biases)";
             return BiasOffset[l] >= 0
                 ? $"{weights}, biases [{I(BiasOffset[l])}..{I(BiasOffset[l] + layer.Width)})"
                 : $"{weights}, γ [{I(GammaOffset[l])}..{I(GammaOffset[l] + layer.Units)}), β [{I(BetaOffset[l])}..{I(BetaOffset[l] + layer.Units)})";

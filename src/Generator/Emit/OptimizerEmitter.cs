@@ -55,7 +55,7 @@ namespace CompiledNet.Generator.Emit
         public static void EmitStep(IndentedWriter w, int l, LayerSpec layer, Layout layout, OptimizerSpec o, RegularizationSpec r)
         {
             string regs = DescribeRegularization(r);
-            string others = layer.BatchNorm ? "γ and β" : "biases";
+            string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
             w.Line($"/// <summary>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)} — {Describe(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Parameters: {layout.Ranges(l, layer)}.</summary>");
             using (w.Open($"private void Step_L{I(l + 1)}({Parameters(o)})"))
             {
@@ -72,7 +72,7 @@ namespace CompiledNet.Generator.Emit
                     Segment(w, "γ", layout.GammaOffset[l], layer.Units, o, RegularizationSpec.None);
                     Segment(w, "β", layout.BetaOffset[l], layer.Units, o, RegularizationSpec.None);
                 }
-                else
+                else if (layer.Bias)
                     Segment(w, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None);
             }
             w.Line();

@@ -17,7 +17,7 @@ namespace CompiledNet.Generator.Model
     internal enum InitKind { LeCun = 0, Glorot = 1, He = 2 }
 
     /// <summary>One fully connected layer: <c>a = f(x·W + b)</c>.</summary>
-    internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init, float Dropout, float DropConnect, bool BatchNorm, int Pieces)
+    internal sealed record LayerSpec(int Inputs, int Units, ActivationKind Activation, InitKind Init, float Dropout, float DropConnect, bool BatchNorm, int Pieces, bool Bias)
     {
         /// <summary>Width of the linear part: units × pieces for maxout, the units otherwise.</summary>
         public int Width => Activation == ActivationKind.Maxout ? Units * Pieces : Units;

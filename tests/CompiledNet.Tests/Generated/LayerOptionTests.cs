@@ -136,6 +136,25 @@ public class LayerOptionTests
     }
 
     [Fact]
+    public void LayerWithoutBiasHasOnlyWeights_AndItsGradientMatchesCentralDifferences()
+    {
+        var net = new NoBiasNet(2);
+        Assert.Equal(5 * 9 + 9 * 3 + 3, NoBiasNet.ParameterCount);
+        // The reference with a bias fixed at 0: insert zero biases after the first layer's weights.
+        var rng = new Random(14);
+        var (xs, ts) = Batch(rng, 4, 5, 3, oneHot: true);
+        float loss = net.ComputeGradients(xs, ts);
+        var p = net.Parameters.ToArray();
+        var full = p.Take(45).Concat(new float[9]).Concat(p.Skip(45)).Select(v => (double)v).ToArray();
+        var withBias = new BatchReference(5, LossKind.SoftmaxCrossEntropy, new L(9, Activation.Tanh), new L(3, Activation.Softmax));
+        Assert.Equal(withBias.MeanLoss(full, xs, ts, 4), loss, 4);
+        var expected = withBias.NumericGradient(full, xs, ts, 4);
+        var withoutBias = expected.Take(45).Concat(expected.Skip(54)).ToArray();
+        for (int j = 0; j < withoutBias.Length; j++)
+            Assert.Equal(withoutBias[j], net.Gradients[j], 3);
+    }
+
+    [Fact]
     public void BatchNormInTrainingGivesEachUnitMeanBetaAndVarianceGammaSquared()
     {
         var net = new BatchNormOutputNet(1);

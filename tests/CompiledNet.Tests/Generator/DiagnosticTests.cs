@@ -260,6 +260,15 @@ public class OptimizerAndTeachingDiagnosticTests
     }
 
     [Fact]
+    public void CNET0027_BiasOnABatchNormalisedLayerIsRedundant_AndNoBiasIsGenerated()
+    {
+        var (d, at, emitted) = Find("[Network(Input = 4)][Dense(8, Activation.ReLU, BatchNorm = true, Bias = true)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0027");
+        Assert.Equal("Bias = true", at);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.True(emitted);
+    }
+
+    [Fact]
     public void CNET0023_BatchNormWithBatchSizeOne()
     {
         var (_, at, _) = Find("[Network(Input = 4, BatchSize = 1)][Dense(8, Activation.ReLU, BatchNorm = true)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0023");

@@ -41,3 +41,11 @@ public partial class HalfDropoutNet { }
 [Dense(3, Activation.Softmax)]
 [Loss(LossKind.SoftmaxCrossEntropy)]
 public partial class MaxoutNet { }
+
+[Network(Input = 5, BatchSize = 4)]
+[Dense(9, Activation.Tanh, Bias = false)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 0.01f)]
+[Regularization(L2 = 0.01f)]
+public partial class NoBiasNet { }
