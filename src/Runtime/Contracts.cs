@@ -128,3 +128,28 @@ namespace CompiledNet
         }
     }
 }
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// The state a checkpoint saves, implemented by every generated network: identity (fingerprint of every shape and
+    /// option, and a readable architecture), the flat buffers, the step counter and the mask generator.
+    /// </summary>
+    public interface ICheckpointable : ITrainable
+    {
+        /// <summary>64-bit fingerprint of every shape and option of the declaration; checkpoints refuse another.</summary>
+        ulong Fingerprint { get; }
+
+        /// <summary>The declaration in words, e.g. "784 → 256 ReLU → 10 Softmax; softmax cross-entropy; SGD (η = 0.05); batch 32".</summary>
+        string Architecture { get; }
+
+        /// <summary>Batch-norm population statistics (empty without batch norm).</summary>
+        Span<float> BatchNormStatistics { get; }
+
+        /// <summary>Sets the step counter (Adam's t) when a checkpoint is restored.</summary>
+        void RestoreStep(long step);
+
+        /// <summary>State of the dropout/DropConnect mask generator, or null when the network draws no masks.</summary>
+        RngState? MaskGeneratorState { get; set; }
+    }
+}

@@ -32,6 +32,19 @@ namespace CompiledNet
             return z ^ (z >> 31);
         }
 
+        /// <summary>
+        /// The generator's whole state, for checkpoints: restoring it continues the exact same sequence.
+        /// </summary>
+        public RngState State
+        {
+            get => new RngState(_s0, _s1, _s2, _s3, _spare, _hasSpare);
+            set
+            {
+                if ((value.S0 | value.S1 | value.S2 | value.S3) == 0) throw new ArgumentException("An all-zero state is not a valid xoshiro128** state.", nameof(value));
+                (_s0, _s1, _s2, _s3, _spare, _hasSpare) = (value.S0, value.S1, value.S2, value.S3, value.Spare, value.HasSpare);
+            }
+        }
+
         /// <summary>Next 32 random bits.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public uint NextUInt32()
@@ -93,4 +106,7 @@ namespace CompiledNet
             }
         }
     }
+
+    /// <summary>The state of an <see cref="Rng"/>: four words of xoshiro128** and the cached second Gaussian.</summary>
+    public readonly record struct RngState(uint S0, uint S1, uint S2, uint S3, float Spare, bool HasSpare);
 }

@@ -29,6 +29,34 @@ namespace CompiledNet.Generator.Emit
 
         private static string N(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+        /// <summary>The declaration in words, for messages.</summary>
+        public static string Architecture(NetworkSpec spec)
+            => $"{Shape(spec)}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}{OptimizerEmitter.DescribeRegularization(spec.Regularization)}; batch {I(spec.BatchSize)}"
+                + (spec.InputDropout > 0 ? $"; input dropout {N(spec.InputDropout)}" : "");
+
+        /// <summary>
+        /// FNV-1a 64 of a canonical text of every shape and option. The text's format is part of the checkpoint format:
+        /// change it only with a new format version.
+        /// </summary>
+        public static ulong Fingerprint(NetworkSpec spec)
+        {
+            var text = new System.Text.StringBuilder("CompiledNet/1");
+            text.Append($";in={I(spec.InputSize)};batch={I(spec.BatchSize)};inputDropout={N(spec.InputDropout)}");
+            foreach (var l in spec.Layers)
+                text.Append($";dense({I(l.Units)},{(int)l.Activation},{(int)l.Init},{N(l.Dropout)},{N(l.DropConnect)},{(l.BatchNorm ? 1 : 0)},{I(l.Pieces)},{(l.Bias ? 1 : 0)})");
+            var o = spec.Optimizer;
+            text.Append($";loss={(int)spec.Loss};opt={(int)o.Kind}({N(o.LearningRate)},{N(o.Momentum)},{N(o.Rho)},{N(o.Beta1)},{N(o.Beta2)},{N(o.Epsilon)},{N(o.Decay)},{I(o.DecayEvery)})");
+            var r = spec.Regularization;
+            text.Append($";reg({N(r.L2)},{N(r.L1)},{N(r.WeightDecay)})");
+            ulong hash = 14695981039346656037UL;
+            foreach (byte b in System.Text.Encoding.UTF8.GetBytes(text.ToString()))
+            {
+                hash ^= b;
+                hash *= 1099511628211UL;
+            }
+            return hash;
+        }
+
         public static string Shape(NetworkSpec spec)
             => I(spec.InputSize) + string.Concat(spec.Layers.Select(l => $" → {I(l.Units)} {l.Activation}"));
 
@@ -69,7 +97,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </list>");
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
-            string interfaces = "global::CompiledNet.ITrainable" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
+            string interfaces = "global::CompiledNet.ICheckpointable" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
                 EmitState(w, spec, layout);
@@ -109,6 +137,26 @@ namespace CompiledNet.Generator.Emit
             w.Line($"public const int BatchSize = {I(spec.BatchSize)};");
             w.Line("/// <summary>Number of trainable parameters.</summary>");
             w.Line($"public const int ParameterCount = {I(layout.ParameterCount)};");
+            w.Line("/// <summary>The declaration in words (checkpoint messages name it).</summary>");
+            w.Line($"public const string Architecture = \"{Architecture(spec)}\";");
+            w.Line("/// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>");
+            w.Line($"public const ulong Fingerprint = 0x{Fingerprint(spec):X16}UL;");
+            w.Line();
+            w.Line("ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;");
+            w.Line("string global::CompiledNet.ICheckpointable.Architecture => Architecture;");
+            w.Line("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
+            if (HasMasks(spec))
+                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
+                {
+                    w.Line("get => _maskRng.State;");
+                    w.Line("set => _maskRng.State = value ?? throw new ArgumentNullException(nameof(value), \"This network draws masks; its generator state cannot be null.\");");
+                }
+            else
+                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
+                {
+                    w.Line("get => null;");
+                    w.Line("set { if (value is not null) throw new ArgumentException(\"This network draws no masks.\", nameof(value)); }");
+                }
             w.Line();
             w.Line("int global::CompiledNet.INetwork.InputSize => InputSize;");
             w.Line("int global::CompiledNet.INetwork.OutputSize => OutputSize;");
@@ -209,7 +257,7 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line(";");
             w.Line();
-            w.Line("/// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>");
+            w.Line("/// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>");
             w.Line("public Span<float> BatchNormStatistics => _batchNormStatistics;");
             w.Line();
             if (HasMasks(spec))

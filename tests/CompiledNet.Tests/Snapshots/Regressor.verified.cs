@@ -23,7 +23,7 @@ partial class Models
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class Regressor : global::CompiledNet.ITrainable
+    partial class Regressor : global::CompiledNet.ICheckpointable
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 4;
@@ -33,6 +33,19 @@ partial class Models
         public const int BatchSize = 1;
         /// <summary>Number of trainable parameters.</summary>
         public const int ParameterCount = 65;
+        /// <summary>The declaration in words (checkpoint messages name it).</summary>
+        public const string Architecture = "4 → 9 Sigmoid → 2 Linear; quadratic loss; SGD (η = 0.001); batch 1";
+        /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
+        public const ulong Fingerprint = 0x3031C7AD92D5B2D6UL;
+
+        ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
+        {
+            get => null;
+            set { if (value is not null) throw new ArgumentException("This network draws no masks.", nameof(value)); }
+        }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
@@ -84,7 +97,7 @@ partial class Models
         }
         ;
 
-        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>
+        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
         public Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>

@@ -23,7 +23,7 @@ namespace Samples.Vision
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class TinyClassifier : global::CompiledNet.ITrainable
+    partial class TinyClassifier : global::CompiledNet.ICheckpointable
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 3;
@@ -33,6 +33,19 @@ namespace Samples.Vision
         public const int BatchSize = 8;
         /// <summary>Number of trainable parameters.</summary>
         public const int ParameterCount = 73;
+        /// <summary>The declaration in words (checkpoint messages name it).</summary>
+        public const string Architecture = "3 → 10 ReLU → 3 Softmax; softmax cross-entropy; SGD (η = 0.05); batch 8";
+        /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
+        public const ulong Fingerprint = 0xB06D501FAC91DAD8UL;
+
+        ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
+        {
+            get => null;
+            set { if (value is not null) throw new ArgumentException("This network draws no masks.", nameof(value)); }
+        }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
@@ -84,7 +97,7 @@ namespace Samples.Vision
         }
         ;
 
-        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>
+        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
         public Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>

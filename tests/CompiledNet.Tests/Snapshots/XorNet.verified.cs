@@ -23,7 +23,7 @@ namespace Samples
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class XorNet : global::CompiledNet.ITrainable
+    partial class XorNet : global::CompiledNet.ICheckpointable
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 2;
@@ -33,6 +33,19 @@ namespace Samples
         public const int BatchSize = 4;
         /// <summary>Number of trainable parameters.</summary>
         public const int ParameterCount = 17;
+        /// <summary>The declaration in words (checkpoint messages name it).</summary>
+        public const string Architecture = "2 → 4 Tanh → 1 Sigmoid; log-loss; SGD (η = 0.5); batch 4";
+        /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
+        public const ulong Fingerprint = 0xE0C0959E5B868BF1UL;
+
+        ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
+        {
+            get => null;
+            set { if (value is not null) throw new ArgumentException("This network draws no masks.", nameof(value)); }
+        }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
@@ -84,7 +97,7 @@ namespace Samples
         }
         ;
 
-        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit.</summary>
+        /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
         public Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
