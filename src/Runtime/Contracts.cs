@@ -57,6 +57,9 @@ namespace CompiledNet
         /// <summary>The learning-rate schedule declared on the network (Decay, DecayEvery), or null for a constant rate.</summary>
         LearningRateSchedule? DeclaredSchedule => null;
 
+        /// <summary>Names the parameter at a flat index in the lecture's terms, e.g. "layer 2 (Dense 256 → 128 ReLU) weight W[12, 40]".</summary>
+        string DescribeParameter(int index) => $"parameter {index}";
+
         /// <summary>All trainable parameters in one flat buffer (the layout is documented on the generated class).</summary>
         Span<float> Parameters { get; }
 

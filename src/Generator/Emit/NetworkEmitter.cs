@@ -661,6 +661,28 @@ namespace CompiledNet.Generator.Emit
 
         private static void EmitHelpers(IndentedWriter w, NetworkSpec spec)
         {
+            var layout = new Layout(spec);
+            w.Line("/// <summary>Names the parameter at flat index <paramref name=\"index\"/>: its layer, segment and position.</summary>");
+            using (w.Open("public string DescribeParameter(int index)"))
+            {
+                w.Line("if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $\"There are {ParameterCount} parameters.\");");
+                for (int l = 0; l < spec.Layers.Count; l++)
+                {
+                    var layer = spec.Layers[l];
+                    string name = $"layer {I(l + 1)} ({DenseEmitter.Describe(layer)})";
+                    int wEnd = layout.WeightOffset[l] + layer.Inputs * layer.Width;
+                    w.Line($"if (index < {I(wEnd)}) return $\"{name} weight W[{{(index - {I(layout.WeightOffset[l])}) / {I(layer.Width)}}}, {{(index - {I(layout.WeightOffset[l])}) % {I(layer.Width)}}}]\";");
+                    if (layer.BatchNorm)
+                    {
+                        w.Line($"if (index < {I(layout.BetaOffset[l])}) return $\"{name} γ[{{index - {I(layout.GammaOffset[l])}}}]\";");
+                        w.Line($"if (index < {I(layout.BetaOffset[l] + layer.Units)}) return $\"{name} β[{{index - {I(layout.BetaOffset[l])}}}]\";");
+                    }
+                    else if (layer.Bias)
+                        w.Line($"if (index < {I(layout.BiasOffset[l] + layer.Width)}) return $\"{name} bias b[{{index - {I(layout.BiasOffset[l])}}}]\";");
+                }
+                w.Line("throw new InvalidOperationException(\"unreachable\");");
+            }
+            w.Line();
             w.Line("/// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>");
             using (w.Open("private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)"))
             {

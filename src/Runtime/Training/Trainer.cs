@@ -26,6 +26,21 @@ namespace CompiledNet
         /// otherwise the rate stays as it is.
         /// </summary>
         public LearningRateSchedule? Schedule { get; init; }
+
+        /// <summary>
+        /// Gradient-norm clipping: when the L2 norm of the whole gradient exceeds this, the gradient is scaled down to it
+        /// before the optimizer step. Null (the default) turns clipping off.
+        /// </summary>
+        public float? MaxGradientNorm { get; init; }
+
+        /// <summary>What to do when the loss or a parameter becomes NaN or infinite. Default: stop with an exception.</summary>
+        public DivergencePolicy Divergence { get; init; } = DivergencePolicy.Stop;
+
+        /// <summary>With <see cref="DivergencePolicy.RollBack"/>: the factor applied to the learning rate at each roll-back (default 0.5).</summary>
+        public float RollBackRateFactor { get; init; } = 0.5f;
+
+        /// <summary>With <see cref="DivergencePolicy.RollBack"/>: roll-backs allowed in one run before training stops (default 3).</summary>
+        public int MaxRollBacks { get; init; } = 3;
     }
 
     /// <summary>What one epoch did, reported after it ends.</summary>
@@ -37,8 +52,10 @@ namespace CompiledNet
     /// <param name="Steps">Optimizer steps taken in this epoch.</param>
     /// <param name="TestAccuracy">Accuracy on <see cref="TrainingOptions.Evaluation"/>, if set.</param>
     /// <param name="TestLoss">Mean loss on <see cref="TrainingOptions.Evaluation"/>, if set.</param>
+    /// <param name="RollBacks">How often this epoch was rolled back and rerun at a lower rate after diverging.</param>
     public readonly record struct EpochReport(
-        int Epoch, int Epochs, double TrainLoss, float LearningRate, double Seconds, long Steps, double? TestAccuracy, double? TestLoss);
+        int Epoch, int Epochs, double TrainLoss, float LearningRate, double Seconds, long Steps, double? TestAccuracy, double? TestLoss,
+        int RollBacks = 0);
 
     /// <summary>The reports of a run and its total training time (evaluation excluded).</summary>
     public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, double TotalSeconds);
@@ -57,6 +74,7 @@ namespace CompiledNet
         private readonly int[] _order;
         private readonly float[] _inputs;
         private readonly int[] _labels;
+        private double _lastFiniteLoss = double.NaN;
 
         /// <summary>Prepares training of <paramref name="net"/> on <paramref name="data"/>; checks that they fit each other.</summary>
         public EpochTrainer(TNet net, Dataset data, long seed, bool shuffle = true)
@@ -79,6 +97,12 @@ namespace CompiledNet
             _labels = new int[net.BatchSize];
         }
 
+        /// <summary>Gradient-norm clipping threshold, or null; see <see cref="TrainingOptions.MaxGradientNorm"/>.</summary>
+        public float? MaxGradientNorm { get; set; }
+
+        /// <summary>The epoch number used in divergence messages (1-based).</summary>
+        public int Epoch { get; set; } = 1;
+
         /// <summary>The order in which the last epoch visited the examples.</summary>
         public ReadOnlySpan<int> Order => _order;
 
@@ -99,11 +123,55 @@ namespace CompiledNet
                     _data.Features(index).CopyTo(_inputs.AsSpan(j * inputSize, inputSize));
                     _labels[j] = _data.Label(index);
                 }
-                float loss = _net.TrainBatch(_inputs.AsSpan(0, count * inputSize), _labels.AsSpan(0, count));
+                var inputs = _inputs.AsSpan(0, count * inputSize);
+                var labels = _labels.AsSpan(0, count);
+                float loss;
+                if (MaxGradientNorm is float max)
+                {
+                    loss = _net.ComputeGradients(inputs, labels);
+                    ClipGradient(_net.Gradients, max);
+                    _net.ApplyGradients();
+                }
+                else
+                    loss = _net.TrainBatch(inputs, labels);
+                if (!float.IsFinite(loss)) throw Diverged($"the batch loss is {loss}");
+                _lastFiniteLoss = loss;
                 lossSum += (double)loss * count;
                 steps++;
             }
+            // A step can leave non-finite parameters while its own loss (taken before the step) was finite.
+            var parameters = _net.Parameters;
+            for (int j = 0; j < parameters.Length; j++)
+                if (!float.IsFinite(parameters[j])) throw Diverged($"{_net.DescribeParameter(j)} is {parameters[j]}");
             return (lossSum / n, steps);
+        }
+
+        private TrainingDivergedException Diverged(string what)
+        {
+            string where = what;
+            var parameters = _net.Parameters;
+            var gradients = _net.Gradients;
+            int largest = -1;
+            for (int j = 0; j < parameters.Length; j++)
+            {
+                if (!float.IsFinite(parameters[j])) { where = $"{what}; first non-finite parameter: {_net.DescribeParameter(j)} = {parameters[j]}"; largest = -2; break; }
+                if (!float.IsFinite(gradients[j])) { where = $"{what}; first non-finite gradient: {_net.DescribeParameter(j)}"; largest = -2; break; }
+                if (largest < 0 || MathF.Abs(parameters[j]) > MathF.Abs(parameters[largest])) largest = j;
+            }
+            if (largest >= 0)
+                where = $"{what}; the largest parameter is {_net.DescribeParameter(largest)} = {parameters[largest].ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}";
+            return new TrainingDivergedException(Epoch, _net.Step, _lastFiniteLoss, where, _net.LearningRate);
+        }
+
+        /// <summary>Scales <paramref name="gradient"/> so its L2 norm is at most <paramref name="max"/>.</summary>
+        public static void ClipGradient(Span<float> gradient, float max)
+        {
+            double squares = 0;
+            foreach (float g in gradient) squares += (double)g * g;
+            double norm = Math.Sqrt(squares);
+            if (norm <= max || norm == 0) return;
+            float scale = (float)(max / norm);
+            for (int j = 0; j < gradient.Length; j++) gradient[j] *= scale;
         }
     }
 
@@ -123,7 +191,9 @@ namespace CompiledNet
             if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be ≥ 0.");
             if (options.Evaluation is { } evaluation && evaluation.FeatureSize != net.InputSize)
                 throw new ArgumentException($"The evaluation set has {evaluation.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
-            var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle);
+            var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle) { MaxGradientNorm = options.MaxGradientNorm };
+            var snapshot = options.Divergence == DivergencePolicy.RollBack ? StateSnapshot.For(net) : null;
+            int rollBacksLeft = options.MaxRollBacks;
             var reports = new List<EpochReport>(options.Epochs);
             var schedule = options.Schedule ?? net.DeclaredSchedule;
             float initialRate = net.LearningRate;
@@ -131,13 +201,34 @@ namespace CompiledNet
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 if (schedule is not null) net.LearningRate = schedule.RateAt(epoch - 1, initialRate);
-                float rate = net.LearningRate;
+                trainer.Epoch = epoch;
+                snapshot?.Capture();
+                int rollBacks = 0;
                 long started = Stopwatch.GetTimestamp();
-                var (loss, steps) = trainer.RunEpoch(cancellationToken);
+                double loss;
+                long steps;
+                while (true)
+                {
+                    try
+                    {
+                        (loss, steps) = trainer.RunEpoch(cancellationToken);
+                        break;
+                    }
+                    catch (TrainingDivergedException) when (snapshot is not null && rollBacksLeft > 0)
+                    {
+                        // Documented policy: restore the epoch's starting state and retry at a lower rate.
+                        rollBacksLeft--;
+                        rollBacks++;
+                        snapshot.Restore();
+                        initialRate *= options.RollBackRateFactor;
+                        net.LearningRate *= options.RollBackRateFactor;
+                    }
+                }
+                float rate = net.LearningRate;
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 total += seconds;
                 Evaluation? result = options.Evaluation is null ? null : Evaluator.Evaluate(net, options.Evaluation);
-                var report = new EpochReport(epoch, options.Epochs, loss, rate, seconds, steps, result?.Accuracy, result?.MeanLoss);
+                var report = new EpochReport(epoch, options.Epochs, loss, rate, seconds, steps, result?.Accuracy, result?.MeanLoss, rollBacks);
                 reports.Add(report);
                 progress?.Report(report);
             }
@@ -185,6 +276,49 @@ namespace CompiledNet
             public SyncProgress(Action<T> handler) => _handler = handler;
 
             public void Report(T value) => _handler(value);
+        }
+    }
+
+    /// <summary>An in-memory copy of a network's trainable state, for rolling back an epoch.</summary>
+    internal sealed class StateSnapshot
+    {
+        private readonly ITrainable _net;
+        private readonly float[] _parameters, _state, _statistics;
+        private long _step;
+        private RngState? _masks;
+
+        private StateSnapshot(ITrainable net)
+        {
+            _net = net;
+            _parameters = new float[net.Parameters.Length];
+            _state = new float[net.OptimizerState.Length];
+            _statistics = new float[(net as ICheckpointable)?.BatchNormStatistics.Length ?? 0];
+        }
+
+        public static StateSnapshot? For(ITrainable net) => new StateSnapshot(net);
+
+        public void Capture()
+        {
+            _net.Parameters.CopyTo(_parameters);
+            _net.OptimizerState.CopyTo(_state);
+            _step = _net.Step;
+            if (_net is ICheckpointable c)
+            {
+                c.BatchNormStatistics.CopyTo(_statistics);
+                _masks = c.MaskGeneratorState;
+            }
+        }
+
+        public void Restore()
+        {
+            _parameters.CopyTo(_net.Parameters);
+            _state.CopyTo(_net.OptimizerState);
+            if (_net is ICheckpointable c)
+            {
+                _statistics.CopyTo(c.BatchNormStatistics);
+                c.RestoreStep(_step);
+                if (_masks is not null) c.MaskGeneratorState = _masks;
+            }
         }
     }
 }

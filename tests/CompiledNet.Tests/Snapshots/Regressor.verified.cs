@@ -845,6 +845,17 @@ partial class Models
             }
         }
 
+        /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        public string DescribeParameter(int index)
+        {
+            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if (index < 36) return $"layer 1 (Dense 4 → 9 Sigmoid) weight W[{(index - 0) / 9}, {(index - 0) % 9}]";
+            if (index < 45) return $"layer 1 (Dense 4 → 9 Sigmoid) bias b[{index - 36}]";
+            if (index < 63) return $"layer 2 (Dense 9 → 2 Linear) weight W[{(index - 45) / 2}, {(index - 45) % 2}]";
+            if (index < 65) return $"layer 2 (Dense 9 → 2 Linear) bias b[{index - 63}]";
+            throw new InvalidOperationException("unreachable");
+        }
+
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {

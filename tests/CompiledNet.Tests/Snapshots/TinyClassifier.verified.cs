@@ -1114,6 +1114,17 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        public string DescribeParameter(int index)
+        {
+            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if (index < 30) return $"layer 1 (Dense 3 → 10 ReLU) weight W[{(index - 0) / 10}, {(index - 0) % 10}]";
+            if (index < 40) return $"layer 1 (Dense 3 → 10 ReLU) bias b[{index - 30}]";
+            if (index < 70) return $"layer 2 (Dense 10 → 3 Softmax) weight W[{(index - 40) / 3}, {(index - 40) % 3}]";
+            if (index < 73) return $"layer 2 (Dense 10 → 3 Softmax) bias b[{index - 70}]";
+            throw new InvalidOperationException("unreachable");
+        }
+
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {

@@ -864,6 +864,17 @@ namespace Samples
             }
         }
 
+        /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        public string DescribeParameter(int index)
+        {
+            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if (index < 8) return $"layer 1 (Dense 2 → 4 Tanh) weight W[{(index - 0) / 4}, {(index - 0) % 4}]";
+            if (index < 12) return $"layer 1 (Dense 2 → 4 Tanh) bias b[{index - 8}]";
+            if (index < 16) return $"layer 2 (Dense 4 → 1 Sigmoid) weight W[{(index - 12) / 1}, {(index - 12) % 1}]";
+            if (index < 17) return $"layer 2 (Dense 4 → 1 Sigmoid) bias b[{index - 16}]";
+            throw new InvalidOperationException("unreachable");
+        }
+
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
