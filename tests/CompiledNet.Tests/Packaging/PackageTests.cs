@@ -1,0 +1,117 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using Xunit;
+
+namespace CompiledNet.Tests.Packaging;
+
+/// <summary>
+/// Packs the CompiledNet package into a local folder feed, then builds and runs a fresh consumer project that
+/// references it by PackageReference only, declares a network and trains it a few steps.
+/// </summary>
+public sealed class PackageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cnet-pack-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "CompiledNet.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("CompiledNet.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static (int Code, string Output) Run(string workingDirectory, string arguments, params (string, string)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(true); throw new TimeoutException("dotnet " + arguments); }
+        return (process.ExitCode, stdout + stderr.Result);
+    }
+
+    [Fact]
+    public void PackedPackageWorksForAFreshConsumerByPackageReferenceAlone()
+    {
+        string feed = Path.Combine(_dir, "feed");
+        string version = "0.0.1-test" + DateTime.UtcNow.Ticks;
+        var (packCode, packOutput) = Run(RepositoryRoot(), $"pack src/Runtime/CompiledNet.Runtime.csproj -c Release -o \"{feed}\" -p:Version={version}");
+        Assert.True(packCode == 0, packOutput);
+
+        string package = Path.Combine(feed, $"CompiledNet.{version}.nupkg");
+        using (var zip = ZipFile.OpenRead(package))
+        {
+            var names = zip.Entries.Select(e => e.FullName).ToHashSet();
+            Assert.Contains("lib/net8.0/CompiledNet.dll", names);
+            Assert.Contains("lib/net8.0/CompiledNet.Attributes.dll", names);
+            Assert.Contains("analyzers/dotnet/roslyn4.8/cs/CompiledNet.Generator.dll", names);
+            Assert.Contains("buildTransitive/CompiledNet.targets", names);
+            Assert.Contains("README.md", names);
+            string nuspec = new StreamReader(zip.GetEntry("CompiledNet.nuspec")!.Open()).ReadToEnd();
+            Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
+            Assert.DoesNotContain("CompiledNet.Attributes\"", nuspec); // no dependency on an unpublished package
+        }
+
+        string consumer = Path.Combine(_dir, "consumer");
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="CompiledNet" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using CompiledNet;
+            var net = new Xor(1);
+            float[] xs = { 0, 0, 0, 1, 1, 0, 1, 1 };
+            int[] ys = { 0, 1, 1, 0 };
+            float first = net.TrainBatch(xs, ys), loss = first;
+            for (int i = 0; i < 1500; i++) loss = net.TrainBatch(xs, ys);
+            string classes = string.Concat(new[] { new float[] { 0, 0 }, new float[] { 0, 1 }, new float[] { 1, 0 }, new float[] { 1, 1 } }.Select(x => net.Classify(x)));
+            System.Console.WriteLine($"trained {Xor.ParameterCount} parameters: loss {first:F3} -> {loss:F3}, XOR {classes}");
+
+            [Network(Input = 2, BatchSize = 4)]
+            [Dense(8, Activation.Tanh)]
+            [Dense(1, Activation.Sigmoid)]
+            [Loss(LossKind.LogLoss)]
+            [Optimizer(OptimizerKind.Adam, LearningRate = 0.05f)]
+            partial class Xor { }
+            """);
+        var (runCode, runOutput) = Run(consumer, "run -c Release", ("NUGET_PACKAGES", Path.Combine(_dir, "packages")));
+        Assert.True(runCode == 0, runOutput);
+        Assert.Contains("trained 33 parameters", runOutput);
+        Assert.Contains("XOR 0110", runOutput);
+    }
+}
