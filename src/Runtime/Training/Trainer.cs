@@ -41,6 +41,16 @@ namespace CompiledNet
 
         /// <summary>With <see cref="DivergencePolicy.RollBack"/>: roll-backs allowed in one run before training stops (default 3).</summary>
         public int MaxRollBacks { get; init; } = 3;
+
+        /// <summary>
+        /// When set, a checkpoint (network state, epoch and shuffle generator) is saved atomically to this path after
+        /// every <see cref="CheckpointEvery"/> epochs; <see cref="Trainer.Resume{TNet}"/> continues from it bit-identically.
+        /// The network must be an <see cref="ICheckpointable"/> (every generated network is).
+        /// </summary>
+        public string? CheckpointPath { get; init; }
+
+        /// <summary>Epochs between checkpoints (default 1).</summary>
+        public int CheckpointEvery { get; init; } = 1;
     }
 
     /// <summary>What one epoch did, reported after it ends.</summary>
@@ -106,10 +116,25 @@ namespace CompiledNet
         /// <summary>The order in which the last epoch visited the examples.</summary>
         public ReadOnlySpan<int> Order => _order;
 
-        /// <summary>One pass over the data; returns the mean loss over its examples and the number of steps.</summary>
+        /// <summary>The shuffle generator's state: saved in checkpoints so a resumed run draws the same permutations.</summary>
+        public RngState ShuffleState
+        {
+            get => _rng.State;
+            set => _rng.State = value;
+        }
+
+        /// <summary>
+        /// One pass over the data; returns the mean loss over its examples and the number of steps. Each epoch's order
+        /// is a fresh permutation of the examples drawn from the shuffle generator alone, so the generator's state at
+        /// an epoch boundary is all a checkpoint needs to continue with the same orders.
+        /// </summary>
         public (double MeanLoss, long Steps) RunEpoch(CancellationToken cancellationToken = default)
         {
-            if (_shuffle) _rng.Shuffle(_order.AsSpan());
+            if (_shuffle)
+            {
+                for (int i = 0; i < _order.Length; i++) _order[i] = i;
+                _rng.Shuffle(_order.AsSpan());
+            }
             int batchSize = _net.BatchSize, inputSize = _net.InputSize, n = _order.Length;
             double lossSum = 0;
             long steps = 0;
@@ -186,19 +211,43 @@ namespace CompiledNet
         public static TrainingResult Train<TNet>(TNet net, Dataset train, TrainingOptions options,
             IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
             where TNet : ITrainable
+            => Run(net, train, options, progress, cancellationToken, firstEpoch: 1, shuffleState: null);
+
+        /// <summary>
+        /// Continues a run from the checkpoint at <paramref name="checkpointPath"/> (saved by a run with
+        /// <see cref="TrainingOptions.CheckpointPath"/>): restores the network, then trains the epochs after the saved
+        /// one up to <see cref="TrainingOptions.Epochs"/>, with the same shuffles, masks and schedule as an
+        /// uninterrupted run — the result is bit-identical to it.
+        /// </summary>
+        public static TrainingResult Resume<TNet>(TNet net, Dataset train, TrainingOptions options, string checkpointPath,
+            IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+            where TNet : ICheckpointable
+        {
+            var info = Checkpoint.Load(net, checkpointPath);
+            if (info.Epoch < 0 || info.ShuffleState is null)
+                throw new ArgumentException($"{checkpointPath} was not saved by the training loop (it records no epoch and shuffle state), so a run cannot resume from it.", nameof(checkpointPath));
+            return Run(net, train, options, progress, cancellationToken, info.Epoch + 1, info.ShuffleState);
+        }
+
+        private static TrainingResult Run<TNet>(TNet net, Dataset train, TrainingOptions options,
+            IProgress<EpochReport>? progress, CancellationToken cancellationToken, int firstEpoch, RngState? shuffleState)
+            where TNet : ITrainable
         {
             ArgumentNullException.ThrowIfNull(options);
             if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be ≥ 0.");
             if (options.Evaluation is { } evaluation && evaluation.FeatureSize != net.InputSize)
                 throw new ArgumentException($"The evaluation set has {evaluation.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
+            if (options.CheckpointPath is not null && net is not ICheckpointable)
+                throw new ArgumentException("CheckpointPath needs a network that implements ICheckpointable.", nameof(options));
             var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle) { MaxGradientNorm = options.MaxGradientNorm };
+            if (shuffleState is RngState state) trainer.ShuffleState = state;
             var snapshot = options.Divergence == DivergencePolicy.RollBack ? StateSnapshot.For(net) : null;
             int rollBacksLeft = options.MaxRollBacks;
             var reports = new List<EpochReport>(options.Epochs);
             var schedule = options.Schedule ?? net.DeclaredSchedule;
             float initialRate = net.LearningRate;
             double total = 0;
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
             {
                 if (schedule is not null) net.LearningRate = schedule.RateAt(epoch - 1, initialRate);
                 trainer.Epoch = epoch;
@@ -230,6 +279,8 @@ namespace CompiledNet
                 Evaluation? result = options.Evaluation is null ? null : Evaluator.Evaluate(net, options.Evaluation);
                 var report = new EpochReport(epoch, options.Epochs, loss, rate, seconds, steps, result?.Accuracy, result?.MeanLoss, rollBacks);
                 reports.Add(report);
+                if (options.CheckpointPath is not null && (epoch % Math.Max(1, options.CheckpointEvery) == 0 || epoch == options.Epochs))
+                    Checkpoint.Save((ICheckpointable)net, options.CheckpointPath, epoch, trainer.ShuffleState);
                 progress?.Report(report);
             }
             return new TrainingResult(reports, total);

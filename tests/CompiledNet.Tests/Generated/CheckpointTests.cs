@@ -51,6 +51,31 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void ResumingATrainingRunFromItsCheckpointIsBitIdenticalToAnUninterruptedRun()
+    {
+        var rng = new Random(21);
+        var features = new float[50 * 5];
+        for (int j = 0; j < features.Length; j++) features[j] = (float)(rng.NextDouble() * 2 - 1);
+        var data = new Dataset(features, 5, Enumerable.Range(0, 50).Select(i => i % 3).ToArray(), 3);
+        // DropoutNet: shuffles, dropout and DropConnect masks — all three streams must continue exactly.
+        var options = new TrainingOptions { Epochs = 4, Seed = 8, Schedule = LearningRateSchedule.Exponential(0.7f) };
+
+        var uninterrupted = new DropoutNet(5);
+        var full = Trainer.Train(uninterrupted, data, options);
+
+        string path = PathOf("run.ckpt");
+        Trainer.Train(new DropoutNet(5), data, options with { Epochs = 2, CheckpointPath = path });
+        Assert.Equal(2, Checkpoint.ReadInfo(path).Epoch);
+        var resumed = new DropoutNet(123); // a different seed: everything must come from the checkpoint
+        var rest = Trainer.Resume(resumed, data, options, path);
+
+        Assert.Equal(new[] { 3, 4 }, rest.Epochs.Select(e => e.Epoch));
+        Assert.Equal(full.Epochs[2].TrainLoss, rest.Epochs[0].TrainLoss);
+        Assert.Equal(full.Epochs[3].LearningRate, rest.Epochs[1].LearningRate);
+        Assert.Equal(uninterrupted.Parameters.ToArray(), resumed.Parameters.ToArray());
+    }
+
+    [Fact]
     public void LoadingIntoAnotherNetworkNamesBothArchitecturesAndChangesNothing()
     {
         string path = PathOf("spiral.ckpt");
