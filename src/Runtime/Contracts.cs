@@ -154,5 +154,23 @@ namespace CompiledNet
 
         /// <summary>State of the dropout/DropConnect mask generator, or null when the network draws no masks.</summary>
         RngState? MaskGeneratorState { get; set; }
+
+        /// <summary>The layers, input to output, with their parameter offsets.</summary>
+        System.Collections.Generic.IReadOnlyList<LayerDescription> Layers { get; }
+    }
+}
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// One layer of a compiled network as data, with where its parameters sit in <see cref="ITrainable.Parameters"/>
+    /// (−1 for a segment the layer does not have) — for exporters and tools.
+    /// </summary>
+    public sealed record LayerDescription(
+        int Inputs, int Units, Activation Activation, int Pieces, bool BatchNorm, bool Bias,
+        int WeightOffset, int BiasOffset, int GammaOffset, int BetaOffset, int StatisticsOffset)
+    {
+        /// <summary>Width of the linear part: units × pieces for maxout, the units otherwise.</summary>
+        public int Width => Activation == Activation.Maxout ? Units * Pieces : Units;
     }
 }

@@ -142,6 +142,19 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>");
             w.Line($"public const ulong Fingerprint = 0x{Fingerprint(spec):X16}UL;");
             w.Line();
+            w.Line("private static readonly global::CompiledNet.LayerDescription[] s_layers =");
+            using (w.Open())
+            {
+                for (int l = 0; l < spec.Layers.Count; l++)
+                {
+                    var layer = spec.Layers[l];
+                    w.Line($"new(Inputs: {I(layer.Inputs)}, Units: {I(layer.Units)}, Activation: global::CompiledNet.Activation.{layer.Activation}, Pieces: {I(layer.Pieces)}, BatchNorm: {(layer.BatchNorm ? "true" : "false")}, Bias: {(layer.Bias ? "true" : "false")}, "
+                        + $"WeightOffset: {I(layout.WeightOffset[l])}, BiasOffset: {I(layout.BiasOffset[l])}, GammaOffset: {I(layout.GammaOffset[l])}, BetaOffset: {I(layout.BetaOffset[l])}, StatisticsOffset: {I(layout.StatisticsOffset[l])}),");
+                }
+            }
+            w.Line(";");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;");
+            w.Line();
             w.Line("ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;");
             w.Line("string global::CompiledNet.ICheckpointable.Architecture => Architecture;");
             w.Line("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");

@@ -38,6 +38,14 @@ partial class Models
         /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
         public const ulong Fingerprint = 0x3031C7AD92D5B2D6UL;
 
+        private static readonly global::CompiledNet.LayerDescription[] s_layers =
+        {
+            new(Inputs: 4, Units: 9, Activation: global::CompiledNet.Activation.Sigmoid, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 0, BiasOffset: 36, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
+            new(Inputs: 9, Units: 2, Activation: global::CompiledNet.Activation.Linear, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 45, BiasOffset: 63, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
+        }
+        ;
+        global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
+
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");

@@ -38,6 +38,14 @@ namespace Samples.Vision
         /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
         public const ulong Fingerprint = 0xB06D501FAC91DAD8UL;
 
+        private static readonly global::CompiledNet.LayerDescription[] s_layers =
+        {
+            new(Inputs: 3, Units: 10, Activation: global::CompiledNet.Activation.ReLU, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 0, BiasOffset: 30, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
+            new(Inputs: 10, Units: 3, Activation: global::CompiledNet.Activation.Softmax, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 40, BiasOffset: 70, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
+        }
+        ;
+        global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
+
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");

@@ -38,6 +38,14 @@ namespace Samples
         /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
         public const ulong Fingerprint = 0xE0C0959E5B868BF1UL;
 
+        private static readonly global::CompiledNet.LayerDescription[] s_layers =
+        {
+            new(Inputs: 2, Units: 4, Activation: global::CompiledNet.Activation.Tanh, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 0, BiasOffset: 8, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
+            new(Inputs: 4, Units: 1, Activation: global::CompiledNet.Activation.Sigmoid, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 12, BiasOffset: 16, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
+        }
+        ;
+        global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
+
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
