@@ -61,6 +61,43 @@ namespace CompiledNet
                 _labels.AsSpan(start, count).ToArray(), ClassCount);
         }
 
+        /// <summary>
+        /// A stratified split: each class contributes the same share (rounded) to the validation set, chosen at random
+        /// with the given seed; both parts keep the original order of their examples.
+        /// </summary>
+        public (Dataset Train, Dataset Validation) StratifiedSplit(double validationShare, long seed)
+        {
+            if (!(validationShare > 0 && validationShare < 1))
+                throw new ArgumentOutOfRangeException(nameof(validationShare), validationShare, "The validation share must be in (0, 1).");
+            var rng = new Rng(seed);
+            var inValidation = new bool[Count];
+            for (int c = 0; c < ClassCount; c++)
+            {
+                var members = new System.Collections.Generic.List<int>();
+                for (int i = 0; i < Count; i++) if (_labels[i] == c) members.Add(i);
+                var order = members.ToArray();
+                rng.Shuffle(order.AsSpan());
+                int take = (int)Math.Round(order.Length * validationShare);
+                for (int k = 0; k < take; k++) inValidation[order[k]] = true;
+            }
+            return (Subset(inValidation, false), Subset(inValidation, true));
+        }
+
+        private Dataset Subset(bool[] mask, bool keep)
+        {
+            int n = 0;
+            foreach (bool m in mask) if (m == keep) n++;
+            var features = new float[n * FeatureSize];
+            var labels = new int[n];
+            for (int i = 0, k = 0; i < Count; i++)
+            {
+                if (mask[i] != keep) continue;
+                Features(i).CopyTo(features.AsSpan(k * FeatureSize, FeatureSize));
+                labels[k++] = _labels[i];
+            }
+            return new Dataset(features, FeatureSize, labels, ClassCount);
+        }
+
         /// <summary>The first <paramref name="count"/> examples (all of them if there are fewer).</summary>
         public Dataset Take(int count) => Slice(0, Math.Min(count, Count));
 

@@ -21,6 +21,18 @@ namespace CompiledNet
         public Dataset? Evaluation { get; init; }
 
         /// <summary>
+        /// A validation set evaluated after every epoch (see <see cref="Dataset.StratifiedSplit"/>); early stopping
+        /// watches its loss. Null for none.
+        /// </summary>
+        public Dataset? Validation { get; init; }
+
+        /// <summary>
+        /// Early stopping: stop when the validation loss has not improved for this many epochs, and restore the
+        /// parameters (and all other state) of the best epoch. Needs <see cref="Validation"/>. Null (default) = off.
+        /// </summary>
+        public int? EarlyStoppingPatience { get; init; }
+
+        /// <summary>
         /// The learning-rate schedule, applied before every epoch from the rate the network has when training starts.
         /// Null (the default) uses the schedule declared on the network (<c>[Optimizer(…, Decay = …)]</c>), if any;
         /// otherwise the rate stays as it is.
@@ -63,12 +75,31 @@ namespace CompiledNet
     /// <param name="TestAccuracy">Accuracy on <see cref="TrainingOptions.Evaluation"/>, if set.</param>
     /// <param name="TestLoss">Mean loss on <see cref="TrainingOptions.Evaluation"/>, if set.</param>
     /// <param name="RollBacks">How often this epoch was rolled back and rerun at a lower rate after diverging.</param>
+    /// <param name="ValidationAccuracy">Accuracy on <see cref="TrainingOptions.Validation"/>, if set.</param>
+    /// <param name="ValidationLoss">Mean loss on <see cref="TrainingOptions.Validation"/>, if set.</param>
     public readonly record struct EpochReport(
         int Epoch, int Epochs, double TrainLoss, float LearningRate, double Seconds, long Steps, double? TestAccuracy, double? TestLoss,
-        int RollBacks = 0);
+        int RollBacks = 0, double? ValidationAccuracy = null, double? ValidationLoss = null);
 
-    /// <summary>The reports of a run and its total training time (evaluation excluded).</summary>
-    public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, double TotalSeconds);
+    /// <summary>The reports of a run, its total training time (evaluation excluded), and where early stopping ended it.</summary>
+    /// <param name="Epochs">One report per epoch run.</param>
+    /// <param name="TotalSeconds">Training time of all epochs.</param>
+    /// <param name="BestEpoch">With early stopping: the epoch whose state was restored; otherwise the last epoch.</param>
+    /// <param name="StoppedEarly">True when early stopping ended the run before its last epoch.</param>
+    public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, double TotalSeconds, int BestEpoch = 0, bool StoppedEarly = false)
+    {
+        /// <summary>Writes the history as CSV (invariant culture, one row per epoch; empty cells for what was not measured).</summary>
+        public void WriteCsv(string path)
+        {
+            using var writer = new System.IO.StreamWriter(path);
+            writer.WriteLine("epoch,train_loss,learning_rate,seconds,steps,validation_loss,validation_accuracy,test_loss,test_accuracy,rollbacks");
+            static string N(double? v) => v?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            foreach (var r in Epochs)
+                writer.WriteLine(string.Join(",", r.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), N(r.TrainLoss), N(r.LearningRate), N(r.Seconds),
+                    r.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture), N(r.ValidationLoss), N(r.ValidationAccuracy), N(r.TestLoss), N(r.TestAccuracy),
+                    r.RollBacks.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
 
     /// <summary>
     /// The epoch loop of mini-batch SGD over an in-memory data set: a fresh seeded permutation every epoch, batches
@@ -160,14 +191,11 @@ namespace CompiledNet
                 else
                     loss = _net.TrainBatch(inputs, labels);
                 if (!float.IsFinite(loss)) throw Diverged($"the batch loss is {loss}");
+                if (!Kernels.AllFinite(_net.Parameters)) throw Diverged("a parameter became non-finite in this step");
                 _lastFiniteLoss = loss;
                 lossSum += (double)loss * count;
                 steps++;
             }
-            // A step can leave non-finite parameters while its own loss (taken before the step) was finite.
-            var parameters = _net.Parameters;
-            for (int j = 0; j < parameters.Length; j++)
-                if (!float.IsFinite(parameters[j])) throw Diverged($"{_net.DescribeParameter(j)} is {parameters[j]}");
             return (lossSum / n, steps);
         }
 
@@ -241,7 +269,13 @@ namespace CompiledNet
                 throw new ArgumentException("CheckpointPath needs a network that implements ICheckpointable.", nameof(options));
             var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle) { MaxGradientNorm = options.MaxGradientNorm };
             if (shuffleState is RngState state) trainer.ShuffleState = state;
+            if (options.EarlyStoppingPatience is not null && options.Validation is null)
+                throw new ArgumentException("Early stopping watches the validation loss: set TrainingOptions.Validation.", nameof(options));
             var snapshot = options.Divergence == DivergencePolicy.RollBack ? StateSnapshot.For(net) : null;
+            var best = options.EarlyStoppingPatience is not null ? StateSnapshot.For(net) : null;
+            double bestLoss = double.PositiveInfinity;
+            int bestEpoch = 0, sinceBest = 0;
+            bool stoppedEarly = false;
             int rollBacksLeft = options.MaxRollBacks;
             var reports = new List<EpochReport>(options.Epochs);
             var schedule = options.Schedule ?? net.DeclaredSchedule;
@@ -277,13 +311,31 @@ namespace CompiledNet
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 total += seconds;
                 Evaluation? result = options.Evaluation is null ? null : Evaluator.Evaluate(net, options.Evaluation);
-                var report = new EpochReport(epoch, options.Epochs, loss, rate, seconds, steps, result?.Accuracy, result?.MeanLoss, rollBacks);
+                Evaluation? validation = options.Validation is null ? null : Evaluator.Evaluate(net, options.Validation);
+                var report = new EpochReport(epoch, options.Epochs, loss, rate, seconds, steps, result?.Accuracy, result?.MeanLoss, rollBacks,
+                    validation?.Accuracy, validation?.MeanLoss);
                 reports.Add(report);
                 if (options.CheckpointPath is not null && (epoch % Math.Max(1, options.CheckpointEvery) == 0 || epoch == options.Epochs))
                     Checkpoint.Save((ICheckpointable)net, options.CheckpointPath, epoch, trainer.ShuffleState);
                 progress?.Report(report);
+                if (best is not null && validation is Evaluation v)
+                {
+                    if (v.MeanLoss < bestLoss)
+                    {
+                        bestLoss = v.MeanLoss;
+                        bestEpoch = epoch;
+                        sinceBest = 0;
+                        best.Capture();
+                    }
+                    else if (++sinceBest >= options.EarlyStoppingPatience)
+                    {
+                        stoppedEarly = epoch < options.Epochs;
+                        break;
+                    }
+                }
             }
-            return new TrainingResult(reports, total);
+            if (best is not null && bestEpoch > 0 && bestEpoch != (reports.Count > 0 ? reports[^1].Epoch : 0)) best.Restore();
+            return new TrainingResult(reports, total, best is not null && bestEpoch > 0 ? bestEpoch : (reports.Count > 0 ? reports[^1].Epoch : 0), stoppedEarly);
         }
     }
 
