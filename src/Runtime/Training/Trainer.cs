@@ -45,6 +45,14 @@ namespace CompiledNet
         /// </summary>
         public float? MaxGradientNorm { get; init; }
 
+        /// <summary>
+        /// Steps between two checks that every parameter is finite (the loss is checked every step). 1, the default,
+        /// stops at the very step that produced a NaN or infinity; the check reads the whole parameter buffer
+        /// (≈ 20 µs for 235,000 parameters here, a few percent of a step), so a larger interval trades detection
+        /// latency for speed. 0 checks only at the end of each epoch.
+        /// </summary>
+        public int ParameterCheckInterval { get; init; } = 1;
+
         /// <summary>What to do when the loss or a parameter becomes NaN or infinite. Default: stop with an exception.</summary>
         public DivergencePolicy Divergence { get; init; } = DivergencePolicy.Stop;
 
@@ -141,6 +149,9 @@ namespace CompiledNet
         /// <summary>Gradient-norm clipping threshold, or null; see <see cref="TrainingOptions.MaxGradientNorm"/>.</summary>
         public float? MaxGradientNorm { get; set; }
 
+        /// <summary>Steps between parameter finiteness checks (0: only at the end of the epoch); see <see cref="TrainingOptions.ParameterCheckInterval"/>.</summary>
+        public int ParameterCheckInterval { get; set; } = 1;
+
         /// <summary>The epoch number used in divergence messages (1-based).</summary>
         public int Epoch { get; set; } = 1;
 
@@ -191,11 +202,13 @@ namespace CompiledNet
                 else
                     loss = _net.TrainBatch(inputs, labels);
                 if (!float.IsFinite(loss)) throw Diverged($"the batch loss is {loss}");
-                if (!Kernels.AllFinite(_net.Parameters)) throw Diverged("a parameter became non-finite in this step");
+                if (ParameterCheckInterval > 0 && (steps + 1) % ParameterCheckInterval == 0 && !Kernels.AllFinite(_net.Parameters))
+                    throw Diverged("a parameter became non-finite" + (ParameterCheckInterval == 1 ? " in this step" : $" within the last {ParameterCheckInterval} steps"));
                 _lastFiniteLoss = loss;
                 lossSum += (double)loss * count;
                 steps++;
             }
+            if (!Kernels.AllFinite(_net.Parameters)) throw Diverged("a parameter became non-finite in this epoch");
             return (lossSum / n, steps);
         }
 
@@ -267,7 +280,11 @@ namespace CompiledNet
                 throw new ArgumentException($"The evaluation set has {evaluation.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
             if (options.CheckpointPath is not null && net is not ICheckpointable)
                 throw new ArgumentException("CheckpointPath needs a network that implements ICheckpointable.", nameof(options));
-            var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle) { MaxGradientNorm = options.MaxGradientNorm };
+            var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle)
+            {
+                MaxGradientNorm = options.MaxGradientNorm,
+                ParameterCheckInterval = options.ParameterCheckInterval,
+            };
             if (shuffleState is RngState state) trainer.ShuffleState = state;
             if (options.EarlyStoppingPatience is not null && options.Validation is null)
                 throw new ArgumentException("Early stopping watches the validation loss: set TrainingOptions.Validation.", nameof(options));
