@@ -19,6 +19,19 @@ namespace CompiledNet
         /// <paramref name="y"/> receives <see cref="OutputSize"/> values; other lengths throw <see cref="ArgumentException"/>.</summary>
         void Predict(ReadOnlySpan<float> x, Span<float> y);
 
+        /// <summary>
+        /// Runs the network on many examples: <paramref name="inputs"/> row after row (<see cref="InputSize"/> values
+        /// each), <paramref name="outputs"/> <see cref="OutputSize"/> values per example. Generated networks do this
+        /// with batched kernels; this default calls <see cref="Predict"/> row by row.
+        /// </summary>
+        void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        {
+            int rows = inputs.Length / InputSize;
+            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            for (int r = 0; r < rows; r++) Predict(inputs.Slice(r * InputSize, InputSize), outputs.Slice(r * OutputSize, OutputSize));
+        }
+
         /// <summary>Index of the largest output (for a single sigmoid output: 1 when it is ≥ 0.5, else 0).</summary>
         int Classify(ReadOnlySpan<float> x);
 

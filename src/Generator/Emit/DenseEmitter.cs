@@ -13,7 +13,8 @@ namespace CompiledNet.Generator.Emit
     {
         // Register blocking. Training forward: 4 rows × 2 vectors = 8 accumulators. Inference (one row): 8 vectors, enough
         // independent FMA chains to cover its latency on two pipes.
-        private const int ForwardRows = 4, ForwardVectors = 2, InferVectors = 8, GradRows = 4, GradVectors = 2, DotRows = 2, DotColumns = 4;
+        public const int ForwardRows = 4;
+        private const int ForwardVectors = 2, InferVectors = 8, GradRows = 4, GradVectors = 2, DotRows = 2, DotColumns = 4;
 
         /// <summary>ε of batch normalisation's √(σ² + ε).</summary>
         public const float BatchNormEpsilon = 1e-5f;
@@ -121,6 +122,66 @@ namespace CompiledNet.Generator.Emit
                         _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", layer.Bias ? "b" : null);
                 }
                 if (!isOutput && layer.Activation != ActivationKind.Maxout) ActivationEmitter.Forward(w, layer, "y", "y", "1");
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// Batched inference forward over <c>count</c> rows (PredictBatch): the training forward's row-blocked kernel
+        /// (each loaded weight vector serves several rows), batch norm with the population statistics, no dropout.
+        /// Writes the layer's output (logits for the output layer) row after row into <c>output</c>; maxout pieces
+        /// go through <c>scratch</c>.
+        /// </summary>
+        public static void EmitInferRows(IndentedWriter w, int l, LayerSpec layer, Layout layout, bool isOutput)
+        {
+            int n = l + 1, units = layer.Units;
+            bool maxout = layer.Activation == ActivationKind.Maxout;
+            string pass = "batched inference forward over count rows" + (isOutput ? " (logits; the output activation follows)" : "")
+                + (layer.BatchNorm ? ", batch norm with the population statistics" : "");
+            Summary(w, l, layer, layout, pass);
+            using (w.Open($"private static void InferRows_L{I(n)}(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)"))
+            {
+                w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                string? bias = null;
+                if (layer.Bias)
+                {
+                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                    bias = "b";
+                }
+                using (w.Open())
+                {
+                    w.Line($"ref float y = ref {(maxout ? "scratch" : "output")};");
+                    w.Line("int r = 0;");
+                    using (w.Open($"for (; r + {I(ForwardRows)} <= count; r += {I(ForwardRows)})"))
+                        RowBlock(w, layer, ForwardRows, bias);
+                    using (w.Open("for (; r < count; r++)"))
+                        RowBlock(w, layer, 1, bias);
+                }
+                if (layer.BatchNorm)
+                {
+                    w.Line("// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row");
+                    w.Line($"ref float gamma = ref Unsafe.Add(ref p, {I(layout.GammaOffset[l])});");
+                    w.Line($"ref float beta = ref Unsafe.Add(ref p, {I(layout.BetaOffset[l])});");
+                    w.Line($"ref float mean = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l])});");
+                    w.Line($"ref float variance = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l] + units)});");
+                    Template.Constant(w, "epsilon", F(BatchNormEpsilon), isConst: true);
+                    using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                    {
+                        w.Line($"ref float y = ref Unsafe.Add(ref output, row * {I(units)});");
+                        Template.Loop(w, 0, units, new[]
+                        {
+                            "var scale = LOAD(gamma) / SQRT(LOAD(variance) + {epsilon});",
+                            "STORE(y, (LOAD(y) - LOAD(mean)) * scale + LOAD(beta));",
+                        }, new[] { "epsilon" });
+                    }
+                }
+                if (maxout)
+                {
+                    using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                        MaxoutReduce(w, layer, $"Unsafe.Add(ref scratch, row * {I(layer.Width)})", $"Unsafe.Add(ref output, row * {I(units)})", null);
+                }
+                else if (!isOutput)
+                    ActivationEmitter.Forward(w, layer, "output", "output", "count");
             }
             w.Line();
         }

@@ -140,23 +140,18 @@ namespace CompiledNet.Generator.Emit
         /// </summary>
         public static void ColumnSums(IndentedWriter w, int width, string bBase, string cBase)
         {
+            const int Block = 4;
             int full = width / 8;
-            for (int v = 0; v < full; v += 4)
+            int chunks = full / Block, leftover = full % Block;
+            if (chunks > 0)
             {
-                int vectors = System.Math.Min(4, full - v);
+                using (w.Open($"for (nuint o = 0; o < {I(chunks * Block * 8)}; o += {I(Block * 8)})"))
+                    ColumnSumBlock(w, Block, width, bBase, cBase, "o");
+            }
+            if (leftover > 0)
+            {
                 using (w.Open())
-                {
-                    for (int k = 0; k < vectors; k++)
-                        w.Line($"var c{k} = Vector256<float>.Zero;");
-                    using (w.Open("for (nuint r = 0; r < rows; r++)"))
-                    {
-                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {I(width)});");
-                        for (int k = 0; k < vectors; k++)
-                            w.Line($"c{k} += Vector256.LoadUnsafe(ref bRow, {I((v + k) * 8)});");
-                    }
-                    for (int k = 0; k < vectors; k++)
-                        w.Line($"c{k}.StoreUnsafe(ref {cBase}, {I((v + k) * 8)});");
-                }
+                    ColumnSumBlock(w, leftover, width, bBase, cBase, I(chunks * Block * 8));
             }
             if (width % 8 != 0)
             {
@@ -174,6 +169,20 @@ namespace CompiledNet.Generator.Emit
                         w.Line($"Unsafe.Add(ref {cBase}, {I(t)}) = s{I(t)};");
                 }
             }
+        }
+
+        private static void ColumnSumBlock(IndentedWriter w, int vectors, int width, string bBase, string cBase, string o)
+        {
+            for (int k = 0; k < vectors; k++)
+                w.Line($"var c{k} = Vector256<float>.Zero;");
+            using (w.Open("for (nuint r = 0; r < rows; r++)"))
+            {
+                w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {I(width)});");
+                for (int k = 0; k < vectors; k++)
+                    w.Line($"c{k} += Vector256.LoadUnsafe(ref bRow, {o}{(k == 0 ? "" : " + " + I(k * 8))});");
+            }
+            for (int k = 0; k < vectors; k++)
+                w.Line($"c{k}.StoreUnsafe(ref {cBase}, {o}{(k == 0 ? "" : " + " + I(k * 8))});");
         }
     }
 }

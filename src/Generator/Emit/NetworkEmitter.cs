@@ -106,6 +106,7 @@ namespace CompiledNet.Generator.Emit
                 EmitShapeTypes(w, spec);
                 EmitTrainingApi(w, spec);
                 EmitInferCore(w, spec);
+                EmitPredictBatch(w, spec);
                 EmitTrainingCore(w, spec);
                 if (layout.BatchNormLayers > 0) EmitPopulationStatistics(w, spec, layout);
                 LossEmitter.EmitExampleLoss(w, spec);
@@ -116,6 +117,7 @@ namespace CompiledNet.Generator.Emit
                     bool isOutput = l == n - 1;
                     DenseEmitter.EmitInit(w, l, layer, layout);
                     DenseEmitter.EmitInfer(w, l, layer, layout, isOutput);
+                    DenseEmitter.EmitInferRows(w, l, layer, layout, isOutput);
                     DenseEmitter.EmitTrainForward(w, l, layer, layout, spec.BatchSize, isOutput);
                     DenseEmitter.EmitBackward(w, l, layer, layout, isOutput);
                     OptimizerEmitter.EmitStep(w, l, layer, layout, spec.Optimizer, spec.Regularization);
@@ -553,6 +555,60 @@ namespace CompiledNet.Generator.Emit
                     }
                 }
                 ActivationEmitter.Forward(w, spec.Layers[n - 1], "z", "y", "1");
+            }
+            w.Line();
+        }
+
+        /// <summary>Rows per chunk of PredictBatch: a chunk's activations of a 256-unit layer fill L1 (32 KiB).</summary>
+        private const int PredictChunk = 32;
+
+        private static void EmitPredictBatch(IndentedWriter w, NetworkSpec spec)
+        {
+            int n = spec.Layers.Count;
+            int hidden = spec.Layers.Take(n - 1).Sum(l => l.Units);
+            int pieces = spec.Layers.Where(l => l.Activation == ActivationKind.Maxout).Select(l => l.Width).DefaultIfEmpty(0).Max();
+            int scratch = PredictChunk * (hidden + spec.OutputSize + pieces);
+            w.Line($"// PredictBatch works through chunks of {I(PredictChunk)} rows; their activations ({I(scratch)} floats) live in one buffer per thread, allocated on its first call.");
+            w.Line("[ThreadStatic] private static float[]? t_batch;");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Runs the network on many examples: <paramref name=\"inputs\"/> holds them row after row (InputSize values each),");
+            w.Line("/// <paramref name=\"outputs\"/> receives OutputSize values per example. Same results as Predict on each row, through the");
+            w.Line($"/// batched kernels (blocks of {I(DenseEmitter.ForwardRows)} rows share each loaded weight vector), in chunks of {I(PredictChunk)} rows. Allocates nothing after");
+            w.Line("/// the first call on a thread; may run on many threads at once, but not while training.");
+            w.Line("/// </summary>");
+            using (w.Open("public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            {
+                w.Line("int rows = inputs.Length / InputSize;");
+                w.Line("if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
+                w.Line("if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
+                w.Line("if (rows == 0) return;");
+                w.Line($"ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{I(scratch)}]);");
+                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                int offset = 0;
+                for (int l = 0; l < n - 1; l++)
+                {
+                    w.Line($"ref float h{I(l + 1)} = ref Unsafe.Add(ref s, {I(offset)});");
+                    offset += PredictChunk * spec.Layers[l].Units;
+                }
+                w.Line($"ref float z = ref Unsafe.Add(ref s, {I(offset)});");
+                offset += PredictChunk * spec.OutputSize;
+                w.Line(pieces > 0 ? $"ref float pieces = ref Unsafe.Add(ref s, {I(offset)});" : "ref float pieces = ref s; // no maxout layer: never written");
+                using (w.Open($"for (int start = 0; start < rows; start += {I(PredictChunk)})"))
+                {
+                    w.Line($"int count = Math.Min({I(PredictChunk)}, rows - start);");
+                    w.Line("ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nuint)start * InputSize);");
+                    w.Line("ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (nuint)start * OutputSize);");
+                    string input = "x";
+                    for (int l = 0; l < n; l++)
+                    {
+                        string target = l == n - 1 ? "z" : "h" + I(l + 1);
+                        w.Line($"InferRows_L{I(l + 1)}(ref p, ref statistics, ref {input}, ref {target}, ref pieces, count);");
+                        input = target;
+                    }
+                    ActivationEmitter.Forward(w, spec.Layers[n - 1], "z", "y", "count");
+                }
             }
             w.Line();
         }

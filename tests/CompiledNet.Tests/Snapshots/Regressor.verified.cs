@@ -323,6 +323,49 @@ partial class Models
             }
         }
 
+        // PredictBatch works through chunks of 32 rows; their activations (352 floats) live in one buffer per thread, allocated on its first call.
+        [ThreadStatic] private static float[]? t_batch;
+
+        /// <summary>
+        /// Runs the network on many examples: <paramref name="inputs"/> holds them row after row (InputSize values each),
+        /// <paramref name="outputs"/> receives OutputSize values per example. Same results as Predict on each row, through the
+        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows. Allocates nothing after
+        /// the first call on a thread; may run on many threads at once, but not while training.
+        /// </summary>
+        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        {
+            int rows = inputs.Length / InputSize;
+            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (rows == 0) return;
+            ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[352]);
+            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float h1 = ref Unsafe.Add(ref s, 0);
+            ref float z = ref Unsafe.Add(ref s, 288);
+            ref float pieces = ref s; // no maxout layer: never written
+            for (int start = 0; start < rows; start += 32)
+            {
+                int count = Math.Min(32, rows - start);
+                ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nuint)start * InputSize);
+                ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (nuint)start * OutputSize);
+                InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
+                InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
+                // activation: Linear
+                {
+                    ref float src = ref z;
+                    ref float dst = ref y;
+                    for (nuint row = 0; row < (nuint)count; row++)
+                    {
+                        ref float zr = ref Unsafe.Add(ref src, row * 2);
+                        ref float ar = ref Unsafe.Add(ref dst, row * 2);
+                        Unsafe.Add(ref ar, 0) = Unsafe.Add(ref zr, 0);
+                        Unsafe.Add(ref ar, 1) = Unsafe.Add(ref zr, 1);
+                    }
+                }
+            }
+        }
+
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
@@ -414,6 +457,117 @@ partial class Models
                 ref float dst = ref src;
                 {
                     const nuint row = 0;
+                    ref float zr = ref Unsafe.Add(ref src, row * 9);
+                    ref float ar = ref Unsafe.Add(ref dst, row * 9);
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — batched inference forward over count rows. Parameters: weights [0..36), biases [36..45).</summary>
+        private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref Unsafe.Add(ref p, 0);
+            ref float b = ref Unsafe.Add(ref p, 36);
+            {
+                ref float y = ref output;
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 9);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 9);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 9);
+                    // columns [0..8): one vector per row
+                    {
+                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 0);
+                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
+                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
+                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
+                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        c0_0.StoreUnsafe(ref y0, 0);
+                        c1_0.StoreUnsafe(ref y1, 0);
+                        c2_0.StoreUnsafe(ref y2, 0);
+                        c3_0.StoreUnsafe(ref y3, 0);
+                    }
+                    // columns [8..9): the last 1, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 8);
+                        float s1_0 = Unsafe.Add(ref b, 8);
+                        float s2_0 = Unsafe.Add(ref b, 8);
+                        float s3_0 = Unsafe.Add(ref b, 8);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        }
+                        Unsafe.Add(ref y0, 8) = s0_0;
+                        Unsafe.Add(ref y1, 8) = s1_0;
+                        Unsafe.Add(ref y2, 8) = s2_0;
+                        Unsafe.Add(ref y3, 8) = s3_0;
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
+                    // columns [0..8): one vector per row
+                    {
+                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 0);
+                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        c0_0.StoreUnsafe(ref y0, 0);
+                    }
+                    // columns [8..9): the last 1, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 8);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        }
+                        Unsafe.Add(ref y0, 8) = s0_0;
+                    }
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
                     ref float zr = ref Unsafe.Add(ref src, row * 9);
                     ref float ar = ref Unsafe.Add(ref dst, row * 9);
                     for (nuint j = 0; j < 9; j++)
@@ -640,6 +794,82 @@ partial class Models
                 }
                 Unsafe.Add(ref y, 0) = s0_0;
                 Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [45..63), biases [63..65).</summary>
+        private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref Unsafe.Add(ref p, 45);
+            ref float b = ref Unsafe.Add(ref p, 63);
+            {
+                ref float y = ref output;
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 9);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 9);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 9);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 9);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 2);
+                    // columns [0..2): the last 2, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        float s1_0 = Unsafe.Add(ref b, 0);
+                        float s1_1 = Unsafe.Add(ref b, 1);
+                        float s2_0 = Unsafe.Add(ref b, 0);
+                        float s2_1 = Unsafe.Add(ref b, 1);
+                        float s3_0 = Unsafe.Add(ref b, 0);
+                        float s3_1 = Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                        Unsafe.Add(ref y1, 0) = s1_0;
+                        Unsafe.Add(ref y1, 1) = s1_1;
+                        Unsafe.Add(ref y2, 0) = s2_0;
+                        Unsafe.Add(ref y2, 1) = s2_1;
+                        Unsafe.Add(ref y3, 0) = s3_0;
+                        Unsafe.Add(ref y3, 1) = s3_1;
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 9);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
+                    // columns [0..2): the last 2, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                    }
+                }
             }
         }
 

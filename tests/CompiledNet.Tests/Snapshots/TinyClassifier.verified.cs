@@ -339,6 +339,65 @@ namespace Samples.Vision
             }
         }
 
+        // PredictBatch works through chunks of 32 rows; their activations (416 floats) live in one buffer per thread, allocated on its first call.
+        [ThreadStatic] private static float[]? t_batch;
+
+        /// <summary>
+        /// Runs the network on many examples: <paramref name="inputs"/> holds them row after row (InputSize values each),
+        /// <paramref name="outputs"/> receives OutputSize values per example. Same results as Predict on each row, through the
+        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows. Allocates nothing after
+        /// the first call on a thread; may run on many threads at once, but not while training.
+        /// </summary>
+        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        {
+            int rows = inputs.Length / InputSize;
+            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (rows == 0) return;
+            ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[416]);
+            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float h1 = ref Unsafe.Add(ref s, 0);
+            ref float z = ref Unsafe.Add(ref s, 320);
+            ref float pieces = ref s; // no maxout layer: never written
+            for (int start = 0; start < rows; start += 32)
+            {
+                int count = Math.Min(32, rows - start);
+                ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nuint)start * InputSize);
+                ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (nuint)start * OutputSize);
+                InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
+                InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
+                // activation: Softmax
+                {
+                    ref float src = ref z;
+                    ref float dst = ref y;
+                    for (nuint row = 0; row < (nuint)count; row++)
+                    {
+                        ref float zr = ref Unsafe.Add(ref src, row * 3);
+                        ref float ar = ref Unsafe.Add(ref dst, row * 3);
+                        // softmax, shifted by the row maximum so no exponent overflows
+                        float max = zr;
+                        for (nuint j = 1; j < 3; j++)
+                        {
+                            max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                        }
+                        float sum = 0f;
+                        for (nuint j = 0; j < 3; j++)
+                        {
+                            float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
+                            Unsafe.Add(ref ar, j) = e;
+                            sum += e;
+                        }
+                        float inv = 1f / sum;
+                        for (nuint j = 0; j < 3; j++)
+                        {
+                            Unsafe.Add(ref ar, j) *= inv;
+                        }
+                    }
+                }
+            }
+        }
+
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
@@ -442,6 +501,134 @@ namespace Samples.Vision
                 ref float dst = ref src;
                 {
                     const nuint row = 0;
+                    ref float zr = ref Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref Unsafe.Add(ref dst, row * 10);
+                    for (nuint j = 0; j < 8; j += 8)
+                    {
+                        Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);
+                    }
+                    Unsafe.Add(ref ar, 8) = MathF.Max(Unsafe.Add(ref zr, 8), 0f);
+                    Unsafe.Add(ref ar, 9) = MathF.Max(Unsafe.Add(ref zr, 9), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — batched inference forward over count rows. Parameters: weights [0..30), biases [30..40).</summary>
+        private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref Unsafe.Add(ref p, 0);
+            ref float b = ref Unsafe.Add(ref p, 30);
+            {
+                ref float y = ref output;
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                    // columns [0..8): one vector per row
+                    {
+                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
+                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
+                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
+                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        c0_0.StoreUnsafe(ref y0, 0);
+                        c1_0.StoreUnsafe(ref y1, 0);
+                        c2_0.StoreUnsafe(ref y2, 0);
+                        c3_0.StoreUnsafe(ref y3, 0);
+                    }
+                    // columns [8..10): the last 2, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 8);
+                        float s0_1 = Unsafe.Add(ref b, 9);
+                        float s1_0 = Unsafe.Add(ref b, 8);
+                        float s1_1 = Unsafe.Add(ref b, 9);
+                        float s2_0 = Unsafe.Add(ref b, 8);
+                        float s2_1 = Unsafe.Add(ref b, 9);
+                        float s3_0 = Unsafe.Add(ref b, 8);
+                        float s3_1 = Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        }
+                        Unsafe.Add(ref y0, 8) = s0_0;
+                        Unsafe.Add(ref y0, 9) = s0_1;
+                        Unsafe.Add(ref y1, 8) = s1_0;
+                        Unsafe.Add(ref y1, 9) = s1_1;
+                        Unsafe.Add(ref y2, 8) = s2_0;
+                        Unsafe.Add(ref y2, 9) = s2_1;
+                        Unsafe.Add(ref y3, 8) = s3_0;
+                        Unsafe.Add(ref y3, 9) = s3_1;
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                    // columns [0..8): one vector per row
+                    {
+                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
+                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        c0_0.StoreUnsafe(ref y0, 0);
+                    }
+                    // columns [8..10): the last 2, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 8);
+                        float s0_1 = Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        }
+                        Unsafe.Add(ref y0, 8) = s0_0;
+                        Unsafe.Add(ref y0, 9) = s0_1;
+                    }
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
                     ref float zr = ref Unsafe.Add(ref src, row * 10);
                     ref float ar = ref Unsafe.Add(ref dst, row * 10);
                     for (nuint j = 0; j < 8; j += 8)
@@ -788,6 +975,97 @@ namespace Samples.Vision
                 Unsafe.Add(ref y, 0) = s0_0;
                 Unsafe.Add(ref y, 1) = s0_1;
                 Unsafe.Add(ref y, 2) = s0_2;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
+        private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref Unsafe.Add(ref p, 40);
+            ref float b = ref Unsafe.Add(ref p, 70);
+            {
+                ref float y = ref output;
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
+                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                    // columns [0..3): the last 3, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        float s0_2 = Unsafe.Add(ref b, 2);
+                        float s1_0 = Unsafe.Add(ref b, 0);
+                        float s1_1 = Unsafe.Add(ref b, 1);
+                        float s1_2 = Unsafe.Add(ref b, 2);
+                        float s2_0 = Unsafe.Add(ref b, 0);
+                        float s2_1 = Unsafe.Add(ref b, 1);
+                        float s2_2 = Unsafe.Add(ref b, 2);
+                        float s3_0 = Unsafe.Add(ref b, 0);
+                        float s3_1 = Unsafe.Add(ref b, 1);
+                        float s3_2 = Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                            float av1 = Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
+                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * Unsafe.Add(ref bRow, 2);
+                            float av2 = Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
+                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * Unsafe.Add(ref bRow, 2);
+                            float av3 = Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * Unsafe.Add(ref bRow, 2);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                        Unsafe.Add(ref y0, 2) = s0_2;
+                        Unsafe.Add(ref y1, 0) = s1_0;
+                        Unsafe.Add(ref y1, 1) = s1_1;
+                        Unsafe.Add(ref y1, 2) = s1_2;
+                        Unsafe.Add(ref y2, 0) = s2_0;
+                        Unsafe.Add(ref y2, 1) = s2_1;
+                        Unsafe.Add(ref y2, 2) = s2_2;
+                        Unsafe.Add(ref y3, 0) = s3_0;
+                        Unsafe.Add(ref y3, 1) = s3_1;
+                        Unsafe.Add(ref y3, 2) = s3_2;
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
+                    // columns [0..3): the last 3, scalar
+                    {
+                        float s0_0 = Unsafe.Add(ref b, 0);
+                        float s0_1 = Unsafe.Add(ref b, 1);
+                        float s0_2 = Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
+                            float av0 = Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        }
+                        Unsafe.Add(ref y0, 0) = s0_0;
+                        Unsafe.Add(ref y0, 1) = s0_1;
+                        Unsafe.Add(ref y0, 2) = s0_2;
+                    }
+                }
             }
         }
 

@@ -1,0 +1,113 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using TorchSharp;
+
+namespace CompiledNet.Bench;
+
+/// <summary>
+/// Whole epochs: one warm-up epoch (JIT tiering, libtorch's first-use costs), then 5 measured epochs, one
+/// invocation each. In-process so the build step that makes TorchSharp load (see the .csproj) covers it.
+/// </summary>
+public sealed class EpochConfig : ManualConfig
+{
+    public EpochConfig()
+    {
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+            .WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1).WithId("epoch"));
+        AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
+    }
+}
+
+/// <summary>Latency benchmarks: BenchmarkDotNet's defaults (pilot, warm-up, many invocations), in-process.</summary>
+public sealed class LatencyConfig : ManualConfig
+{
+    public LatencyConfig()
+    {
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithIterationCount(15).WithWarmupCount(5).WithId("latency"));
+        AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
+    }
+}
+
+[Config(typeof(EpochConfig))]
+public class CompiledNetEpoch
+{
+    [Params("A", "B", "C")] public string Network = "A";
+    private Func<double> _epoch = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var train = BenchData.Train;
+        _epoch = Network switch
+        {
+            "A" => new EpochTrainer<NetA>(new NetA(1), train, 1).RunEpochLoss,
+            "B" => new EpochTrainer<NetB>(new NetB(1), train, 1).RunEpochLoss,
+            "C" => new EpochTrainer<NetC>(new NetC(1), train, 1).RunEpochLoss,
+            _ => throw new ArgumentException(Network),
+        };
+    }
+
+    [Benchmark] public double Epoch() => _epoch();
+}
+
+[Config(typeof(EpochConfig))]
+public class TorchSharpEpoch
+{
+    [Params("A", "B", "C")] public string Network = "A";
+    [Params(1, 2)] public int Threads = 1;
+    private TorchPeer _peer = null!;
+
+    [GlobalSetup] public void Setup() => _peer = new TorchPeer(Network, Threads, BenchData.Train);
+    [GlobalCleanup] public void Cleanup() => _peer.Dispose();
+    [Benchmark] public double Epoch() => _peer.Epoch();
+}
+
+[Config(typeof(EpochConfig))]
+public class ScalarEpoch
+{
+    /// <summary>A tenth of an epoch (6,000 examples); the table multiplies by 10.</summary>
+    public const int Examples = 6000;
+    private ScalarFloor _floor = null!;
+
+    [GlobalSetup] public void Setup() => _floor = new ScalarFloor(BenchData.Train);
+    [Benchmark] public double TenthOfEpochA() => _floor.Epoch(Examples);
+}
+
+[Config(typeof(LatencyConfig))]
+public class CompiledNetPredict
+{
+    private readonly NetB _net = new(1);
+    private readonly float[] _inputs = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+    private readonly float[] _output = new float[10];
+    private readonly float[] _outputs = new float[1024 * 10];
+
+    [Benchmark] public float BatchOneB() { _net.Predict(_inputs.AsSpan(0, 784), _output); return _output[0]; }
+
+    [Benchmark(OperationsPerInvoke = 1024)]
+    public float Batch1024B() { _net.PredictBatch(_inputs, _outputs); return _outputs[0]; }
+}
+
+[Config(typeof(LatencyConfig))]
+public class TorchSharpPredict
+{
+    [Params(1, 2)] public int Threads = 1;
+    private TorchPeer _peer = null!;
+    private torch.Tensor _one = null!, _many = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _peer = new TorchPeer("B", Threads, BenchData.Train);
+        _peer.Eval();
+        _one = _peer.PrepareInput(1, BenchData.Test);
+        _many = _peer.PrepareInput(1024, BenchData.Test);
+    }
+
+    [GlobalCleanup] public void Cleanup() { _one.Dispose(); _many.Dispose(); _peer.Dispose(); }
+
+    [Benchmark] public float BatchOneB() => _peer.Forward(_one);
+    [Benchmark(OperationsPerInvoke = 1024)] public float Batch1024B() => _peer.Forward(_many);
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using CompiledNet.Bench;
+
+// Runs the benchmark suite of ../shared/PERF.md (CompiledNet against TorchSharp-cpu and a scalar C# floor, on
+// Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
+//   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
+string outPath = "bench/results.md";
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE]"); return 2; }
+}
+_ = BenchData.Train;   // fail early (with the message that says how to get the data) rather than inside BenchmarkDotNet
+
+Console.WriteLine("Measuring the FMA peak…");
+double peak1 = Peak.Measure(1), peak2 = Peak.Measure(2);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak: {peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2"));
+
+var summaries = new List<Summary>
+{
+    BenchmarkRunner.Run<CompiledNetEpoch>(),
+    BenchmarkRunner.Run<TorchSharpEpoch>(),
+    BenchmarkRunner.Run<ScalarEpoch>(),
+    BenchmarkRunner.Run<CompiledNetPredict>(),
+    BenchmarkRunner.Run<TorchSharpPredict>(),
+};
+
+var results = new Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)>();
+foreach (var summary in summaries)
+    foreach (var report in summary.Reports)
+    {
+        if (report.ResultStatistics is null) continue;
+        var c = report.BenchmarkCase;
+        string key = c.Descriptor.Type.Name + "." + c.Descriptor.WorkloadMethod.Name +
+            string.Concat(c.Parameters.Items.Select(p => "/" + p.Value));
+        long bytes = report.GcStats.GetBytesAllocatedPerOperation(c) ?? -1;
+        var s = report.ResultStatistics;
+        results[key] = (s.Median, s.Min, s.Max, bytes);
+    }
+if (results.Count == 0) { Console.Error.WriteLine("No benchmark produced a result (see the log above)."); return 1; }
+
+string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+double? Median(string key) => results.TryGetValue(key, out var r) ? r.MedianNs : null;
+string Ms(string key) => results.TryGetValue(key, out var r)
+    ? $"{F(r.MedianNs / 1e6, "F0")} ms ({F(r.MinNs / 1e6, "F0")}–{F(r.MaxNs / 1e6, "F0")})" : "—";
+string Us(string key) => results.TryGetValue(key, out var r)
+    ? $"{F(r.MedianNs / 1e3, "F2")} µs ({F(r.MinNs / 1e3, "F2")}–{F(r.MaxNs / 1e3, "F2")})" : "—";
+string Bytes(string key) => results.TryGetValue(key, out var r) && r.Bytes >= 0 ? F(r.Bytes, "N0") + " B" : "—";
+string Ratio(string peer, string ours, double target)
+{
+    if (Median(peer) is not double p || Median(ours) is not double o) return "—";
+    double ratio = p / o;
+    return $"**{F(ratio, "F2")}×** (target ≥ {F(target, "0.##")}×: {(ratio >= target ? "met" : "missed")})";
+}
+string Gflops(string key, double flopPerSample, double peak)
+{
+    if (Median(key) is not double ns) return "—";
+    double g = flopPerSample * 60000 / ns;
+    return $"{F(g, "F1")} GFLOP/s = {F(100 * g / peak, "F0")}% of peak";
+}
+
+const double FlopA = 409_088, FlopB = 1_007_104;
+var md = new StringBuilder();
+md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), one process, BenchmarkDotNet in-process; medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations. FMA peak measured in the same run: **{peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2**."));
+md.AppendLine();
+md.AppendLine("| work | CompiledNet (1 thread) | TorchSharp 1 thread | TorchSharp 2 threads | speed-up vs TorchSharp 1 thread | speed-up vs TorchSharp 2 threads | CompiledNet GFLOP/s | CompiledNet allocated |");
+md.AppendLine("|---|---|---|---|---|---|---|---|");
+foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 4.0), ("B", FlopB, 2.0, 3.0), ("C", FlopB, 2.2, 0.0) })
+{
+    string ours = $"CompiledNetEpoch.Epoch/{net}";
+    md.AppendLine($"| {net}, one epoch of 60,000 | {Ms(ours)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
+        $"{Ratio($"TorchSharpEpoch.Epoch/{net}/1", ours, t1)} | {(t2 > 0 ? Ratio($"TorchSharpEpoch.Epoch/{net}/2", ours, t2) : "no target")} | {Gflops(ours, flop, peak1)} | {Bytes(ours)} per epoch |");
+}
+string floor = results.TryGetValue("ScalarEpoch.TenthOfEpochA", out var fl) ? $"{F(fl.MedianNs * 10 / 1e9, "F1")} s (×10 of 6,000 examples)" : "—";
+md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | |");
+md.AppendLine($"| B, `Predict` batch 1 | {Us("CompiledNetPredict.BatchOneB")} | {Us("TorchSharpPredict.BatchOneB/1")} | {Us("TorchSharpPredict.BatchOneB/2")} | " +
+    $"{Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5)} | | | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
+string Throughput(string key) => Median(key) is double ns ? $"{F(1e9 / ns / 1000, "F0")}k samples/s" : "—";
+md.AppendLine($"| B, batch-1024 inference | {Throughput("CompiledNetPredict.Batch1024B")} | {Throughput("TorchSharpPredict.Batch1024B/1")} | {Throughput("TorchSharpPredict.Batch1024B/2")} | " +
+    $"{Ratio("TorchSharpPredict.Batch1024B/1", "CompiledNetPredict.Batch1024B", 1.0)} | {Ratio("TorchSharpPredict.Batch1024B/2", "CompiledNetPredict.Batch1024B", 1.0)} | " +
+    $"{(Median("CompiledNetPredict.Batch1024B") is double bn ? F(2.0 * (784 * 256 + 256 * 128 + 128 * 10) / bn, "F1") + " GFLOP/s" : "—")} | {Bytes("CompiledNetPredict.Batch1024B")} per sample |");
+md.AppendLine();
+md.AppendLine("Allocated bytes are BenchmarkDotNet's managed-heap measurement per operation (TorchSharp's native tensors are not on the managed heap).");
+
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+File.WriteAllText(outPath, md.ToString());
+Console.WriteLine();
+Console.WriteLine(md.ToString());
+Console.WriteLine($"Wrote {outPath}");
+return 0;
