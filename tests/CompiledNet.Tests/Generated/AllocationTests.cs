@@ -53,4 +53,18 @@ public class AllocationTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - first >= 20000 * sizeof(float));
         Assert.Equal(0, Allocations.Of(() => { for (int i = 0; i < 10; i++) net.Predict(x, y); }));
     }
+
+    [Fact]
+    public void AnEpochOfAGeneratedNetworkWithAdamBatchNormAndDropoutAllocatesNothing()
+    {
+        // 100 examples in batches of 6: a partial batch of 4 at the end of every epoch.
+        var rng = new Random(5);
+        var features = new float[100 * CombinedNet.InputSize];
+        for (int i = 0; i < features.Length; i++) features[i] = (float)rng.NextDouble();
+        var labels = new int[100];
+        for (int i = 0; i < labels.Length; i++) labels[i] = i % 2;
+        var data = new Dataset(features, CombinedNet.InputSize, labels, 2);
+        var trainer = new EpochTrainer<CombinedNet>(new CombinedNet(1), data, seed: 2);
+        Assert.Equal(0, Allocations.Of(() => trainer.RunEpoch()));
+    }
 }
