@@ -35,18 +35,22 @@ public sealed class LatencyConfig : ManualConfig
 public class CompiledNetEpoch
 {
     [Params("A", "B", "C")] public string Network = "A";
+    [Params(1, 2)] public int Threads = 1;
     private Func<double> _epoch = null!;
 
     [GlobalSetup]
-    public void Setup()
+    public void Setup() => _epoch = Create(Network, Threads);
+
+    /// <summary>One epoch of network A, B or C on <paramref name="threads"/> training threads.</summary>
+    public static Func<double> Create(string network, int threads)
     {
         var train = BenchData.Train;
-        _epoch = Network switch
+        return network switch
         {
-            "A" => new EpochTrainer<NetA>(new NetA(1), train, 1).RunEpochLoss,
-            "B" => new EpochTrainer<NetB>(new NetB(1), train, 1).RunEpochLoss,
-            "C" => new EpochTrainer<NetC>(new NetC(1), train, 1).RunEpochLoss,
-            _ => throw new ArgumentException(Network),
+            "A" => new EpochTrainer<NetA>(new NetA(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
+            "B" => new EpochTrainer<NetB>(new NetB(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
+            "C" => new EpochTrainer<NetC>(new NetC(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
+            _ => throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network)),
         };
     }
 

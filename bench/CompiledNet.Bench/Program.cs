@@ -11,13 +11,36 @@ using CompiledNet.Bench;
 // Runs the benchmark suite of ../shared/PERF.md (CompiledNet against TorchSharp-cpu and a scalar C# floor, on
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
 //   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 string outPath = "bench/results.md";
+bool quick = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE]"); return 2; }
+    else if (args[i] == "--quick") quick = true;
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick]"); return 2; }
 }
 _ = BenchData.Train;   // fail early (with the message that says how to get the data) rather than inside BenchmarkDotNet
+
+if (quick)
+{
+    foreach (var network in new[] { "A", "B", "C" })
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var epoch = CompiledNetEpoch.Create(network, threads);
+            epoch();
+            var times = new List<double>();
+            for (int r = 0; r < 3; r++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                epoch();
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): median {times[1]:F0} ms per epoch (min {times[0]:F0}, max {times[2]:F0})"));
+        }
+    return 0;
+}
 
 Console.WriteLine("Measuring the FMA peak…");
 double peak1 = Peak.Measure(1), peak2 = Peak.Measure(2);
@@ -71,21 +94,21 @@ var md = new StringBuilder();
 md.AppendLine(string.Create(CultureInfo.InvariantCulture,
     $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), one process, BenchmarkDotNet in-process; medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations. FMA peak measured in the same run: **{peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2**."));
 md.AppendLine();
-md.AppendLine("| work | CompiledNet (1 thread) | TorchSharp 1 thread | TorchSharp 2 threads | speed-up vs TorchSharp 1 thread | speed-up vs TorchSharp 2 threads | CompiledNet GFLOP/s | CompiledNet allocated |");
-md.AppendLine("|---|---|---|---|---|---|---|---|");
+md.AppendLine("| work | CompiledNet 1 thread | CompiledNet 2 threads | TorchSharp 1 thread | TorchSharp 2 threads | 1 thread: CompiledNet vs TorchSharp | 2 threads: CompiledNet vs TorchSharp | CompiledNet GFLOP/s (1 thread; 2 threads) | CompiledNet allocated |");
+md.AppendLine("|---|---|---|---|---|---|---|---|---|");
 foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 4.0), ("B", FlopB, 2.0, 3.0), ("C", FlopB, 2.2, 0.0) })
 {
-    string ours = $"CompiledNetEpoch.Epoch/{net}";
-    md.AppendLine($"| {net}, one epoch of 60,000 | {Ms(ours)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
-        $"{Ratio($"TorchSharpEpoch.Epoch/{net}/1", ours, t1)} | {(t2 > 0 ? Ratio($"TorchSharpEpoch.Epoch/{net}/2", ours, t2) : "no target")} | {Gflops(ours, flop, peak1)} | {Bytes(ours)} per epoch |");
+    string ours1 = $"CompiledNetEpoch.Epoch/{net}/1", ours2 = $"CompiledNetEpoch.Epoch/{net}/2";
+    md.AppendLine($"| {net}, one epoch of 60,000 | {Ms(ours1)} | {Ms(ours2)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
+        $"{Ratio($"TorchSharpEpoch.Epoch/{net}/1", ours1, t1)} | {Ratio($"TorchSharpEpoch.Epoch/{net}/2", ours2, t2)} | {Gflops(ours1, flop, peak1)}; {Gflops(ours2, flop, peak2)} | {Bytes(ours1)}; {Bytes(ours2)} per epoch |");
 }
 string floor = results.TryGetValue("ScalarEpoch.TenthOfEpochA", out var fl) ? $"{F(fl.MedianNs * 10 / 1e9, "F1")} s (×10 of 6,000 examples)" : "—";
-md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | |");
-md.AppendLine($"| B, `Predict` batch 1 | {Us("CompiledNetPredict.BatchOneB")} | {Us("TorchSharpPredict.BatchOneB/1")} | {Us("TorchSharpPredict.BatchOneB/2")} | " +
+md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | | |");
+md.AppendLine($"| B, `Predict` batch 1 | {Us("CompiledNetPredict.BatchOneB")} | | {Us("TorchSharpPredict.BatchOneB/1")} | {Us("TorchSharpPredict.BatchOneB/2")} | " +
     $"{Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5)} | | | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
 string Throughput(string key) => Median(key) is double ns ? $"{F(1e9 / ns / 1000, "F0")}k samples/s" : "—";
-md.AppendLine($"| B, batch-1024 inference | {Throughput("CompiledNetPredict.Batch1024B")} | {Throughput("TorchSharpPredict.Batch1024B/1")} | {Throughput("TorchSharpPredict.Batch1024B/2")} | " +
-    $"{Ratio("TorchSharpPredict.Batch1024B/1", "CompiledNetPredict.Batch1024B", 1.0)} | {Ratio("TorchSharpPredict.Batch1024B/2", "CompiledNetPredict.Batch1024B", 1.0)} | " +
+md.AppendLine($"| B, batch-1024 inference (`PredictBatch`) | {Throughput("CompiledNetPredict.Batch1024B")} | | {Throughput("TorchSharpPredict.Batch1024B/1")} | {Throughput("TorchSharpPredict.Batch1024B/2")} | " +
+    $"{Ratio("TorchSharpPredict.Batch1024B/1", "CompiledNetPredict.Batch1024B", 1.0)} | | " +
     $"{(Median("CompiledNetPredict.Batch1024B") is double bn ? F(2.0 * (784 * 256 + 256 * 128 + 128 * 10) / bn, "F1") + " GFLOP/s" : "—")} | {Bytes("CompiledNetPredict.Batch1024B")} per sample |");
 md.AppendLine();
 md.AppendLine("Allocated bytes are BenchmarkDotNet's managed-heap measurement per operation (TorchSharp's native tensors are not on the managed heap).");

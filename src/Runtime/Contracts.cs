@@ -52,6 +52,12 @@ namespace CompiledNet
         /// <summary>Largest number of examples in one training step (compile-time constant of the network).</summary>
         int BatchSize { get; }
 
+        /// <summary>
+        /// Threads a training step uses (generated networks: the machine's logical processors by default, or 1 where
+        /// batch norm, dropout or a small batch keep a network on one thread). A fixed count gives bit-identical runs.
+        /// </summary>
+        int TrainingThreads { get => 1; set { if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "At least 1 thread."); } }
+
         /// <summary>Number of trainable parameters (length of <see cref="Parameters"/> and <see cref="Gradients"/>).</summary>
         int ParameterCount { get; }
 

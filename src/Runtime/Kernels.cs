@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -14,6 +15,24 @@ namespace CompiledNet
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Kernels
     {
+        /// <summary>target[i] += source[i] (the reduction of per-thread gradients); the lengths must match.</summary>
+        public static void AddTo(Span<float> target, ReadOnlySpan<float> source)
+        {
+            if (source.Length != target.Length) ThrowWrongLength(nameof(source), target.Length, source.Length, "the target's length");
+            ref float t = ref MemoryMarshal.GetReference(target);
+            ref float s = ref MemoryMarshal.GetReference(source);
+            nuint n = (nuint)target.Length, i = 0;
+            for (; i + 32 <= n; i += 32)
+            {
+                (Vector256.LoadUnsafe(ref t, i) + Vector256.LoadUnsafe(ref s, i)).StoreUnsafe(ref t, i);
+                (Vector256.LoadUnsafe(ref t, i + 8) + Vector256.LoadUnsafe(ref s, i + 8)).StoreUnsafe(ref t, i + 8);
+                (Vector256.LoadUnsafe(ref t, i + 16) + Vector256.LoadUnsafe(ref s, i + 16)).StoreUnsafe(ref t, i + 16);
+                (Vector256.LoadUnsafe(ref t, i + 24) + Vector256.LoadUnsafe(ref s, i + 24)).StoreUnsafe(ref t, i + 24);
+            }
+            for (; i + 8 <= n; i += 8) (Vector256.LoadUnsafe(ref t, i) + Vector256.LoadUnsafe(ref s, i)).StoreUnsafe(ref t, i);
+            for (; i < n; i++) Unsafe.Add(ref t, i) += Unsafe.Add(ref s, i);
+        }
+
         /// <summary>a·b + c, fused (one rounding) where the CPU has FMA, otherwise a multiply and an add.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)

@@ -192,10 +192,10 @@ namespace CompiledNet.Generator.Emit
             int n = l + 1, units = layer.Units;
             bool maxout = layer.Activation == ActivationKind.Maxout;
             string target = isOutput ? $"_z{I(n)}" : maxout ? $"_pieces{I(n)}" : $"_a{I(n)}";
-            string pass = "training forward over count rows" + (isOutput ? $", logits in _z{I(n)}, outputs in _a{I(n)}" : $", outputs in _a{I(n)}")
+            string pass = "training forward over rows [start, start + count)" + (isOutput ? $", logits in _z{I(n)}, outputs in _a{I(n)}" : $", outputs in _a{I(n)}")
                 + (layer.Dropout > 0 ? $", dropout-masked copy in _ad{I(n)}" : "");
             Summary(w, l, layer, layout, pass);
-            using (w.Open($"private void Forward_L{I(n)}(ref float x, int count)"))
+            using (w.Open($"private void Forward_L{I(n)}(ref float x, int start, int count)"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
                 if (layer.DropConnect > 0)
@@ -221,7 +221,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
                     bias = "b";
                 }
-                w.Line($"ref float y = ref MemoryMarshal.GetArrayDataReference({target});");
+                w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {I(layer.Width)});");
                 using (w.Open())
                 {
                     w.Line("int r = 0;");
@@ -237,13 +237,13 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                     using (w.Open())
                     {
-                        w.Line($"ref float a = ref MemoryMarshal.GetArrayDataReference(_a{I(n)});");
-                        w.Line($"ref int winner = ref MemoryMarshal.GetArrayDataReference(_winner{I(n)});");
+                        w.Line($"ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), (nuint)start * {I(units)});");
+                        w.Line($"ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_winner{I(n)}), (nuint)start * {I(units)});");
                         using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                             MaxoutReduce(w, layer, $"Unsafe.Add(ref y, row * {I(layer.Width)})", $"Unsafe.Add(ref a, row * {I(units)})", $"Unsafe.Add(ref winner, row * {I(units)})");
                     }
                 else if (isOutput)
-                    ActivationEmitter.Forward(w, layer, $"MemoryMarshal.GetArrayDataReference(_z{I(n)})", $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", "count");
+                    ActivationEmitter.Forward(w, layer, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z{I(n)}), (nuint)start * {I(units)})", $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), (nuint)start * {I(units)})", "count");
                 else
                     ActivationEmitter.Forward(w, layer, "y", "y", "count");
                 if (layer.Dropout > 0)
@@ -376,16 +376,16 @@ namespace CompiledNet.Generator.Emit
             steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.Bias ? " and bias" : "") + " gradients");
             if (l > 0) steps.Add("input gradient");
             Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps));
-            using (w.Open($"private void Backward_L{I(n)}(ref float x, int count)"))
+            using (w.Open($"private void Backward_L{I(n)}(ref float x, int start, int count, ref float g)"))
             {
-                w.Line($"ref float d = ref MemoryMarshal.GetArrayDataReference(_d{I(n)});");
+                w.Line($"ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d{I(n)}), (nuint)start * {I(units)});");
                 w.Line("nuint rows = (nuint)count;");
                 if (layer.Dropout > 0)
                 {
                     w.Line("// δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)");
                     using (w.Open())
                     {
-                        w.Line($"ref float m = ref MemoryMarshal.GetArrayDataReference(_dropoutMask{I(n)});");
+                        w.Line($"ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask{I(n)}), (nuint)start * {I(units)});");
                         using (w.Open("for (nuint row = 0; row < rows; row++)"))
                         {
                             w.Line($"ref float dr = ref Unsafe.Add(ref d, row * {I(units)});");
@@ -397,10 +397,10 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                 {
                     w.Line($"// maxout: each unit's gradient goes to its winning piece; the other pieces get 0");
-                    w.Line($"ref float dPieces = ref MemoryMarshal.GetArrayDataReference(_dPieces{I(n)});");
+                    w.Line($"ref float dPieces = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dPieces{I(n)}), (nuint)start * {I(width)});");
                     using (w.Open())
                     {
-                        w.Line($"ref int winner = ref MemoryMarshal.GetArrayDataReference(_winner{I(n)});");
+                        w.Line($"ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_winner{I(n)}), (nuint)start * {I(units)});");
                         w.Line($"MemoryMarshal.CreateSpan(ref dPieces, count * {I(width)}).Clear();");
                         using (w.Open($"for (nuint j = 0; j < rows * {I(units)}; j++)"))
                             w.Line($"Unsafe.Add(ref dPieces, (j / {I(units)}) * {I(width)} + (j % {I(units)}) * {I(layer.Pieces)} + (nuint)Unsafe.Add(ref winner, j)) = Unsafe.Add(ref d, j);");
@@ -408,10 +408,10 @@ namespace CompiledNet.Generator.Emit
                     w.Line("d = ref dPieces; // from here on, δ is over the pieces");
                 }
                 else if (!isOutput)
-                    ActivationEmitter.Backward(w, layer, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", "d", "count");
+                    ActivationEmitter.Backward(w, layer, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), (nuint)start * {I(units)})", "d", "count");
                 if (layer.BatchNorm) BatchNormBackward(w, l, layer, layout);
 
-                w.Line($"ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.WeightOffset[l])});");
+                w.Line($"ref float gw = ref Unsafe.Add(ref g, {I(layout.WeightOffset[l])});");
                 w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {I(GradRows)} inputs at a time");
                 int blocked = inputs / GradRows * GradRows;
                 if (blocked > 0)
@@ -447,7 +447,7 @@ namespace CompiledNet.Generator.Emit
                 if (layer.Bias)
                 {
                     w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
-                    w.Line($"ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.BiasOffset[l])});");
+                    w.Line($"ref float gb = ref Unsafe.Add(ref g, {I(layout.BiasOffset[l])});");
                     KernelEmitter.ColumnSums(w, width, "d", "gb");
                 }
 
@@ -457,7 +457,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line(layer.DropConnect > 0
                         ? $"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)}); // the weights as used in the forward pass"
                         : $"ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.WeightOffset[l])});");
-                    w.Line($"ref float dx = ref MemoryMarshal.GetArrayDataReference(_d{I(n - 1)});");
+                    w.Line($"ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d{I(n - 1)}), (nuint)start * {I(inputs)});");
                     using (w.Open())
                     {
                         w.Line("int r = 0;");
@@ -484,8 +484,8 @@ namespace CompiledNet.Generator.Emit
                 Template.Constant(w, "invCount", "1f / count", isConst: false);
                 Template.Constant(w, "countF", "(float)count", isConst: false);
                 w.Line($"ref float gamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.GammaOffset[l])});");
-                w.Line($"ref float gGamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.GammaOffset[l])});");
-                w.Line($"ref float gBeta = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), {I(layout.BetaOffset[l])});");
+                w.Line($"ref float gGamma = ref Unsafe.Add(ref g, {I(layout.GammaOffset[l])});");
+                w.Line($"ref float gBeta = ref Unsafe.Add(ref g, {I(layout.BetaOffset[l])});");
                 w.Line($"ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat{I(n)});");
                 w.Line($"ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd{I(n)});");
                 Template.Loop(w, 0, units, new[]

@@ -76,20 +76,21 @@ namespace CompiledNet.Generator.Emit
                 LossKind.LogLoss => "∂L/∂z = (σ(z) − t) / count: σ′ and the log-loss denominator cancel",
                 _ => $"∂L/∂a = 2(a − t) / count, times the {output.Activation} derivative",
             };
-            w.Line($"/// <summary>Output loss over count rows (returns the mean) and its gradient into _d{I(n)}: {gradient}.</summary>");
-            using (w.Open("private float LossAndDelta(int count)"))
+            w.Line($"/// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d{I(n)}: {gradient}.</summary>");
+            using (w.Open("private float LossAndDelta(int start, int count, int total)"))
             {
-                w.Line("float invCount = 1f / count;");
-                w.Line("float total = 0f;");
-                w.Line($"ref float z = ref MemoryMarshal.GetArrayDataReference(_z{I(n)});");
-                w.Line($"ref float a = ref MemoryMarshal.GetArrayDataReference(_a{I(n)});");
-                w.Line("ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);");
-                w.Line($"ref float d = ref MemoryMarshal.GetArrayDataReference(_d{I(n)});");
+                w.Line("float invCount = 1f / total;");
+                w.Line("float sum = 0f;");
+                w.Line($"nuint first = (nuint)start * {I(o)};");
+                w.Line($"ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z{I(n)}), first);");
+                w.Line($"ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), first);");
+                w.Line("ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);");
+                w.Line($"ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d{I(n)}), first);");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
                     foreach (var name in new[] { "z", "a", "t", "d" })
                         w.Line($"ref float {name}r = ref Unsafe.Add(ref {name}, row * {I(o)});");
-                    w.Line("total += ExampleLoss(ref zr, ref ar, ref tr);");
+                    w.Line("sum += ExampleLoss(ref zr, ref ar, ref tr);");
                     if (spec.Loss != LossKind.Quadratic)
                     {
                         using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
@@ -125,7 +126,7 @@ namespace CompiledNet.Generator.Emit
                         }
                     }
                 }
-                w.Line("return total * invCount;");
+                w.Line("return sum * invCount;");
             }
             w.Line();
         }

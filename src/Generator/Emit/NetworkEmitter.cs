@@ -98,6 +98,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
             string interfaces = "global::CompiledNet.ICheckpointable" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
+            if (SingleThreadReason(spec) is null) interfaces += ", global::CompiledNet.IParallelStep";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
                 EmitState(w, spec, layout);
@@ -180,6 +181,9 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line("private readonly float[] _parameters = new float[ParameterCount];");
             w.Line("private readonly float[] _gradients = new float[ParameterCount];");
+            string? single = SingleThreadReason(spec);
+            if (single is null)
+                w.Line("private int _trainingThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
             w.Line("// Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).");
             for (int l = 0; l < n; l++)
             {
@@ -252,6 +256,32 @@ namespace CompiledNet.Generator.Emit
                     w.Line("if (!(value > 0f) || float.IsInfinity(value))");
                     w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"The learning rate must be positive and finite.\");");
                     w.Line("_learningRate = value;");
+                }
+            }
+            w.Line();
+            string? singleReason = SingleThreadReason(spec);
+            w.Line("/// <summary>");
+            if (singleReason is null)
+            {
+                w.Line("/// Threads a training step uses (default: the machine's logical processors, at most TrainingWorkers.MaxThreads). A batch");
+                w.Line("/// of at least SplitMinRows rows is split into that many row ranges on process-wide worker threads, and the gradient");
+                w.Line("/// summed in a fixed order: for a given seed and thread count every run gives the same bits; another thread count");
+                w.Line("/// gives the same result up to float rounding (the sum runs in another order).");
+            }
+            else
+            {
+                w.Line($"/// Threads a training step uses: always 1 for this network ({singleReason}); setting another valid count");
+                w.Line("/// changes nothing, so code written for any network can set it.");
+            }
+            w.Line("/// </summary>");
+            using (w.Open("public int TrainingThreads"))
+            {
+                w.Line(singleReason is null ? "get => _trainingThreads;" : "get => 1;");
+                using (w.Open("set"))
+                {
+                    w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
+                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
+                    if (singleReason is null) w.Line("_trainingThreads = value;");
                 }
             }
             w.Line();
@@ -613,10 +643,34 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
+        /// <summary>
+        /// Matrix work (forward, weight gradient, input gradient) below which a batch is not split across threads:
+        /// handing a phase to a worker and back costs a few microseconds, so each part must carry ≈ 10 µs of work.
+        /// </summary>
+        private const double SplitMinFlop = 2_000_000;
+
+        /// <summary>Why a network trains on one thread only, or null when it can split its batches.</summary>
+        public static string? SingleThreadReason(NetworkSpec spec)
+        {
+            if (spec.Layers.Any(l => l.BatchNorm)) return "batch normalisation needs the statistics of the whole batch";
+            if (spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0)) return "its dropout masks are drawn in one sequence over the whole batch";
+            if (SplitMinRows(spec) > spec.BatchSize) return "a whole batch is too little work to share (under 2 MFLOP)";
+            return null;
+        }
+
+        private static int SplitMinRows(NetworkSpec spec)
+        {
+            double flopPerRow = 0;
+            for (int l = 0; l < spec.Layers.Count; l++)
+                flopPerRow += 2.0 * spec.Layers[l].Inputs * spec.Layers[l].Width * (l == 0 ? 2 : 3);
+            return System.Math.Max(8, (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(flopPerRow, 1)));
+        }
+
         private static void EmitTrainingCore(IndentedWriter w, NetworkSpec spec)
         {
             int n = spec.Layers.Count;
-            w.Line("/// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>");
+            string? single = SingleThreadReason(spec);
+            w.Line("/// <summary>Forward through every layer, the loss gradient, then backward from the output layer down" + (single is null ? "; split across the training threads when the batch is large enough" : "") + ".</summary>");
             using (w.Open("private float ComputeGradientsCore(ref float x, int count)"))
             {
                 string first = "x";
@@ -625,13 +679,77 @@ namespace CompiledNet.Generator.Emit
                     DenseEmitter.DropoutForward(w, "x", "_droppedInputs", "_inputMask", spec.InputSize, spec.InputDropout);
                     first = "MemoryMarshal.GetArrayDataReference(_droppedInputs)";
                 }
-                string InputOf(int l) => l == 0 ? first : $"MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])})";
+                if (single is null)
+                    w.Line("if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);");
+                w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));");
+            }
+            w.Line();
+            w.Line("/// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>");
+            using (w.Open("private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)"))
+            {
+                string InputOf(int l) => l == 0 ? "x" : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])}), (nuint)start * {I(spec.Layers[l - 1].Units)})";
                 for (int l = 0; l < n; l++)
-                    w.Line($"Forward_L{I(l + 1)}(ref {InputOf(l)}, count);");
-                w.Line("float loss = LossAndDelta(count);");
+                    w.Line($"Forward_L{I(l + 1)}(ref {InputOf(l)}, start, count);");
+                w.Line("float loss = LossAndDelta(start, count, total);");
                 for (int l = n - 1; l >= 0; l--)
-                    w.Line($"Backward_L{I(l + 1)}(ref {InputOf(l)}, count);");
+                    w.Line($"Backward_L{I(l + 1)}(ref {InputOf(l)}, start, count, ref g);");
                 w.Line("return loss;");
+            }
+            w.Line();
+            if (single is null) EmitSplit(w, spec);
+        }
+
+        private static void EmitSplit(IndentedWriter w, NetworkSpec spec)
+        {
+            w.Line($"/// <summary>Smallest batch split across threads: {I(SplitMinRows(spec))} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
+            w.Line($"public const int SplitMinRows = {I(SplitMinRows(spec))};");
+            w.Line();
+            w.Line("private float[][] _partGradients = Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
+            w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
+            w.Line("private int _splitCount, _splitChunk;");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// A batch of count rows as parts of whole 4-row blocks, one per thread; then the gradient reduction, each thread");
+            w.Line("/// summing one range of parameters over the parts in part order, so the result is the same on every run.");
+            w.Line("/// </summary>");
+            using (w.Open("private float ComputeGradientsSplit(ref float x, int count)"))
+            {
+                w.Line("int chunk = ((count + _trainingThreads - 1) / _trainingThreads + 3) & ~3;");
+                w.Line("int parts = (count + chunk - 1) / chunk;");
+                using (w.Open("if (_partGradients.Length < parts - 1)"))
+                {
+                    w.Line("var grown = new float[parts - 1][];");
+                    w.Line("for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : new float[ParameterCount];");
+                    w.Line("_partGradients = grown;");
+                }
+                w.Line("_splitCount = count;");
+                w.Line("_splitChunk = chunk;");
+                w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts);");
+                w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 1, parts);");
+                w.Line("float loss = _partLoss[0];");
+                w.Line("for (int k = 1; k < parts; k++) loss += _partLoss[k];");
+                w.Line("return loss;");
+            }
+            w.Line();
+            w.Line("/// <summary>Phase 0: forward and backward over this part's rows. Phase 1: this part's range of the gradient sum.</summary>");
+            using (w.Open("void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
+            {
+                using (w.Open("if (phase == 0)"))
+                {
+                    w.Line("int start = part * _splitChunk;");
+                    w.Line("int rows = Math.Min(_splitChunk, _splitCount - start);");
+                    w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
+                    w.Line("ref float x = ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
+                    w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
+                }
+                using (w.Open("else"))
+                {
+                    w.Line("int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;");
+                    w.Line("int from = part * per, to = Math.Min(ParameterCount, from + per);");
+                    w.Line("if (from >= to) return;");
+                    w.Line("var sum = new Span<float>(_gradients, from, to - from);");
+                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
+                }
             }
             w.Line();
         }

@@ -87,6 +87,20 @@ partial class Models
             }
         }
 
+        /// <summary>
+        /// Threads a training step uses: always 1 for this network (a whole batch is too little work to share (under 2 MFLOP)); setting another valid count
+        /// changes nothing, so code written for any network can set it.
+        /// </summary>
+        public int TrainingThreads
+        {
+            get => 1;
+            set
+            {
+                if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
+                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+            }
+        }
+
         /// <summary>Number of optimizer steps taken so far.</summary>
         public long Step => _step;
 
@@ -369,11 +383,17 @@ partial class Models
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
-            Forward_L1(ref x, count);
-            Forward_L2(ref MemoryMarshal.GetArrayDataReference(_a1), count);
-            float loss = LossAndDelta(count);
-            Backward_L2(ref MemoryMarshal.GetArrayDataReference(_a1), count);
-            Backward_L1(ref x, count);
+            return ComputeGradientsPart(ref x, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));
+        }
+
+        /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
+        {
+            Forward_L1(ref x, start, count);
+            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9), start, count);
+            float loss = LossAndDelta(start, count, total);
+            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9), start, count, ref g);
+            Backward_L1(ref x, start, count, ref g);
             return loss;
         }
 
@@ -389,29 +409,30 @@ partial class Models
             return loss;
         }
 
-        /// <summary>Output loss over count rows (returns the mean) and its gradient into _d2: ∂L/∂a = 2(a − t) / count, times the Linear derivative.</summary>
-        private float LossAndDelta(int count)
+        /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂a = 2(a − t) / count, times the Linear derivative.</summary>
+        private float LossAndDelta(int start, int count, int total)
         {
-            float invCount = 1f / count;
-            float total = 0f;
-            ref float z = ref MemoryMarshal.GetArrayDataReference(_z2);
-            ref float a = ref MemoryMarshal.GetArrayDataReference(_a2);
-            ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d2);
+            float invCount = 1f / total;
+            float sum = 0f;
+            nuint first = (nuint)start * 2;
+            ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), first);
+            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), first);
+            ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);
+            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref Unsafe.Add(ref z, row * 2);
                 ref float ar = ref Unsafe.Add(ref a, row * 2);
                 ref float tr = ref Unsafe.Add(ref t, row * 2);
                 ref float dr = ref Unsafe.Add(ref d, row * 2);
-                total += ExampleLoss(ref zr, ref ar, ref tr);
+                sum += ExampleLoss(ref zr, ref ar, ref tr);
                 for (nuint k = 0; k < 2; k++)
                 {
                     float ak = Unsafe.Add(ref ar, k);
                     Unsafe.Add(ref dr, k) = 2f * (ak - Unsafe.Add(ref tr, k)) * invCount;
                 }
             }
-            return total * invCount;
+            return sum * invCount;
         }
 
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — initialisation: weights ~ N(0, sd²) with sd = √(2 / (4 + 9)) (Glorot), biases 0. Parameters: weights [0..36), biases [36..45).</summary>
@@ -578,13 +599,13 @@ partial class Models
             }
         }
 
-        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — training forward over count rows, outputs in _a1. Parameters: weights [0..36), biases [36..45).</summary>
-        private void Forward_L1(ref float x, int count)
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..36), biases [36..45).</summary>
+        private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 36);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(_a1);
+            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
             {
                 int r = 0;
                 for (; r < count; r++)
@@ -633,13 +654,13 @@ partial class Models
         }
 
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — backward: activation derivative, weight and bias gradients. Parameters: weights [0..36), biases [36..45).</summary>
-        private void Backward_L1(ref float x, int count)
+        private void Backward_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref MemoryMarshal.GetArrayDataReference(_a1);
+                ref float aBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref Unsafe.Add(ref aBase, row * 9);
@@ -651,7 +672,7 @@ partial class Models
                     Unsafe.Add(ref dr, 8) *= Unsafe.Add(ref ar, 8) * (1f - Unsafe.Add(ref ar, 8));
                 }
             }
-            ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 0);
+            ref float gw = ref Unsafe.Add(ref g, 0);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
@@ -708,7 +729,7 @@ partial class Models
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 36);
+            ref float gb = ref Unsafe.Add(ref g, 36);
             {
                 var c0 = Vector256<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
@@ -873,13 +894,13 @@ partial class Models
             }
         }
 
-        /// <summary>Layer 2: Dense 9 → 2 Linear — training forward over count rows, logits in _z2, outputs in _a2. Parameters: weights [45..63), biases [63..65).</summary>
-        private void Forward_L2(ref float x, int count)
+        /// <summary>Layer 2: Dense 9 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [45..63), biases [63..65).</summary>
+        private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref Unsafe.Add(ref p, 45);
             ref float b = ref Unsafe.Add(ref p, 63);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(_z2);
+            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
             {
                 int r = 0;
                 for (; r < count; r++)
@@ -904,8 +925,8 @@ partial class Models
             }
             // activation: Linear
             {
-                ref float src = ref MemoryMarshal.GetArrayDataReference(_z2);
-                ref float dst = ref MemoryMarshal.GetArrayDataReference(_a2);
+                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+                ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref Unsafe.Add(ref src, row * 2);
@@ -917,11 +938,11 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [45..63), biases [63..65).</summary>
-        private void Backward_L2(ref float x, int count)
+        private void Backward_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d2);
+            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 45);
+            ref float gw = ref Unsafe.Add(ref g, 45);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 8; i += 4)
             {
@@ -984,7 +1005,7 @@ partial class Models
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 63);
+            ref float gb = ref Unsafe.Add(ref g, 63);
             {
                 float s0 = 0f;
                 float s1 = 0f;
@@ -999,7 +1020,7 @@ partial class Models
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
             ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 45);
-            ref float dx = ref MemoryMarshal.GetArrayDataReference(_d1);
+            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)

@@ -87,6 +87,20 @@ namespace Samples
             }
         }
 
+        /// <summary>
+        /// Threads a training step uses: always 1 for this network (a whole batch is too little work to share (under 2 MFLOP)); setting another valid count
+        /// changes nothing, so code written for any network can set it.
+        /// </summary>
+        public int TrainingThreads
+        {
+            get => 1;
+            set
+            {
+                if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
+                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+            }
+        }
+
         /// <summary>Number of optimizer steps taken so far.</summary>
         public long Step => _step;
 
@@ -368,11 +382,17 @@ namespace Samples
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
-            Forward_L1(ref x, count);
-            Forward_L2(ref MemoryMarshal.GetArrayDataReference(_a1), count);
-            float loss = LossAndDelta(count);
-            Backward_L2(ref MemoryMarshal.GetArrayDataReference(_a1), count);
-            Backward_L1(ref x, count);
+            return ComputeGradientsPart(ref x, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));
+        }
+
+        /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
+        {
+            Forward_L1(ref x, start, count);
+            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 4), start, count);
+            float loss = LossAndDelta(start, count, total);
+            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 4), start, count, ref g);
+            Backward_L1(ref x, start, count, ref g);
             return loss;
         }
 
@@ -387,28 +407,29 @@ namespace Samples
             return loss;
         }
 
-        /// <summary>Output loss over count rows (returns the mean) and its gradient into _d2: ∂L/∂z = (σ(z) − t) / count: σ′ and the log-loss denominator cancel.</summary>
-        private float LossAndDelta(int count)
+        /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂z = (σ(z) − t) / count: σ′ and the log-loss denominator cancel.</summary>
+        private float LossAndDelta(int start, int count, int total)
         {
-            float invCount = 1f / count;
-            float total = 0f;
-            ref float z = ref MemoryMarshal.GetArrayDataReference(_z2);
-            ref float a = ref MemoryMarshal.GetArrayDataReference(_a2);
-            ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d2);
+            float invCount = 1f / total;
+            float sum = 0f;
+            nuint first = (nuint)start * 1;
+            ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), first);
+            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), first);
+            ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);
+            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref Unsafe.Add(ref z, row * 1);
                 ref float ar = ref Unsafe.Add(ref a, row * 1);
                 ref float tr = ref Unsafe.Add(ref t, row * 1);
                 ref float dr = ref Unsafe.Add(ref d, row * 1);
-                total += ExampleLoss(ref zr, ref ar, ref tr);
+                sum += ExampleLoss(ref zr, ref ar, ref tr);
                 for (nuint k = 0; k < 1; k++)
                 {
                     Unsafe.Add(ref dr, k) = (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;
                 }
             }
-            return total * invCount;
+            return sum * invCount;
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — initialisation: weights ~ N(0, sd²) with sd = 1/√2 (LeCun), biases 0. Parameters: weights [0..8), biases [8..12).</summary>
@@ -581,13 +602,13 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1: Dense 2 → 4 Tanh — training forward over count rows, outputs in _a1. Parameters: weights [0..8), biases [8..12).</summary>
-        private void Forward_L1(ref float x, int count)
+        /// <summary>Layer 1: Dense 2 → 4 Tanh — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..8), biases [8..12).</summary>
+        private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref Unsafe.Add(ref p, 0);
             ref float b = ref Unsafe.Add(ref p, 8);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(_a1);
+            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 4);
             {
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
@@ -703,13 +724,13 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — backward: activation derivative, weight and bias gradients. Parameters: weights [0..8), biases [8..12).</summary>
-        private void Backward_L1(ref float x, int count)
+        private void Backward_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 4);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref MemoryMarshal.GetArrayDataReference(_a1);
+                ref float aBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 4);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref Unsafe.Add(ref aBase, row * 4);
@@ -720,7 +741,7 @@ namespace Samples
                     Unsafe.Add(ref dr, 3) *= 1f - Unsafe.Add(ref ar, 3) * Unsafe.Add(ref ar, 3);
                 }
             }
-            ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 0);
+            ref float gw = ref Unsafe.Add(ref g, 0);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             // input 0
             {
@@ -771,7 +792,7 @@ namespace Samples
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 8);
+            ref float gb = ref Unsafe.Add(ref g, 8);
             {
                 float s0 = 0f;
                 float s1 = 0f;
@@ -904,13 +925,13 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — training forward over count rows, logits in _z2, outputs in _a2. Parameters: weights [12..16), biases [16..17).</summary>
-        private void Forward_L2(ref float x, int count)
+        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [12..16), biases [16..17).</summary>
+        private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref Unsafe.Add(ref p, 12);
             ref float b = ref Unsafe.Add(ref p, 16);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(_z2);
+            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 1);
             {
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
@@ -966,8 +987,8 @@ namespace Samples
             }
             // activation: Sigmoid
             {
-                ref float src = ref MemoryMarshal.GetArrayDataReference(_z2);
-                ref float dst = ref MemoryMarshal.GetArrayDataReference(_a2);
+                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 1);
+                ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 1);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref Unsafe.Add(ref src, row * 1);
@@ -981,11 +1002,11 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [12..16), biases [16..17).</summary>
-        private void Backward_L2(ref float x, int count)
+        private void Backward_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d2);
+            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 1);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 12);
+            ref float gw = ref Unsafe.Add(ref g, 12);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
@@ -1018,7 +1039,7 @@ namespace Samples
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gradients), 16);
+            ref float gb = ref Unsafe.Add(ref g, 16);
             {
                 float s0 = 0f;
                 for (nuint r = 0; r < rows; r++)
@@ -1030,7 +1051,7 @@ namespace Samples
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
             ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 12);
-            ref float dx = ref MemoryMarshal.GetArrayDataReference(_d1);
+            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 4);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)

@@ -1,0 +1,121 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// Implemented by generated networks that can split a training step across threads: part <c>k</c> of
+    /// <c>parts</c> runs one phase of the step (0: forward and backward over its rows; 1: its share of the gradient
+    /// reduction). Not for use outside generated code.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public interface IParallelStep
+    {
+        /// <summary>Runs phase <paramref name="phase"/> for part <paramref name="part"/> of <paramref name="parts"/>; <paramref name="inputs"/> is the pinned batch.</summary>
+        void RunPart(int phase, int part, int parts, nint inputs);
+    }
+
+    /// <summary>
+    /// The worker threads behind multi-threaded training: one process-wide set of background threads, created on
+    /// first use and kept for the life of the process (no thread or task is created per step). A parallel phase
+    /// runs part 0 on the calling thread and parts 1… on workers, and returns when all are done; parallel phases of
+    /// different networks take turns (one lock), so each network's arithmetic, and therefore its result for a given
+    /// seed and thread count, does not depend on what else runs.
+    /// </summary>
+    public static class TrainingWorkers
+    {
+        private static readonly object Gate = new();
+        private static Worker[] _workers = Array.Empty<Worker>();
+
+        /// <summary>The default number of training threads: the machine's logical processors.</summary>
+        public static int DefaultThreads => Environment.ProcessorCount;
+
+        /// <summary>Largest thread count a network accepts.</summary>
+        public const int MaxThreads = 64;
+
+        /// <summary>
+        /// Runs <paramref name="phase"/> of <paramref name="step"/> as <paramref name="parts"/> parts in parallel, with the
+        /// batch starting at <paramref name="inputs"/> pinned until every part is done.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public static unsafe void Run(IParallelStep step, ref float inputs, int phase, int parts)
+        {
+            if (parts < 1 || parts > MaxThreads) throw new ArgumentOutOfRangeException(nameof(parts), parts, $"Between 1 and {MaxThreads} parts.");
+            fixed (float* pinned = &inputs)
+            {
+                nint address = (nint)pinned;
+                if (parts == 1) { step.RunPart(phase, 0, 1, address); return; }
+                lock (Gate)
+                {
+                    var workers = Ensure(parts - 1);
+                    for (int k = 1; k < parts; k++) workers[k - 1].Start(step, phase, k, parts, address);
+                    Exception? failure = null;
+                    try { step.RunPart(phase, 0, parts, address); }
+                    catch (Exception e) { failure = e; }
+                    for (int k = 1; k < parts; k++) failure ??= workers[k - 1].Wait();
+                    if (failure is not null) throw new AggregateException("A training thread failed.", failure);
+                }
+            }
+        }
+
+        /// <summary>The float at a pinned address handed to <see cref="IParallelStep.RunPart"/>.</summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe ref float At(nint address) => ref Unsafe.AsRef<float>((void*)address);
+
+        private static Worker[] Ensure(int count)
+        {
+            if (_workers.Length >= count) return _workers;
+            var grown = new Worker[count];
+            Array.Copy(_workers, grown, _workers.Length);
+            for (int i = _workers.Length; i < count; i++) grown[i] = new Worker(i + 1);
+            _workers = grown;
+            return grown;
+        }
+
+        /// <summary>One background thread: spins briefly for the next job (steps follow each other closely), then sleeps.</summary>
+        private sealed class Worker
+        {
+            private readonly ManualResetEventSlim _go = new(false, spinCount: 2000);
+            private readonly ManualResetEventSlim _done = new(false, spinCount: 2000);
+            private IParallelStep? _step;
+            private int _phase, _part, _parts;
+            private nint _inputs;
+            private Exception? _failure;
+
+            public Worker(int index)
+            {
+                var thread = new Thread(Loop) { IsBackground = true, Name = $"CompiledNet training worker {index}" };
+                thread.Start();
+            }
+
+            public void Start(IParallelStep step, int phase, int part, int parts, nint inputs)
+            {
+                _step = step; _phase = phase; _part = part; _parts = parts; _inputs = inputs; _failure = null;
+                _done.Reset();
+                _go.Set();
+            }
+
+            public Exception? Wait()
+            {
+                _done.Wait();
+                _step = null;
+                return _failure;
+            }
+
+            private void Loop()
+            {
+                while (true)
+                {
+                    _go.Wait();
+                    _go.Reset();
+                    try { _step!.RunPart(_phase, _part, _parts, _inputs); }
+                    catch (Exception e) { _failure = e; }
+                    _done.Set();
+                }
+            }
+        }
+    }
+}
