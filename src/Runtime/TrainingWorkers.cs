@@ -75,15 +75,21 @@ namespace CompiledNet
             return grown;
         }
 
-        /// <summary>One background thread: spins briefly for the next job (steps follow each other closely), then sleeps.</summary>
+        /// <summary>
+        /// One background thread. Between two jobs it spins (training steps follow each other within microseconds, and
+        /// waking a sleeping thread costs tens of microseconds on a virtual machine); after 2 ms without work it sleeps
+        /// until the next job.
+        /// </summary>
         private sealed class Worker
         {
-            private readonly ManualResetEventSlim _go = new(false, spinCount: 2000);
-            private readonly ManualResetEventSlim _done = new(false, spinCount: 2000);
+            private static readonly long IdleTicks = System.Diagnostics.Stopwatch.Frequency / 500;
+            private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
             private IParallelStep? _step;
             private int _phase, _part, _parts;
             private nint _inputs;
             private Exception? _failure;
+            private long _posted, _finished;
+            private int _sleeping;
 
             public Worker(int index)
             {
@@ -94,26 +100,40 @@ namespace CompiledNet
             public void Start(IParallelStep step, int phase, int part, int parts, nint inputs)
             {
                 _step = step; _phase = phase; _part = part; _parts = parts; _inputs = inputs; _failure = null;
-                _done.Reset();
-                _go.Set();
+                Interlocked.Increment(ref _posted);   // full fence: the job's fields are visible before the count
+                if (Volatile.Read(ref _sleeping) == 1) _wake.Set();
             }
 
             public Exception? Wait()
             {
-                _done.Wait();
+                long posted = Volatile.Read(ref _posted);
+                // A plain polling loop: PAUSE-based spinning makes the hypervisor deschedule a virtual CPU (pause-loop exiting).
+                int polls = 0;
+                while (Volatile.Read(ref _finished) != posted)
+                    if (++polls % 100_000 == 0) Thread.Yield();
                 _step = null;
                 return _failure;
             }
 
             private void Loop()
             {
+                long done = 0;
                 while (true)
                 {
-                    _go.Wait();
-                    _go.Reset();
+                    long idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                    while (Volatile.Read(ref _posted) == done)
+                    {
+                        if (System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < IdleTicks) continue;
+                        _wake.Reset();
+                        Interlocked.Exchange(ref _sleeping, 1);   // full fence before re-reading _posted
+                        if (Volatile.Read(ref _posted) == done) _wake.Wait();
+                        Interlocked.Exchange(ref _sleeping, 0);
+                        idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                    }
+                    done = Volatile.Read(ref _posted);
                     try { _step!.RunPart(_phase, _part, _parts, _inputs); }
                     catch (Exception e) { _failure = e; }
-                    _done.Set();
+                    Volatile.Write(ref _finished, done);
                 }
             }
         }

@@ -520,8 +520,18 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("public void ApplyGradients()"))
             {
                 OptimizerEmitter.EmitStepScalars(w, spec.Optimizer);
+                if (ParallelStep(spec))
+                {
+                    using (w.Open("if (_trainingThreads > 1)"))
+                    {
+                        w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;" : "_stepEta = eta;");
+                        w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref MemoryMarshal.GetArrayDataReference(_parameters), 2, _trainingThreads);");
+                        w.Line("_step++;");
+                        w.Line("return;");
+                    }
+                }
                 for (int l = 0; l < spec.Layers.Count; l++)
-                    w.Line($"Step_L{I(l + 1)}({OptimizerEmitter.Arguments(spec.Optimizer)});");
+                    w.Line($"Step_L{I(l + 1)}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
                 w.Line("_step++;");
             }
             w.Line();
@@ -658,6 +668,12 @@ namespace CompiledNet.Generator.Emit
             return null;
         }
 
+        /// <summary>Parameters below which the optimizer step stays on one thread (≈ 5 µs of work for SGD).</summary>
+        private const int ParallelStepMinParameters = 65536;
+
+        private static bool ParallelStep(NetworkSpec spec) =>
+            SingleThreadReason(spec) is null && new Layout(spec).ParameterCount >= ParallelStepMinParameters;
+
         private static int SplitMinRows(NetworkSpec spec)
         {
             double flopPerRow = 0;
@@ -707,6 +723,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("private float[][] _partGradients = Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
             w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
             w.Line("private int _splitCount, _splitChunk;");
+            if (ParallelStep(spec))
+                w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// A batch of count rows as parts of whole 4-row blocks, one per thread; then the gradient reduction, each thread");
@@ -741,6 +759,16 @@ namespace CompiledNet.Generator.Emit
                     w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
                     w.Line("ref float x = ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
                     w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
+                }
+                if (ParallelStep(spec))
+                {
+                    using (w.Open("else if (phase == 2)"))
+                    {
+                        w.Line("// the optimizer step, each part on its share of every parameter segment");
+                        string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
+                        for (int l = 0; l < spec.Layers.Count; l++)
+                            w.Line($"Step_L{I(l + 1)}({args}, part, parts);");
+                    }
                 }
                 using (w.Open("else"))
                 {

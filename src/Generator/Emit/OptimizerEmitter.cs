@@ -57,7 +57,7 @@ namespace CompiledNet.Generator.Emit
             string regs = DescribeRegularization(r);
             string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
             w.Line($"/// <summary>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)} — {Describe(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Parameters: {layout.Ranges(l, layer)}.</summary>");
-            using (w.Open($"private void Step_L{I(l + 1)}({Parameters(o)})"))
+            using (w.Open($"private void Step_L{I(l + 1)}({Parameters(o)}, int part, int parts)"))
             {
                 w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);");
                 w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);");
@@ -114,19 +114,27 @@ namespace CompiledNet.Generator.Emit
             return c;
         }
 
+        /// <summary>
+        /// One parameter segment, shared among <c>parts</c> threads: part k takes vector blocks
+        /// [blocks·k/parts, blocks·(k+1)/parts), the last part also the scalar tail. One part covers it all.
+        /// </summary>
         private static void Segment(IndentedWriter w, string name, int offset, int length, OptimizerSpec o, RegularizationSpec r)
         {
-            int full = length / 8 * 8;
+            int blocks = length / 8, full = blocks * 8;
             w.Line($"// {name} [{I(offset)}..{I(offset + length)})");
             if (full > 0)
-                using (w.Open($"for (nuint j = {I(offset)}; j < {I(offset + full)}; j += 8)"))
-                    Body(w, o, r, vector: true);
+                using (w.Open())
+                {
+                    w.Line($"nuint from = {I(offset)} + (nuint)({I(blocks)}L * part / parts) * 8;");
+                    w.Line($"nuint to = {I(offset)} + (nuint)({I(blocks)}L * (part + 1) / parts) * 8;");
+                    using (w.Open("for (nuint j = from; j < to; j += 8)"))
+                        Body(w, o, r, vector: true);
+                }
             if (full < length)
-                using (w.Open($"for (nuint j = {I(offset + full)}; j < {I(offset + length)}; j++)"))
+                using (w.Open($"if (part == parts - 1) for (nuint j = {I(offset + full)}; j < {I(offset + length)}; j++)"))
                     Body(w, o, r, vector: false);
         }
 
-        /// <summary>One parameter's (or one vector's) update; templates use {name} for constants and LOAD/STORE/SQRT/SHRINK.</summary>
         private static void Body(IndentedWriter w, OptimizerSpec o, RegularizationSpec r, bool vector)
         {
             var lines = new List<string> { "var p = LOAD(pr);", "var g = LOAD(gr);" };

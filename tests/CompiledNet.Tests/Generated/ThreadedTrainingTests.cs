@@ -19,6 +19,23 @@ namespace CompiledNet.Tests.Networks
     [Loss(LossKind.LogLoss)]
     [Optimizer(OptimizerKind.Momentum, LearningRate = 0.01f)]
     public partial class SplitMaxoutNet { }
+
+    // Over 65,536 parameters: the optimizer step is shared among the threads too.
+    [Network(Input = 256, BatchSize = 32)]
+    [Dense(257, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    [Loss(LossKind.SoftmaxCrossEntropy)]
+    [Optimizer(OptimizerKind.Adam, LearningRate = 0.01f)]
+    [Regularization(L1 = 1e-4f, L2 = 1e-3f)]
+    public partial class ParallelAdamNet { }
+
+    [Network(Input = 256, BatchSize = 32)]
+    [Dense(257, Activation.Sigmoid)]
+    [Dense(10, Activation.Softmax)]
+    [Loss(LossKind.SoftmaxCrossEntropy)]
+    [Optimizer(OptimizerKind.Nesterov, LearningRate = 0.05f, Momentum = 0.8f)]
+    [Regularization(WeightDecay = 1e-3f)]
+    public partial class ParallelNesterovNet { }
 }
 
 namespace CompiledNet.Tests.Generated
@@ -122,6 +139,31 @@ namespace CompiledNet.Tests.Generated
             for (int s = 0; s < l1.Length; s++) Assert.Equal(l1[s], l2[s], 1e-3f);
         }
 
+        [Theory]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(7)]
+        public void TheSharedOptimizerStepGivesExactlyTheOneThreadStep(int threads)
+        {
+            foreach (var (one, many) in new (ITrainable, ITrainable)[] { (new ParallelAdamNet(1), new ParallelAdamNet(1)), (new ParallelNesterovNet(2), new ParallelNesterovNet(2)) })
+            {
+                Assert.True(one.ParameterCount >= 65536);
+                one.TrainingThreads = 1;
+                many.TrainingThreads = threads;
+                var rng = new Random(threads);
+                for (int step = 0; step < 4; step++)
+                {
+                    // The same gradient in both (odd values, both signs), so only the step itself is compared.
+                    for (int i = 0; i < one.ParameterCount; i++) one.Gradients[i] = many.Gradients[i] = (float)(rng.NextDouble() - 0.5) * 0.1f;
+                    one.ApplyGradients();
+                    many.ApplyGradients();
+                }
+                Assert.Equal(4, many.Step);
+                Assert.True(one.Parameters.SequenceEqual(many.Parameters), $"{one.GetType().Name}: parameters differ after the shared step");
+                Assert.True(one.OptimizerState.SequenceEqual(many.OptimizerState), $"{one.GetType().Name}: optimizer state differs after the shared step");
+            }
+        }
+
         [Fact]
         public void ThreadedStepsAllocateNothingAfterWarmUp()
         {
@@ -130,6 +172,12 @@ namespace CompiledNet.Tests.Generated
             Assert.Equal(0, Allocations.Of(() =>
             {
                 for (int i = 0; i < 20; i++) net.TrainBatch(x, labels);
+            }));
+            var big = new ParallelAdamNet(1) { TrainingThreads = 2 };
+            var (bx, blabels) = Batch(32, ParallelAdamNet.InputSize, 10, 2);
+            Assert.Equal(0, Allocations.Of(() =>
+            {
+                for (int i = 0; i < 20; i++) big.TrainBatch(bx, blabels);
             }));
         }
     }

@@ -292,8 +292,8 @@ partial class Models
         public void ApplyGradients()
         {
             float eta = _learningRate;
-            Step_L1(eta);
-            Step_L2(eta);
+            Step_L1(eta, 0, 1);
+            Step_L2(eta, 0, 1);
             _step++;
         }
 
@@ -751,20 +751,24 @@ partial class Models
         }
 
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step; biases are never regularised. Parameters: weights [0..36), biases [36..45).</summary>
-        private void Step_L1(float eta)
+        private void Step_L1(float eta, int part, int parts)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
             // weights [0..36)
-            for (nuint j = 0; j < 32; j += 8)
             {
-                var p = Vector256.LoadUnsafe(ref pr, j);
-                var g = Vector256.LoadUnsafe(ref gr, j);
-                p = p - etaV * g;
-                (p).StoreUnsafe(ref pr, j);
+                nuint from = 0 + (nuint)(4L * part / parts) * 8;
+                nuint to = 0 + (nuint)(4L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref pr, j);
+                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    (p).StoreUnsafe(ref pr, j);
+                }
             }
-            for (nuint j = 32; j < 36; j++)
+            if (part == parts - 1) for (nuint j = 32; j < 36; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -772,14 +776,18 @@ partial class Models
                 Unsafe.Add(ref pr, j) = p;
             }
             // biases [36..45)
-            for (nuint j = 36; j < 44; j += 8)
             {
-                var p = Vector256.LoadUnsafe(ref pr, j);
-                var g = Vector256.LoadUnsafe(ref gr, j);
-                p = p - etaV * g;
-                (p).StoreUnsafe(ref pr, j);
+                nuint from = 36 + (nuint)(1L * part / parts) * 8;
+                nuint to = 36 + (nuint)(1L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref pr, j);
+                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    (p).StoreUnsafe(ref pr, j);
+                }
             }
-            for (nuint j = 44; j < 45; j++)
+            if (part == parts - 1) for (nuint j = 44; j < 45; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -1074,20 +1082,24 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step; biases are never regularised. Parameters: weights [45..63), biases [63..65).</summary>
-        private void Step_L2(float eta)
+        private void Step_L2(float eta, int part, int parts)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
             // weights [45..63)
-            for (nuint j = 45; j < 61; j += 8)
             {
-                var p = Vector256.LoadUnsafe(ref pr, j);
-                var g = Vector256.LoadUnsafe(ref gr, j);
-                p = p - etaV * g;
-                (p).StoreUnsafe(ref pr, j);
+                nuint from = 45 + (nuint)(2L * part / parts) * 8;
+                nuint to = 45 + (nuint)(2L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref pr, j);
+                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    (p).StoreUnsafe(ref pr, j);
+                }
             }
-            for (nuint j = 61; j < 63; j++)
+            if (part == parts - 1) for (nuint j = 61; j < 63; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -1095,7 +1107,7 @@ partial class Models
                 Unsafe.Add(ref pr, j) = p;
             }
             // biases [63..65)
-            for (nuint j = 63; j < 65; j++)
+            if (part == parts - 1) for (nuint j = 63; j < 65; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);

@@ -292,8 +292,8 @@ namespace Samples.Vision
         public void ApplyGradients()
         {
             float eta = _learningRate;
-            Step_L1(eta);
-            Step_L2(eta);
+            Step_L1(eta, 0, 1);
+            Step_L2(eta, 0, 1);
             _step++;
         }
 
@@ -929,20 +929,24 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Parameters: weights [0..30), biases [30..40).</summary>
-        private void Step_L1(float eta)
+        private void Step_L1(float eta, int part, int parts)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
             // weights [0..30)
-            for (nuint j = 0; j < 24; j += 8)
             {
-                var p = Vector256.LoadUnsafe(ref pr, j);
-                var g = Vector256.LoadUnsafe(ref gr, j);
-                p = p - etaV * g;
-                (p).StoreUnsafe(ref pr, j);
+                nuint from = 0 + (nuint)(3L * part / parts) * 8;
+                nuint to = 0 + (nuint)(3L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref pr, j);
+                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    (p).StoreUnsafe(ref pr, j);
+                }
             }
-            for (nuint j = 24; j < 30; j++)
+            if (part == parts - 1) for (nuint j = 24; j < 30; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -950,14 +954,18 @@ namespace Samples.Vision
                 Unsafe.Add(ref pr, j) = p;
             }
             // biases [30..40)
-            for (nuint j = 30; j < 38; j += 8)
             {
-                var p = Vector256.LoadUnsafe(ref pr, j);
-                var g = Vector256.LoadUnsafe(ref gr, j);
-                p = p - etaV * g;
-                (p).StoreUnsafe(ref pr, j);
+                nuint from = 30 + (nuint)(1L * part / parts) * 8;
+                nuint to = 30 + (nuint)(1L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref pr, j);
+                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    (p).StoreUnsafe(ref pr, j);
+                }
             }
-            for (nuint j = 38; j < 40; j++)
+            if (part == parts - 1) for (nuint j = 38; j < 40; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -1391,20 +1399,24 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Parameters: weights [40..70), biases [70..73).</summary>
-        private void Step_L2(float eta)
+        private void Step_L2(float eta, int part, int parts)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
             // weights [40..70)
-            for (nuint j = 40; j < 64; j += 8)
             {
-                var p = Vector256.LoadUnsafe(ref pr, j);
-                var g = Vector256.LoadUnsafe(ref gr, j);
-                p = p - etaV * g;
-                (p).StoreUnsafe(ref pr, j);
+                nuint from = 40 + (nuint)(3L * part / parts) * 8;
+                nuint to = 40 + (nuint)(3L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref pr, j);
+                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    (p).StoreUnsafe(ref pr, j);
+                }
             }
-            for (nuint j = 64; j < 70; j++)
+            if (part == parts - 1) for (nuint j = 64; j < 70; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -1412,7 +1424,7 @@ namespace Samples.Vision
                 Unsafe.Add(ref pr, j) = p;
             }
             // biases [70..73)
-            for (nuint j = 70; j < 73; j++)
+            if (part == parts - 1) for (nuint j = 70; j < 73; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);

@@ -287,8 +287,8 @@ namespace Samples
         public void ApplyGradients()
         {
             float eta = _learningRate;
-            Step_L1(eta);
-            Step_L2(eta);
+            Step_L1(eta, 0, 1);
+            Step_L2(eta, 0, 1);
             _step++;
         }
 
@@ -814,21 +814,25 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD (η = 0.5) step; biases are never regularised. Parameters: weights [0..8), biases [8..12).</summary>
-        private void Step_L1(float eta)
+        private void Step_L1(float eta, int part, int parts)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
             // weights [0..8)
-            for (nuint j = 0; j < 8; j += 8)
             {
-                var p = Vector256.LoadUnsafe(ref pr, j);
-                var g = Vector256.LoadUnsafe(ref gr, j);
-                p = p - etaV * g;
-                (p).StoreUnsafe(ref pr, j);
+                nuint from = 0 + (nuint)(1L * part / parts) * 8;
+                nuint to = 0 + (nuint)(1L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref pr, j);
+                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    (p).StoreUnsafe(ref pr, j);
+                }
             }
             // biases [8..12)
-            for (nuint j = 8; j < 12; j++)
+            if (part == parts - 1) for (nuint j = 8; j < 12; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -1096,13 +1100,13 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD (η = 0.5) step; biases are never regularised. Parameters: weights [12..16), biases [16..17).</summary>
-        private void Step_L2(float eta)
+        private void Step_L2(float eta, int part, int parts)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
             // weights [12..16)
-            for (nuint j = 12; j < 16; j++)
+            if (part == parts - 1) for (nuint j = 12; j < 16; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
@@ -1110,7 +1114,7 @@ namespace Samples
                 Unsafe.Add(ref pr, j) = p;
             }
             // biases [16..17)
-            for (nuint j = 16; j < 17; j++)
+            if (part == parts - 1) for (nuint j = 16; j < 17; j++)
             {
                 var p = Unsafe.Add(ref pr, j);
                 var g = Unsafe.Add(ref gr, j);
