@@ -47,7 +47,7 @@ public class CompiledNetEpoch
         var train = BenchData.Train;
         return network switch
         {
-            "A" => new EpochTrainer<NetA>(new NetA(1) { TrainingThreads = threads }, train, 1) { ParameterCheckInterval = int.Parse(Environment.GetEnvironmentVariable("PCI") ?? "1") }.RunEpochLoss,
+            "A" => new EpochTrainer<NetA>(new NetA(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
             "B" => new EpochTrainer<NetB>(new NetB(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
             "C" => new EpochTrainer<NetC>(new NetC(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
             _ => throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network)),
