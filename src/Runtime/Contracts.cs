@@ -182,6 +182,19 @@ namespace CompiledNet
 namespace CompiledNet
 {
     /// <summary>
+    /// What the training health monitor reads after a step: the layers' activations and maxout winners of the
+    /// examples of the last training step. Every generated network implements it.
+    /// </summary>
+    public interface IInspectable : ICheckpointable
+    {
+        /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the last training step, BatchSize rows (the first count of them are that step's).</summary>
+        ReadOnlySpan<float> TrainingActivations(int layer);
+
+        /// <summary>For a maxout layer, each unit's winning piece in the last training step (BatchSize rows); empty for other layers.</summary>
+        ReadOnlySpan<int> TrainingMaxoutWinners(int layer);
+    }
+
+    /// <summary>
     /// One layer of a compiled network as data, with where its parameters sit in <see cref="ITrainable.Parameters"/>
     /// (−1 for a segment the layer does not have) — for exporters and tools.
     /// </summary>

@@ -97,7 +97,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </list>");
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
-            string interfaces = "global::CompiledNet.ICheckpointable" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
+            string interfaces = "global::CompiledNet.IInspectable" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
             if (SingleThreadReason(spec) is null) interfaces += ", global::CompiledNet.IParallelStep";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
@@ -295,12 +295,20 @@ namespace CompiledNet.Generator.Emit
             w.Line("public Span<float> Gradients => _gradients;");
             w.Line();
             w.Line("/// <summary>Outputs of layer <paramref name=\"layer\"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>");
-            using (w.Open("public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch"))
-            {
-                for (int l = 0; l < n; l++) w.Line($"{I(l + 1)} => _a{I(l + 1)},");
-                w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
-            }
-            w.Line(";");
+            w.Line("public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch");
+            w.Line("{");
+            for (int l = 0; l < n; l++) w.Line($"    {I(l + 1)} => _a{I(l + 1)},");
+            w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
+            w.Line("};");
+            w.Line();
+            w.Line("/// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>");
+            w.Line("public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch");
+            w.Line("{");
+            for (int l = 0; l < n; l++)
+                if (spec.Layers[l].Activation == ActivationKind.Maxout) w.Line($"    {I(l + 1)} => _winner{I(l + 1)},");
+            w.Line($"    >= 1 and <= {I(n)} => ReadOnlySpan<int>.Empty,");
+            w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
+            w.Line("};");
             w.Line();
             w.Line("/// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>");
             w.Line("public Span<float> BatchNormStatistics => _batchNormStatistics;");

@@ -53,6 +53,13 @@ namespace CompiledNet
         /// </summary>
         public int ParameterCheckInterval { get; init; } = 1;
 
+        /// <summary>
+        /// The training health monitor (saturation, dead units, gradient flow per layer; see <see cref="HealthMonitor"/>),
+        /// or null (the default) for none. Each <see cref="EpochReport.Health"/> then carries the epoch's statistics and
+        /// warnings. Needs a generated network (<see cref="IInspectable"/>).
+        /// </summary>
+        public HealthOptions? Health { get; init; }
+
         /// <summary>What to do when the loss or a parameter becomes NaN or infinite. Default: stop with an exception.</summary>
         public DivergencePolicy Divergence { get; init; } = DivergencePolicy.Stop;
 
@@ -87,7 +94,7 @@ namespace CompiledNet
     /// <param name="ValidationLoss">Mean loss on <see cref="TrainingOptions.Validation"/>, if set.</param>
     public readonly record struct EpochReport(
         int Epoch, int Epochs, double TrainLoss, float LearningRate, double Seconds, long Steps, double? TestAccuracy, double? TestLoss,
-        int RollBacks = 0, double? ValidationAccuracy = null, double? ValidationLoss = null);
+        int RollBacks = 0, double? ValidationAccuracy = null, double? ValidationLoss = null, HealthReport? Health = null);
 
     /// <summary>The reports of a run, its total training time (evaluation excluded), and where early stopping ended it.</summary>
     /// <param name="Epochs">One report per epoch run.</param>
@@ -106,6 +113,15 @@ namespace CompiledNet
                 writer.WriteLine(string.Join(",", r.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), N(r.TrainLoss), N(r.LearningRate), N(r.Seconds),
                     r.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture), N(r.ValidationLoss), N(r.ValidationAccuracy), N(r.TestLoss), N(r.TestAccuracy),
                     r.RollBacks.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        /// <summary>Writes the health monitor's per-layer statistics of every epoch as CSV (see <see cref="HealthReport.WriteCsv"/>); needs <see cref="TrainingOptions.Health"/>.</summary>
+        public void WriteHealthCsv(string path)
+        {
+            var reports = new List<HealthReport>();
+            foreach (var r in Epochs) if (r.Health is not null) reports.Add(r.Health);
+            if (reports.Count == 0) throw new InvalidOperationException("This run has no health statistics: set TrainingOptions.Health.");
+            HealthReport.WriteCsv(reports, path);
         }
     }
 
@@ -148,6 +164,9 @@ namespace CompiledNet
 
         /// <summary>Gradient-norm clipping threshold, or null; see <see cref="TrainingOptions.MaxGradientNorm"/>.</summary>
         public float? MaxGradientNorm { get; set; }
+
+        /// <summary>A health monitor told about every step, or null; see <see cref="HealthMonitor"/>.</summary>
+        public HealthMonitor? Monitor { get; set; }
 
         /// <summary>Steps between parameter finiteness checks (0: only at the end of the epoch); see <see cref="TrainingOptions.ParameterCheckInterval"/>.</summary>
         public int ParameterCheckInterval { get; set; } = 1;
@@ -193,6 +212,7 @@ namespace CompiledNet
                 var inputs = _inputs.AsSpan(0, count * inputSize);
                 var labels = _labels.AsSpan(0, count);
                 float loss;
+                Monitor?.BeforeStep();
                 if (MaxGradientNorm is float max)
                 {
                     loss = _net.ComputeGradients(inputs, labels);
@@ -201,6 +221,7 @@ namespace CompiledNet
                 }
                 else
                     loss = _net.TrainBatch(inputs, labels);
+                Monitor?.AfterStep(count);
                 if (!float.IsFinite(loss)) throw Diverged($"the batch loss is {loss}");
                 if (ParameterCheckInterval > 0 && (steps + 1) % ParameterCheckInterval == 0 && !Kernels.AllFinite(_net.Parameters))
                     throw Diverged("a parameter became non-finite" + (ParameterCheckInterval == 1 ? " in this step" : $" within the last {ParameterCheckInterval} steps"));
@@ -286,6 +307,12 @@ namespace CompiledNet
                 ParameterCheckInterval = options.ParameterCheckInterval,
             };
             if (shuffleState is RngState state) trainer.ShuffleState = state;
+            if (options.Health is not null)
+            {
+                if (net is not IInspectable inspectable)
+                    throw new ArgumentException("The health monitor (TrainingOptions.Health) reads a generated network's activations: the network must implement IInspectable.", nameof(options));
+                trainer.Monitor = new HealthMonitor(inspectable, options.Health);
+            }
             if (options.EarlyStoppingPatience is not null && options.Validation is null)
                 throw new ArgumentException("Early stopping watches the validation loss: set TrainingOptions.Validation.", nameof(options));
             var snapshot = options.Divergence == DivergencePolicy.RollBack ? StateSnapshot.For(net) : null;
@@ -320,6 +347,7 @@ namespace CompiledNet
                         rollBacksLeft--;
                         rollBacks++;
                         snapshot.Restore();
+                        trainer.Monitor?.EndWindow(epoch);   // the diverged attempt's statistics are discarded
                         initialRate *= options.RollBackRateFactor;
                         net.LearningRate *= options.RollBackRateFactor;
                     }
@@ -330,7 +358,7 @@ namespace CompiledNet
                 Evaluation? result = options.Evaluation is null ? null : Evaluator.Evaluate(net, options.Evaluation);
                 Evaluation? validation = options.Validation is null ? null : Evaluator.Evaluate(net, options.Validation);
                 var report = new EpochReport(epoch, options.Epochs, loss, rate, seconds, steps, result?.Accuracy, result?.MeanLoss, rollBacks,
-                    validation?.Accuracy, validation?.MeanLoss);
+                    validation?.Accuracy, validation?.MeanLoss, trainer.Monitor?.EndWindow(epoch));
                 reports.Add(report);
                 if (options.CheckpointPath is not null && (epoch % Math.Max(1, options.CheckpointEvery) == 0 || epoch == options.Epochs))
                     Checkpoint.Save((ICheckpointable)net, options.CheckpointPath, epoch, trainer.ShuffleState);

@@ -23,7 +23,7 @@ partial class Models
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class Regressor : global::CompiledNet.ICheckpointable
+    partial class Regressor : global::CompiledNet.IInspectable
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 4;
@@ -116,8 +116,14 @@ partial class Models
             1 => _a1,
             2 => _a2,
             _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
-        }
-        ;
+        };
+
+        /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
+        {
+            >= 1 and <= 2 => ReadOnlySpan<int>.Empty,
+            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+        };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
         public Span<float> BatchNormStatistics => _batchNormStatistics;
