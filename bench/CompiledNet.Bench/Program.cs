@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using CompiledNet;
 using CompiledNet.Bench;
 
 // Runs the benchmark suite of ../shared/PERF.md (CompiledNet against TorchSharp-cpu and a scalar C# floor, on
@@ -43,6 +44,16 @@ if (quick)
         for (int i = 0; i < 2000; i++) net.ComputeGradients(x.AsSpan(0, 16 * 784), labels.AsSpan(0, 16));
         double half = w1.Elapsed.TotalMicroseconds / 2000;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"A step, {threads} thread(s): gradients {grad:F1} µs (16 rows: {half:F1} µs), optimizer step {step:F1} µs, finite check {check:F1} µs"));
+    }
+    // The health monitor's cost at its default sampling (every 50 steps), network B on one thread.
+    foreach (bool watched in new[] { false, true, false, true })
+    {
+        var net = new NetB(1) { TrainingThreads = 1 };
+        var trainer = new EpochTrainer<NetB>(net, BenchData.Train, 1) { Monitor = watched ? new HealthMonitor(net) : null };
+        trainer.RunEpoch();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int r = 0; r < 3; r++) { trainer.RunEpoch(); trainer.Monitor?.EndWindow(r); }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"B, 1 thread, health monitor {(watched ? "on (every 50 steps)" : "off")}: {watch.Elapsed.TotalMilliseconds / 3:F0} ms per epoch (mean of 3)"));
     }
     foreach (var network in new[] { "A", "B", "C" })
         foreach (int threads in new[] { 1, 2 })

@@ -31,6 +31,36 @@ namespace CompiledNet
             ClassCount = classCount;
         }
 
+        private Dataset(Dataset source, int height, int width)
+        {
+            _features = source._features;
+            _labels = source._labels;
+            FeatureSize = source.FeatureSize;
+            ClassCount = source.ClassCount;
+            ImageHeight = height;
+            ImageWidth = width;
+        }
+
+        /// <summary>
+        /// The same examples (no copy) described as images of <paramref name="height"/> × <paramref name="width"/>
+        /// pixels, row-major; image augmentation (<see cref="ImageAugmentation"/>) reads the size from here.
+        /// </summary>
+        public Dataset WithImageSize(int height, int width)
+        {
+            if (height <= 0 || width <= 0 || (long)height * width != FeatureSize)
+                throw new ArgumentException(
+                    $"An image of {height} × {width} pixels has {(long)height * width} values, but the examples have {FeatureSize} features.", nameof(height));
+            return new Dataset(this, height, width);
+        }
+
+        /// <summary>Rows of each example as an image (set by <see cref="FromIdx"/> for N×H×W files, or by <see cref="WithImageSize"/>); 0 when unknown.</summary>
+        public int ImageHeight { get; }
+
+        /// <summary>Columns of each example as an image; 0 when unknown.</summary>
+        public int ImageWidth { get; }
+
+        private Dataset Described(Dataset copy) => ImageHeight > 0 ? new Dataset(copy, ImageHeight, ImageWidth) : copy;
+
         /// <summary>Number of examples.</summary>
         public int Count => _labels.Length;
 
@@ -57,8 +87,8 @@ namespace CompiledNet
         {
             if (start < 0 || count < 0 || start + count > Count)
                 throw new ArgumentOutOfRangeException(nameof(count), $"[{start}, {start + count}) is not inside the {Count} examples.");
-            return new Dataset(_features.AsSpan(start * FeatureSize, count * FeatureSize).ToArray(), FeatureSize,
-                _labels.AsSpan(start, count).ToArray(), ClassCount);
+            return Described(new Dataset(_features.AsSpan(start * FeatureSize, count * FeatureSize).ToArray(), FeatureSize,
+                _labels.AsSpan(start, count).ToArray(), ClassCount));
         }
 
         /// <summary>
@@ -95,7 +125,7 @@ namespace CompiledNet
                 Features(i).CopyTo(features.AsSpan(k * FeatureSize, FeatureSize));
                 labels[k++] = _labels[i];
             }
-            return new Dataset(features, FeatureSize, labels, ClassCount);
+            return Described(new Dataset(features, FeatureSize, labels, ClassCount));
         }
 
         /// <summary>The first <paramref name="count"/> examples (all of them if there are fewer).</summary>
@@ -121,7 +151,8 @@ namespace CompiledNet
             int classes = classCount ?? 0;
             if (classCount is null)
                 foreach (int label in y) classes = Math.Max(classes, label + 1);
-            return new Dataset(images.ToSingle(scale), featureSize, y, classes);
+            var data = new Dataset(images.ToSingle(scale), featureSize, y, classes);
+            return images.Dimensions.Length == 3 ? data.WithImageSize(images.Dimensions[1], images.Dimensions[2]) : data;
         }
     }
 }

@@ -234,8 +234,12 @@ namespace CompiledNet
             }
         }
 
-        /// <summary>Statistics of the sampled steps since the last call (null entries where nothing was sampled), then starts a new window.</summary>
-        public HealthReport EndWindow(int epoch)
+        /// <summary>
+        /// Statistics of the sampled steps since the last call (null entries where nothing was sampled), then starts a
+        /// new window. <paramref name="epoch"/> numbers the window; <paramref name="window"/> names it in warnings
+        /// ("… in epoch 3"; a custom loop might pass "the 100 steps up to step").
+        /// </summary>
+        public HealthReport EndWindow(int epoch, string window = "epoch")
         {
             var layers = new List<LayerHealth>(_layers.Count);
             var warnings = new List<HealthWarning>();
@@ -260,12 +264,12 @@ namespace CompiledNet
                 bool hidden = l < _layers.Count - 1;
                 if (saturated > _options.WarningShare)
                     warnings.Add(new HealthWarning(l + 1,
-                        string.Create(CultureInfo.InvariantCulture, $"{description}: {saturated * 100:F0}% of its activations were saturated in epoch {epoch} (derivative below {_options.SaturationLevel * 100:0.#}% of its maximum; mean |z| {meanAbsZ:F2}), so little gradient flows through it."),
+                        string.Create(CultureInfo.InvariantCulture, $"{description}: {saturated * 100:F0}% of its activations were saturated in {window} {epoch} (derivative below {_options.SaturationLevel * 100:0.#}% of its maximum; mean |z| {meanAbsZ:F2}), so little gradient flows through it."),
                         (hidden ? "ReLU units instead of " + layer.Activation : "log-loss instead of quadratic loss on a sigmoid output")
                         + ", careful initialisation (Glorot for sigmoid and tanh), input standardisation, batch normalisation (BatchNorm = true), a lower learning rate"));
                 if (dead > _options.WarningShare)
                     warnings.Add(new HealthWarning(l + 1,
-                        string.Create(CultureInfo.InvariantCulture, $"{description}: {dead * 100:F0}% of its units were 0 for every example sampled in epoch {epoch} (dead ReLUs pass no gradient and do not recover)."),
+                        string.Create(CultureInfo.InvariantCulture, $"{description}: {dead * 100:F0}% of its units were 0 for every example sampled in {window} {epoch} (dead ReLUs pass no gradient and do not recover)."),
                         "a lower learning rate, He initialisation, input standardisation, batch normalisation (BatchNorm = true), maxout units"));
                 acc.Reset();
             }

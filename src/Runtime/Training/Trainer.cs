@@ -14,8 +14,22 @@ namespace CompiledNet
         /// <summary>Seed of the per-epoch shuffle; the same seed gives the same order of examples. Default 0.</summary>
         public long Seed { get; init; }
 
-        /// <summary>Draw a fresh permutation every epoch (default); false keeps the data set's order.</summary>
+        /// <summary>Draw a fresh permutation every epoch (default); false keeps the data set's order. Ignored when <see cref="Batching"/> is set.</summary>
         public bool Shuffle { get; init; } = true;
+
+        /// <summary>
+        /// How epochs are cut into batches: <see cref="BatchingStrategy.Shuffle"/>, <see cref="BatchingStrategy.ClassBalanced"/>,
+        /// <see cref="BatchingStrategy.Curriculum"/>, … Null (the default) follows <see cref="Shuffle"/>. Every strategy draws
+        /// from the run's seeded shuffle generator, so runs repeat and resume bit-identically.
+        /// </summary>
+        public BatchingStrategy? Batching { get; init; }
+
+        /// <summary>
+        /// Image augmentation applied to each example as its batch is assembled (random shifts and rotations; the data
+        /// set is not changed), or null (the default) for none. Its randomness comes from a generator derived from
+        /// <see cref="Seed"/> and the epoch number, so it does not change the batches, and resumed runs repeat it.
+        /// </summary>
+        public ImageAugmentation? Augmentation { get; init; }
 
         /// <summary>A data set evaluated after every epoch (accuracy and mean loss), or null for none.</summary>
         public Dataset? Evaluation { get; init; }
@@ -92,6 +106,7 @@ namespace CompiledNet
     /// <param name="RollBacks">How often this epoch was rolled back and rerun at a lower rate after diverging.</param>
     /// <param name="ValidationAccuracy">Accuracy on <see cref="TrainingOptions.Validation"/>, if set.</param>
     /// <param name="ValidationLoss">Mean loss on <see cref="TrainingOptions.Validation"/>, if set.</param>
+    /// <param name="Health">The health monitor's per-layer statistics and warnings for this epoch, with <see cref="TrainingOptions.Health"/>.</param>
     public readonly record struct EpochReport(
         int Epoch, int Epochs, double TrainLoss, float LearningRate, double Seconds, long Steps, double? TestAccuracy, double? TestLoss,
         int RollBacks = 0, double? ValidationAccuracy = null, double? ValidationLoss = null, HealthReport? Health = null);
@@ -126,24 +141,38 @@ namespace CompiledNet
     }
 
     /// <summary>
-    /// The epoch loop of mini-batch SGD over an in-memory data set: a fresh seeded permutation every epoch, batches
-    /// of the network's BatchSize gathered into buffers allocated once, and the last partial batch passed with its
-    /// real size. <see cref="RunEpoch"/> allocates nothing.
+    /// The epoch loop of mini-batch SGD over an in-memory data set: each epoch's order from a
+    /// <see cref="BatchingStrategy"/> (by default a fresh seeded permutation), batches of the network's BatchSize
+    /// gathered — and augmented, with an <see cref="ImageAugmentation"/> — into buffers allocated once, and the last
+    /// partial batch passed with its real size. <see cref="RunEpoch"/> allocates nothing.
     /// </summary>
     public sealed class EpochTrainer<TNet> where TNet : ITrainable
     {
         private readonly TNet _net;
         private readonly Dataset _data;
-        private readonly bool _shuffle;
-        private readonly Rng _rng;
+        private readonly BatchSampler _sampler;
+        private readonly ImageAugmenter? _augmenter;
+        private readonly Rng _rng, _augmentationRng;
+        private readonly long _seed;
         private readonly int[] _order;
+        private int _epochLength, _epochsRun;
         private readonly float[] _inputs;
         private readonly int[] _labels;
         private double _lastFiniteLoss = double.NaN;
 
         /// <summary>Prepares training of <paramref name="net"/> on <paramref name="data"/>; checks that they fit each other.</summary>
         public EpochTrainer(TNet net, Dataset data, long seed, bool shuffle = true)
+            : this(net, data, seed, shuffle ? BatchingStrategy.Shuffle : BatchingStrategy.Sequential)
         {
+        }
+
+        /// <summary>
+        /// Prepares training of <paramref name="net"/> on <paramref name="data"/> with batches from <paramref name="batching"/>
+        /// and, if given, on-the-fly <paramref name="augmentation"/>; checks that they fit each other.
+        /// </summary>
+        public EpochTrainer(TNet net, Dataset data, long seed, BatchingStrategy batching, ImageAugmentation? augmentation = null)
+        {
+            ArgumentNullException.ThrowIfNull(batching);
             ArgumentNullException.ThrowIfNull(net);
             ArgumentNullException.ThrowIfNull(data);
             if (data.FeatureSize != net.InputSize)
@@ -154,10 +183,12 @@ namespace CompiledNet
             if (data.Count == 0) throw new ArgumentException("The data set is empty.", nameof(data));
             _net = net;
             _data = data;
-            _shuffle = shuffle;
+            _sampler = batching.CreateSampler(data, net.BatchSize);
+            _augmenter = augmentation?.CreateAugmenter(data);
+            _seed = seed;
             _rng = new Rng(seed);
-            _order = new int[data.Count];
-            for (int i = 0; i < _order.Length; i++) _order[i] = i;
+            _augmentationRng = new Rng(seed);
+            _order = new int[_sampler.MaxEpochLength];
             _inputs = new float[net.BatchSize * net.InputSize];
             _labels = new int[net.BatchSize];
         }
@@ -171,11 +202,15 @@ namespace CompiledNet
         /// <summary>Steps between parameter finiteness checks (0: only at the end of the epoch); see <see cref="TrainingOptions.ParameterCheckInterval"/>.</summary>
         public int ParameterCheckInterval { get; set; } = 1;
 
-        /// <summary>The epoch number used in divergence messages (1-based).</summary>
+        /// <summary>
+        /// The number (1-based) of the next epoch <see cref="RunEpoch"/> runs: it picks the curriculum's stage and the
+        /// augmentation's generator, and appears in divergence messages. Advances by one after each epoch;
+        /// <see cref="Trainer"/> sets it before every epoch (also when resuming).
+        /// </summary>
         public int Epoch { get; set; } = 1;
 
-        /// <summary>The order in which the last epoch visited the examples.</summary>
-        public ReadOnlySpan<int> Order => _order;
+        /// <summary>The order in which the last epoch visited the examples (its length is the epoch's number of examples).</summary>
+        public ReadOnlySpan<int> Order => _order.AsSpan(0, _epochsRun > 0 ? _epochLength : 0);
 
         /// <summary>The shuffle generator's state: saved in checkpoints so a resumed run draws the same permutations.</summary>
         public RngState ShuffleState
@@ -186,17 +221,19 @@ namespace CompiledNet
 
         /// <summary>
         /// One pass over the data; returns the mean loss over its examples and the number of steps. Each epoch's order
-        /// is a fresh permutation of the examples drawn from the shuffle generator alone, so the generator's state at
-        /// an epoch boundary is all a checkpoint needs to continue with the same orders.
+        /// is drawn by the batching strategy from the shuffle generator alone, and the augmentation generator is
+        /// derived from the seed and <see cref="Epoch"/>, so the shuffle generator's state at an epoch boundary is all
+        /// a checkpoint needs to continue with the same batches.
         /// </summary>
         public (double MeanLoss, long Steps) RunEpoch(CancellationToken cancellationToken = default)
         {
-            if (_shuffle)
-            {
-                for (int i = 0; i < _order.Length; i++) _order[i] = i;
-                _rng.Shuffle(_order.AsSpan());
-            }
-            int batchSize = _net.BatchSize, inputSize = _net.InputSize, n = _order.Length;
+            int n = _sampler.NextEpoch(Epoch - 1, _order, _rng, _net);
+            if (n <= 0 || n > _order.Length)
+                throw new InvalidOperationException($"The batch sampler returned an epoch of {n} examples; expected 1 to {_order.Length}.");
+            _epochLength = n;
+            _epochsRun++;
+            if (_augmenter is not null) _augmentationRng.State = AugmentationState(_seed, Epoch);
+            int batchSize = _net.BatchSize, inputSize = _net.InputSize;
             double lossSum = 0;
             long steps = 0;
             for (int start = 0; start < n; start += batchSize)
@@ -206,7 +243,10 @@ namespace CompiledNet
                 for (int j = 0; j < count; j++)
                 {
                     int index = _order[start + j];
-                    _data.Features(index).CopyTo(_inputs.AsSpan(j * inputSize, inputSize));
+                    if ((uint)index >= (uint)_data.Count)
+                        throw new InvalidOperationException($"The batch sampler returned example index {index}; the data set has {_data.Count} examples.");
+                    if (_augmenter is null) _data.Features(index).CopyTo(_inputs.AsSpan(j * inputSize, inputSize));
+                    else _augmenter.Apply(_data.Features(index), _inputs.AsSpan(j * inputSize, inputSize), _augmentationRng);
                     _labels[j] = _data.Label(index);
                 }
                 var inputs = _inputs.AsSpan(0, count * inputSize);
@@ -230,7 +270,28 @@ namespace CompiledNet
                 steps++;
             }
             if (!Kernels.AllFinite(_net.Parameters)) throw Diverged("a parameter became non-finite in this epoch");
+            Epoch++;
             return (lossSum / n, steps);
+        }
+
+        /// <summary>
+        /// The augmentation generator's state for an epoch: SplitMix64 of the seed and the epoch, so an epoch's
+        /// augmentations depend on nothing a checkpoint would have to save.
+        /// </summary>
+        private static RngState AugmentationState(long seed, int epoch)
+        {
+            ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)epoch * 0xD1B54A32D192ED03UL ^ 0x41554D454E54UL);
+            ulong a = SplitMix(ref z), b = SplitMix(ref z);
+            var state = new RngState((uint)a, (uint)(a >> 32), (uint)b, (uint)(b >> 32), 0f, false);
+            return (state.S0 | state.S1 | state.S2 | state.S3) == 0 ? state with { S0 = 1 } : state;
+
+            static ulong SplitMix(ref ulong x)
+            {
+                ulong r = unchecked(x += 0x9E3779B97F4A7C15UL);
+                r = unchecked((r ^ (r >> 30)) * 0xBF58476D1CE4E5B9UL);
+                r = unchecked((r ^ (r >> 27)) * 0x94D049BB133111EBUL);
+                return r ^ (r >> 31);
+            }
         }
 
         private TrainingDivergedException Diverged(string what)
@@ -301,7 +362,8 @@ namespace CompiledNet
                 throw new ArgumentException($"The evaluation set has {evaluation.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
             if (options.CheckpointPath is not null && net is not ICheckpointable)
                 throw new ArgumentException("CheckpointPath needs a network that implements ICheckpointable.", nameof(options));
-            var trainer = new EpochTrainer<TNet>(net, train, options.Seed, options.Shuffle)
+            var batching = options.Batching ?? (options.Shuffle ? BatchingStrategy.Shuffle : BatchingStrategy.Sequential);
+            var trainer = new EpochTrainer<TNet>(net, train, options.Seed, batching, options.Augmentation)
             {
                 MaxGradientNorm = options.MaxGradientNorm,
                 ParameterCheckInterval = options.ParameterCheckInterval,
