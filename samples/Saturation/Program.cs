@@ -24,6 +24,9 @@ for (int i = 0; i < args.Length; i++)
 
 var quadratic = new QuadraticUnit { LearningRate = rate };
 var logLoss = new LogLossUnit { LearningRate = rate };
+// The health monitor on both: every step sampled, one report per 50 epochs (the gradient the unit actually gets).
+var quadraticHealth = new HealthMonitor(quadratic, new HealthOptions { Every = 1 });
+var logLossHealth = new HealthMonitor(logLoss, new HealthOptions { Every = 1 });
 foreach (var net in new ITrainable[] { quadratic, logLoss })
 {
     net.Parameters[0] = 2f; // w
@@ -47,7 +50,7 @@ var logLossLoss = new double[epochs + 1];
 var outputs = new float[1];
 using (var csv = new StreamWriter(Path.Combine(outDir, "saturation.csv")))
 {
-    csv.WriteLine("epoch,quadratic_loss,quadratic_output,logloss_loss,logloss_output");
+    csv.WriteLine("epoch,quadratic_loss,quadratic_output,logloss_loss,logloss_output,quadratic_gradient_norm,logloss_gradient_norm");
     for (int epoch = 0; epoch <= epochs; epoch++)
     {
         epochAxis[epoch] = epoch;
@@ -57,15 +60,23 @@ using (var csv = new StreamWriter(Path.Combine(outDir, "saturation.csv")))
         float qa = outputs[0];
         logLoss.Predict(x, outputs);
         float la = outputs[0];
-        csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{epoch},{quadraticLoss[epoch]:R},{qa:R},{logLossLoss[epoch]:R},{la:R}"));
-        if (epoch % 50 == 0)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch,3}: quadratic loss {quadraticLoss[epoch]:F4} (output {qa:F3})   log-loss {logLossLoss[epoch]:F4} (output {la:F3})"));
         if (epoch < epochs)
         {
+            quadraticHealth.BeforeStep();
             quadratic.TrainBatch(x, y);
+            quadraticHealth.AfterStep(1);
+            logLossHealth.BeforeStep();
             logLoss.TrainBatch(x, y);
+            logLossHealth.AfterStep(1);
         }
+        // ‖∂L/∂W‖ of this epoch's step, as the monitor reports it (a one-step window).
+        double qg = quadraticHealth.EndWindow(epoch).Layers[0].WeightGradientNorm;
+        double lg = logLossHealth.EndWindow(epoch).Layers[0].WeightGradientNorm;
+        csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{epoch},{quadraticLoss[epoch]:R},{qa:R},{logLossLoss[epoch]:R},{la:R},{qg:R},{lg:R}"));
+        static string G(double g) => double.IsNaN(g) ? "no step" : "‖∂L/∂w‖ " + g.ToString("F4", CultureInfo.InvariantCulture);
+        if (epoch % 50 == 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {epoch,3}: quadratic loss {quadraticLoss[epoch]:F4} (output {qa:F3}, {G(qg)})   log-loss {logLossLoss[epoch]:F4} (output {la:F3}, {G(lg)})"));
     }
 }
 

@@ -47,7 +47,7 @@ namespace CompiledNet
     /// <param name="DeadUnitShare">ReLU: share of units that were 0 for every example of every sampled step.</param>
     /// <param name="ZeroShare">ReLU: share of activations that were 0.</param>
     /// <param name="PieceWinShares">Maxout: for each piece index, the share of unit activations it won.</param>
-    /// <param name="WeightGradientNorm">Mean over sampled steps of ‖∂L/∂W‖₂ (the loss gradient, regularisers excluded).</param>
+    /// <param name="WeightGradientNorm">Mean over sampled steps of ‖∂L/∂W‖₂ (the loss gradient, regularisers excluded); NaN, like the other norms, when the window sampled no step.</param>
     /// <param name="BiasGradientNorm">Mean over sampled steps of the L2 norm of the gradient of the biases (or of γ and β with batch norm); 0 without.</param>
     /// <param name="WeightNorm">‖W‖₂ after the last sampled step.</param>
     /// <param name="UpdateToWeightRatio">Mean over sampled steps of ‖ΔW‖₂ / ‖W‖₂ for the step's update (the lecture's rule of thumb: around 1e-3).</param>
@@ -257,8 +257,9 @@ namespace CompiledNet
                 double? zeros = layer.Activation == Activation.ReLU && any ? (double)acc.Zeros / acc.Values : null;
                 IReadOnlyList<double>? pieces = layer.Activation == Activation.Maxout && any
                     ? acc.PieceWins.Select(w => (double)w / acc.Values).ToArray() : null;
+                double Mean(double sum) => _samples > 0 ? sum / samples : double.NaN;   // NaN: no step was sampled in this window
                 layers.Add(new LayerHealth(l + 1, description, layer.Activation, saturated, meanAbsZ, dead, zeros, pieces,
-                    acc.WeightGradientNorm / samples, acc.BiasGradientNorm / samples, acc.WeightNorm, acc.UpdateRatio / samples,
+                    Mean(acc.WeightGradientNorm), Mean(acc.BiasGradientNorm), _samples > 0 ? acc.WeightNorm : double.NaN, Mean(acc.UpdateRatio),
                     layer.BatchNorm && any ? acc.BatchMeanShift / samples : null, layer.BatchNorm && any ? acc.BatchVarianceRatio / samples : null));
 
                 bool hidden = l < _layers.Count - 1;
