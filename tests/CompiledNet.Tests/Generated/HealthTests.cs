@@ -26,15 +26,7 @@ namespace CompiledNet.Tests.Generated
 {
     public class HealthTests
     {
-        private static (float[] X, int[] Labels) Batch(int rows, int inputs, int classes, int seed)
-        {
-            var rng = new Random(seed);
-            var x = new float[rows * inputs];
-            for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-            var labels = new int[rows];
-            for (int i = 0; i < rows; i++) labels[i] = rng.Next(classes);
-            return (x, labels);
-        }
+        private static (float[] X, int[] Labels) Batch(int rows, int inputs, int classes, int seed) => RandomBatch.Of(rows, inputs, classes, seed);
 
         private static HealthReport OneStep(IInspectable net, int rows = 8, int seed = 1, HealthOptions? options = null)
         {

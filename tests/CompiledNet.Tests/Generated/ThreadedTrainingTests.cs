@@ -42,15 +42,7 @@ namespace CompiledNet.Tests.Generated
 {
     public class ThreadedTrainingTests
     {
-        private static (float[] X, int[] Labels) Batch(int rows, int inputs, int classes, int seed)
-        {
-            var rng = new Random(seed);
-            var x = new float[rows * inputs];
-            for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-            var labels = new int[rows];
-            for (int i = 0; i < rows; i++) labels[i] = rng.Next(classes);
-            return (x, labels);
-        }
+        private static (float[] X, int[] Labels) Batch(int rows, int inputs, int classes, int seed) => RandomBatch.Of(rows, inputs, classes, seed);
 
         private static float[] Train(ITrainable net, int threads, int steps, int rows, int classes)
         {
