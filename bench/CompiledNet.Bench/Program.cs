@@ -13,13 +13,26 @@ using CompiledNet.Bench;
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
 //   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
 string outPath = "bench/results.md";
-bool quick = false;
+bool quick = false, compileCost = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
     else if (args[i] == "--quick") quick = true;
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick]"); return 2; }
+    else if (args[i] == "--compile-cost") compileCost = true;
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick | --compile-cost]"); return 2; }
+}
+if (compileCost)
+{
+    // First thing in the process, before anything else has touched NetB or the kernels.
+    var (firstMs, secondUs) = CompileCost.FirstPredict();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"B: constructor + first Predict {firstMs:F1} ms in a fresh process (JIT of the tier-0 code included); second Predict {secondUs:F1} µs"));
+    Console.WriteLine("| network | generator time (median of 20) | generated source | largest generated method (IL) |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var line in CompileCost.Report()) Console.WriteLine(line);
+    return 0;
 }
 _ = BenchData.Train;   // fail early (with the message that says how to get the data) rather than inside BenchmarkDotNet
 
