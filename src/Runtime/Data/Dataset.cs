@@ -7,7 +7,7 @@ namespace CompiledNet
     /// An in-memory labelled data set: <see cref="Count"/> examples of <see cref="FeatureSize"/> floats, row after
     /// row in one array, and one class label each. Immutable once built; training never changes it.
     /// </summary>
-    public sealed class Dataset
+    public sealed partial class Dataset
     {
         private readonly float[] _features;
         private readonly int[] _labels;
@@ -147,10 +147,18 @@ namespace CompiledNet
                 throw new InvalidDataException(
                     $"{imagesPath} holds {images.Dimensions[0]} examples but {labelsPath} holds {labels.Dimensions[0]} labels.");
             int featureSize = images.Length / images.Dimensions[0];
-            var y = labels.ToInt32();
+            if (classCount is <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "The class count must be positive.");
+            int[] y;
+            try { y = labels.ToInt32(); }
+            catch (InvalidOperationException ex) { throw new InvalidDataException($"{labelsPath}: a label is not a class index: {ex.Message}", ex); }
             int classes = classCount ?? 0;
-            if (classCount is null)
-                foreach (int label in y) classes = Math.Max(classes, label + 1);
+            for (int i = 0; i < y.Length; i++)
+            {
+                if (y[i] < 0 || (classCount is int c && y[i] >= c))
+                    throw new InvalidDataException(
+                        $"{labelsPath}: label {i} is {y[i]}; expected a class in [0, {(classCount is int k ? k.ToString(System.Globalization.CultureInfo.InvariantCulture) : "∞")}).");
+                if (classCount is null) classes = Math.Max(classes, y[i] + 1);
+            }
             var data = new Dataset(images.ToSingle(scale), featureSize, y, classes);
             return images.Dimensions.Length == 3 ? data.WithImageSize(images.Dimensions[1], images.Dimensions[2]) : data;
         }
