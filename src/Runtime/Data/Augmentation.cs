@@ -200,6 +200,7 @@ namespace CompiledNet
                     var vuMax = Vector256.Create(uMax); var vvMax = Vector256.Create(vMax);
                     var xLast = Vector256.Create(_width); var yLast = Vector256.Create(_height);
                     var stride = Vector256.Create(_stride);
+                    var pairOrder = Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7);
                     for (; i <= n - 8; i += 8)
                     {
                         var x = Avx.LoadVector256(xs + i);
@@ -212,11 +213,17 @@ namespace CompiledNet
                         var y0 = Avx2.Min(Avx.ConvertToVector256Int32WithTruncation(v), yLast);
                         var fx = Avx.Subtract(u, Avx.ConvertToVector256Single(x0));
                         var fy = Avx.Subtract(v, Avx.ConvertToVector256Single(y0));
-                        var index = Avx2.Add(Avx2.MultiplyLow(y0, stride), x0);
-                        var p00 = Avx2.GatherVector256(padded, index, 4);
-                        var p01 = Avx2.GatherVector256(padded + 1, index, 4);
-                        var p10 = Avx2.GatherVector256(padded + _stride, index, 4);
-                        var p11 = Avx2.GatherVector256(padded + _stride + 1, index, 4);
+                        // Each neighbour pair (left, right) is one 64-bit gather: lanes 0, 1, 4, 5 in one, 2, 3, 6, 7
+                        // in the other, so that unpacking the pairs with one shuffle gives the lanes in order.
+                        var index = Avx2.PermuteVar8x32(Avx2.Add(Avx2.MultiplyLow(y0, stride), x0), pairOrder);
+                        var topA = Avx2.GatherVector256((double*)padded, index.GetLower(), 4).AsSingle();
+                        var topB = Avx2.GatherVector256((double*)padded, index.GetUpper(), 4).AsSingle();
+                        var bottomA = Avx2.GatherVector256((double*)(padded + _stride), index.GetLower(), 4).AsSingle();
+                        var bottomB = Avx2.GatherVector256((double*)(padded + _stride), index.GetUpper(), 4).AsSingle();
+                        var p00 = Avx.Shuffle(topA, topB, 0b10_00_10_00);
+                        var p01 = Avx.Shuffle(topA, topB, 0b11_01_11_01);
+                        var p10 = Avx.Shuffle(bottomA, bottomB, 0b10_00_10_00);
+                        var p11 = Avx.Shuffle(bottomA, bottomB, 0b11_01_11_01);
                         var gx = Avx.Subtract(one, fx);
                         var top = Fma.MultiplyAdd(p01, fx, Avx.Multiply(p00, gx));
                         var bottom = Fma.MultiplyAdd(p11, fx, Avx.Multiply(p10, gx));
