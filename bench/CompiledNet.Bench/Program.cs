@@ -21,7 +21,18 @@ for (int i = 0; i < args.Length; i++)
     if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
     else if (args[i] == "--quick") quick = true;
     else if (args[i] == "--compile-cost") compileCost = true;
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick | --compile-cost]"); return 2; }
+    else if (args[i] == "--epochs" && i + 3 < args.Length)
+    {
+        // For a profiler: N epochs of one network on T threads, nothing else (e.g. under perf record).
+        string network = args[++i];
+        int threads = int.Parse(args[++i], CultureInfo.InvariantCulture), count = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        var epoch = CompiledNetEpoch.Create(network, threads);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int e = 0; e < count; e++) epoch();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}"));
+        return 0;
+    }
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick | --compile-cost | --epochs A|B|C THREADS N]"); return 2; }
 }
 if (compileCost)
 {

@@ -151,11 +151,7 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open())
                 {
                     w.Line($"ref float y = ref {(maxout ? "scratch" : "output")};");
-                    w.Line("int r = 0;");
-                    using (w.Open($"for (; r + {I(ForwardRows)} <= count; r += {I(ForwardRows)})"))
-                        RowBlock(w, layer, ForwardRows, bias);
-                    using (w.Open("for (; r < count; r++)"))
-                        RowBlock(w, layer, 1, bias);
+                    RowsProduct(w, layer, bias, rowBlocks: true);
                 }
                 if (layer.BatchNorm)
                 {
@@ -223,16 +219,7 @@ namespace CompiledNet.Generator.Emit
                 }
                 w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {I(layer.Width)});");
                 using (w.Open())
-                {
-                    w.Line("int r = 0;");
-                    if (batchSize >= ForwardRows)
-                    {
-                        using (w.Open($"for (; r + {I(ForwardRows)} <= count; r += {I(ForwardRows)})"))
-                            RowBlock(w, layer, ForwardRows, bias);
-                    }
-                    using (w.Open("for (; r < count; r++)"))
-                        RowBlock(w, layer, 1, bias);
-                }
+                    RowsProduct(w, layer, bias, rowBlocks: batchSize >= ForwardRows);
                 if (layer.BatchNorm) BatchNormForward(w, l, layer, layout);
                 if (maxout)
                     using (w.Open())
@@ -345,17 +332,22 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
-        private static void RowBlock(IndentedWriter w, LayerSpec layer, int rows, string? bias)
+        /// <summary>y[r, o] = b[o] + Σ_i x[r, i]·W[i, o] for r in [0, count): column strips outermost, blocks of ForwardRows rows.</summary>
+        private static void RowsProduct(IndentedWriter w, LayerSpec layer, string? bias, bool rowBlocks)
         {
-            for (int k = 0; k < rows; k++)
-            {
-                string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {I(k)})";
-                w.Line($"ref float x{k} = ref Unsafe.Add(ref x, {row} * {I(layer.Inputs)});");
-                w.Line($"ref float y{k} = ref Unsafe.Add(ref y, {row} * {I(layer.Width)});");
-            }
-            KernelEmitter.BlockedProduct(w, rows, ForwardVectors, layer.Width,
+            KernelEmitter.StripProduct(w, ForwardRows, ForwardVectors, layer.Width,
                 $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {I(layer.Width)}", k => $"y{k}", bias);
+                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {I(layer.Width)}", k => $"y{k}", bias,
+                rows =>
+                {
+                    for (int k = 0; k < rows; k++)
+                    {
+                        string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {I(k)})";
+                        w.Line($"ref float x{k} = ref Unsafe.Add(ref x, {row} * {I(layer.Inputs)});");
+                        w.Line($"ref float y{k} = ref Unsafe.Add(ref y, {row} * {I(layer.Width)});");
+                    }
+                },
+                rowBlocks);
         }
 
         /// <summary>

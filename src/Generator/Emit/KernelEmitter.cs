@@ -71,6 +71,85 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
+        /// <summary>
+        /// The same product for <c>count</c> rows (a runtime value) with the column strips outermost: for each strip of
+        /// <paramref name="vectors"/>·8 columns, every block of <paramref name="blockRows"/> rows, then each leftover
+        /// row, runs its reduction over that strip of B. A strip of B (reduction length × 16 floats: 50 KB for 784
+        /// inputs) stays in L1 while all rows pass over it, instead of all of B being streamed once per row block.
+        /// <paramref name="declareRows"/> declares the row refs that <paramref name="aScalar"/> and <paramref name="cRow"/>
+        /// name, for the rows starting at <c>r</c>. Each output element sums in the same order as in
+        /// <see cref="BlockedProduct"/>, so results are identical.
+        /// </summary>
+        public static void StripProduct(
+            IndentedWriter w,
+            int blockRows,
+            int vectors,
+            int width,
+            string reductionLoop,
+            Func<int, string> aScalar,
+            string bBase,
+            string bRowOffset,
+            Func<int, string> cRow,
+            string? initBase,
+            Action<int> declareRows,
+            bool rowBlocks = true)
+        {
+            int full = width / 8;
+            int chunks = full / vectors;
+            int leftover = full % vectors;
+            int tail = width % 8;
+
+            void Rows(string o, int strip)
+            {
+                w.Line("int r = 0;");
+                if (rowBlocks)
+                    using (w.Open($"for (; r + {I(blockRows)} <= count; r += {I(blockRows)})"))
+                    {
+                        declareRows(blockRows);
+                        Chunk(w, blockRows, strip, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, o);
+                    }
+                using (w.Open("for (; r < count; r++)"))
+                {
+                    declareRows(1);
+                    Chunk(w, 1, strip, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, o);
+                }
+            }
+
+            if (chunks > 0)
+            {
+                w.Line($"// column strips of {I(vectors * 8)}, each passed over by every row");
+                using (w.Open($"for (nuint o = 0; o < {I(chunks * vectors * 8)}; o += {I(vectors * 8)})"))
+                    Rows("o", vectors);
+            }
+            for (int v = 0; v < leftover; v++)
+            {
+                string offset = I((chunks * vectors + v) * 8);
+                w.Line($"// columns [{offset}..{I((chunks * vectors + v + 1) * 8)}): one vector per row");
+                using (w.Open())
+                    Rows(offset, 1);
+            }
+            if (tail > 0)
+            {
+                int start = full * 8;
+                w.Line($"// columns [{I(start)}..{I(width)}): the last {I(tail)}, scalar, row by row");
+                using (w.Open("for (int r = 0; r < count; r++)"))
+                {
+                    declareRows(1);
+                    for (int t = 0; t < tail; t++)
+                        w.Line($"float s0_{t} = {(initBase is null ? "0f" : $"Unsafe.Add(ref {initBase}, {I(start + t)})")};");
+                    using (w.Open(reductionLoop))
+                    {
+                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {I(start)});");
+                        w.Line($"float av0 = {aScalar(0)};");
+                        for (int t = 0; t < tail; t++)
+                            w.Line($"s0_{t} += av0 * Unsafe.Add(ref bRow, {I(t)});");
+                    }
+                    for (int t = 0; t < tail; t++)
+                        w.Line($"Unsafe.Add(ref {cRow(0)}, {I(start + t)}) = s0_{t};");
+                }
+            }
+        }
+
         private static void Chunk(IndentedWriter w, int rows, int vectors, string reductionLoop, Func<int, string> aScalar,
             string bBase, string bRowOffset, Func<int, string> cRow, string? initBase, string o)
         {

@@ -501,19 +501,19 @@ partial class Models
             ref float b = ref Unsafe.Add(ref p, 36);
             {
                 ref float y = ref output;
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..8): one vector per row
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 4);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 9);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 4);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 9);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 4);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 9);
-                    // columns [0..8): one vector per row
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
+                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
+                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 9);
+                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 9);
+                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 9);
                         var c0_0 = Vector256.LoadUnsafe(ref b, 0);
                         var c1_0 = Vector256.LoadUnsafe(ref b, 0);
                         var c2_0 = Vector256.LoadUnsafe(ref b, 0);
@@ -536,36 +536,10 @@ partial class Models
                         c2_0.StoreUnsafe(ref y2, 0);
                         c3_0.StoreUnsafe(ref y3, 0);
                     }
-                    // columns [8..9): the last 1, scalar
+                    for (; r < count; r++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 8);
-                        float s1_0 = Unsafe.Add(ref b, 8);
-                        float s2_0 = Unsafe.Add(ref b, 8);
-                        float s3_0 = Unsafe.Add(ref b, 8);
-                        for (nuint i = 0; i < 4; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        }
-                        Unsafe.Add(ref y0, 8) = s0_0;
-                        Unsafe.Add(ref y1, 8) = s1_0;
-                        Unsafe.Add(ref y2, 8) = s2_0;
-                        Unsafe.Add(ref y3, 8) = s3_0;
-                    }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
-                    // columns [0..8): one vector per row
-                    {
+                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
                         var c0_0 = Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 4; i++)
                         {
@@ -576,17 +550,20 @@ partial class Models
                         }
                         c0_0.StoreUnsafe(ref y0, 0);
                     }
-                    // columns [8..9): the last 1, scalar
+                }
+                // columns [8..9): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
+                    float s0_0 = Unsafe.Add(ref b, 8);
+                    for (nuint i = 0; i < 4; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 8);
-                        for (nuint i = 0; i < 4; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        }
-                        Unsafe.Add(ref y0, 8) = s0_0;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                     }
+                    Unsafe.Add(ref y0, 8) = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -613,13 +590,13 @@ partial class Models
             ref float b = ref Unsafe.Add(ref p, 36);
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
             {
-                int r = 0;
-                for (; r < count; r++)
+                // columns [0..8): one vector per row
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
-                    // columns [0..8): one vector per row
+                    int r = 0;
+                    for (; r < count; r++)
                     {
+                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
                         var c0_0 = Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 4; i++)
                         {
@@ -630,17 +607,20 @@ partial class Models
                         }
                         c0_0.StoreUnsafe(ref y0, 0);
                     }
-                    // columns [8..9): the last 1, scalar
+                }
+                // columns [8..9): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 9);
+                    float s0_0 = Unsafe.Add(ref b, 8);
+                    for (nuint i = 0; i < 4; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 8);
-                        for (nuint i = 0; i < 4; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        }
-                        Unsafe.Add(ref y0, 8) = s0_0;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 9 + 8);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                     }
+                    Unsafe.Add(ref y0, 8) = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -839,71 +819,22 @@ partial class Models
             ref float b = ref Unsafe.Add(ref p, 63);
             {
                 ref float y = ref output;
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 9);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 9);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 2);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 9);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 2);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 9);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 2);
-                    // columns [0..2): the last 2, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    float s0_1 = Unsafe.Add(ref b, 1);
+                    for (nuint i = 0; i < 9; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s1_0 = Unsafe.Add(ref b, 0);
-                        float s1_1 = Unsafe.Add(ref b, 1);
-                        float s2_0 = Unsafe.Add(ref b, 0);
-                        float s2_1 = Unsafe.Add(ref b, 1);
-                        float s3_0 = Unsafe.Add(ref b, 0);
-                        float s3_1 = Unsafe.Add(ref b, 1);
-                        for (nuint i = 0; i < 9; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y1, 0) = s1_0;
-                        Unsafe.Add(ref y1, 1) = s1_1;
-                        Unsafe.Add(ref y2, 0) = s2_0;
-                        Unsafe.Add(ref y2, 1) = s2_1;
-                        Unsafe.Add(ref y3, 0) = s3_0;
-                        Unsafe.Add(ref y3, 1) = s3_1;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 9);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
-                    // columns [0..2): the last 2, scalar
-                    {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        for (nuint i = 0; i < 9; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                    }
+                    Unsafe.Add(ref y0, 0) = s0_0;
+                    Unsafe.Add(ref y0, 1) = s0_1;
                 }
             }
         }
@@ -916,25 +847,22 @@ partial class Models
             ref float b = ref Unsafe.Add(ref p, 63);
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
             {
-                int r = 0;
-                for (; r < count; r++)
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 9);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
-                    // columns [0..2): the last 2, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    float s0_1 = Unsafe.Add(ref b, 1);
+                    for (nuint i = 0; i < 9; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        for (nuint i = 0; i < 9; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
+                    Unsafe.Add(ref y0, 0) = s0_0;
+                    Unsafe.Add(ref y0, 1) = s0_1;
                 }
             }
             // activation: Linear

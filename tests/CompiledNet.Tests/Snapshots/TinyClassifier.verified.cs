@@ -547,19 +547,19 @@ namespace Samples.Vision
             ref float b = ref Unsafe.Add(ref p, 30);
             {
                 ref float y = ref output;
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..8): one vector per row
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
-                    // columns [0..8): one vector per row
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
+                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
                         var c0_0 = Vector256.LoadUnsafe(ref b, 0);
                         var c1_0 = Vector256.LoadUnsafe(ref b, 0);
                         var c2_0 = Vector256.LoadUnsafe(ref b, 0);
@@ -582,48 +582,10 @@ namespace Samples.Vision
                         c2_0.StoreUnsafe(ref y2, 0);
                         c3_0.StoreUnsafe(ref y3, 0);
                     }
-                    // columns [8..10): the last 2, scalar
+                    for (; r < count; r++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 8);
-                        float s0_1 = Unsafe.Add(ref b, 9);
-                        float s1_0 = Unsafe.Add(ref b, 8);
-                        float s1_1 = Unsafe.Add(ref b, 9);
-                        float s2_0 = Unsafe.Add(ref b, 8);
-                        float s2_1 = Unsafe.Add(ref b, 9);
-                        float s3_0 = Unsafe.Add(ref b, 8);
-                        float s3_1 = Unsafe.Add(ref b, 9);
-                        for (nuint i = 0; i < 3; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        }
-                        Unsafe.Add(ref y0, 8) = s0_0;
-                        Unsafe.Add(ref y0, 9) = s0_1;
-                        Unsafe.Add(ref y1, 8) = s1_0;
-                        Unsafe.Add(ref y1, 9) = s1_1;
-                        Unsafe.Add(ref y2, 8) = s2_0;
-                        Unsafe.Add(ref y2, 9) = s2_1;
-                        Unsafe.Add(ref y3, 8) = s3_0;
-                        Unsafe.Add(ref y3, 9) = s3_1;
-                    }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    // columns [0..8): one vector per row
-                    {
+                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
                         var c0_0 = Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
@@ -634,20 +596,23 @@ namespace Samples.Vision
                         }
                         c0_0.StoreUnsafe(ref y0, 0);
                     }
-                    // columns [8..10): the last 2, scalar
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = Unsafe.Add(ref b, 8);
+                    float s0_1 = Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 3; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 8);
-                        float s0_1 = Unsafe.Add(ref b, 9);
-                        for (nuint i = 0; i < 3; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        }
-                        Unsafe.Add(ref y0, 8) = s0_0;
-                        Unsafe.Add(ref y0, 9) = s0_1;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
+                    Unsafe.Add(ref y0, 8) = s0_0;
+                    Unsafe.Add(ref y0, 9) = s0_1;
                 }
             }
             // activation: ReLU
@@ -676,19 +641,19 @@ namespace Samples.Vision
             ref float b = ref Unsafe.Add(ref p, 30);
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..8): one vector per row
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
-                    // columns [0..8): one vector per row
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
+                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
                         var c0_0 = Vector256.LoadUnsafe(ref b, 0);
                         var c1_0 = Vector256.LoadUnsafe(ref b, 0);
                         var c2_0 = Vector256.LoadUnsafe(ref b, 0);
@@ -711,48 +676,10 @@ namespace Samples.Vision
                         c2_0.StoreUnsafe(ref y2, 0);
                         c3_0.StoreUnsafe(ref y3, 0);
                     }
-                    // columns [8..10): the last 2, scalar
+                    for (; r < count; r++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 8);
-                        float s0_1 = Unsafe.Add(ref b, 9);
-                        float s1_0 = Unsafe.Add(ref b, 8);
-                        float s1_1 = Unsafe.Add(ref b, 9);
-                        float s2_0 = Unsafe.Add(ref b, 8);
-                        float s2_1 = Unsafe.Add(ref b, 9);
-                        float s3_0 = Unsafe.Add(ref b, 8);
-                        float s3_1 = Unsafe.Add(ref b, 9);
-                        for (nuint i = 0; i < 3; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        }
-                        Unsafe.Add(ref y0, 8) = s0_0;
-                        Unsafe.Add(ref y0, 9) = s0_1;
-                        Unsafe.Add(ref y1, 8) = s1_0;
-                        Unsafe.Add(ref y1, 9) = s1_1;
-                        Unsafe.Add(ref y2, 8) = s2_0;
-                        Unsafe.Add(ref y2, 9) = s2_1;
-                        Unsafe.Add(ref y3, 8) = s3_0;
-                        Unsafe.Add(ref y3, 9) = s3_1;
-                    }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    // columns [0..8): one vector per row
-                    {
+                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
                         var c0_0 = Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
@@ -763,20 +690,23 @@ namespace Samples.Vision
                         }
                         c0_0.StoreUnsafe(ref y0, 0);
                     }
-                    // columns [8..10): the last 2, scalar
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = Unsafe.Add(ref b, 8);
+                    float s0_1 = Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 3; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 8);
-                        float s0_1 = Unsafe.Add(ref b, 9);
-                        for (nuint i = 0; i < 3; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        }
-                        Unsafe.Add(ref y0, 8) = s0_0;
-                        Unsafe.Add(ref y0, 9) = s0_1;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
                     }
+                    Unsafe.Add(ref y0, 8) = s0_0;
+                    Unsafe.Add(ref y0, 9) = s0_1;
                 }
             }
             // activation: ReLU
@@ -1020,86 +950,25 @@ namespace Samples.Vision
             ref float b = ref Unsafe.Add(ref p, 70);
             {
                 ref float y = ref output;
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 10);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 3);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 10);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 3);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 10);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 3);
-                    // columns [0..3): the last 3, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    float s0_1 = Unsafe.Add(ref b, 1);
+                    float s0_2 = Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 10; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        float s1_0 = Unsafe.Add(ref b, 0);
-                        float s1_1 = Unsafe.Add(ref b, 1);
-                        float s1_2 = Unsafe.Add(ref b, 2);
-                        float s2_0 = Unsafe.Add(ref b, 0);
-                        float s2_1 = Unsafe.Add(ref b, 1);
-                        float s2_2 = Unsafe.Add(ref b, 2);
-                        float s3_0 = Unsafe.Add(ref b, 0);
-                        float s3_1 = Unsafe.Add(ref b, 1);
-                        float s3_2 = Unsafe.Add(ref b, 2);
-                        for (nuint i = 0; i < 10; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                            s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                            s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                            s3_2 += av3 * Unsafe.Add(ref bRow, 2);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                        Unsafe.Add(ref y1, 0) = s1_0;
-                        Unsafe.Add(ref y1, 1) = s1_1;
-                        Unsafe.Add(ref y1, 2) = s1_2;
-                        Unsafe.Add(ref y2, 0) = s2_0;
-                        Unsafe.Add(ref y2, 1) = s2_1;
-                        Unsafe.Add(ref y2, 2) = s2_2;
-                        Unsafe.Add(ref y3, 0) = s3_0;
-                        Unsafe.Add(ref y3, 1) = s3_1;
-                        Unsafe.Add(ref y3, 2) = s3_2;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    // columns [0..3): the last 3, scalar
-                    {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        for (nuint i = 0; i < 10; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                    }
+                    Unsafe.Add(ref y0, 0) = s0_0;
+                    Unsafe.Add(ref y0, 1) = s0_1;
+                    Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
         }
@@ -1112,86 +981,25 @@ namespace Samples.Vision
             ref float b = ref Unsafe.Add(ref p, 70);
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 10);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 3);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 10);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 3);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 10);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 3);
-                    // columns [0..3): the last 3, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    float s0_1 = Unsafe.Add(ref b, 1);
+                    float s0_2 = Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 10; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        float s1_0 = Unsafe.Add(ref b, 0);
-                        float s1_1 = Unsafe.Add(ref b, 1);
-                        float s1_2 = Unsafe.Add(ref b, 2);
-                        float s2_0 = Unsafe.Add(ref b, 0);
-                        float s2_1 = Unsafe.Add(ref b, 1);
-                        float s2_2 = Unsafe.Add(ref b, 2);
-                        float s3_0 = Unsafe.Add(ref b, 0);
-                        float s3_1 = Unsafe.Add(ref b, 1);
-                        float s3_2 = Unsafe.Add(ref b, 2);
-                        for (nuint i = 0; i < 10; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                            s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                            s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                            s3_2 += av3 * Unsafe.Add(ref bRow, 2);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                        Unsafe.Add(ref y1, 0) = s1_0;
-                        Unsafe.Add(ref y1, 1) = s1_1;
-                        Unsafe.Add(ref y1, 2) = s1_2;
-                        Unsafe.Add(ref y2, 0) = s2_0;
-                        Unsafe.Add(ref y2, 1) = s2_1;
-                        Unsafe.Add(ref y2, 2) = s2_2;
-                        Unsafe.Add(ref y3, 0) = s3_0;
-                        Unsafe.Add(ref y3, 1) = s3_1;
-                        Unsafe.Add(ref y3, 2) = s3_2;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    // columns [0..3): the last 3, scalar
-                    {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        for (nuint i = 0; i < 10; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                    }
+                    Unsafe.Add(ref y0, 0) = s0_0;
+                    Unsafe.Add(ref y0, 1) = s0_1;
+                    Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
             // activation: Softmax

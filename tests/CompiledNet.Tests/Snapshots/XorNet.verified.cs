@@ -495,101 +495,28 @@ namespace Samples
             ref float b = ref Unsafe.Add(ref p, 8);
             {
                 ref float y = ref output;
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..4): the last 4, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 2);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 4);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 2);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 4);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 2);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 4);
-                    // columns [0..4): the last 4, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    float s0_1 = Unsafe.Add(ref b, 1);
+                    float s0_2 = Unsafe.Add(ref b, 2);
+                    float s0_3 = Unsafe.Add(ref b, 3);
+                    for (nuint i = 0; i < 2; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        float s0_3 = Unsafe.Add(ref b, 3);
-                        float s1_0 = Unsafe.Add(ref b, 0);
-                        float s1_1 = Unsafe.Add(ref b, 1);
-                        float s1_2 = Unsafe.Add(ref b, 2);
-                        float s1_3 = Unsafe.Add(ref b, 3);
-                        float s2_0 = Unsafe.Add(ref b, 0);
-                        float s2_1 = Unsafe.Add(ref b, 1);
-                        float s2_2 = Unsafe.Add(ref b, 2);
-                        float s2_3 = Unsafe.Add(ref b, 3);
-                        float s3_0 = Unsafe.Add(ref b, 0);
-                        float s3_1 = Unsafe.Add(ref b, 1);
-                        float s3_2 = Unsafe.Add(ref b, 2);
-                        float s3_3 = Unsafe.Add(ref b, 3);
-                        for (nuint i = 0; i < 2; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                            s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                            s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                            s1_3 += av1 * Unsafe.Add(ref bRow, 3);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                            s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                            s2_3 += av2 * Unsafe.Add(ref bRow, 3);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                            s3_2 += av3 * Unsafe.Add(ref bRow, 2);
-                            s3_3 += av3 * Unsafe.Add(ref bRow, 3);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                        Unsafe.Add(ref y0, 3) = s0_3;
-                        Unsafe.Add(ref y1, 0) = s1_0;
-                        Unsafe.Add(ref y1, 1) = s1_1;
-                        Unsafe.Add(ref y1, 2) = s1_2;
-                        Unsafe.Add(ref y1, 3) = s1_3;
-                        Unsafe.Add(ref y2, 0) = s2_0;
-                        Unsafe.Add(ref y2, 1) = s2_1;
-                        Unsafe.Add(ref y2, 2) = s2_2;
-                        Unsafe.Add(ref y2, 3) = s2_3;
-                        Unsafe.Add(ref y3, 0) = s3_0;
-                        Unsafe.Add(ref y3, 1) = s3_1;
-                        Unsafe.Add(ref y3, 2) = s3_2;
-                        Unsafe.Add(ref y3, 3) = s3_3;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
-                    // columns [0..4): the last 4, scalar
-                    {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        float s0_3 = Unsafe.Add(ref b, 3);
-                        for (nuint i = 0; i < 2; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                            s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                        Unsafe.Add(ref y0, 3) = s0_3;
-                    }
+                    Unsafe.Add(ref y0, 0) = s0_0;
+                    Unsafe.Add(ref y0, 1) = s0_1;
+                    Unsafe.Add(ref y0, 2) = s0_2;
+                    Unsafe.Add(ref y0, 3) = s0_3;
                 }
             }
             // activation: Tanh
@@ -616,101 +543,28 @@ namespace Samples
             ref float b = ref Unsafe.Add(ref p, 8);
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 4);
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..4): the last 4, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 2);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 4);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 2);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 4);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 2);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 4);
-                    // columns [0..4): the last 4, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    float s0_1 = Unsafe.Add(ref b, 1);
+                    float s0_2 = Unsafe.Add(ref b, 2);
+                    float s0_3 = Unsafe.Add(ref b, 3);
+                    for (nuint i = 0; i < 2; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        float s0_3 = Unsafe.Add(ref b, 3);
-                        float s1_0 = Unsafe.Add(ref b, 0);
-                        float s1_1 = Unsafe.Add(ref b, 1);
-                        float s1_2 = Unsafe.Add(ref b, 2);
-                        float s1_3 = Unsafe.Add(ref b, 3);
-                        float s2_0 = Unsafe.Add(ref b, 0);
-                        float s2_1 = Unsafe.Add(ref b, 1);
-                        float s2_2 = Unsafe.Add(ref b, 2);
-                        float s2_3 = Unsafe.Add(ref b, 3);
-                        float s3_0 = Unsafe.Add(ref b, 0);
-                        float s3_1 = Unsafe.Add(ref b, 1);
-                        float s3_2 = Unsafe.Add(ref b, 2);
-                        float s3_3 = Unsafe.Add(ref b, 3);
-                        for (nuint i = 0; i < 2; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                            s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                            s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                            s1_3 += av1 * Unsafe.Add(ref bRow, 3);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                            s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                            s2_3 += av2 * Unsafe.Add(ref bRow, 3);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                            s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                            s3_2 += av3 * Unsafe.Add(ref bRow, 2);
-                            s3_3 += av3 * Unsafe.Add(ref bRow, 3);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                        Unsafe.Add(ref y0, 3) = s0_3;
-                        Unsafe.Add(ref y1, 0) = s1_0;
-                        Unsafe.Add(ref y1, 1) = s1_1;
-                        Unsafe.Add(ref y1, 2) = s1_2;
-                        Unsafe.Add(ref y1, 3) = s1_3;
-                        Unsafe.Add(ref y2, 0) = s2_0;
-                        Unsafe.Add(ref y2, 1) = s2_1;
-                        Unsafe.Add(ref y2, 2) = s2_2;
-                        Unsafe.Add(ref y2, 3) = s2_3;
-                        Unsafe.Add(ref y3, 0) = s3_0;
-                        Unsafe.Add(ref y3, 1) = s3_1;
-                        Unsafe.Add(ref y3, 2) = s3_2;
-                        Unsafe.Add(ref y3, 3) = s3_3;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 2);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 4);
-                    // columns [0..4): the last 4, scalar
-                    {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s0_1 = Unsafe.Add(ref b, 1);
-                        float s0_2 = Unsafe.Add(ref b, 2);
-                        float s0_3 = Unsafe.Add(ref b, 3);
-                        for (nuint i = 0; i < 2; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 4 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                            s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                            s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y0, 1) = s0_1;
-                        Unsafe.Add(ref y0, 2) = s0_2;
-                        Unsafe.Add(ref y0, 3) = s0_3;
-                    }
+                    Unsafe.Add(ref y0, 0) = s0_0;
+                    Unsafe.Add(ref y0, 1) = s0_1;
+                    Unsafe.Add(ref y0, 2) = s0_2;
+                    Unsafe.Add(ref y0, 3) = s0_3;
                 }
             }
             // activation: Tanh
@@ -881,56 +735,19 @@ namespace Samples
             ref float b = ref Unsafe.Add(ref p, 16);
             {
                 ref float y = ref output;
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..1): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 4);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 1);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 4);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 1);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 4);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 1);
-                    // columns [0..1): the last 1, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    for (nuint i = 0; i < 4; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s1_0 = Unsafe.Add(ref b, 0);
-                        float s2_0 = Unsafe.Add(ref b, 0);
-                        float s3_0 = Unsafe.Add(ref b, 0);
-                        for (nuint i = 0; i < 4; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y1, 0) = s1_0;
-                        Unsafe.Add(ref y2, 0) = s2_0;
-                        Unsafe.Add(ref y3, 0) = s3_0;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                    // columns [0..1): the last 1, scalar
-                    {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        for (nuint i = 0; i < 4; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                    }
+                    Unsafe.Add(ref y0, 0) = s0_0;
                 }
             }
         }
@@ -943,56 +760,19 @@ namespace Samples
             ref float b = ref Unsafe.Add(ref p, 16);
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 1);
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // columns [0..1): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
                     ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                    ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 4);
-                    ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 1);
-                    ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 4);
-                    ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 1);
-                    ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 4);
-                    ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 1);
-                    // columns [0..1): the last 1, scalar
+                    float s0_0 = Unsafe.Add(ref b, 0);
+                    for (nuint i = 0; i < 4; i++)
                     {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        float s1_0 = Unsafe.Add(ref b, 0);
-                        float s2_0 = Unsafe.Add(ref b, 0);
-                        float s3_0 = Unsafe.Add(ref b, 0);
-                        for (nuint i = 0; i < 4; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                            float av1 = Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                            float av2 = Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                            float av3 = Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                        Unsafe.Add(ref y1, 0) = s1_0;
-                        Unsafe.Add(ref y2, 0) = s2_0;
-                        Unsafe.Add(ref y3, 0) = s3_0;
+                        ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
+                        float av0 = Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                    // columns [0..1): the last 1, scalar
-                    {
-                        float s0_0 = Unsafe.Add(ref b, 0);
-                        for (nuint i = 0; i < 4; i++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                            float av0 = Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        }
-                        Unsafe.Add(ref y0, 0) = s0_0;
-                    }
+                    Unsafe.Add(ref y0, 0) = s0_0;
                 }
             }
             // activation: Sigmoid
