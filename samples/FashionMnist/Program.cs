@@ -21,8 +21,9 @@ Usage: FashionMnist [--data DIR] [--epochs N] [--seed S] [--save CHECKPOINT] [--
   --balanced             class-balanced batches; the policy for unequal classes (default oversample)
   --curriculum           easy-to-hard by each example's loss under the current network, STAGES stages (default 4),
                          one more stage each epoch
-  --recipe best          RecipeNet (784-512-256-10, batch norm, dropout, Adam, η·0.9^epoch), augmentation with
-                         probability 0.5, 30 epochs unless --epochs is given
+  --recipe best          RecipeNet (784-512-256-10, batch norm, dropout 0.2, Adam, η·0.93^epoch), augmentation
+                         (shifts up to 1 px, rotations up to 8°, each with probability 0.5), 30 epochs unless
+                         --epochs is given; --shift, --rotate, --augment-probability override
   --measure-augmentation images per second of augmentation and of batch assembly on one thread, then exit
 """;
 
@@ -32,8 +33,8 @@ int seed = 1;
 string? savePath = null;
 string outDir = ".";
 bool augment = false, measure = false;
-int maxShift = 2;
-float maxRotation = 10;
+int? maxShift = null;
+float? maxRotation = null;
 float? augmentProbability = null;
 ClassBalancePolicy? balance = null;
 int curriculumStages = 0;
@@ -103,14 +104,15 @@ catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundExcep
     return 1;
 }
 
-if (measure) return AugmentationBenchmark.Run(train, maxShift, maxRotation);
+if (measure) return AugmentationBenchmark.Run(train, maxShift ?? 2, maxRotation ?? 10);
 
 Console.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images from {dataDir}");
 
 ImageAugmentation? augmentation = augment || recipe == "best"
     ? new ImageAugmentation
     {
-        MaxShift = maxShift, MaxRotationDegrees = maxRotation,
+        MaxShift = maxShift ?? (recipe == "best" ? 1 : 2),
+        MaxRotationDegrees = maxRotation ?? (recipe == "best" ? 8f : 10f),
         ShiftProbability = augmentProbability ?? (recipe == "best" ? 0.5f : 1f),
         RotationProbability = augmentProbability ?? (recipe == "best" ? 0.5f : 1f),
     }
@@ -127,7 +129,7 @@ string pipeline = $"batches: {batching.Name}; augmentation: " + (augmentation is
 
 var wall = Stopwatch.StartNew();
 return recipe == "best"
-    ? Train(new RecipeNet(seed), $"Recipe: {RecipeNet.Architecture}; {RecipeNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST recipe: 784-512-256-10, BN, dropout, Adam, augmentation")
+    ? Train(new RecipeNet(seed), $"Recipe: {RecipeNet.Architecture}; batch norm and dropout 0.2 on both hidden layers (RecipeNet.cs); {RecipeNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST recipe: 784-512-256-10, BN, dropout, Adam, augmentation")
     : Train(new FashionNet(seed), $"Network 784-256-128-10 ReLU, softmax cross-entropy, SGD η = {new FashionNet().LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {FashionNet.BatchSize}, {FashionNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST, 784-256-128-10 ReLU, SGD");
 
 int Train<TNet>(TNet net, string description, string title) where TNet : ICheckpointable
@@ -157,15 +159,6 @@ int Train<TNet>(TNet net, string description, string title) where TNet : ICheckp
     }
     else
         result = Trainer.Train(net, train, options, Progress.Sync<EpochReport>(r => Console.WriteLine(Line(r))));
-
-    if (net is IBatchNormalized normalized)
-    {
-        // The exact pass: population statistics of the (unaugmented) training images instead of the running averages.
-        var before = Evaluator.Evaluate(net, test);
-        BatchNorm.RecomputePopulationStatistics(normalized, train);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"batch-norm population statistics recomputed over the training set: test accuracy {before.Accuracy:F4} -> {Evaluator.Evaluate(net, test).Accuracy:F4}"));
-    }
 
     Directory.CreateDirectory(outDir);
     result.WriteCsv(Path.Combine(outDir, "fashion-mnist.csv"));
