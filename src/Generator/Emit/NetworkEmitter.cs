@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -30,8 +31,9 @@ namespace CompiledNet.Generator.Emit
         private static string N(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         /// <summary>The declaration in words, for messages.</summary>
+        /// <summary>The declaration in words: every layer with its options (batch norm, dropout, DropConnect, maxout pieces, no bias), the loss, the optimizer, the batch.</summary>
         public static string Architecture(NetworkSpec spec)
-            => $"{Shape(spec)}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}{OptimizerEmitter.DescribeRegularization(spec.Regularization)}; batch {I(spec.BatchSize)}"
+            => $"{I(spec.InputSize)}{string.Concat(spec.Layers.Select(l => " → " + LayerWords(l)))}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}{OptimizerEmitter.DescribeRegularization(spec.Regularization)}; batch {I(spec.BatchSize)}"
                 + (spec.InputDropout > 0 ? $"; input dropout {N(spec.InputDropout)}" : "");
 
         /// <summary>
@@ -55,6 +57,17 @@ namespace CompiledNet.Generator.Emit
                 hash *= 1099511628211UL;
             }
             return hash;
+        }
+
+        private static string LayerWords(LayerSpec l)
+        {
+            var options = new List<string>();
+            if (l.Activation == ActivationKind.Maxout) options.Add($"{I(l.Pieces)} pieces");
+            if (l.BatchNorm) options.Add("batch norm");
+            if (l.Dropout > 0) options.Add($"dropout {N(l.Dropout)}");
+            if (l.DropConnect > 0) options.Add($"DropConnect {N(l.DropConnect)}");
+            if (!l.Bias && !l.BatchNorm) options.Add("no bias");
+            return $"{I(l.Units)} {l.Activation}" + (options.Count > 0 ? $" ({string.Join(", ", options)})" : "");
         }
 
         public static string Shape(NetworkSpec spec)
