@@ -129,7 +129,7 @@ string pipeline = $"batches: {batching.Name}; augmentation: " + (augmentation is
 
 var wall = Stopwatch.StartNew();
 return recipe == "best"
-    ? Train(new RecipeNet(seed), $"Recipe: {RecipeNet.Architecture}; batch norm and dropout 0.2 on both hidden layers (RecipeNet.cs); {RecipeNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST recipe: 784-512-256-10, BN, dropout, Adam, augmentation")
+    ? Train(new RecipeNet(seed), $"Recipe: {RecipeNet.Architecture} (RecipeNet.cs); {RecipeNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST recipe: 784-512-256-10, BN, dropout, Adam, augmentation")
     : Train(new FashionNet(seed), $"Network 784-256-128-10 ReLU, softmax cross-entropy, SGD η = {new FashionNet().LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {FashionNet.BatchSize}, {FashionNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST, 784-256-128-10 ReLU, SGD");
 
 int Train<TNet>(TNet net, string description, string title) where TNet : ICheckpointable
