@@ -1,94 +1,82 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Threading.Tasks;
 using CompiledNet;
+using Microsoft.Extensions.Hosting;
+using Serve;
 
-// Classifies Fashion-MNIST images with a trained checkpoint; built for Native AOT (see run.sh).
-//   Serve --checkpoint C --idx IMAGES [--labels LABELS] [--count N]   classify IDX images (accuracy if labels given)
-//   Serve --checkpoint C FILE.png ...                                  classify 28×28 PNG files
-//   Serve --export-png DIR --idx IMAGES [--count N]                    write IDX images as PNGs (for trying the above)
-
-long startTicks = Stopwatch.GetTimestamp();
-TimeSpan sinceProcessStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
-string? checkpoint = null, idx = null, labels = null, exportDir = null;
-int count = 10;
-var pngs = new System.Collections.Generic.List<string>();
-for (int i = 0; i < args.Length; i++)
-{
-    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
-    {
-        case "--checkpoint": checkpoint = Value(); break;
-        case "--idx": idx = Value(); break;
-        case "--labels": labels = Value(); break;
-        case "--count": count = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-        case "--export-png": exportDir = Value(); break;
-        default:
-            if (args[i].StartsWith("--", StringComparison.Ordinal)) { Console.Error.WriteLine($"Unknown option {args[i]}."); return 2; }
-            pngs.Add(args[i]);
-            break;
-    }
-}
-
+// samples/Serve: a Fashion-MNIST classifier as a web service (ASP.NET Core minimal API, Native AOT), plus the
+// command-line classifier and a load test.
+//   Serve [serve] [--checkpoint FILE] [--url http://127.0.0.1:5000] [--data DIR]   the service (GET /, POST /predict, GET /health, GET /metrics)
+//   Serve classify …                                                              the command-line classifier (see Classifier.cs)
+//   Serve load-test --url URL [--clients N] [--requests N] [--seconds S] [--data DIR]
+string command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
+string[] rest = command == "serve" && (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) ? args : args[1..];
 try
 {
-    if (exportDir is not null)
+    switch (command)
     {
-        if (idx is null) { Console.Error.WriteLine("--export-png needs --idx IMAGES."); return 2; }
-        var images = IdxFile.Read(idx);
-        int h = images.Dimensions[1], w = images.Dimensions[2];
-        Directory.CreateDirectory(exportDir);
-        for (int k = 0; k < Math.Min(count, images.Dimensions[0]); k++)
-        {
-            string path = Path.Combine(exportDir, $"image{k}.png");
-            Png.WriteGray(path, w, h, images.Bytes.AsSpan(k * w * h, w * h));
-            Console.WriteLine($"wrote {path}");
-        }
-        return 0;
+        case "classify": return Classifier.Run(rest);
+        case "load-test": return await LoadTest.RunCommand(rest);
+        case "serve": return await ServeMain(rest);
+        default:
+            Console.Error.WriteLine($"Unknown command '{command}': serve, classify or load-test.");
+            return 2;
     }
-    if (checkpoint is null) { Console.Error.WriteLine("Give --checkpoint FILE (saved by samples/FashionMnist --save)."); return 2; }
-
-    var net = new FashionNet();
-    Checkpoint.Load(net, checkpoint);
-    bool first = true;
-    void Report(string name, ReadOnlySpan<float> pixels, int? label)
-    {
-        int predicted = net.Classify(pixels);
-        if (first)
-        {
-            first = false;
-            double ms = (sinceProcessStart + Stopwatch.GetElapsedTime(startTicks)).TotalMilliseconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first prediction {ms:F1} ms after the process started"));
-        }
-        Console.WriteLine($"{name}: {FashionMnist.ClassNames[predicted]}" + (label is int l ? (l == predicted ? " (correct)" : $" (label: {FashionMnist.ClassNames[l]})") : ""));
-    }
-
-    if (idx is not null)
-    {
-        var images = IdxFile.Read(idx).ToSingle(1f / 255);
-        int[]? truth = labels is null ? null : IdxFile.Read(labels).ToInt32();
-        int n = Math.Min(count, images.Length / FashionNet.InputSize), correct = 0;
-        for (int k = 0; k < n; k++)
-        {
-            var x = images.AsSpan(k * FashionNet.InputSize, FashionNet.InputSize);
-            if (k < 10) Report($"image {k}", x, truth?[k]);
-            if (truth is not null && net.Classify(x) == truth[k]) correct++;
-        }
-        if (truth is not null)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy on {n} images: {(double)correct / n:F4}"));
-    }
-    foreach (var path in pngs)
-    {
-        var (w, h, pixels) = Png.ReadGray(path);
-        if (w * h != FashionNet.InputSize)
-            throw new InvalidDataException($"{path}: {w}×{h} pixels; the network takes 28×28.");
-        Report(path, pixels, null);
-    }
-    return 0;
 }
-catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    return 1;
+    return 2;
+}
+
+static async Task<int> ServeMain(string[] args)
+{
+    string? checkpoint = null;
+    string url = "http://127.0.0.1:5000", data = FashionMnist.DefaultDirectory;
+    for (int i = 0; i < args.Length; i++)
+    {
+        string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--checkpoint": checkpoint = Value(); break;
+            case "--url": url = Value(); break;
+            case "--data": data = Value(); break;
+            default: throw new ArgumentException($"Unknown option '{args[i]}'. Usage: Serve [--checkpoint FILE] [--url URL] [--data DIR]");
+        }
+    }
+    var started = System.Diagnostics.Stopwatch.StartNew();
+    var net = new FashionNet(1);
+    if (checkpoint is not null)
+    {
+        try { Checkpoint.Load(net, checkpoint); }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+        Console.WriteLine($"loaded {checkpoint} ({FashionNet.Architecture})");
+    }
+    else
+    {
+        Console.WriteLine($"no --checkpoint given: training a quick network on {data} (2 epochs) …");
+        try
+        {
+            var (train, test) = FashionMnist.Load(data);
+            Trainer.Train(net, train, new TrainingOptions { Epochs = 2, Seed = 1 });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained: test accuracy {Evaluator.Evaluate(net, test).Accuracy:F4}"));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{ex.Message}\nGive --checkpoint FILE (samples/FashionMnist --save FILE writes one) or install dataset-fashion-mnist.");
+            return 1;
+        }
+    }
+    var app = FashionService.Build(net, url);
+    await app.StartAsync();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"listening on {string.Join(", ", app.Urls)} ({started.Elapsed.TotalMilliseconds:F0} ms after start-up began); Ctrl+C stops"));
+    await app.WaitForShutdownAsync();
+    return 0;
 }

@@ -1,0 +1,104 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using CompiledNet;
+
+namespace Serve;
+
+/// <summary>
+/// The command-line classifier (the Native AOT demonstration): classifies IDX images or 28×28 PNG files with a trained
+/// checkpoint, and writes IDX images as PNGs.
+///   Serve classify --checkpoint C --idx IMAGES [--labels LABELS] [--count N]   classify IDX images (accuracy if labels given)
+///   Serve classify --checkpoint C FILE.png ...                                  classify 28×28 PNG files
+///   Serve classify --export-png DIR --idx IMAGES [--count N]                    write IDX images as PNGs
+/// </summary>
+internal static class Classifier
+{
+    public static int Run(string[] args)
+    {
+        long startTicks = Stopwatch.GetTimestamp();
+        TimeSpan sinceProcessStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        string? checkpoint = null, idx = null, labels = null, exportDir = null;
+        int count = 10;
+        var pngs = new System.Collections.Generic.List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--checkpoint": checkpoint = Value(); break;
+                case "--idx": idx = Value(); break;
+                case "--labels": labels = Value(); break;
+                case "--count": count = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--export-png": exportDir = Value(); break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal)) { Console.Error.WriteLine($"Unknown option {args[i]}."); return 2; }
+                    pngs.Add(args[i]);
+                    break;
+            }
+        }
+
+        try
+        {
+            if (exportDir is not null)
+            {
+                if (idx is null) { Console.Error.WriteLine("--export-png needs --idx IMAGES."); return 2; }
+                var images = IdxFile.Read(idx);
+                int h = images.Dimensions[1], w = images.Dimensions[2];
+                Directory.CreateDirectory(exportDir);
+                for (int k = 0; k < Math.Min(count, images.Dimensions[0]); k++)
+                {
+                    string path = Path.Combine(exportDir, $"image{k}.png");
+                    Png.WriteGray(path, w, h, images.Bytes.AsSpan(k * w * h, w * h));
+                    Console.WriteLine($"wrote {path}");
+                }
+                return 0;
+            }
+            if (checkpoint is null) { Console.Error.WriteLine("Give --checkpoint FILE (saved by samples/FashionMnist --save)."); return 2; }
+
+            var net = new FashionNet();
+            Checkpoint.Load(net, checkpoint);
+            bool first = true;
+            void Report(string name, ReadOnlySpan<float> pixels, int? label)
+            {
+                int predicted = net.Classify(pixels);
+                if (first)
+                {
+                    first = false;
+                    double ms = (sinceProcessStart + Stopwatch.GetElapsedTime(startTicks)).TotalMilliseconds;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first prediction {ms:F1} ms after the process started"));
+                }
+                Console.WriteLine($"{name}: {FashionMnist.ClassNames[predicted]}" + (label is int l ? (l == predicted ? " (correct)" : $" (label: {FashionMnist.ClassNames[l]})") : ""));
+            }
+
+            if (idx is not null)
+            {
+                var images = IdxFile.Read(idx).ToSingle(1f / 255);
+                int[]? truth = labels is null ? null : IdxFile.Read(labels).ToInt32();
+                int n = Math.Min(count, images.Length / FashionNet.InputSize), correct = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    var x = images.AsSpan(k * FashionNet.InputSize, FashionNet.InputSize);
+                    if (k < 10) Report($"image {k}", x, truth?[k]);
+                    if (truth is not null && net.Classify(x) == truth[k]) correct++;
+                }
+                if (truth is not null)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy on {n} images: {(double)correct / n:F4}"));
+            }
+            foreach (var path in pngs)
+            {
+                var (w, h, pixels) = Png.ReadGray(path);
+                if (w * h != FashionNet.InputSize)
+                    throw new InvalidDataException($"{path}: {w}×{h} pixels; the network takes 28×28.");
+                Report(path, pixels, null);
+            }
+            return 0;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+}

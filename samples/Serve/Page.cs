@@ -1,0 +1,106 @@
+namespace Serve;
+
+/// <summary>GET /: draw on a 28×28 canvas or upload an image; see the probabilities and the input the model received.</summary>
+internal static class Page
+{
+    public const string Html = """
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>CompiledNet · Fashion-MNIST</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 76rem; }
+  h1 { font-size: 1.4rem; margin-bottom: .2rem; }
+  p.note { color: #666; margin-top: 0; }
+  .row { display: flex; gap: 2rem; flex-wrap: wrap; align-items: flex-start; }
+  .panel { display: flex; flex-direction: column; gap: .5rem; }
+  canvas { border: 1px solid #999; image-rendering: pixelated; background: #000; touch-action: none; align-self: flex-start; }
+  #bars { display: grid; grid-template-columns: 7rem 14rem 4rem; gap: .25rem .5rem; align-items: center; font-size: .9rem; }
+  .bar { height: .9rem; background: #3b7dd8; }
+  .best { font-weight: bold; }
+  #result { font-size: 1.2rem; min-height: 1.6rem; }
+  #error { color: #b00020; min-height: 1.2rem; }
+  button { padding: .3rem .8rem; }
+</style>
+</head>
+<body>
+<h1>Fashion-MNIST with CompiledNet</h1>
+<p class="note">Draw a piece of clothing (light on black, like the training images) or upload a PNG/JPEG. The image is scaled to 28×28 grey; a light background is inverted.</p>
+<div class="row">
+  <div class="panel">
+    <strong>Draw</strong>
+    <canvas id="draw" width="280" height="280"></canvas>
+    <div><button id="predict">Predict drawing</button> <button id="clear">Clear</button></div>
+    <strong>or upload</strong>
+    <input id="file" type="file" accept="image/png,image/jpeg">
+  </div>
+  <div class="panel">
+    <strong>What the model received (28×28)</strong>
+    <canvas id="seen" width="168" height="168"></canvas>
+    <div id="result" data-class=""></div>
+    <div id="error"></div>
+  </div>
+  <div class="panel">
+    <strong>Probabilities</strong>
+    <div id="bars"></div>
+  </div>
+</div>
+<script>
+const grid = new Float32Array(784);
+const draw = document.getElementById('draw'), dctx = draw.getContext('2d');
+const seen = document.getElementById('seen'), sctx = seen.getContext('2d');
+function paintGrid(ctx, values, scale) {
+  const img = ctx.createImageData(28 * scale, 28 * scale);
+  for (let y = 0; y < 28 * scale; y++) for (let x = 0; x < 28 * scale; x++) {
+    const v = Math.round(255 * Math.min(1, Math.max(0, values[Math.floor(y / scale) * 28 + Math.floor(x / scale)])));
+    const o = 4 * (y * 28 * scale + x); img.data[o] = img.data[o + 1] = img.data[o + 2] = v; img.data[o + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+let down = false;
+function stroke(e) {
+  const r = draw.getBoundingClientRect();
+  const gx = (e.clientX - r.left) / r.width * 28, gy = (e.clientY - r.top) / r.height * 28;
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+    const d2 = (x + .5 - gx) ** 2 + (y + .5 - gy) ** 2;
+    if (d2 < 2.5) grid[y * 28 + x] = Math.min(1, grid[y * 28 + x] + (d2 < 1 ? 1 : .35));
+  }
+  paintGrid(dctx, grid, 10);
+}
+draw.addEventListener('pointerdown', e => { down = true; stroke(e); });
+draw.addEventListener('pointermove', e => { if (down) stroke(e); });
+window.addEventListener('pointerup', () => down = false);
+document.getElementById('clear').onclick = () => { grid.fill(0); paintGrid(dctx, grid, 10); };
+document.getElementById('predict').onclick = () =>
+  send(fetch('/predict', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(Array.from(grid)) }));
+document.getElementById('file').onchange = e => {
+  const f = e.target.files[0]; if (!f) return;
+  const form = new FormData(); form.append('image', f);
+  send(fetch('/predict', { method: 'POST', body: form }));
+};
+async function send(request) {
+  const error = document.getElementById('error'), result = document.getElementById('result');
+  error.textContent = '';
+  const response = await request;
+  const body = await response.json();
+  if (!response.ok) { error.textContent = body.error || response.statusText; return; }
+  paintGrid(sctx, body.input, 6);
+  result.textContent = 'Predicted: ' + body.name + ' (class ' + body.class + ')';
+  result.dataset.class = body.class;
+  const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const bars = document.getElementById('bars'); bars.innerHTML = '';
+  body.probabilities.forEach((p, k) => {
+    const label = document.createElement('span'); label.textContent = names[k]; if (k === body.class) label.className = 'best';
+    const bar = document.createElement('div'); bar.className = 'bar'; bar.style.width = (100 * p).toFixed(1) + '%';
+    const value = document.createElement('span'); value.textContent = (100 * p).toFixed(1) + '%';
+    bars.append(label, bar, value);
+  });
+}
+paintGrid(dctx, grid, 10); paintGrid(sctx, grid, 6);
+</script>
+</body>
+</html>
+""";
+}
