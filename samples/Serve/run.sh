@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Publishes samples/Serve with Native AOT (installing clang and zlib1g-dev first when missing and possible),
-# trains and saves a Fashion-MNIST checkpoint if there is none, then classifies test images and PNG files.
+# Publishes samples/Serve with Native AOT (installing clang and zlib1g-dev first when missing and possible), trains and
+# saves a Fashion-MNIST checkpoint if there is none, then:
+#   bash samples/Serve/run.sh                 starts the web service on ${URL:-http://127.0.0.1:5000} (Ctrl+C stops it)
+#   bash samples/Serve/run.sh load-test [...] starts it on 127.0.0.1:5099, runs the bounded load test, stops it
+#                                             (options: --clients N --requests N --seconds S)
+#   bash samples/Serve/run.sh classify        the command-line classifier on the test set and on three PNG files
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/../.."
 out="${OUT:-$root/artifacts/serve}"
 data="${DATA:-/usr/share/datasets/fashion-mnist}"
+mode="${1:-serve}"
+[[ $# -gt 0 ]] && shift
 mkdir -p "$out"
 
 if ! command -v clang >/dev/null || [[ ! -e /usr/include/zlib.h ]]; then
@@ -20,11 +26,36 @@ if ! command -v clang >/dev/null || [[ ! -e /usr/include/zlib.h ]]; then
 fi
 
 if [[ ! -f "$out/fashion.ckpt" ]]; then
-  bash "$root/samples/FashionMnist/run.sh" --save "$out/fashion.ckpt" ${DATA:+--data "$DATA"}
+  bash "$root/samples/FashionMnist/run.sh" --save "$out/fashion.ckpt" ${DATA:+--data "$DATA"} --out "$out" >&2
 fi
 
 dotnet publish "$here/Serve.csproj" -c Release -r linux-x64 -o "$out/bin" >&2
-echo "binary: $(stat -c %s "$out/bin/Serve") bytes"
-"$out/bin/Serve" --export-png "$out/png" --idx "$data/t10k-images-idx3-ubyte.gz" --count 3
-"$out/bin/Serve" --checkpoint "$out/fashion.ckpt" --idx "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" --count 10000
-"$out/bin/Serve" --checkpoint "$out/fashion.ckpt" "$out/png/image0.png" "$out/png/image1.png" "$out/png/image2.png"
+echo "binary: $(stat -c %s "$out/bin/Serve") bytes (Native AOT; plus $(du -cb "$out"/bin/*.so | tail -1 | cut -f1) bytes of SkiaSharp's native library)"
+
+case "$mode" in
+  serve)
+    exec "$out/bin/Serve" serve --checkpoint "$out/fashion.ckpt" --url "${URL:-http://127.0.0.1:5000}"
+    ;;
+  load-test)
+    url="http://127.0.0.1:5099"
+    start=$(date +%s%N)
+    "$out/bin/Serve" serve --checkpoint "$out/fashion.ckpt" --url "$url" > "$out/serve.log" 2>&1 &
+    pid=$!
+    trap 'kill $pid 2>/dev/null || true' EXIT
+    for _ in $(seq 1 200); do
+      if curl -sf "$url/health" >/dev/null 2>&1; then break; fi
+      sleep 0.01
+    done
+    echo "service answered /health $(( ($(date +%s%N) - start) / 1000000 )) ms after it was started"
+    "$out/bin/Serve" load-test --url "$url" --data "$data" "$@"
+    ;;
+  classify)
+    "$out/bin/Serve" classify --export-png "$out/png" --idx "$data/t10k-images-idx3-ubyte.gz" --count 3
+    "$out/bin/Serve" classify --checkpoint "$out/fashion.ckpt" --idx "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" --count 10000
+    "$out/bin/Serve" classify --checkpoint "$out/fashion.ckpt" "$out/png/image0.png" "$out/png/image1.png" "$out/png/image2.png"
+    ;;
+  *)
+    echo "Unknown mode '$mode': serve, load-test or classify." >&2
+    exit 2
+    ;;
+esac
