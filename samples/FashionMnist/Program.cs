@@ -174,6 +174,7 @@ int Train<TNet>(TNet net, string description, string title) where TNet : ICheckp
     plot.XLabel("epoch");
     plot.YLabel("loss / accuracy");
     plot.ShowLegend();
+    plot.Legend.Alignment = ScottPlot.Alignment.MiddleRight; // between the accuracy (top) and the losses (bottom)
     plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, epochs / 15));
     plot.SavePng(Path.Combine(outDir, "fashion-mnist.png"), 900, 560);
 
