@@ -3,14 +3,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using CompiledNet;
+using SkiaSharp;
 
 namespace Serve;
 
 /// <summary>
-/// The command-line classifier (the Native AOT demonstration): classifies IDX images or 28×28 PNG files with a trained
-/// checkpoint, and writes IDX images as PNGs.
+/// The command-line classifier (the Native AOT demonstration): classifies IDX images or PNG/JPEG files (scaled to
+/// 28×28 exactly as the service does) with a trained checkpoint, and writes IDX images as PNGs.
 ///   Serve classify --checkpoint C --idx IMAGES [--labels LABELS] [--count N]   classify IDX images (accuracy if labels given)
-///   Serve classify --checkpoint C FILE.png ...                                  classify 28×28 PNG files
+///   Serve classify --checkpoint C FILE.png ...                                  classify PNG or JPEG files
 ///   Serve classify --export-png DIR --idx IMAGES [--count N]                    write IDX images as PNGs
 /// </summary>
 internal static class Classifier
@@ -30,7 +31,7 @@ internal static class Classifier
                 case "--checkpoint": checkpoint = Value(); break;
                 case "--idx": idx = Value(); break;
                 case "--labels": labels = Value(); break;
-                case "--count": count = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--count": count = Args.Int("--count", Value()); break;
                 case "--export-png": exportDir = Value(); break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal)) { Console.Error.WriteLine($"Unknown option {args[i]}."); return 2; }
@@ -50,7 +51,13 @@ internal static class Classifier
                 for (int k = 0; k < Math.Min(count, images.Dimensions[0]); k++)
                 {
                     string path = Path.Combine(exportDir, $"image{k}.png");
-                    Png.WriteGray(path, w, h, images.Bytes.AsSpan(k * w * h, w * h));
+                    using (var bitmap = new SKBitmap(new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque)))
+                    {
+                        for (int r = 0; r < h; r++)
+                            images.Bytes.AsSpan(k * w * h + r * w, w).CopyTo(bitmap.GetPixelSpan().Slice(r * bitmap.RowBytes, w));
+                        using var encoded = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                        File.WriteAllBytes(path, encoded.ToArray());
+                    }
                     Console.WriteLine($"wrote {path}");
                 }
                 return 0;
@@ -88,9 +95,9 @@ internal static class Classifier
             }
             foreach (var path in pngs)
             {
-                var (w, h, pixels) = Png.ReadGray(path);
-                if (w * h != FashionNet.InputSize)
-                    throw new InvalidDataException($"{path}: {w}×{h} pixels; the network takes 28×28.");
+                var pixels = new float[FashionNet.InputSize];
+                if (FashionService.DecodeImage(File.ReadAllBytes(path), pixels) is string error)
+                    throw new InvalidDataException($"{path}: {error}");
                 Report(path, pixels, null);
             }
             return 0;

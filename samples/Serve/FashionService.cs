@@ -32,9 +32,18 @@ public sealed record ErrorResponse(string Error);
 public sealed record HealthResponse(string Status, string Model, long Parameters);
 
 /// <summary>GET /metrics.</summary>
+/// <param name="Requests">Requests answered (all paths but /metrics), since start-up.</param>
+/// <param name="Predictions">Successful predictions.</param>
+/// <param name="Errors">Answers with a status of 400 or more (refusals included).</param>
+/// <param name="P50Milliseconds">Median time in the server over the last <paramref name="LatencySamples"/> requests.</param>
+/// <param name="AllocatedBytes">Bytes the whole process allocated since start-up (all threads).</param>
+/// <param name="AllocatedBytesPerRequest"><paramref name="AllocatedBytes"/> / <paramref name="Requests"/>.</param>
+/// <param name="ModelAllocatedBytes">Bytes allocated inside <c>Predict</c>, summed over all predictions.</param>
+/// <param name="ModelMicrosecondsPerPrediction">Mean time inside <c>Predict</c>.</param>
 public sealed record MetricsResponse(
     long Requests, long Predictions, long Errors, double P50Milliseconds, double P90Milliseconds, double P99Milliseconds,
-    long LatencySamples, double AllocatedBytesPerRequest, double ModelAllocatedBytesPerPrediction);
+    long LatencySamples, long AllocatedBytes, double AllocatedBytesPerRequest, long ModelAllocatedBytes,
+    double ModelAllocatedBytesPerPrediction, double ModelMicrosecondsPerPrediction);
 
 [JsonSerializable(typeof(PredictResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
@@ -42,14 +51,22 @@ public sealed record MetricsResponse(
 [JsonSerializable(typeof(MetricsResponse))]
 [JsonSerializable(typeof(float[]))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-public sealed partial class ServeJson : JsonSerializerContext { }
+public sealed partial class ServeJson : JsonSerializerContext
+{
+    /// <summary>What the service writes with: camelCase, and quotes in error messages left readable (not \u0022).</summary>
+    public static ServeJson Web { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
 
 /// <summary>Request count, errors, latency percentiles over the last 8,192 requests, allocation per request.</summary>
 public sealed class ServiceMetrics
 {
     private readonly double[] _latencies = new double[8192];
-    private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: false);
-    private long _requests, _errors, _predictions, _modelBytes, _count;
+    private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+    private long _requests, _errors, _predictions, _modelBytes, _modelTicks, _count;
 
     public void Record(double milliseconds, bool error)
     {
@@ -59,10 +76,11 @@ public sealed class ServiceMetrics
         _latencies[slot % _latencies.Length] = milliseconds;
     }
 
-    public void Prediction(long modelBytes)
+    public void Prediction(long modelBytes, long modelTicks)
     {
         Interlocked.Increment(ref _predictions);
         Interlocked.Add(ref _modelBytes, modelBytes);
+        Interlocked.Add(ref _modelTicks, modelTicks);
     }
 
     public MetricsResponse Snapshot()
@@ -72,9 +90,11 @@ public sealed class ServiceMetrics
         Array.Sort(sorted);
         double P(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
         long requests = Interlocked.Read(ref _requests), predictions = Interlocked.Read(ref _predictions);
-        double allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocatedAtStart;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart, modelBytes = Interlocked.Read(ref _modelBytes);
+        double modelMicroseconds = Interlocked.Read(ref _modelTicks) * 1e6 / Stopwatch.Frequency;
         return new MetricsResponse(requests, predictions, Interlocked.Read(ref _errors), P(0.50), P(0.90), P(0.99), count,
-            requests == 0 ? 0 : allocated / requests, predictions == 0 ? 0 : (double)Interlocked.Read(ref _modelBytes) / predictions);
+            allocated, requests == 0 ? 0 : (double)allocated / requests, modelBytes,
+            predictions == 0 ? 0 : (double)modelBytes / predictions, predictions == 0 ? 0 : modelMicroseconds / predictions);
     }
 }
 
@@ -87,24 +107,40 @@ public static class FashionService
     /// <summary>Largest image accepted, in pixels per side.</summary>
     public const int MaxImageSide = 4096;
 
+    /// <summary>Pixel bytes to model input, exactly as the training data is scaled (<c>IdxFile.ToSingle(1f / 255)</c>).</summary>
+    public const float PixelScale = 1f / 255;
+
     public static WebApplication Build(FashionNet net, string url, ServiceMetrics? metrics = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.WebHost.ConfigureKestrel(options => options.Limits.MaxRequestBodySize = MaxBodyBytes);
         builder.Logging.ClearProviders();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJson.Web));
         var app = builder.Build();
         metrics ??= new ServiceMetrics();
 
         app.Use(async (context, next) =>
         {
             long start = Stopwatch.GetTimestamp();
+            bool failed = false;
             try { await next(context); }
+            catch (Exception ex) when (!context.Response.HasStarted)
+            {
+                // Whatever a request does, the process carries on; the client learns it was the server's fault.
+                failed = true;
+                context.Response.Clear();
+                await Refuse(context, StatusCodes.Status500InternalServerError, $"Internal error: {ex.GetType().Name}.");
+            }
+            catch
+            {
+                failed = true;
+                throw;
+            }
             finally
             {
                 if (context.Request.Path != "/metrics")
-                    metrics.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, context.Response.StatusCode >= 400);
+                    metrics.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, failed || context.Response.StatusCode >= 400);
             }
         });
         app.MapGet("/", () => Results.Content(Page.Html, "text/html; charset=utf-8"));
@@ -116,37 +152,28 @@ public static class FashionService
 
     private static async Task Predict(HttpContext context, FashionNet net, ServiceMetrics metrics)
     {
-        byte[] body;
-        try
-        {
-            body = await ReadBody(context.Request);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            await Refuse(context, StatusCodes.Status413PayloadTooLarge, $"The request body is over the limit of {MaxBodyBytes} bytes.");
-            return;
-        }
         string type = context.Request.ContentType ?? "";
         string? error;
         float[] input = new float[FashionNet.InputSize];
-        if (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            error = ParseJson(body, input);
-        else if (type.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        try
         {
-            var form = await context.Request.ReadFormAsync();
-            var file = form.Files.Count > 0 ? form.Files[0] : null;
-            if (file is null) error = "The form has no file: send the image as a file field (e.g. \"image\").";
+            if (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+                error = ParseJson(await ReadBody(context.Request), input);
+            else if (type.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+                error = await ReadForm(context.Request, input);
+            else if (type.StartsWith("image/", StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+                error = DecodeImage(await ReadBody(context.Request), input);
             else
-            {
-                using var stream = new MemoryStream();
-                await file.CopyToAsync(stream);
-                error = DecodeImage(stream.ToArray(), input);
-            }
+                error = $"Unsupported Content-Type '{type}': send a JSON array of {FashionNet.InputSize} numbers (application/json) or a PNG/JPEG image (image/png, image/jpeg or a multipart form).";
         }
-        else if (type.StartsWith("image/", StringComparison.OrdinalIgnoreCase) || type == "application/octet-stream")
-            error = DecodeImage(body, input);
-        else
-            error = $"Unsupported Content-Type '{type}': send a JSON array of {FashionNet.InputSize} numbers (application/json) or a PNG/JPEG image (image/png, image/jpeg or a multipart form).";
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own refusals while reading the body: over the size limit, a broken chunked encoding, a timeout.
+            await Refuse(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"The request body is over the limit of {MaxBodyBytes} bytes."
+                : $"The request body could not be read: {ex.Message}");
+            return;
+        }
         if (error is not null)
         {
             await Refuse(context, StatusCodes.Status400BadRequest, error);
@@ -154,48 +181,68 @@ public static class FashionService
         }
 
         var probabilities = new float[FashionNet.OutputSize];
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long bytesBefore = GC.GetAllocatedBytesForCurrentThread(), ticksBefore = Stopwatch.GetTimestamp();
         net.Predict(input, probabilities);
-        metrics.Prediction(GC.GetAllocatedBytesForCurrentThread() - before);
+        long ticks = Stopwatch.GetTimestamp() - ticksBefore;
+        metrics.Prediction(GC.GetAllocatedBytesForCurrentThread() - bytesBefore, ticks);
         int best = 0;
         for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
-        await context.Response.WriteAsJsonAsync(new PredictResponse(best, FashionMnist.ClassNames[best], probabilities, input), ServeJson.Default.PredictResponse);
+        await context.Response.WriteAsJsonAsync(new PredictResponse(best, FashionMnist.ClassNames[best], probabilities, input), ServeJson.Web.PredictResponse);
     }
 
     private static async Task<byte[]> ReadBody(HttpRequest request)
     {
-        if (request.HasFormContentType) return Array.Empty<byte>();   // read by ReadFormAsync
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
         return buffer.ToArray();
     }
 
+    /// <summary>A multipart form with one file: the image.</summary>
+    private static async Task<string?> ReadForm(HttpRequest request, float[] input)
+    {
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException && ex is not BadHttpRequestException)
+        {
+            return $"The multipart form could not be read: {ex.Message}";
+        }
+        if (form.Files.Count == 0) return "The form has no file: send the image as a file field (e.g. \"image\").";
+        if (form.Files.Count > 1) return $"The form has {form.Files.Count} files; send one image.";
+        using var stream = new MemoryStream();
+        await form.Files[0].CopyToAsync(stream);
+        return DecodeImage(stream.ToArray(), input);
+    }
+
     private static Task Refuse(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ErrorResponse(message), ServeJson.Default.ErrorResponse);
+        return context.Response.WriteAsJsonAsync(new ErrorResponse(message), ServeJson.Web.ErrorResponse);
     }
 
     /// <summary>Reads a JSON array of exactly 784 finite numbers into <paramref name="input"/>; returns what is wrong, or null.</summary>
     public static string? ParseJson(ReadOnlySpan<byte> json, float[] input)
     {
+        if (json.IsEmpty) return $"The body is empty: send a JSON array of {input.Length} numbers.";
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
-                return $"The body must be a JSON array of {input.Length} numbers (0 = black ... 1 = white, 28x28 row by row).";
+                return $"The body must be a JSON array of {input.Length} numbers (0 = black ... 1 = white, 28x28 row by row), not {reader.TokenType}.";
             int count = 0;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 if (reader.TokenType != JsonTokenType.Number)
                     return $"Element {count} is not a number ({reader.TokenType}).";
                 if (!reader.TryGetSingle(out float value) || !float.IsFinite(value))
-                    return $"Element {count} is not a finite 32-bit number.";
+                    return $"Element {count} is not a finite 32-bit number ({Encoding.UTF8.GetString(reader.ValueSpan)}).";
                 if (count < input.Length) input[count] = value;
                 count++;
             }
             if (reader.TokenType != JsonTokenType.EndArray) return "The JSON array is not closed.";
-            if (reader.Read()) return "Unexpected data after the JSON array.";
+            if (reader.Read()) return "Unexpected data after the JSON array.";   // trailing data throws a JsonException here
             if (count != input.Length) return $"Expected {input.Length} numbers (28x28), got {count}.";
             return null;
         }
@@ -206,9 +253,12 @@ public static class FashionService
     }
 
     /// <summary>
-    /// Decodes a PNG or JPEG, scales it to 28×28 grey (0 = black … 1 = white, as Fashion-MNIST after /255) and writes
-    /// it into <paramref name="input"/>. Fashion-MNIST items are light on a black background; an image whose border
-    /// is mostly light (a photo on white) is inverted. Returns what is wrong, or null.
+    /// Decodes a PNG or JPEG (SkiaSharp) into the model's 28×28 input, as Fashion-MNIST was made from product photos:
+    /// transparency composited over white, an EXIF orientation applied, grey by luma, the longer side scaled to 28
+    /// (linear filtering over mipmaps, so a large image is averaged rather than point-sampled) and the shorter one
+    /// centred on the background; an image whose border is mostly light (an item on white) is inverted, since
+    /// Fashion-MNIST items are light on black; then bytes × 1/255 like the training data. A 28×28 image is taken pixel
+    /// for pixel. Returns what is wrong, or null.
     /// </summary>
     public static string? DecodeImage(byte[] bytes, float[] input)
     {
@@ -217,26 +267,68 @@ public static class FashionService
         if (codec is null) return "The body is not a PNG or JPEG image.";
         if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg))
             return $"The image is {codec.EncodedFormat}; send a PNG or JPEG.";
-        var info = codec.Info;
-        if (info.Width > MaxImageSide || info.Height > MaxImageSide)
-            return $"The image is {info.Width}x{info.Height} pixels, over the limit of {MaxImageSide}x{MaxImageSide}.";
-        using var decoded = SKBitmap.Decode(codec, new SKImageInfo(info.Width, info.Height, SKColorType.Gray8, SKAlphaType.Opaque));
-        if (decoded is null) return "The image could not be decoded.";
-        using var small = info.Width == 28 && info.Height == 28
-            ? decoded.Copy()
-            : decoded.Resize(new SKImageInfo(28, 28, SKColorType.Gray8, SKAlphaType.Opaque), new SKSamplingOptions(SKCubicResampler.Mitchell));
-        if (small is null) return "The image could not be scaled to 28x28.";
-        var pixels = small.GetPixelSpan();
-        int stride = small.RowBytes;
+        int w = codec.Info.Width, h = codec.Info.Height;
+        if (w > MaxImageSide || h > MaxImageSide)
+            return $"The image is {w}x{h} pixels, over the limit of {MaxImageSide}x{MaxImageSide}.";
+        if (w < 1 || h < 1) return $"The image is {w}x{h} pixels.";
+
+        var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var rgba = new SKBitmap(info);
+        var result = codec.GetPixels(info, rgba.GetPixels());
+        if (result != SKCodecResult.Success)
+            return $"The {codec.EncodedFormat} image could not be decoded ({result}): is it truncated or damaged?";
+
+        // Grey by luma (ITU-R BT.601), composited over white, in the orientation the EXIF tag asks for.
+        bool swap = codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        int W = swap ? h : w, H = swap ? w : h;
+        using var grey = new SKBitmap(new SKImageInfo(W, H, SKColorType.Gray8, SKAlphaType.Opaque));
+        {
+            ReadOnlySpan<byte> src = rgba.GetPixelSpan();
+            Span<byte> dst = grey.GetPixelSpan();
+            int srcStride = rgba.RowBytes, dstStride = grey.RowBytes;
+            var origin = codec.EncodedOrigin;
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++)
+                {
+                    (int sx, int sy) = origin switch
+                    {
+                        SKEncodedOrigin.TopRight => (w - 1 - x, y),
+                        SKEncodedOrigin.BottomRight => (w - 1 - x, h - 1 - y),
+                        SKEncodedOrigin.BottomLeft => (x, h - 1 - y),
+                        SKEncodedOrigin.LeftTop => (y, x),
+                        SKEncodedOrigin.RightTop => (y, h - 1 - x),
+                        SKEncodedOrigin.RightBottom => (w - 1 - y, h - 1 - x),
+                        SKEncodedOrigin.LeftBottom => (w - 1 - y, x),
+                        _ => (x, y),
+                    };
+                    int o = sy * srcStride + 4 * sx;
+                    float luma = 0.299f * src[o] + 0.587f * src[o + 1] + 0.114f * src[o + 2], alpha = src[o + 3] / 255f;
+                    dst[y * dstStride + x] = (byte)Math.Clamp(MathF.Round(alpha * luma + (1 - alpha) * 255), 0, 255);
+                }
+        }
+
+        // The border's mean decides whether the background is light (invert) or dark.
+        ReadOnlySpan<byte> g = grey.GetPixelSpan();
+        int stride = grey.RowBytes;
         double border = 0;
-        for (int i = 0; i < 28; i++)
-            border += pixels[i] + pixels[27 * stride + i] + pixels[i * stride] + pixels[i * stride + 27];
-        bool invert = border / (4 * 28) > 127.5;
-        for (int r = 0; r < 28; r++)
-            for (int c = 0; c < 28; c++)
+        for (int x = 0; x < W; x++) border += g[x] + g[(H - 1) * stride + x];
+        for (int y = 0; y < H; y++) border += g[y * stride] + g[y * stride + W - 1];
+        bool invert = border / (2 * (W + H)) > 127.5;
+
+        // The longer side to 28 pixels, the shorter one centred.
+        int sw = W >= H ? 28 : Math.Max(1, (int)Math.Round(28.0 * W / H)), sh = H >= W ? 28 : Math.Max(1, (int)Math.Round(28.0 * H / W));
+        using var small = W == sw && H == sh
+            ? grey.Copy()
+            : grey.Resize(new SKImageInfo(sw, sh, SKColorType.Gray8, SKAlphaType.Opaque), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        if (small is null) return $"The image could not be scaled from {W}x{H} to {sw}x{sh}.";
+        Array.Clear(input);   // the background: 0 = black, after the inversion
+        ReadOnlySpan<byte> s = small.GetPixelSpan();
+        int left = (28 - sw) / 2, top = (28 - sh) / 2;
+        for (int y = 0; y < sh; y++)
+            for (int x = 0; x < sw; x++)
             {
-                byte v = pixels[r * stride + c];
-                input[r * 28 + c] = (invert ? 255 - v : v) / 255f;
+                byte v = s[y * small.RowBytes + x];
+                input[(top + y) * 28 + left + x] = (invert ? 255 - v : v) * PixelScale;
             }
         return null;
     }

@@ -20,13 +20,18 @@ namespace Serve;
 public static class LoadTest
 {
     /// <summary>What one run measured.</summary>
+    /// <param name="Server">The service's /metrics after the run (null if it did not answer).</param>
+    /// <param name="AllocatedBytesPerRequest">Bytes the service's process allocated during the run, per request (from /metrics before and after).</param>
+    /// <param name="ModelAllocatedBytesPerRequest">Of those, bytes allocated inside <c>Predict</c>.</param>
+    /// <param name="ModelMicrosecondsPerPrediction">Mean time inside <c>Predict</c> during the run.</param>
     public sealed record Result(int Clients, long Requests, long Errors, double Seconds, double RequestsPerSecond,
-        double P50Milliseconds, double P99Milliseconds, MetricsResponse? Server);
+        double P50Milliseconds, double P99Milliseconds, MetricsResponse? Server,
+        double AllocatedBytesPerRequest, double ModelAllocatedBytesPerRequest, double ModelMicrosecondsPerPrediction);
 
     public static async Task<int> RunCommand(string[] args)
     {
         string? url = null, data = FashionMnist.DefaultDirectory;
-        int clients = 8, requests = 20000;
+        int clients = 8, requests = 20000, warmup = 500;
         double seconds = 30;
         for (int i = 0; i < args.Length; i++)
         {
@@ -34,15 +39,18 @@ public static class LoadTest
             switch (args[i])
             {
                 case "--url": url = Value(); break;
-                case "--clients": clients = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--requests": requests = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--seconds": seconds = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--clients": clients = Args.Int("--clients", Value()); break;
+                case "--requests": requests = Args.Int("--requests", Value()); break;
+                case "--seconds": seconds = Args.Double("--seconds", Value()); break;
+                case "--warmup": warmup = Args.Int("--warmup", Value()); break;
                 case "--data": data = Value(); break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'. Usage: Serve load-test --url URL [--clients N] [--requests N] [--seconds S] [--data DIR]");
+                default: throw new ArgumentException($"Unknown option '{args[i]}'. Usage: Serve load-test --url URL [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]");
             }
         }
         if (url is null) throw new ArgumentException("Give --url of a running service, e.g. http://127.0.0.1:5000.");
-        var result = await Run(new Uri(url), clients, requests, TimeSpan.FromSeconds(seconds), Bodies(data, 256));
+        if (clients < 1 || requests < 1 || seconds <= 0 || warmup < 0)
+            throw new ArgumentException($"--clients ({clients}), --requests ({requests}) and --seconds ({seconds}) must be positive, --warmup ({warmup}) not negative.");
+        var result = await Run(new Uri(url), clients, requests, TimeSpan.FromSeconds(seconds), Bodies(data, 256), warmup);
         Console.WriteLine(Describe(result));
         return result.Errors == 0 ? 0 : 1;
     }
@@ -53,7 +61,9 @@ public static class LoadTest
             $"{r.Requests} requests from {r.Clients} clients in {r.Seconds:F1} s: {r.RequestsPerSecond:F0} requests/s, p50 {r.P50Milliseconds:F2} ms, p99 {r.P99Milliseconds:F2} ms (client-side), {r.Errors} errors"));
         if (r.Server is { } m)
             text.Append(string.Create(CultureInfo.InvariantCulture,
-                $"\nserver: {m.Requests} requests, p50 {m.P50Milliseconds:F3} ms, p99 {m.P99Milliseconds:F3} ms in the server; {m.AllocatedBytesPerRequest:F0} bytes allocated per request, of which the model {m.ModelAllocatedBytesPerPrediction:F0}"));
+                $"\nin the server: p50 {m.P50Milliseconds:F3} ms, p99 {m.P99Milliseconds:F3} ms (last {m.LatencySamples} requests), of which Predict {r.ModelMicrosecondsPerPrediction:F1} µs per prediction" +
+                $"\nallocated by the service's process during the run: {r.AllocatedBytesPerRequest:F0} bytes per request, of which the model {r.ModelAllocatedBytesPerRequest:F0} bytes" +
+                $" ({(r.AllocatedBytesPerRequest > 0 ? 100 * r.ModelAllocatedBytesPerRequest / r.AllocatedBytesPerRequest : 0):F1}%)"));
         return text.ToString();
     }
 
@@ -74,11 +84,21 @@ public static class LoadTest
         return images.Select(x => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(x, ServeJson.Default.SingleArray)).ToArray();
     }
 
-    public static async Task<Result> Run(Uri service, int clients, long requests, TimeSpan limit, byte[][] bodies)
+    /// <summary>
+    /// Runs <paramref name="clients"/> concurrent clients until <paramref name="requests"/> requests are answered or
+    /// <paramref name="limit"/> has passed, after <paramref name="warmup"/> unmeasured requests.
+    /// </summary>
+    public static async Task<Result> Run(Uri service, int clients, long requests, TimeSpan limit, byte[][] bodies, int warmup = 0)
     {
         if (!service.IsLoopback) throw new ArgumentException($"The load test only runs against this machine (127.0.0.1 or localhost), not {service.Host}.");
         if (clients < 1 || requests < 1) throw new ArgumentException("At least one client and one request.");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = service, Timeout = TimeSpan.FromSeconds(30) };
+        for (int i = 0; i < warmup; i++)
+        {
+            using var response = await http.PostAsync("/predict", Json(bodies[i % bodies.Length]));
+            await response.Content.ReadAsByteArrayAsync();
+        }
+        var before = await Metrics(http);
         long issued = 0, errors = 0;
         var latencies = new List<double>[clients];
         var deadline = Stopwatch.StartNew();
@@ -89,8 +109,7 @@ public static class LoadTest
             {
                 long n = Interlocked.Increment(ref issued);
                 if (n > requests) break;
-                var content = new ByteArrayContent(bodies[n % bodies.Length]);
-                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                var content = Json(bodies[n % bodies.Length]);
                 long start = Stopwatch.GetTimestamp();
                 try
                 {
@@ -107,9 +126,29 @@ public static class LoadTest
         double seconds = deadline.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).OrderBy(v => v).ToArray();
         double P(double q) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(q * all.Length))];
-        MetricsResponse? server = null;
-        try { server = await http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse); }
-        catch (HttpRequestException) { }
-        return new Result(clients, all.Length, errors, seconds, all.Length / seconds, P(0.50), P(0.99), server);
+        var server = await Metrics(http);
+        double bytes = 0, modelBytes = 0, modelMicroseconds = 0;
+        if (before is not null && server is not null && server.Requests > before.Requests)
+        {
+            long requestsDuring = server.Requests - before.Requests, predictionsDuring = server.Predictions - before.Predictions;
+            bytes = (double)(server.AllocatedBytes - before.AllocatedBytes) / requestsDuring;
+            modelBytes = (double)(server.ModelAllocatedBytes - before.ModelAllocatedBytes) / requestsDuring;
+            if (predictionsDuring > 0)
+                modelMicroseconds = (server.ModelMicrosecondsPerPrediction * server.Predictions - before.ModelMicrosecondsPerPrediction * before.Predictions) / predictionsDuring;
+        }
+        return new Result(clients, all.Length, errors, seconds, all.Length / seconds, P(0.50), P(0.99), server, bytes, modelBytes, modelMicroseconds);
+    }
+
+    private static ByteArrayContent Json(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static async Task<MetricsResponse?> Metrics(HttpClient http)
+    {
+        try { return await http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse); }
+        catch (HttpRequestException) { return null; }
     }
 }

@@ -27,7 +27,7 @@ internal static class Page
 </head>
 <body>
 <h1>Fashion-MNIST with CompiledNet</h1>
-<p class="note">Draw a piece of clothing (light on black, like the training images) or upload a PNG/JPEG. The image is scaled to 28×28 grey; a light background is inverted.</p>
+<p class="note">Draw a piece of clothing (light on black, like the training images) or upload a PNG/JPEG. The image is scaled to 28×28 grey (longer side to 28, centred); a light background is inverted.</p>
 <div class="row">
   <div class="panel">
     <strong>Draw</strong>
@@ -83,8 +83,9 @@ document.getElementById('file').onchange = e => {
 async function send(request) {
   const error = document.getElementById('error'), result = document.getElementById('result');
   error.textContent = '';
-  const response = await request;
-  const body = await response.json();
+  let response, body;
+  try { response = await request; body = await response.json(); }
+  catch (e) { error.textContent = 'No answer from the service: ' + e; return; }
   if (!response.ok) { error.textContent = body.error || response.statusText; return; }
   paintGrid(sctx, body.input, 6);
   result.textContent = 'Predicted: ' + body.name + ' (class ' + body.class + ')';

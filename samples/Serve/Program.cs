@@ -74,7 +74,15 @@ static async Task<int> ServeMain(string[] args)
         }
     }
     var app = FashionService.Build(net, url);
-    await app.StartAsync();
+    try
+    {
+        await app.StartAsync();
+    }
+    catch (Exception ex) when (ex is IOException or InvalidOperationException or FormatException or UriFormatException)
+    {
+        Console.Error.WriteLine($"Cannot listen on {url}: {ex.Message}");
+        return 1;
+    }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"listening on {string.Join(", ", app.Urls)} ({started.Elapsed.TotalMilliseconds:F0} ms after start-up began); Ctrl+C stops"));
     await app.WaitForShutdownAsync();

@@ -88,7 +88,8 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     public async Task A28By28PngIsScaledLikeTheTrainingDataAsBodyOrAsAFormFile()
     {
         byte[] png = Png(28, 28, (x, y) => (byte)((x * 9 + y * 5) % 256));
-        var expectedInput = Enumerable.Range(0, 784).Select(i => ((i % 28) * 9 + (i / 28) * 5) % 256 / 255f).ToArray();
+        // Scaled exactly like the training data: byte × (1f / 255), as IdxFile.ToSingle does.
+        var expectedInput = new IdxArray(new[] { 784 }, Enumerable.Range(0, 784).Select(i => (byte)(((i % 28) * 9 + (i / 28) * 5) % 256)).ToArray()).ToSingle(1f / 255);
 
         var raw = new ByteArrayContent(png);
         raw.Headers.ContentType = new MediaTypeHeaderValue("image/png");
@@ -128,10 +129,18 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         { "application/json", Encoding.UTF8.GetBytes("[0.1, \"a\", 0.3]"), 400, "Element 1 is not a number (String)." },
         { "application/json", Encoding.UTF8.GetBytes("{\"pixels\": []}"), 400, "must be a JSON array of 784 numbers" },
         { "application/json", Encoding.UTF8.GetBytes("[0.1, 0.2"), 400, "not valid JSON" },
-        { "application/json", Encoding.UTF8.GetBytes("[1e39]"), 400, "Element 0 is not a finite 32-bit number." },
+        { "application/json", Encoding.UTF8.GetBytes("[1e39]"), 400, "Element 0 is not a finite 32-bit number (1e39)." },
+        { "application/json", Encoding.UTF8.GetBytes("[[0.5]]"), 400, "Element 0 is not a number (StartArray)." },
+        { "application/json", Array.Empty<byte>(), 400, "The body is empty: send a JSON array of 784 numbers." },
+        { "application/json", Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("0.5", 784)) + "] 7"), 400, "The body is not valid JSON: '7' is invalid after a single JSON value." },
         { "image/png", Encoding.UTF8.GetBytes("certainly not a PNG"), 400, "The body is not a PNG or JPEG image." },
         { "image/png", Array.Empty<byte>(), 400, "The body is empty" },
         { "image/png", Png(5000, 2, (x, y) => 0), 400, "The image is 5000x2 pixels, over the limit of 4096x4096." },
+        { "image/png", Png(28, 28, (x, y) => (byte)(x * y))[..60], 400, "The Png image could not be decoded (IncompleteInput): is it truncated or damaged?" },
+        { "multipart/form-data", Encoding.UTF8.GetBytes("no boundary"), 400, "The multipart form could not be read: " },
+        { "multipart/form-data; boundary=xyz", Encoding.UTF8.GetBytes("--xyz\r\nnot a part"), 400, "The multipart form could not be read: " },
+        { "multipart/form-data; boundary=xyz", Encoding.UTF8.GetBytes("--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--xyz--\r\n"), 400, "The form has no file: send the image as a file field (e.g. \"image\")." },
+        { "", Encoding.UTF8.GetBytes("[0.5]"), 400, "Unsupported Content-Type ''" },
         { "image/gif", Png(28, 28, (x, y) => 0, SKEncodedImageFormat.Webp), 400, "The image is Webp; send a PNG or JPEG." },
         { "text/plain", Encoding.UTF8.GetBytes("hello"), 400, "Unsupported Content-Type 'text/plain'" },
         { "application/json", new byte[FashionService.MaxBodyBytes + 1], 413, $"over the limit of {FashionService.MaxBodyBytes} bytes" },
@@ -142,13 +151,127 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     public async Task ABadRequestIsRefusedWithAMessageAndTheServiceCarriesOn(string type, byte[] body, int status, string message)
     {
         var content = new ByteArrayContent(body);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+        content.Headers.ContentType = type == "" ? null : MediaTypeHeaderValue.Parse(type);
         var (actual, text) = await Post(content);
         Assert.Equal(status, (int)actual);
         var error = JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!;
         Assert.Contains(message, error.Error);
         using var health = await _service.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task AFormWithTwoFilesOrOverTheLimitIsRefused()
+    {
+        var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(Png(28, 28, (x, y) => 0)), "a", "a.png");
+        form.Add(new ByteArrayContent(Png(28, 28, (x, y) => 0)), "b", "b.png");
+        var (status, text) = await Post(form);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("The form has 2 files; send one image.", JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!.Error);
+
+        var big = new MultipartFormDataContent { { new ByteArrayContent(new byte[FashionService.MaxBodyBytes]), "image", "big.png" } };
+        (status, text) = await Post(big);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal($"The request body is over the limit of {FashionService.MaxBodyBytes} bytes.", JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!.Error);
+    }
+
+    [Fact]
+    public async Task RefusalsAreCountedAsErrorsInTheMetrics()
+    {
+        var before = await _service.Http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse);
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("[1,2,3]"));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post(content)).Status);
+        var after = await _service.Http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse);
+        Assert.True(after!.Errors >= before!.Errors + 1, $"errors {before.Errors} -> {after.Errors}");
+        Assert.True(after.Requests >= before.Requests + 1);
+    }
+
+    private static float[] Received(string body) => Parse(body).Input;
+
+    private async Task<float[]> Send(byte[] image, string type)
+    {
+        var content = new ByteArrayContent(image);
+        content.Headers.ContentType = new MediaTypeHeaderValue(type);
+        var (status, body) = await Post(content);
+        Assert.True(status == HttpStatusCode.OK, body);
+        return Received(body);
+    }
+
+    [Fact]
+    public async Task ATransparentPngIsCompositedOverWhiteThenInverted()
+    {
+        // An opaque black square on a fully transparent (black, alpha 0) background, as drawing programs save it.
+        using var bitmap = new SKBitmap(new SKImageInfo(56, 56, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        for (int y = 0; y < 56; y++)
+            for (int x = 0; x < 56; x++)
+                bitmap.SetPixel(x, y, x >= 14 && x < 42 && y >= 14 && y < 42 ? new SKColor(0, 0, 0, 255) : new SKColor(0, 0, 0, 0));
+        var input = await Send(bitmap.Encode(SKEncodedImageFormat.Png, 100).ToArray(), "image/png");
+        Assert.Equal(0f, input[0]);
+        Assert.Equal(1f, input[14 * 28 + 14]);
+    }
+
+    [Fact]
+    public async Task AWideImageKeepsItsProportionsAndIsCentred()
+    {
+        // 56×28, uniformly grey 100 (dark, so not inverted): the longer side becomes 28, so rows 7..20 are the image
+        // and the rest is black background.
+        var input = await Send(Png(56, 28, (x, y) => 100), "image/png");
+        Assert.Equal(0f, input[3 * 28 + 14]);
+        Assert.Equal(0f, input[24 * 28 + 14]);
+        Assert.Equal(100 * (1f / 255), input[10 * 28 + 14], 0.01f);
+        Assert.Equal(14 * 28, input.Count(v => v > 0.3f));
+        Assert.Equal(14 * 28, input.Count(v => v == 0f));
+    }
+
+    [Fact]
+    public async Task ALargeImageIsAveragedNotPointSampled()
+    {
+        // 1-pixel stripes at 560×560: every model pixel averages 20 of them, so all are mid-grey (no moiré).
+        var input = await Send(Png(560, 560, (x, y) => x % 2 == 0 ? (byte)255 : (byte)0), "image/png");
+        Assert.All(input, v => Assert.InRange(v, 0.4f, 0.6f));
+    }
+
+    [Fact]
+    public async Task TheExifOrientationOfAJpegIsApplied()
+    {
+        // Stored 40×20 with a bright left quarter, tagged "rotate 90° clockwise to display" (orientation 6):
+        // displayed 20×40, so the bright part is on top and the image is centred in columns 7..20.
+        byte[] jpeg = Png(40, 20, (x, y) => x < 10 ? (byte)255 : (byte)0, SKEncodedImageFormat.Jpeg);
+        byte[] exif = { 0xFF, 0xE1, 0, 34, (byte)'E', (byte)'x', (byte)'i', (byte)'f', 0, 0, (byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0,
+            1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0 };
+        byte[] tagged = jpeg[..2].Concat(exif).Concat(jpeg[2..]).ToArray();
+        var input = await Send(tagged, "image/jpeg");
+        Assert.True(input[2 * 28 + 14] > 0.8f, $"top centre {input[2 * 28 + 14]}");
+        Assert.True(input[25 * 28 + 14] < 0.2f, $"bottom centre {input[25 * 28 + 14]}");
+        Assert.Equal(0f, input[14 * 28 + 2]);
+        var upright = await Send(jpeg, "image/jpeg");
+        Assert.Equal(0f, upright[2 * 28 + 14]);
+    }
+
+    [Fact]
+    public async Task AnExceptionInARequestIsA500WithAMessageAndTheServiceCarriesOn()
+    {
+        var app = FashionService.Build(_service.Net, "http://127.0.0.1:0");
+        app.MapGet("/boom", (Func<string>)(() => throw new InvalidOperationException("boom")));
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            using var response = await http.GetAsync("/boom");
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("Internal error: InvalidOperationException.",
+                JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), ServeJson.Default.ErrorResponse)!.Error);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+            var metrics = await http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse);
+            Assert.Equal(1, metrics!.Errors);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -168,13 +291,28 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     [Fact]
     public async Task TheBoundedLoadTestRunsWithoutErrorsAndTheModelAllocatesNothing()
     {
-        var result = await LoadTest.Run(_service.Address, clients: 4, requests: 400, TimeSpan.FromSeconds(30), LoadTest.Bodies("/nonexistent", 16));
+        var result = await LoadTest.Run(_service.Address, clients: 4, requests: 400, TimeSpan.FromSeconds(30), LoadTest.Bodies("/nonexistent", 16), warmup: 20);
         Assert.Equal(0, result.Errors);
         Assert.Equal(400, result.Requests);
         Assert.True(result.RequestsPerSecond > 0);
+        Assert.True(result.P99Milliseconds >= result.P50Milliseconds && result.P50Milliseconds > 0);
         Assert.NotNull(result.Server);
         Assert.Equal(0, result.Server!.ModelAllocatedBytesPerPrediction);
-        Assert.True(result.Server.AllocatedBytesPerRequest > 0);
+        Assert.Equal(0, result.ModelAllocatedBytesPerRequest);
+        // In this test the clients share the process, so this is client and server together; the model's share is 0.
+        Assert.True(result.AllocatedBytesPerRequest > 1000, $"{result.AllocatedBytesPerRequest} bytes per request");
+        Assert.True(result.ModelMicrosecondsPerPrediction > 0);
+        Assert.Contains("of which the model 0 bytes (0.0%)", LoadTest.Describe(result));
+    }
+
+    [Fact]
+    public async Task TheLoadTestStopsAtItsTimeLimit()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await LoadTest.Run(_service.Address, clients: 2, requests: 10_000_000, TimeSpan.FromSeconds(1), LoadTest.Bodies("/nonexistent", 4));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"{watch.Elapsed}");
+        Assert.InRange(result.Requests, 1, 9_999_999);
+        Assert.Equal(0, result.Errors);
     }
 
     [Fact]
