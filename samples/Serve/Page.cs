@@ -59,19 +59,27 @@ function paintGrid(ctx, values, scale) {
   }
   ctx.putImageData(img, 0, 0);
 }
-let down = false;
+let down = false, last = null;
+function dab(gx, gy, done) {
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+    const d2 = (x + .5 - gx) ** 2 + (y + .5 - gy) ** 2, k = y * 28 + x;
+    if (done.has(k)) continue;
+    if (d2 < 1) { grid[k] = 1; done.add(k); }
+    else if (d2 < 2.5) { grid[k] = Math.max(grid[k], .5); }
+  }
+}
 function stroke(e) {
   const r = draw.getBoundingClientRect();
   const gx = (e.clientX - r.left) / r.width * 28, gy = (e.clientY - r.top) / r.height * 28;
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-    const d2 = (x + .5 - gx) ** 2 + (y + .5 - gy) ** 2;
-    if (d2 < 2.5) grid[y * 28 + x] = Math.min(1, grid[y * 28 + x] + (d2 < 1 ? 1 : .35));
-  }
+  const from = last || { x: gx, y: gy }, steps = Math.max(1, Math.ceil(4 * Math.hypot(gx - from.x, gy - from.y)));
+  const done = new Set();
+  for (let i = 1; i <= steps; i++) dab(from.x + (gx - from.x) * i / steps, from.y + (gy - from.y) * i / steps, done);
+  last = { x: gx, y: gy };
   paintGrid(dctx, grid, 10);
 }
-draw.addEventListener('pointerdown', e => { down = true; stroke(e); });
+draw.addEventListener('pointerdown', e => { down = true; last = null; stroke(e); });
 draw.addEventListener('pointermove', e => { if (down) stroke(e); });
-window.addEventListener('pointerup', () => down = false);
+window.addEventListener('pointerup', () => { down = false; last = null; });
 document.getElementById('clear').onclick = () => { grid.fill(0); paintGrid(dctx, grid, 10); };
 document.getElementById('predict').onclick = () =>
   send(fetch('/predict', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(Array.from(grid)) }));

@@ -32,7 +32,7 @@ public sealed class BrowserFactAttribute : FactAttribute
 public class BrowserTests
 {
     [BrowserFact]
-    public async Task ThePageShowsTheClassThatClassifyGivesForAnUploadedTestImage()
+    public async Task ThePageShowsTheClassThatClassifyGivesForAnUploadedTestImageAndForADrawing()
     {
         var (train, test) = FashionMnist.Load(FashionMnist.DefaultDirectory);
         var net = new FashionNet(1);
@@ -66,14 +66,45 @@ public class BrowserTests
             Assert.Contains(FashionMnist.ClassNames[expected], result.Text);
             Assert.Equal(10, driver.FindElements(By.CssSelector("#bars .bar")).Count);
 
+            // The 28×28 the page shows as "what the model received" is the test image, pixel for pixel.
+            var shown = Seen(driver);
+            for (int i = 0; i < 784; i++)
+                Assert.True(Math.Abs(shown[i] - MathF.Round(pixels[i] * 255)) <= 1, $"pixel {i}: page {shown[i]}, image {pixels[i] * 255}");
+
             string screenshot = Path.Combine(directory, "serve-page.png");
             ((ITakesScreenshot)driver).GetScreenshot().SaveAsFile(screenshot);
             Assert.True(new FileInfo(screenshot).Length > 1000);
+
+            // Drawing: a vertical stroke down the middle of the canvas, then "Predict drawing" sends it as JSON.
+            var canvas = driver.FindElement(By.Id("draw"));
+            new OpenQA.Selenium.Interactions.Actions(driver)
+                .MoveToElement(canvas, 0, -100).ClickAndHold().MoveByOffset(0, 100).MoveByOffset(0, 100).Release().Perform();
+            ((IJavaScriptExecutor)driver).ExecuteScript("document.getElementById('result').dataset.class = '';");
+            driver.FindElement(By.Id("predict")).Click();
+            watch.Restart();
+            while (string.IsNullOrEmpty(result.GetDomAttribute("data-class")) && watch.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(50);
+            Assert.Equal("", driver.FindElement(By.Id("error")).Text);
+            var drawn = Seen(driver);
+            var drawnInput = drawn.Select(v => v / 255f).ToArray();
+            Assert.True(drawn.Count(v => v > 200) >= 15, $"{drawn.Count(v => v > 200)} bright pixels in the drawing");
+            Assert.True(drawn[14 * 28 + 14] > 200 && drawn[14 * 28 + 2] == 0 && drawn[14 * 28 + 25] == 0, "a vertical stroke in the middle");
+            Assert.Equal(net.Classify(drawnInput).ToString(System.Globalization.CultureInfo.InvariantCulture), result.GetDomAttribute("data-class"));
         }
         finally
         {
             await app.StopAsync();
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>The grey level (0–255) of each of the 28×28 cells of the page's "what the model received" canvas.</summary>
+    private static int[] Seen(IWebDriver driver)
+    {
+        var values = (System.Collections.ObjectModel.ReadOnlyCollection<object>)((IJavaScriptExecutor)driver).ExecuteScript("""
+            const c = document.getElementById('seen'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, s = c.width / 28, out = [];
+            for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out.push(d[4 * ((y * s + s / 2) * c.width + x * s + s / 2)]);
+            return out;
+            """)!;
+        return values.Select(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 }
