@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Json;
@@ -28,10 +29,12 @@ public static class LoadTest
         double P50Milliseconds, double P99Milliseconds, MetricsResponse? Server,
         double AllocatedBytesPerRequest, double ModelAllocatedBytesPerRequest, double ModelMicrosecondsPerPrediction);
 
+    public const string Usage = "Usage: Serve load-test (--url URL | --serve CHECKPOINT [--port N]) [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]";
+
     public static async Task<int> RunCommand(string[] args)
     {
-        string? url = null, data = FashionMnist.DefaultDirectory;
-        int clients = 8, requests = 20000, warmup = 500;
+        string? url = null, serve = null, data = FashionMnist.DefaultDirectory;
+        int clients = 8, requests = 20000, warmup = 500, port = 5099;
         double seconds = 30;
         for (int i = 0; i < args.Length; i++)
         {
@@ -39,20 +42,78 @@ public static class LoadTest
             switch (args[i])
             {
                 case "--url": url = Value(); break;
+                case "--serve": serve = Value(); break;
+                case "--port": port = Args.Int("--port", Value()); break;
                 case "--clients": clients = Args.Int("--clients", Value()); break;
                 case "--requests": requests = Args.Int("--requests", Value()); break;
                 case "--seconds": seconds = Args.Double("--seconds", Value()); break;
                 case "--warmup": warmup = Args.Int("--warmup", Value()); break;
                 case "--data": data = Value(); break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'. Usage: Serve load-test --url URL [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]");
+                default: throw new ArgumentException($"Unknown option '{args[i]}'. {Usage}");
             }
         }
-        if (url is null) throw new ArgumentException("Give --url of a running service, e.g. http://127.0.0.1:5000.");
-        if (clients < 1 || requests < 1 || seconds <= 0 || warmup < 0)
-            throw new ArgumentException($"--clients ({clients}), --requests ({requests}) and --seconds ({seconds}) must be positive, --warmup ({warmup}) not negative.");
-        var result = await Run(new Uri(url), clients, requests, TimeSpan.FromSeconds(seconds), Bodies(data, 256), warmup);
-        Console.WriteLine(Describe(result));
-        return result.Errors == 0 ? 0 : 1;
+        if ((url is null) == (serve is null)) throw new ArgumentException($"Give either --url of a running service or --serve CHECKPOINT to start one. {Usage}");
+        if (clients < 1 || requests < 1 || seconds <= 0 || warmup < 0 || port is < 1 or > 65535)
+            throw new ArgumentException($"--clients ({clients}), --requests ({requests}) and --seconds ({seconds}) must be positive, --warmup ({warmup}) not negative, --port ({port}) 1 to 65535.");
+        var bodies = Bodies(data, 256);
+        if (serve is null)
+        {
+            var result = await Run(new Uri(url!), clients, requests, TimeSpan.FromSeconds(seconds), bodies, warmup);
+            Console.WriteLine(Describe(result));
+            return result.Errors == 0 ? 0 : 1;
+        }
+
+        // Start this same program as the service, in a process of its own, so that its allocations are its own.
+        var service = new Uri($"http://127.0.0.1:{port}");
+        string self = Environment.ProcessPath ?? throw new InvalidOperationException("The program's own path is unknown.");
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(LoadTest).Assembly.Location);
+        foreach (var a in new[] { "serve", "--checkpoint", serve, "--url", service.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
+        var output = new StringBuilder();
+        var clock = Stopwatch.StartNew();
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {self}.");
+        child.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        child.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        ConsoleCancelEventHandler stop = (_, _) => { try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } };
+        Console.CancelKeyPress += stop;
+        try
+        {
+            using var probe = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromSeconds(5) };
+            double healthMs = -1;
+            while (clock.Elapsed < TimeSpan.FromSeconds(30) && !child.HasExited)
+            {
+                try
+                {
+                    using var health = await probe.GetAsync("/health");
+                    if (health.IsSuccessStatusCode) { healthMs = clock.Elapsed.TotalMilliseconds; break; }
+                }
+                catch (HttpRequestException) { }
+                await Task.Delay(1);
+            }
+            if (healthMs < 0)
+            {
+                Console.Error.WriteLine($"The service did not answer /health within {clock.Elapsed.TotalSeconds:F0} s{(child.HasExited ? $" (it exited with {child.ExitCode})" : "")}:");
+                lock (output) Console.Error.Write(output.ToString());
+                return 1;
+            }
+            var content = new ByteArrayContent(bodies[0]);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using (var first = await probe.PostAsync("/predict", content)) first.EnsureSuccessStatusCode();
+            double firstMs = clock.Elapsed.TotalMilliseconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"service started: /health answered {healthMs:F0} ms and the first prediction {firstMs:F0} ms after the process was started"));
+            var result = await Run(service, clients, requests, TimeSpan.FromSeconds(seconds), bodies, warmup);
+            Console.WriteLine(Describe(result));
+            return result.Errors == 0 ? 0 : 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= stop;
+            if (!child.HasExited) child.Kill(entireProcessTree: true);
+            child.WaitForExit(5000);
+        }
     }
 
     public static string Describe(Result r)

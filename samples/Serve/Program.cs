@@ -10,7 +10,7 @@ using Serve;
 // command-line classifier and a load test.
 //   Serve [serve] [--checkpoint FILE] [--url http://127.0.0.1:5000] [--data DIR]   the service (GET /, POST /predict, GET /health, GET /metrics)
 //   Serve classify …                                                              the command-line classifier (see Classifier.cs)
-//   Serve load-test --url URL [--clients N] [--requests N] [--seconds S] [--data DIR]
+//   Serve load-test (--url URL | --serve CHECKPOINT [--port N]) [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]
 string command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
 string[] rest = command == "serve" && (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) ? args : args[1..];
 try

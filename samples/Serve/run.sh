@@ -2,8 +2,8 @@
 # Publishes samples/Serve with Native AOT (installing clang and zlib1g-dev first when missing and possible), trains and
 # saves a Fashion-MNIST checkpoint if there is none, then:
 #   bash samples/Serve/run.sh                 starts the web service on ${URL:-http://127.0.0.1:5000} (Ctrl+C stops it)
-#   bash samples/Serve/run.sh load-test [...] starts it on 127.0.0.1:5099, runs the bounded load test, stops it
-#                                             (options: --clients N --requests N --seconds S)
+#   bash samples/Serve/run.sh load-test [...] starts it on 127.0.0.1:5099, times its start-up, runs the bounded load
+#                                             test, stops it (options: --clients N --requests N --seconds S --warmup N --port N)
 #   bash samples/Serve/run.sh classify        the command-line classifier on the test set and on three PNG files
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,24 +30,20 @@ if [[ ! -f "$out/fashion.ckpt" ]]; then
 fi
 
 dotnet publish "$here/Serve.csproj" -c Release -r linux-x64 -o "$out/bin" >&2
-echo "binary: $(stat -c %s "$out/bin/Serve") bytes (Native AOT; plus $(du -cb "$out"/bin/*.so | tail -1 | cut -f1) bytes of SkiaSharp's native library)"
+if [[ ! -f "$out/bin/libSkiaSharp.so" ]]; then
+  echo "The publish left no libSkiaSharp.so in $out/bin: images could not be decoded. Delete $out/bin and run again." >&2
+  exit 1
+fi
+echo "binary: $(stat -c %s "$out/bin/Serve") bytes (Native AOT; plus $(stat -c %s "$out/bin/libSkiaSharp.so") bytes of SkiaSharp's native library)"
 
 case "$mode" in
   serve)
     exec "$out/bin/Serve" serve --checkpoint "$out/fashion.ckpt" --url "${URL:-http://127.0.0.1:5000}"
     ;;
   load-test)
-    url="http://127.0.0.1:5099"
-    start=$(date +%s%N)
-    "$out/bin/Serve" serve --checkpoint "$out/fashion.ckpt" --url "$url" > "$out/serve.log" 2>&1 &
-    pid=$!
-    trap 'kill $pid 2>/dev/null || true' EXIT
-    for _ in $(seq 1 200); do
-      if curl -sf "$url/health" >/dev/null 2>&1; then break; fi
-      sleep 0.01
-    done
-    echo "service answered /health $(( ($(date +%s%N) - start) / 1000000 )) ms after it was started"
-    "$out/bin/Serve" load-test --url "$url" --data "$data" "$@"
+    # Starts the service from the same binary on 127.0.0.1:5099 (--port to change), times its start-up, runs the
+    # bounded load test against it and stops it.
+    "$out/bin/Serve" load-test --serve "$out/fashion.ckpt" --data "$data" "$@"
     ;;
   classify)
     "$out/bin/Serve" classify --export-png "$out/png" --idx "$data/t10k-images-idx3-ubyte.gz" --count 3

@@ -315,6 +315,54 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         Assert.Equal(0, result.Errors);
     }
 
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    [Fact]
+    public async Task TheLoadTestCommandStartsTheServiceInAProcessOfItsOwnAndStopsIt()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "serve-load-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            string checkpoint = Path.Combine(directory, "net.ckpt");
+            Checkpoint.Save(new FashionNet(2), checkpoint);
+            int port = FreePort();
+            int exit = await LoadTest.RunCommand(new[] { "--serve", checkpoint, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--clients", "2", "--requests", "100", "--warmup", "5", "--seconds", "30", "--data", "/nonexistent" });
+            Assert.Equal(0, exit);
+            // The service was stopped: nothing listens on the port any more.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync($"http://127.0.0.1:{port}/health"));
+
+            // A service that cannot start (no such checkpoint) is reported, not waited for.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(1, await LoadTest.RunCommand(new[] { "--serve", Path.Combine(directory, "missing.ckpt"), "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", "/nonexistent" }));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(25), $"{watch.Elapsed}");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "--clients", "many", "--url", "http://127.0.0.1:1" }, "--clients expects a whole number, not 'many'.")]
+    [InlineData(new[] { "--clients", "4" }, "Give either --url of a running service or --serve CHECKPOINT")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--requests", "0" }, "--requests (0)")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--fast" }, "Unknown option '--fast'.")]
+    public async Task TheLoadTestCommandRefusesBadOptions(string[] args, string message)
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => LoadTest.RunCommand(args));
+        Assert.Contains(message, error.Message);
+    }
+
     [Fact]
     public async Task TheLoadTestRefusesAnotherMachine()
     {
