@@ -67,7 +67,8 @@ public static class LoadTest
         var service = new Uri($"http://127.0.0.1:{port}");
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("The program's own path is unknown.");
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(LoadTest).Assembly.Location);
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")   // not Native AOT: run the same assembly with the same host
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(LoadTest).Assembly.GetName().Name + ".dll"));
         foreach (var a in new[] { "serve", "--checkpoint", serve, "--url", service.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
         var output = new StringBuilder();
         var clock = Stopwatch.StartNew();

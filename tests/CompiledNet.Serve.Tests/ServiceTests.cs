@@ -61,9 +61,16 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         return data.ToArray();
     }
 
-    private async Task<(HttpStatusCode Status, string Body)> Post(HttpContent content)
+    /// <summary>
+    /// POST /predict. <paramref name="expectContinue"/> for a body the service will refuse as too large: the client then
+    /// waits for the server's go-ahead before sending it (as curl does), so the refusal cannot race the upload into a
+    /// broken pipe.
+    /// </summary>
+    private async Task<(HttpStatusCode Status, string Body)> Post(HttpContent content, bool expectContinue = false)
     {
-        using var response = await _service.Http.PostAsync("/predict", content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = content };
+        request.Headers.ExpectContinue = expectContinue;
+        using var response = await _service.Http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
@@ -152,7 +159,7 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = type == "" ? null : MediaTypeHeaderValue.Parse(type);
-        var (actual, text) = await Post(content);
+        var (actual, text) = await Post(content, expectContinue: status == 413);
         Assert.Equal(status, (int)actual);
         var error = JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!;
         Assert.Contains(message, error.Error);
@@ -171,9 +178,42 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         Assert.Equal("The form has 2 files; send one image.", JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!.Error);
 
         var big = new MultipartFormDataContent { { new ByteArrayContent(new byte[FashionService.MaxBodyBytes]), "image", "big.png" } };
-        (status, text) = await Post(big);
+        (status, text) = await Post(big, expectContinue: true);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Equal($"The request body is over the limit of {FashionService.MaxBodyBytes} bytes.", JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!.Error);
+    }
+
+    [Fact]
+    public async Task ALargeJsonBodyUnderTheLimitIsReadWholeAndOneOverItIsRefused()
+    {
+        // Padded with spaces to exactly the limit, sent with a Content-Length; then 1 KiB less and 1 byte more, chunked
+        // (Kestrel refuses a chunked body of exactly the limit).
+        var x = RandomImage(5);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(x, ServeJson.Default.SingleArray);
+        byte[] padded = json.Concat(Enumerable.Repeat((byte)' ', (int)FashionService.MaxBodyBytes - json.Length)).ToArray();
+        var exact = new ByteArrayContent(padded);
+        exact.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var (exactStatus, exactBody) = await Post(exact);
+        Assert.True(exactStatus == HttpStatusCode.OK, exactBody);
+        Assert.Equal(x, Parse(exactBody).Input);
+        async Task<(HttpStatusCode, string)> PostChunked(byte[] bytes)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = content };
+            request.Headers.TransferEncodingChunked = true;
+            request.Headers.ExpectContinue = bytes.Length > FashionService.MaxBodyBytes;
+            using var response = await _service.Http.SendAsync(request);
+            Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        var (status, body) = await PostChunked(padded[..^1024]);
+        Assert.True(status == HttpStatusCode.OK, body);
+        Assert.Equal(x, Parse(body).Input);
+
+        (status, body) = await PostChunked(padded.Append((byte)' ').ToArray());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal($"The request body is over the limit of {FashionService.MaxBodyBytes} bytes.", JsonSerializer.Deserialize(body, ServeJson.Default.ErrorResponse)!.Error);
     }
 
     [Fact]
