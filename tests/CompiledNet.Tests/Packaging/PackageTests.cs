@@ -45,12 +45,37 @@ public sealed class PackageTests : IDisposable
         return (process.ExitCode, stdout + stderr.Result);
     }
 
+    /// <summary>The three projects of the package, the README and the shared build properties, without bin/ and obj/.</summary>
+    private static string CopySources(string target)
+    {
+        string root = RepositoryRoot();
+        foreach (string file in new[] { "README.md", "Directory.Build.props" })
+            if (File.Exists(Path.Combine(root, file))) { Directory.CreateDirectory(target); File.Copy(Path.Combine(root, file), Path.Combine(target, file)); }
+        foreach (string project in new[] { "Attributes", "Generator", "Runtime" })
+        {
+            string from = Path.Combine(root, "src", project);
+            foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            {
+                string relative = Path.GetRelativePath(from, file);
+                string first = relative.Split(Path.DirectorySeparatorChar)[0];
+                if (first is "bin" or "obj") continue;
+                string destination = Path.Combine(target, "src", project, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                File.Copy(file, destination);
+            }
+        }
+        return target;
+    }
+
     [Fact]
     public void PackedPackageWorksForAFreshConsumerByPackageReferenceAlone()
     {
         string feed = Path.Combine(_dir, "feed");
         string version = "0.0.1-test" + DateTime.UtcNow.Ticks;
-        var (packCode, packOutput) = Run(RepositoryRoot(), $"pack src/Runtime/CompiledNet.Runtime.csproj -c Release -o \"{feed}\" -p:Version={version}");
+        // Pack from a copy of the sources: packing in the repository would rebuild src/*/bin with the test version
+        // while the rest of the solution's build and tests use those files.
+        string sources = CopySources(Path.Combine(_dir, "repository"));
+        var (packCode, packOutput) = Run(sources, $"pack src/Runtime/CompiledNet.Runtime.csproj -c Release -o \"{feed}\" -p:Version={version}");
         Assert.True(packCode == 0, packOutput);
 
         string package = Path.Combine(feed, $"CompiledNet.{version}.nupkg");
