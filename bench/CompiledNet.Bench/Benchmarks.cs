@@ -89,6 +89,17 @@ public class CompiledNetPredict
     private readonly float[] _outputs = new float[1024 * 10];
 
     [Benchmark] public float BatchOneB() { _net.Predict(_inputs.AsSpan(0, 784), _output); return _output[0]; }
+}
+
+[Config(typeof(LatencyConfig))]
+public class CompiledNetPredictBatch
+{
+    [Params(1, 2)] public int Threads = 1;
+    private readonly NetB _net = new(1);
+    private readonly float[] _inputs = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+    private readonly float[] _outputs = new float[1024 * 10];
+
+    [GlobalSetup] public void Setup() => _net.InferenceThreads = Threads;
 
     [Benchmark(OperationsPerInvoke = 1024)]
     public float Batch1024B() { _net.PredictBatch(_inputs, _outputs); return _outputs[0]; }

@@ -69,6 +69,17 @@ if (quick)
         double half = w1.Elapsed.TotalMicroseconds / 2000;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"A step, {threads} thread(s): gradients {grad:F1} µs (16 rows: {half:F1} µs), optimizer step {step:F1} µs, finite check {check:F1} µs"));
     }
+    // Batched inference of B, 1024 rows, on 1 and 2 threads.
+    foreach (int threads in new[] { 1, 2, 1, 2 })
+    {
+        var net = new NetB(1) { InferenceThreads = threads };
+        var x = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+        var y = new float[1024 * 10];
+        for (int i = 0; i < 50; i++) net.PredictBatch(x, y);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 200; i++) net.PredictBatch(x, y);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"B, PredictBatch of 1024, {threads} thread(s): {200 * 1024 / watch.Elapsed.TotalSeconds / 1000:F0}k samples/s"));
+    }
     // The health monitor's cost at its default sampling (every 50 steps), network B on one thread.
     foreach (bool watched in new[] { false, true, false, true })
     {
@@ -107,6 +118,7 @@ var summaries = new List<Summary>
     BenchmarkRunner.Run<TorchSharpEpoch>(),
     BenchmarkRunner.Run<ScalarEpoch>(),
     BenchmarkRunner.Run<CompiledNetPredict>(),
+    BenchmarkRunner.Run<CompiledNetPredictBatch>(),
     BenchmarkRunner.Run<TorchSharpPredict>(),
 };
 
@@ -162,9 +174,10 @@ md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | | |");
 md.AppendLine($"| B, `Predict` batch 1 | {Us("CompiledNetPredict.BatchOneB")} | | {Us("TorchSharpPredict.BatchOneB/1")} | {Us("TorchSharpPredict.BatchOneB/2")} | " +
     $"{Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5)} | | | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
 string Throughput(string key) => Median(key) is double ns ? $"{F(1e9 / ns / 1000, "F0")}k samples/s" : "—";
-md.AppendLine($"| B, batch-1024 inference (`PredictBatch`) | {Throughput("CompiledNetPredict.Batch1024B")} | | {Throughput("TorchSharpPredict.Batch1024B/1")} | {Throughput("TorchSharpPredict.Batch1024B/2")} | " +
-    $"{Ratio("TorchSharpPredict.Batch1024B/1", "CompiledNetPredict.Batch1024B", 1.0)} | | " +
-    $"{(Median("CompiledNetPredict.Batch1024B") is double bn ? F(2.0 * (784 * 256 + 256 * 128 + 128 * 10) / bn, "F1") + " GFLOP/s" : "—")} | {Bytes("CompiledNetPredict.Batch1024B")} per sample |");
+string InferenceGflops(string key) => Median(key) is double bn ? F(2.0 * (784 * 256 + 256 * 128 + 128 * 10) / bn, "F1") + " GFLOP/s" : "—";
+md.AppendLine($"| B, batch-1024 inference (`PredictBatch`) | {Throughput("CompiledNetPredictBatch.Batch1024B/1")} | {Throughput("CompiledNetPredictBatch.Batch1024B/2")} | {Throughput("TorchSharpPredict.Batch1024B/1")} | {Throughput("TorchSharpPredict.Batch1024B/2")} | " +
+    $"{Ratio("TorchSharpPredict.Batch1024B/1", "CompiledNetPredictBatch.Batch1024B/1", 1.0)} | {Ratio("TorchSharpPredict.Batch1024B/2", "CompiledNetPredictBatch.Batch1024B/2", 1.0)} | " +
+    $"{InferenceGflops("CompiledNetPredictBatch.Batch1024B/1")}; {InferenceGflops("CompiledNetPredictBatch.Batch1024B/2")} | {Bytes("CompiledNetPredictBatch.Batch1024B/1")}; {Bytes("CompiledNetPredictBatch.Batch1024B/2")} per sample |");
 md.AppendLine();
 md.AppendLine("Allocated bytes are BenchmarkDotNet's managed-heap measurement per operation (TorchSharp's native tensors are not on the managed heap).");
 

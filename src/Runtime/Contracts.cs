@@ -32,6 +32,12 @@ namespace CompiledNet
             for (int r = 0; r < rows; r++) Predict(inputs.Slice(r * InputSize, InputSize), outputs.Slice(r * OutputSize, OutputSize));
         }
 
+        /// <summary>
+        /// Threads <see cref="PredictBatch"/> may use (generated networks: the machine's logical processors by default; a
+        /// large enough batch is shared among them, with the same results for every count).
+        /// </summary>
+        int InferenceThreads { get => 1; set { if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "At least 1 thread."); } }
+
         /// <summary>Index of the largest output (for a single sigmoid output: 1 when it is ≥ 0.5, else 0).</summary>
         int Classify(ReadOnlySpan<float> x);
 
@@ -93,6 +99,13 @@ namespace CompiledNet
 
         /// <summary>One optimizer step with the current <see cref="Gradients"/> and <see cref="LearningRate"/>.</summary>
         void ApplyGradients();
+
+        /// <summary>
+        /// True when every parameter is finite after the last optimizer step. Generated networks test each value as their
+        /// step writes it (x·0 is 0 for a finite x and NaN otherwise), so reading this costs no pass over the
+        /// parameters; this default scans <see cref="Parameters"/>.
+        /// </summary>
+        bool LastStepFinite => Kernels.AllFinite(Parameters);
 
         /// <summary>Forward, backward and optimizer step on one batch; returns the batch's mean loss (before the step).</summary>
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels);

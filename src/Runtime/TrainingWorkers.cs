@@ -18,7 +18,19 @@ namespace CompiledNet
     }
 
     /// <summary>
-    /// The worker threads behind multi-threaded training: one process-wide set of background threads, created on
+    /// Implemented by generated networks whose <c>PredictBatch</c> shares its rows among the worker threads: runs the
+    /// inference forward over rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the
+    /// pinned <paramref name="inputs"/> into the pinned <paramref name="outputs"/>. Not for use outside generated code.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public interface IParallelRows
+    {
+        /// <summary>Runs rows [start, start + count) of the batch.</summary>
+        void RunRows(nint inputs, nint outputs, int start, int count);
+    }
+
+    /// <summary>
+    /// The worker threads behind multi-threaded training and batched inference: one process-wide set of background threads, created on
     /// first use and kept for the life of the process (no thread or task is created per step). A parallel phase
     /// runs part 0 on the calling thread and parts 1… on workers, and returns when all are done; parallel phases of
     /// different networks take turns (one lock), so each network's arithmetic, and therefore its result for a given
@@ -60,6 +72,39 @@ namespace CompiledNet
             }
         }
 
+        /// <summary>
+        /// Shares <paramref name="rows"/> rows of a batched inference among up to <paramref name="parts"/> threads (the
+        /// caller and workers), in ranges that are multiples of <paramref name="align"/> rows, and returns true when done.
+        /// Returns false without running anything when another thread's parallel work holds the workers: the caller
+        /// then runs the batch alone, so concurrent callers never wait for each other. Rows are independent, so the
+        /// result does not depend on how they are shared.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public static unsafe bool TryRunRows(IParallelRows job, ReadOnlySpan<float> inputs, Span<float> outputs, int rows, int parts, int align)
+        {
+            if (parts < 1 || parts > MaxThreads) throw new ArgumentOutOfRangeException(nameof(parts), parts, $"Between 1 and {MaxThreads} parts.");
+            if (align < 1) throw new ArgumentOutOfRangeException(nameof(align), align, "At least 1 row.");
+            int chunk = ((rows + parts - 1) / parts + align - 1) / align * align;
+            parts = chunk == 0 ? 0 : (rows + chunk - 1) / chunk;
+            if (parts < 2 || !Monitor.TryEnter(Gate)) return false;
+            try
+            {
+                fixed (float* x = inputs)
+                fixed (float* y = outputs)
+                {
+                    var workers = Ensure(parts - 1);
+                    for (int k = 1; k < parts; k++) workers[k - 1].StartRows(job, (nint)x, (nint)y, k * chunk, Math.Min(chunk, rows - k * chunk));
+                    Exception? failure = null;
+                    try { job.RunRows((nint)x, (nint)y, 0, chunk); }
+                    catch (Exception e) { failure = e; }
+                    for (int k = 1; k < parts; k++) failure ??= workers[k - 1].Wait();
+                    if (failure is not null) throw new AggregateException("An inference thread failed.", failure);
+                }
+            }
+            finally { Monitor.Exit(Gate); }
+            return true;
+        }
+
         /// <summary>The float at a pinned address handed to <see cref="IParallelStep.RunPart"/>.</summary>
         [EditorBrowsable(EditorBrowsableState.Never)]
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,8 +130,9 @@ namespace CompiledNet
             private static readonly long IdleTicks = System.Diagnostics.Stopwatch.Frequency / 500;
             private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
             private IParallelStep? _step;
-            private int _phase, _part, _parts;
-            private nint _inputs;
+            private IParallelRows? _rows;
+            private int _phase, _part, _parts;   // for _rows: _part is the first row, _parts the row count
+            private nint _inputs, _outputs;
             private Exception? _failure;
             private long _posted, _finished;
             private int _sleeping;
@@ -99,7 +145,18 @@ namespace CompiledNet
 
             public void Start(IParallelStep step, int phase, int part, int parts, nint inputs)
             {
-                _step = step; _phase = phase; _part = part; _parts = parts; _inputs = inputs; _failure = null;
+                _step = step; _rows = null; _phase = phase; _part = part; _parts = parts; _inputs = inputs; _failure = null;
+                Post();
+            }
+
+            public void StartRows(IParallelRows job, nint inputs, nint outputs, int start, int count)
+            {
+                _step = null; _rows = job; _part = start; _parts = count; _inputs = inputs; _outputs = outputs; _failure = null;
+                Post();
+            }
+
+            private void Post()
+            {
                 Interlocked.Increment(ref _posted);   // full fence: the job's fields are visible before the count
                 if (Volatile.Read(ref _sleeping) == 1) _wake.Set();
             }
@@ -112,6 +169,7 @@ namespace CompiledNet
                 while (Volatile.Read(ref _finished) != posted)
                     if (++polls % 100_000 == 0) Thread.Yield();
                 _step = null;
+                _rows = null;
                 return _failure;
             }
 
@@ -131,7 +189,11 @@ namespace CompiledNet
                         idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
                     }
                     done = Volatile.Read(ref _posted);
-                    try { _step!.RunPart(_phase, _part, _parts, _inputs); }
+                    try
+                    {
+                        if (_rows is { } rows) rows.RunRows(_inputs, _outputs, _part, _parts);
+                        else _step!.RunPart(_phase, _part, _parts, _inputs);
+                    }
                     catch (Exception e) { _failure = e; }
                     Volatile.Write(ref _finished, done);
                 }

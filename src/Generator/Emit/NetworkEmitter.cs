@@ -110,7 +110,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </list>");
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
-            string interfaces = "global::CompiledNet.IInspectable" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
+            string interfaces = "global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
             if (SingleThreadReason(spec) is null) interfaces += ", global::CompiledNet.IParallelStep";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
@@ -547,14 +547,24 @@ namespace CompiledNet.Generator.Emit
                     {
                         w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;" : "_stepEta = eta;");
                         w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref MemoryMarshal.GetArrayDataReference(_parameters), 2, _trainingThreads);");
+                        w.Line("float parts = 0f;");
+                        w.Line("for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];");
+                        w.Line("_lastStepFinite = parts == 0f;");
                         w.Line("_step++;");
                         w.Line("return;");
                     }
                 }
+                w.Line("float check = 0f;");
                 for (int l = 0; l < spec.Layers.Count; l++)
-                    w.Line($"Step_L{I(l + 1)}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
+                    w.Line($"check += Step_L{I(l + 1)}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
+                w.Line("_lastStepFinite = check == 0f;");
                 w.Line("_step++;");
             }
+            w.Line();
+            w.Line("private bool _lastStepFinite = true;");
+            w.Line();
+            w.Line("/// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>");
+            w.Line("public bool LastStepFinite => _lastStepFinite;");
             w.Line();
             w.Line("/// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>");
             using (w.Open("public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
@@ -629,14 +639,38 @@ namespace CompiledNet.Generator.Emit
             int hidden = spec.Layers.Take(n - 1).Sum(l => l.Units);
             int pieces = spec.Layers.Where(l => l.Activation == ActivationKind.Maxout).Select(l => l.Width).DefaultIfEmpty(0).Max();
             int scratch = PredictChunk * (hidden + spec.OutputSize + pieces);
+            int splitRows = PredictSplitMinRows(spec);
             w.Line($"// PredictBatch works through chunks of {I(PredictChunk)} rows; their activations ({I(scratch)} floats) live in one buffer per thread, allocated on its first call.");
             w.Line("[ThreadStatic] private static float[]? t_batch;");
+            w.Line();
+            w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {I((int)(SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
+            w.Line($"public const int PredictSplitMinRows = {I(splitRows)};");
+            w.Line();
+            w.Line("private int _inferenceThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Threads PredictBatch uses for a batch of at least PredictSplitMinRows rows (default: the machine's logical processors,");
+            w.Line("/// at most TrainingWorkers.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are");
+            w.Line("/// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the");
+            w.Line("/// workers, a call runs on its own thread instead of waiting.");
+            w.Line("/// </summary>");
+            using (w.Open("public int InferenceThreads"))
+            {
+                w.Line("get => _inferenceThreads;");
+                using (w.Open("set"))
+                {
+                    w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
+                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
+                    w.Line("_inferenceThreads = value;");
+                }
+            }
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Runs the network on many examples: <paramref name=\"inputs\"/> holds them row after row (InputSize values each),");
             w.Line("/// <paramref name=\"outputs\"/> receives OutputSize values per example. Same results as Predict on each row, through the");
-            w.Line($"/// batched kernels (blocks of {I(DenseEmitter.ForwardRows)} rows share each loaded weight vector), in chunks of {I(PredictChunk)} rows. Allocates nothing after");
-            w.Line("/// the first call on a thread; may run on many threads at once, but not while training.");
+            w.Line($"/// batched kernels (blocks of {I(DenseEmitter.ForwardRows)} rows share each loaded weight vector), in chunks of {I(PredictChunk)} rows, shared among");
+            w.Line("/// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run");
+            w.Line("/// on many threads at once, but not while training.");
             w.Line("/// </summary>");
             using (w.Open("public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)"))
             {
@@ -644,6 +678,20 @@ namespace CompiledNet.Generator.Emit
                 w.Line("if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
                 w.Line("if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
                 w.Line("if (rows == 0) return;");
+                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {I(PredictChunk)})) return;");
+                w.Line("PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);");
+            }
+            w.Line();
+            w.Line("/// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>");
+            using (w.Open("void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
+            {
+                w.Line("PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
+                w.Line("    ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
+            }
+            w.Line();
+            w.Line($"/// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of {I(PredictChunk)} rows through each layer's row-blocked kernel.</summary>");
+            using (w.Open("private void PredictRows(ref float x0, ref float y0, int rows)"))
+            {
                 w.Line($"ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{I(scratch)}]);");
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
                 w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
@@ -659,8 +707,8 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open($"for (int start = 0; start < rows; start += {I(PredictChunk)})"))
                 {
                     w.Line($"int count = Math.Min({I(PredictChunk)}, rows - start);");
-                    w.Line("ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nuint)start * InputSize);");
-                    w.Line("ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (nuint)start * OutputSize);");
+                    w.Line("ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);");
+                    w.Line("ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);");
                     string input = "x";
                     for (int l = 0; l < n; l++)
                     {
@@ -672,6 +720,18 @@ namespace CompiledNet.Generator.Emit
                 }
             }
             w.Line();
+        }
+
+        /// <summary>
+        /// Rows from which PredictBatch is shared between two threads: each part must carry ≈ SplitMinFlop of forward
+        /// matrix work, and parts are whole chunks.
+        /// </summary>
+        private static int PredictSplitMinRows(NetworkSpec spec)
+        {
+            double flopPerRow = spec.Layers.Sum(l => 2.0 * l.Inputs * l.Width);
+            int perPart = (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(flopPerRow, 1));
+            perPart = (perPart + PredictChunk - 1) / PredictChunk * PredictChunk;
+            return 2 * perPart;
         }
 
         /// <summary>
@@ -743,6 +803,8 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line("private float[][] _partGradients = Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
             w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
+            if (ParallelStep(spec))
+                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.TrainingWorkers.MaxThreads]; // each part's finite check of the shared step");
             w.Line("private int _splitCount, _splitChunk;");
             if (ParallelStep(spec))
                 w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
@@ -787,8 +849,10 @@ namespace CompiledNet.Generator.Emit
                     {
                         w.Line("// the optimizer step, each part on its share of every parameter segment");
                         string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
+                        w.Line("float check = 0f;");
                         for (int l = 0; l < spec.Layers.Count; l++)
-                            w.Line($"Step_L{I(l + 1)}({args}, part, parts);");
+                            w.Line($"check += Step_L{I(l + 1)}({args}, part, parts);");
+                        w.Line("_partCheck[part] = check;");
                     }
                 }
                 using (w.Open("else"))

@@ -56,9 +56,11 @@ namespace CompiledNet.Generator.Emit
         {
             string regs = DescribeRegularization(r);
             string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
-            w.Line($"/// <summary>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)} — {Describe(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Parameters: {layout.Ranges(l, layer)}.</summary>");
-            using (w.Open($"private void Step_L{I(l + 1)}({Parameters(o)}, int part, int parts)"))
+            w.Line($"/// <summary>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)} — {Describe(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>");
+            using (w.Open($"private float Step_L{I(l + 1)}({Parameters(o)}, int part, int parts)"))
             {
+                w.Line("var check = Vector256<float>.Zero;");
+                w.Line("float checkTail = 0f;");
                 w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);");
                 w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);");
                 for (int slot = 0; slot < o.StateSlots; slot++)
@@ -74,6 +76,7 @@ namespace CompiledNet.Generator.Emit
                 }
                 else if (layer.Bias)
                     Segment(w, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None);
+                w.Line("return Vector256.Sum(check) + checkTail;");
             }
             w.Line();
         }
@@ -176,6 +179,7 @@ namespace CompiledNet.Generator.Emit
                     break;
             }
             lines.Add("STORE(pr, p);");
+            lines.Add(vector ? "check += p * Vector256<float>.Zero; // NaN from here on if p is not finite" : "checkTail += p * 0f;");
             foreach (var line in lines) w.Line(Template.Instantiate(line, vector, Names));
         }
 

@@ -60,10 +60,12 @@ namespace CompiledNet
         public float? MaxGradientNorm { get; init; }
 
         /// <summary>
-        /// Steps between two checks that every parameter is finite (the loss is checked every step). 1, the default,
-        /// stops at the very step that produced a NaN or infinity; the check reads the whole parameter buffer
-        /// (≈ 20 µs for 235,000 parameters here, a few percent of a step), so a larger interval trades detection
-        /// latency for speed. 0 checks only at the end of each epoch.
+        /// Steps between two checks that every parameter is finite (the loss is checked every step), through
+        /// <see cref="ITrainable.LastStepFinite"/>. 1, the default, stops at the very step that produced a NaN or infinity.
+        /// Generated networks test each parameter as their optimizer step writes it, so the check costs nothing and
+        /// there is no reason to change this; for another <see cref="ITrainable"/> the check scans the whole parameter
+        /// buffer, and a larger interval trades detection latency for speed (a step in between is not looked at).
+        /// 0 checks only at the end of each epoch (by a scan of the parameters, as every epoch ends).
         /// </summary>
         public int ParameterCheckInterval { get; init; } = 1;
 
@@ -263,7 +265,7 @@ namespace CompiledNet
                     loss = _net.TrainBatch(inputs, labels);
                 Monitor?.AfterStep(count);
                 if (!float.IsFinite(loss)) throw Diverged($"the batch loss is {loss}");
-                if (ParameterCheckInterval > 0 && (steps + 1) % ParameterCheckInterval == 0 && !Kernels.AllFinite(_net.Parameters))
+                if (ParameterCheckInterval > 0 && (steps + 1) % ParameterCheckInterval == 0 && !_net.LastStepFinite)
                     throw Diverged("a parameter became non-finite" + (ParameterCheckInterval == 1 ? " in this step" : $" within the last {ParameterCheckInterval} steps"));
                 _lastFiniteLoss = loss;
                 lossSum += (double)loss * count;

@@ -23,7 +23,7 @@ namespace Samples.Vision
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class TinyClassifier : global::CompiledNet.IInspectable
+    partial class TinyClassifier : global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 3;
@@ -298,10 +298,17 @@ namespace Samples.Vision
         public void ApplyGradients()
         {
             float eta = _learningRate;
-            Step_L1(eta, 0, 1);
-            Step_L2(eta, 0, 1);
+            float check = 0f;
+            check += Step_L1(eta, 0, 1);
+            check += Step_L2(eta, 0, 1);
+            _lastStepFinite = check == 0f;
             _step++;
         }
+
+        private bool _lastStepFinite = true;
+
+        /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
         public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
@@ -362,11 +369,34 @@ namespace Samples.Vision
         // PredictBatch works through chunks of 32 rows; their activations (416 floats) live in one buffer per thread, allocated on its first call.
         [ThreadStatic] private static float[]? t_batch;
 
+        /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
+        public const int PredictSplitMinRows = 33344;
+
+        private int _inferenceThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;
+
+        /// <summary>
+        /// Threads PredictBatch uses for a batch of at least PredictSplitMinRows rows (default: the machine's logical processors,
+        /// at most TrainingWorkers.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are
+        /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
+        /// workers, a call runs on its own thread instead of waiting.
+        /// </summary>
+        public int InferenceThreads
+        {
+            get => _inferenceThreads;
+            set
+            {
+                if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
+                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                _inferenceThreads = value;
+            }
+        }
+
         /// <summary>
         /// Runs the network on many examples: <paramref name="inputs"/> holds them row after row (InputSize values each),
         /// <paramref name="outputs"/> receives OutputSize values per example. Same results as Predict on each row, through the
-        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows. Allocates nothing after
-        /// the first call on a thread; may run on many threads at once, but not while training.
+        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows, shared among
+        /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
+        /// on many threads at once, but not while training.
         /// </summary>
         public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
         {
@@ -374,6 +404,20 @@ namespace Samples.Vision
             if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
             if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
+            if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
+            PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);
+        }
+
+        /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
+        {
+            PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
+                ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+        }
+
+        /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        private void PredictRows(ref float x0, ref float y0, int rows)
+        {
             ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[416]);
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
@@ -383,8 +427,8 @@ namespace Samples.Vision
             for (int start = 0; start < rows; start += 32)
             {
                 int count = Math.Min(32, rows - start);
-                ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nuint)start * InputSize);
-                ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (nuint)start * OutputSize);
+                ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);
+                ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Softmax
@@ -864,9 +908,11 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Parameters: weights [0..30), biases [30..40).</summary>
-        private void Step_L1(float eta, int part, int parts)
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..30), biases [30..40).</summary>
+        private float Step_L1(float eta, int part, int parts)
         {
+            var check = Vector256<float>.Zero;
+            float checkTail = 0f;
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
@@ -880,6 +926,7 @@ namespace Samples.Vision
                     var g = Vector256.LoadUnsafe(ref gr, j);
                     p = p - etaV * g;
                     (p).StoreUnsafe(ref pr, j);
+                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 24; j < 30; j++)
@@ -888,6 +935,7 @@ namespace Samples.Vision
                 var g = Unsafe.Add(ref gr, j);
                 p = p - eta * g;
                 Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
             }
             // biases [30..40)
             {
@@ -899,6 +947,7 @@ namespace Samples.Vision
                     var g = Vector256.LoadUnsafe(ref gr, j);
                     p = p - etaV * g;
                     (p).StoreUnsafe(ref pr, j);
+                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 38; j < 40; j++)
@@ -907,7 +956,9 @@ namespace Samples.Vision
                 var g = Unsafe.Add(ref gr, j);
                 p = p - eta * g;
                 Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
             }
+            return Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√10 (LeCun), biases 0. Parameters: weights [40..70), biases [70..73).</summary>
@@ -1212,9 +1263,11 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Parameters: weights [40..70), biases [70..73).</summary>
-        private void Step_L2(float eta, int part, int parts)
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [40..70), biases [70..73).</summary>
+        private float Step_L2(float eta, int part, int parts)
         {
+            var check = Vector256<float>.Zero;
+            float checkTail = 0f;
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
@@ -1228,6 +1281,7 @@ namespace Samples.Vision
                     var g = Vector256.LoadUnsafe(ref gr, j);
                     p = p - etaV * g;
                     (p).StoreUnsafe(ref pr, j);
+                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 64; j < 70; j++)
@@ -1236,6 +1290,7 @@ namespace Samples.Vision
                 var g = Unsafe.Add(ref gr, j);
                 p = p - eta * g;
                 Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
             }
             // biases [70..73)
             if (part == parts - 1) for (nuint j = 70; j < 73; j++)
@@ -1244,7 +1299,9 @@ namespace Samples.Vision
                 var g = Unsafe.Add(ref gr, j);
                 p = p - eta * g;
                 Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
             }
+            return Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>

@@ -23,7 +23,7 @@ namespace Samples
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class XorNet : global::CompiledNet.IInspectable
+    partial class XorNet : global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 2;
@@ -293,10 +293,17 @@ namespace Samples
         public void ApplyGradients()
         {
             float eta = _learningRate;
-            Step_L1(eta, 0, 1);
-            Step_L2(eta, 0, 1);
+            float check = 0f;
+            check += Step_L1(eta, 0, 1);
+            check += Step_L2(eta, 0, 1);
+            _lastStepFinite = check == 0f;
             _step++;
         }
+
+        private bool _lastStepFinite = true;
+
+        /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
         public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
@@ -343,11 +350,34 @@ namespace Samples
         // PredictBatch works through chunks of 32 rows; their activations (160 floats) live in one buffer per thread, allocated on its first call.
         [ThreadStatic] private static float[]? t_batch;
 
+        /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
+        public const int PredictSplitMinRows = 166720;
+
+        private int _inferenceThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;
+
+        /// <summary>
+        /// Threads PredictBatch uses for a batch of at least PredictSplitMinRows rows (default: the machine's logical processors,
+        /// at most TrainingWorkers.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are
+        /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
+        /// workers, a call runs on its own thread instead of waiting.
+        /// </summary>
+        public int InferenceThreads
+        {
+            get => _inferenceThreads;
+            set
+            {
+                if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
+                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                _inferenceThreads = value;
+            }
+        }
+
         /// <summary>
         /// Runs the network on many examples: <paramref name="inputs"/> holds them row after row (InputSize values each),
         /// <paramref name="outputs"/> receives OutputSize values per example. Same results as Predict on each row, through the
-        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows. Allocates nothing after
-        /// the first call on a thread; may run on many threads at once, but not while training.
+        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows, shared among
+        /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
+        /// on many threads at once, but not while training.
         /// </summary>
         public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
         {
@@ -355,6 +385,20 @@ namespace Samples
             if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
             if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
+            if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
+            PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);
+        }
+
+        /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
+        {
+            PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
+                ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+        }
+
+        /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        private void PredictRows(ref float x0, ref float y0, int rows)
+        {
             ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[160]);
             ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
@@ -364,8 +408,8 @@ namespace Samples
             for (int start = 0; start < rows; start += 32)
             {
                 int count = Math.Min(32, rows - start);
-                ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), (nuint)start * InputSize);
-                ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (nuint)start * OutputSize);
+                ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);
+                ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Sigmoid
@@ -673,9 +717,11 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD (η = 0.5) step; biases are never regularised. Parameters: weights [0..8), biases [8..12).</summary>
-        private void Step_L1(float eta, int part, int parts)
+        /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD (η = 0.5) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..8), biases [8..12).</summary>
+        private float Step_L1(float eta, int part, int parts)
         {
+            var check = Vector256<float>.Zero;
+            float checkTail = 0f;
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
@@ -689,6 +735,7 @@ namespace Samples
                     var g = Vector256.LoadUnsafe(ref gr, j);
                     p = p - etaV * g;
                     (p).StoreUnsafe(ref pr, j);
+                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             // biases [8..12)
@@ -698,7 +745,9 @@ namespace Samples
                 var g = Unsafe.Add(ref gr, j);
                 p = p - eta * g;
                 Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
             }
+            return Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — initialisation: weights ~ N(0, sd²) with sd = 1/√4 (LeCun), biases 0. Parameters: weights [12..16), biases [16..17).</summary>
@@ -885,9 +934,11 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD (η = 0.5) step; biases are never regularised. Parameters: weights [12..16), biases [16..17).</summary>
-        private void Step_L2(float eta, int part, int parts)
+        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD (η = 0.5) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [12..16), biases [16..17).</summary>
+        private float Step_L2(float eta, int part, int parts)
         {
+            var check = Vector256<float>.Zero;
+            float checkTail = 0f;
             ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
             var etaV = Vector256.Create(eta);
@@ -898,6 +949,7 @@ namespace Samples
                 var g = Unsafe.Add(ref gr, j);
                 p = p - eta * g;
                 Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
             }
             // biases [16..17)
             if (part == parts - 1) for (nuint j = 16; j < 17; j++)
@@ -906,7 +958,9 @@ namespace Samples
                 var g = Unsafe.Add(ref gr, j);
                 p = p - eta * g;
                 Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
             }
+            return Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>

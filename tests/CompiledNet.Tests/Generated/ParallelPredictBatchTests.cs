@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CompiledNet.Tests.Networks;
+using Xunit;
+
+namespace CompiledNet.Tests.Generated
+{
+    /// <summary>Tests that count the whole process's allocations: they run alone, after the parallel ones.</summary>
+    [CollectionDefinition(nameof(ProcessWideAllocations), DisableParallelization = true)]
+    public sealed class ProcessWideAllocations { }
+
+    /// <summary>PredictBatch shared among the worker threads: same bits as one thread and as Predict, nothing allocated.</summary>
+    [Collection(nameof(ProcessWideAllocations))]
+    public class ParallelPredictBatchTests
+    {
+        private static float[] Inputs(int rows, int inputs, int seed)
+        {
+            var rng = new Random(seed);
+            var x = new float[rows * inputs];
+            for (int j = 0; j < x.Length; j++) x[j] = (float)(rng.NextDouble() * 2 - 1);
+            return x;
+        }
+
+        private static void AssertSameBits(float[] expected, float[] actual, string what)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int j = 0; j < expected.Length; j++)
+                Assert.True(BitConverter.SingleToInt32Bits(expected[j]) == BitConverter.SingleToInt32Bits(actual[j]),
+                    $"{what}: value {j}: {expected[j]:R} against {actual[j]:R}");
+        }
+
+        [Fact]
+        public void TheSplitThresholdCarriesTwoMegaflopPerPartInWholeChunks()
+        {
+            // 64-256-129-10: 2·(64·256 + 256·129 + 129·10) = 101,380 FLOP a row, 20 rows for 2 MFLOP, one chunk of 32.
+            Assert.Equal(64, SplitNet.PredictSplitMinRows);
+            // 2-32-32-2: 2·(2·32 + 32·32 + 32·2) = 2,304 FLOP a row; 869 rows for 2 MFLOP, rounded up to 28 chunks of 32.
+            Assert.Equal(2 * 896, SpiralNet.PredictSplitMinRows);
+        }
+
+        [Theory]
+        [InlineData(64)]
+        [InlineData(65)]
+        [InlineData(100)]
+        [InlineData(257)]
+        public void SharedAmongThreadsGivesTheBitsOfOneThreadAndOfPredict(int rows)
+        {
+            var net = new SplitNet(3);
+            var x = Inputs(rows, SplitNet.InputSize, rows);
+            var single = new float[rows * SplitNet.OutputSize];
+            net.InferenceThreads = 1;
+            net.PredictBatch(x, single);
+            for (int threads = 2; threads <= 4; threads++)
+            {
+                var shared = new float[single.Length];
+                net.InferenceThreads = threads;
+                net.PredictBatch(x, shared);
+                AssertSameBits(single, shared, $"{rows} rows on {threads} threads");
+            }
+            var one = new float[SplitNet.OutputSize];
+            for (int r = 0; r < rows; r++)
+            {
+                net.Predict(x.AsSpan(r * SplitNet.InputSize, SplitNet.InputSize), one);
+                AssertSameBits(one, single.AsSpan(r * SplitNet.OutputSize, SplitNet.OutputSize).ToArray(), $"row {r} against Predict");
+            }
+        }
+
+        [Fact]
+        public void ConcurrentCallersEachGetTheirOwnRightAnswer()
+        {
+            // While one caller holds the workers the others run alone; every answer is still the one-thread answer.
+            var net = new SplitNet(4) { InferenceThreads = 2 };
+            const int rows = 200;
+            var inputs = Enumerable.Range(0, 4).Select(k => Inputs(rows, SplitNet.InputSize, 10 + k)).ToArray();
+            var expected = inputs.Select(x =>
+            {
+                var y = new float[rows * SplitNet.OutputSize];
+                foreach (int r in Enumerable.Range(0, rows)) net.Predict(x.AsSpan(r * SplitNet.InputSize, SplitNet.InputSize), y.AsSpan(r * SplitNet.OutputSize, SplitNet.OutputSize));
+                return y;
+            }).ToArray();
+            Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+            {
+                var y = new float[rows * SplitNet.OutputSize];
+                for (int repeat = 0; repeat < 50; repeat++)
+                {
+                    net.PredictBatch(inputs[k], y);
+                    AssertSameBits(expected[k], y, $"caller {k}, call {repeat}");
+                }
+            });
+        }
+
+        [Fact]
+        public void ThreadCountsOutsideTheRangeAreRefusedWithTheValue()
+        {
+            var net = new SplitNet(1);
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.InferenceThreads = 0);
+            Assert.Equal(0, e.ActualValue);
+            Assert.Throws<ArgumentOutOfRangeException>(() => net.InferenceThreads = TrainingWorkers.MaxThreads + 1);
+            Assert.Equal(TrainingWorkers.DefaultThreads, new SplitNet(1).InferenceThreads);
+        }
+
+        [Fact]
+        public void SharedBatchesAllocateNothingInTheWholeProcessAfterWarmUp()
+        {
+            var net = new SplitNet(5) { InferenceThreads = 2 };
+            var x = Inputs(256, SplitNet.InputSize, 5);
+            var y = new float[256 * SplitNet.OutputSize];
+            for (int i = 0; i < 200; i++) net.PredictBatch(x, y);   // warm-up: each worker's scratch, tiered JIT
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3 && least != 0; attempt++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                for (int i = 0; i < 50; i++) net.PredictBatch(x, y);
+                least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+            Assert.Equal(0, least);
+        }
+
+        private sealed class Recorder : IParallelRows
+        {
+            public readonly ConcurrentBag<(int Start, int Count, int Thread)> Parts = new();
+            public void RunRows(nint inputs, nint outputs, int start, int count) => Parts.Add((start, count, Environment.CurrentManagedThreadId));
+        }
+
+        [Fact]
+        public void TheWorkersRunAlignedRangesThatCoverEveryRowOnce()
+        {
+            var job = new Recorder();
+            var x = new float[10];
+            var y = new float[10];
+            Assert.True(TrainingWorkers.TryRunRows(job, x, y, rows: 100, parts: 3, align: 32));
+            var parts = job.Parts.OrderBy(p => p.Start).ToArray();
+            Assert.Equal(new[] { (0, 64), (64, 36) }, parts.Select(p => (p.Start, p.Count)).ToArray());   // ⌈100/3⌉ = 34 → 64 rows a part
+            Assert.Equal(Environment.CurrentManagedThreadId, parts[0].Thread);
+            Assert.NotEqual(parts[0].Thread, parts[1].Thread);
+
+            // Too few rows for two aligned parts: nothing runs, the caller does the work alone.
+            var small = new Recorder();
+            Assert.False(TrainingWorkers.TryRunRows(small, x, y, rows: 32, parts: 2, align: 32));
+            Assert.Empty(small.Parts);
+        }
+
+        [Fact]
+        public void AFailingPartIsReportedAfterEveryPartHasFinished()
+        {
+            var job = new Failing();
+            var e = Assert.Throws<AggregateException>(() => TrainingWorkers.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
+            Assert.IsType<InvalidOperationException>(e.InnerException);
+            Assert.Equal(2, job.Finished);
+        }
+
+        private sealed class Failing : IParallelRows
+        {
+            public int Finished;
+            public void RunRows(nint inputs, nint outputs, int start, int count)
+            {
+                Interlocked.Increment(ref Finished);
+                if (start > 0) throw new InvalidOperationException("part " + start);
+            }
+        }
+    }
+}
