@@ -287,16 +287,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// changes nothing, so code written for any network can set it.");
             }
             w.Line("/// </summary>");
-            using (w.Open("public int TrainingThreads"))
-            {
-                w.Line(singleReason is null ? "get => _trainingThreads;" : "get => 1;");
-                using (w.Open("set"))
-                {
-                    w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
-                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
-                    if (singleReason is null) w.Line("_trainingThreads = value;");
-                }
-            }
+            EmitThreadCount(w, "TrainingThreads", singleReason is null ? "_trainingThreads" : "1", singleReason is null ? "_trainingThreads" : null);
             w.Line();
             w.Line("/// <summary>Number of optimizer steps taken so far.</summary>");
             w.Line("public long Step => _step;");
@@ -633,6 +624,21 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Rows per chunk of PredictBatch: a chunk's activations of a 256-unit layer fill L1 (32 KiB).</summary>
         private const int PredictChunk = 32;
 
+        /// <summary>A thread-count property: refuses counts outside 1..MaxThreads with the value; stores it in <paramref name="field"/> unless that is null.</summary>
+        private static void EmitThreadCount(IndentedWriter w, string name, string getter, string? field)
+        {
+            using (w.Open($"public int {name}"))
+            {
+                w.Line($"get => {getter};");
+                using (w.Open("set"))
+                {
+                    w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
+                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
+                    if (field is not null) w.Line($"{field} = value;");
+                }
+            }
+        }
+
         private static void EmitPredictBatch(IndentedWriter w, NetworkSpec spec)
         {
             int n = spec.Layers.Count;
@@ -654,16 +660,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the");
             w.Line("/// workers, a call runs on its own thread instead of waiting.");
             w.Line("/// </summary>");
-            using (w.Open("public int InferenceThreads"))
-            {
-                w.Line("get => _inferenceThreads;");
-                using (w.Open("set"))
-                {
-                    w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
-                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
-                    w.Line("_inferenceThreads = value;");
-                }
-            }
+            EmitThreadCount(w, "InferenceThreads", "_inferenceThreads", "_inferenceThreads");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Runs the network on many examples: <paramref name=\"inputs\"/> holds them row after row (InputSize values each),");
