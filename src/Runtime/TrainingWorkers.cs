@@ -19,8 +19,8 @@ namespace CompiledNet
 
     /// <summary>
     /// Implemented by generated networks whose <c>PredictBatch</c> shares its rows among the worker threads: runs the
-    /// inference forward over rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the
-    /// pinned <paramref name="inputs"/> into the pinned <paramref name="outputs"/>. Not for use outside generated code.
+    /// inference forward over rows [start, start + count) of the pinned inputs into the pinned outputs. Not for use
+    /// outside generated code.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public interface IParallelRows
