@@ -13,6 +13,7 @@ using CompiledNet.Bench;
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
 //   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
 string outPath = "bench/results.md";
 bool quick = false, compileCost = false;
@@ -21,6 +22,7 @@ for (int i = 0; i < args.Length; i++)
     if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
     else if (args[i] == "--quick") quick = true;
     else if (args[i] == "--compile-cost") compileCost = true;
+    else if (args[i] == "--predict-batch") { _ = BenchData.Test; PredictBatchQuick(); return 0; }
     else if (args[i] == "--epochs" && i + 3 < args.Length)
     {
         // For a profiler: N epochs of one network on T threads, nothing else (e.g. under perf record).
@@ -28,11 +30,17 @@ for (int i = 0; i < args.Length; i++)
         int threads = int.Parse(args[++i], CultureInfo.InvariantCulture), count = int.Parse(args[++i], CultureInfo.InvariantCulture);
         var epoch = CompiledNetEpoch.Create(network, threads);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        for (int e = 0; e < count; e++) epoch();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}"));
+        var bytes = new List<string>();
+        for (int e = 0; e < count; e++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true), mine = GC.GetAllocatedBytesForCurrentThread();
+            epoch();
+            bytes.Add($"{GC.GetTotalAllocatedBytes(precise: true) - before}/{GC.GetAllocatedBytesForCurrentThread() - mine}");
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}"));
         return 0;
     }
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick | --compile-cost | --epochs A|B|C THREADS N]"); return 2; }
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N]"); return 2; }
 }
 if (compileCost)
 {
@@ -69,24 +77,7 @@ if (quick)
         double half = w1.Elapsed.TotalMicroseconds / 2000;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"A step, {threads} thread(s): gradients {grad:F1} µs (16 rows: {half:F1} µs), optimizer step {step:F1} µs, finite check {check:F1} µs"));
     }
-    // Batched inference of B, 1024 rows, on 1 and 2 threads: alternating runs, medians (this VM's speed drifts).
-    {
-        var nets = new[] { new NetB(1) { InferenceThreads = 1 }, new NetB(1) { InferenceThreads = 2 } };
-        var x = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
-        var y = new float[1024 * 10];
-        var rates = new[] { new List<double>(), new List<double>() };
-        for (int rep = 0; rep < 11; rep++)
-            for (int k = 0; k < 2; k++)
-            {
-                for (int i = 0; i < 10; i++) nets[k].PredictBatch(x, y);
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                for (int i = 0; i < 40; i++) nets[k].PredictBatch(x, y);
-                if (rep > 0) rates[k].Add(40 * 1024 / watch.Elapsed.TotalSeconds / 1000);
-            }
-        foreach (var r in rates) r.Sort();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"B, PredictBatch of 1024: 1 thread {rates[0][5]:F0}k samples/s, 2 threads {rates[1][5]:F0}k samples/s (medians of 10 alternating runs; ratio of medians {rates[1][5] / rates[0][5]:F2})"));
-    }
+    PredictBatchQuick();
     // The health monitor's cost at its default sampling (every 50 steps), network B on one thread.
     foreach (bool watched in new[] { false, true, false, true })
     {
@@ -194,3 +185,23 @@ Console.WriteLine();
 Console.WriteLine(md.ToString());
 Console.WriteLine($"Wrote {outPath}");
 return 0;
+
+// Batched inference of B, 1024 rows, on 1 and 2 threads: alternating runs, medians (this VM's speed drifts).
+static void PredictBatchQuick()
+{
+    var nets = new[] { new NetB(1) { InferenceThreads = 1 }, new NetB(1) { InferenceThreads = 2 } };
+    var x = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+    var y = new float[1024 * 10];
+    var rates = new[] { new List<double>(), new List<double>() };
+    for (int rep = 0; rep < 11; rep++)
+        for (int k = 0; k < 2; k++)
+        {
+            for (int i = 0; i < 10; i++) nets[k].PredictBatch(x, y);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < 40; i++) nets[k].PredictBatch(x, y);
+            if (rep > 0) rates[k].Add(40 * 1024 / watch.Elapsed.TotalSeconds / 1000);
+        }
+    foreach (var r in rates) r.Sort();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"B, PredictBatch of 1024: 1 thread {rates[0][5]:F0}k samples/s, 2 threads {rates[1][5]:F0}k samples/s (medians of 10 alternating runs; ratio of medians {rates[1][5] / rates[0][5]:F2})"));
+}
