@@ -196,18 +196,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
                 if (layer.DropConnect > 0)
                 {
-                    float keep = 1f - layer.DropConnect;
-                    w.Line($"// DropConnect: one mask per mini-batch over the {I(layer.Inputs * layer.Width)} weights, each kept with probability {N(keep)} and scaled by 1/{N(keep)}");
-                    w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
-                    using (w.Open("if (!ReuseMasks)"))
-                    {
-                        w.Line($"const float scale = {F(1f / keep)};");
-                        using (w.Open($"for (nuint j = 0; j < {I(layer.Inputs * layer.Width)}; j++)"))
-                            w.Line($"Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
-                    }
+                    w.Line($"if (!_masksDrawn) DropConnect_L{I(n)}(); // a split step drew the masks before its parts started");
                     w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
-                    w.Line($"ref float weights = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                    Template.Loop(w, 0, layer.Inputs * layer.Width, new[] { "STORE(w, LOAD(weights) * LOAD(mask));" }, Array.Empty<string>());
                 }
                 else
                     w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
@@ -234,29 +224,73 @@ namespace CompiledNet.Generator.Emit
                 else
                     ActivationEmitter.Forward(w, layer, "y", "y", "count");
                 if (layer.Dropout > 0)
-                    DropoutForward(w, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", $"_ad{I(n)}", $"_dropoutMask{I(n)}", units, layer.Dropout);
+                    DropoutForward(w, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", $"_ad{I(n)}", $"_dropoutMask{I(n)}", units, layer.Dropout, "start");
+            }
+            w.Line();
+            if (layer.DropConnect > 0) EmitDropConnectMask(w, l, layer, layout);
+        }
+
+        /// <summary>
+        /// DropConnect's per-batch work: draw the weight mask (unless masks are reused) and materialise W ⊙ mask, which
+        /// the forward and input-gradient kernels then use as ordinary weights.
+        /// </summary>
+        private static void EmitDropConnectMask(IndentedWriter w, int l, LayerSpec layer, Layout layout)
+        {
+            int n = l + 1;
+            float keep = 1f - layer.DropConnect;
+            Summary(w, l, layer, layout, $"DropConnect: one mask per mini-batch over the {I(layer.Inputs * layer.Width)} weights, each kept with probability {N(keep)} and scaled by 1/{N(keep)}; W ⊙ mask into _maskedWeights{I(n)}");
+            using (w.Open($"private void DropConnect_L{I(n)}()"))
+            {
+                w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
+                using (w.Open("if (!ReuseMasks)"))
+                {
+                    w.Line($"const float scale = {F(1f / keep)};");
+                    using (w.Open($"for (nuint j = 0; j < {I(layer.Inputs * layer.Width)}; j++)"))
+                        w.Line($"Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
+                }
+                w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
+                w.Line($"ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.WeightOffset[l])});");
+                Template.Loop(w, 0, layer.Inputs * layer.Width, new[] { "STORE(w, LOAD(weights) * LOAD(mask));" }, Array.Empty<string>());
             }
             w.Line();
         }
 
-        private static string N(float value) => F(value).TrimEnd('f');
+        /// <summary>Draws the dropout mask of <paramref name="mask"/> for <c>count</c> rows from row 0, as a one-thread step draws it (the caller opens the block).</summary>
+        public static void DrawDropoutMask(IndentedWriter w, string mask, int units, float rate)
+        {
+            w.Line($"ref float m = ref MemoryMarshal.GetArrayDataReference({mask});");
+            DrawMask(w, units, rate);
+        }
 
-        /// <summary>Draws a dropout mask (unless masks are reused) and writes the masked copy: out = in ⊙ mask. <paramref name="input"/> is a ref expression, the others array names.</summary>
-        public static void DropoutForward(IndentedWriter w, string input, string output, string mask, int units, float rate)
+        /// <summary>m[j] for j in [0, count·units): 1/(1 − p) with probability 1 − p, else 0, from the mask generator.</summary>
+        private static void DrawMask(IndentedWriter w, int units, float rate)
         {
             float keep = 1f - rate;
+            w.Line($"const float scale = {F(1f / keep)};");
+            using (w.Open($"for (nuint j = 0; j < (nuint)count * {I(units)}; j++)"))
+                w.Line($"Unsafe.Add(ref m, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
+        }
+
+        private static string N(float value) => F(value).TrimEnd('f');
+
+        /// <summary>
+        /// Draws a dropout mask (unless masks are reused, or a split step drew them already) and writes the masked copy:
+        /// out = in ⊙ mask, for rows [start, start + count) when <paramref name="start"/> names the first row, else from
+        /// row 0. <paramref name="input"/> is a ref expression to row 0, the others array names.
+        /// </summary>
+        public static void DropoutForward(IndentedWriter w, string input, string output, string mask, int units, float rate, string? start)
+        {
+            float keep = 1f - rate;
+            string at = start is null ? "" : $"(nuint){start} * {I(units)}";
+            string Row0(string array) => start is null ? $"MemoryMarshal.GetArrayDataReference({array})" : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({array}), {at})";
             w.Line($"// dropout: each unit of each example kept with probability {N(keep)} and scaled by 1/{N(keep)} (inverted dropout)");
             using (w.Open())
             {
-                w.Line($"ref float m = ref MemoryMarshal.GetArrayDataReference({mask});");
-                using (w.Open("if (!ReuseMasks)"))
-                {
-                    w.Line($"const float scale = {F(1f / keep)};");
-                    using (w.Open($"for (nuint j = 0; j < (nuint)count * {I(units)}; j++)"))
-                        w.Line($"Unsafe.Add(ref m, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
-                }
-                w.Line($"ref float source = ref {input};");
-                w.Line($"ref float target = ref MemoryMarshal.GetArrayDataReference({output});");
+                w.Line($"ref float m = ref {Row0(mask)};");
+                using (w.Open(start is null ? "if (!ReuseMasks)" : "if (!ReuseMasks && !_masksDrawn)"))
+                    DrawMask(w, units, rate);
+                w.Line(start is null ? $"ref float source = ref {input};" : $"ref float source = ref Unsafe.Add(ref {input}, {at});");
+                w.Line($"ref float target = ref {Row0(output)};");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
                     w.Line($"ref float sr = ref Unsafe.Add(ref source, row * {I(units)});");

@@ -322,6 +322,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>");
                 w.Line("public bool ReuseMasks { get; set; }");
                 w.Line();
+                w.Line("private bool _masksDrawn; // set while a split step's parts run: DrawMasks has drawn this batch's masks");
+                w.Line();
                 w.Line("/// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>");
                 using (w.Open("public ReadOnlySpan<float> DropoutMask(int layer) => layer switch"))
                 {
@@ -741,7 +743,6 @@ namespace CompiledNet.Generator.Emit
         public static string? SingleThreadReason(NetworkSpec spec)
         {
             if (spec.Layers.Any(l => l.BatchNorm)) return "batch normalisation needs the statistics of the whole batch";
-            if (spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0)) return "its dropout masks are drawn in one sequence over the whole batch";
             if (SplitMinRows(spec) > spec.BatchSize) return "a whole batch is too little work to share (under 2 MFLOP)";
             return null;
         }
@@ -770,11 +771,11 @@ namespace CompiledNet.Generator.Emit
                 string first = "x";
                 if (spec.InputDropout > 0)
                 {
-                    DenseEmitter.DropoutForward(w, "x", "_droppedInputs", "_inputMask", spec.InputSize, spec.InputDropout);
+                    DenseEmitter.DropoutForward(w, "x", "_droppedInputs", "_inputMask", spec.InputSize, spec.InputDropout, null);
                     first = "MemoryMarshal.GetArrayDataReference(_droppedInputs)";
                 }
                 if (single is null)
-                    w.Line("if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);");
+                    w.Line($"if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref {first}, count);");
                 w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));");
             }
             w.Line();
@@ -822,13 +823,42 @@ namespace CompiledNet.Generator.Emit
                 }
                 w.Line("_splitCount = count;");
                 w.Line("_splitChunk = chunk;");
-                w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts);");
+                if (HasMasks(spec))
+                {
+                    w.Line("// the masks of every layer for the whole batch, drawn here in the order a one-thread step draws them:");
+                    w.Line("// the same seed gives the same masks for every thread count");
+                    w.Line("DrawMasks(count);");
+                    w.Line("_masksDrawn = true;");
+                    w.Line("try { global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts); }");
+                    w.Line("finally { _masksDrawn = false; }");
+                }
+                else
+                    w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts);");
                 w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 1, parts);");
                 w.Line("float loss = _partLoss[0];");
                 w.Line("for (int k = 1; k < parts; k++) loss += _partLoss[k];");
                 w.Line("return loss;");
             }
             w.Line();
+            if (HasMasks(spec))
+            {
+                w.Line("/// <summary>Dropout and DropConnect masks of a split step, layer by layer (unless masks are reused); DropConnect's W ⊙ mask too.</summary>");
+                using (w.Open("private void DrawMasks(int count)"))
+                {
+                    for (int l = 0; l < spec.Layers.Count; l++)
+                    {
+                        var layer = spec.Layers[l];
+                        if (layer.DropConnect > 0) w.Line($"DropConnect_L{I(l + 1)}();");
+                        if (layer.Dropout > 0)
+                        {
+                            w.Line($"// layer {I(l + 1)} ({DenseEmitter.Describe(layer)}): its dropout mask");
+                            using (w.Open("if (!ReuseMasks)"))
+                                DenseEmitter.DrawDropoutMask(w, $"_dropoutMask{I(l + 1)}", layer.Units, layer.Dropout);
+                        }
+                    }
+                }
+                w.Line();
+            }
             w.Line("/// <summary>Phase 0: forward and backward over this part's rows. Phase 1: this part's range of the gradient sum.</summary>");
             using (w.Open("void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
             {
