@@ -190,27 +190,30 @@ namespace CompiledNet.Generator.Emit
             string target = isOutput ? $"_z{I(n)}" : maxout ? $"_pieces{I(n)}" : $"_a{I(n)}";
             string pass = "training forward over rows [start, start + count)" + (isOutput ? $", logits in _z{I(n)}, outputs in _a{I(n)}" : $", outputs in _a{I(n)}")
                 + (layer.Dropout > 0 ? $", dropout-masked copy in _ad{I(n)}" : "");
-            Summary(w, l, layer, layout, pass);
-            using (w.Open($"private void Forward_L{I(n)}(ref float x, int start, int count)"))
+
+            void Linear()
             {
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
                 if (layer.DropConnect > 0)
                 {
-                    w.Line($"if (!_masksDrawn) DropConnect_L{I(n)}(); // a split step drew the masks before its parts started");
-                    w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
+                w.Line($"if (!_masksDrawn) DropConnect_L{I(n)}(); // a split step drew the masks before its parts started");
+                w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
                 }
                 else
-                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
                 string? bias = null;
                 if (layer.Bias)
                 {
-                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
-                    bias = "b";
+                w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                bias = "b";
                 }
                 w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {I(layer.Width)});");
                 using (w.Open())
-                    RowsProduct(w, layer, bias, rowBlocks: batchSize >= ForwardRows);
-                if (layer.BatchNorm) BatchNormForward(w, l, layer, layout);
+                RowsProduct(w, layer, bias, rowBlocks: batchSize >= ForwardRows);
+            }
+
+            void Activation()
+            {
                 if (maxout)
                     using (w.Open())
                     {
@@ -226,7 +229,48 @@ namespace CompiledNet.Generator.Emit
                 if (layer.Dropout > 0)
                     DropoutForward(w, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", $"_ad{I(n)}", $"_dropoutMask{I(n)}", units, layer.Dropout, "start");
             }
-            w.Line();
+
+            if (!layer.BatchNorm)
+            {
+                Summary(w, l, layer, layout, pass);
+                using (w.Open($"private void Forward_L{I(n)}(ref float x, int start, int count)"))
+                {
+                    Linear();
+                    Activation();
+                }
+                w.Line();
+            }
+            else
+            {
+                // Three pieces, so that a step split across threads can normalise over the whole batch between them.
+                Summary(w, l, layer, layout, pass + "; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself)");
+                using (w.Open($"private void Forward_L{I(n)}(ref float x, int start, int count)"))
+                {
+                    w.Line($"ForwardLinear_L{I(n)}(ref x, start, count);");
+                    w.Line($"BatchNorm_L{I(n)}(count);");
+                    w.Line($"ForwardActivation_L{I(n)}(start, count);");
+                }
+                w.Line();
+                Summary(w, l, layer, layout, $"training forward, linear part over rows [start, start + count) into {target}");
+                using (w.Open($"private void ForwardLinear_L{I(n)}(ref float x, int start, int count)"))
+                    Linear();
+                w.Line();
+                Summary(w, l, layer, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics");
+                using (w.Open($"private void BatchNorm_L{I(n)}(int count)"))
+                {
+                    w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
+                    w.Line($"ref float y = ref MemoryMarshal.GetArrayDataReference({target});");
+                    BatchNormForward(w, l, layer, layout);
+                }
+                w.Line();
+                Summary(w, l, layer, layout, "training forward, activation" + (layer.Dropout > 0 ? " and dropout" : "") + " over rows [start, start + count)");
+                using (w.Open($"private void ForwardActivation_L{I(n)}(int start, int count)"))
+                {
+                    w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {I(layer.Width)});");
+                    Activation();
+                }
+                w.Line();
+            }
             if (layer.DropConnect > 0) EmitDropConnectMask(w, l, layer, layout);
         }
 
@@ -401,11 +445,14 @@ namespace CompiledNet.Generator.Emit
             if (layer.BatchNorm) steps.Add("batch norm (γ, β and the batch statistics)");
             steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.Bias ? " and bias" : "") + " gradients");
             if (l > 0) steps.Add("input gradient");
-            Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps));
-            using (w.Open($"private void Backward_L{I(n)}(ref float x, int start, int count, ref float g)"))
+            void Decl()
             {
                 w.Line($"ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d{I(n)}), (nuint)start * {I(units)});");
                 w.Line("nuint rows = (nuint)count;");
+            }
+
+            void ThroughActivation()
+            {
                 if (layer.Dropout > 0)
                 {
                     w.Line("// δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)");
@@ -435,8 +482,10 @@ namespace CompiledNet.Generator.Emit
                 }
                 else if (!isOutput)
                     ActivationEmitter.Backward(w, layer, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), (nuint)start * {I(units)})", "d", "count");
-                if (layer.BatchNorm) BatchNormBackward(w, l, layer, layout);
+            }
 
+            void Linear()
+            {
                 w.Line($"ref float gw = ref Unsafe.Add(ref g, {I(layout.WeightOffset[l])});");
                 w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {I(GradRows)} inputs at a time");
                 int blocked = inputs / GradRows * GradRows;
@@ -493,6 +542,50 @@ namespace CompiledNet.Generator.Emit
                             InputGradientRows(w, inputs, width, 1);
                     }
                 }
+            }
+
+            if (!layer.BatchNorm)
+            {
+                Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps));
+                using (w.Open($"private void Backward_L{I(n)}(ref float x, int start, int count, ref float g)"))
+                {
+                    Decl();
+                    ThroughActivation();
+                    Linear();
+                }
+                w.Line();
+                return;
+            }
+            // Three pieces, so that a step split across threads can sum over the whole batch between them.
+            Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps) + "; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself)");
+            using (w.Open($"private void Backward_L{I(n)}(ref float x, int start, int count, ref float g)"))
+            {
+                w.Line($"BackwardActivation_L{I(n)}(start, count);");
+                w.Line($"BatchNormBackward_L{I(n)}(count, ref g);");
+                w.Line($"BackwardLinear_L{I(n)}(ref x, start, count, ref g);");
+            }
+            w.Line();
+            int norm = steps.IndexOf("batch norm (γ, β and the batch statistics)");
+            Summary(w, l, layer, layout, "backward over rows [start, start + count): " + (norm > 0 ? string.Join(", ", steps.GetRange(0, norm)) : "nothing before batch norm (δ is already ∂L/∂ of its output)"));
+            using (w.Open($"private void BackwardActivation_L{I(n)}(int start, int count)"))
+            {
+                Decl();
+                ThroughActivation();
+            }
+            w.Line();
+            Summary(w, l, layer, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z");
+            using (w.Open($"private void BatchNormBackward_L{I(n)}(int count, ref float g)"))
+            {
+                w.Line($"ref float d = ref MemoryMarshal.GetArrayDataReference(_d{I(n)});");
+                w.Line("nuint rows = (nuint)count;");
+                BatchNormBackward(w, l, layer, layout);
+            }
+            w.Line();
+            Summary(w, l, layer, layout, "backward over rows [start, start + count): " + string.Join(", ", steps.GetRange(norm + 1, steps.Count - norm - 1)));
+            using (w.Open($"private void BackwardLinear_L{I(n)}(ref float x, int start, int count, ref float g)"))
+            {
+                Decl();
+                Linear();
             }
             w.Line();
         }
