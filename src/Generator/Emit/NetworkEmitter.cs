@@ -742,10 +742,12 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Why a network trains on one thread only, or null when it can split its batches.</summary>
         public static string? SingleThreadReason(NetworkSpec spec)
         {
-            if (spec.Layers.Any(l => l.BatchNorm)) return "batch normalisation needs the statistics of the whole batch";
             if (SplitMinRows(spec) > spec.BatchSize) return "a whole batch is too little work to share (under 2 MFLOP)";
             return null;
         }
+
+        /// <summary>RunPart's phase of the first segment of a batch-normalised network's split step.</summary>
+        private const int FirstSegmentPhase = 3;
 
         /// <summary>Parameters below which the optimizer step stays on one thread (≈ 5 µs of work for SGD).</summary>
         private const int ParallelStepMinParameters = 65536;
@@ -794,8 +796,43 @@ namespace CompiledNet.Generator.Emit
             if (single is null) EmitSplit(w, spec);
         }
 
+        /// <summary>
+        /// A split step of a batch-normalised network: the passes as parallel segments (each thread on its rows) with
+        /// the batch-norm work between them on the calling thread, over all rows of the batch (its statistics and sums
+        /// span the batch). Null for a network without batch norm, whose parts run the whole pass in one phase.
+        /// </summary>
+        private static List<(List<string> Parallel, string? SerialAfter)>? SplitSegments(NetworkSpec spec)
+        {
+            if (!spec.Layers.Any(l => l.BatchNorm)) return null;
+            int n = spec.Layers.Count;
+            string InputOf(int l) => l == 0 ? "x" : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])}), (nuint)start * {I(spec.Layers[l - 1].Units)})";
+            var segments = new List<(List<string> Parallel, string? SerialAfter)>();
+            var current = new List<string>();
+            void Serial(string call) { segments.Add((current, call)); current = new List<string>(); }
+            for (int l = 0; l < n; l++)
+            {
+                string k = I(l + 1);
+                if (!spec.Layers[l].BatchNorm) { current.Add($"Forward_L{k}(ref {InputOf(l)}, start, count);"); continue; }
+                current.Add($"ForwardLinear_L{k}(ref {InputOf(l)}, start, count);");
+                Serial($"BatchNorm_L{k}(count);");
+                current.Add($"ForwardActivation_L{k}(start, count);");
+            }
+            current.Add("loss = LossAndDelta(start, count, total);");
+            for (int l = n - 1; l >= 0; l--)
+            {
+                string k = I(l + 1);
+                if (!spec.Layers[l].BatchNorm) { current.Add($"Backward_L{k}(ref {InputOf(l)}, start, count, ref g);"); continue; }
+                current.Add($"BackwardActivation_L{k}(start, count);");
+                Serial($"BatchNormBackward_L{k}(count, ref MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them");
+                current.Add($"BackwardLinear_L{k}(ref {InputOf(l)}, start, count, ref g);");
+            }
+            segments.Add((current, null));
+            return segments;
+        }
+
         private static void EmitSplit(IndentedWriter w, NetworkSpec spec)
         {
+            var segments = SplitSegments(spec);
             w.Line($"/// <summary>Smallest batch split across threads: {I(SplitMinRows(spec))} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
             w.Line($"public const int SplitMinRows = {I(SplitMinRows(spec))};");
             w.Line();
@@ -823,23 +860,49 @@ namespace CompiledNet.Generator.Emit
                 }
                 w.Line("_splitCount = count;");
                 w.Line("_splitChunk = chunk;");
+                var phases = new List<string>();
+                if (segments is null)
+                    phases.Add("global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts);");
+                else
+                {
+                    phases.Add("// batch norm: the parts run each segment over their rows; between segments this thread normalises over the whole batch");
+                    for (int k = 0; k < segments.Count; k++)
+                    {
+                        phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {I(FirstSegmentPhase + k)}, parts);");
+                        if (segments[k].SerialAfter is { } serial) phases.Add(serial);
+                    }
+                }
                 if (HasMasks(spec))
                 {
                     w.Line("// the masks of every layer for the whole batch, drawn here in the order a one-thread step draws them:");
                     w.Line("// the same seed gives the same masks for every thread count");
                     w.Line("DrawMasks(count);");
                     w.Line("_masksDrawn = true;");
-                    w.Line("try { global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts); }");
+                    using (w.Open("try"))
+                        foreach (var line in phases) w.Line(line);
                     w.Line("finally { _masksDrawn = false; }");
                 }
                 else
-                    w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts);");
+                    foreach (var line in phases) w.Line(line);
                 w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 1, parts);");
                 w.Line("float loss = _partLoss[0];");
                 w.Line("for (int k = 1; k < parts; k++) loss += _partLoss[k];");
                 w.Line("return loss;");
             }
             w.Line();
+            if (segments is not null)
+                for (int k = 0; k < segments.Count; k++)
+                {
+                    var (parallel, serial) = segments[k];
+                    w.Line($"/// <summary>Split step, segment {I(k + 1)} of {I(segments.Count)}: rows [start, start + count) of total, gradients into g{(serial is null ? "" : "; then the calling thread runs " + serial.Split('(')[0] + " over the whole batch")}.</summary>");
+                    using (w.Open($"private float Segment{I(k + 1)}(ref float x, int start, int count, int total, ref float g)"))
+                    {
+                        w.Line("float loss = 0f;");
+                        foreach (var line in parallel) w.Line(line);
+                        w.Line("return loss;");
+                    }
+                    w.Line();
+                }
             if (HasMasks(spec))
             {
                 w.Line("/// <summary>Dropout and DropConnect masks of a split step, layer by layer (unless masks are reused); DropConnect's W ⊙ mask too.</summary>");
@@ -859,16 +922,24 @@ namespace CompiledNet.Generator.Emit
                 }
                 w.Line();
             }
-            w.Line("/// <summary>Phase 0: forward and backward over this part's rows. Phase 1: this part's range of the gradient sum.</summary>");
+            w.Line("/// <summary>Phase 0" + (segments is null ? "" : $" ({I(FirstSegmentPhase)}…: segment by segment)") + ": forward and backward over this part's rows. Phase 1: this part's range of the gradient sum." + (ParallelStep(spec) ? " Phase 2: its share of the optimizer step." : "") + "</summary>");
             using (w.Open("void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
             {
-                using (w.Open("if (phase == 0)"))
+                using (w.Open(segments is null ? "if (phase == 0)" : $"if (phase >= {I(FirstSegmentPhase)})"))
                 {
                     w.Line("int start = part * _splitChunk;");
                     w.Line("int rows = Math.Min(_splitChunk, _splitCount - start);");
                     w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
                     w.Line("ref float x = ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
-                    w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
+                    if (segments is null)
+                        w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
+                    else
+                        using (w.Open("switch (phase)"))
+                            for (int k = 0; k < segments.Count; k++)
+                            {
+                                bool hasLoss = segments[k].Parallel.Any(c => c.StartsWith("loss = "));
+                                w.Line($"case {I(FirstSegmentPhase + k)}: {(hasLoss ? "_partLoss[part] = " : "")}Segment{I(k + 1)}(ref x, start, rows, _splitCount, ref g); break;");
+                            }
                 }
                 if (ParallelStep(spec))
                 {
