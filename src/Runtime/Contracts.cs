@@ -60,7 +60,7 @@ namespace CompiledNet
 
         /// <summary>
         /// Threads a training step uses (generated networks: the machine's logical processors by default, or 1 where
-        /// batch norm, dropout or a small batch keep a network on one thread). A fixed count gives bit-identical runs.
+        /// a batch too small to share keeps a network on one thread). A fixed count gives bit-identical runs.
         /// </summary>
         int TrainingThreads { get => 1; set { if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "At least 1 thread."); } }
 
