@@ -66,8 +66,7 @@ namespace CompiledNet
                     Exception? failure = null;
                     try { step.RunPart(phase, 0, parts, address); }
                     catch (Exception e) { failure = e; }
-                    for (int k = 1; k < parts; k++) failure ??= workers[k - 1].Wait();
-                    if (failure is not null) throw new AggregateException("A training thread failed.", failure);
+                    Join(workers, parts, failure, "A training thread failed.");
                 }
             }
         }
@@ -97,12 +96,25 @@ namespace CompiledNet
                     Exception? failure = null;
                     try { job.RunRows((nint)x, (nint)y, 0, chunk); }
                     catch (Exception e) { failure = e; }
-                    for (int k = 1; k < parts; k++) failure ??= workers[k - 1].Wait();
-                    if (failure is not null) throw new AggregateException("An inference thread failed.", failure);
+                    Join(workers, parts, failure, "An inference thread failed.");
                 }
             }
             finally { Monitor.Exit(Gate); }
             return true;
+        }
+
+        /// <summary>
+        /// Waits for workers 1..parts − 1 — every one, also after a failure, so that none still runs a part when the
+        /// caller unpins the batch and releases the workers — then throws the first failure (the caller's part first).
+        /// </summary>
+        private static void Join(Worker[] workers, int parts, Exception? failure, string what)
+        {
+            for (int k = 1; k < parts; k++)
+            {
+                var failed = workers[k - 1].Wait();
+                failure ??= failed;
+            }
+            if (failure is not null) throw new AggregateException(what, failure);
         }
 
         /// <summary>The float at a pinned address handed to <see cref="IParallelStep.RunPart"/>.</summary>

@@ -765,6 +765,10 @@ namespace CompiledNet.Generator.Emit
             return System.Math.Max(8, (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(flopPerRow, 1)));
         }
 
+        /// <summary>The ref expression for layer <paramref name="l"/>'s training input at row <c>start</c>: x, or the previous layer's (dropout-masked) outputs.</summary>
+        private static string TrainingInput(NetworkSpec spec, int l) => l == 0 ? "x"
+            : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])}), (nuint)start * {I(spec.Layers[l - 1].Units)})";
+
         private static void EmitTrainingCore(IndentedWriter w, NetworkSpec spec)
         {
             int n = spec.Layers.Count;
@@ -786,7 +790,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>");
             using (w.Open("private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)"))
             {
-                string InputOf(int l) => l == 0 ? "x" : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])}), (nuint)start * {I(spec.Layers[l - 1].Units)})";
+                string InputOf(int l) => TrainingInput(spec, l);
                 for (int l = 0; l < n; l++)
                     w.Line($"Forward_L{I(l + 1)}(ref {InputOf(l)}, start, count);");
                 w.Line("float loss = LossAndDelta(start, count, total);");
@@ -807,7 +811,7 @@ namespace CompiledNet.Generator.Emit
         {
             if (!spec.Layers.Any(l => l.BatchNorm)) return null;
             int n = spec.Layers.Count;
-            string InputOf(int l) => l == 0 ? "x" : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])}), (nuint)start * {I(spec.Layers[l - 1].Units)})";
+            string InputOf(int l) => TrainingInput(spec, l);
             var segments = new List<(List<string> Parallel, string? SerialAfter)>();
             var current = new List<string>();
             void Serial(string call) { segments.Add((current, call)); current = new List<string>(); }

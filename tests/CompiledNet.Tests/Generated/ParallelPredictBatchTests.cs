@@ -164,13 +164,25 @@ namespace CompiledNet.Tests.Generated
             Assert.Equal(2, job.Finished);
         }
 
+        [Fact]
+        public void WhenTheCallersPartFailsTheWorkersStillFinishBeforeTheException()
+        {
+            // The worker's part is slow: the failure must not be reported (and the batch unpinned) while it still runs.
+            var job = new Failing { FailingStart = 0, SlowStart = 4 };
+            var e = Assert.Throws<AggregateException>(() => TrainingWorkers.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
+            Assert.Equal("part 0", e.InnerException!.Message);
+            Assert.Equal(2, Volatile.Read(ref job.Finished));
+        }
+
         private sealed class Failing : IParallelRows
         {
             public int Finished;
+            public int FailingStart = 4, SlowStart = -1;
             public void RunRows(nint inputs, nint outputs, int start, int count)
             {
+                if (start == SlowStart) Thread.Sleep(200);
                 Interlocked.Increment(ref Finished);
-                if (start > 0) throw new InvalidOperationException("part " + start);
+                if (start == FailingStart) throw new InvalidOperationException("part " + start);
             }
         }
     }
