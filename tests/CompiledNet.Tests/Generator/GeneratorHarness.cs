@@ -21,10 +21,13 @@ public static class GeneratorHarness
     });
 
     public static CSharpCompilation Compile(params string[] sources)
+        => Compile(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable), sources);
+
+    public static CSharpCompilation Compile(CSharpCompilationOptions options, params string[] sources)
         => CSharpCompilation.Create("UserAssembly",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: $"Network{i}.cs")),
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            options);
 
     public sealed record Result(
         CSharpCompilation Output,
@@ -33,8 +36,11 @@ public static class GeneratorHarness
         GeneratorDriver Driver);
 
     public static Result Run(params string[] sources)
+        => Run(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable), sources);
+
+    public static Result Run(CSharpCompilationOptions options, params string[] sources)
     {
-        var compilation = Compile(sources);
+        var compilation = Compile(options, sources);
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
