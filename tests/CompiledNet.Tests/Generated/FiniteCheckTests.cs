@@ -10,6 +10,7 @@ namespace CompiledNet.Tests.Generated;
 /// for a NaN or an infinity anywhere: in a vector block, in a segment's scalar tail, in the biases, in any part of
 /// a step shared among threads.
 /// </summary>
+[Collection(WorkerPoolCollection.Name)]
 public class FiniteCheckTests
 {
     public static IEnumerable<object[]> Optimizers()

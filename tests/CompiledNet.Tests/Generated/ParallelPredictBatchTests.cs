@@ -9,6 +9,7 @@ using Xunit;
 namespace CompiledNet.Tests.Generated
 {
     /// <summary>PredictBatch shared among the worker threads: same bits as one thread and as Predict, nothing allocated.</summary>
+    [Collection(WorkerPoolCollection.Name)]
     public class ParallelPredictBatchTests
     {
         private static float[] Inputs(int rows, int inputs, int seed)

@@ -29,6 +29,7 @@ namespace CompiledNet.Tests.Generated
     /// Batch-normalised networks split their batches: the parts run the passes segment by segment, and between
     /// segments the calling thread normalises (and sums the batch-norm gradients) over the whole batch.
     /// </summary>
+    [Collection(WorkerPoolCollection.Name)]
     public class ThreadedBatchNormTests
     {
         private static (float[] X, int[] Labels) Batch(int rows, int seed) => RandomBatch.Of(rows, SplitBatchNormNet.InputSize, 10, seed);

@@ -21,6 +21,7 @@ namespace CompiledNet.Tests.Generated
     /// Dropout and DropConnect networks split their batches too: the step draws every mask for the whole batch first,
     /// in the order a one-thread step draws them, so the masks are the same for every thread count.
     /// </summary>
+    [Collection(WorkerPoolCollection.Name)]
     public class ThreadedDropoutTests
     {
         private static (float[] X, int[] Labels) Batch(int rows, int seed) => RandomBatch.Of(rows, SplitDropoutNet.InputSize, 10, seed);

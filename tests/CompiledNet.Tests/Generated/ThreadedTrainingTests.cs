@@ -40,6 +40,7 @@ namespace CompiledNet.Tests.Networks
 
 namespace CompiledNet.Tests.Generated
 {
+    [Collection(WorkerPoolCollection.Name)]
     public class ThreadedTrainingTests
     {
         private static (float[] X, int[] Labels) Batch(int rows, int inputs, int classes, int seed) => RandomBatch.Of(rows, inputs, classes, seed);
