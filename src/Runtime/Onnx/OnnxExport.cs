@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace CompiledNet
@@ -22,16 +24,94 @@ namespace CompiledNet
         public const int Opset = 13;
 
         /// <summary>Writes <paramref name="net"/> to <paramref name="path"/> as an ONNX model.</summary>
-        public static void Save(ICheckpointable net, string path)
-        {
-            using var file = File.Create(path);
-            Write(net, file);
-        }
-
-        /// <summary>Writes <paramref name="net"/> to <paramref name="stream"/> as an ONNX model.</summary>
-        public static void Write(ICheckpointable net, Stream stream)
+        /// <param name="net">The trained network.</param>
+        /// <param name="path">The file to write.</param>
+        /// <param name="metadata">What a consumer needs to use the model (class names, input shape and scaling), written as the model's metadata properties; optional.</param>
+        public static void Save(ICheckpointable net, string path, OnnxMetadata? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(net);
+            var properties = MetadataProperties(net, metadata);
+            using var file = File.Create(path);
+            Write(net, file, properties);
+        }
+
+        /// <summary>Writes <paramref name="net"/> to <paramref name="stream"/> as an ONNX model; see <see cref="Save"/>.</summary>
+        public static void Write(ICheckpointable net, Stream stream, OnnxMetadata? metadata = null)
+        {
+            ArgumentNullException.ThrowIfNull(net);
+            Write(net, stream, MetadataProperties(net, metadata));
+        }
+
+        /// <summary>
+        /// The model's metadata_props: always the architecture text and fingerprint of the network (keys
+        /// <c>compilednet.architecture</c>, <c>compilednet.fingerprint</c>), then what <paramref name="metadata"/> gives:
+        /// <c>class_names</c> and <c>input_shape</c> as JSON arrays, <c>input_scale</c> as a number, and any extra pairs.
+        /// </summary>
+        private static List<KeyValuePair<string, string>> MetadataProperties(ICheckpointable net, OnnxMetadata? metadata)
+        {
+            var properties = new List<KeyValuePair<string, string>>
+            {
+                new("compilednet.architecture", net.Architecture),
+                new("compilednet.fingerprint", "0x" + net.Fingerprint.ToString("X16", CultureInfo.InvariantCulture)),
+            };
+            if (metadata is null) return properties;
+            if (metadata.ClassNames is { } names)
+            {
+                int classes = net.OutputSize == 1 ? 2 : net.OutputSize;
+                if (names.Count != classes)
+                    throw new ArgumentException($"ClassNames has {names.Count} names; this network has {classes} classes ({net.OutputSize} output{(net.OutputSize == 1 ? ", read as two classes" : "s")}).", nameof(metadata));
+                properties.Add(new("class_names", JsonSerializerArray(names)));
+            }
+            if (metadata.InputShape is { } shape)
+            {
+                long product = 1;
+                foreach (int d in shape)
+                {
+                    if (d < 1) throw new ArgumentException($"InputShape [{string.Join(", ", shape)}] has a dimension below 1.", nameof(metadata));
+                    product *= d;
+                }
+                if (product != net.InputSize)
+                    throw new ArgumentException($"InputShape [{string.Join(", ", shape)}] holds {product} values; the network takes {net.InputSize} inputs.", nameof(metadata));
+                properties.Add(new("input_shape", "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]"));
+            }
+            if (metadata.InputScale is float scale)
+            {
+                if (!float.IsFinite(scale) || scale == 0f) throw new ArgumentException($"InputScale {scale.ToString("R", CultureInfo.InvariantCulture)} must be finite and non-zero.", nameof(metadata));
+                properties.Add(new("input_scale", scale.ToString("R", CultureInfo.InvariantCulture)));
+            }
+            if (metadata.Properties is { } extra)
+                foreach (var pair in extra)
+                {
+                    if (properties.Exists(p => p.Key == pair.Key)) throw new ArgumentException($"Metadata key \"{pair.Key}\" is given twice.", nameof(metadata));
+                    properties.Add(pair);
+                }
+            return properties;
+        }
+
+        private static string JsonSerializerArray(IReadOnlyList<string> values)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartArray();
+                foreach (var v in values) writer.WriteStringValue(v);
+                writer.WriteEndArray();
+            }
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        /// <summary>The package version without build metadata, e.g. "0.1.0".</summary>
+        private static string ProducerVersion()
+        {
+            var assembly = typeof(OnnxExport).Assembly;
+            string? informational = ((System.Reflection.AssemblyInformationalVersionAttribute?)Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute)))?.InformationalVersion;
+            if (string.IsNullOrEmpty(informational)) return assembly.GetName().Version?.ToString() ?? "";
+            int plus = informational.IndexOf('+');
+            return plus >= 0 ? informational.Substring(0, plus) : informational;
+        }
+
+        private static void Write(ICheckpointable net, Stream stream, List<KeyValuePair<string, string>> properties)
+        {
             var graph = new ProtoMessage();
             var nodes = new List<ProtoMessage>();
             var initializers = new List<ProtoMessage>();
@@ -98,12 +178,19 @@ namespace CompiledNet
             var model = new ProtoMessage();
             model.Varint(1, 8); // IR version 8
             model.String(2, "CompiledNet");
-            model.String(3, typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "");
+            model.String(3, ProducerVersion());
             model.Message(7, graph);
             var opset = new ProtoMessage();
             opset.String(1, "");
             opset.Varint(2, Opset);
             model.Message(8, opset);
+            foreach (var pair in properties)
+            {
+                var entry = new ProtoMessage();
+                entry.String(1, pair.Key);
+                entry.String(2, pair.Value);
+                model.Message(14, entry);
+            }
             model.WriteTo(stream);
         }
 
@@ -220,5 +307,21 @@ namespace CompiledNet
 
             public void WriteTo(Stream stream) => _bytes.WriteTo(stream);
         }
+    }
+
+    /// <summary>What a consumer of an exported ONNX model needs to use it, stored in the model's metadata properties.</summary>
+    public sealed record OnnxMetadata
+    {
+        /// <summary>One name per class, in output order (two for a single sigmoid output: 0, then 1); key <c>class_names</c>, a JSON array.</summary>
+        public IReadOnlyList<string>? ClassNames { get; init; }
+
+        /// <summary>The shape the flat input comes from, e.g. [1, 28, 28] (channels, height, width); key <c>input_shape</c>. Its product must be the network's input size.</summary>
+        public IReadOnlyList<int>? InputShape { get; init; }
+
+        /// <summary>The factor raw input values were multiplied by in training, e.g. 1/255 for 8-bit pixels; key <c>input_scale</c>.</summary>
+        public float? InputScale { get; init; }
+
+        /// <summary>Further key/value pairs, written as they are.</summary>
+        public IReadOnlyDictionary<string, string>? Properties { get; init; }
     }
 }

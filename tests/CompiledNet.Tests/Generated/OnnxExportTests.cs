@@ -61,4 +61,41 @@ public class OnnxExportTests
         }
         Assert.True(worst <= 1e-5, $"{name}: max |Predict − ONNX Runtime| = {worst}");
     }
+
+    [Fact]
+    public void MetadataReachesOnnxRuntimesModelMetadata()
+    {
+        ICheckpointable net = new SpiralNet(1);
+        using var stream = new MemoryStream();
+        OnnxExport.Write(net, stream, new OnnxMetadata
+        {
+            ClassNames = Enumerable.Range(0, net.OutputSize).Select(k => $"class \"{k}\"").ToArray(),
+            InputShape = new[] { 1, net.InputSize },
+            InputScale = 1f / 255,
+            Properties = new Dictionary<string, string> { ["dataset"] = "spiral" },
+        });
+        using var session = new InferenceSession(stream.ToArray());
+        var metadata = session.ModelMetadata;
+        Assert.Equal("CompiledNet", metadata.ProducerName);
+        var map = metadata.CustomMetadataMap;
+        Assert.Equal(net.Architecture, map["compilednet.architecture"]);
+        Assert.Equal($"0x{net.Fingerprint:X16}", map["compilednet.fingerprint"]);
+        var names = System.Text.Json.JsonSerializer.Deserialize<string[]>(map["class_names"]);
+        Assert.Equal(Enumerable.Range(0, net.OutputSize).Select(k => $"class \"{k}\""), names);
+        Assert.Equal($"[1, {net.InputSize}]", map["input_shape"]);
+        Assert.Equal(1f / 255, float.Parse(map["input_scale"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("spiral", map["dataset"]);
+    }
+
+    [Fact]
+    public void MetadataThatDoesNotFitTheNetworkIsRefusedWithBothCounts()
+    {
+        ICheckpointable net = new SpiralNet(1);
+        var e = Assert.Throws<ArgumentException>(() => OnnxExport.Write(net, new MemoryStream(), new OnnxMetadata { ClassNames = new[] { "a" } }));
+        Assert.Contains($"{net.OutputSize} classes", e.Message);
+        Assert.Contains("1 names", e.Message);
+        e = Assert.Throws<ArgumentException>(() => OnnxExport.Write(net, new MemoryStream(), new OnnxMetadata { InputShape = new[] { 3, 3 } }));
+        Assert.Contains("9 values", e.Message);
+        Assert.Contains($"{net.InputSize} inputs", e.Message);
+    }
 }
