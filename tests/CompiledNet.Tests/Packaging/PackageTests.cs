@@ -49,8 +49,8 @@ public sealed class PackageTests : IDisposable
     private static string CopySources(string target)
     {
         string root = RepositoryRoot();
-        foreach (string file in new[] { "README.md", "Directory.Build.props" })
-            if (File.Exists(Path.Combine(root, file))) { Directory.CreateDirectory(target); File.Copy(Path.Combine(root, file), Path.Combine(target, file)); }
+        foreach (string file in new[] { "Directory.Build.props", "src/Directory.Build.props" })
+            if (File.Exists(Path.Combine(root, file))) { Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, file))!); File.Copy(Path.Combine(root, file), Path.Combine(target, file)); }
         foreach (string project in new[] { "Attributes", "Generator", "Runtime" })
         {
             string from = Path.Combine(root, "src", project);
@@ -86,9 +86,13 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("lib/net8.0/CompiledNet.Attributes.dll", names);
             Assert.Contains("analyzers/dotnet/roslyn4.8/cs/CompiledNet.Generator.dll", names);
             Assert.Contains("buildTransitive/CompiledNet.targets", names);
-            Assert.Contains("README.md", names);
+            Assert.Contains("PACKAGE.md", names);
             string nuspec = new StreamReader(zip.GetEntry("CompiledNet.nuspec")!.Open()).ReadToEnd();
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
+            Assert.Contains("<readme>PACKAGE.md</readme>", nuspec);
+            Assert.Contains("<projectUrl>https://github.com/compiled-net/compiled-net</projectUrl>", nuspec);
+            Assert.Contains("<copyright>", nuspec);
+            Assert.Contains("<releaseNotes>", nuspec);
             Assert.DoesNotContain("CompiledNet.Attributes\"", nuspec); // no dependency on an unpublished package
         }
 
@@ -117,26 +121,23 @@ public sealed class PackageTests : IDisposable
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
-            using CompiledNet;
-            var net = new Xor(1);
-            float[] xs = { 0, 0, 0, 1, 1, 0, 1, 1 };
-            int[] ys = { 0, 1, 1, 0 };
-            float first = net.TrainBatch(xs, ys), loss = first;
-            for (int i = 0; i < 1500; i++) loss = net.TrainBatch(xs, ys);
-            string classes = string.Concat(new[] { new float[] { 0, 0 }, new float[] { 0, 1 }, new float[] { 1, 0 }, new float[] { 1, 1 } }.Select(x => net.Classify(x)));
-            System.Console.WriteLine($"trained {Xor.ParameterCount} parameters: loss {first:F3} -> {loss:F3}, XOR {classes}");
-
-            [Network(Input = 2, BatchSize = 4)]
-            [Dense(8, Activation.Tanh)]
-            [Dense(1, Activation.Sigmoid)]
-            [Loss(LossKind.LogLoss)]
-            [Optimizer(OptimizerKind.Adam, LearningRate = 0.05f)]
-            partial class Xor { }
-            """);
+        // The consumer's program is the example of the package's own readme, as a user would paste it.
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), PackageReadmeExample());
         var (runCode, runOutput) = Run(consumer, "run -c Release", ("NUGET_PACKAGES", Path.Combine(_dir, "packages")));
         Assert.True(runCode == 0, runOutput);
-        Assert.Contains("trained 33 parameters", runOutput);
-        Assert.Contains("XOR 0110", runOutput);
+        Assert.Contains("0 XOR 0 = 0", runOutput);
+        Assert.Contains("0 XOR 1 = 1", runOutput);
+        Assert.Contains("1 XOR 0 = 1", runOutput);
+        Assert.Contains("1 XOR 1 = 0", runOutput);
+    }
+
+    private static string PackageReadmeExample()
+    {
+        string text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Runtime", "PACKAGE.md"));
+        int start = text.IndexOf("```csharp\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "PACKAGE.md has no C# example");
+        start += "```csharp\n".Length;
+        int end = text.IndexOf("```", start, StringComparison.Ordinal);
+        return text.Substring(start, end - start);
     }
 }
