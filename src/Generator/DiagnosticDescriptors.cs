@@ -108,7 +108,7 @@ namespace CompiledNet.Generator
         public static readonly DiagnosticDescriptor TooLarge = Error("CNET0018",
             "Network too large",
             "{0} is {1}, above the limit of {2}",
-            "Parameter offsets are emitted as 32-bit constants and training keeps parameters, gradients and up to two optimizer-state buffers of the same size: CompiledNet limits a network to 50,000,000 parameters (≈ 800 MB of training state) and a layer's training buffer (BatchSize × units) to 50,000,000 floats. Larger models belong in a general framework.");
+            "Sizes are emitted as 32-bit constants and training keeps parameters, gradients and up to two optimizer-state buffers of the same size: CompiledNet limits a network to 50,000,000 parameters (≈ 800 MB of training state), and each training buffer (BatchSize × units of a layer, BatchSize × units × pieces of a maxout layer, BatchSize × Input of the input batch) to 50,000,000 floats. Every size is computed exactly before it is compared, so no product can wrap around. Larger models belong in a general framework.");
 
         public static readonly DiagnosticDescriptor QuadraticOnSaturatingOutput = Warning("CNET0019",
             "Quadratic loss on a saturating output",
@@ -119,7 +119,7 @@ namespace CompiledNet.Generator
             "Deep stack of saturating units",
             "Layers {0}–{1} are {2} consecutive Sigmoid/Tanh layers; gradients shrink through each saturated unit, so deep stacks learn slowly — prefer ReLU hidden layers",
             Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
-            description: "σ′ ≤ 1/4 and tanh′ ≤ 1, and both vanish when a unit saturates: the gradient reaching early layers shrinks with depth. ReLU (or batch normalisation, planned) keeps it flowing.",
+            description: "σ′ ≤ 1/4 and tanh′ ≤ 1, and both vanish when a unit saturates: the gradient reaching early layers shrinks with depth. ReLU hidden layers, or batch normalisation (BatchNorm = true), keep it flowing.",
             helpLinkUri: HelpBase + "cnet0020");
 
         public static readonly DiagnosticDescriptor LayersWithoutNetwork = Warning("CNET0021",
@@ -157,6 +157,31 @@ namespace CompiledNet.Generator
             "Layer {0} has BatchNorm, so its bias would be cancelled by the mean subtraction; β plays its role and no bias is generated",
             "Remove Bias = true from the batch-normalised layer.");
 
+        public static readonly DiagnosticDescriptor NotAClass = Error("CNET0028",
+            "A network must be a class",
+            "'{0}' is declared as a {1}; [Network] needs a 'partial class'",
+            "The generator adds a class's members (parameters, buffers, a constructor): declare the network as 'public partial class Name', not as a record, struct or interface.");
+
+        public static readonly DiagnosticDescriptor StaticClass = Error("CNET0029",
+            "A network class cannot be static",
+            "The network class '{0}' is static; a network is an object created with 'new' that holds its own parameters",
+            "Remove the 'static' modifier: each instance of a network class has its own parameters, gradients and optimizer state.");
+
+        public static readonly DiagnosticDescriptor ReservedName = Error("CNET0030",
+            "The network class has a reserved name",
+            "The network class cannot be named '{0}': {1}",
+            "The generated class declares members such as InputSize, Predict, Input and Output; a class cannot have a member of its own name. Rename the class.");
+
+        public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("CNET0031",
+            "C# language version too low for the generated code",
+            "The code generated for '{0}' needs C# {1} or later, but the project compiles C# {2}",
+            "The generated Input and Output types are inline arrays (C# 12). Use LangVersion 12 or later (the default for net8.0 and later), or remove the LangVersion setting.");
+
+        public static readonly DiagnosticDescriptor PiecesWithoutMaxout = Error("CNET0032",
+            "Pieces on a layer that is not maxout",
+            "Layer {0} sets Pieces = {1}, but its activation is {2}; only a Maxout layer has pieces",
+            "Pieces is the number k of linear pieces of each maxout unit. Remove it, or make the layer [Dense(units, Activation.Maxout, Pieces = k)].");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -168,7 +193,8 @@ namespace CompiledNet.Generator
             SoftmaxNotLast, MissingLoss, LossDoesNotFitOutput, LearningRate, LayersInSeveralDeclarations,
             OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, TooLarge,
             QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, DropRate, BatchNormBatchSizeOne, DropoutOnOutput,
-            MaxoutPieces, MaxoutPlacement, RedundantBias, InternalError,
+            MaxoutPieces, MaxoutPlacement, RedundantBias, NotAClass, StaticClass, ReservedName, LanguageVersionTooLow,
+            PiecesWithoutMaxout, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

@@ -25,7 +25,8 @@ namespace CompiledNet.Generator
             var parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.NetworkAttribute,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    // Every type declaration, not only classes: [Network] on a record, struct or interface is reported (CNET0028).
+                    static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(ParseStep);
 
@@ -44,7 +45,7 @@ namespace CompiledNet.Generator
             var orphanLayers = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.DenseAttributeName,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, ct) => Parser.CheckLayersWithoutNetwork(ctx, ct))
                 .Where(static d => d is not null)
                 .Combine(context.CompilationProvider);

@@ -2,11 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Numerics;
 using System.Threading;
 using CompiledNet.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace CompiledNet.Generator
 {
@@ -25,7 +27,7 @@ namespace CompiledNet.Generator
             var diagnostics = new List<DiagnosticInfo>();
             try
             {
-                var spec = ParseCore(type, context.Attributes[0], diagnostics, ct);
+                var spec = ParseCore(type, context.TargetNode, context.Attributes[0], diagnostics, ct);
                 return new ParseResult(spec, EquatableArray.From(diagnostics));
             }
             catch (OperationCanceledException)
@@ -50,8 +52,9 @@ namespace CompiledNet.Generator
             return Diag(DiagnosticDescriptors.LayersWithoutNetwork, LocationOf(type), type.Name);
         }
 
-        private static NetworkSpec? ParseCore(INamedTypeSymbol type, AttributeData network, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        private static NetworkSpec? ParseCore(INamedTypeSymbol type, SyntaxNode target, AttributeData network, List<DiagnosticInfo> diagnostics, CancellationToken ct)
         {
+            CheckDeclaration(type, target, network, diagnostics, ct);
             foreach (var reference in type.DeclaringSyntaxReferences)
             {
                 if (reference.GetSyntax(ct) is ClassDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -106,6 +109,7 @@ namespace CompiledNet.Generator
                 diagnostics.Add(Diag(DiagnosticDescriptors.NoLayers, AttributeLocation(network, ct) ?? LocationOf(type), type.Name));
 
             var layers = new List<LayerSpec>();
+            var layerSites = new List<LayerSite>();
             bool unreadable = false;
             int fanIn = input;
             for (int l = 0; l < dense.Count; l++)
@@ -120,7 +124,9 @@ namespace CompiledNet.Generator
                 if (units <= 0)
                     diagnostics.Add(Diag(DiagnosticDescriptors.Units, PositionalArgumentLocation(a, 0, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(units)));
 
+                int beforeActivation = diagnostics.Count;
                 var activation = ReadEnum<ActivationKind>(a.ConstructorArguments[1], "Activation", PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), diagnostics);
+                bool activationKnown = diagnostics.Count == beforeActivation && a.ConstructorArguments[1].Value is int;
                 if (activation == ActivationKind.Softmax && l != dense.Count - 1)
                     diagnostics.Add(Diag(DiagnosticDescriptors.SoftmaxNotLast, PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(dense.Count)));
 
@@ -170,10 +176,16 @@ namespace CompiledNet.Generator
                     else if (batchNorm)
                         diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "with BatchNorm"));
                 }
-                else pieces = 1;
+                else
+                {
+                    if (activationKnown && a.NamedArguments.Any(n => n.Key == "Pieces"))
+                        diagnostics.Add(Diag(DiagnosticDescriptors.PiecesWithoutMaxout, NamedArgumentLocation(a, "Pieces", ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(pieces), activation.ToString()));
+                    pieces = 1;
+                }
                 if (batchNorm && biasExplicit)
                     diagnostics.Add(Diag(DiagnosticDescriptors.RedundantBias, NamedArgumentLocation(a, "Bias", ct) ?? AttributeLocation(a, ct), Format(l + 1)));
                 layers.Add(new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm, Math.Max(pieces, 1), bias && !batchNorm));
+                layerSites.Add(new LayerSite(l + 1, PositionalArgumentLocation(a, 0, ct) ?? AttributeLocation(a, ct), NamedArgumentLocation(a, "Pieces", ct)));
                 fanIn = units;
             }
 
@@ -201,7 +213,7 @@ namespace CompiledNet.Generator
                 }
             }
 
-            CheckSize(layers, batchSize, AttributeLocation(network, ct) ?? LocationOf(type), diagnostics);
+            CheckSize(input, batchSize, layers, layerSites, network, AttributeLocation(network, ct) ?? LocationOf(type), diagnostics, ct);
             CheckSaturatingStack(dense, layers, ct, diagnostics);
 
             var optimizer = ParseOptimizer(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute), diagnostics, ct);
@@ -225,27 +237,150 @@ namespace CompiledNet.Generator
                 EquatableArray.From(layers), loss, optimizer, regularization);
         }
 
-        private const long MaxParameters = 50_000_000, MaxBufferFloats = 50_000_000;
-
-        private static void CheckSize(List<LayerSpec> layers, int batchSize, LocationInfo? where, List<DiagnosticInfo> diagnostics)
+        /// <summary>
+        /// What the generated code needs of the declaration itself: a non-static class (records, structs and interfaces
+        /// cannot take the generated 'partial class'), a name that no generated member has, and C# 12 (the Input and
+        /// Output types are inline arrays).
+        /// </summary>
+        private static void CheckDeclaration(INamedTypeSymbol type, SyntaxNode target, AttributeData network, List<DiagnosticInfo> diagnostics, CancellationToken ct)
         {
-            long parameters = 0;
-            foreach (var layer in layers)
+            if (target is TypeDeclarationSyntax declaration && (type.TypeKind != TypeKind.Class || type.IsRecord))
             {
-                if (layer.Inputs <= 0 || layer.Units <= 0) return; // already reported
-                parameters += (long)layer.Inputs * layer.Width + layer.Width;
-                long buffer = (long)Math.Max(batchSize, 1) * layer.Width;
-                if (buffer > MaxBufferFloats)
-                {
-                    diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge, where, "BatchSize × units of a layer", Format(buffer), Format(MaxBufferFloats)));
-                    return;
-                }
+                var keyword = declaration.Keyword;
+                var span = declaration is RecordDeclarationSyntax { ClassOrStructKeyword: var second } && second.Span.Length > 0
+                    ? TextSpan.FromBounds(keyword.SpanStart, second.Span.End)
+                    : keyword.Span;
+                string kind = type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
+                    : type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind == TypeKind.Interface ? "interface" : type.TypeKind.ToString().ToLowerInvariant();
+                diagnostics.Add(Diag(DiagnosticDescriptors.NotAClass, ToInfo(Location.Create(declaration.SyntaxTree, span)), type.Name, kind));
             }
-            if (parameters > MaxParameters)
-                diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge, where, "The parameter count", Format(parameters), Format(MaxParameters)));
+            if (type.IsStatic)
+            {
+                foreach (var reference in type.DeclaringSyntaxReferences)
+                    if (reference.GetSyntax(ct) is TypeDeclarationSyntax part && part.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.StaticKeyword)) is var modifier && modifier.IsKind(SyntaxKind.StaticKeyword))
+                    {
+                        diagnostics.Add(Diag(DiagnosticDescriptors.StaticClass, ToInfo(modifier.GetLocation()), type.Name));
+                        break;
+                    }
+            }
+            if (ReservedNameReason(type.Name) is { } reason)
+                diagnostics.Add(Diag(DiagnosticDescriptors.ReservedName, LocationOf(type), type.Name, reason));
+            if (target.SyntaxTree.Options is CSharpParseOptions options && options.LanguageVersion < MinimumLanguageVersion)
+                diagnostics.Add(Diag(DiagnosticDescriptors.LanguageVersionTooLow, AttributeLocation(network, ct) ?? LocationOf(type),
+                    type.Name, MinimumLanguageVersion.ToDisplayString(), options.LanguageVersion.ToDisplayString()));
         }
 
-        /// <summary>Three or more consecutive hidden Sigmoid/Tanh layers: the lecture's vanishing-gradient worry, as information.</summary>
+        /// <summary>The oldest C# the generated code compiles with: its Input and Output types are inline arrays (C# 12).</summary>
+        internal const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp12;
+
+        /// <summary>
+        /// Names of the members the generated class declares, public and private. A class cannot have a member with its
+        /// own name (CS0542), so a network class named like one of them would break the generated code. A test compares
+        /// this list with the members of generated classes that use every option.
+        /// </summary>
+        internal static readonly string[] GeneratedMemberNames =
+        {
+            "InputSize", "OutputSize", "BatchSize", "ParameterCount", "Architecture", "Fingerprint", "Input", "Output",
+            "Predict", "Classify", "Loss", "PredictBatch", "PredictSplitMinRows", "SplitMinRows", "InferenceThreads",
+            "TrainingThreads", "ComputeGradients", "ApplyGradients", "TrainBatch", "LearningRate", "Step", "Parameters",
+            "Gradients", "TrainingActivations", "TrainingMaxoutWinners", "BatchNormStatistics", "BatchNormLayerCount",
+            "OptimizerState", "DeclaredSchedule", "ReuseMasks", "DropoutMask", "DropConnectMask", "LastStepFinite",
+            "DescribeParameter", "Infer", "PredictRows", "LossCore", "ExampleLoss", "LossAndDelta", "SetTarget", "CheckBatch",
+            "ComputeGradientsCore", "ComputeGradientsPart", "ComputeGradientsSplit", "DrawMasks",
+            "BeginPopulationStatistics", "AccumulatePopulationStatistics", "EndPopulationStatistics",
+        };
+
+        /// <summary>Why <paramref name="name"/> cannot name a network class, or null when it can.</summary>
+        internal static string? ReservedNameReason(string name)
+        {
+            if (Array.IndexOf(GeneratedMemberNames, name) >= 0)
+                return "the generated class has a member of that name, and a class cannot have a member with its own name";
+            // Per-layer methods (Forward_L1, Step_L2 …), per-segment methods of a split step (Segment1 …), and fields (_a1, s_layers, t_batch …).
+            if (IsPerLayerName(name) || name.StartsWith("Segment", StringComparison.Ordinal) && name.Length > 7 && name.Skip(7).All(char.IsDigit))
+                return "the generated class numbers its per-layer and per-segment methods that way, and a class cannot have a member with its own name";
+            if (name.StartsWith("_", StringComparison.Ordinal) || name.StartsWith("s_", StringComparison.Ordinal) || name.StartsWith("t_", StringComparison.Ordinal))
+                return "names beginning with '_', 's_' or 't_' are reserved for the generated class's fields";
+            if (name.All(c => c >= 'a' && c <= 'z'))
+                return "C# keeps all-lowercase names for keywords (warning CS8981), and several (var, nint, nuint, file, required, scoped) already change the meaning of the generated code";
+            return null;
+        }
+
+        private static bool IsPerLayerName(string name)
+        {
+            int at = name.LastIndexOf("_L", StringComparison.Ordinal);
+            return at > 0 && at + 2 < name.Length && name.Skip(at + 2).All(char.IsDigit);
+        }
+
+        private const long MaxParameters = 50_000_000, MaxBufferFloats = 50_000_000;
+
+        /// <summary>Where a layer's size arguments are, for size diagnostics: its 1-based number, the units and the Pieces argument.</summary>
+        private sealed class LayerSite
+        {
+            public LayerSite(int number, LocationInfo? units, LocationInfo? pieces) => (Number, Units, Pieces) = (number, units, pieces);
+
+            public int Number { get; }
+
+            public LocationInfo? Units { get; }
+
+            public LocationInfo? Pieces { get; }
+        }
+
+        /// <summary>
+        /// Every size the generated code allocates or emits as a constant, computed exactly (BigInteger: declared numbers
+        /// go up to int.MaxValue, and their products overflow 32 and even 64 bits) before it is compared with its limit.
+        /// Training buffers: BatchSize × Input (input batch), BatchSize × units (activations, deltas, masks, x̂) and
+        /// BatchSize × units × pieces (maxout pieces). Parameters: Σ inputs × units × pieces + biases (or γ, β); each
+        /// layer's weight count (DropConnect masks, offsets) is part of that sum, and the batch-norm statistics
+        /// (2 × units per normalised layer) and the optimizer state (at most 2 × ParameterCount = 100,000,000) are
+        /// bounded by it. PredictBatch's per-thread buffer (32 rows of every layer's outputs and the widest maxout
+        /// pieces) is at most 32 × (ParameterCount + layers), well inside a 32-bit length once the parameters are.
+        /// </summary>
+        private static void CheckSize(int input, int batchSize, List<LayerSpec> layers, List<LayerSite> sites, AttributeData network,
+            LocationInfo? networkWhere, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        {
+            if (input <= 0 || batchSize <= 0) return; // already reported
+            var batch = new BigInteger(batchSize);
+            var inputBatch = batch * input;
+            if (inputBatch > MaxBufferFloats)
+                diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge,
+                    NamedArgumentLocation(network, "BatchSize", ct) ?? NamedArgumentLocation(network, "Input", ct) ?? networkWhere,
+                    $"The input batch (BatchSize × Input = {Format(batchSize)} × {Format(input)})", Format(inputBatch), Format((BigInteger)MaxBufferFloats)));
+
+            var parameters = BigInteger.Zero;
+            for (int l = 0; l < layers.Count; l++)
+            {
+                var layer = layers[l];
+                var site = sites[l];
+                if (layer.Inputs <= 0 || layer.Units <= 0) return; // already reported
+                bool maxout = layer.Activation == ActivationKind.Maxout;
+                var width = new BigInteger(layer.Units) * layer.Pieces;
+                parameters += width * layer.Inputs + (layer.BatchNorm ? 2 * new BigInteger(layer.Units) : layer.Bias ? width : BigInteger.Zero);
+                var buffer = batch * width;
+                if (buffer > MaxBufferFloats)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge, maxout ? site.Pieces ?? site.Units : site.Units,
+                        maxout
+                            ? $"Layer {Format(site.Number)}'s maxout pieces buffer (BatchSize × units × Pieces = {Format(batchSize)} × {Format(layer.Units)} × {Format(layer.Pieces)})"
+                            : $"Layer {Format(site.Number)}'s training buffer (BatchSize × units = {Format(batchSize)} × {Format(layer.Units)})",
+                        Format(buffer), Format((BigInteger)MaxBufferFloats)));
+            }
+            if (parameters > MaxParameters)
+                diagnostics.Add(Diag(DiagnosticDescriptors.TooLarge, networkWhere, "The parameter count", Format(parameters), Format((BigInteger)MaxParameters)));
+        }
+
+        /// <summary>An exact number with thousands separators, e.g. 137,438,953,536 (BigInteger's own "N0" is not reliable on .NET Framework).</summary>
+        private static string Format(BigInteger value)
+        {
+            string digits = BigInteger.Abs(value).ToString(CultureInfo.InvariantCulture);
+            var text = new System.Text.StringBuilder(value.Sign < 0 ? "-" : "");
+            for (int i = 0; i < digits.Length; i++)
+            {
+                if (i > 0 && (digits.Length - i) % 3 == 0) text.Append(',');
+                text.Append(digits[i]);
+            }
+            return text.ToString();
+        }
+
+        /// <summary>Three or more consecutive hidden Sigmoid/Tanh layers: gradients vanish through saturated units, reported as information.</summary>
         private static void CheckSaturatingStack(List<AttributeData> dense, List<LayerSpec> layers, CancellationToken ct, List<DiagnosticInfo> diagnostics)
         {
             int run = 0;
@@ -262,8 +397,6 @@ namespace CompiledNet.Generator
                 run = 0;
             }
         }
-
-        private static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
         /// <summary>[Optimizer(kind, LearningRate = …, …)]; without it, SGD with η = 0.01.</summary>
         private static OptimizerSpec ParseOptimizer(AttributeData? attribute, List<DiagnosticInfo> diagnostics, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -319,3 +320,154 @@ public class OptimizerAndTeachingDiagnosticTests
     }
 }
 
+
+/// <summary>
+/// Declarations the generated code cannot serve: sizes beyond the limits (computed exactly, so no product wraps
+/// around), a class that is not a plain non-static class, a class named like a generated member, an old language
+/// version, and Pieces on a layer that is not maxout. Each is an error at the token to change, and nothing is generated.
+/// </summary>
+public class DeclarationDiagnosticTests
+{
+    private const string Output = "[Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)]";
+
+    /// <summary>The diagnostics with <paramref name="id"/>, each with the source text it points at; asserts nothing was generated.</summary>
+    private static List<(Diagnostic Diagnostic, string At)> Reported(string source, string id)
+    {
+        var result = GeneratorHarness.Run("using CompiledNet;\n" + source);
+        Assert.Empty(result.Sources);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8785" or "CNET9999");
+        return result.GeneratorDiagnostics.Where(d => d.Id == id).Select(d =>
+        {
+            var tree = result.Output.SyntaxTrees.Single(t => t.FilePath == d.Location.GetLineSpan().Path);
+            return (d, tree.GetText().ToString(d.Location.SourceSpan));
+        }).ToList();
+    }
+
+    private static (Diagnostic Diagnostic, string At) ReportedAt(string source, string id, string at)
+    {
+        var all = Reported(source, id);
+        var matching = all.Where(x => x.At == at).ToList();
+        Assert.True(matching.Count == 1, $"expected one {id} at '{at}', got: {string.Join("; ", all.Select(x => $"'{x.At}': {x.Diagnostic.GetMessage()}"))}");
+        Assert.Equal(DiagnosticSeverity.Error, matching[0].Diagnostic.Severity);
+        return matching[0];
+    }
+
+    [Fact]
+    public void CNET0018_MaxoutUnitsTimesPiecesBeyond32Bits_IsReportedAtPiecesWithTheExactSize()
+    {
+        // 3 × 1,431,655,766 = 4,294,967,298 wraps to 2 in 32-bit arithmetic: the network once built with 14 parameters.
+        var (d, _) = ReportedAt($"[Network(Input = 2)][Dense(3, Activation.Maxout, Pieces = 1431655766)]{Output} public partial class N {{ }}", "CNET0018", "Pieces = 1431655766");
+        Assert.Contains("Layer 1's maxout pieces buffer (BatchSize × units × Pieces = 32 × 3 × 1431655766) is 137,438,953,536, above the limit of 50,000,000", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0018_ParameterCountBeyond32Bits_IsTheExactSum()
+    {
+        // Weights 2 × 4,294,967,298, biases 4,294,967,298, then the output layer's 3 × 2 + 2.
+        var (d, _) = ReportedAt($"[Network(Input = 2)][Dense(3, Activation.Maxout, Pieces = 1431655766)]{Output} public partial class N {{ }}", "CNET0018", "Network(Input = 2)");
+        Assert.Contains("The parameter count is 12,884,901,902, above the limit of 50,000,000", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0018_BatchSizeTimesUnits_IsReportedAtTheUnits()
+    {
+        var (d, _) = ReportedAt($"[Network(Input = 2, BatchSize = 100000)][Dense(1000, Activation.ReLU)]{Output} public partial class N {{ }}", "CNET0018", "1000");
+        Assert.Contains("Layer 1's training buffer (BatchSize × units = 100000 × 1000) is 100,000,000, above the limit of 50,000,000", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0018_BatchSizeTimesInput_IsReportedAtTheBatchSize()
+    {
+        var (d, _) = ReportedAt($"[Network(Input = 1000, BatchSize = 60000)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N {{ }}", "CNET0018", "BatchSize = 60000");
+        Assert.Contains("The input batch (BatchSize × Input = 60000 × 1000) is 60,000,000", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Network(Input = int.MaxValue)][Dense(2, Activation.Softmax)]", "Input = int.MaxValue", "68,719,476,704")]
+    [InlineData("[Network(Input = 2, BatchSize = int.MaxValue)][Dense(2, Activation.Softmax)]", "BatchSize = int.MaxValue", "4,294,967,294")]
+    [InlineData("[Network(Input = 2)][Dense(int.MaxValue, Activation.ReLU)][Dense(2, Activation.Softmax)]", "int.MaxValue", "68,719,476,704")]
+    public void CNET0018_IntMaxValueSizes_AreReportedExactly(string declaration, string at, string size)
+    {
+        var (d, _) = ReportedAt(declaration + "[Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }", "CNET0018", at);
+        Assert.Contains($"is {size}, above the limit", d.GetMessage());
+    }
+
+    [Fact]
+    public void AtTheParameterLimitTheGeneratedCodeCompiles_OneParameterMoreIsReported()
+    {
+        // 4,999,999 × 10 weights + 10 biases = 50,000,000 parameters; Adam keeps 2 × 50,000,000 floats of state.
+        const string AtLimit = "[Network(Input = 4999999, BatchSize = 10)][Dense(10, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)][Optimizer(OptimizerKind.Adam)] public partial class N { }";
+        var result = GeneratorHarness.Run("using CompiledNet;\n" + AtLimit);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Contains("public const int ParameterCount = 50000000;", Assert.Single(result.Sources).Text);
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        var (d, _) = ReportedAt(AtLimit.Replace("4999999", "5000000"), "CNET0018", "Network(Input = 5000000, BatchSize = 10)");
+        Assert.Contains("The parameter count is 50,000,010", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public partial record Net { }", "record", "record")]
+    [InlineData("public partial record class Net { }", "record class", "record")]
+    [InlineData("public partial record struct Net { }", "record struct", "record struct")]
+    [InlineData("public partial struct Net { }", "struct", "struct")]
+    [InlineData("public partial interface Net { }", "interface", "interface")]
+    public void CNET0028_NetworkOnATypeThatIsNotAClass_IsReportedAtTheKeyword(string declaration, string keyword, string kind)
+    {
+        var (d, _) = ReportedAt($"[Network(Input = 4)]{Output}\n{declaration}", "CNET0028", keyword);
+        Assert.Contains($"'Net' is declared as a {kind}", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0029_StaticNetworkClass_IsReportedAtTheStaticKeyword()
+    {
+        var (d, _) = ReportedAt($"[Network(Input = 4)]{Output} public static partial class Net {{ }}", "CNET0029", "static");
+        Assert.Contains("'Net' is static", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Input", "has a member of that name")]
+    [InlineData("Output", "has a member of that name")]
+    [InlineData("InputSize", "has a member of that name")]
+    [InlineData("Predict", "has a member of that name")]
+    [InlineData("Forward_L1", "per-layer")]
+    [InlineData("_net", "reserved for the generated class's fields")]
+    [InlineData("var", "all-lowercase")]
+    [InlineData("nuint", "all-lowercase")]
+    [InlineData("EndPopulationStatistics", "has a member of that name")]
+    public void CNET0030_ClassNamedLikeAGeneratedMemberOrAKeyword_IsReportedAtTheName(string name, string reason)
+    {
+        var (d, _) = ReportedAt($"[Network(Input = 4)]{Output} public partial class {name} {{ }}", "CNET0030", name);
+        Assert.Contains($"cannot be named '{name}'", d.GetMessage());
+        Assert.Contains(reason, d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0031_LanguageVersionBelowCSharp12_IsReportedAtTheNetworkAttribute()
+    {
+        var result = LanguageVersionTests.Run(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11, $"using CompiledNet;\n[Network(Input = 4)]{Output} public partial class Net {{ }}");
+        Assert.Empty(result.Sources);
+        var d = Assert.Single(result.Diagnostics, x => x.Id == "CNET0031");
+        Assert.Equal("Network(Input = 4)", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+        Assert.Contains("needs C# 12.0 or later, but the project compiles C# 11.0", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Activation.ReLU", "Pieces = 3", "ReLU")]
+    [InlineData("Activation.Tanh", "Pieces = 1", "Tanh")]
+    [InlineData("Activation.Linear", "Pieces = 1431655766", "Linear")]
+    public void CNET0032_PiecesOnALayerThatIsNotMaxout_IsReportedAtPieces(string activation, string pieces, string name)
+    {
+        var (d, _) = ReportedAt($"[Network(Input = 4)][Dense(8, {activation}, {pieces})]{Output} public partial class N {{ }}", "CNET0032", pieces);
+        Assert.Contains($"Layer 1 sets {pieces}, but its activation is {name}", d.GetMessage());
+    }
+
+    [Fact]
+    public void BatchNormOnTheOutputLayer_IsAllowedAndCompiles()
+    {
+        var result = GeneratorHarness.Run($"using CompiledNet;\n[Network(Input = 4, BatchSize = 8)][Dense(6, Activation.ReLU)][Dense(3, Activation.Softmax, BatchNorm = true)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N {{ }}");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Single(result.Sources);
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+}
