@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -18,7 +19,24 @@ namespace CompiledNet.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
             DiagnosticIds.UnusedHyperparameter, DiagnosticIds.DropoutOnOutput, DiagnosticIds.RedundantBias);
 
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+        /// <summary>
+        /// All arguments of a document are removed in one edit: the batch fixer would merge one text change per
+        /// argument, and two neighbours in the same list share a comma, so it would drop one of the two changes.
+        /// </summary>
+        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(async (context, document, diagnostics) =>
+        {
+            var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root is null) return document;
+            var arguments = diagnostics.Select(d => ArgumentAt(root, d)).Where(a => a != null).Distinct().ToList();
+            return arguments.Count == 0 ? document : document.WithSyntaxRoot(root.RemoveNodes(arguments!, SyntaxRemoveOptions.KeepNoTrivia)!);
+        });
+
+        /// <summary>Only a named argument (Name = value) that is exactly what the diagnostic points at.</summary>
+        private static AttributeArgumentSyntax? ArgumentAt(SyntaxNode root, Diagnostic diagnostic)
+        {
+            var argument = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeArgumentSyntax>();
+            return argument?.NameEquals != null && argument.Span == diagnostic.Location.SourceSpan ? argument : null;
+        }
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -26,9 +44,8 @@ namespace CompiledNet.CodeFixes
             if (root is null) return;
             foreach (var diagnostic in context.Diagnostics)
             {
-                var argument = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeArgumentSyntax>();
-                // Only a named argument (Name = value) that is exactly what the diagnostic points at.
-                if (argument?.NameEquals is null || argument.Span != diagnostic.Location.SourceSpan) continue;
+                var argument = ArgumentAt(root, diagnostic);
+                if (argument is null) continue;
                 string text = argument.ToString();
                 string title = diagnostic.Id switch
                 {
