@@ -1,8 +1,18 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
 namespace CompiledNet.Tests.Packaging;
@@ -45,13 +55,13 @@ public sealed class PackageTests : IDisposable
         return (process.ExitCode, stdout + stderr.Result);
     }
 
-    /// <summary>The three projects of the package, the README and the shared build properties, without bin/ and obj/.</summary>
+    /// <summary>The four projects of the package, the README and the shared build properties, without bin/ and obj/.</summary>
     private static string CopySources(string target)
     {
         string root = RepositoryRoot();
         foreach (string file in new[] { "Directory.Build.props", "src/Directory.Build.props" })
             if (File.Exists(Path.Combine(root, file))) { Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, file))!); File.Copy(Path.Combine(root, file), Path.Combine(target, file)); }
-        foreach (string project in new[] { "Attributes", "Generator", "Runtime" })
+        foreach (string project in new[] { "Attributes", "Generator", "CodeFixes", "Runtime" })
         {
             string from = Path.Combine(root, "src", project);
             foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
@@ -85,6 +95,7 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("lib/net8.0/CompiledNet.dll", names);
             Assert.Contains("lib/net8.0/CompiledNet.Attributes.dll", names);
             Assert.Contains("analyzers/dotnet/roslyn4.8/cs/CompiledNet.Generator.dll", names);
+            Assert.Contains("analyzers/dotnet/roslyn4.8/cs/CompiledNet.CodeFixes.dll", names);
             Assert.Contains("buildTransitive/CompiledNet.targets", names);
             Assert.Contains("PACKAGE.md", names);
             string nuspec = new StreamReader(zip.GetEntry("CompiledNet.nuspec")!.Open()).ReadToEnd();
@@ -129,6 +140,80 @@ public sealed class PackageTests : IDisposable
         Assert.Contains("0 XOR 1 = 1", runOutput);
         Assert.Contains("1 XOR 0 = 1", runOutput);
         Assert.Contains("1 XOR 1 = 0", runOutput);
+        Assert.DoesNotContain("CS8032", runOutput); // the compiler found nothing to instantiate in the code-fix assembly
+
+        PackedCodeFixesFixTheGeneratorsDiagnostics(package);
+    }
+
+    /// <summary>
+    /// What an IDE does with the package's analyzers folder: loads both assemblies, runs the generator, finds the code
+    /// fixes exported for its diagnostics and applies one. Here: a network without [Loss] and a Sigmoid output.
+    /// </summary>
+    private void PackedCodeFixesFixTheGeneratorsDiagnostics(string package)
+    {
+        string folder = Path.Combine(_dir, "analyzers");
+        Directory.CreateDirectory(folder);
+        string attributes = Path.Combine(_dir, "CompiledNet.Attributes.dll");
+        using (var zip = ZipFile.OpenRead(package))
+        {
+            foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("analyzers/dotnet/roslyn4.8/cs/", StringComparison.Ordinal)))
+                entry.ExtractToFile(Path.Combine(folder, entry.Name));
+            zip.GetEntry("lib/net8.0/CompiledNet.Attributes.dll")!.ExtractToFile(attributes);
+        }
+
+        // Their own load context, as an IDE loads analyzers; Roslyn itself comes from the host (this test's 4.14).
+        var context = new AssemblyLoadContext("packed analyzers");
+        var generatorAssembly = context.LoadFromAssemblyPath(Path.Combine(folder, "CompiledNet.Generator.dll"));
+        var fixesAssembly = context.LoadFromAssemblyPath(Path.Combine(folder, "CompiledNet.CodeFixes.dll"));
+        var generator = (IIncrementalGenerator)Activator.CreateInstance(
+            generatorAssembly.GetTypes().Single(t => t.GetCustomAttribute<GeneratorAttribute>() != null))!;
+        var fixers = fixesAssembly.GetTypes()
+            .Where(t => t.GetCustomAttribute<ExportCodeFixProviderAttribute>()?.Languages.Contains(LanguageNames.CSharp) == true)
+            .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
+            .ToList();
+        Assert.Equal(
+            new[] { "CNET0001", "CNET0003", "CNET0010", "CNET0011", "CNET0017", "CNET0019", "CNET0024", "CNET0025", "CNET0027" },
+            fixers.SelectMany(f => f.FixableDiagnosticIds).OrderBy(id => id, StringComparer.Ordinal));
+
+        string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var references = Directory.EnumerateFiles(framework, "*.dll")
+            .Where(p => ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).Contains(p))
+            .Append(attributes)
+            .Select(p => MetadataReference.CreateFromFile(p));
+        using var workspace = new AdhocWorkspace();
+        var document = workspace.CurrentSolution
+            .AddProject("Consumer", "Consumer", LanguageNames.CSharp)
+            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary))
+            .AddMetadataReferences(references)
+            .AddDocument("Net.cs", SourceText.From("""
+                using CompiledNet;
+
+                [Network(Input = 2)]
+                [Dense(4, Activation.Tanh)]
+                [Dense(1, Activation.Sigmoid)]
+                public partial class Net { }
+                """), filePath: "Net.cs");
+        var compilation = document.Project.GetCompilationAsync().Result!;
+        var diagnostic = CSharpGeneratorDriver.Create(generator).RunGenerators(compilation).GetRunResult().Diagnostics.Single();
+        Assert.Equal("CNET0010", diagnostic.Id);
+
+        var actions = new List<CodeAction>();
+        var fixContext = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
+        foreach (var fixer in fixers.Where(f => f.FixableDiagnosticIds.Contains(diagnostic.Id)))
+            fixer.RegisterCodeFixesAsync(fixContext).Wait();
+        var offered = Assert.Single(actions);
+        Assert.Equal("Add [Loss(LossKind.LogLoss)] for the Sigmoid output layer", offered.Title);
+        var apply = offered.GetOperationsAsync(CancellationToken.None).Result.OfType<ApplyChangesOperation>().Single();
+        string fixedText = apply.ChangedSolution.GetDocument(document.Id)!.GetTextAsync().Result.ToString();
+        Assert.Equal("""
+            using CompiledNet;
+
+            [Network(Input = 2)]
+            [Dense(4, Activation.Tanh)]
+            [Dense(1, Activation.Sigmoid)]
+            [Loss(LossKind.LogLoss)]
+            public partial class Net { }
+            """, fixedText);
     }
 
     private static string PackageReadmeExample()
