@@ -168,9 +168,9 @@ namespace CompiledNet.Generator
             "Remove the 'static' modifier: each instance of a network class has its own parameters, gradients and optimizer state.");
 
         public static readonly DiagnosticDescriptor ReservedName = Error("CNET0030",
-            "The network class has a reserved name",
-            "The network class cannot be named '{0}': {1}",
-            "The generated class declares members such as InputSize, Predict, Input and Output; a class cannot have a member of its own name. Rename the class.");
+            "Name reserved by the generated code",
+            "{0} cannot be named '{1}': {2}",
+            "The generated class declares members such as InputSize, Predict, Input and Output, and a class cannot have a member of its own name; its code uses var, nint and nuint, which a type or namespace of that name would replace. Rename the class, enclosing type or namespace.");
 
         public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("CNET0031",
             "C# language version too low for the generated code",

@@ -69,7 +69,8 @@ namespace CompiledNet.Generator
                     spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, spec!.ClassName, ex.GetType().Name + ": " + ex.Message));
                     return;
                 }
-                spc.AddSource(spec!.HintName, SourceText.From(text, System.Text.Encoding.UTF8));
+                // A namespace such as @event.Nets is displayed with its '@', which a hint name may not contain.
+                spc.AddSource(spec!.HintName.Replace("@", ""), SourceText.From(text, System.Text.Encoding.UTF8));
             });
         }
 

@@ -264,7 +264,17 @@ namespace CompiledNet.Generator
                     }
             }
             if (ReservedNameReason(type.Name) is { } reason)
-                diagnostics.Add(Diag(DiagnosticDescriptors.ReservedName, LocationOf(type), type.Name, reason));
+                diagnostics.Add(Diag(DiagnosticDescriptors.ReservedName, LocationOf(type), "The network class", type.Name, reason));
+            // Enclosing types and namespaces are in scope in the generated code: a type named var, nint or nuint, or a
+            // namespace named nint or nuint, changes what those words mean there; an enclosing type named with an escaped
+            // keyword (@class) cannot be re-declared by name.
+            for (var outer = type.ContainingType; outer != null; outer = outer.ContainingType)
+                if (EnclosingNameReason(outer.Name) is { } outerReason)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.ReservedName, LocationOf(outer), "A type enclosing the network", outer.Name, outerReason));
+            foreach (var name in target.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().SelectMany(n => n.Name.DescendantNodesAndSelf().OfType<SimpleNameSyntax>()))
+                if (name.Identifier.ValueText is "nint" or "nuint")
+                    diagnostics.Add(Diag(DiagnosticDescriptors.ReservedName, ToInfo(name.GetLocation()), "A namespace containing the network", name.Identifier.ValueText,
+                        "the generated code uses nint and nuint as types, and a namespace of that name would take their place"));
             if (target.SyntaxTree.Options is CSharpParseOptions options && options.LanguageVersion < MinimumLanguageVersion)
                 diagnostics.Add(Diag(DiagnosticDescriptors.LanguageVersionTooLow, AttributeLocation(network, ct) ?? LocationOf(type),
                     type.Name, MinimumLanguageVersion.ToDisplayString(), options.LanguageVersion.ToDisplayString()));
@@ -302,6 +312,19 @@ namespace CompiledNet.Generator
                 return "names beginning with '_', 's_' or 't_' are reserved for the generated class's fields";
             if (name.All(c => c >= 'a' && c <= 'z'))
                 return "C# keeps all-lowercase names for keywords (warning CS8981), and several (var, nint, nuint, file, required, scoped) already change the meaning of the generated code";
+            return null;
+        }
+
+        /// <summary>Contextual keywords the generated code uses as types: a type of that name would be found instead.</summary>
+        private static readonly string[] KeywordMeaning = { "var", "nint", "nuint" };
+
+        private const string KeywordReason = "the generated code uses var, nint and nuint as keywords, and a type of that name would take their place";
+
+        private static string? EnclosingNameReason(string name)
+        {
+            if (Array.IndexOf(KeywordMeaning, name) >= 0) return KeywordReason;
+            if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+                return "it is a C# keyword, so the generated code would have to escape it";
             return null;
         }
 

@@ -443,6 +443,29 @@ public class DeclarationDiagnosticTests
     }
 
     [Fact]
+    public void CNET0030_EnclosingTypeNamedVar_IsReportedAtItsName()
+    {
+        var (d, _) = ReportedAt($"public partial class var {{ [Network(Input = 4)]{Output} public partial class Net {{ }} }}", "CNET0030", "var");
+        Assert.Contains("A type enclosing the network cannot be named 'var'", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNET0030_NamespaceNamedNint_IsReportedAtThatPartOfTheName()
+    {
+        var (d, _) = ReportedAt($"namespace My.nint;\n[Network(Input = 4)]{Output} public partial class Net {{ }}", "CNET0030", "nint");
+        Assert.Contains("A namespace containing the network cannot be named 'nint'", d.GetMessage());
+    }
+
+    [Fact]
+    public void NamespaceWithAnEscapedKeyword_GeneratesCodeThatCompiles()
+    {
+        var result = GeneratorHarness.Run($"using CompiledNet;\nnamespace @event.Nets;\n[Network(Input = 4)]{Output} public partial class Net {{ }}");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Single(result.Sources);
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void CNET0031_LanguageVersionBelowCSharp12_IsReportedAtTheNetworkAttribute()
     {
         var result = LanguageVersionTests.Run(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11, $"using CompiledNet;\n[Network(Input = 4)]{Output} public partial class Net {{ }}");
