@@ -83,10 +83,9 @@ public class ScalarEpoch
 [Config(typeof(LatencyConfig))]
 public class CompiledNetPredict
 {
-    private readonly NetB _net = new(1);
-    private readonly float[] _inputs = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+    private readonly NetB _net = TrainedB.Load();
+    private readonly float[] _inputs = TrainedB.Inputs(TrainedB.Rows);
     private readonly float[] _output = new float[10];
-    private readonly float[] _outputs = new float[1024 * 10];
 
     [Benchmark] public float BatchOneB() { _net.Predict(_inputs.AsSpan(0, 784), _output); return _output[0]; }
 }
@@ -95,8 +94,8 @@ public class CompiledNetPredict
 public class CompiledNetPredictBatch
 {
     [Params(1, 2)] public int Threads = 1;
-    private readonly NetB _net = new(1);
-    private readonly float[] _inputs = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+    private readonly NetB _net = TrainedB.Load();
+    private readonly float[] _inputs = TrainedB.Inputs(TrainedB.Rows);
     private readonly float[] _outputs = new float[1024 * 10];
 
     [GlobalSetup] public void Setup() => _net.InferenceThreads = Threads;
