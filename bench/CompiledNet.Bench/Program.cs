@@ -12,18 +12,20 @@ using CompiledNet.Bench;
 // Runs the benchmark suite of ../shared/PERF.md (CompiledNet against TorchSharp-cpu and a scalar C# floor, on
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
 //   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --machine   (CPU, vector widths, FMA peak of each; seconds)
 //   bash bench/run.sh --inference --out FILE  (the inference rows only: CompiledNet, TorchSharp, ONNX Runtime; ~2 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
 string outPath = "bench/results.md";
-bool quick = false, compileCost = false, inferenceOnly = false;
+bool quick = false, compileCost = false, inferenceOnly = false, machineOnly = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
     else if (args[i] == "--quick") quick = true;
     else if (args[i] == "--compile-cost") compileCost = true;
     else if (args[i] == "--inference") inferenceOnly = true;
+    else if (args[i] == "--machine") machineOnly = true;
     else if (args[i] == "--predict-batch") { _ = BenchData.Test; PredictBatchQuick(); return 0; }
     else if (args[i] == "--onnx-peer" && i + 1 < args.Length)
     {
@@ -51,7 +53,7 @@ for (int i = 0; i < args.Length; i++)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}"));
         return 0;
     }
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--inference] [--quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N | --onnx-peer RESULTS]"); return 2; }
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--inference | --machine | --quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N | --onnx-peer RESULTS]"); return 2; }
 }
 if (compileCost)
 {
@@ -117,9 +119,18 @@ if (quick)
     return 0;
 }
 
-Console.WriteLine("Measuring the FMA peak…");
-double peak1 = Peak.Measure(1), peak2 = Peak.Measure(2);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak: {peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2"));
+string cpu = Peak.CpuModel(), vectors = Peak.VectorState();
+Console.WriteLine($"CPU: {cpu}");
+Console.WriteLine(vectors);
+Console.WriteLine("Measuring the FMA peak of every accelerated width…");
+var widths = Peak.MeasureAll();
+if (widths.Count == 0) { Console.Error.WriteLine("No vector width is hardware-accelerated in this process: there is no peak to measure against."); return 1; }
+var widest = widths[^1];
+double peak1 = widest.OneThread, peak2 = widest.TwoThreads;
+string peaks = string.Join("; ", widths.Select(w => string.Create(CultureInfo.InvariantCulture,
+    $"{w.Name} {w.OneThread:F1} on 1 thread, {w.TwoThreads:F1} on 2 ({100 * w.OneThread / peak1:F0}% of {widest.Name})")));
+Console.WriteLine($"FMA peak (GFLOP/s): {peaks}");
+if (machineOnly) return 0;
 
 Console.WriteLine("Training B for one epoch (the weights every inference benchmark runs)…");
 Console.WriteLine($"Model files: {TrainedB.Directory}");
@@ -162,7 +173,11 @@ string Gflops(string key, double flopPerSample, double peak)
 const double FlopA = 409_088, FlopB = 1_007_104;
 var md = new StringBuilder();
 md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), one process, BenchmarkDotNet in-process; medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations. FMA peak measured in the same run: **{peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2**."));
+    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), one process, BenchmarkDotNet in-process; medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations."));
+md.AppendLine();
+md.AppendLine($"CPU: **{cpu}**. {vectors}.");
+md.AppendLine();
+md.AppendLine($"{(Peak.HardwareFma ? "FMA" : "Multiply + add (no hardware FMA)")} peak per accelerated width, measured in the same run (GFLOP/s): {peaks}. **Every share of peak below is against the widest, {widest.Name}: {F(peak1, "F1")} GFLOP/s on 1 thread, {F(peak2, "F1")} on 2.**");
 md.AppendLine();
 if (!inferenceOnly)
 {
