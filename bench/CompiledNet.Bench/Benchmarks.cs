@@ -37,21 +37,35 @@ public class CompiledNetEpoch
     [Params("A", "B", "C")] public string Network = "A";
     [Params(1, 2)] public int Threads = 1;
     private Func<double> _epoch = null!;
+    private ITrainable _net = null!;
+
+    /// <summary>
+    /// Subnormal floats left in each network's optimizer state and parameters after its measured epochs, by
+    /// "network/threads" (filled at cleanup; the bench runs in-process, so the table reads it).
+    /// </summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long State, long Parameters, int Epochs)> SubnormalsAfterRun = new();
 
     [GlobalSetup]
-    public void Setup() => _epoch = Create(Network, Threads);
+    public void Setup() => _epoch = Create(Network, Threads, out _net);
+
+    [GlobalCleanup]
+    public void Cleanup() => SubnormalsAfterRun[$"{Network}/{Threads}"] =
+        (Subnormals.Count(_net.OptimizerState), Subnormals.Count(_net.Parameters), (int)(_net.Step / (60000 / (Network == "A" ? 32 : 64))));
 
     /// <summary>One epoch of network A, B or C on <paramref name="threads"/> training threads.</summary>
-    public static Func<double> Create(string network, int threads)
+    public static Func<double> Create(string network, int threads) => Create(network, threads, out _);
+
+    /// <inheritdoc cref="Create(string, int)"/>
+    public static Func<double> Create(string network, int threads, out ITrainable net)
     {
         var train = BenchData.Train;
-        return network switch
+        switch (network)
         {
-            "A" => new EpochTrainer<NetA>(new NetA(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
-            "B" => new EpochTrainer<NetB>(new NetB(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
-            "C" => new EpochTrainer<NetC>(new NetC(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
-            _ => throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network)),
-        };
+            case "A": { var n = new NetA(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetA>(n, train, 1).RunEpochLoss; }
+            case "B": { var n = new NetB(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetB>(n, train, 1).RunEpochLoss; }
+            case "C": { var n = new NetC(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetC>(n, train, 1).RunEpochLoss; }
+            default: throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network));
+        }
     }
 
     [Benchmark] public double Epoch() => _epoch();

@@ -9,7 +9,7 @@ using BenchmarkDotNet.Running;
 using CompiledNet;
 using CompiledNet.Bench;
 
-// Runs the benchmark suite of ../shared/PERF.md (CompiledNet against TorchSharp-cpu and a scalar C# floor, on
+// Runs the benchmark suite described in bench/README.md (CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor, on
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
 //   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --machine   (CPU, vector widths, FMA peak of each; seconds)
@@ -41,7 +41,7 @@ for (int i = 0; i < args.Length; i++)
         // For a profiler: N epochs of one network on T threads, nothing else (e.g. under perf record).
         string network = args[++i];
         int threads = int.Parse(args[++i], CultureInfo.InvariantCulture), count = int.Parse(args[++i], CultureInfo.InvariantCulture);
-        var epoch = CompiledNetEpoch.Create(network, threads);
+        var epoch = CompiledNetEpoch.Create(network, threads, out var trained);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var bytes = new List<string>();
         for (int e = 0; e < count; e++)
@@ -50,7 +50,7 @@ for (int i = 0; i < args.Length; i++)
             epoch();
             bytes.Add($"{GC.GetTotalAllocatedBytes(precise: true) - before}/{GC.GetAllocatedBytesForCurrentThread() - mine}");
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}; subnormal floats in the optimizer state {Subnormals.Count(trained.OptimizerState)}, in the parameters {Subnormals.Count(trained.Parameters)}"));
         return 0;
     }
     else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--inference | --machine | --quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N | --onnx-peer RESULTS]"); return 2; }
@@ -104,7 +104,7 @@ if (quick)
     foreach (var network in new[] { "A", "B", "C" })
         foreach (int threads in new[] { 1, 2 })
         {
-            var epoch = CompiledNetEpoch.Create(network, threads);
+            var epoch = CompiledNetEpoch.Create(network, threads, out var trained);
             epoch();
             var times = new List<double>();
             for (int r = 0; r < 3; r++)
@@ -114,7 +114,7 @@ if (quick)
                 times.Add(watch.Elapsed.TotalMilliseconds);
             }
             times.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): median {times[1]:F0} ms per epoch (min {times[0]:F0}, max {times[2]:F0})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): median {times[1]:F0} ms per epoch (min {times[0]:F0}, max {times[2]:F0}); subnormal floats after 4 epochs: {Subnormals.Count(trained.OptimizerState)} in the optimizer state, {Subnormals.Count(trained.Parameters)} in the parameters"));
         }
     return 0;
 }
@@ -191,6 +191,18 @@ if (!inferenceOnly)
     }
     string floor = results.TryGetValue("ScalarEpoch.TenthOfEpochA", out var fl) ? $"{F(fl.MedianNs * 10 / 1e9, "F1")} s (×10 of 6,000 examples)" : "—";
     md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | | |");
+    md.AppendLine();
+    // Checks that would catch subnormal stalls coming back (B does strictly less work than C, so B must not be slower).
+    foreach (int threads in new[] { 1, 2 })
+        if (Median($"CompiledNetEpoch.Epoch/B/{threads}") is double b && Median($"CompiledNetEpoch.Epoch/C/{threads}") is double c)
+            md.AppendLine($"- B vs C, {threads} thread{(threads > 1 ? "s" : "")}: B's epoch takes {F(b / c, "F2")}× C's. {(b <= c ? "OK: B (less work) is not slower." : "**FLAG: B is slower than C although it does less work** (see the subnormal counts).")}");
+    var subnormalRows = CompiledNetEpoch.SubnormalsAfterRun.OrderBy(p => p.Key, StringComparer.Ordinal)
+        .Select(p => $"{p.Key.Replace("/", ", ")} thread(s) after {p.Value.Epochs} epochs: {F(p.Value.State, "N0")} in the optimizer state, {F(p.Value.Parameters, "N0")} in the parameters").ToList();
+    if (subnormalRows.Count > 0)
+    {
+        bool any = CompiledNetEpoch.SubnormalsAfterRun.Values.Any(v => v.State + v.Parameters > 0);
+        md.AppendLine($"- Subnormal floats (each costs a microcode assist per instruction on Intel cores): {string.Join("; ", subnormalRows)}. {(any ? "**FLAG: subnormal state present.**" : "OK: none.")}");
+    }
 }
 md.AppendLine();
 md.AppendLine(string.Create(CultureInfo.InvariantCulture,
