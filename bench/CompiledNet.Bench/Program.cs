@@ -13,6 +13,7 @@ using CompiledNet.Bench;
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
 //   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --machine   (CPU, vector widths, FMA peak of each; seconds)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --subnormal-step   (B's Adam step with and without subnormal state)
 //   bash bench/run.sh --inference --out FILE  (the inference rows only: CompiledNet, TorchSharp, ONNX Runtime; ~2 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
@@ -27,6 +28,33 @@ for (int i = 0; i < args.Length; i++)
     else if (args[i] == "--inference") inferenceOnly = true;
     else if (args[i] == "--machine") machineOnly = true;
     else if (args[i] == "--predict-batch") { _ = BenchData.Test; PredictBatchQuick(); return 0; }
+    else if (args[i] == "--subnormal-step")
+    {
+        // B trained 2 epochs on one thread; then one optimizer step timed from that state as it is and with every
+        // |state| < 1e-30 flushed to 0 (the same gradients), alternating, 101 times each.
+        var net = new NetB(1) { TrainingThreads = 1 };
+        var trainer = new EpochTrainer<NetB>(net, BenchData.Train, 1);
+        trainer.RunEpoch();
+        trainer.RunEpoch();
+        Console.WriteLine($"B after 2 epochs on one thread: {Subnormals.Count(net.OptimizerState)} subnormal floats in the optimizer state, {Subnormals.Count(net.Parameters)} in the parameters (of {NetB.ParameterCount} each)");
+        var parameters = net.Parameters.ToArray();
+        var state = net.OptimizerState.ToArray();
+        var flushed = state.Select(v => MathF.Abs(v) < 1e-30f ? 0f : v).ToArray();
+        var times = new[] { new List<double>(), new List<double>() };
+        for (int rep = 0; rep < 101; rep++)
+            for (int k = 0; k < 2; k++)
+            {
+                parameters.CopyTo(net.Parameters);
+                (k == 0 ? state : flushed).CopyTo(net.OptimizerState);
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                net.ApplyGradients();
+                times[k].Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            }
+        foreach (var t in times) t.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"One Adam step from that state: as it is {times[0][50]:F0} µs (min {times[0][0]:F0}), with |state| < 1e-30 flushed to 0 {times[1][50]:F0} µs (min {times[1][0]:F0}); medians of 101, alternating"));
+        return 0;
+    }
     else if (args[i] == "--onnx-peer" && i + 1 < args.Length)
     {
         // The child process of the full run: ONNX Runtime alone (its spinning pool threads stay out of the parent),
@@ -53,7 +81,7 @@ for (int i = 0; i < args.Length; i++)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}; subnormal floats in the optimizer state {Subnormals.Count(trained.OptimizerState)}, in the parameters {Subnormals.Count(trained.Parameters)}"));
         return 0;
     }
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--inference | --machine | --quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N | --onnx-peer RESULTS]"); return 2; }
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--inference | --machine | --subnormal-step | --quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N | --onnx-peer RESULTS]"); return 2; }
 }
 if (compileCost)
 {
