@@ -15,7 +15,9 @@ public sealed class EpochConfig : ManualConfig
 {
     public EpochConfig()
     {
-        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+        // In-process runs abort after a timeout (5 minutes by default): on a busy shared machine a 2-thread epoch
+        // can take a hundred times its idle time, so the epochs get an hour.
+        AddJob(Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true))
             .WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1).WithId("epoch"));
         AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
     }
