@@ -212,7 +212,7 @@ string Gflops(string key, double flopPerSample, double peak)
 const double FlopA = 409_088, FlopB = 1_007_104;
 var md = new StringBuilder();
 md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), one process, BenchmarkDotNet in-process; medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations."));
+    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), BenchmarkDotNet in-process (ONNX Runtime in a child process of its own); medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations after 5 warm-ups."));
 md.AppendLine();
 md.AppendLine($"CPU: **{cpu}**. {vectors}.");
 md.AppendLine();
@@ -270,7 +270,17 @@ if (failed.Count > 0) md.AppendLine($"**Failed, rows left empty:** {string.Join(
 md.AppendLine("Allocated bytes are BenchmarkDotNet's managed-heap measurement per operation (TorchSharp's native tensors are not on the managed heap).");
 
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-File.WriteAllText(outPath, md.ToString());
+// A dated log (a file that starts with "# Benchmark results", like bench/results.md) gets this report as its newest
+// section, above the earlier ones; any other file is overwritten.
+string report = md.ToString();
+if (File.Exists(outPath) && File.ReadAllText(outPath) is var log && log.StartsWith("# Benchmark results", StringComparison.Ordinal))
+{
+    int first = log.IndexOf("\n## ", StringComparison.Ordinal);
+    string section = string.Create(CultureInfo.InvariantCulture,
+        $"## {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — `CompiledNet.Bench{(args.Length > 0 ? " " + string.Join(' ', args) : "")}` on {cpu}\n\n{report}\n");
+    File.WriteAllText(outPath, first < 0 ? log.TrimEnd() + "\n\n" + section : log[..(first + 1)] + section + log[(first + 1)..]);
+}
+else File.WriteAllText(outPath, report);
 Console.WriteLine();
 Console.WriteLine(md.ToString());
 Console.WriteLine($"Wrote {outPath}");
