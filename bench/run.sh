@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite (CompiledNet vs TorchSharp-cpu vs a scalar floor on Fashion-MNIST) and writes
-# bench/results.md. Installs Debian's dataset-fashion-mnist when missing (as root or with passwordless sudo).
-# Takes about 5 minutes; run it on an otherwise idle machine.
+# Runs the benchmark suite (CompiledNet vs TorchSharp-cpu, ONNX Runtime in a child process, and a scalar floor, on
+# Fashion-MNIST) and writes the table to $OUT (default bench/results.md; see bench/README.md). Installs Debian's
+# dataset-fashion-mnist when missing (as root or with passwordless sudo). Takes about 6 minutes on an idle machine.
+# Arguments are passed on (e.g. --inference). To force a vector width, set the .NET variables, e.g.
+#   DOTNET_PreferredVectorBitWidth=256 bash bench/run.sh     (Vector512 off)
+#   DOTNET_EnableAVX2=0 bash bench/run.sh                    (Vector128 only)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${CNET_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"

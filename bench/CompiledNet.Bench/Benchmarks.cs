@@ -15,7 +15,9 @@ public sealed class EpochConfig : ManualConfig
 {
     public EpochConfig()
     {
-        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+        // In-process runs abort after a timeout (5 minutes by default): on a busy shared machine a 2-thread epoch
+        // can take a hundred times its idle time, so the epochs get an hour.
+        AddJob(Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true))
             .WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1).WithId("epoch"));
         AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
     }
@@ -37,21 +39,35 @@ public class CompiledNetEpoch
     [Params("A", "B", "C")] public string Network = "A";
     [Params(1, 2)] public int Threads = 1;
     private Func<double> _epoch = null!;
+    private ITrainable _net = null!;
+
+    /// <summary>
+    /// Subnormal floats left in each network's optimizer state and parameters after its measured epochs, by
+    /// "network/threads" (filled at cleanup; the bench runs in-process, so the table reads it).
+    /// </summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long State, long Parameters, int Epochs)> SubnormalsAfterRun = new();
 
     [GlobalSetup]
-    public void Setup() => _epoch = Create(Network, Threads);
+    public void Setup() => _epoch = Create(Network, Threads, out _net);
+
+    [GlobalCleanup]
+    public void Cleanup() => SubnormalsAfterRun[$"{Network}/{Threads}"] =
+        (Subnormals.Count(_net.OptimizerState), Subnormals.Count(_net.Parameters), (int)(_net.Step / (60000 / (Network == "A" ? 32 : 64))));
 
     /// <summary>One epoch of network A, B or C on <paramref name="threads"/> training threads.</summary>
-    public static Func<double> Create(string network, int threads)
+    public static Func<double> Create(string network, int threads) => Create(network, threads, out _);
+
+    /// <inheritdoc cref="Create(string, int)"/>
+    public static Func<double> Create(string network, int threads, out ITrainable net)
     {
         var train = BenchData.Train;
-        return network switch
+        switch (network)
         {
-            "A" => new EpochTrainer<NetA>(new NetA(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
-            "B" => new EpochTrainer<NetB>(new NetB(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
-            "C" => new EpochTrainer<NetC>(new NetC(1) { TrainingThreads = threads }, train, 1).RunEpochLoss,
-            _ => throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network)),
-        };
+            case "A": { var n = new NetA(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetA>(n, train, 1).RunEpochLoss; }
+            case "B": { var n = new NetB(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetB>(n, train, 1).RunEpochLoss; }
+            case "C": { var n = new NetC(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetC>(n, train, 1).RunEpochLoss; }
+            default: throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network));
+        }
     }
 
     [Benchmark] public double Epoch() => _epoch();
@@ -83,10 +99,9 @@ public class ScalarEpoch
 [Config(typeof(LatencyConfig))]
 public class CompiledNetPredict
 {
-    private readonly NetB _net = new(1);
-    private readonly float[] _inputs = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+    private readonly NetB _net = TrainedB.Load();
+    private readonly float[] _inputs = TrainedB.Inputs(TrainedB.Rows);
     private readonly float[] _output = new float[10];
-    private readonly float[] _outputs = new float[1024 * 10];
 
     [Benchmark] public float BatchOneB() { _net.Predict(_inputs.AsSpan(0, 784), _output); return _output[0]; }
 }
@@ -95,8 +110,8 @@ public class CompiledNetPredict
 public class CompiledNetPredictBatch
 {
     [Params(1, 2)] public int Threads = 1;
-    private readonly NetB _net = new(1);
-    private readonly float[] _inputs = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
+    private readonly NetB _net = TrainedB.Load();
+    private readonly float[] _inputs = TrainedB.Inputs(TrainedB.Rows);
     private readonly float[] _outputs = new float[1024 * 10];
 
     [GlobalSetup] public void Setup() => _net.InferenceThreads = Threads;

@@ -1,6 +1,6 @@
 using CompiledNet;
 
-// The three networks of ../shared/PERF.md, declared once and compiled by the generator.
+// The three networks of the benchmark (see bench/README.md), declared once and compiled by the generator.
 
 /// <summary>A: 784-128-10 ReLU, softmax cross-entropy, SGD η = 0.1, batch 32.</summary>
 [Network(Input = 784, BatchSize = 32)]

@@ -9,26 +9,67 @@ using BenchmarkDotNet.Running;
 using CompiledNet;
 using CompiledNet.Bench;
 
-// Runs the benchmark suite of ../shared/PERF.md (CompiledNet against TorchSharp-cpu and a scalar C# floor, on
+// Runs the benchmark suite described in bench/README.md (CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor, on
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
 //   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --machine   (CPU, vector widths, FMA peak of each; seconds)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --subnormal-step   (B's Adam step with and without subnormal state)
+//   bash bench/run.sh --inference --out FILE  (the inference rows only: CompiledNet, TorchSharp, ONNX Runtime; ~2 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
 string outPath = "bench/results.md";
-bool quick = false, compileCost = false;
+bool quick = false, compileCost = false, inferenceOnly = false, machineOnly = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
     else if (args[i] == "--quick") quick = true;
     else if (args[i] == "--compile-cost") compileCost = true;
+    else if (args[i] == "--inference") inferenceOnly = true;
+    else if (args[i] == "--machine") machineOnly = true;
     else if (args[i] == "--predict-batch") { _ = BenchData.Test; PredictBatchQuick(); return 0; }
+    else if (args[i] == "--subnormal-step")
+    {
+        // B trained 2 epochs on one thread; then one optimizer step timed from that state as it is and with every
+        // |state| < 1e-30 flushed to 0 (the same gradients), alternating, 101 times each.
+        var net = new NetB(1) { TrainingThreads = 1 };
+        var trainer = new EpochTrainer<NetB>(net, BenchData.Train, 1);
+        trainer.RunEpoch();
+        trainer.RunEpoch();
+        Console.WriteLine($"B after 2 epochs on one thread: {Subnormals.Count(net.OptimizerState)} subnormal floats in the optimizer state, {Subnormals.Count(net.Parameters)} in the parameters (of {NetB.ParameterCount} each)");
+        var parameters = net.Parameters.ToArray();
+        var state = net.OptimizerState.ToArray();
+        var flushed = state.Select(v => MathF.Abs(v) < 1e-30f ? 0f : v).ToArray();
+        var times = new[] { new List<double>(), new List<double>() };
+        for (int rep = 0; rep < 101; rep++)
+            for (int k = 0; k < 2; k++)
+            {
+                parameters.CopyTo(net.Parameters);
+                (k == 0 ? state : flushed).CopyTo(net.OptimizerState);
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                net.ApplyGradients();
+                times[k].Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            }
+        foreach (var t in times) t.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"One Adam step from that state: as it is {times[0][50]:F0} µs (min {times[0][0]:F0}), with |state| < 1e-30 flushed to 0 {times[1][50]:F0} µs (min {times[1][0]:F0}); medians of 101, alternating"));
+        return 0;
+    }
+    else if (args[i] == "--onnx-peer" && i + 1 < args.Length)
+    {
+        // The child process of the full run: ONNX Runtime alone (its spinning pool threads stay out of the parent),
+        // on the model directory named by CNET_BENCH_MODEL_DIR; results as lines of key, median, min, max, bytes.
+        if (Environment.GetEnvironmentVariable("CNET_BENCH_MODEL_DIR") is null) { Console.Error.WriteLine("--onnx-peer needs CNET_BENCH_MODEL_DIR (set by the full run)."); return 2; }
+        var onnx = Collect(new[] { BenchmarkRunner.Run<OnnxRuntimePredict>() });
+        File.WriteAllLines(args[++i], onnx.Select(r => string.Join('\t', r.Key, F(r.Value.MedianNs, "R"), F(r.Value.MinNs, "R"), F(r.Value.MaxNs, "R"), r.Value.Bytes.ToString(CultureInfo.InvariantCulture))));
+        return onnx.Count == 2 * 2 ? 0 : 1;
+    }
     else if (args[i] == "--epochs" && i + 3 < args.Length)
     {
         // For a profiler: N epochs of one network on T threads, nothing else (e.g. under perf record).
         string network = args[++i];
         int threads = int.Parse(args[++i], CultureInfo.InvariantCulture), count = int.Parse(args[++i], CultureInfo.InvariantCulture);
-        var epoch = CompiledNetEpoch.Create(network, threads);
+        var epoch = CompiledNetEpoch.Create(network, threads, out var trained);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var bytes = new List<string>();
         for (int e = 0; e < count; e++)
@@ -37,10 +78,10 @@ for (int i = 0; i < args.Length; i++)
             epoch();
             bytes.Add($"{GC.GetTotalAllocatedBytes(precise: true) - before}/{GC.GetAllocatedBytesForCurrentThread() - mine}");
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}; subnormal floats in the optimizer state {Subnormals.Count(trained.OptimizerState)}, in the parameters {Subnormals.Count(trained.Parameters)}"));
         return 0;
     }
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N]"); return 2; }
+    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--inference | --machine | --subnormal-step | --quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N | --onnx-peer RESULTS]"); return 2; }
 }
 if (compileCost)
 {
@@ -91,7 +132,7 @@ if (quick)
     foreach (var network in new[] { "A", "B", "C" })
         foreach (int threads in new[] { 1, 2 })
         {
-            var epoch = CompiledNetEpoch.Create(network, threads);
+            var epoch = CompiledNetEpoch.Create(network, threads, out var trained);
             epoch();
             var times = new List<double>();
             for (int r = 0; r < 3; r++)
@@ -101,51 +142,65 @@ if (quick)
                 times.Add(watch.Elapsed.TotalMilliseconds);
             }
             times.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): median {times[1]:F0} ms per epoch (min {times[0]:F0}, max {times[2]:F0})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): median {times[1]:F0} ms per epoch (min {times[0]:F0}, max {times[2]:F0}); subnormal floats after 4 epochs: {Subnormals.Count(trained.OptimizerState)} in the optimizer state, {Subnormals.Count(trained.Parameters)} in the parameters"));
         }
     return 0;
 }
 
-Console.WriteLine("Measuring the FMA peak…");
-double peak1 = Peak.Measure(1), peak2 = Peak.Measure(2);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FMA peak: {peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2"));
+string cpu = Peak.CpuModel(), vectors = Peak.VectorState();
+Console.WriteLine($"CPU: {cpu}");
+Console.WriteLine(vectors);
+Console.WriteLine("Measuring the FMA peak of every accelerated width…");
+var widths = Peak.MeasureAll();
+if (widths.Count == 0) { Console.Error.WriteLine("No vector width is hardware-accelerated in this process: there is no peak to measure against."); return 1; }
+var widest = widths[^1];
+double peak1 = widest.OneThread, peak2 = widest.TwoThreads;
+string peaks = string.Join("; ", widths.Select(w => string.Create(CultureInfo.InvariantCulture,
+    $"{w.Name} {w.OneThread:F1} on 1 thread, {w.TwoThreads:F1} on 2 ({100 * w.OneThread / peak1:F0}% of {widest.Name})")));
+Console.WriteLine($"FMA peak (GFLOP/s): {peaks}");
+if (machineOnly) return 0;
 
-var summaries = new List<Summary>
+Console.WriteLine("Training B for one epoch (the weights every inference benchmark runs)…");
+Console.WriteLine($"Model files: {TrainedB.Directory}");
+var summaries = new List<Summary>();
+var failed = new List<string>();
+// One suite that throws (e.g. an in-process timeout) leaves its rows empty; the others still run and the table is written.
+void Run<T>()
 {
-    BenchmarkRunner.Run<CompiledNetEpoch>(),
-    BenchmarkRunner.Run<TorchSharpEpoch>(),
-    BenchmarkRunner.Run<ScalarEpoch>(),
-    BenchmarkRunner.Run<CompiledNetPredict>(),
-    BenchmarkRunner.Run<CompiledNetPredictBatch>(),
-    BenchmarkRunner.Run<TorchSharpPredict>(),
-};
-
-var results = new Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)>();
-foreach (var summary in summaries)
-    foreach (var report in summary.Reports)
+    try { summaries.Add(BenchmarkRunner.Run<T>()); }
+    catch (Exception e) when (e is InvalidOperationException or TimeoutException)
     {
-        if (report.ResultStatistics is null) continue;
-        var c = report.BenchmarkCase;
-        string key = c.Descriptor.Type.Name + "." + c.Descriptor.WorkloadMethod.Name +
-            string.Concat(c.Parameters.Items.Select(p => "/" + p.Value));
-        long bytes = report.GcStats.GetBytesAllocatedPerOperation(c) ?? -1;
-        var s = report.ResultStatistics;
-        results[key] = (s.Median, s.Min, s.Max, bytes);
+        Console.Error.WriteLine($"{typeof(T).Name} failed: {e.Message}");
+        failed.Add($"{typeof(T).Name} ({e.Message})");
     }
+}
+if (!inferenceOnly)
+{
+    Run<CompiledNetEpoch>();
+    Run<TorchSharpEpoch>();
+    Run<ScalarEpoch>();
+}
+Run<CompiledNetPredict>();
+Run<CompiledNetPredictBatch>();
+Run<TorchSharpPredict>();
+
+var results = Collect(summaries);
+var onnxResults = RunOnnxPeer(TrainedB.Directory);
+foreach (var (key, value) in onnxResults) results[key] = value;
+TrainedB.Delete();
 if (results.Count == 0) { Console.Error.WriteLine("No benchmark produced a result (see the log above)."); return 1; }
 
-string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 double? Median(string key) => results.TryGetValue(key, out var r) ? r.MedianNs : null;
 string Ms(string key) => results.TryGetValue(key, out var r)
     ? $"{F(r.MedianNs / 1e6, "F0")} ms ({F(r.MinNs / 1e6, "F0")}–{F(r.MaxNs / 1e6, "F0")})" : "—";
 string Us(string key) => results.TryGetValue(key, out var r)
     ? $"{F(r.MedianNs / 1e3, "F2")} µs ({F(r.MinNs / 1e3, "F2")}–{F(r.MaxNs / 1e3, "F2")})" : "—";
 string Bytes(string key) => results.TryGetValue(key, out var r) && r.Bytes >= 0 ? F(r.Bytes, "N0") + " B" : "—";
-string Ratio(string peer, string ours, double target)
+string Ratio(string peer, string ours, double target = 0)
 {
     if (Median(peer) is not double p || Median(ours) is not double o) return "—";
     double ratio = p / o;
-    return $"**{F(ratio, "F2")}×** (target ≥ {F(target, "0.##")}×: {(ratio >= target ? "met" : "missed")})";
+    return target > 0 ? $"**{F(ratio, "F2")}×** (target ≥ {F(target, "0.##")}×: {(ratio >= target ? "met" : "missed")})" : $"{F(ratio, "F2")}× (no target)";
 }
 string Gflops(string key, double flopPerSample, double peak)
 {
@@ -157,34 +212,133 @@ string Gflops(string key, double flopPerSample, double peak)
 const double FlopA = 409_088, FlopB = 1_007_104;
 var md = new StringBuilder();
 md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), one process, BenchmarkDotNet in-process; medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations. FMA peak measured in the same run: **{peak1:F1} GFLOP/s on 1 thread, {peak2:F1} on 2**."));
+    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), BenchmarkDotNet in-process (ONNX Runtime in a child process of its own); medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations after 5 warm-ups."));
 md.AppendLine();
-md.AppendLine("| work | CompiledNet 1 thread | CompiledNet 2 threads | TorchSharp 1 thread | TorchSharp 2 threads | 1 thread: CompiledNet vs TorchSharp | 2 threads: CompiledNet vs TorchSharp | CompiledNet GFLOP/s (1 thread; 2 threads) | CompiledNet allocated |");
-md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 4.0), ("B", FlopB, 2.0, 3.0), ("C", FlopB, 2.2, 0.0) })
+md.AppendLine($"CPU: **{cpu}**. {vectors}.");
+md.AppendLine();
+md.AppendLine($"{(Peak.HardwareFma ? "FMA" : "Multiply + add (no hardware FMA)")} peak per accelerated width, measured in the same run (GFLOP/s): {peaks}. **Every share of peak below is against the widest, {widest.Name}: {F(peak1, "F1")} GFLOP/s on 1 thread, {F(peak2, "F1")} on 2.**");
+md.AppendLine();
+if (!inferenceOnly)
 {
-    string ours1 = $"CompiledNetEpoch.Epoch/{net}/1", ours2 = $"CompiledNetEpoch.Epoch/{net}/2";
-    md.AppendLine($"| {net}, one epoch of 60,000 | {Ms(ours1)} | {Ms(ours2)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
-        $"{Ratio($"TorchSharpEpoch.Epoch/{net}/1", ours1, t1)} | {(t2 > 0 ? Ratio($"TorchSharpEpoch.Epoch/{net}/2", ours2, t2) : "no target")} | {Gflops(ours1, flop, peak1)}; {Gflops(ours2, flop, peak2)} | {Bytes(ours1)}; {Bytes(ours2)} per epoch |");
+    md.AppendLine("| work | CompiledNet 1 thread | CompiledNet 2 threads | TorchSharp 1 thread | TorchSharp 2 threads | 1 thread: CompiledNet vs TorchSharp | 2 threads: CompiledNet vs TorchSharp | CompiledNet GFLOP/s (1 thread; 2 threads) | CompiledNet allocated |");
+    md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+    foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 4.0), ("B", FlopB, 2.0, 3.0), ("C", FlopB, 2.2, 0.0) })
+    {
+        string ours1 = $"CompiledNetEpoch.Epoch/{net}/1", ours2 = $"CompiledNetEpoch.Epoch/{net}/2";
+        md.AppendLine($"| {net}, one epoch of 60,000 | {Ms(ours1)} | {Ms(ours2)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
+            $"{Ratio($"TorchSharpEpoch.Epoch/{net}/1", ours1, t1)} | {(t2 > 0 ? Ratio($"TorchSharpEpoch.Epoch/{net}/2", ours2, t2) : "no target")} | {Gflops(ours1, flop, peak1)}; {Gflops(ours2, flop, peak2)} | {Bytes(ours1)}; {Bytes(ours2)} per epoch |");
+    }
+    string floor = results.TryGetValue("ScalarEpoch.TenthOfEpochA", out var fl) ? $"{F(fl.MedianNs * 10 / 1e9, "F1")} s (×10 of 6,000 examples)" : "—";
+    md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | | |");
+    md.AppendLine();
+    // Checks that would catch subnormal stalls coming back (B does strictly less work than C, so B must not be slower).
+    foreach (int threads in new[] { 1, 2 })
+        if (Median($"CompiledNetEpoch.Epoch/B/{threads}") is double b && Median($"CompiledNetEpoch.Epoch/C/{threads}") is double c)
+            md.AppendLine($"- B vs C, {threads} thread{(threads > 1 ? "s" : "")}: B's epoch takes {F(b / c, "F2")}× C's. {(b <= c ? "OK: B (less work) is not slower." : "**FLAG: B is slower than C although it does less work** (see the subnormal counts).")}");
+    var subnormalRows = CompiledNetEpoch.SubnormalsAfterRun.OrderBy(p => p.Key, StringComparer.Ordinal)
+        .Select(p => $"{p.Key.Replace("/", ", ")} thread(s) after {p.Value.Epochs} epochs: {F(p.Value.State, "N0")} in the optimizer state, {F(p.Value.Parameters, "N0")} in the parameters").ToList();
+    if (subnormalRows.Count > 0)
+    {
+        bool any = CompiledNetEpoch.SubnormalsAfterRun.Values.Any(v => v.State + v.Parameters > 0);
+        md.AppendLine($"- Subnormal floats (each costs a microcode assist per instruction on Intel cores): {string.Join("; ", subnormalRows)}. {(any ? "**FLAG: subnormal state present.**" : "OK: none.")}");
+    }
 }
-string floor = results.TryGetValue("ScalarEpoch.TenthOfEpochA", out var fl) ? $"{F(fl.MedianNs * 10 / 1e9, "F1")} s (×10 of 6,000 examples)" : "—";
-md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | | |");
-md.AppendLine($"| B, `Predict` batch 1 | {Us("CompiledNetPredict.BatchOneB")} | | {Us("TorchSharpPredict.BatchOneB/1")} | {Us("TorchSharpPredict.BatchOneB/2")} | " +
-    $"{Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5)} | | | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
-string Throughput(string key) => Median(key) is double ns ? $"{F(1e9 / ns / 1000, "F0")}k samples/s" : "—";
-string InferenceGflops(string key) => Median(key) is double bn ? F(2.0 * (784 * 256 + 256 * 128 + 128 * 10) / bn, "F1") + " GFLOP/s" : "—";
-md.AppendLine($"| B, batch-1024 inference (`PredictBatch`) | {Throughput("CompiledNetPredictBatch.Batch1024B/1")} | {Throughput("CompiledNetPredictBatch.Batch1024B/2")} | {Throughput("TorchSharpPredict.Batch1024B/1")} | {Throughput("TorchSharpPredict.Batch1024B/2")} | " +
-    $"{Ratio("TorchSharpPredict.Batch1024B/1", "CompiledNetPredictBatch.Batch1024B/1", 1.0)} | {Ratio("TorchSharpPredict.Batch1024B/2", "CompiledNetPredictBatch.Batch1024B/2", 1.0)} | " +
-    $"{InferenceGflops("CompiledNetPredictBatch.Batch1024B/1")}; {InferenceGflops("CompiledNetPredictBatch.Batch1024B/2")} | {Bytes("CompiledNetPredictBatch.Batch1024B/1")}; {Bytes("CompiledNetPredictBatch.Batch1024B/2")} per sample |");
 md.AppendLine();
+md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+    $"Inference of B (trained one epoch; the same weights in every library) against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote, with `GraphOptimizationLevel.ORT_ENABLE_ALL`, `IntraOpNumThreads` = threads, `ExecutionMode.ORT_SEQUENTIAL`, inputs and outputs pre-allocated with `OrtValue.CreateTensorValueFromMemory` and `session.Run(RunOptions, names, values, names, values)`, in a child process of its own (its pool threads spin after each run), its outputs checked within {OnnxRuntimePredict.Tolerance:0e0} of CompiledNet's before timing. TorchSharp runs eval mode under `no_grad`. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster)."));
+md.AppendLine();
+md.AppendLine("| B inference | CompiledNet | TorchSharp | ONNX Runtime | CompiledNet vs TorchSharp | CompiledNet vs ONNX Runtime | CompiledNet GFLOP/s | CompiledNet allocated |");
+md.AppendLine("|---|---|---|---|---|---|---|---|");
+const double FlopInference = 2.0 * (784 * 256 + 256 * 128 + 128 * 10);
+string Throughput(string key) => Median(key) is double ns ? $"{F(1e9 / ns / 1000, "F0")}k samples/s" : "—";
+string InferenceGflops(string key, double peak) => Median(key) is double bn
+    ? $"{F(FlopInference / bn, "F1")} GFLOP/s = {F(100 * FlopInference / bn / peak, "F0")}% of peak" : "—";
+foreach (int threads in new[] { 1, 2 })
+    md.AppendLine($"| `Predict` batch 1, {threads} thread{(threads > 1 ? "s" : "")}{(threads > 1 ? " (CompiledNet's `Predict` runs on the caller's thread: same figure)" : "")} | {Us("CompiledNetPredict.BatchOneB")} | {Us($"TorchSharpPredict.BatchOneB/{threads}")} | {Us($"OnnxRuntimePredict.BatchOneB/{threads}")} | " +
+        $"{(threads == 1 ? Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5) : Ratio($"TorchSharpPredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
+        $"{(threads == 1 ? Ratio("OnnxRuntimePredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 1.5) : Ratio($"OnnxRuntimePredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
+        $"{InferenceGflops("CompiledNetPredict.BatchOneB", peak1)} | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
+foreach (int threads in new[] { 1, 2 })
+{
+    string ours = $"CompiledNetPredictBatch.Batch1024B/{threads}";
+    md.AppendLine($"| `PredictBatch` of 1024 rows, {threads} thread{(threads > 1 ? "s" : "")} | {Throughput(ours)} | {Throughput($"TorchSharpPredict.Batch1024B/{threads}")} | {Throughput($"OnnxRuntimePredict.Batch1024B/{threads}")} | " +
+        $"{Ratio($"TorchSharpPredict.Batch1024B/{threads}", ours, 1.0)} | {Ratio($"OnnxRuntimePredict.Batch1024B/{threads}", ours, 1.0)} | " +
+        $"{InferenceGflops(ours, threads == 1 ? peak1 : peak2)} | {Bytes(ours)} per sample |");
+}
+md.AppendLine();
+if (failed.Count > 0) md.AppendLine($"**Failed, rows left empty:** {string.Join("; ", failed)}.").AppendLine();
 md.AppendLine("Allocated bytes are BenchmarkDotNet's managed-heap measurement per operation (TorchSharp's native tensors are not on the managed heap).");
 
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-File.WriteAllText(outPath, md.ToString());
+// A dated log (a file that starts with "# Benchmark results", like bench/results.md) gets this report as its newest
+// section, above the earlier ones; any other file is overwritten.
+string report = md.ToString();
+if (File.Exists(outPath) && File.ReadAllText(outPath) is var log && log.StartsWith("# Benchmark results", StringComparison.Ordinal))
+{
+    int first = log.IndexOf("\n## ", StringComparison.Ordinal);
+    string section = string.Create(CultureInfo.InvariantCulture,
+        $"## {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC — `CompiledNet.Bench{(args.Length > 0 ? " " + string.Join(' ', args) : "")}` on {cpu}\n\n{report}\n");
+    File.WriteAllText(outPath, first < 0 ? log.TrimEnd() + "\n\n" + section : log[..(first + 1)] + section + log[(first + 1)..]);
+}
+else File.WriteAllText(outPath, report);
 Console.WriteLine();
 Console.WriteLine(md.ToString());
 Console.WriteLine($"Wrote {outPath}");
 return 0;
+
+// ONNX Runtime in a child process of its own (this program with --onnx-peer): its results by key, or none (with
+// the reason on stderr) when it failed, so the rest of the table is still written.
+static Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)> RunOnnxPeer(string modelDirectory)
+{
+    var results = new Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)>();
+    string file = Path.Combine(modelDirectory, "onnx-results.tsv");
+    var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(TrainedB).Assembly.Location);
+    start.ArgumentList.Add("--onnx-peer");
+    start.ArgumentList.Add(file);
+    start.Environment["CNET_BENCH_MODEL_DIR"] = modelDirectory;
+    Console.WriteLine("ONNX Runtime, in a child process…");
+    using (var child = System.Diagnostics.Process.Start(start)!)
+    {
+        child.WaitForExit();
+        if (child.ExitCode != 0 || !File.Exists(file))
+        {
+            Console.Error.WriteLine($"The ONNX Runtime child process failed (exit code {child.ExitCode}; see its log above): its columns stay empty.");
+            return results;
+        }
+    }
+    foreach (var line in File.ReadAllLines(file))
+    {
+        var f = line.Split('\t');
+        results[f[0]] = (double.Parse(f[1], CultureInfo.InvariantCulture), double.Parse(f[2], CultureInfo.InvariantCulture),
+            double.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture));
+    }
+    return results;
+}
+
+static string OnnxRuntimeVersion() =>
+    typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3) ?? "?";
+
+static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+// Median, min and max (ns per operation) and allocated bytes per operation of every benchmark case, by
+// "Type.Method/param/param".
+static Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)> Collect(IEnumerable<Summary> summaries)
+{
+    var results = new Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)>();
+    foreach (var summary in summaries)
+        foreach (var report in summary.Reports)
+        {
+            if (report.ResultStatistics is null) continue;
+            var c = report.BenchmarkCase;
+            string key = c.Descriptor.Type.Name + "." + c.Descriptor.WorkloadMethod.Name +
+                string.Concat(c.Parameters.Items.Select(p => "/" + p.Value));
+            long bytes = report.GcStats.GetBytesAllocatedPerOperation(c) ?? -1;
+            var s = report.ResultStatistics;
+            results[key] = (s.Median, s.Min, s.Max, bytes);
+        }
+    return results;
+}
 
 // Batched inference of B, 1024 rows, on 1 and 2 threads: alternating runs, medians (this VM's speed drifts).
 static void PredictBatchQuick()
