@@ -1,6 +1,6 @@
 using System;
 using CompiledNet.Generator.Model;
-using static CompiledNet.Generator.Emit.Layout;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -23,8 +23,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line(inPlace ? "ref float dst = ref src;" : $"ref float dst = ref {a};");
                 using (RowLoop(w, count))
                 {
-                    w.Line($"ref float zr = ref Unsafe.Add(ref src, row * {I(units)});");
-                    w.Line($"ref float ar = ref Unsafe.Add(ref dst, row * {I(units)});");
+                    w.Line($"ref float zr = ref Unsafe.Add(ref src, row * {Int(units)});");
+                    w.Line($"ref float ar = ref Unsafe.Add(ref dst, row * {Int(units)});");
                     switch (layer.Activation)
                     {
                         case ActivationKind.Linear:
@@ -35,27 +35,27 @@ namespace CompiledNet.Generator.Emit
                                 j => $"Unsafe.Add(ref ar, {j}) = MathF.Max(Unsafe.Add(ref zr, {j}), 0f);");
                             break;
                         case ActivationKind.Sigmoid:
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
                                 w.Line("Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));");
                             break;
                         case ActivationKind.Tanh:
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
                                 w.Line("Unsafe.Add(ref ar, j) = MathF.Tanh(Unsafe.Add(ref zr, j));");
                             break;
                         case ActivationKind.Softmax:
                             w.Line("// softmax, shifted by the row maximum so no exponent overflows");
                             w.Line("float max = zr;");
-                            using (w.Open($"for (nuint j = 1; j < {I(units)}; j++)"))
+                            using (w.Open($"for (nuint j = 1; j < {Int(units)}; j++)"))
                                 w.Line("max = MathF.Max(max, Unsafe.Add(ref zr, j));");
                             w.Line("float sum = 0f;");
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
                             {
                                 w.Line("float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);");
                                 w.Line("Unsafe.Add(ref ar, j) = e;");
                                 w.Line("sum += e;");
                             }
                             w.Line("float inv = 1f / sum;");
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
                                 w.Line("Unsafe.Add(ref ar, j) *= inv;");
                             break;
                         default:
@@ -101,8 +101,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"ref float aBase = ref {a};");
                 using (RowLoop(w, count))
                 {
-                    w.Line($"ref float ar = ref Unsafe.Add(ref aBase, row * {I(units)});");
-                    w.Line($"ref float dr = ref Unsafe.Add(ref {d}, row * {I(units)});");
+                    w.Line($"ref float ar = ref Unsafe.Add(ref aBase, row * {Int(units)});");
+                    w.Line($"ref float dr = ref Unsafe.Add(ref {d}, row * {Int(units)});");
                     Elementwise(w, units, vector, j => string.Format(scalar, j));
                 }
             }
@@ -123,10 +123,10 @@ namespace CompiledNet.Generator.Emit
         {
             int full = units / 8 * 8;
             if (full > 0)
-                using (w.Open($"for (nuint j = 0; j < {I(full)}; j += 8)"))
+                using (w.Open($"for (nuint j = 0; j < {Int(full)}; j += 8)"))
                     w.Line(vectorStatement);
             for (int t = full; t < units; t++)
-                w.Line(scalarStatement(I(t)));
+                w.Line(scalarStatement(Int(t)));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -41,10 +42,10 @@ namespace CompiledNet.Generator.Emit
         {
             int full = length / 8 * 8;
             if (full > 0)
-                using (w.Open($"for (nuint j = {Layout.I(start)}; j < {Layout.I(start + full)}; j += 8)"))
+                using (w.Open($"for (nuint j = {Int(start)}; j < {Int(start + full)}; j += 8)"))
                     foreach (var line in lines) w.Line(Instantiate(line, true, constants));
             if (full < length)
-                using (w.Open($"for (nuint j = {Layout.I(start + full)}; j < {Layout.I(start + length)}; j++)"))
+                using (w.Open($"for (nuint j = {Int(start + full)}; j < {Int(start + length)}; j++)"))
                     foreach (var line in lines) w.Line(Instantiate(line, false, constants));
         }
 
