@@ -45,17 +45,17 @@ namespace CompiledNet.Generator.Emit
             using (w.Open($"private void {lp.Init}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {Float((float)Math.Sqrt(variance))};");
-                w.Line($"var weights = new Span<float>(_parameters, {Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Width)});");
+                w.Line($"var weights = new global::System.Span<float>(_parameters, {Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Width)});");
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
                 if (layer.BatchNorm)
                 {
-                    w.Line($"new Span<float>(_parameters, {Int(layout.GammaOffset[l])}, {Int(layer.Units)}).Fill(1f);");
-                    w.Line($"new Span<float>(_parameters, {Int(layout.BetaOffset[l])}, {Int(layer.Units)}).Clear();");
-                    w.Line($"new Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l])}, {Int(layer.Units)}).Clear();");
-                    w.Line($"new Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l] + layer.Units)}, {Int(layer.Units)}).Fill(1f);");
+                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.GammaOffset[l])}, {Int(layer.Units)}).Fill(1f);");
+                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BetaOffset[l])}, {Int(layer.Units)}).Clear();");
+                    w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l])}, {Int(layer.Units)}).Clear();");
+                    w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l] + layer.Units)}, {Int(layer.Units)}).Fill(1f);");
                 }
                 else if (layer.Bias)
-                    w.Line($"new Span<float>(_parameters, {Int(layout.BiasOffset[l])}, {Int(layer.Width)}).Clear();");
+                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BiasOffset[l])}, {Int(layer.Width)}).Clear();");
             }
             w.Line();
         }
@@ -71,9 +71,9 @@ namespace CompiledNet.Generator.Emit
                 Summary(w, lp, layout, "inference, linear part z = x·W (no bias: β takes its role)");
                 using (w.Open($"private static void {lp.InferLinear}(ref float p, ref float x, ref float y)"))
                 {
-                    w.Line($"ref float w = ref Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                    w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
                     KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Units)}", _ => "y", null);
+                        _ => "global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Units)}", _ => "y", null);
                 }
                 w.Line();
             }
@@ -85,10 +85,10 @@ namespace CompiledNet.Generator.Emit
                 {
                     w.Line($"{lp.InferLinear}(ref p, ref x, ref y);");
                     w.Line("// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²");
-                    w.Line($"ref float gamma = ref Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
-                    w.Line($"ref float beta = ref Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
-                    w.Line($"ref float mean = ref Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l])});");
-                    w.Line($"ref float variance = ref Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l] + layer.Units)});");
+                    w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
+                    w.Line($"ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
+                    w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l])});");
+                    w.Line($"ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l] + layer.Units)});");
                     Template.Constant(w, "epsilon", Float(BatchNormEpsilon), isConst: true);
                     Template.Loop(w, 0, layer.Units, new[]
                     {
@@ -98,20 +98,20 @@ namespace CompiledNet.Generator.Emit
                 }
                 else if (layer.Activation == ActivationKind.Maxout)
                 {
-                    w.Line($"ref float w = ref Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
-                    if (layer.Bias) w.Line($"ref float b = ref Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
-                    w.Line($"Span<float> piecesBuffer = stackalloc float[{Int(layer.Width)}];");
-                    w.Line("ref float z = ref MemoryMarshal.GetReference(piecesBuffer);");
+                    w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                    if (layer.Bias) w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
+                    w.Line($"global::System.Span<float> piecesBuffer = stackalloc float[{Int(layer.Width)}];");
+                    w.Line("ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);");
                     KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Width, $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Width)}", _ => "z", layer.Bias ? "b" : null);
+                        _ => "global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Width)}", _ => "z", layer.Bias ? "b" : null);
                     MaxoutReduce(w, layer, "z", "y", null);
                 }
                 else
                 {
-                    w.Line($"ref float w = ref Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
-                    if (layer.Bias) w.Line($"ref float b = ref Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
+                    w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                    if (layer.Bias) w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
                     KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Units)}", _ => "y", layer.Bias ? "b" : null);
+                        _ => "global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Units)}", _ => "y", layer.Bias ? "b" : null);
                 }
                 if (!isOutput && layer.Activation != ActivationKind.Maxout) ActivationEmitter.Forward(w, layer, "y", "y", "1");
             }
@@ -135,11 +135,11 @@ namespace CompiledNet.Generator.Emit
             Summary(w, lp, layout, pass);
             using (w.Open($"private static void {lp.InferRows}(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)"))
             {
-                w.Line($"ref float w = ref Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
                 string? bias = null;
                 if (layer.Bias)
                 {
-                    w.Line($"ref float b = ref Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
+                    w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
                     bias = "b";
                 }
                 using (w.Open())
@@ -150,14 +150,14 @@ namespace CompiledNet.Generator.Emit
                 if (layer.BatchNorm)
                 {
                     w.Line("// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row");
-                    w.Line($"ref float gamma = ref Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
-                    w.Line($"ref float beta = ref Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
-                    w.Line($"ref float mean = ref Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l])});");
-                    w.Line($"ref float variance = ref Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l] + units)});");
+                    w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
+                    w.Line($"ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
+                    w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l])});");
+                    w.Line($"ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l] + units)});");
                     Template.Constant(w, "epsilon", Float(BatchNormEpsilon), isConst: true);
                     using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                     {
-                        w.Line($"ref float y = ref Unsafe.Add(ref output, row * {Int(units)});");
+                        w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * {Int(units)});");
                         Template.Loop(w, 0, units, new[]
                         {
                             "var scale = LOAD(gamma) / SQRT(LOAD(variance) + {epsilon});",
@@ -168,7 +168,7 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                 {
                     using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
-                        MaxoutReduce(w, layer, $"Unsafe.Add(ref scratch, row * {Int(layer.Width)})", $"Unsafe.Add(ref output, row * {Int(units)})", null);
+                        MaxoutReduce(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, row * {Int(layer.Width)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * {Int(units)})", null);
                 }
                 else if (!isOutput)
                     ActivationEmitter.Forward(w, layer, "output", "output", "count");
@@ -189,21 +189,21 @@ namespace CompiledNet.Generator.Emit
 
             void Linear()
             {
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
                 if (layer.DropConnect > 0)
                 {
                 w.Line($"if (!_masksDrawn) {lp.DropConnect}(); // a split step drew the masks before its parts started");
-                w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
+                w.Line($"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
                 }
                 else
-                w.Line($"ref float w = ref Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
                 string? bias = null;
                 if (layer.Bias)
                 {
-                w.Line($"ref float b = ref Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
+                w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
                 bias = "b";
                 }
-                w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
+                w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
                 using (w.Open())
                 RowsProduct(w, layer, bias, rowBlocks: batchSize >= ForwardRows);
             }
@@ -213,17 +213,17 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                     using (w.Open())
                     {
-                        w.Line($"ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)});");
-                        w.Line($"ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
+                        w.Line($"ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)});");
+                        w.Line($"ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
                         using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
-                            MaxoutReduce(w, layer, $"Unsafe.Add(ref y, row * {Int(layer.Width)})", $"Unsafe.Add(ref a, row * {Int(units)})", $"Unsafe.Add(ref winner, row * {Int(units)})");
+                            MaxoutReduce(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * {Int(layer.Width)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * {Int(units)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, row * {Int(units)})");
                     }
                 else if (isOutput)
-                    ActivationEmitter.Forward(w, layer, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.Logits}), (nuint)start * {Int(units)})", $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "count");
+                    ActivationEmitter.Forward(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Logits}), (nuint)start * {Int(units)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "count");
                 else
                     ActivationEmitter.Forward(w, layer, "y", "y", "count");
                 if (layer.Dropout > 0)
-                    DropoutForward(w, $"MemoryMarshal.GetArrayDataReference({lp.Activations})", $"{lp.DroppedOutputs}", $"{lp.DropoutMask}", units, layer.Dropout, "start");
+                    DropoutForward(w, $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations})", $"{lp.DroppedOutputs}", $"{lp.DropoutMask}", units, layer.Dropout, "start");
             }
 
             if (!layer.BatchNorm)
@@ -254,15 +254,15 @@ namespace CompiledNet.Generator.Emit
                 Summary(w, lp, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics");
                 using (w.Open($"private void {lp.BatchNormForward}(int count)"))
                 {
-                    w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                    w.Line($"ref float y = ref MemoryMarshal.GetArrayDataReference({target});");
+                    w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                    w.Line($"ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target});");
                     BatchNormForward(w, lp, layout);
                 }
                 w.Line();
                 Summary(w, lp, layout, "training forward, activation" + (layer.Dropout > 0 ? " and dropout" : "") + " over rows [start, start + count)");
                 using (w.Open($"private void {lp.ForwardActivation}(int start, int count)"))
                 {
-                    w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
+                    w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
                     Activation();
                 }
                 w.Line();
@@ -283,15 +283,15 @@ namespace CompiledNet.Generator.Emit
             Summary(w, lp, layout, $"DropConnect: one mask per mini-batch over the {Int(layer.Inputs * layer.Width)} weights, each kept with probability {Number(keep)} and scaled by 1/{Number(keep)}; W ⊙ mask into {lp.MaskedWeights}");
             using (w.Open($"private void {lp.DropConnect}()"))
             {
-                w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference({lp.DropConnectMask});");
+                w.Line($"ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropConnectMask});");
                 using (w.Open("if (!ReuseMasks)"))
                 {
                     w.Line($"const float scale = {Float(1f / keep)};");
                     using (w.Open($"for (nuint j = 0; j < {Int(layer.Inputs * layer.Width)}; j++)"))
-                        w.Line($"Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {Float(keep)} ? scale : 0f;");
+                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {Float(keep)} ? scale : 0f;");
                 }
-                w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
-                w.Line($"ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
+                w.Line($"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
+                w.Line($"ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
                 Template.Loop(w, 0, layer.Inputs * layer.Width, new[] { "STORE(w, LOAD(weights) * LOAD(mask));" }, Array.Empty<string>());
             }
             w.Line();
@@ -300,7 +300,7 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Draws the dropout mask of <paramref name="mask"/> for <c>count</c> rows from row 0, as a one-thread step draws it (the caller opens the block).</summary>
         public static void DrawDropoutMask(IndentedWriter w, string mask, int units, float rate)
         {
-            w.Line($"ref float m = ref MemoryMarshal.GetArrayDataReference({mask});");
+            w.Line($"ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({mask});");
             DrawMask(w, units, rate);
         }
 
@@ -310,7 +310,7 @@ namespace CompiledNet.Generator.Emit
             float keep = 1f - rate;
             w.Line($"const float scale = {Float(1f / keep)};");
             using (w.Open($"for (nuint j = 0; j < (nuint)count * {Int(units)}; j++)"))
-                w.Line($"Unsafe.Add(ref m, j) = _maskRng.NextFloat() < {Float(keep)} ? scale : 0f;");
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < {Float(keep)} ? scale : 0f;");
         }
 
         /// <summary>
@@ -322,20 +322,20 @@ namespace CompiledNet.Generator.Emit
         {
             float keep = 1f - rate;
             string at = start is null ? "" : $"(nuint){start} * {Int(units)}";
-            string Row0(string array) => start is null ? $"MemoryMarshal.GetArrayDataReference({array})" : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({array}), {at})";
+            string Row0(string array) => start is null ? $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array})" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array}), {at})";
             w.Line($"// dropout: each unit of each example kept with probability {Number(keep)} and scaled by 1/{Number(keep)} (inverted dropout)");
             using (w.Open())
             {
                 w.Line($"ref float m = ref {Row0(mask)};");
                 using (w.Open(start is null ? "if (!ReuseMasks)" : "if (!ReuseMasks && !_masksDrawn)"))
                     DrawMask(w, units, rate);
-                w.Line(start is null ? $"ref float source = ref {input};" : $"ref float source = ref Unsafe.Add(ref {input}, {at});");
+                w.Line(start is null ? $"ref float source = ref {input};" : $"ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {input}, {at});");
                 w.Line($"ref float target = ref {Row0(output)};");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
-                    w.Line($"ref float sr = ref Unsafe.Add(ref source, row * {Int(units)});");
-                    w.Line($"ref float tr = ref Unsafe.Add(ref target, row * {Int(units)});");
-                    w.Line($"ref float mr = ref Unsafe.Add(ref m, row * {Int(units)});");
+                    w.Line($"ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * {Int(units)});");
+                    w.Line($"ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * {Int(units)});");
+                    w.Line($"ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * {Int(units)});");
                     Template.Loop(w, 0, units, new[] { "STORE(tr, LOAD(sr) * LOAD(mr));" }, Array.Empty<string>());
                 }
             }
@@ -360,12 +360,12 @@ namespace CompiledNet.Generator.Emit
                 Template.Constant(w, "epsilon", Float(BatchNormEpsilon), isConst: true);
                 Template.Constant(w, "keep", Float(RunningKeep), isConst: true);
                 Template.Constant(w, "take", Float(1f - RunningKeep), isConst: true);
-                w.Line($"ref float gamma = ref Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
-                w.Line($"ref float beta = ref Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
-                w.Line($"ref float mean = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics), {Int(layout.StatisticsOffset[l])});");
-                w.Line($"ref float variance = ref Unsafe.Add(ref mean, {Int(units)});");
-                w.Line($"ref float xhat = ref MemoryMarshal.GetArrayDataReference({lp.XHat});");
-                w.Line($"ref float invStd = ref MemoryMarshal.GetArrayDataReference({lp.InvStd});");
+                w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
+                w.Line($"ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
+                w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), {Int(layout.StatisticsOffset[l])});");
+                w.Line($"ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, {Int(units)});");
+                w.Line($"ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.XHat});");
+                w.Line($"ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InvStd});");
                 Template.Loop(w, 0, units, new[]
                 {
                     "var sum = ZERO;",
@@ -397,13 +397,13 @@ namespace CompiledNet.Generator.Emit
                 if (winner != null) w.Line($"ref int wp = ref {winner};");
                 using (w.Open($"for (nuint u = 0; u < {Int(layer.Units)}; u++)"))
                 {
-                    w.Line($"ref float group = ref Unsafe.Add(ref zp, u * {Int(k)});");
+                    w.Line($"ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * {Int(k)});");
                     w.Line("float best = group;");
                     w.Line("int at = 0;");
                     using (w.Open($"for (int j = 1; j < {Int(k)}; j++)"))
-                        w.Line("if (Unsafe.Add(ref group, j) > best) { best = Unsafe.Add(ref group, j); at = j; }");
-                    w.Line("Unsafe.Add(ref ap, u) = best;");
-                    if (winner != null) w.Line("Unsafe.Add(ref wp, u) = at;");
+                        w.Line("if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }");
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;");
+                    if (winner != null) w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, u) = at;");
                 }
             }
         }
@@ -413,14 +413,14 @@ namespace CompiledNet.Generator.Emit
         {
             KernelEmitter.StripProduct(w, ForwardRows, ForwardVectors, layer.Width,
                 $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
-                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(layer.Width)}", k => $"y{k}", bias,
+                k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(layer.Width)}", k => $"y{k}", bias,
                 rows =>
                 {
                     for (int k = 0; k < rows; k++)
                     {
                         string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
-                        w.Line($"ref float x{k} = ref Unsafe.Add(ref x, {row} * {Int(layer.Inputs)});");
-                        w.Line($"ref float y{k} = ref Unsafe.Add(ref y, {row} * {Int(layer.Width)});");
+                        w.Line($"ref float x{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {row} * {Int(layer.Inputs)});");
+                        w.Line($"ref float y{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {row} * {Int(layer.Width)});");
                     }
                 },
                 rowBlocks);
@@ -447,7 +447,7 @@ namespace CompiledNet.Generator.Emit
             if (l > 0) steps.Add("input gradient");
             void Decl()
             {
-                w.Line($"ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.Deltas}), (nuint)start * {Int(units)});");
+                w.Line($"ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas}), (nuint)start * {Int(units)});");
                 w.Line("nuint rows = (nuint)count;");
             }
 
@@ -458,11 +458,11 @@ namespace CompiledNet.Generator.Emit
                     w.Line("// δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)");
                     using (w.Open())
                     {
-                        w.Line($"ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.DropoutMask}), (nuint)start * {Int(units)});");
+                        w.Line($"ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropoutMask}), (nuint)start * {Int(units)});");
                         using (w.Open("for (nuint row = 0; row < rows; row++)"))
                         {
-                            w.Line($"ref float dr = ref Unsafe.Add(ref d, row * {Int(units)});");
-                            w.Line($"ref float mr = ref Unsafe.Add(ref m, row * {Int(units)});");
+                            w.Line($"ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * {Int(units)});");
+                            w.Line($"ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * {Int(units)});");
                             Template.Loop(w, 0, units, new[] { "STORE(dr, LOAD(dr) * LOAD(mr));" }, Array.Empty<string>());
                         }
                     }
@@ -470,23 +470,23 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                 {
                     w.Line($"// maxout: each unit's gradient goes to its winning piece; the other pieces get 0");
-                    w.Line($"ref float dPieces = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.PieceDeltas}), (nuint)start * {Int(width)});");
+                    w.Line($"ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.PieceDeltas}), (nuint)start * {Int(width)});");
                     using (w.Open())
                     {
-                        w.Line($"ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
-                        w.Line($"MemoryMarshal.CreateSpan(ref dPieces, count * {Int(width)}).Clear();");
+                        w.Line($"ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
+                        w.Line($"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * {Int(width)}).Clear();");
                         using (w.Open($"for (nuint j = 0; j < rows * {Int(units)}; j++)"))
-                            w.Line($"Unsafe.Add(ref dPieces, (j / {Int(units)}) * {Int(width)} + (j % {Int(units)}) * {Int(layer.Pieces)} + (nuint)Unsafe.Add(ref winner, j)) = Unsafe.Add(ref d, j);");
+                            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dPieces, (j / {Int(units)}) * {Int(width)} + (j % {Int(units)}) * {Int(layer.Pieces)} + (nuint)global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, j)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);");
                     }
                     w.Line("d = ref dPieces; // from here on, δ is over the pieces");
                 }
                 else if (!isOutput)
-                    ActivationEmitter.Backward(w, layer, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "d", "count");
+                    ActivationEmitter.Backward(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "d", "count");
             }
 
             void Linear()
             {
-                w.Line($"ref float gw = ref Unsafe.Add(ref g, {Int(layout.WeightOffset[l])});");
+                w.Line($"ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.WeightOffset[l])});");
                 w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {Int(GradRows)} inputs at a time");
                 int blocked = inputs / GradRows * GradRows;
                 if (blocked > 0)
@@ -494,9 +494,9 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open($"for (nuint i = 0; i < {Int(blocked)}; i += {Int(GradRows)})"))
                     {
                         for (int k = 0; k < GradRows; k++)
-                            w.Line($"ref float g{k} = ref Unsafe.Add(ref gw, (i + {Int(k)}) * {Int(width)});");
+                            w.Line($"ref float g{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + {Int(k)}) * {Int(width)});");
                         KernelEmitter.BlockedProduct(w, GradRows, GradVectors, width, "for (nuint r = 0; r < rows; r++)",
-                            k => $"Unsafe.Add(ref x, r * {Int(inputs)} + i + {Int(k)})", "d", $"r * {Int(width)}", k => $"g{k}", null);
+                            k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * {Int(inputs)} + i + {Int(k)})", "d", $"r * {Int(width)}", k => $"g{k}", null);
                     }
                 }
                 for (int i = blocked; i < inputs; i++)
@@ -504,9 +504,9 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"// input {Int(i)}");
                     using (w.Open())
                     {
-                        w.Line($"ref float g0 = ref Unsafe.Add(ref gw, {Int(i * width)});");
+                        w.Line($"ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, {Int(i * width)});");
                         KernelEmitter.BlockedProduct(w, 1, GradVectors, width, "for (nuint r = 0; r < rows; r++)",
-                            _ => $"Unsafe.Add(ref x, r * {Int(inputs)} + {Int(i)})", "d", $"r * {Int(width)}", _ => "g0", null);
+                            _ => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * {Int(inputs)} + {Int(i)})", "d", $"r * {Int(width)}", _ => "g0", null);
                     }
                 }
                 if (layer.DropConnect > 0)
@@ -514,7 +514,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line("// DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with");
                     using (w.Open())
                     {
-                        w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference({lp.DropConnectMask});");
+                        w.Line($"ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropConnectMask});");
                         Template.Loop(w, 0, inputs * width, new[] { "STORE(gw, LOAD(gw) * LOAD(mask));" }, Array.Empty<string>());
                     }
                 }
@@ -522,7 +522,7 @@ namespace CompiledNet.Generator.Emit
                 if (layer.Bias)
                 {
                     w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
-                    w.Line($"ref float gb = ref Unsafe.Add(ref g, {Int(layout.BiasOffset[l])});");
+                    w.Line($"ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.BiasOffset[l])});");
                     KernelEmitter.ColumnSums(w, width, "d", "gb");
                 }
 
@@ -530,9 +530,9 @@ namespace CompiledNet.Generator.Emit
                 {
                     w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
                     w.Line(layer.DropConnect > 0
-                        ? $"ref float w = ref MemoryMarshal.GetArrayDataReference({lp.MaskedWeights}); // the weights as used in the forward pass"
-                        : $"ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
-                    w.Line($"ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({lp.InputDeltas}), (nuint)start * {Int(inputs)});");
+                        ? $"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights}); // the weights as used in the forward pass"
+                        : $"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
+                    w.Line($"ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InputDeltas}), (nuint)start * {Int(inputs)});");
                     using (w.Open())
                     {
                         w.Line("int r = 0;");
@@ -576,7 +576,7 @@ namespace CompiledNet.Generator.Emit
             Summary(w, lp, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z");
             using (w.Open($"private void {lp.BatchNormBackward}(int count, ref float g)"))
             {
-                w.Line($"ref float d = ref MemoryMarshal.GetArrayDataReference({lp.Deltas});");
+                w.Line($"ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas});");
                 w.Line("nuint rows = (nuint)count;");
                 BatchNormBackward(w, lp, layout);
             }
@@ -604,11 +604,11 @@ namespace CompiledNet.Generator.Emit
             {
                 Template.Constant(w, "invCount", "1f / count", isConst: false);
                 Template.Constant(w, "countF", "(float)count", isConst: false);
-                w.Line($"ref float gamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.GammaOffset[l])});");
-                w.Line($"ref float gGamma = ref Unsafe.Add(ref g, {Int(layout.GammaOffset[l])});");
-                w.Line($"ref float gBeta = ref Unsafe.Add(ref g, {Int(layout.BetaOffset[l])});");
-                w.Line($"ref float xhat = ref MemoryMarshal.GetArrayDataReference({lp.XHat});");
-                w.Line($"ref float invStd = ref MemoryMarshal.GetArrayDataReference({lp.InvStd});");
+                w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.GammaOffset[l])});");
+                w.Line($"ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.GammaOffset[l])});");
+                w.Line($"ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.BetaOffset[l])});");
+                w.Line($"ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.XHat});");
+                w.Line($"ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InvStd});");
                 Template.Loop(w, 0, units, new[]
                 {
                     "var sumD = ZERO;",
@@ -627,8 +627,8 @@ namespace CompiledNet.Generator.Emit
             for (int k = 0; k < rows; k++)
             {
                 string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
-                w.Line($"ref float d{k} = ref Unsafe.Add(ref d, {row} * {Int(units)});");
-                w.Line($"ref float dx{k} = ref Unsafe.Add(ref dx, {row} * {Int(inputs)});");
+                w.Line($"ref float d{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, {row} * {Int(units)});");
+                w.Line($"ref float dx{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, {row} * {Int(inputs)});");
             }
             int blocked = inputs / DotColumns * DotColumns;
             if (blocked > 0)
@@ -636,9 +636,9 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open($"for (nuint i = 0; i < {Int(blocked)}; i += {Int(DotColumns)})"))
                 {
                     for (int j = 0; j < DotColumns; j++)
-                        w.Line($"ref float w{j} = ref Unsafe.Add(ref w, (i + {Int(j)}) * {Int(units)});");
+                        w.Line($"ref float w{j} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + {Int(j)}) * {Int(units)});");
                     KernelEmitter.Dots(w, rows, DotColumns, units, k => $"d{k}", j => $"w{j}",
-                        (k, j) => $"Unsafe.Add(ref dx{k}, i + {Int(j)})");
+                        (k, j) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref dx{k}, i + {Int(j)})");
                 }
             }
             if (inputs > blocked)
@@ -646,9 +646,9 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open())
                 {
                     for (int j = 0; j < inputs - blocked; j++)
-                        w.Line($"ref float w{j} = ref Unsafe.Add(ref w, {Int((blocked + j) * units)});");
+                        w.Line($"ref float w{j} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, {Int((blocked + j) * units)});");
                     KernelEmitter.Dots(w, rows, inputs - blocked, units, k => $"d{k}", j => $"w{j}",
-                        (k, j) => $"Unsafe.Add(ref dx{k}, {Int(blocked + j)})");
+                        (k, j) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref dx{k}, {Int(blocked + j)})");
                 }
             }
         }

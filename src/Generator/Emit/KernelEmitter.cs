@@ -53,20 +53,20 @@ namespace CompiledNet.Generator.Emit
                 {
                     for (int k = 0; k < rows; k++)
                         for (int t = 0; t < tail; t++)
-                            w.Line($"float s{k}_{t} = {(initBase is null ? "0f" : $"Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
+                            w.Line($"float s{k}_{t} = {(initBase is null ? "0f" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
                     using (w.Open(reductionLoop))
                     {
-                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
+                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
                         for (int k = 0; k < rows; k++)
                         {
                             w.Line($"float av{k} = {aScalar(k)};");
                             for (int t = 0; t < tail; t++)
-                                w.Line($"s{k}_{t} += av{k} * Unsafe.Add(ref bRow, {Int(t)});");
+                                w.Line($"s{k}_{t} += av{k} * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
                         }
                     }
                     for (int k = 0; k < rows; k++)
                         for (int t = 0; t < tail; t++)
-                            w.Line($"Unsafe.Add(ref {cRow(k)}, {Int(start + t)}) = s{k}_{t};");
+                            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cRow(k)}, {Int(start + t)}) = s{k}_{t};");
                 }
             }
         }
@@ -136,16 +136,16 @@ namespace CompiledNet.Generator.Emit
                 {
                     declareRows(1);
                     for (int t = 0; t < tail; t++)
-                        w.Line($"float s0_{t} = {(initBase is null ? "0f" : $"Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
+                        w.Line($"float s0_{t} = {(initBase is null ? "0f" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
                     using (w.Open(reductionLoop))
                     {
-                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
+                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
                         w.Line($"float av0 = {aScalar(0)};");
                         for (int t = 0; t < tail; t++)
-                            w.Line($"s0_{t} += av0 * Unsafe.Add(ref bRow, {Int(t)});");
+                            w.Line($"s0_{t} += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
                     }
                     for (int t = 0; t < tail; t++)
-                        w.Line($"Unsafe.Add(ref {cRow(0)}, {Int(start + t)}) = s0_{t};");
+                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cRow(0)}, {Int(start + t)}) = s0_{t};");
                 }
             }
         }
@@ -156,25 +156,25 @@ namespace CompiledNet.Generator.Emit
             for (int v = 0; v < vectors; v++)
             {
                 string at = v == 0 ? o : $"{o} + {Int(v * 8)}";
-                string init = initBase is null ? "Vector256<float>.Zero" : $"Vector256.LoadUnsafe(ref {initBase}, {at})";
+                string init = initBase is null ? "global::System.Runtime.Intrinsics.Vector256<float>.Zero" : $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {initBase}, {at})";
                 for (int k = 0; k < rows; k++)
                     w.Line($"var c{k}_{v} = {init};");
             }
             using (w.Open(reductionLoop))
             {
-                w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {o});");
+                w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {o});");
                 for (int v = 0; v < vectors; v++)
-                    w.Line($"var bv{v} = Vector256.LoadUnsafe(ref bRow, {Int(v * 8)});");
+                    w.Line($"var bv{v} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, {Int(v * 8)});");
                 for (int k = 0; k < rows; k++)
                 {
-                    w.Line($"var av{k} = Vector256.Create({aScalar(k)});");
+                    w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.Create({aScalar(k)});");
                     for (int v = 0; v < vectors; v++)
-                        w.Line($"c{k}_{v} = Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
+                        w.Line($"c{k}_{v} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
                 }
             }
             for (int k = 0; k < rows; k++)
                 for (int v = 0; v < vectors; v++)
-                    w.Line($"c{k}_{v}.StoreUnsafe(ref {cRow(k)}, {(v == 0 ? o : $"{o} + {Int(v * 8)}")});");
+                    w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c{k}_{v}, ref {cRow(k)}, {(v == 0 ? o : $"{o} + {Int(v * 8)}")});");
         }
 
         /// <summary>
@@ -190,25 +190,25 @@ namespace CompiledNet.Generator.Emit
             {
                 for (int k = 0; k < rows; k++)
                     for (int j = 0; j < columns; j++)
-                        w.Line($"var acc{k}_{j} = Vector256<float>.Zero;");
+                        w.Line($"var acc{k}_{j} = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
                 using (w.Open($"for (nuint o = 0; o < {Int(full * 8)}; o += 8)"))
                 {
                     for (int j = 0; j < columns; j++)
-                        w.Line($"var bv{j} = Vector256.LoadUnsafe(ref {bRow(j)}, o);");
+                        w.Line($"var bv{j} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {bRow(j)}, o);");
                     for (int k = 0; k < rows; k++)
                     {
-                        w.Line($"var av{k} = Vector256.LoadUnsafe(ref {aRow(k)}, o);");
+                        w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {aRow(k)}, o);");
                         for (int j = 0; j < columns; j++)
-                            w.Line($"acc{k}_{j} = Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
+                            w.Line($"acc{k}_{j} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
                     }
                 }
             }
             for (int k = 0; k < rows; k++)
                 for (int j = 0; j < columns; j++)
                 {
-                    string sum = full > 0 ? $"Vector256.Sum(acc{k}_{j})" : "0f";
+                    string sum = full > 0 ? $"global::System.Runtime.Intrinsics.Vector256.Sum(acc{k}_{j})" : "0f";
                     for (int t = full * 8; t < length; t++)
-                        sum += $" + Unsafe.Add(ref {aRow(k)}, {Int(t)}) * Unsafe.Add(ref {bRow(j)}, {Int(t)})";
+                        sum += $" + global::System.Runtime.CompilerServices.Unsafe.Add(ref {aRow(k)}, {Int(t)}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref {bRow(j)}, {Int(t)})";
                     w.Line(store(k, j) + " = " + sum + ";");
                 }
         }
@@ -240,12 +240,12 @@ namespace CompiledNet.Generator.Emit
                         w.Line($"float s{Int(t)} = 0f;");
                     using (w.Open("for (nuint r = 0; r < rows; r++)"))
                     {
-                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {Int(width)});");
+                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, r * {Int(width)});");
                         for (int t = full * 8; t < width; t++)
-                            w.Line($"s{Int(t)} += Unsafe.Add(ref bRow, {Int(t)});");
+                            w.Line($"s{Int(t)} += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
                     }
                     for (int t = full * 8; t < width; t++)
-                        w.Line($"Unsafe.Add(ref {cBase}, {Int(t)}) = s{Int(t)};");
+                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cBase}, {Int(t)}) = s{Int(t)};");
                 }
             }
         }
@@ -253,15 +253,15 @@ namespace CompiledNet.Generator.Emit
         private static void ColumnSumBlock(IndentedWriter w, int vectors, int width, string bBase, string cBase, string o)
         {
             for (int k = 0; k < vectors; k++)
-                w.Line($"var c{k} = Vector256<float>.Zero;");
+                w.Line($"var c{k} = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
             using (w.Open("for (nuint r = 0; r < rows; r++)"))
             {
-                w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {Int(width)});");
+                w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, r * {Int(width)});");
                 for (int k = 0; k < vectors; k++)
-                    w.Line($"c{k} += Vector256.LoadUnsafe(ref bRow, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
+                    w.Line($"c{k} += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
             }
             for (int k = 0; k < vectors; k++)
-                w.Line($"c{k}.StoreUnsafe(ref {cBase}, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
+                w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c{k}, ref {cBase}, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
         }
     }
 }

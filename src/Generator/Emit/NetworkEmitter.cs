@@ -37,12 +37,6 @@ namespace CompiledNet.Generator.Emit
             w.Line("#nullable enable");
             w.Line("#pragma warning disable CS1591");
             w.Line();
-            w.Line("using System;");
-            w.Line("using System.Runtime.CompilerServices;");
-            w.Line("using System.Runtime.InteropServices;");
-            w.Line("using System.Runtime.Intrinsics;");
-            w.Line("using Kernels = global::CompiledNet.Kernels;");
-            w.Line();
 
             var scopes = new System.Collections.Generic.List<IndentedWriter.Block>();
             if (spec.Namespace != null) scopes.Add(w.Open("namespace " + spec.Namespace));
@@ -128,18 +122,18 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line("ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;");
             w.Line("string global::CompiledNet.ICheckpointable.Architecture => Architecture;");
-            w.Line("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
+            w.Line("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
             if (plan.HasMasks)
                 using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
                 {
                     w.Line("get => _maskRng.State;");
-                    w.Line("set => _maskRng.State = value ?? throw new ArgumentNullException(nameof(value), \"This network draws masks; its generator state cannot be null.\");");
+                    w.Line("set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), \"This network draws masks; its generator state cannot be null.\");");
                 }
             else
                 using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
                 {
                     w.Line("get => null;");
-                    w.Line("set { if (value is not null) throw new ArgumentException(\"This network draws no masks.\", nameof(value)); }");
+                    w.Line("set { if (value is not null) throw new global::System.ArgumentException(\"This network draws no masks.\", nameof(value)); }");
                 }
             w.Line();
             w.Line("int global::CompiledNet.INetwork.InputSize => InputSize;");
@@ -197,7 +191,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"private readonly float[] _batchNormStatistics = new float[{Int(layout.StatisticsCount)}];");
             }
             else
-                w.Line("private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer");
+                w.Line("private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer");
             if (plan.HasMasks)
                 w.Line("private readonly global::CompiledNet.Rng _maskRng;");
             w.Line("private readonly float[] _targets = new float[BatchSize * OutputSize];");
@@ -222,7 +216,7 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open("set"))
                 {
                     w.Line("if (!(value > 0f) || float.IsInfinity(value))");
-                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"The learning rate must be positive and finite.\");");
+                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"The learning rate must be positive and finite.\");");
                     w.Line("_learningRate = value;");
                 }
             }
@@ -248,29 +242,29 @@ namespace CompiledNet.Generator.Emit
             w.Line("public long Step => _step;");
             w.Line();
             w.Line("/// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>");
-            w.Line("public Span<float> Parameters => _parameters;");
+            w.Line("public global::System.Span<float> Parameters => _parameters;");
             w.Line();
             w.Line("/// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref=\"Parameters\"/>.</summary>");
-            w.Line("public Span<float> Gradients => _gradients;");
+            w.Line("public global::System.Span<float> Gradients => _gradients;");
             w.Line();
             w.Line("/// <summary>Outputs of layer <paramref name=\"layer\"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>");
-            w.Line("public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch");
+            w.Line("public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch");
             w.Line("{");
             for (int l = 0; l < n; l++) w.Line($"    {Int(l + 1)} => {plan.Layers[l].Activations},");
-            w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
             w.Line("};");
             w.Line();
             w.Line("/// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>");
-            w.Line("public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch");
+            w.Line("public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch");
             w.Line("{");
             for (int l = 0; l < n; l++)
                 if (spec.Layers[l].Activation == ActivationKind.Maxout) w.Line($"    {Int(l + 1)} => {plan.Layers[l].Winners},");
-            w.Line($"    >= 1 and <= {Int(n)} => ReadOnlySpan<int>.Empty,");
-            w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
+            w.Line($"    >= 1 and <= {Int(n)} => global::System.ReadOnlySpan<int>.Empty,");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
             w.Line("};");
             w.Line();
             w.Line("/// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>");
-            w.Line("public Span<float> BatchNormStatistics => _batchNormStatistics;");
+            w.Line("public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;");
             w.Line();
             if (plan.HasMasks)
             {
@@ -282,27 +276,27 @@ namespace CompiledNet.Generator.Emit
                     : "private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks");
                 w.Line();
                 w.Line("/// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>");
-                using (w.Open("public ReadOnlySpan<float> DropoutMask(int layer) => layer switch"))
+                using (w.Open("public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch"))
                 {
                     if (spec.InputDropout > 0) w.Line($"0 => {NetworkPlan.InputMask},");
                     for (int l = 0; l < n; l++)
                         if (spec.Layers[l].Dropout > 0) w.Line($"{Int(l + 1)} => {plan.Layers[l].DropoutMask},");
-                    w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no dropout.\"),");
+                    w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no dropout.\"),");
                 }
                 w.Line(";");
                 w.Line();
                 w.Line("/// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>");
-                using (w.Open("public ReadOnlySpan<float> DropConnectMask(int layer) => layer switch"))
+                using (w.Open("public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch"))
                 {
                     for (int l = 0; l < n; l++)
                         if (spec.Layers[l].DropConnect > 0) w.Line($"{Int(l + 1)} => {plan.Layers[l].DropConnectMask},");
-                    w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no DropConnect.\"),");
+                    w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no DropConnect.\"),");
                 }
                 w.Line(";");
                 w.Line();
             }
             w.Line($"/// <summary>The optimizer's state: {slotNames}; each slot laid out like <see cref=\"Parameters\"/>.</summary>");
-            w.Line("public Span<float> OptimizerState => _optimizerState;");
+            w.Line("public global::System.Span<float> OptimizerState => _optimizerState;");
             w.Line();
             var o = spec.Optimizer;
             if (o.Decay != 1f)
@@ -339,12 +333,12 @@ namespace CompiledNet.Generator.Emit
             var spec = plan.Spec;
             var output = spec.Layers[spec.Layers.Count - 1];
             w.Line("/// <summary>Runs the network on one example: <paramref name=\"x\"/> has InputSize values, <paramref name=\"y\"/> receives OutputSize values.</summary>");
-            using (w.Open("public void Predict(ReadOnlySpan<float> x, Span<float> y)"))
+            using (w.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)"))
             {
                 CheckInput(w);
-                w.Line("if (y.Length != OutputSize) Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));");
+                w.Line("if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
             }
             w.Line();
 
@@ -355,12 +349,12 @@ namespace CompiledNet.Generator.Emit
             }
             else
                 w.Line("/// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>");
-            using (w.Open("public int Classify(ReadOnlySpan<float> x)"))
+            using (w.Open("public int Classify(global::System.ReadOnlySpan<float> x)"))
             {
                 CheckInput(w);
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Span<float> y = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("global::System.Span<float> y = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
                 if (spec.OutputSize == 1)
                     w.Line($"return y[0] >= {(output.Activation == ActivationKind.Sigmoid ? "0.5f" : "0f")} ? 1 : 0;");
                 else
@@ -374,28 +368,28 @@ namespace CompiledNet.Generator.Emit
             w.Line();
 
             w.Line("/// <summary>Loss of one example against a class label, in inference mode.</summary>");
-            using (w.Open("public float Loss(ReadOnlySpan<float> x, int label)"))
+            using (w.Open("public float Loss(global::System.ReadOnlySpan<float> x, int label)"))
             {
                 CheckInput(w);
-                w.Line("Span<float> t = stackalloc float[OutputSize];");
-                w.Line("SetTarget(label, 0, ref MemoryMarshal.GetReference(t), nameof(label));");
+                w.Line("global::System.Span<float> t = stackalloc float[OutputSize];");
+                w.Line("SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));");
                 w.Line("return LossCore(x, t);");
             }
             w.Line();
             w.Line("/// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>");
-            using (w.Open("public float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target)"))
+            using (w.Open("public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)"))
             {
                 CheckInput(w);
-                w.Line("if (target.Length != OutputSize) Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
+                w.Line("if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
                 w.Line("return LossCore(x, target);");
             }
             w.Line();
-            using (w.Open("private float LossCore(ReadOnlySpan<float> x, ReadOnlySpan<float> t)"))
+            using (w.Open("private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)"))
             {
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Span<float> y = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));");
-                w.Line("return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("global::System.Span<float> y = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
+                w.Line("return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));");
             }
             w.Line();
         }
@@ -414,8 +408,8 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("public Output Predict(in Input x)"))
             {
                 w.Line("Output y = default;");
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));");
                 w.Line("return y;");
             }
             w.Line();
@@ -432,16 +426,16 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// <summary>{what} as a type of exactly {size} ({Int(value)}) floats: another shape does not compile where this is expected.</summary>");
             using (w.Open($"public struct {name}"))
             {
-                w.Line($"[InlineArray({size})]");
+                w.Line($"[global::System.Runtime.CompilerServices.InlineArray({size})]");
                 using (w.Open("private struct Values"))
                     w.Line("private float _element0;");
                 w.Line();
                 w.Line("private Values _values;");
                 w.Line();
                 w.Line($"/// <summary>Copies {size} values; another length throws <see cref=\"ArgumentException\"/>.</summary>");
-                using (w.Open($"public {name}(ReadOnlySpan<float> values)"))
+                using (w.Open($"public {name}(global::System.ReadOnlySpan<float> values)"))
                 {
-                    w.Line($"if (values.Length != {size}) Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
+                    w.Line($"if (values.Length != {size}) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
                     w.Line("values.CopyTo(_values);");
                 }
                 w.Line();
@@ -453,41 +447,41 @@ namespace CompiledNet.Generator.Emit
                 }
                 w.Line();
                 w.Line("/// <summary>The values as a span over this instance.</summary>");
-                w.Line("[System.Diagnostics.CodeAnalysis.UnscopedRef]");
-                w.Line("public Span<float> AsSpan() => _values;");
+                w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+                w.Line("public global::System.Span<float> AsSpan() => _values;");
                 w.Line();
                 w.Line("/// <summary>The values as a read-only span over this instance.</summary>");
-                w.Line("[System.Diagnostics.CodeAnalysis.UnscopedRef]");
-                w.Line("public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;");
+                w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+                w.Line("public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;");
             }
             w.Line();
         }
 
         private static void CheckInput(IndentedWriter w)
-            => w.Line("if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
+            => w.Line("if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
 
         private static void EmitTrainingApi(IndentedWriter w, NetworkPlan plan)
         {
             var spec = plan.Spec;
             string labels = spec.OutputSize == 1 ? "0 or 1 per example (the single output's target)" : "a class in [0, OutputSize) per example (a one-hot target)";
             w.Line($"/// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: {labels}). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>");
-            using (w.Open("public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
+            using (w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)"))
             {
                 w.Line("int count = labels.Length;");
                 w.Line("CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);");
-                w.Line("ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);");
-                w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
-                w.Line("return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);");
+                w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);");
+                w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
+                w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }
             w.Line();
             w.Line("/// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>");
-            using (w.Open("public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)"))
+            using (w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)"))
             {
                 w.Line("int count = targets.Length / OutputSize;");
-                w.Line("if (targets.Length % OutputSize != 0) Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
+                w.Line("if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
                 w.Line("CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);");
                 w.Line("targets.CopyTo(_targets);");
-                w.Line("return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);");
+                w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }
             w.Line();
             w.Line("/// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>");
@@ -499,7 +493,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open("if (_trainingThreads > 1)"))
                     {
                         w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;" : "_stepEta = eta;");
-                        w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
+                        w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
                         w.Line("float parts = 0f;");
                         w.Line("for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];");
                         w.Line("_lastStepFinite = parts == 0f;");
@@ -520,7 +514,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("public bool LastStepFinite => _lastStepFinite;");
             w.Line();
             w.Line("/// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>");
-            using (w.Open("public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
+            using (w.Open("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)"))
             {
                 w.Line("float loss = ComputeGradients(inputs, labels);");
                 w.Line("ApplyGradients();");
@@ -528,7 +522,7 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line();
             w.Line("/// <summary>As the label overload, with OutputSize target values per example.</summary>");
-            using (w.Open("public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)"))
+            using (w.Open("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)"))
             {
                 w.Line("float loss = ComputeGradients(inputs, targets);");
                 w.Line("ApplyGradients();");
@@ -546,21 +540,21 @@ namespace CompiledNet.Generator.Emit
             if (hidden > 0 && !onStack)
             {
                 w.Line($"// {Int(hidden)} hidden activations are too many for the stack: one buffer per thread, allocated on its first prediction.");
-                w.Line("[ThreadStatic] private static float[]? t_hidden;");
+                w.Line("[global::System.ThreadStatic] private static float[]? t_hidden;");
                 w.Line();
             }
             w.Line($"/// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations ({Int(hidden)} floats) {(onStack ? "on the stack" : "in a per-thread buffer")}.</summary>");
             using (w.Open("private void Infer(ref float x, ref float z, ref float y)"))
             {
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
                 if (hidden > 0)
                 {
                     if (onStack)
-                        w.Line($"Span<float> hidden = stackalloc float[{Int(hidden)}];");
+                        w.Line($"global::System.Span<float> hidden = stackalloc float[{Int(hidden)}];");
                     else
-                        w.Line($"Span<float> hidden = t_hidden ??= new float[{Int(hidden)}];");
-                    w.Line("ref float h = ref MemoryMarshal.GetReference(hidden);");
+                        w.Line($"global::System.Span<float> hidden = t_hidden ??= new float[{Int(hidden)}];");
+                    w.Line("ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);");
                 }
                 int offset = 0;
                 string input = "x";
@@ -573,7 +567,7 @@ namespace CompiledNet.Generator.Emit
                     }
                     else
                     {
-                        w.Line($"ref float h{Int(l + 1)} = ref Unsafe.Add(ref h, {Int(offset)});");
+                        w.Line($"ref float h{Int(l + 1)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)});");
                         w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {input}, ref h{Int(l + 1)});");
                         input = "h" + Int(l + 1);
                         offset += layer.Units;
@@ -593,7 +587,7 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open("set"))
                 {
                     w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
-                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
+                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
                     if (field is not null) w.Line($"{field} = value;");
                 }
             }
@@ -607,7 +601,7 @@ namespace CompiledNet.Generator.Emit
             int scratch = plan.PredictScratch;
             int splitRows = plan.PredictSplitMinRows;
             w.Line($"// PredictBatch works through chunks of {Int(NetworkPlan.PredictChunk)} rows; their activations ({Int(scratch)} floats) live in one buffer per thread, allocated on its first call.");
-            w.Line("[ThreadStatic] private static float[]? t_batch;");
+            w.Line("[global::System.ThreadStatic] private static float[]? t_batch;");
             w.Line();
             w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {Int((int)(NetworkPlan.SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
             w.Line($"public const int PredictSplitMinRows = {Int(splitRows)};");
@@ -629,43 +623,43 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run");
             w.Line("/// on many threads at once, but not while training.");
             w.Line("/// </summary>");
-            using (w.Open("public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            using (w.Open("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
-                w.Line("if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
-                w.Line("if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
+                w.Line("if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
+                w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
                 w.Line("if (rows == 0) return;");
                 w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
-                w.Line("PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);");
+                w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);");
             }
             w.Line();
             w.Line("/// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>");
             using (w.Open("void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
             {
-                w.Line("PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
-                w.Line("    ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
+                w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
+                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
             }
             w.Line();
             w.Line($"/// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of {Int(NetworkPlan.PredictChunk)} rows through each layer's row-blocked kernel.</summary>");
             using (w.Open("private void PredictRows(ref float x0, ref float y0, int rows)"))
             {
-                w.Line($"ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{Int(scratch)}]);");
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line($"ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{Int(scratch)}]);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
                 int offset = 0;
                 for (int l = 0; l < n - 1; l++)
                 {
-                    w.Line($"ref float h{Int(l + 1)} = ref Unsafe.Add(ref s, {Int(offset)});");
+                    w.Line($"ref float h{Int(l + 1)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, {Int(offset)});");
                     offset += NetworkPlan.PredictChunk * spec.Layers[l].Units;
                 }
-                w.Line($"ref float z = ref Unsafe.Add(ref s, {Int(offset)});");
+                w.Line($"ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, {Int(offset)});");
                 offset += NetworkPlan.PredictChunk * spec.OutputSize;
-                w.Line(pieces > 0 ? $"ref float pieces = ref Unsafe.Add(ref s, {Int(offset)});" : "ref float pieces = ref s; // no maxout layer: never written");
+                w.Line(pieces > 0 ? $"ref float pieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, {Int(offset)});" : "ref float pieces = ref s; // no maxout layer: never written");
                 using (w.Open($"for (int start = 0; start < rows; start += {Int(NetworkPlan.PredictChunk)})"))
                 {
-                    w.Line($"int count = Math.Min({Int(NetworkPlan.PredictChunk)}, rows - start);");
-                    w.Line("ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);");
-                    w.Line("ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);");
+                    w.Line($"int count = global::System.Math.Min({Int(NetworkPlan.PredictChunk)}, rows - start);");
+                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);");
+                    w.Line("ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);");
                     string input = "x";
                     for (int l = 0; l < n; l++)
                     {
@@ -691,11 +685,11 @@ namespace CompiledNet.Generator.Emit
                 if (spec.InputDropout > 0)
                 {
                     DenseEmitter.DropoutForward(w, "x", NetworkPlan.DroppedInputs, NetworkPlan.InputMask, spec.InputSize, spec.InputDropout, null);
-                    first = $"MemoryMarshal.GetArrayDataReference({NetworkPlan.DroppedInputs})";
+                    first = $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({NetworkPlan.DroppedInputs})";
                 }
                 if (single is null)
                     w.Line($"if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref {first}, count);");
-                w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));");
+                w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));");
             }
             w.Line();
             w.Line("/// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>");
@@ -720,7 +714,7 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// <summary>Smallest batch split across threads: {Int(plan.SplitMinRows)} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
             w.Line($"public const int SplitMinRows = {Int(plan.SplitMinRows)};");
             w.Line();
-            w.Line("private float[][] _partGradients = Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
+            w.Line("private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
             w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
             if (plan.ParallelStep)
                 w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.TrainingWorkers.MaxThreads]; // each part's finite check of the shared step");
@@ -812,9 +806,9 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open(segments is null ? $"if (phase == {Int(Phase.WholePass)})" : $"if (phase >= {Int(Phase.FirstSegment)})"))
                 {
                     w.Line("int start = part * _splitChunk;");
-                    w.Line("int rows = Math.Min(_splitChunk, _splitCount - start);");
-                    w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
-                    w.Line("ref float x = ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
+                    w.Line("int rows = global::System.Math.Min(_splitChunk, _splitCount - start);");
+                    w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
+                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
                     if (segments is null)
                         w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
                     else
@@ -840,10 +834,10 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open("else"))
                 {
                     w.Line("int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;");
-                    w.Line("int from = part * per, to = Math.Min(ParameterCount, from + per);");
+                    w.Line("int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);");
                     w.Line("if (from >= to) return;");
-                    w.Line("var sum = new Span<float>(_gradients, from, to - from);");
-                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
+                    w.Line("var sum = new global::System.Span<float>(_gradients, from, to - from);");
+                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
                 }
             }
             w.Line();
@@ -872,24 +866,24 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Starts the exact pass for the <paramref name=\"index\"/>-th normalised layer (0-based, input to output).</summary>");
             using (w.Open("public void BeginPopulationStatistics(int index)"))
             {
-                w.Line($"if ((uint)index >= {Int(layout.BatchNormLayers)}u) throw new ArgumentOutOfRangeException(nameof(index), index, \"There are {Int(layout.BatchNormLayers)} batch-normalised layers.\");");
-                w.Line("Array.Clear(_statisticsSum);");
-                w.Line("Array.Clear(_statisticsSquares);");
+                w.Line($"if ((uint)index >= {Int(layout.BatchNormLayers)}u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"There are {Int(layout.BatchNormLayers)} batch-normalised layers.\");");
+                w.Line("global::System.Array.Clear(_statisticsSum);");
+                w.Line("global::System.Array.Clear(_statisticsSquares);");
                 w.Line($"_statisticsBuffer ??= new float[{Int(spec.Layers.Sum(l => l.Units))}];");
                 w.Line("_statisticsLayer = index;");
                 w.Line("_statisticsCount = 0;");
             }
             w.Line();
             w.Line("/// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>");
-            using (w.Open("public void AccumulatePopulationStatistics(ReadOnlySpan<float> x)"))
+            using (w.Open("public void AccumulatePopulationStatistics(global::System.ReadOnlySpan<float> x)"))
             {
                 CheckInput(w);
-                w.Line("if (_statisticsBuffer is null) throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                w.Line("if (_statisticsBuffer is null) throw new global::System.InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
                 w.Line("var buffer = _statisticsBuffer;");
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
-                w.Line("ref float input = ref MemoryMarshal.GetReference(x);");
-                w.Line("ref float h = ref MemoryMarshal.GetArrayDataReference(buffer);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+                w.Line("ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
                     for (int target = 0; target < n; target++)
@@ -901,11 +895,11 @@ namespace CompiledNet.Generator.Emit
                             string source = "input";
                             for (int l = 0; l < target; l++)
                             {
-                                w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {source}, ref Unsafe.Add(ref h, {Int(offset)}));");
-                                source = $"Unsafe.Add(ref h, {Int(offset)})";
+                                w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {source}, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)}));");
+                                source = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)})";
                                 offset += spec.Layers[l].Units;
                             }
-                            w.Line($"{plan.Layers[target].InferLinear}(ref p, ref {source}, ref Unsafe.Add(ref h, {Int(offset)}));");
+                            w.Line($"{plan.Layers[target].InferLinear}(ref p, ref {source}, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)}));");
                             using (w.Open($"for (int o = 0; o < {Int(spec.Layers[target].Units)}; o++)"))
                             {
                                 w.Line($"double z = buffer[{Int(offset)} + o];");
@@ -915,7 +909,7 @@ namespace CompiledNet.Generator.Emit
                             w.Line("break;");
                         }
                     }
-                    w.Line("default: throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                    w.Line("default: throw new global::System.InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
                 }
                 w.Line("_statisticsCount++;");
             }
@@ -923,20 +917,20 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>");
             using (w.Open("public void EndPopulationStatistics()"))
             {
-                w.Line("if (_statisticsCount == 0) throw new InvalidOperationException(\"No example was accumulated.\");");
+                w.Line("if (_statisticsCount == 0) throw new global::System.InvalidOperationException(\"No example was accumulated.\");");
                 w.Line("int offset, units;");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
                     for (int l = 0; l < n; l++)
                         if (spec.Layers[l].BatchNorm)
                             w.Line($"case {Int(layout.BatchNormIndex[l])}: offset = {Int(layout.StatisticsOffset[l])}; units = {Int(spec.Layers[l].Units)}; break;");
-                    w.Line("default: throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                    w.Line("default: throw new global::System.InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
                 }
                 using (w.Open("for (int o = 0; o < units; o++)"))
                 {
                     w.Line("double mean = _statisticsSum[o] / _statisticsCount;");
                     w.Line("_batchNormStatistics[offset + o] = (float)mean;");
-                    w.Line("_batchNormStatistics[offset + units + o] = (float)Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);");
+                    w.Line("_batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);");
                 }
                 w.Line("_statisticsLayer = -1;");
             }
@@ -950,7 +944,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Names the parameter at flat index <paramref name=\"index\"/>: its layer, segment and position.</summary>");
             using (w.Open("public string DescribeParameter(int index)"))
             {
-                w.Line("if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $\"There are {ParameterCount} parameters.\");");
+                w.Line("if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $\"There are {ParameterCount} parameters.\");");
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];
@@ -965,14 +959,14 @@ namespace CompiledNet.Generator.Emit
                     else if (layer.Bias)
                         w.Line($"if (index < {Int(layout.BiasOffset[l] + layer.Width)}) return $\"{name} bias b[{{index - {Int(layout.BiasOffset[l])}}}]\";");
                 }
-                w.Line("throw new InvalidOperationException(\"unreachable\");");
+                w.Line("throw new global::System.InvalidOperationException(\"unreachable\");");
             }
             w.Line();
             w.Line("/// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>");
             using (w.Open("private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)"))
             {
-                w.Line("if (count < 1 || count > BatchSize) Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
-                w.Line("if (inputsLength != count * InputSize) Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
+                w.Line("if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
+                w.Line("if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
             }
             w.Line();
             if (spec.OutputSize == 1)
@@ -980,7 +974,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the target of a label: the single output's target is the label itself, 0 or 1.</summary>");
                 using (w.Open("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label > 1u) Kernels.ThrowLabel(name, index, label, 2);");
+                    w.Line("if ((uint)label > 1u) global::CompiledNet.Kernels.ThrowLabel(name, index, label, 2);");
                     w.Line("t = label;");
                 }
             }
@@ -989,9 +983,9 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the one-hot target of a label.</summary>");
                 using (w.Open("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label >= OutputSize) Kernels.ThrowLabel(name, index, label, OutputSize);");
-                    w.Line("MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();");
-                    w.Line("Unsafe.Add(ref t, label) = 1f;");
+                    w.Line("if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);");
+                    w.Line("global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();");
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;");
                 }
             }
         }

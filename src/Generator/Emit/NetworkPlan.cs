@@ -114,7 +114,7 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>The ref expression for layer <paramref name="l"/>'s training input at row <c>start</c>: x, or the previous layer's (dropout-masked) outputs.</summary>
         public string TrainingInput(int l) => l == 0 ? "x"
-            : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({Layers[l - 1].TrainingOutput}), (nuint)start * {Int(Layers[l - 1].Spec.Units)})";
+            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Layers[l - 1].TrainingOutput}), (nuint)start * {Int(Layers[l - 1].Spec.Units)})";
 
         private List<SplitSegment> BuildSegments()
         {
@@ -140,7 +140,7 @@ namespace CompiledNet.Generator.Emit
             {
                 if (!layer.Spec.BatchNorm) { calls.Add($"{layer.Backward}(ref {TrainingInput(layer.Index)}, start, count, ref g);"); continue; }
                 calls.Add($"{layer.BackwardActivation}(start, count);");
-                Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
+                Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
                 calls.Add($"{layer.BackwardLinear}(ref {TrainingInput(layer.Index)}, start, count, ref g);");
             }
             segments.Add(new SplitSegment(calls, null, loss));

@@ -26,8 +26,8 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("// Adam's bias corrections for step t: m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t); η/(1 − β1^t) is folded into one factor.");
                 w.Line("long t = _step + 1;");
-                w.Line($"float etaC1 = (float)(eta / (1.0 - Math.Pow({Float(o.Beta1)}, t)));");
-                w.Line($"float c2 = (float)(1.0 / (1.0 - Math.Pow({Float(o.Beta2)}, t)));");
+                w.Line($"float etaC1 = (float)(eta / (1.0 - global::System.Math.Pow({Float(o.Beta1)}, t)));");
+                w.Line($"float c2 = (float)(1.0 / (1.0 - global::System.Math.Pow({Float(o.Beta2)}, t)));");
             }
         }
 
@@ -40,12 +40,12 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// <summary>Layer {Int(l + 1)}: {Describer.Layer(layer)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>");
             using (w.Open($"private float {lp.Step}({Parameters(o)}, int part, int parts)"))
             {
-                w.Line("var check = Vector256<float>.Zero;");
+                w.Line("var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
                 w.Line("float checkTail = 0f;");
-                w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);");
+                w.Line("ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);");
                 for (int slot = 0; slot < o.StateSlots; slot++)
-                    w.Line($"ref float s{Int(slot)} = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
+                    w.Line($"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
                 var constants = Constants(o, r);
                 foreach (var scalar in constants)
                     Template.Constant(w, scalar.Name, scalar.Value, scalar.IsConst);
@@ -57,7 +57,7 @@ namespace CompiledNet.Generator.Emit
                 }
                 else if (layer.Bias)
                     Segment(w, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None);
-                w.Line("return Vector256.Sum(check) + checkTail;");
+                w.Line("return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;");
             }
             w.Line();
         }
@@ -163,7 +163,7 @@ namespace CompiledNet.Generator.Emit
                     break;
             }
             lines.Add("STORE(pr, p);");
-            lines.Add(vector ? "check += p * Vector256<float>.Zero; // NaN from here on if p is not finite" : "checkTail += p * 0f;");
+            lines.Add(vector ? "check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite" : "checkTail += p * 0f;");
             foreach (var line in lines) w.Line(Template.Instantiate(line, vector, Names));
         }
 

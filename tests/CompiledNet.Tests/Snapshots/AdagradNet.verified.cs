@@ -3,12 +3,6 @@
 #nullable enable
 #pragma warning disable CS1591
 
-using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using Kernels = global::CompiledNet.Kernels;
-
 namespace Samples
 {
     /// <summary>
@@ -48,11 +42,11 @@ namespace Samples
 
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
-        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
             get => null;
-            set { if (value is not null) throw new ArgumentException("This network draws no masks.", nameof(value)); }
+            set { if (value is not null) throw new global::System.ArgumentException("This network draws no masks.", nameof(value)); }
         }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
@@ -85,7 +79,7 @@ namespace Samples
             set
             {
                 if (!(value > 0f) || float.IsInfinity(value))
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
                 _learningRate = value;
             }
         }
@@ -100,7 +94,7 @@ namespace Samples
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
             }
         }
 
@@ -108,31 +102,31 @@ namespace Samples
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
-        public Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
-        public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
             2 => _a2,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
-        public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
+        public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
-            >= 1 and <= 2 => ReadOnlySpan<int>.Empty,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
-        public Span<float> BatchNormStatistics => _batchNormStatistics;
+        public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: the running sum G of g²; each slot laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> OptimizerState => _optimizerState;
+        public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
@@ -146,21 +140,21 @@ namespace Samples
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
-        public void Predict(ReadOnlySpan<float> x, Span<float> y)
+        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (y.Length != OutputSize) Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
-        public int Classify(ReadOnlySpan<float> x)
+        public int Classify(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
             int best = 0;
             for (int k = 1; k < OutputSize; k++)
             {
@@ -170,34 +164,34 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, int label)
+        public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> t = stackalloc float[OutputSize];
-            SetTarget(label, 0, ref MemoryMarshal.GetReference(t), nameof(label));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> t = stackalloc float[OutputSize];
+            SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));
             return LossCore(x, t);
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target)
+        public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (target.Length != OutputSize) Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
             return LossCore(x, target);
         }
 
-        private float LossCore(ReadOnlySpan<float> x, ReadOnlySpan<float> t)
+        private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
-            return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+            return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (3) floats: another shape does not compile where this is expected.</summary>
         public struct Input
         {
-            [InlineArray(InputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
             private struct Values
             {
                 private float _element0;
@@ -206,9 +200,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Input(ReadOnlySpan<float> values)
+            public Input(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != InputSize) Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
+                if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
                 values.CopyTo(_values);
             }
 
@@ -220,18 +214,18 @@ namespace Samples
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (2) floats: another shape does not compile where this is expected.</summary>
         public struct Output
         {
-            [InlineArray(OutputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
             private struct Values
             {
                 private float _element0;
@@ -240,9 +234,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Output(ReadOnlySpan<float> values)
+            public Output(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != OutputSize) Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
+                if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
                 values.CopyTo(_values);
             }
 
@@ -254,20 +248,20 @@ namespace Samples
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
         public Output Predict(in Input x)
         {
             Output y = default;
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));
             return y;
         }
 
@@ -278,23 +272,23 @@ namespace Samples
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
-            ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);
-            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref Unsafe.Add(ref t, i * OutputSize), nameof(labels));
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
-            if (targets.Length % OutputSize != 0) Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
+            if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
             CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);
             targets.CopyTo(_targets);
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
@@ -314,7 +308,7 @@ namespace Samples
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
             ApplyGradients();
@@ -322,7 +316,7 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
             ApplyGradients();
@@ -332,11 +326,11 @@ namespace Samples
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (5 floats) on the stack.</summary>
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            Span<float> hidden = stackalloc float[5];
-            ref float h = ref MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref Unsafe.Add(ref h, 0);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            global::System.Span<float> hidden = stackalloc float[5];
+            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Linear
@@ -345,16 +339,16 @@ namespace Samples
                 ref float dst = ref y;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 2);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 2);
-                    Unsafe.Add(ref ar, 0) = Unsafe.Add(ref zr, 0);
-                    Unsafe.Add(ref ar, 1) = Unsafe.Add(ref zr, 1);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
                 }
             }
         }
 
         // PredictBatch works through chunks of 32 rows; their activations (224 floats) live in one buffer per thread, allocated on its first call.
-        [ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static float[]? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 80000;
@@ -373,7 +367,7 @@ namespace Samples
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
                 _inferenceThreads = value;
             }
         }
@@ -385,37 +379,37 @@ namespace Samples
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
-        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
-            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
-            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
             if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
-            PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
-                ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+            PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
-            ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[224]);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref Unsafe.Add(ref s, 0);
-            ref float z = ref Unsafe.Add(ref s, 160);
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[224]);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 160);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
             {
-                int count = Math.Min(32, rows - start);
-                ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);
-                ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);
+                int count = global::System.Math.Min(32, rows - start);
+                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Linear
@@ -424,10 +418,10 @@ namespace Samples
                     ref float dst = ref y;
                     for (nuint row = 0; row < (nuint)count; row++)
                     {
-                        ref float zr = ref Unsafe.Add(ref src, row * 2);
-                        ref float ar = ref Unsafe.Add(ref dst, row * 2);
-                        Unsafe.Add(ref ar, 0) = Unsafe.Add(ref zr, 0);
-                        Unsafe.Add(ref ar, 1) = Unsafe.Add(ref zr, 1);
+                        ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                        ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
                     }
                 }
             }
@@ -436,16 +430,16 @@ namespace Samples
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
-            return ComputeGradientsPart(ref x, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -462,29 +456,29 @@ namespace Samples
         /// <summary>Starts the exact pass for the <paramref name="index"/>-th normalised layer (0-based, input to output).</summary>
         public void BeginPopulationStatistics(int index)
         {
-            if ((uint)index >= 1u) throw new ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
-            Array.Clear(_statisticsSum);
-            Array.Clear(_statisticsSquares);
+            if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
+            global::System.Array.Clear(_statisticsSum);
+            global::System.Array.Clear(_statisticsSquares);
             _statisticsBuffer ??= new float[7];
             _statisticsLayer = index;
             _statisticsCount = 0;
         }
 
         /// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>
-        public void AccumulatePopulationStatistics(ReadOnlySpan<float> x)
+        public void AccumulatePopulationStatistics(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (_statisticsBuffer is null) throw new InvalidOperationException("Call BeginPopulationStatistics first.");
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (_statisticsBuffer is null) throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
             var buffer = _statisticsBuffer;
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float input = ref MemoryMarshal.GetReference(x);
-            ref float h = ref MemoryMarshal.GetArrayDataReference(buffer);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
             switch (_statisticsLayer)
             {
                 case 0:
                 {
-                    InferLinear_L1(ref p, ref input, ref Unsafe.Add(ref h, 0));
+                    InferLinear_L1(ref p, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0));
                     for (int o = 0; o < 5; o++)
                     {
                         double z = buffer[0 + o];
@@ -493,7 +487,7 @@ namespace Samples
                     }
                     break;
                 }
-                default: throw new InvalidOperationException("Call BeginPopulationStatistics first.");
+                default: throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
             }
             _statisticsCount++;
         }
@@ -501,18 +495,18 @@ namespace Samples
         /// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>
         public void EndPopulationStatistics()
         {
-            if (_statisticsCount == 0) throw new InvalidOperationException("No example was accumulated.");
+            if (_statisticsCount == 0) throw new global::System.InvalidOperationException("No example was accumulated.");
             int offset, units;
             switch (_statisticsLayer)
             {
                 case 0: offset = 0; units = 5; break;
-                default: throw new InvalidOperationException("Call BeginPopulationStatistics first.");
+                default: throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
             }
             for (int o = 0; o < units; o++)
             {
                 double mean = _statisticsSum[o] / _statisticsCount;
                 _batchNormStatistics[offset + o] = (float)mean;
-                _batchNormStatistics[offset + units + o] = (float)Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);
+                _batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);
             }
             _statisticsLayer = -1;
         }
@@ -523,7 +517,7 @@ namespace Samples
             float loss = 0f;
             for (nuint k = 0; k < 2; k++)
             {
-                float e = Unsafe.Add(ref a, k) - Unsafe.Add(ref t, k);
+                float e = global::System.Runtime.CompilerServices.Unsafe.Add(ref a, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k);
                 loss += e * e;
             }
             return loss;
@@ -535,21 +529,21 @@ namespace Samples
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 2;
-            ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
-                ref float zr = ref Unsafe.Add(ref z, row * 2);
-                ref float ar = ref Unsafe.Add(ref a, row * 2);
-                ref float tr = ref Unsafe.Add(ref t, row * 2);
-                ref float dr = ref Unsafe.Add(ref d, row * 2);
+                ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 2);
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 2);
+                ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, row * 2);
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 2);
                 sum += ExampleLoss(ref zr, ref ar, ref tr);
                 for (nuint k = 0; k < 2; k++)
                 {
-                    float ak = Unsafe.Add(ref ar, k);
-                    Unsafe.Add(ref dr, k) = 2f * (ak - Unsafe.Add(ref tr, k)) * invCount;
+                    float ak = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = 2f * (ak - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;
                 }
             }
             return sum * invCount;
@@ -559,18 +553,18 @@ namespace Samples
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.57735026f;
-            var weights = new Span<float>(_parameters, 0, 15);
+            var weights = new global::System.Span<float>(_parameters, 0, 15);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 15, 5).Fill(1f);
-            new Span<float>(_parameters, 20, 5).Clear();
-            new Span<float>(_batchNormStatistics, 0, 5).Clear();
-            new Span<float>(_batchNormStatistics, 5, 5).Fill(1f);
+            new global::System.Span<float>(_parameters, 15, 5).Fill(1f);
+            new global::System.Span<float>(_parameters, 20, 5).Clear();
+            new global::System.Span<float>(_batchNormStatistics, 0, 5).Clear();
+            new global::System.Span<float>(_batchNormStatistics, 5, 5).Fill(1f);
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private static void InferLinear_L1(ref float p, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             // columns [0..5): the last 5, scalar
             {
                 float s0_0 = 0f;
@@ -580,19 +574,19 @@ namespace Samples
                 float s0_4 = 0f;
                 for (nuint i = 0; i < 3; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 5 + 0);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                    s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                    s0_4 += av0 * Unsafe.Add(ref bRow, 4);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 0);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                    s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                 }
-                Unsafe.Add(ref y, 0) = s0_0;
-                Unsafe.Add(ref y, 1) = s0_1;
-                Unsafe.Add(ref y, 2) = s0_2;
-                Unsafe.Add(ref y, 3) = s0_3;
-                Unsafe.Add(ref y, 4) = s0_4;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 3) = s0_3;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_4;
             }
         }
 
@@ -601,16 +595,16 @@ namespace Samples
         {
             InferLinear_L1(ref p, ref x, ref y);
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
-            ref float gamma = ref Unsafe.Add(ref p, 15);
-            ref float beta = ref Unsafe.Add(ref p, 20);
-            ref float mean = ref Unsafe.Add(ref statistics, 0);
-            ref float variance = ref Unsafe.Add(ref statistics, 5);
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
             const float epsilon = 1E-05f;
-            var epsilonV = Vector256.Create(epsilon);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             for (nuint j = 0; j < 5; j++)
             {
-                var scale = Unsafe.Add(ref gamma, j) / MathF.Sqrt(Unsafe.Add(ref variance, j) + epsilon);
-                Unsafe.Add(ref y, j) = (Unsafe.Add(ref y, j) - Unsafe.Add(ref mean, j)) * scale + Unsafe.Add(ref beta, j);
+                var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
             }
             // activation: Sigmoid
             {
@@ -618,11 +612,11 @@ namespace Samples
                 ref float dst = ref src;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 5);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 5);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -631,14 +625,14 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             {
                 ref float y = ref output;
                 // columns [0..5): the last 5, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 5);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
@@ -646,35 +640,35 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 5 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
-                    Unsafe.Add(ref y0, 3) = s0_3;
-                    Unsafe.Add(ref y0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
                 }
             }
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
-            ref float gamma = ref Unsafe.Add(ref p, 15);
-            ref float beta = ref Unsafe.Add(ref p, 20);
-            ref float mean = ref Unsafe.Add(ref statistics, 0);
-            ref float variance = ref Unsafe.Add(ref statistics, 5);
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
             const float epsilon = 1E-05f;
-            var epsilonV = Vector256.Create(epsilon);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             for (nuint row = 0; row < (nuint)count; row++)
             {
-                ref float y = ref Unsafe.Add(ref output, row * 5);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 5);
                 for (nuint j = 0; j < 5; j++)
                 {
-                    var scale = Unsafe.Add(ref gamma, j) / MathF.Sqrt(Unsafe.Add(ref variance, j) + epsilon);
-                    Unsafe.Add(ref y, j) = (Unsafe.Add(ref y, j) - Unsafe.Add(ref mean, j)) * scale + Unsafe.Add(ref beta, j);
+                    var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
                 }
             }
             // activation: Sigmoid
@@ -683,11 +677,11 @@ namespace Samples
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 5);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 5);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -704,15 +698,15 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private void ForwardLinear_L1(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
             {
                 // columns [0..5): the last 5, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 5);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
@@ -720,19 +714,19 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 5 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
-                    Unsafe.Add(ref y0, 3) = s0_3;
-                    Unsafe.Add(ref y0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
                 }
             }
         }
@@ -740,42 +734,42 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private void BatchNorm_L1(int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
                 float invCount = 1f / count;
-                var invCountV = Vector256.Create(invCount);
+                var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
                 float unbias = count > 1 ? (float)count / (count - 1) : 1f;
-                var unbiasV = Vector256.Create(unbias);
+                var unbiasV = global::System.Runtime.Intrinsics.Vector256.Create(unbias);
                 const float epsilon = 1E-05f;
-                var epsilonV = Vector256.Create(epsilon);
+                var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
                 const float keep = 0.9f;
-                var keepV = Vector256.Create(keep);
+                var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
                 const float take = 0.100000024f;
-                var takeV = Vector256.Create(take);
-                ref float gamma = ref Unsafe.Add(ref p, 15);
-                ref float beta = ref Unsafe.Add(ref p, 20);
-                ref float mean = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
-                ref float variance = ref Unsafe.Add(ref mean, 5);
-                ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd1);
+                var takeV = global::System.Runtime.Intrinsics.Vector256.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 5);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
                 for (nuint j = 0; j < 5; j++)
                 {
                     var sum = 0f;
-                    for (nuint r = 0; r < rows; r++) sum += Unsafe.Add(ref y, r * 5 + j);
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j);
                     var mu = sum * invCount;
                     var squares = 0f;
-                    for (nuint r = 0; r < rows; r++) { var c = Unsafe.Add(ref y, r * 5 + j) - mu; squares += c * c; }
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) - mu; squares += c * c; }
                     var sigma2 = squares * invCount;
-                    var inv = 1f / MathF.Sqrt(sigma2 + epsilon);
-                    Unsafe.Add(ref invStd, j) = inv;
-                    var g = Unsafe.Add(ref gamma, j);
-                    var bt = Unsafe.Add(ref beta, j);
-                    for (nuint r = 0; r < rows; r++) { var h = (Unsafe.Add(ref y, r * 5 + j) - mu) * inv; Unsafe.Add(ref xhat, r * 5 + j) = h; Unsafe.Add(ref y, r * 5 + j) = g * h + bt; }
-                    Unsafe.Add(ref mean, j) = keep * Unsafe.Add(ref mean, j) + take * mu;
-                    Unsafe.Add(ref variance, j) = keep * Unsafe.Add(ref variance, j) + take * (sigma2 * unbias);
+                    var inv = 1f / global::System.MathF.Sqrt(sigma2 + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) = inv;
+                    var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j);
+                    var bt = global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) - mu) * inv; global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j) = h; global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) = g * h + bt; }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) + take * mu;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + take * (sigma2 * unbias);
                 }
             }
         }
@@ -783,18 +777,18 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, activation over rows [start, start + count). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private void ForwardActivation_L1(int start, int count)
         {
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
             // activation: Sigmoid
             {
                 ref float src = ref y;
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 5);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 5);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -811,20 +805,20 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): activation derivative. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private void BackwardActivation_L1(int start, int count)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float ar = ref Unsafe.Add(ref aBase, row * 5);
-                    ref float dr = ref Unsafe.Add(ref d, row * 5);
-                    Unsafe.Add(ref dr, 0) *= Unsafe.Add(ref ar, 0) * (1f - Unsafe.Add(ref ar, 0));
-                    Unsafe.Add(ref dr, 1) *= Unsafe.Add(ref ar, 1) * (1f - Unsafe.Add(ref ar, 1));
-                    Unsafe.Add(ref dr, 2) *= Unsafe.Add(ref ar, 2) * (1f - Unsafe.Add(ref ar, 2));
-                    Unsafe.Add(ref dr, 3) *= Unsafe.Add(ref ar, 3) * (1f - Unsafe.Add(ref ar, 3));
-                    Unsafe.Add(ref dr, 4) *= Unsafe.Add(ref ar, 4) * (1f - Unsafe.Add(ref ar, 4));
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 0) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4));
                 }
             }
         }
@@ -832,28 +826,28 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private void BatchNormBackward_L1(int count, ref float g)
         {
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
                 float invCount = 1f / count;
-                var invCountV = Vector256.Create(invCount);
+                var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
                 float countF = (float)count;
-                var countFV = Vector256.Create(countF);
-                ref float gamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 15);
-                ref float gGamma = ref Unsafe.Add(ref g, 15);
-                ref float gBeta = ref Unsafe.Add(ref g, 20);
-                ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd1);
+                var countFV = global::System.Runtime.Intrinsics.Vector256.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 20);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
                 for (nuint j = 0; j < 5; j++)
                 {
                     var sumD = 0f;
                     var sumDx = 0f;
-                    for (nuint r = 0; r < rows; r++) { var dv = Unsafe.Add(ref d, r * 5 + j); sumD += dv; sumDx += dv * Unsafe.Add(ref xhat, r * 5 + j); }
-                    Unsafe.Add(ref gBeta, j) = sumD;
-                    Unsafe.Add(ref gGamma, j) = sumDx;
-                    var factor = Unsafe.Add(ref gamma, j) * Unsafe.Add(ref invStd, j) * invCount;
-                    for (nuint r = 0; r < rows; r++) Unsafe.Add(ref d, r * 5 + j) = factor * (countF * Unsafe.Add(ref d, r * 5 + j) - sumD - Unsafe.Add(ref xhat, r * 5 + j) * sumDx);
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j); sumD += dv; sumDx += dv * global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gBeta, j) = sumD;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gGamma, j) = sumDx;
+                    var factor = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) * invCount;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j) = factor * (countF * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j) - sumD - global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j) * sumDx);
                 }
             }
         }
@@ -861,13 +855,13 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): weight gradients. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private void BackwardLinear_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref g, 0);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             // input 0
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 0);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
                 // columns [0..5): the last 5, scalar
                 {
                     float s0_0 = 0f;
@@ -877,24 +871,24 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 5 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g0, 3) = s0_3;
-                    Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
                 }
             }
             // input 1
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 5);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5);
                 // columns [0..5): the last 5, scalar
                 {
                     float s0_0 = 0f;
@@ -904,24 +898,24 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 5 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 1);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g0, 3) = s0_3;
-                    Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
                 }
             }
             // input 2
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 10);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
                 // columns [0..5): the last 5, scalar
                 {
                     float s0_0 = 0f;
@@ -931,19 +925,19 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 5 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 2);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g0, 3) = s0_3;
-                    Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
                 }
             }
         }
@@ -951,118 +945,118 @@ namespace Samples
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
         private float Step_L1(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
             const float epsilon = 1E-08f;
-            var epsilonV = Vector256.Create(epsilon);
-            var etaV = Vector256.Create(eta);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float twoL2 = 0.002f;
-            var twoL2V = Vector256.Create(twoL2);
+            var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             // weights [0..15)
             {
                 nuint from = 0 + (nuint)(1L * part / parts) * 8;
                 nuint to = 0 + (nuint)(1L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    var sum = Vector256.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
-                    (sum).StoreUnsafe(ref s0, j);
-                    p = p - etaV * g / Vector256.Sqrt(sum + epsilonV);
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    var sum = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector256.Sqrt(sum + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 8; j < 15; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                var sum = Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
-                Unsafe.Add(ref s0, j) = sum;
-                p = p - eta * g / MathF.Sqrt(sum + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // γ [15..20)
             if (part == parts - 1) for (nuint j = 15; j < 20; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
-                var sum = Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
-                Unsafe.Add(ref s0, j) = sum;
-                p = p - eta * g / MathF.Sqrt(sum + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // β [20..25)
             if (part == parts - 1) for (nuint j = 20; j < 25; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
-                var sum = Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
-                Unsafe.Add(ref s0, j) = sum;
-                p = p - eta * g / MathF.Sqrt(sum + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — initialisation: weights ~ N(0, sd²) with sd = 1/√5 (LeCun). Parameters: weights [25..35) (no biases).</summary>
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4472136f;
-            var weights = new Span<float>(_parameters, 25, 10);
+            var weights = new global::System.Span<float>(_parameters, 25, 10);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [25..35) (no biases).</summary>
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 25);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
             // columns [0..2): the last 2, scalar
             {
                 float s0_0 = 0f;
                 float s0_1 = 0f;
                 for (nuint i = 0; i < 5; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2 + 0);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
-                Unsafe.Add(ref y, 0) = s0_0;
-                Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
             }
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [25..35) (no biases).</summary>
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 25);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
             {
                 ref float y = ref output;
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     for (nuint i = 0; i < 5; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                 }
             }
         }
@@ -1070,38 +1064,38 @@ namespace Samples
         /// <summary>Layer 2: Dense 5 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [25..35) (no biases).</summary>
         private void Forward_L2(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 25);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
             {
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     for (nuint i = 0; i < 5; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 2 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                 }
             }
             // activation: Linear
             {
-                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
-                ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 2);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 2);
-                    Unsafe.Add(ref ar, 0) = Unsafe.Add(ref zr, 0);
-                    Unsafe.Add(ref ar, 1) = Unsafe.Add(ref zr, 1);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
                 }
             }
         }
@@ -1109,16 +1103,16 @@ namespace Samples
         /// <summary>Layer 2: Dense 5 → 2 Linear — backward: weight gradients, input gradient. Parameters: weights [25..35) (no biases).</summary>
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref g, 25);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 2);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 2);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 2);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 2);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 2);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 2);
                 // columns [0..2): the last 2, scalar
                 {
                     float s0_0 = 0f;
@@ -1131,98 +1125,98 @@ namespace Samples
                     float s3_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 2 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 5 + i + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        float av1 = Unsafe.Add(ref x, r * 5 + i + 1);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        float av2 = Unsafe.Add(ref x, r * 5 + i + 2);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        float av3 = Unsafe.Add(ref x, r * 5 + i + 3);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 1);
+                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 2);
+                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 3);
+                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g1, 0) = s1_0;
-                    Unsafe.Add(ref g1, 1) = s1_1;
-                    Unsafe.Add(ref g2, 0) = s2_0;
-                    Unsafe.Add(ref g2, 1) = s2_1;
-                    Unsafe.Add(ref g3, 0) = s3_0;
-                    Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
                 }
             }
             // input 4
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 8);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 8);
                 // columns [0..2): the last 2, scalar
                 {
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 2 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 5 + 4);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 25);
-            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 25);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 2);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 5);
-                    ref float d1 = ref Unsafe.Add(ref d, (nuint)(r + 1) * 2);
-                    ref float dx1 = ref Unsafe.Add(ref dx, (nuint)(r + 1) * 5);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 5);
                     for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 2);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 2);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 2);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 2);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w3, 1);
-                        Unsafe.Add(ref dx1, i + 0) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w0, 1);
-                        Unsafe.Add(ref dx1, i + 1) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w1, 1);
-                        Unsafe.Add(ref dx1, i + 2) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w2, 1);
-                        Unsafe.Add(ref dx1, i + 3) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w3, 1);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 2);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 8);
-                        Unsafe.Add(ref dx0, 4) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1);
-                        Unsafe.Add(ref dx1, 4) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w0, 1);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
                     }
                 }
                 for (; r < count; r++)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 2);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 5);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
                     for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 2);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 2);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 2);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 2);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w3, 1);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 2);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 8);
-                        Unsafe.Add(ref dx0, 4) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
                     }
                 }
             }
@@ -1231,70 +1225,70 @@ namespace Samples
         /// <summary>Layer 2: Dense 5 → 2 Linear — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [25..35) (no biases).</summary>
         private float Step_L2(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
             const float epsilon = 1E-08f;
-            var epsilonV = Vector256.Create(epsilon);
-            var etaV = Vector256.Create(eta);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float twoL2 = 0.002f;
-            var twoL2V = Vector256.Create(twoL2);
+            var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             // weights [25..35)
             {
                 nuint from = 25 + (nuint)(1L * part / parts) * 8;
                 nuint to = 25 + (nuint)(1L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    var sum = Vector256.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
-                    (sum).StoreUnsafe(ref s0, j);
-                    p = p - etaV * g / Vector256.Sqrt(sum + epsilonV);
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    var sum = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector256.Sqrt(sum + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 33; j < 35; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                var sum = Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
-                Unsafe.Add(ref s0, j) = sum;
-                p = p - eta * g / MathF.Sqrt(sum + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
         public string DescribeParameter(int index)
         {
-            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
             if (index < 15) return $"layer 1 (Dense 3 → 5 Sigmoid, batch norm) weight W[{(index - 0) / 5}, {(index - 0) % 5}]";
             if (index < 20) return $"layer 1 (Dense 3 → 5 Sigmoid, batch norm) γ[{index - 15}]";
             if (index < 25) return $"layer 1 (Dense 3 → 5 Sigmoid, batch norm) β[{index - 20}]";
             if (index < 35) return $"layer 2 (Dense 5 → 2 Linear) weight W[{(index - 25) / 2}, {(index - 25) % 2}]";
-            throw new InvalidOperationException("unreachable");
+            throw new global::System.InvalidOperationException("unreachable");
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
-            if (count < 1 || count > BatchSize) Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
-            if (inputsLength != count * InputSize) Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
+            if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
+            if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
         private static void SetTarget(int label, int index, ref float t, string name)
         {
-            if ((uint)label >= OutputSize) Kernels.ThrowLabel(name, index, label, OutputSize);
-            MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
-            Unsafe.Add(ref t, label) = 1f;
+            if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;
         }
     }
 }

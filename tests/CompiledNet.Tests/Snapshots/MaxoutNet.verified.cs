@@ -3,12 +3,6 @@
 #nullable enable
 #pragma warning disable CS1591
 
-using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using Kernels = global::CompiledNet.Kernels;
-
 namespace Samples
 {
     /// <summary>
@@ -50,11 +44,11 @@ namespace Samples
 
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
-        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
             get => _maskRng.State;
-            set => _maskRng.State = value ?? throw new ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
+            set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
         }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
@@ -79,7 +73,7 @@ namespace Samples
         private readonly float[] _maskedWeights1 = new float[90]; // layer 1: W ⊙ mask, as used this step
         private readonly float[] _dropoutMask2 = new float[BatchSize * 7]; // layer 2: 0 or 1/(1 − p) per unit and example
         private readonly float[] _ad2 = new float[BatchSize * 7]; // layer 2: outputs after dropout, the next layer's input
-        private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer
+        private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
         private readonly global::CompiledNet.Rng _maskRng;
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: the velocity δ; each slot laid out like the parameters.
@@ -94,7 +88,7 @@ namespace Samples
             set
             {
                 if (!(value > 0f) || float.IsInfinity(value))
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
                 _learningRate = value;
             }
         }
@@ -109,7 +103,7 @@ namespace Samples
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
             }
         }
 
@@ -117,30 +111,30 @@ namespace Samples
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
-        public Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
-        public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
             2 => _a2,
             3 => _a3,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
-        public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
+        public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             1 => _winner1,
-            >= 1 and <= 3 => ReadOnlySpan<int>.Empty,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            >= 1 and <= 3 => global::System.ReadOnlySpan<int>.Empty,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
-        public Span<float> BatchNormStatistics => _batchNormStatistics;
+        public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>
         public bool ReuseMasks { get; set; }
@@ -148,23 +142,23 @@ namespace Samples
         private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks
 
         /// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>
-        public ReadOnlySpan<float> DropoutMask(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch
         {
             2 => _dropoutMask2,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no dropout."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no dropout."),
         }
         ;
 
         /// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>
-        public ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
         {
             1 => _dropConnectMask1,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
         }
         ;
 
         /// <summary>The optimizer's state: the velocity δ; each slot laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> OptimizerState => _optimizerState;
+        public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>The declared schedule: η_e = η_0·0.9^⌊e / 2⌋ for the 0-based epoch e; the training loop applies it.</summary>
         public global::CompiledNet.LearningRateSchedule DeclaredSchedule { get; } = global::CompiledNet.LearningRateSchedule.Step(2, 0.9f);
@@ -180,53 +174,53 @@ namespace Samples
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
-        public void Predict(ReadOnlySpan<float> x, Span<float> y)
+        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (y.Length != OutputSize) Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
         }
 
         /// <summary>Class of one example: 1 when the single output is ≥ 0.5, else 0.</summary>
-        public int Classify(ReadOnlySpan<float> x)
+        public int Classify(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
             return y[0] >= 0.5f ? 1 : 0;
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, int label)
+        public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> t = stackalloc float[OutputSize];
-            SetTarget(label, 0, ref MemoryMarshal.GetReference(t), nameof(label));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> t = stackalloc float[OutputSize];
+            SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));
             return LossCore(x, t);
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target)
+        public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (target.Length != OutputSize) Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
             return LossCore(x, target);
         }
 
-        private float LossCore(ReadOnlySpan<float> x, ReadOnlySpan<float> t)
+        private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
-            return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+            return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (5) floats: another shape does not compile where this is expected.</summary>
         public struct Input
         {
-            [InlineArray(InputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
             private struct Values
             {
                 private float _element0;
@@ -235,9 +229,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Input(ReadOnlySpan<float> values)
+            public Input(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != InputSize) Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
+                if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
                 values.CopyTo(_values);
             }
 
@@ -249,18 +243,18 @@ namespace Samples
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (1) floats: another shape does not compile where this is expected.</summary>
         public struct Output
         {
-            [InlineArray(OutputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
             private struct Values
             {
                 private float _element0;
@@ -269,9 +263,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Output(ReadOnlySpan<float> values)
+            public Output(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != OutputSize) Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
+                if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
                 values.CopyTo(_values);
             }
 
@@ -283,20 +277,20 @@ namespace Samples
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
         public Output Predict(in Input x)
         {
             Output y = default;
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));
             return y;
         }
 
@@ -307,23 +301,23 @@ namespace Samples
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: 0 or 1 per example (the single output's target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
-            ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);
-            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref Unsafe.Add(ref t, i * OutputSize), nameof(labels));
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
-            if (targets.Length % OutputSize != 0) Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
+            if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
             CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);
             targets.CopyTo(_targets);
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
@@ -344,7 +338,7 @@ namespace Samples
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
             ApplyGradients();
@@ -352,7 +346,7 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
             ApplyGradients();
@@ -362,13 +356,13 @@ namespace Samples
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (13 floats) on the stack.</summary>
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            Span<float> hidden = stackalloc float[13];
-            ref float h = ref MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref Unsafe.Add(ref h, 0);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            global::System.Span<float> hidden = stackalloc float[13];
+            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
             Infer_L1(ref p, ref statistics, ref x, ref h1);
-            ref float h2 = ref Unsafe.Add(ref h, 6);
+            ref float h2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6);
             Infer_L2(ref p, ref statistics, ref h1, ref h2);
             Infer_L3(ref p, ref statistics, ref h2, ref z);
             // activation: Sigmoid
@@ -377,18 +371,18 @@ namespace Samples
                 ref float dst = ref y;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 1);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 1);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
                     for (nuint j = 0; j < 1; j++)
                     {
-                        Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
         }
 
         // PredictBatch works through chunks of 32 rows; their activations (1024 floats) live in one buffer per thread, allocated on its first call.
-        [ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static float[]? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 14400;
@@ -407,7 +401,7 @@ namespace Samples
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
                 _inferenceThreads = value;
             }
         }
@@ -419,38 +413,38 @@ namespace Samples
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
-        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
-            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
-            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
             if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
-            PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
-                ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+            PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
-            ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[1024]);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref Unsafe.Add(ref s, 0);
-            ref float h2 = ref Unsafe.Add(ref s, 192);
-            ref float z = ref Unsafe.Add(ref s, 416);
-            ref float pieces = ref Unsafe.Add(ref s, 448);
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[1024]);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 192);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 416);
+            ref float pieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 448);
             for (int start = 0; start < rows; start += 32)
             {
-                int count = Math.Min(32, rows - start);
-                ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);
-                ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);
+                int count = global::System.Math.Min(32, rows - start);
+                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 InferRows_L2(ref p, ref statistics, ref h1, ref h2, ref pieces, count);
                 InferRows_L3(ref p, ref statistics, ref h2, ref z, ref pieces, count);
@@ -460,11 +454,11 @@ namespace Samples
                     ref float dst = ref y;
                     for (nuint row = 0; row < (nuint)count; row++)
                     {
-                        ref float zr = ref Unsafe.Add(ref src, row * 1);
-                        ref float ar = ref Unsafe.Add(ref dst, row * 1);
+                        ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
+                        ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
                         for (nuint j = 0; j < 1; j++)
                         {
-                            Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                         }
                     }
                 }
@@ -474,18 +468,18 @@ namespace Samples
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
-            return ComputeGradientsPart(ref x, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6), start, count);
-            Forward_L3(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6), start, count);
+            Forward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L3(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7), start, count, ref g);
-            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6), start, count, ref g);
+            Backward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -496,7 +490,7 @@ namespace Samples
             float loss = 0f;
             for (nuint k = 0; k < 1; k++)
             {
-                loss += Kernels.LogLossFromLogit(Unsafe.Add(ref z, k), Unsafe.Add(ref t, k));
+                loss += global::CompiledNet.Kernels.LogLossFromLogit(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k));
             }
             return loss;
         }
@@ -507,20 +501,20 @@ namespace Samples
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 1;
-            ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z3), first);
-            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a3), first);
-            ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d3), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
-                ref float zr = ref Unsafe.Add(ref z, row * 1);
-                ref float ar = ref Unsafe.Add(ref a, row * 1);
-                ref float tr = ref Unsafe.Add(ref t, row * 1);
-                ref float dr = ref Unsafe.Add(ref d, row * 1);
+                ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 1);
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 1);
+                ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, row * 1);
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1);
                 sum += ExampleLoss(ref zr, ref ar, ref tr);
                 for (nuint k = 0; k < 1; k++)
                 {
-                    Unsafe.Add(ref dr, k) = (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;
                 }
             }
             return sum * invCount;
@@ -530,55 +524,55 @@ namespace Samples
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4472136f;
-            var weights = new Span<float>(_parameters, 0, 90);
+            var weights = new global::System.Span<float>(_parameters, 0, 90);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 90, 18).Clear();
+            new global::System.Span<float>(_parameters, 90, 18).Clear();
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — inference forward. Parameters: weights [0..90), biases [90..108).</summary>
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 90);
-            Span<float> piecesBuffer = stackalloc float[18];
-            ref float z = ref MemoryMarshal.GetReference(piecesBuffer);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            global::System.Span<float> piecesBuffer = stackalloc float[18];
+            ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
             // columns [0..8): one vector per row
             {
-                var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 5; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 18 + 0);
-                    var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = Vector256.Create(Unsafe.Add(ref x, i));
-                    c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 0);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
-                c0_0.StoreUnsafe(ref z, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref z, 0);
             }
             // columns [8..16): one vector per row
             {
-                var c0_0 = Vector256.LoadUnsafe(ref b, 8);
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
                 for (nuint i = 0; i < 5; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 18 + 8);
-                    var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = Vector256.Create(Unsafe.Add(ref x, i));
-                    c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 8);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
-                c0_0.StoreUnsafe(ref z, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref z, 8);
             }
             // columns [16..18): the last 2, scalar
             {
-                float s0_0 = Unsafe.Add(ref b, 16);
-                float s0_1 = Unsafe.Add(ref b, 17);
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
                 for (nuint i = 0; i < 5; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 18 + 16);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
-                Unsafe.Add(ref z, 16) = s0_0;
-                Unsafe.Add(ref z, 17) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref z, 16) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref z, 17) = s0_1;
             }
             // maxout: unit u = max over pieces [u·3, u·3 + 3)
             {
@@ -586,14 +580,14 @@ namespace Samples
                 ref float ap = ref y;
                 for (nuint u = 0; u < 6; u++)
                 {
-                    ref float group = ref Unsafe.Add(ref zp, u * 3);
+                    ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
                     float best = group;
                     int at = 0;
                     for (int j = 1; j < 3; j++)
                     {
-                        if (Unsafe.Add(ref group, j) > best) { best = Unsafe.Add(ref group, j); at = j; }
+                        if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
                     }
-                    Unsafe.Add(ref ap, u) = best;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
                 }
             }
         }
@@ -601,8 +595,8 @@ namespace Samples
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — batched inference forward over count rows. Parameters: weights [0..90), biases [90..108).</summary>
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 90);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             {
                 ref float y = ref scratch;
                 // column strips of 16, each passed over by every row
@@ -611,102 +605,102 @@ namespace Samples
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 18);
-                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 5);
-                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 18);
-                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 5);
-                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 18);
-                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 5);
-                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 18);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, o);
-                        var c1_0 = Vector256.LoadUnsafe(ref b, o);
-                        var c2_0 = Vector256.LoadUnsafe(ref b, o);
-                        var c3_0 = Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = Vector256.LoadUnsafe(ref b, o + 8);
-                        var c1_1 = Vector256.LoadUnsafe(ref b, o + 8);
-                        var c2_1 = Vector256.LoadUnsafe(ref b, o + 8);
-                        var c3_1 = Vector256.LoadUnsafe(ref b, o + 8);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
                         for (nuint i = 0; i < 5; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 18 + o);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        c0_0.StoreUnsafe(ref y0, o);
-                        c0_1.StoreUnsafe(ref y0, o + 8);
-                        c1_0.StoreUnsafe(ref y1, o);
-                        c1_1.StoreUnsafe(ref y1, o + 8);
-                        c2_0.StoreUnsafe(ref y2, o);
-                        c2_1.StoreUnsafe(ref y2, o + 8);
-                        c3_0.StoreUnsafe(ref y3, o);
-                        c3_1.StoreUnsafe(ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
                     }
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 18);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = Vector256.LoadUnsafe(ref b, o + 8);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
                         for (nuint i = 0; i < 5; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 18 + o);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        c0_0.StoreUnsafe(ref y0, o);
-                        c0_1.StoreUnsafe(ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
                     }
                 }
                 // columns [16..18): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = Unsafe.Add(ref b, 16);
-                    float s0_1 = Unsafe.Add(ref b, 17);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
                     for (nuint i = 0; i < 5; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 16) = s0_0;
-                    Unsafe.Add(ref y0, 17) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                 }
             }
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 // maxout: unit u = max over pieces [u·3, u·3 + 3)
                 {
-                    ref float zp = ref Unsafe.Add(ref scratch, row * 18);
-                    ref float ap = ref Unsafe.Add(ref output, row * 6);
+                    ref float zp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, row * 18);
+                    ref float ap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 6);
                     for (nuint u = 0; u < 6; u++)
                     {
-                        ref float group = ref Unsafe.Add(ref zp, u * 3);
+                        ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
                         float best = group;
                         int at = 0;
                         for (int j = 1; j < 3; j++)
                         {
-                            if (Unsafe.Add(ref group, j) > best) { best = Unsafe.Add(ref group, j); at = j; }
+                            if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
                         }
-                        Unsafe.Add(ref ap, u) = best;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
                     }
                 }
             }
@@ -715,11 +709,11 @@ namespace Samples
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..90), biases [90..108).</summary>
         private void Forward_L1(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
-            ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights1);
-            ref float b = ref Unsafe.Add(ref p, 90);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
+            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
             {
                 // column strips of 16, each passed over by every row
                 for (nuint o = 0; o < 16; o += 16)
@@ -727,62 +721,62 @@ namespace Samples
                     int r = 0;
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 18);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = Vector256.LoadUnsafe(ref b, o + 8);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
                         for (nuint i = 0; i < 5; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 18 + o);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        c0_0.StoreUnsafe(ref y0, o);
-                        c0_1.StoreUnsafe(ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
                     }
                 }
                 // columns [16..18): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = Unsafe.Add(ref b, 16);
-                    float s0_1 = Unsafe.Add(ref b, 17);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
                     for (nuint i = 0; i < 5; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 16) = s0_0;
-                    Unsafe.Add(ref y0, 17) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                 }
             }
             {
-                ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6);
-                ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
+                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6);
+                ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     // maxout: unit u = max over pieces [u·3, u·3 + 3)
                     {
-                        ref float zp = ref Unsafe.Add(ref y, row * 18);
-                        ref float ap = ref Unsafe.Add(ref a, row * 6);
-                        ref int wp = ref Unsafe.Add(ref winner, row * 6);
+                        ref float zp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 18);
+                        ref float ap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 6);
+                        ref int wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, row * 6);
                         for (nuint u = 0; u < 6; u++)
                         {
-                            ref float group = ref Unsafe.Add(ref zp, u * 3);
+                            ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
                             float best = group;
                             int at = 0;
                             for (int j = 1; j < 3; j++)
                             {
-                                if (Unsafe.Add(ref group, j) > best) { best = Unsafe.Add(ref group, j); at = j; }
+                                if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
                             }
-                            Unsafe.Add(ref ap, u) = best;
-                            Unsafe.Add(ref wp, u) = at;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, u) = at;
                         }
                     }
                 }
@@ -792,87 +786,87 @@ namespace Samples
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — DropConnect: one mask per mini-batch over the 90 weights, each kept with probability 0.7 and scaled by 1/0.7; W ⊙ mask into _maskedWeights1. Parameters: weights [0..90), biases [90..108).</summary>
         private void DropConnect_L1()
         {
-            ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+            ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
             if (!ReuseMasks)
             {
                 const float scale = 1.4285715f;
                 for (nuint j = 0; j < 90; j++)
                 {
-                    Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.7f ? scale : 0f;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.7f ? scale : 0f;
                 }
             }
-            ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights1);
-            ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
             for (nuint j = 0; j < 88; j += 8)
             {
-                (Vector256.LoadUnsafe(ref weights, j) * Vector256.LoadUnsafe(ref mask, j)).StoreUnsafe(ref w, j);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, j), ref w, j);
             }
             for (nuint j = 88; j < 90; j++)
             {
-                Unsafe.Add(ref w, j) = Unsafe.Add(ref weights, j) * Unsafe.Add(ref mask, j);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j);
             }
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — backward: to the winning piece of each maxout unit, weight (through the DropConnect mask) and bias gradients. Parameters: weights [0..90), biases [90..108).</summary>
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
             nuint rows = (nuint)count;
             // maxout: each unit's gradient goes to its winning piece; the other pieces get 0
-            ref float dPieces = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dPieces1), (nuint)start * 18);
+            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dPieces1), (nuint)start * 18);
             {
-                ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
-                MemoryMarshal.CreateSpan(ref dPieces, count * 18).Clear();
+                ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * 18).Clear();
                 for (nuint j = 0; j < rows * 6; j++)
                 {
-                    Unsafe.Add(ref dPieces, (j / 6) * 18 + (j % 6) * 3 + (nuint)Unsafe.Add(ref winner, j)) = Unsafe.Add(ref d, j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dPieces, (j / 6) * 18 + (j % 6) * 3 + (nuint)global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, j)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
                 }
             }
             d = ref dPieces; // from here on, δ is over the pieces
-            ref float gw = ref Unsafe.Add(ref g, 0);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 18);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 18);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 18);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 18);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 18);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 18);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 18);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 18);
                 for (nuint o = 0; o < 16; o += 16)
                 {
-                    var c0_0 = Vector256<float>.Zero;
-                    var c1_0 = Vector256<float>.Zero;
-                    var c2_0 = Vector256<float>.Zero;
-                    var c3_0 = Vector256<float>.Zero;
-                    var c0_1 = Vector256<float>.Zero;
-                    var c1_1 = Vector256<float>.Zero;
-                    var c2_1 = Vector256<float>.Zero;
-                    var c3_1 = Vector256<float>.Zero;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 18 + o);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 5 + i + 0));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        var av1 = Vector256.Create(Unsafe.Add(ref x, r * 5 + i + 1));
-                        c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        var av2 = Vector256.Create(Unsafe.Add(ref x, r * 5 + i + 2));
-                        c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        var av3 = Vector256.Create(Unsafe.Add(ref x, r * 5 + i + 3));
-                        c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 0));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
-                    c0_0.StoreUnsafe(ref g0, o);
-                    c0_1.StoreUnsafe(ref g0, o + 8);
-                    c1_0.StoreUnsafe(ref g1, o);
-                    c1_1.StoreUnsafe(ref g1, o + 8);
-                    c2_0.StoreUnsafe(ref g2, o);
-                    c2_1.StoreUnsafe(ref g2, o + 8);
-                    c3_0.StoreUnsafe(ref g3, o);
-                    c3_1.StoreUnsafe(ref g3, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, o + 8);
                 }
                 // columns [16..18): the last 2, scalar
                 {
@@ -886,48 +880,48 @@ namespace Samples
                     float s3_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 18 + 16);
-                        float av0 = Unsafe.Add(ref x, r * 5 + i + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        float av1 = Unsafe.Add(ref x, r * 5 + i + 1);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        float av2 = Unsafe.Add(ref x, r * 5 + i + 2);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        float av3 = Unsafe.Add(ref x, r * 5 + i + 3);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 1);
+                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 2);
+                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 3);
+                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 16) = s0_0;
-                    Unsafe.Add(ref g0, 17) = s0_1;
-                    Unsafe.Add(ref g1, 16) = s1_0;
-                    Unsafe.Add(ref g1, 17) = s1_1;
-                    Unsafe.Add(ref g2, 16) = s2_0;
-                    Unsafe.Add(ref g2, 17) = s2_1;
-                    Unsafe.Add(ref g3, 16) = s3_0;
-                    Unsafe.Add(ref g3, 17) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 16) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 17) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 16) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 17) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 16) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 17) = s3_1;
                 }
             }
             // input 4
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 72);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
                 for (nuint o = 0; o < 16; o += 16)
                 {
-                    var c0_0 = Vector256<float>.Zero;
-                    var c0_1 = Vector256<float>.Zero;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 18 + o);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 5 + 4));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                     }
-                    c0_0.StoreUnsafe(ref g0, o);
-                    c0_1.StoreUnsafe(ref g0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
                 }
                 // columns [16..18): the last 2, scalar
                 {
@@ -935,97 +929,97 @@ namespace Samples
                     float s0_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 18 + 16);
-                        float av0 = Unsafe.Add(ref x, r * 5 + 4);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 16) = s0_0;
-                    Unsafe.Add(ref g0, 17) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
                 }
             }
             // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
             {
-                ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+                ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
                 for (nuint j = 0; j < 88; j += 8)
                 {
-                    (Vector256.LoadUnsafe(ref gw, j) * Vector256.LoadUnsafe(ref mask, j)).StoreUnsafe(ref gw, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, j), ref gw, j);
                 }
                 for (nuint j = 88; j < 90; j++)
                 {
-                    Unsafe.Add(ref gw, j) = Unsafe.Add(ref gw, j) * Unsafe.Add(ref mask, j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j);
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref g, 90);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 90);
             {
-                var c0 = Vector256<float>.Zero;
-                var c1 = Vector256<float>.Zero;
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 18);
-                    c0 += Vector256.LoadUnsafe(ref bRow, 0);
-                    c1 += Vector256.LoadUnsafe(ref bRow, 0 + 8);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0 + 8);
                 }
-                c0.StoreUnsafe(ref gb, 0);
-                c1.StoreUnsafe(ref gb, 0 + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref gb, 0 + 8);
             }
             {
                 float s16 = 0f;
                 float s17 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 18);
-                    s16 += Unsafe.Add(ref bRow, 16);
-                    s17 += Unsafe.Add(ref bRow, 17);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                    s16 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                    s17 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 17);
                 }
-                Unsafe.Add(ref gb, 16) = s16;
-                Unsafe.Add(ref gb, 17) = s17;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 16) = s16;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 17) = s17;
             }
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..90), biases [90..108).</summary>
         private float Step_L1(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
             const float gamma = 0.9f;
-            var gammaV = Vector256.Create(gamma);
-            var etaV = Vector256.Create(eta);
+            var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float twoL2 = 0.02f;
-            var twoL2V = Vector256.Create(twoL2);
+            var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             float l1Shift = eta * 0.001f;
-            var l1ShiftV = Vector256.Create(l1Shift);
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector256.Create(l1Shift);
             // weights [0..90)
             {
                 nuint from = 0 + (nuint)(11L * part / parts) * 8;
                 nuint to = 0 + (nuint)(11L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    p = Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
-                    var d = gammaV * Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
-                    (d).StoreUnsafe(ref s0, j);
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
                     p = p - d;
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 88; j < 90; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
-                var d = gamma * Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                Unsafe.Add(ref s0, j) = d;
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
                 p = p - d;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // biases [90..108)
@@ -1034,40 +1028,40 @@ namespace Samples
                 nuint to = 90 + (nuint)(2L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
-                    var d = gammaV * Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
-                    (d).StoreUnsafe(ref s0, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
                     p = p - d;
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 106; j < 108; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
-                var d = gamma * Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                Unsafe.Add(ref s0, j) = d;
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
                 p = p - d;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — initialisation: weights ~ N(0, sd²) with sd = 1/√6 (LeCun). Parameters: weights [108..150) (no biases).</summary>
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4082483f;
-            var weights = new Span<float>(_parameters, 108, 42);
+            var weights = new global::System.Span<float>(_parameters, 108, 42);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — inference forward. Parameters: weights [108..150) (no biases).</summary>
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 108);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
             // columns [0..7): the last 7, scalar
             {
                 float s0_0 = 0f;
@@ -1079,23 +1073,23 @@ namespace Samples
                 float s0_6 = 0f;
                 for (nuint i = 0; i < 6; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 7 + 0);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                    s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                    s0_4 += av0 * Unsafe.Add(ref bRow, 4);
-                    s0_5 += av0 * Unsafe.Add(ref bRow, 5);
-                    s0_6 += av0 * Unsafe.Add(ref bRow, 6);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 0);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                    s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                    s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                    s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                 }
-                Unsafe.Add(ref y, 0) = s0_0;
-                Unsafe.Add(ref y, 1) = s0_1;
-                Unsafe.Add(ref y, 2) = s0_2;
-                Unsafe.Add(ref y, 3) = s0_3;
-                Unsafe.Add(ref y, 4) = s0_4;
-                Unsafe.Add(ref y, 5) = s0_5;
-                Unsafe.Add(ref y, 6) = s0_6;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 3) = s0_3;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_4;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 5) = s0_5;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 6) = s0_6;
             }
             // activation: Tanh
             {
@@ -1103,11 +1097,11 @@ namespace Samples
                 ref float dst = ref src;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 7);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 7);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
                     for (nuint j = 0; j < 7; j++)
                     {
-                        Unsafe.Add(ref ar, j) = MathF.Tanh(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1116,14 +1110,14 @@ namespace Samples
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — batched inference forward over count rows. Parameters: weights [108..150) (no biases).</summary>
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 108);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
             {
                 ref float y = ref output;
                 // columns [0..7): the last 7, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 7);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
@@ -1133,23 +1127,23 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint i = 0; i < 6; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 7 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * Unsafe.Add(ref bRow, 6);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
-                    Unsafe.Add(ref y0, 3) = s0_3;
-                    Unsafe.Add(ref y0, 4) = s0_4;
-                    Unsafe.Add(ref y0, 5) = s0_5;
-                    Unsafe.Add(ref y0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_6;
                 }
             }
             // activation: Tanh
@@ -1158,11 +1152,11 @@ namespace Samples
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 7);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 7);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
                     for (nuint j = 0; j < 7; j++)
                     {
-                        Unsafe.Add(ref ar, j) = MathF.Tanh(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1171,15 +1165,15 @@ namespace Samples
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — training forward over rows [start, start + count), outputs in _a2, dropout-masked copy in _ad2. Parameters: weights [108..150) (no biases).</summary>
         private void Forward_L2(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 108);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
             {
                 // columns [0..7): the last 7, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 7);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
@@ -1189,23 +1183,23 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint i = 0; i < 6; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 7 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * Unsafe.Add(ref bRow, 6);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
-                    Unsafe.Add(ref y0, 3) = s0_3;
-                    Unsafe.Add(ref y0, 4) = s0_4;
-                    Unsafe.Add(ref y0, 5) = s0_5;
-                    Unsafe.Add(ref y0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_6;
                 }
             }
             // activation: Tanh
@@ -1214,35 +1208,35 @@ namespace Samples
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 7);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 7);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
                     for (nuint j = 0; j < 7; j++)
                     {
-                        Unsafe.Add(ref ar, j) = MathF.Tanh(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
             // dropout: each unit of each example kept with probability 0.75 and scaled by 1/0.75 (inverted dropout)
             {
-                ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.3333334f;
                     for (nuint j = 0; j < (nuint)count * 7; j++)
                     {
-                        Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.75f ? scale : 0f;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.75f ? scale : 0f;
                     }
                 }
-                ref float source = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
-                ref float target = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float sr = ref Unsafe.Add(ref source, row * 7);
-                    ref float tr = ref Unsafe.Add(ref target, row * 7);
-                    ref float mr = ref Unsafe.Add(ref m, row * 7);
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 7);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 7);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
                     for (nuint j = 0; j < 7; j++)
                     {
-                        Unsafe.Add(ref tr, j) = Unsafe.Add(ref sr, j) * Unsafe.Add(ref mr, j);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
                     }
                 }
             }
@@ -1251,45 +1245,45 @@ namespace Samples
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — backward: dropout mask, activation derivative, weight gradients, input gradient. Parameters: weights [108..150) (no biases).</summary>
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
                 for (nuint row = 0; row < rows; row++)
                 {
-                    ref float dr = ref Unsafe.Add(ref d, row * 7);
-                    ref float mr = ref Unsafe.Add(ref m, row * 7);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
                     for (nuint j = 0; j < 7; j++)
                     {
-                        Unsafe.Add(ref dr, j) = Unsafe.Add(ref dr, j) * Unsafe.Add(ref mr, j);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
                     }
                 }
             }
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float ar = ref Unsafe.Add(ref aBase, row * 7);
-                    ref float dr = ref Unsafe.Add(ref d, row * 7);
-                    Unsafe.Add(ref dr, 0) *= 1f - Unsafe.Add(ref ar, 0) * Unsafe.Add(ref ar, 0);
-                    Unsafe.Add(ref dr, 1) *= 1f - Unsafe.Add(ref ar, 1) * Unsafe.Add(ref ar, 1);
-                    Unsafe.Add(ref dr, 2) *= 1f - Unsafe.Add(ref ar, 2) * Unsafe.Add(ref ar, 2);
-                    Unsafe.Add(ref dr, 3) *= 1f - Unsafe.Add(ref ar, 3) * Unsafe.Add(ref ar, 3);
-                    Unsafe.Add(ref dr, 4) *= 1f - Unsafe.Add(ref ar, 4) * Unsafe.Add(ref ar, 4);
-                    Unsafe.Add(ref dr, 5) *= 1f - Unsafe.Add(ref ar, 5) * Unsafe.Add(ref ar, 5);
-                    Unsafe.Add(ref dr, 6) *= 1f - Unsafe.Add(ref ar, 6) * Unsafe.Add(ref ar, 6);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 0) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 5) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 6) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6);
                 }
             }
-            ref float gw = ref Unsafe.Add(ref g, 108);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 108);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 7);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 7);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 7);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 7);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 7);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 7);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 7);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 7);
                 // columns [0..7): the last 7, scalar
                 {
                     float s0_0 = 0f;
@@ -1322,73 +1316,73 @@ namespace Samples
                     float s3_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 7 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 6 + i + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * Unsafe.Add(ref bRow, 6);
-                        float av1 = Unsafe.Add(ref x, r * 6 + i + 1);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                        s1_3 += av1 * Unsafe.Add(ref bRow, 3);
-                        s1_4 += av1 * Unsafe.Add(ref bRow, 4);
-                        s1_5 += av1 * Unsafe.Add(ref bRow, 5);
-                        s1_6 += av1 * Unsafe.Add(ref bRow, 6);
-                        float av2 = Unsafe.Add(ref x, r * 6 + i + 2);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                        s2_3 += av2 * Unsafe.Add(ref bRow, 3);
-                        s2_4 += av2 * Unsafe.Add(ref bRow, 4);
-                        s2_5 += av2 * Unsafe.Add(ref bRow, 5);
-                        s2_6 += av2 * Unsafe.Add(ref bRow, 6);
-                        float av3 = Unsafe.Add(ref x, r * 6 + i + 3);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
-                        s3_3 += av3 * Unsafe.Add(ref bRow, 3);
-                        s3_4 += av3 * Unsafe.Add(ref bRow, 4);
-                        s3_5 += av3 * Unsafe.Add(ref bRow, 5);
-                        s3_6 += av3 * Unsafe.Add(ref bRow, 6);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 1);
+                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s1_3 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s1_4 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s1_5 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s1_6 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 2);
+                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s2_3 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s2_4 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s2_5 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s2_6 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 3);
+                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s3_3 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s3_4 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s3_5 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s3_6 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g0, 3) = s0_3;
-                    Unsafe.Add(ref g0, 4) = s0_4;
-                    Unsafe.Add(ref g0, 5) = s0_5;
-                    Unsafe.Add(ref g0, 6) = s0_6;
-                    Unsafe.Add(ref g1, 0) = s1_0;
-                    Unsafe.Add(ref g1, 1) = s1_1;
-                    Unsafe.Add(ref g1, 2) = s1_2;
-                    Unsafe.Add(ref g1, 3) = s1_3;
-                    Unsafe.Add(ref g1, 4) = s1_4;
-                    Unsafe.Add(ref g1, 5) = s1_5;
-                    Unsafe.Add(ref g1, 6) = s1_6;
-                    Unsafe.Add(ref g2, 0) = s2_0;
-                    Unsafe.Add(ref g2, 1) = s2_1;
-                    Unsafe.Add(ref g2, 2) = s2_2;
-                    Unsafe.Add(ref g2, 3) = s2_3;
-                    Unsafe.Add(ref g2, 4) = s2_4;
-                    Unsafe.Add(ref g2, 5) = s2_5;
-                    Unsafe.Add(ref g2, 6) = s2_6;
-                    Unsafe.Add(ref g3, 0) = s3_0;
-                    Unsafe.Add(ref g3, 1) = s3_1;
-                    Unsafe.Add(ref g3, 2) = s3_2;
-                    Unsafe.Add(ref g3, 3) = s3_3;
-                    Unsafe.Add(ref g3, 4) = s3_4;
-                    Unsafe.Add(ref g3, 5) = s3_5;
-                    Unsafe.Add(ref g3, 6) = s3_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 3) = s1_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 4) = s1_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 5) = s1_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 6) = s1_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 3) = s2_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 4) = s2_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 5) = s2_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 6) = s2_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 3) = s3_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 4) = s3_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 5) = s3_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 6) = s3_6;
                 }
             }
             // input 4
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 28);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 28);
                 // columns [0..7): the last 7, scalar
                 {
                     float s0_0 = 0f;
@@ -1400,28 +1394,28 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 7 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 6 + 4);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * Unsafe.Add(ref bRow, 6);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g0, 3) = s0_3;
-                    Unsafe.Add(ref g0, 4) = s0_4;
-                    Unsafe.Add(ref g0, 5) = s0_5;
-                    Unsafe.Add(ref g0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_6;
                 }
             }
             // input 5
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 35);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 35);
                 // columns [0..7): the last 7, scalar
                 {
                     float s0_0 = 0f;
@@ -1433,80 +1427,80 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 7 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 6 + 5);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * Unsafe.Add(ref bRow, 6);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
+                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
+                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
+                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g0, 3) = s0_3;
-                    Unsafe.Add(ref g0, 4) = s0_4;
-                    Unsafe.Add(ref g0, 5) = s0_5;
-                    Unsafe.Add(ref g0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_5;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_6;
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 108);
-            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 108);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 6);
-                    ref float d1 = ref Unsafe.Add(ref d, (nuint)(r + 1) * 7);
-                    ref float dx1 = ref Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
                     for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 7);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 7);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 7);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 7);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w0, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w0, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w0, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w0, 6);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w1, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w1, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w1, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w1, 6);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w2, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w2, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w2, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w2, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w2, 6);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w3, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w3, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w3, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w3, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w3, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w3, 6);
-                        Unsafe.Add(ref dx1, i + 0) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w0, 2) + Unsafe.Add(ref d1, 3) * Unsafe.Add(ref w0, 3) + Unsafe.Add(ref d1, 4) * Unsafe.Add(ref w0, 4) + Unsafe.Add(ref d1, 5) * Unsafe.Add(ref w0, 5) + Unsafe.Add(ref d1, 6) * Unsafe.Add(ref w0, 6);
-                        Unsafe.Add(ref dx1, i + 1) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w1, 2) + Unsafe.Add(ref d1, 3) * Unsafe.Add(ref w1, 3) + Unsafe.Add(ref d1, 4) * Unsafe.Add(ref w1, 4) + Unsafe.Add(ref d1, 5) * Unsafe.Add(ref w1, 5) + Unsafe.Add(ref d1, 6) * Unsafe.Add(ref w1, 6);
-                        Unsafe.Add(ref dx1, i + 2) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w2, 2) + Unsafe.Add(ref d1, 3) * Unsafe.Add(ref w2, 3) + Unsafe.Add(ref d1, 4) * Unsafe.Add(ref w2, 4) + Unsafe.Add(ref d1, 5) * Unsafe.Add(ref w2, 5) + Unsafe.Add(ref d1, 6) * Unsafe.Add(ref w2, 6);
-                        Unsafe.Add(ref dx1, i + 3) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w3, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w3, 2) + Unsafe.Add(ref d1, 3) * Unsafe.Add(ref w3, 3) + Unsafe.Add(ref d1, 4) * Unsafe.Add(ref w3, 4) + Unsafe.Add(ref d1, 5) * Unsafe.Add(ref w3, 5) + Unsafe.Add(ref d1, 6) * Unsafe.Add(ref w3, 6);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 7);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 7);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 7);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 28);
-                        ref float w1 = ref Unsafe.Add(ref w, 35);
-                        Unsafe.Add(ref dx0, 4) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w0, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w0, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w0, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w0, 6);
-                        Unsafe.Add(ref dx0, 5) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w1, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w1, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w1, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w1, 6);
-                        Unsafe.Add(ref dx1, 4) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w0, 2) + Unsafe.Add(ref d1, 3) * Unsafe.Add(ref w0, 3) + Unsafe.Add(ref d1, 4) * Unsafe.Add(ref w0, 4) + Unsafe.Add(ref d1, 5) * Unsafe.Add(ref w0, 5) + Unsafe.Add(ref d1, 6) * Unsafe.Add(ref w0, 6);
-                        Unsafe.Add(ref dx1, 5) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w1, 2) + Unsafe.Add(ref d1, 3) * Unsafe.Add(ref w1, 3) + Unsafe.Add(ref d1, 4) * Unsafe.Add(ref w1, 4) + Unsafe.Add(ref d1, 5) * Unsafe.Add(ref w1, 5) + Unsafe.Add(ref d1, 6) * Unsafe.Add(ref w1, 6);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
                     }
                 }
                 for (; r < count; r++)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 6);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
                     for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 7);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 7);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 7);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 7);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w0, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w0, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w0, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w0, 6);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w1, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w1, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w1, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w1, 6);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w2, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w2, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w2, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w2, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w2, 6);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w3, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w3, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w3, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w3, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w3, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w3, 6);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 7);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 7);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 7);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 28);
-                        ref float w1 = ref Unsafe.Add(ref w, 35);
-                        Unsafe.Add(ref dx0, 4) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w0, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w0, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w0, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w0, 6);
-                        Unsafe.Add(ref dx0, 5) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2) + Unsafe.Add(ref d0, 3) * Unsafe.Add(ref w1, 3) + Unsafe.Add(ref d0, 4) * Unsafe.Add(ref w1, 4) + Unsafe.Add(ref d0, 5) * Unsafe.Add(ref w1, 5) + Unsafe.Add(ref d0, 6) * Unsafe.Add(ref w1, 6);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
                     }
                 }
             }
@@ -1515,97 +1509,97 @@ namespace Samples
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [108..150) (no biases).</summary>
         private float Step_L2(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
             const float gamma = 0.9f;
-            var gammaV = Vector256.Create(gamma);
-            var etaV = Vector256.Create(eta);
+            var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float twoL2 = 0.02f;
-            var twoL2V = Vector256.Create(twoL2);
+            var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             float l1Shift = eta * 0.001f;
-            var l1ShiftV = Vector256.Create(l1Shift);
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector256.Create(l1Shift);
             // weights [108..150)
             {
                 nuint from = 108 + (nuint)(5L * part / parts) * 8;
                 nuint to = 108 + (nuint)(5L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    p = Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
-                    var d = gammaV * Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
-                    (d).StoreUnsafe(ref s0, j);
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
                     p = p - d;
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 148; j < 150; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
-                var d = gamma * Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                Unsafe.Add(ref s0, j) = d;
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
                 p = p - d;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — initialisation: weights ~ N(0, sd²) with sd = 1/√7 (LeCun), biases 0. Parameters: weights [150..157), biases [157..158).</summary>
         private void Init_L3(global::CompiledNet.Rng rng)
         {
             const float sd = 0.37796447f;
-            var weights = new Span<float>(_parameters, 150, 7);
+            var weights = new global::System.Span<float>(_parameters, 150, 7);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 157, 1).Clear();
+            new global::System.Span<float>(_parameters, 157, 1).Clear();
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [150..157), biases [157..158).</summary>
         private static void Infer_L3(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 150);
-            ref float b = ref Unsafe.Add(ref p, 157);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
             // columns [0..1): the last 1, scalar
             {
-                float s0_0 = Unsafe.Add(ref b, 0);
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
                 for (nuint i = 0; i < 7; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                 }
-                Unsafe.Add(ref y, 0) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
             }
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [150..157), biases [157..158).</summary>
         private static void InferRows_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 150);
-            ref float b = ref Unsafe.Add(ref p, 157);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
             {
                 ref float y = ref output;
                 // columns [0..1): the last 1, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = Unsafe.Add(ref b, 0);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
                     for (nuint i = 0; i < 7; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
                 }
             }
         }
@@ -1613,37 +1607,37 @@ namespace Samples
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [150..157), biases [157..158).</summary>
         private void Forward_L3(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 150);
-            ref float b = ref Unsafe.Add(ref p, 157);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
             {
                 // columns [0..1): the last 1, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = Unsafe.Add(ref b, 0);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
                     for (nuint i = 0; i < 7; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 1 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
                 }
             }
             // activation: Sigmoid
             {
-                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
-                ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a3), (nuint)start * 1);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), (nuint)start * 1);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 1);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 1);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
                     for (nuint j = 0; j < 1; j++)
                     {
-                        Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1652,16 +1646,16 @@ namespace Samples
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [150..157), biases [157..158).</summary>
         private void Backward_L3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref g, 150);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 1);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 1);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 1);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 1);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 1);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 1);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 1);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 1);
                 // columns [0..1): the last 1, scalar
                 {
                     float s0_0 = 0f;
@@ -1670,138 +1664,138 @@ namespace Samples
                     float s3_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 1 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 7 + i + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        float av1 = Unsafe.Add(ref x, r * 7 + i + 1);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        float av2 = Unsafe.Add(ref x, r * 7 + i + 2);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        float av3 = Unsafe.Add(ref x, r * 7 + i + 3);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 1);
+                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 2);
+                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 3);
+                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g1, 0) = s1_0;
-                    Unsafe.Add(ref g2, 0) = s2_0;
-                    Unsafe.Add(ref g3, 0) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
                 }
             }
             // input 4
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 4);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 4);
                 // columns [0..1): the last 1, scalar
                 {
                     float s0_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 1 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 7 + 4);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 4);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
                 }
             }
             // input 5
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 5);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5);
                 // columns [0..1): the last 1, scalar
                 {
                     float s0_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 1 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 7 + 5);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 5);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
                 }
             }
             // input 6
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 6);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
                 // columns [0..1): the last 1, scalar
                 {
                     float s0_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 1 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 7 + 6);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 6);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref g, 157);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 157);
             {
                 float s0 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 1);
-                    s0 += Unsafe.Add(ref bRow, 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
                 }
-                Unsafe.Add(ref gb, 0) = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
-            ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 150);
-            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 150);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 7);
-                    ref float d1 = ref Unsafe.Add(ref d, (nuint)(r + 1) * 1);
-                    ref float dx1 = ref Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
                     for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 1);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 1);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 1);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 1);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0);
-                        Unsafe.Add(ref dx1, i + 0) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0);
-                        Unsafe.Add(ref dx1, i + 1) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0);
-                        Unsafe.Add(ref dx1, i + 2) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w2, 0);
-                        Unsafe.Add(ref dx1, i + 3) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w3, 0);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 1);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 1);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 4);
-                        ref float w1 = ref Unsafe.Add(ref w, 5);
-                        ref float w2 = ref Unsafe.Add(ref w, 6);
-                        Unsafe.Add(ref dx0, 4) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0);
-                        Unsafe.Add(ref dx0, 5) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0);
-                        Unsafe.Add(ref dx0, 6) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0);
-                        Unsafe.Add(ref dx1, 4) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0);
-                        Unsafe.Add(ref dx1, 5) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0);
-                        Unsafe.Add(ref dx1, 6) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w2, 0);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
                     }
                 }
                 for (; r < count; r++)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 7);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
                     for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 1);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 1);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 1);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 1);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 1);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 1);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 4);
-                        ref float w1 = ref Unsafe.Add(ref w, 5);
-                        ref float w2 = ref Unsafe.Add(ref w, 6);
-                        Unsafe.Add(ref dx0, 4) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0);
-                        Unsafe.Add(ref dx0, 5) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0);
-                        Unsafe.Add(ref dx0, 6) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
                     }
                 }
             }
@@ -1810,68 +1804,68 @@ namespace Samples
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [150..157), biases [157..158).</summary>
         private float Step_L3(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
             const float gamma = 0.9f;
-            var gammaV = Vector256.Create(gamma);
-            var etaV = Vector256.Create(eta);
+            var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float twoL2 = 0.02f;
-            var twoL2V = Vector256.Create(twoL2);
+            var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             float l1Shift = eta * 0.001f;
-            var l1ShiftV = Vector256.Create(l1Shift);
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector256.Create(l1Shift);
             // weights [150..157)
             if (part == parts - 1) for (nuint j = 150; j < 157; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
-                var d = gamma * Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                Unsafe.Add(ref s0, j) = d;
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
                 p = p - d;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // biases [157..158)
             if (part == parts - 1) for (nuint j = 157; j < 158; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
-                var d = gamma * Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                Unsafe.Add(ref s0, j) = d;
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
                 p = p - d;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
         public string DescribeParameter(int index)
         {
-            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
             if (index < 90) return $"layer 1 (Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3) weight W[{(index - 0) / 18}, {(index - 0) % 18}]";
             if (index < 108) return $"layer 1 (Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3) bias b[{index - 90}]";
             if (index < 150) return $"layer 2 (Dense 6 → 7 Tanh, dropout 0.25) weight W[{(index - 108) / 7}, {(index - 108) % 7}]";
             if (index < 157) return $"layer 3 (Dense 7 → 1 Sigmoid) weight W[{(index - 150) / 1}, {(index - 150) % 1}]";
             if (index < 158) return $"layer 3 (Dense 7 → 1 Sigmoid) bias b[{index - 157}]";
-            throw new InvalidOperationException("unreachable");
+            throw new global::System.InvalidOperationException("unreachable");
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
-            if (count < 1 || count > BatchSize) Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
-            if (inputsLength != count * InputSize) Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
+            if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
+            if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
         }
 
         /// <summary>Writes the target of a label: the single output's target is the label itself, 0 or 1.</summary>
         private static void SetTarget(int label, int index, ref float t, string name)
         {
-            if ((uint)label > 1u) Kernels.ThrowLabel(name, index, label, 2);
+            if ((uint)label > 1u) global::CompiledNet.Kernels.ThrowLabel(name, index, label, 2);
             t = label;
         }
     }

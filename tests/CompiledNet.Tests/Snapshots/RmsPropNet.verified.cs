@@ -3,12 +3,6 @@
 #nullable enable
 #pragma warning disable CS1591
 
-using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using Kernels = global::CompiledNet.Kernels;
-
 namespace Samples
 {
     /// <summary>
@@ -48,11 +42,11 @@ namespace Samples
 
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
-        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
             get => _maskRng.State;
-            set => _maskRng.State = value ?? throw new ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
+            set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
         }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
@@ -70,7 +64,7 @@ namespace Samples
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
         private readonly float[] _dropoutMask1 = new float[BatchSize * 3]; // layer 1: 0 or 1/(1 − p) per unit and example
         private readonly float[] _ad1 = new float[BatchSize * 3]; // layer 1: outputs after dropout, the next layer's input
-        private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer
+        private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
         private readonly global::CompiledNet.Rng _maskRng;
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: the running average G of g²; each slot laid out like the parameters.
@@ -85,7 +79,7 @@ namespace Samples
             set
             {
                 if (!(value > 0f) || float.IsInfinity(value))
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
                 _learningRate = value;
             }
         }
@@ -100,7 +94,7 @@ namespace Samples
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
             }
         }
 
@@ -108,28 +102,28 @@ namespace Samples
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
-        public Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
-        public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
             2 => _a2,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
-        public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
+        public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
-            >= 1 and <= 2 => ReadOnlySpan<int>.Empty,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
-        public Span<float> BatchNormStatistics => _batchNormStatistics;
+        public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>
         public bool ReuseMasks { get; set; }
@@ -137,22 +131,22 @@ namespace Samples
         private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks
 
         /// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>
-        public ReadOnlySpan<float> DropoutMask(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch
         {
             1 => _dropoutMask1,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no dropout."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no dropout."),
         }
         ;
 
         /// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>
-        public ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
         {
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
         }
         ;
 
         /// <summary>The optimizer's state: the running average G of g²; each slot laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> OptimizerState => _optimizerState;
+        public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
@@ -167,21 +161,21 @@ namespace Samples
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
-        public void Predict(ReadOnlySpan<float> x, Span<float> y)
+        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (y.Length != OutputSize) Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
-        public int Classify(ReadOnlySpan<float> x)
+        public int Classify(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
             int best = 0;
             for (int k = 1; k < OutputSize; k++)
             {
@@ -191,34 +185,34 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, int label)
+        public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> t = stackalloc float[OutputSize];
-            SetTarget(label, 0, ref MemoryMarshal.GetReference(t), nameof(label));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> t = stackalloc float[OutputSize];
+            SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));
             return LossCore(x, t);
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target)
+        public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (target.Length != OutputSize) Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
             return LossCore(x, target);
         }
 
-        private float LossCore(ReadOnlySpan<float> x, ReadOnlySpan<float> t)
+        private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
-            return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+            return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (4) floats: another shape does not compile where this is expected.</summary>
         public struct Input
         {
-            [InlineArray(InputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
             private struct Values
             {
                 private float _element0;
@@ -227,9 +221,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Input(ReadOnlySpan<float> values)
+            public Input(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != InputSize) Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
+                if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
                 values.CopyTo(_values);
             }
 
@@ -241,18 +235,18 @@ namespace Samples
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (3) floats: another shape does not compile where this is expected.</summary>
         public struct Output
         {
-            [InlineArray(OutputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
             private struct Values
             {
                 private float _element0;
@@ -261,9 +255,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Output(ReadOnlySpan<float> values)
+            public Output(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != OutputSize) Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
+                if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
                 values.CopyTo(_values);
             }
 
@@ -275,20 +269,20 @@ namespace Samples
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
         public Output Predict(in Input x)
         {
             Output y = default;
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));
             return y;
         }
 
@@ -299,23 +293,23 @@ namespace Samples
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
-            ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);
-            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref Unsafe.Add(ref t, i * OutputSize), nameof(labels));
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
-            if (targets.Length % OutputSize != 0) Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
+            if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
             CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);
             targets.CopyTo(_targets);
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
@@ -335,7 +329,7 @@ namespace Samples
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
             ApplyGradients();
@@ -343,7 +337,7 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
             ApplyGradients();
@@ -353,11 +347,11 @@ namespace Samples
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (3 floats) on the stack.</summary>
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            Span<float> hidden = stackalloc float[3];
-            ref float h = ref MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref Unsafe.Add(ref h, 0);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            global::System.Span<float> hidden = stackalloc float[3];
+            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Softmax
@@ -366,32 +360,32 @@ namespace Samples
                 ref float dst = ref y;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 3);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 3);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
                     // softmax, shifted by the row maximum so no exponent overflows
                     float max = zr;
                     for (nuint j = 1; j < 3; j++)
                     {
-                        max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                     float sum = 0f;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                        Unsafe.Add(ref ar, j) = e;
+                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                         sum += e;
                     }
                     float inv = 1f / sum;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        Unsafe.Add(ref ar, j) *= inv;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                     }
                 }
             }
         }
 
         // PredictBatch works through chunks of 32 rows; their activations (192 floats) live in one buffer per thread, allocated on its first call.
-        [ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static float[]? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 95296;
@@ -410,7 +404,7 @@ namespace Samples
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
                 _inferenceThreads = value;
             }
         }
@@ -422,37 +416,37 @@ namespace Samples
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
-        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
-            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
-            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
             if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
-            PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
-                ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+            PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
-            ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[192]);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref Unsafe.Add(ref s, 0);
-            ref float z = ref Unsafe.Add(ref s, 96);
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[192]);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 96);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
             {
-                int count = Math.Min(32, rows - start);
-                ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);
-                ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);
+                int count = global::System.Math.Min(32, rows - start);
+                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Softmax
@@ -461,25 +455,25 @@ namespace Samples
                     ref float dst = ref y;
                     for (nuint row = 0; row < (nuint)count; row++)
                     {
-                        ref float zr = ref Unsafe.Add(ref src, row * 3);
-                        ref float ar = ref Unsafe.Add(ref dst, row * 3);
+                        ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                        ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
                         // softmax, shifted by the row maximum so no exponent overflows
                         float max = zr;
                         for (nuint j = 1; j < 3; j++)
                         {
-                            max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                            max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                         }
                         float sum = 0f;
                         for (nuint j = 0; j < 3; j++)
                         {
-                            float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                            Unsafe.Add(ref ar, j) = e;
+                            float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                             sum += e;
                         }
                         float inv = 1f / sum;
                         for (nuint j = 0; j < 3; j++)
                         {
-                            Unsafe.Add(ref ar, j) *= inv;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                         }
                     }
                 }
@@ -489,16 +483,16 @@ namespace Samples
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
-            return ComputeGradientsPart(ref x, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -509,18 +503,18 @@ namespace Samples
             float max = z;
             for (nuint k = 1; k < 3; k++)
             {
-                max = MathF.Max(max, Unsafe.Add(ref z, k));
+                max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));
             }
             float sum = 0f;
             for (nuint k = 0; k < 3; k++)
             {
-                sum += MathF.Exp(Unsafe.Add(ref z, k) - max);
+                sum += global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k) - max);
             }
-            float logSumExp = max + MathF.Log(sum);
+            float logSumExp = max + global::System.MathF.Log(sum);
             float loss = 0f;
             for (nuint k = 0; k < 3; k++)
             {
-                loss += Unsafe.Add(ref t, k) * (logSumExp - Unsafe.Add(ref z, k));
+                loss += global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k) * (logSumExp - global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));
             }
             return loss;
         }
@@ -531,20 +525,20 @@ namespace Samples
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 3;
-            ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
-                ref float zr = ref Unsafe.Add(ref z, row * 3);
-                ref float ar = ref Unsafe.Add(ref a, row * 3);
-                ref float tr = ref Unsafe.Add(ref t, row * 3);
-                ref float dr = ref Unsafe.Add(ref d, row * 3);
+                ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 3);
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 3);
+                ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, row * 3);
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
                 sum += ExampleLoss(ref zr, ref ar, ref tr);
                 for (nuint k = 0; k < 3; k++)
                 {
-                    Unsafe.Add(ref dr, k) = (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;
                 }
             }
             return sum * invCount;
@@ -554,32 +548,32 @@ namespace Samples
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.5f;
-            var weights = new Span<float>(_parameters, 0, 12);
+            var weights = new global::System.Span<float>(_parameters, 0, 12);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 12, 3).Clear();
+            new global::System.Span<float>(_parameters, 12, 3).Clear();
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — inference forward. Parameters: weights [0..12), biases [12..15).</summary>
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 12);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
             // columns [0..3): the last 3, scalar
             {
-                float s0_0 = Unsafe.Add(ref b, 0);
-                float s0_1 = Unsafe.Add(ref b, 1);
-                float s0_2 = Unsafe.Add(ref b, 2);
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                 for (nuint i = 0; i < 4; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                Unsafe.Add(ref y, 0) = s0_0;
-                Unsafe.Add(ref y, 1) = s0_1;
-                Unsafe.Add(ref y, 2) = s0_2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
             }
             // activation: ReLU
             {
@@ -587,11 +581,11 @@ namespace Samples
                 ref float dst = ref src;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 3);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 3);
-                    Unsafe.Add(ref ar, 0) = MathF.Max(Unsafe.Add(ref zr, 0), 0f);
-                    Unsafe.Add(ref ar, 1) = MathF.Max(Unsafe.Add(ref zr, 1), 0f);
-                    Unsafe.Add(ref ar, 2) = MathF.Max(Unsafe.Add(ref zr, 2), 0f);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
                 }
             }
         }
@@ -599,29 +593,29 @@ namespace Samples
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — batched inference forward over count rows. Parameters: weights [0..12), biases [12..15).</summary>
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 12);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
             {
                 ref float y = ref output;
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 4; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
             // activation: ReLU
@@ -630,11 +624,11 @@ namespace Samples
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 3);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 3);
-                    Unsafe.Add(ref ar, 0) = MathF.Max(Unsafe.Add(ref zr, 0), 0f);
-                    Unsafe.Add(ref ar, 1) = MathF.Max(Unsafe.Add(ref zr, 1), 0f);
-                    Unsafe.Add(ref ar, 2) = MathF.Max(Unsafe.Add(ref zr, 2), 0f);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
                 }
             }
         }
@@ -642,30 +636,30 @@ namespace Samples
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1. Parameters: weights [0..12), biases [12..15).</summary>
         private void Forward_L1(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 12);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
             {
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 4; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
             // activation: ReLU
@@ -674,34 +668,34 @@ namespace Samples
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 3);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 3);
-                    Unsafe.Add(ref ar, 0) = MathF.Max(Unsafe.Add(ref zr, 0), 0f);
-                    Unsafe.Add(ref ar, 1) = MathF.Max(Unsafe.Add(ref zr, 1), 0f);
-                    Unsafe.Add(ref ar, 2) = MathF.Max(Unsafe.Add(ref zr, 2), 0f);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
                 }
             }
             // dropout: each unit of each example kept with probability 0.5 and scaled by 1/0.5 (inverted dropout)
             {
-                ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 2f;
                     for (nuint j = 0; j < (nuint)count * 3; j++)
                     {
-                        Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.5f ? scale : 0f;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.5f ? scale : 0f;
                     }
                 }
-                ref float source = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
-                ref float target = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float sr = ref Unsafe.Add(ref source, row * 3);
-                    ref float tr = ref Unsafe.Add(ref target, row * 3);
-                    ref float mr = ref Unsafe.Add(ref m, row * 3);
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 3);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 3);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 3);
                     for (nuint j = 0; j < 3; j++)
                     {
-                        Unsafe.Add(ref tr, j) = Unsafe.Add(ref sr, j) * Unsafe.Add(ref mr, j);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
                     }
                 }
             }
@@ -710,41 +704,41 @@ namespace Samples
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — backward: dropout mask, activation derivative, weight and bias gradients. Parameters: weights [0..12), biases [12..15).</summary>
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
                 for (nuint row = 0; row < rows; row++)
                 {
-                    ref float dr = ref Unsafe.Add(ref d, row * 3);
-                    ref float mr = ref Unsafe.Add(ref m, row * 3);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 3);
                     for (nuint j = 0; j < 3; j++)
                     {
-                        Unsafe.Add(ref dr, j) = Unsafe.Add(ref dr, j) * Unsafe.Add(ref mr, j);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
                     }
                 }
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float ar = ref Unsafe.Add(ref aBase, row * 3);
-                    ref float dr = ref Unsafe.Add(ref d, row * 3);
-                    if (!(Unsafe.Add(ref ar, 0) > 0f)) Unsafe.Add(ref dr, 0) = 0f;
-                    if (!(Unsafe.Add(ref ar, 1) > 0f)) Unsafe.Add(ref dr, 1) = 0f;
-                    if (!(Unsafe.Add(ref ar, 2) > 0f)) Unsafe.Add(ref dr, 2) = 0f;
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 3);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 0) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) = 0f;
                 }
             }
-            ref float gw = ref Unsafe.Add(ref g, 0);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 3);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 3);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 3);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 3);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 3);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -761,178 +755,178 @@ namespace Samples
                     float s3_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 4 + i + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        float av1 = Unsafe.Add(ref x, r * 4 + i + 1);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                        float av2 = Unsafe.Add(ref x, r * 4 + i + 2);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                        float av3 = Unsafe.Add(ref x, r * 4 + i + 3);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 1);
+                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 2);
+                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 3);
+                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g1, 0) = s1_0;
-                    Unsafe.Add(ref g1, 1) = s1_1;
-                    Unsafe.Add(ref g1, 2) = s1_2;
-                    Unsafe.Add(ref g2, 0) = s2_0;
-                    Unsafe.Add(ref g2, 1) = s2_1;
-                    Unsafe.Add(ref g2, 2) = s2_2;
-                    Unsafe.Add(ref g3, 0) = s3_0;
-                    Unsafe.Add(ref g3, 1) = s3_1;
-                    Unsafe.Add(ref g3, 2) = s3_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref g, 12);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 12);
             {
                 float s0 = 0f;
                 float s1 = 0f;
                 float s2 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 3);
-                    s0 += Unsafe.Add(ref bRow, 0);
-                    s1 += Unsafe.Add(ref bRow, 1);
-                    s2 += Unsafe.Add(ref bRow, 2);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                Unsafe.Add(ref gb, 0) = s0;
-                Unsafe.Add(ref gb, 1) = s1;
-                Unsafe.Add(ref gb, 2) = s2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..12), biases [12..15).</summary>
         private float Step_L1(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
             const float rho = 0.95f;
-            var rhoV = Vector256.Create(rho);
+            var rhoV = global::System.Runtime.Intrinsics.Vector256.Create(rho);
             const float oneMinusRho = 0.050000012f;
-            var oneMinusRhoV = Vector256.Create(oneMinusRho);
+            var oneMinusRhoV = global::System.Runtime.Intrinsics.Vector256.Create(oneMinusRho);
             const float epsilon = 1E-08f;
-            var epsilonV = Vector256.Create(epsilon);
-            var etaV = Vector256.Create(eta);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float keep = 0.999f;
-            var keepV = Vector256.Create(keep);
+            var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             float l1Shift = eta * 0.0001f;
-            var l1ShiftV = Vector256.Create(l1Shift);
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector256.Create(l1Shift);
             // weights [0..12)
             {
                 nuint from = 0 + (nuint)(1L * part / parts) * 8;
                 nuint to = 0 + (nuint)(1L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
-                    p = Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
-                    var mean = rhoV * Vector256.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
-                    (mean).StoreUnsafe(ref s0, j);
-                    p = p - etaV * g / Vector256.Sqrt(mean + epsilonV);
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var mean = rhoV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(mean, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector256.Sqrt(mean + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 8; j < 12; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
-                p = Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
-                var mean = rho * Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                Unsafe.Add(ref s0, j) = mean;
-                p = p - eta * g / MathF.Sqrt(mean + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // biases [12..15)
             if (part == parts - 1) for (nuint j = 12; j < 15; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
-                var mean = rho * Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                Unsafe.Add(ref s0, j) = mean;
-                p = p - eta * g / MathF.Sqrt(mean + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√3 (LeCun), biases 0. Parameters: weights [15..24), biases [24..27).</summary>
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.57735026f;
-            var weights = new Span<float>(_parameters, 15, 9);
+            var weights = new global::System.Span<float>(_parameters, 15, 9);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 24, 3).Clear();
+            new global::System.Span<float>(_parameters, 24, 3).Clear();
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [15..24), biases [24..27).</summary>
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 15);
-            ref float b = ref Unsafe.Add(ref p, 24);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
             // columns [0..3): the last 3, scalar
             {
-                float s0_0 = Unsafe.Add(ref b, 0);
-                float s0_1 = Unsafe.Add(ref b, 1);
-                float s0_2 = Unsafe.Add(ref b, 2);
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                 for (nuint i = 0; i < 3; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                Unsafe.Add(ref y, 0) = s0_0;
-                Unsafe.Add(ref y, 1) = s0_1;
-                Unsafe.Add(ref y, 2) = s0_2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
             }
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [15..24), biases [24..27).</summary>
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 15);
-            ref float b = ref Unsafe.Add(ref p, 24);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
             {
                 ref float y = ref output;
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
         }
@@ -940,57 +934,57 @@ namespace Samples
         /// <summary>Layer 2: Dense 3 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [15..24), biases [24..27).</summary>
         private void Forward_L2(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 15);
-            ref float b = ref Unsafe.Add(ref p, 24);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
             {
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
             // activation: Softmax
             {
-                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
-                ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 3);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 3);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
                     // softmax, shifted by the row maximum so no exponent overflows
                     float max = zr;
                     for (nuint j = 1; j < 3; j++)
                     {
-                        max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                     float sum = 0f;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                        Unsafe.Add(ref ar, j) = e;
+                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                         sum += e;
                     }
                     float inv = 1f / sum;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        Unsafe.Add(ref ar, j) *= inv;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                     }
                 }
             }
@@ -999,13 +993,13 @@ namespace Samples
         /// <summary>Layer 2: Dense 3 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [15..24), biases [24..27).</summary>
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref g, 15);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             // input 0
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 0);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -1013,20 +1007,20 @@ namespace Samples
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
             }
             // input 1
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 3);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -1034,20 +1028,20 @@ namespace Samples
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 1);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
             }
             // input 2
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 6);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -1055,68 +1049,68 @@ namespace Samples
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 2);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref g, 24);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24);
             {
                 float s0 = 0f;
                 float s1 = 0f;
                 float s2 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 3);
-                    s0 += Unsafe.Add(ref bRow, 0);
-                    s1 += Unsafe.Add(ref bRow, 1);
-                    s2 += Unsafe.Add(ref bRow, 2);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                Unsafe.Add(ref gb, 0) = s0;
-                Unsafe.Add(ref gb, 1) = s1;
-                Unsafe.Add(ref gb, 2) = s2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 15);
-            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 3);
-                    ref float d1 = ref Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref Unsafe.Add(ref dx, (nuint)(r + 1) * 3);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 3);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 3);
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 0);
-                        ref float w1 = ref Unsafe.Add(ref w, 3);
-                        ref float w2 = ref Unsafe.Add(ref w, 6);
-                        Unsafe.Add(ref dx0, 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx0, 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2);
-                        Unsafe.Add(ref dx0, 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w2, 2);
-                        Unsafe.Add(ref dx1, 0) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx1, 1) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w1, 2);
-                        Unsafe.Add(ref dx1, 2) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w2, 2);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
                     }
                 }
                 for (; r < count; r++)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 3);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 3);
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 0);
-                        ref float w1 = ref Unsafe.Add(ref w, 3);
-                        ref float w2 = ref Unsafe.Add(ref w, 6);
-                        Unsafe.Add(ref dx0, 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx0, 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2);
-                        Unsafe.Add(ref dx0, 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w2, 2);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
                     }
                 }
             }
@@ -1125,89 +1119,89 @@ namespace Samples
         /// <summary>Layer 2: Dense 3 → 3 Softmax — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [15..24), biases [24..27).</summary>
         private float Step_L2(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
             const float rho = 0.95f;
-            var rhoV = Vector256.Create(rho);
+            var rhoV = global::System.Runtime.Intrinsics.Vector256.Create(rho);
             const float oneMinusRho = 0.050000012f;
-            var oneMinusRhoV = Vector256.Create(oneMinusRho);
+            var oneMinusRhoV = global::System.Runtime.Intrinsics.Vector256.Create(oneMinusRho);
             const float epsilon = 1E-08f;
-            var epsilonV = Vector256.Create(epsilon);
-            var etaV = Vector256.Create(eta);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float keep = 0.999f;
-            var keepV = Vector256.Create(keep);
+            var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             float l1Shift = eta * 0.0001f;
-            var l1ShiftV = Vector256.Create(l1Shift);
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector256.Create(l1Shift);
             // weights [15..24)
             {
                 nuint from = 15 + (nuint)(1L * part / parts) * 8;
                 nuint to = 15 + (nuint)(1L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
-                    p = Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
-                    var mean = rhoV * Vector256.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
-                    (mean).StoreUnsafe(ref s0, j);
-                    p = p - etaV * g / Vector256.Sqrt(mean + epsilonV);
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var mean = rhoV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(mean, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector256.Sqrt(mean + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 23; j < 24; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
-                p = Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
-                var mean = rho * Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                Unsafe.Add(ref s0, j) = mean;
-                p = p - eta * g / MathF.Sqrt(mean + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // biases [24..27)
             if (part == parts - 1) for (nuint j = 24; j < 27; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
-                var mean = rho * Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                Unsafe.Add(ref s0, j) = mean;
-                p = p - eta * g / MathF.Sqrt(mean + epsilon);
-                Unsafe.Add(ref pr, j) = p;
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
         public string DescribeParameter(int index)
         {
-            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
             if (index < 12) return $"layer 1 (Dense 4 → 3 ReLU, dropout 0.5) weight W[{(index - 0) / 3}, {(index - 0) % 3}]";
             if (index < 15) return $"layer 1 (Dense 4 → 3 ReLU, dropout 0.5) bias b[{index - 12}]";
             if (index < 24) return $"layer 2 (Dense 3 → 3 Softmax) weight W[{(index - 15) / 3}, {(index - 15) % 3}]";
             if (index < 27) return $"layer 2 (Dense 3 → 3 Softmax) bias b[{index - 24}]";
-            throw new InvalidOperationException("unreachable");
+            throw new global::System.InvalidOperationException("unreachable");
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
-            if (count < 1 || count > BatchSize) Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
-            if (inputsLength != count * InputSize) Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
+            if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
+            if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
         private static void SetTarget(int label, int index, ref float t, string name)
         {
-            if ((uint)label >= OutputSize) Kernels.ThrowLabel(name, index, label, OutputSize);
-            MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
-            Unsafe.Add(ref t, label) = 1f;
+            if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;
         }
     }
 }

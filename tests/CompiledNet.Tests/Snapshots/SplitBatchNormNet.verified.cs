@@ -3,12 +3,6 @@
 #nullable enable
 #pragma warning disable CS1591
 
-using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using Kernels = global::CompiledNet.Kernels;
-
 namespace Samples.Split
 {
     /// <summary>
@@ -48,11 +42,11 @@ namespace Samples.Split
 
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
-        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
             get => _maskRng.State;
-            set => _maskRng.State = value ?? throw new ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
+            set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
         }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
@@ -91,7 +85,7 @@ namespace Samples.Split
             set
             {
                 if (!(value > 0f) || float.IsInfinity(value))
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
                 _learningRate = value;
             }
         }
@@ -108,7 +102,7 @@ namespace Samples.Split
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
                 _trainingThreads = value;
             }
         }
@@ -117,28 +111,28 @@ namespace Samples.Split
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
-        public Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
-        public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
             2 => _a2,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
-        public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
+        public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
-            >= 1 and <= 2 => ReadOnlySpan<int>.Empty,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
-        public Span<float> BatchNormStatistics => _batchNormStatistics;
+        public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>
         public bool ReuseMasks { get; set; }
@@ -146,23 +140,23 @@ namespace Samples.Split
         private bool _masksDrawn; // set while a split step's parts run: DrawMasks has drawn this batch's masks
 
         /// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>
-        public ReadOnlySpan<float> DropoutMask(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch
         {
             0 => _inputMask,
             1 => _dropoutMask1,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no dropout."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no dropout."),
         }
         ;
 
         /// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>
-        public ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
         {
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
         }
         ;
 
         /// <summary>The optimizer's state: the first moment m, then the second moment v; each slot laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> OptimizerState => _optimizerState;
+        public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
@@ -177,21 +171,21 @@ namespace Samples.Split
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
-        public void Predict(ReadOnlySpan<float> x, Span<float> y)
+        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (y.Length != OutputSize) Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
-        public int Classify(ReadOnlySpan<float> x)
+        public int Classify(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
             int best = 0;
             for (int k = 1; k < OutputSize; k++)
             {
@@ -201,34 +195,34 @@ namespace Samples.Split
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, int label)
+        public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> t = stackalloc float[OutputSize];
-            SetTarget(label, 0, ref MemoryMarshal.GetReference(t), nameof(label));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> t = stackalloc float[OutputSize];
+            SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));
             return LossCore(x, t);
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target)
+        public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (target.Length != OutputSize) Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
             return LossCore(x, target);
         }
 
-        private float LossCore(ReadOnlySpan<float> x, ReadOnlySpan<float> t)
+        private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
-            return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+            return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (300) floats: another shape does not compile where this is expected.</summary>
         public struct Input
         {
-            [InlineArray(InputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
             private struct Values
             {
                 private float _element0;
@@ -237,9 +231,9 @@ namespace Samples.Split
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Input(ReadOnlySpan<float> values)
+            public Input(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != InputSize) Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
+                if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
                 values.CopyTo(_values);
             }
 
@@ -251,18 +245,18 @@ namespace Samples.Split
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (10) floats: another shape does not compile where this is expected.</summary>
         public struct Output
         {
-            [InlineArray(OutputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
             private struct Values
             {
                 private float _element0;
@@ -271,9 +265,9 @@ namespace Samples.Split
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Output(ReadOnlySpan<float> values)
+            public Output(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != OutputSize) Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
+                if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
                 values.CopyTo(_values);
             }
 
@@ -285,20 +279,20 @@ namespace Samples.Split
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
         public Output Predict(in Input x)
         {
             Output y = default;
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));
             return y;
         }
 
@@ -309,23 +303,23 @@ namespace Samples.Split
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
-            ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);
-            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref Unsafe.Add(ref t, i * OutputSize), nameof(labels));
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
-            if (targets.Length % OutputSize != 0) Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
+            if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
             CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);
             targets.CopyTo(_targets);
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
@@ -334,12 +328,12 @@ namespace Samples.Split
             float eta = _learningRate;
             // Adam's bias corrections for step t: m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t); η/(1 − β1^t) is folded into one factor.
             long t = _step + 1;
-            float etaC1 = (float)(eta / (1.0 - Math.Pow(0.9f, t)));
-            float c2 = (float)(1.0 / (1.0 - Math.Pow(0.999f, t)));
+            float etaC1 = (float)(eta / (1.0 - global::System.Math.Pow(0.9f, t)));
+            float c2 = (float)(1.0 / (1.0 - global::System.Math.Pow(0.999f, t)));
             if (_trainingThreads > 1)
             {
                 _stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;
-                global::CompiledNet.TrainingWorkers.Run(this, ref MemoryMarshal.GetArrayDataReference(_parameters), 2, _trainingThreads);
+                global::CompiledNet.TrainingWorkers.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 2, _trainingThreads);
                 float parts = 0f;
                 for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];
                 _lastStepFinite = parts == 0f;
@@ -359,7 +353,7 @@ namespace Samples.Split
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
             ApplyGradients();
@@ -367,7 +361,7 @@ namespace Samples.Split
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
             ApplyGradients();
@@ -377,11 +371,11 @@ namespace Samples.Split
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (256 floats) on the stack.</summary>
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            Span<float> hidden = stackalloc float[256];
-            ref float h = ref MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref Unsafe.Add(ref h, 0);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            global::System.Span<float> hidden = stackalloc float[256];
+            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Softmax
@@ -390,32 +384,32 @@ namespace Samples.Split
                 ref float dst = ref y;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 10);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 10);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
                     // softmax, shifted by the row maximum so no exponent overflows
                     float max = zr;
                     for (nuint j = 1; j < 10; j++)
                     {
-                        max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                     float sum = 0f;
                     for (nuint j = 0; j < 10; j++)
                     {
-                        float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                        Unsafe.Add(ref ar, j) = e;
+                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                         sum += e;
                     }
                     float inv = 1f / sum;
                     for (nuint j = 0; j < 10; j++)
                     {
-                        Unsafe.Add(ref ar, j) *= inv;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                     }
                 }
             }
         }
 
         // PredictBatch works through chunks of 32 rows; their activations (8512 floats) live in one buffer per thread, allocated on its first call.
-        [ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static float[]? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 64;
@@ -434,7 +428,7 @@ namespace Samples.Split
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
                 _inferenceThreads = value;
             }
         }
@@ -446,37 +440,37 @@ namespace Samples.Split
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
-        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
-            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
-            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
             if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
-            PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
-                ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+            PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
-            ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[8512]);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref Unsafe.Add(ref s, 0);
-            ref float z = ref Unsafe.Add(ref s, 8192);
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[8512]);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8192);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
             {
-                int count = Math.Min(32, rows - start);
-                ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);
-                ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);
+                int count = global::System.Math.Min(32, rows - start);
+                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Softmax
@@ -485,25 +479,25 @@ namespace Samples.Split
                     ref float dst = ref y;
                     for (nuint row = 0; row < (nuint)count; row++)
                     {
-                        ref float zr = ref Unsafe.Add(ref src, row * 10);
-                        ref float ar = ref Unsafe.Add(ref dst, row * 10);
+                        ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                        ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
                         // softmax, shifted by the row maximum so no exponent overflows
                         float max = zr;
                         for (nuint j = 1; j < 10; j++)
                         {
-                            max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                            max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                         }
                         float sum = 0f;
                         for (nuint j = 0; j < 10; j++)
                         {
-                            float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                            Unsafe.Add(ref ar, j) = e;
+                            float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                             sum += e;
                         }
                         float inv = 1f / sum;
                         for (nuint j = 0; j < 10; j++)
                         {
-                            Unsafe.Add(ref ar, j) *= inv;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                         }
                     }
                 }
@@ -515,43 +509,43 @@ namespace Samples.Split
         {
             // dropout: each unit of each example kept with probability 0.9 and scaled by 1/0.9 (inverted dropout)
             {
-                ref float m = ref MemoryMarshal.GetArrayDataReference(_inputMask);
+                ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_inputMask);
                 if (!ReuseMasks)
                 {
                     const float scale = 1.1111112f;
                     for (nuint j = 0; j < (nuint)count * 300; j++)
                     {
-                        Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
                     }
                 }
                 ref float source = ref x;
-                ref float target = ref MemoryMarshal.GetArrayDataReference(_droppedInputs);
+                ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_droppedInputs);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float sr = ref Unsafe.Add(ref source, row * 300);
-                    ref float tr = ref Unsafe.Add(ref target, row * 300);
-                    ref float mr = ref Unsafe.Add(ref m, row * 300);
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 300);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 300);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 300);
                     for (nuint j = 0; j < 296; j += 8)
                     {
-                        (Vector256.LoadUnsafe(ref sr, j) * Vector256.LoadUnsafe(ref mr, j)).StoreUnsafe(ref tr, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, j), ref tr, j);
                     }
                     for (nuint j = 296; j < 300; j++)
                     {
-                        Unsafe.Add(ref tr, j) = Unsafe.Add(ref sr, j) * Unsafe.Add(ref mr, j);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
                     }
                 }
             }
-            if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref MemoryMarshal.GetArrayDataReference(_droppedInputs), count);
-            return ComputeGradientsPart(ref MemoryMarshal.GetArrayDataReference(_droppedInputs), 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));
+            if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_droppedInputs), count);
+            return ComputeGradientsPart(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_droppedInputs), 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -559,7 +553,7 @@ namespace Samples.Split
         /// <summary>Smallest batch split across threads: 8 rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>
         public const int SplitMinRows = 8;
 
-        private float[][] _partGradients = Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
+        private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
         private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];
         private readonly float[] _partCheck = new float[global::CompiledNet.TrainingWorkers.MaxThreads]; // each part's finite check of the shared step
         private int _splitCount, _splitChunk;
@@ -591,7 +585,7 @@ namespace Samples.Split
                 global::CompiledNet.TrainingWorkers.Run(this, ref x, 3, parts);
                 BatchNorm_L1(count);
                 global::CompiledNet.TrainingWorkers.Run(this, ref x, 4, parts);
-                BatchNormBackward_L1(count, ref MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them
+                BatchNormBackward_L1(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them
                 global::CompiledNet.TrainingWorkers.Run(this, ref x, 5, parts);
             }
             finally { _masksDrawn = false; }
@@ -614,9 +608,9 @@ namespace Samples.Split
         {
             float loss = 0f;
             ForwardActivation_L1(start, count);
-            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count);
             loss = LossAndDelta(start, count, total);
-            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count, ref g);
             BackwardActivation_L1(start, count);
             return loss;
         }
@@ -635,11 +629,11 @@ namespace Samples.Split
             // layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2): its dropout mask
             if (!ReuseMasks)
             {
-                ref float m = ref MemoryMarshal.GetArrayDataReference(_dropoutMask1);
+                ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1);
                 const float scale = 1.25f;
                 for (nuint j = 0; j < (nuint)count * 256; j++)
                 {
-                    Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                 }
             }
         }
@@ -650,9 +644,9 @@ namespace Samples.Split
             if (phase >= 3)
             {
                 int start = part * _splitChunk;
-                int rows = Math.Min(_splitChunk, _splitCount - start);
-                ref float g = ref MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);
-                ref float x = ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);
+                int rows = global::System.Math.Min(_splitChunk, _splitCount - start);
+                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);
+                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);
                 switch (phase)
                 {
                     case 3: Segment1(ref x, start, rows, _splitCount, ref g); break;
@@ -671,10 +665,10 @@ namespace Samples.Split
             else
             {
                 int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;
-                int from = part * per, to = Math.Min(ParameterCount, from + per);
+                int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);
                 if (from >= to) return;
-                var sum = new Span<float>(_gradients, from, to - from);
-                for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
+                var sum = new global::System.Span<float>(_gradients, from, to - from);
+                for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
             }
         }
 
@@ -690,29 +684,29 @@ namespace Samples.Split
         /// <summary>Starts the exact pass for the <paramref name="index"/>-th normalised layer (0-based, input to output).</summary>
         public void BeginPopulationStatistics(int index)
         {
-            if ((uint)index >= 1u) throw new ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
-            Array.Clear(_statisticsSum);
-            Array.Clear(_statisticsSquares);
+            if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
+            global::System.Array.Clear(_statisticsSum);
+            global::System.Array.Clear(_statisticsSquares);
             _statisticsBuffer ??= new float[266];
             _statisticsLayer = index;
             _statisticsCount = 0;
         }
 
         /// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>
-        public void AccumulatePopulationStatistics(ReadOnlySpan<float> x)
+        public void AccumulatePopulationStatistics(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (_statisticsBuffer is null) throw new InvalidOperationException("Call BeginPopulationStatistics first.");
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (_statisticsBuffer is null) throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
             var buffer = _statisticsBuffer;
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float input = ref MemoryMarshal.GetReference(x);
-            ref float h = ref MemoryMarshal.GetArrayDataReference(buffer);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
             switch (_statisticsLayer)
             {
                 case 0:
                 {
-                    InferLinear_L1(ref p, ref input, ref Unsafe.Add(ref h, 0));
+                    InferLinear_L1(ref p, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0));
                     for (int o = 0; o < 256; o++)
                     {
                         double z = buffer[0 + o];
@@ -721,7 +715,7 @@ namespace Samples.Split
                     }
                     break;
                 }
-                default: throw new InvalidOperationException("Call BeginPopulationStatistics first.");
+                default: throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
             }
             _statisticsCount++;
         }
@@ -729,18 +723,18 @@ namespace Samples.Split
         /// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>
         public void EndPopulationStatistics()
         {
-            if (_statisticsCount == 0) throw new InvalidOperationException("No example was accumulated.");
+            if (_statisticsCount == 0) throw new global::System.InvalidOperationException("No example was accumulated.");
             int offset, units;
             switch (_statisticsLayer)
             {
                 case 0: offset = 0; units = 256; break;
-                default: throw new InvalidOperationException("Call BeginPopulationStatistics first.");
+                default: throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
             }
             for (int o = 0; o < units; o++)
             {
                 double mean = _statisticsSum[o] / _statisticsCount;
                 _batchNormStatistics[offset + o] = (float)mean;
-                _batchNormStatistics[offset + units + o] = (float)Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);
+                _batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);
             }
             _statisticsLayer = -1;
         }
@@ -751,18 +745,18 @@ namespace Samples.Split
             float max = z;
             for (nuint k = 1; k < 10; k++)
             {
-                max = MathF.Max(max, Unsafe.Add(ref z, k));
+                max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));
             }
             float sum = 0f;
             for (nuint k = 0; k < 10; k++)
             {
-                sum += MathF.Exp(Unsafe.Add(ref z, k) - max);
+                sum += global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k) - max);
             }
-            float logSumExp = max + MathF.Log(sum);
+            float logSumExp = max + global::System.MathF.Log(sum);
             float loss = 0f;
             for (nuint k = 0; k < 10; k++)
             {
-                loss += Unsafe.Add(ref t, k) * (logSumExp - Unsafe.Add(ref z, k));
+                loss += global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k) * (logSumExp - global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));
             }
             return loss;
         }
@@ -773,20 +767,20 @@ namespace Samples.Split
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 10;
-            ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
-                ref float zr = ref Unsafe.Add(ref z, row * 10);
-                ref float ar = ref Unsafe.Add(ref a, row * 10);
-                ref float tr = ref Unsafe.Add(ref t, row * 10);
-                ref float dr = ref Unsafe.Add(ref d, row * 10);
+                ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 10);
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 10);
+                ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, row * 10);
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 10);
                 sum += ExampleLoss(ref zr, ref ar, ref tr);
                 for (nuint k = 0; k < 10; k++)
                 {
-                    Unsafe.Add(ref dr, k) = (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;
                 }
             }
             return sum * invCount;
@@ -796,57 +790,57 @@ namespace Samples.Split
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.057735026f;
-            var weights = new Span<float>(_parameters, 0, 76800);
+            var weights = new global::System.Span<float>(_parameters, 0, 76800);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 76800, 256).Fill(1f);
-            new Span<float>(_parameters, 77056, 256).Clear();
-            new Span<float>(_batchNormStatistics, 0, 256).Clear();
-            new Span<float>(_batchNormStatistics, 256, 256).Fill(1f);
+            new global::System.Span<float>(_parameters, 76800, 256).Fill(1f);
+            new global::System.Span<float>(_parameters, 77056, 256).Clear();
+            new global::System.Span<float>(_batchNormStatistics, 0, 256).Clear();
+            new global::System.Span<float>(_batchNormStatistics, 256, 256).Fill(1f);
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private static void InferLinear_L1(ref float p, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             for (nuint o = 0; o < 256; o += 64)
             {
-                var c0_0 = Vector256<float>.Zero;
-                var c0_1 = Vector256<float>.Zero;
-                var c0_2 = Vector256<float>.Zero;
-                var c0_3 = Vector256<float>.Zero;
-                var c0_4 = Vector256<float>.Zero;
-                var c0_5 = Vector256<float>.Zero;
-                var c0_6 = Vector256<float>.Zero;
-                var c0_7 = Vector256<float>.Zero;
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (nuint i = 0; i < 300; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 256 + o);
-                    var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                    var bv2 = Vector256.LoadUnsafe(ref bRow, 16);
-                    var bv3 = Vector256.LoadUnsafe(ref bRow, 24);
-                    var bv4 = Vector256.LoadUnsafe(ref bRow, 32);
-                    var bv5 = Vector256.LoadUnsafe(ref bRow, 40);
-                    var bv6 = Vector256.LoadUnsafe(ref bRow, 48);
-                    var bv7 = Vector256.LoadUnsafe(ref bRow, 56);
-                    var av0 = Vector256.Create(Unsafe.Add(ref x, i));
-                    c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                    var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
+                    var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24);
+                    var bv4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32);
+                    var bv5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40);
+                    var bv6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48);
+                    var bv7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
                 }
-                c0_0.StoreUnsafe(ref y, o);
-                c0_1.StoreUnsafe(ref y, o + 8);
-                c0_2.StoreUnsafe(ref y, o + 16);
-                c0_3.StoreUnsafe(ref y, o + 24);
-                c0_4.StoreUnsafe(ref y, o + 32);
-                c0_5.StoreUnsafe(ref y, o + 40);
-                c0_6.StoreUnsafe(ref y, o + 48);
-                c0_7.StoreUnsafe(ref y, o + 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y, o + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref y, o + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_4, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_5, ref y, o + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_6, ref y, o + 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_7, ref y, o + 56);
             }
         }
 
@@ -855,16 +849,16 @@ namespace Samples.Split
         {
             InferLinear_L1(ref p, ref x, ref y);
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
-            ref float gamma = ref Unsafe.Add(ref p, 76800);
-            ref float beta = ref Unsafe.Add(ref p, 77056);
-            ref float mean = ref Unsafe.Add(ref statistics, 0);
-            ref float variance = ref Unsafe.Add(ref statistics, 256);
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
             const float epsilon = 1E-05f;
-            var epsilonV = Vector256.Create(epsilon);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             for (nuint j = 0; j < 256; j += 8)
             {
-                var scale = Vector256.LoadUnsafe(ref gamma, j) / Vector256.Sqrt(Vector256.LoadUnsafe(ref variance, j) + epsilonV);
-                ((Vector256.LoadUnsafe(ref y, j) - Vector256.LoadUnsafe(ref mean, j)) * scale + Vector256.LoadUnsafe(ref beta, j)).StoreUnsafe(ref y, j);
+                var scale = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref variance, j) + epsilonV);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref beta, j), ref y, j);
             }
             // activation: ReLU
             {
@@ -872,11 +866,11 @@ namespace Samples.Split
                 ref float dst = ref src;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 256);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 256);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
                     for (nuint j = 0; j < 256; j += 8)
                     {
-                        Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
                     }
                 }
             }
@@ -885,7 +879,7 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             {
                 ref float y = ref output;
                 // column strips of 16, each passed over by every row
@@ -894,83 +888,83 @@ namespace Samples.Split
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 300);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 256);
-                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 300);
-                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 256);
-                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 300);
-                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 256);
-                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 300);
-                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 256);
-                        var c0_0 = Vector256<float>.Zero;
-                        var c1_0 = Vector256<float>.Zero;
-                        var c2_0 = Vector256<float>.Zero;
-                        var c3_0 = Vector256<float>.Zero;
-                        var c0_1 = Vector256<float>.Zero;
-                        var c1_1 = Vector256<float>.Zero;
-                        var c2_1 = Vector256<float>.Zero;
-                        var c3_1 = Vector256<float>.Zero;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 300);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 300);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 300);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 300; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 256 + o);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        c0_0.StoreUnsafe(ref y0, o);
-                        c0_1.StoreUnsafe(ref y0, o + 8);
-                        c1_0.StoreUnsafe(ref y1, o);
-                        c1_1.StoreUnsafe(ref y1, o + 8);
-                        c2_0.StoreUnsafe(ref y2, o);
-                        c2_1.StoreUnsafe(ref y2, o + 8);
-                        c3_0.StoreUnsafe(ref y3, o);
-                        c3_1.StoreUnsafe(ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
                     }
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 300);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 256);
-                        var c0_0 = Vector256<float>.Zero;
-                        var c0_1 = Vector256<float>.Zero;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 300; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 256 + o);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        c0_0.StoreUnsafe(ref y0, o);
-                        c0_1.StoreUnsafe(ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
                     }
                 }
             }
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
-            ref float gamma = ref Unsafe.Add(ref p, 76800);
-            ref float beta = ref Unsafe.Add(ref p, 77056);
-            ref float mean = ref Unsafe.Add(ref statistics, 0);
-            ref float variance = ref Unsafe.Add(ref statistics, 256);
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
             const float epsilon = 1E-05f;
-            var epsilonV = Vector256.Create(epsilon);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             for (nuint row = 0; row < (nuint)count; row++)
             {
-                ref float y = ref Unsafe.Add(ref output, row * 256);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 256);
                 for (nuint j = 0; j < 256; j += 8)
                 {
-                    var scale = Vector256.LoadUnsafe(ref gamma, j) / Vector256.Sqrt(Vector256.LoadUnsafe(ref variance, j) + epsilonV);
-                    ((Vector256.LoadUnsafe(ref y, j) - Vector256.LoadUnsafe(ref mean, j)) * scale + Vector256.LoadUnsafe(ref beta, j)).StoreUnsafe(ref y, j);
+                    var scale = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref variance, j) + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref beta, j), ref y, j);
                 }
             }
             // activation: ReLU
@@ -979,11 +973,11 @@ namespace Samples.Split
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 256);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 256);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
                     for (nuint j = 0; j < 256; j += 8)
                     {
-                        Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
                     }
                 }
             }
@@ -1000,9 +994,9 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private void ForwardLinear_L1(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
             {
                 // column strips of 16, each passed over by every row
                 for (nuint o = 0; o < 256; o += 16)
@@ -1010,66 +1004,66 @@ namespace Samples.Split
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 300);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 256);
-                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 300);
-                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 256);
-                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 300);
-                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 256);
-                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 300);
-                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 256);
-                        var c0_0 = Vector256<float>.Zero;
-                        var c1_0 = Vector256<float>.Zero;
-                        var c2_0 = Vector256<float>.Zero;
-                        var c3_0 = Vector256<float>.Zero;
-                        var c0_1 = Vector256<float>.Zero;
-                        var c1_1 = Vector256<float>.Zero;
-                        var c2_1 = Vector256<float>.Zero;
-                        var c3_1 = Vector256<float>.Zero;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 300);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 300);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 300);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 300; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 256 + o);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        c0_0.StoreUnsafe(ref y0, o);
-                        c0_1.StoreUnsafe(ref y0, o + 8);
-                        c1_0.StoreUnsafe(ref y1, o);
-                        c1_1.StoreUnsafe(ref y1, o + 8);
-                        c2_0.StoreUnsafe(ref y2, o);
-                        c2_1.StoreUnsafe(ref y2, o + 8);
-                        c3_0.StoreUnsafe(ref y3, o);
-                        c3_1.StoreUnsafe(ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
                     }
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 300);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 256);
-                        var c0_0 = Vector256<float>.Zero;
-                        var c0_1 = Vector256<float>.Zero;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 300; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 256 + o);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        c0_0.StoreUnsafe(ref y0, o);
-                        c0_1.StoreUnsafe(ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
                     }
                 }
             }
@@ -1078,42 +1072,42 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private void BatchNorm_L1(int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
                 float invCount = 1f / count;
-                var invCountV = Vector256.Create(invCount);
+                var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
                 float unbias = count > 1 ? (float)count / (count - 1) : 1f;
-                var unbiasV = Vector256.Create(unbias);
+                var unbiasV = global::System.Runtime.Intrinsics.Vector256.Create(unbias);
                 const float epsilon = 1E-05f;
-                var epsilonV = Vector256.Create(epsilon);
+                var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
                 const float keep = 0.9f;
-                var keepV = Vector256.Create(keep);
+                var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
                 const float take = 0.100000024f;
-                var takeV = Vector256.Create(take);
-                ref float gamma = ref Unsafe.Add(ref p, 76800);
-                ref float beta = ref Unsafe.Add(ref p, 77056);
-                ref float mean = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
-                ref float variance = ref Unsafe.Add(ref mean, 256);
-                ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd1);
+                var takeV = global::System.Runtime.Intrinsics.Vector256.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 256);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
                 for (nuint j = 0; j < 256; j += 8)
                 {
-                    var sum = Vector256<float>.Zero;
-                    for (nuint r = 0; r < rows; r++) sum += Vector256.LoadUnsafe(ref y, r * 256 + j);
+                    var sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, r * 256 + j);
                     var mu = sum * invCountV;
-                    var squares = Vector256<float>.Zero;
-                    for (nuint r = 0; r < rows; r++) { var c = Vector256.LoadUnsafe(ref y, r * 256 + j) - mu; squares += c * c; }
+                    var squares = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, r * 256 + j) - mu; squares += c * c; }
                     var sigma2 = squares * invCountV;
-                    var inv = Vector256<float>.One / Vector256.Sqrt(sigma2 + epsilonV);
-                    (inv).StoreUnsafe(ref invStd, j);
-                    var g = Vector256.LoadUnsafe(ref gamma, j);
-                    var bt = Vector256.LoadUnsafe(ref beta, j);
-                    for (nuint r = 0; r < rows; r++) { var h = (Vector256.LoadUnsafe(ref y, r * 256 + j) - mu) * inv; (h).StoreUnsafe(ref xhat, r * 256 + j); (g * h + bt).StoreUnsafe(ref y, r * 256 + j); }
-                    (keepV * Vector256.LoadUnsafe(ref mean, j) + takeV * mu).StoreUnsafe(ref mean, j);
-                    (keepV * Vector256.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV)).StoreUnsafe(ref variance, j);
+                    var inv = global::System.Runtime.Intrinsics.Vector256<float>.One / global::System.Runtime.Intrinsics.Vector256.Sqrt(sigma2 + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inv, ref invStd, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j);
+                    var bt = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, r * 256 + j) - mu) * inv; global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h, ref xhat, r * 256 + j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g * h + bt, ref y, r * 256 + j); }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mean, j) + takeV * mu, ref mean, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV), ref variance, j);
                 }
             }
         }
@@ -1121,42 +1115,42 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private void ForwardActivation_L1(int start, int count)
         {
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
             // activation: ReLU
             {
                 ref float src = ref y;
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 256);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 256);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
                     for (nuint j = 0; j < 256; j += 8)
                     {
-                        Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
                     }
                 }
             }
             // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
             {
-                ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.25f;
                     for (nuint j = 0; j < (nuint)count * 256; j++)
                     {
-                        Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                     }
                 }
-                ref float source = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
-                ref float target = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float sr = ref Unsafe.Add(ref source, row * 256);
-                    ref float tr = ref Unsafe.Add(ref target, row * 256);
-                    ref float mr = ref Unsafe.Add(ref m, row * 256);
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 256);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 256);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 256);
                     for (nuint j = 0; j < 256; j += 8)
                     {
-                        (Vector256.LoadUnsafe(ref sr, j) * Vector256.LoadUnsafe(ref mr, j)).StoreUnsafe(ref tr, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, j), ref tr, j);
                     }
                 }
             }
@@ -1173,31 +1167,31 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private void BackwardActivation_L1(int start, int count)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
                 for (nuint row = 0; row < rows; row++)
                 {
-                    ref float dr = ref Unsafe.Add(ref d, row * 256);
-                    ref float mr = ref Unsafe.Add(ref m, row * 256);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 256);
                     for (nuint j = 0; j < 256; j += 8)
                     {
-                        (Vector256.LoadUnsafe(ref dr, j) * Vector256.LoadUnsafe(ref mr, j)).StoreUnsafe(ref dr, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, j), ref dr, j);
                     }
                 }
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float ar = ref Unsafe.Add(ref aBase, row * 256);
-                    ref float dr = ref Unsafe.Add(ref d, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 256);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
                     for (nuint j = 0; j < 256; j += 8)
                     {
-                        (Vector256.LoadUnsafe(ref dr, j) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref ar, j), Vector256<float>.Zero)).StoreUnsafe(ref dr, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, j);
                     }
                 }
             }
@@ -1206,28 +1200,28 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private void BatchNormBackward_L1(int count, ref float g)
         {
-            ref float d = ref MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
                 float invCount = 1f / count;
-                var invCountV = Vector256.Create(invCount);
+                var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
                 float countF = (float)count;
-                var countFV = Vector256.Create(countF);
-                ref float gamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 76800);
-                ref float gGamma = ref Unsafe.Add(ref g, 76800);
-                ref float gBeta = ref Unsafe.Add(ref g, 77056);
-                ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd1);
+                var countFV = global::System.Runtime.Intrinsics.Vector256.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 76800);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 76800);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77056);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
                 for (nuint j = 0; j < 256; j += 8)
                 {
-                    var sumD = Vector256<float>.Zero;
-                    var sumDx = Vector256<float>.Zero;
-                    for (nuint r = 0; r < rows; r++) { var dv = Vector256.LoadUnsafe(ref d, r * 256 + j); sumD += dv; sumDx += dv * Vector256.LoadUnsafe(ref xhat, r * 256 + j); }
-                    (sumD).StoreUnsafe(ref gBeta, j);
-                    (sumDx).StoreUnsafe(ref gGamma, j);
-                    var factor = Vector256.LoadUnsafe(ref gamma, j) * Vector256.LoadUnsafe(ref invStd, j) * invCountV;
-                    for (nuint r = 0; r < rows; r++) (factor * (countFV * Vector256.LoadUnsafe(ref d, r * 256 + j) - sumD - Vector256.LoadUnsafe(ref xhat, r * 256 + j) * sumDx)).StoreUnsafe(ref d, r * 256 + j);
+                    var sumD = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, r * 256 + j); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xhat, r * 256 + j); }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sumD, ref gBeta, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sumDx, ref gGamma, j);
+                    var factor = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref invStd, j) * invCountV;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(factor * (countFV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, r * 256 + j) - sumD - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xhat, r * 256 + j) * sumDx), ref d, r * 256 + j);
                 }
             }
         }
@@ -1235,52 +1229,52 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private void BackwardLinear_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref g, 0);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 300; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 256);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 256);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 256);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 256);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 256);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 256);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 256);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 256);
                 for (nuint o = 0; o < 256; o += 16)
                 {
-                    var c0_0 = Vector256<float>.Zero;
-                    var c1_0 = Vector256<float>.Zero;
-                    var c2_0 = Vector256<float>.Zero;
-                    var c3_0 = Vector256<float>.Zero;
-                    var c0_1 = Vector256<float>.Zero;
-                    var c1_1 = Vector256<float>.Zero;
-                    var c2_1 = Vector256<float>.Zero;
-                    var c3_1 = Vector256<float>.Zero;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 256 + o);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var bv1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 300 + i + 0));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        var av1 = Vector256.Create(Unsafe.Add(ref x, r * 300 + i + 1));
-                        c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        var av2 = Vector256.Create(Unsafe.Add(ref x, r * 300 + i + 2));
-                        c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        var av3 = Vector256.Create(Unsafe.Add(ref x, r * 300 + i + 3));
-                        c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 256 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 0));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
-                    c0_0.StoreUnsafe(ref g0, o);
-                    c0_1.StoreUnsafe(ref g0, o + 8);
-                    c1_0.StoreUnsafe(ref g1, o);
-                    c1_1.StoreUnsafe(ref g1, o + 8);
-                    c2_0.StoreUnsafe(ref g2, o);
-                    c2_1.StoreUnsafe(ref g2, o + 8);
-                    c3_0.StoreUnsafe(ref g3, o);
-                    c3_1.StoreUnsafe(ref g3, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, o + 8);
                 }
             }
         }
@@ -1288,43 +1282,43 @@ namespace Samples.Split
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         private float Step_L1(float eta, float etaC1, float c2, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
-            ref float s1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
             const float beta1 = 0.9f;
-            var beta1V = Vector256.Create(beta1);
+            var beta1V = global::System.Runtime.Intrinsics.Vector256.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
-            var oneMinusBeta1V = Vector256.Create(oneMinusBeta1);
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector256.Create(oneMinusBeta1);
             const float beta2 = 0.999f;
-            var beta2V = Vector256.Create(beta2);
+            var beta2V = global::System.Runtime.Intrinsics.Vector256.Create(beta2);
             const float oneMinusBeta2 = 0.0009999871f;
-            var oneMinusBeta2V = Vector256.Create(oneMinusBeta2);
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector256.Create(oneMinusBeta2);
             const float epsilon = 1E-08f;
-            var epsilonV = Vector256.Create(epsilon);
-            var c2V = Vector256.Create(c2);
-            var etaC1V = Vector256.Create(etaC1);
-            var etaV = Vector256.Create(eta);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector256.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector256.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float keep = 0.9995f;
-            var keepV = Vector256.Create(keep);
+            var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             // weights [0..76800)
             {
                 nuint from = 0 + (nuint)(9600L * part / parts) * 8;
                 nuint to = 0 + (nuint)(9600L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
-                    var m = beta1V * Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
-                    var v = beta2V * Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    (m).StoreUnsafe(ref s0, j);
-                    (v).StoreUnsafe(ref s1, j);
-                    p = p - etaC1V * m / (Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             // γ [76800..77056)
@@ -1333,15 +1327,15 @@ namespace Samples.Split
                 nuint to = 76800 + (nuint)(32L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
-                    var m = beta1V * Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
-                    var v = beta2V * Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    (m).StoreUnsafe(ref s0, j);
-                    (v).StoreUnsafe(ref s1, j);
-                    p = p - etaC1V * m / (Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             // β [77056..77312)
@@ -1350,67 +1344,67 @@ namespace Samples.Split
                 nuint to = 77056 + (nuint)(32L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
-                    var m = beta1V * Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
-                    var v = beta2V * Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    (m).StoreUnsafe(ref s0, j);
-                    (v).StoreUnsafe(ref s1, j);
-                    p = p - etaC1V * m / (Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√256 (LeCun), biases 0. Parameters: weights [77312..79872), biases [79872..79882).</summary>
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.0625f;
-            var weights = new Span<float>(_parameters, 77312, 2560);
+            var weights = new global::System.Span<float>(_parameters, 77312, 2560);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 79872, 10).Clear();
+            new global::System.Span<float>(_parameters, 79872, 10).Clear();
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882).</summary>
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 77312);
-            ref float b = ref Unsafe.Add(ref p, 79872);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
             // columns [0..8): one vector per row
             {
-                var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 256; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                    var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = Vector256.Create(Unsafe.Add(ref x, i));
-                    c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
-                c0_0.StoreUnsafe(ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
             }
             // columns [8..10): the last 2, scalar
             {
-                float s0_0 = Unsafe.Add(ref b, 8);
-                float s0_1 = Unsafe.Add(ref b, 9);
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
                 for (nuint i = 0; i < 256; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
-                Unsafe.Add(ref y, 8) = s0_0;
-                Unsafe.Add(ref y, 9) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
             }
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882).</summary>
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 77312);
-            ref float b = ref Unsafe.Add(ref p, 79872);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
             {
                 ref float y = ref output;
                 // columns [0..8): one vector per row
@@ -1418,67 +1412,67 @@ namespace Samples.Split
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 256);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 256);
-                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 256);
-                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 256);
-                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c1_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c2_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c3_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 256);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 256);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 256);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
-                        c1_0.StoreUnsafe(ref y1, 0);
-                        c2_0.StoreUnsafe(ref y2, 0);
-                        c3_0.StoreUnsafe(ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
                     }
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 256);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
                 // columns [8..10): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 256);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = Unsafe.Add(ref b, 8);
-                    float s0_1 = Unsafe.Add(ref b, 9);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
                     for (nuint i = 0; i < 256; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 8) = s0_0;
-                    Unsafe.Add(ref y0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
                 }
             }
         }
@@ -1486,104 +1480,104 @@ namespace Samples.Split
         /// <summary>Layer 2: Dense 256 → 10 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [77312..79872), biases [79872..79882).</summary>
         private void Forward_L2(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 77312);
-            ref float b = ref Unsafe.Add(ref p, 79872);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
             {
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 256);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 256);
-                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 256);
-                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 256);
-                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c1_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c2_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c3_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 256);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 256);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 256);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
-                        c1_0.StoreUnsafe(ref y1, 0);
-                        c2_0.StoreUnsafe(ref y2, 0);
-                        c3_0.StoreUnsafe(ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
                     }
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 256);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
                 // columns [8..10): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 256);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = Unsafe.Add(ref b, 8);
-                    float s0_1 = Unsafe.Add(ref b, 9);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
                     for (nuint i = 0; i < 256; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 8) = s0_0;
-                    Unsafe.Add(ref y0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
                 }
             }
             // activation: Softmax
             {
-                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
-                ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 10);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 10);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
                     // softmax, shifted by the row maximum so no exponent overflows
                     float max = zr;
                     for (nuint j = 1; j < 10; j++)
                     {
-                        max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                     float sum = 0f;
                     for (nuint j = 0; j < 10; j++)
                     {
-                        float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                        Unsafe.Add(ref ar, j) = e;
+                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                         sum += e;
                     }
                     float inv = 1f / sum;
                     for (nuint j = 0; j < 10; j++)
                     {
-                        Unsafe.Add(ref ar, j) *= inv;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                     }
                 }
             }
@@ -1592,39 +1586,39 @@ namespace Samples.Split
         /// <summary>Layer 2: Dense 256 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [77312..79872), biases [79872..79882).</summary>
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref g, 77312);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77312);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 256; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 10);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 10);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 10);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 10);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 10);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 10);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
                 // columns [0..8): one vector per row
                 {
-                    var c0_0 = Vector256<float>.Zero;
-                    var c1_0 = Vector256<float>.Zero;
-                    var c2_0 = Vector256<float>.Zero;
-                    var c3_0 = Vector256<float>.Zero;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 0);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 256 + i + 0));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        var av1 = Vector256.Create(Unsafe.Add(ref x, r * 256 + i + 1));
-                        c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        var av2 = Vector256.Create(Unsafe.Add(ref x, r * 256 + i + 2));
-                        c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        var av3 = Vector256.Create(Unsafe.Add(ref x, r * 256 + i + 3));
-                        c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 0));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
-                    c0_0.StoreUnsafe(ref g0, 0);
-                    c1_0.StoreUnsafe(ref g1, 0);
-                    c2_0.StoreUnsafe(ref g2, 0);
-                    c3_0.StoreUnsafe(ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
                 }
                 // columns [8..10): the last 2, scalar
                 {
@@ -1638,135 +1632,135 @@ namespace Samples.Split
                     float s3_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 8);
-                        float av0 = Unsafe.Add(ref x, r * 256 + i + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        float av1 = Unsafe.Add(ref x, r * 256 + i + 1);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        float av2 = Unsafe.Add(ref x, r * 256 + i + 2);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        float av3 = Unsafe.Add(ref x, r * 256 + i + 3);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1);
+                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2);
+                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3);
+                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 8) = s0_0;
-                    Unsafe.Add(ref g0, 9) = s0_1;
-                    Unsafe.Add(ref g1, 8) = s1_0;
-                    Unsafe.Add(ref g1, 9) = s1_1;
-                    Unsafe.Add(ref g2, 8) = s2_0;
-                    Unsafe.Add(ref g2, 9) = s2_1;
-                    Unsafe.Add(ref g3, 8) = s3_0;
-                    Unsafe.Add(ref g3, 9) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 8) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 9) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 8) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 9) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 8) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 9) = s3_1;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref g, 79872);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 79872);
             {
-                var c0 = Vector256<float>.Zero;
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 10);
-                    c0 += Vector256.LoadUnsafe(ref bRow, 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                 }
-                c0.StoreUnsafe(ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
             }
             {
                 float s8 = 0f;
                 float s9 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 10);
-                    s8 += Unsafe.Add(ref bRow, 8);
-                    s9 += Unsafe.Add(ref bRow, 9);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
                 }
-                Unsafe.Add(ref gb, 8) = s8;
-                Unsafe.Add(ref gb, 9) = s9;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 77312);
-            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 77312);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 256);
-                    ref float d1 = ref Unsafe.Add(ref d, (nuint)(r + 1) * 10);
-                    ref float dx1 = ref Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
                     for (nuint i = 0; i < 256; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 10);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 10);
-                        var acc0_0 = Vector256<float>.Zero;
-                        var acc0_1 = Vector256<float>.Zero;
-                        var acc0_2 = Vector256<float>.Zero;
-                        var acc0_3 = Vector256<float>.Zero;
-                        var acc1_0 = Vector256<float>.Zero;
-                        var acc1_1 = Vector256<float>.Zero;
-                        var acc1_2 = Vector256<float>.Zero;
-                        var acc1_3 = Vector256<float>.Zero;
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint o = 0; o < 8; o += 8)
                         {
-                            var bv0 = Vector256.LoadUnsafe(ref w0, o);
-                            var bv1 = Vector256.LoadUnsafe(ref w1, o);
-                            var bv2 = Vector256.LoadUnsafe(ref w2, o);
-                            var bv3 = Vector256.LoadUnsafe(ref w3, o);
-                            var av0 = Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = Vector256.LoadUnsafe(ref d1, o);
-                            acc1_0 = Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
-                        Unsafe.Add(ref dx0, i + 0) = Vector256.Sum(acc0_0) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w0, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w0, 9);
-                        Unsafe.Add(ref dx0, i + 1) = Vector256.Sum(acc0_1) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w1, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w1, 9);
-                        Unsafe.Add(ref dx0, i + 2) = Vector256.Sum(acc0_2) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w2, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w2, 9);
-                        Unsafe.Add(ref dx0, i + 3) = Vector256.Sum(acc0_3) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w3, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w3, 9);
-                        Unsafe.Add(ref dx1, i + 0) = Vector256.Sum(acc1_0) + Unsafe.Add(ref d1, 8) * Unsafe.Add(ref w0, 8) + Unsafe.Add(ref d1, 9) * Unsafe.Add(ref w0, 9);
-                        Unsafe.Add(ref dx1, i + 1) = Vector256.Sum(acc1_1) + Unsafe.Add(ref d1, 8) * Unsafe.Add(ref w1, 8) + Unsafe.Add(ref d1, 9) * Unsafe.Add(ref w1, 9);
-                        Unsafe.Add(ref dx1, i + 2) = Vector256.Sum(acc1_2) + Unsafe.Add(ref d1, 8) * Unsafe.Add(ref w2, 8) + Unsafe.Add(ref d1, 9) * Unsafe.Add(ref w2, 9);
-                        Unsafe.Add(ref dx1, i + 3) = Vector256.Sum(acc1_3) + Unsafe.Add(ref d1, 8) * Unsafe.Add(ref w3, 8) + Unsafe.Add(ref d1, 9) * Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
                     }
                 }
                 for (; r < count; r++)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 256);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
                     for (nuint i = 0; i < 256; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 10);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 10);
-                        var acc0_0 = Vector256<float>.Zero;
-                        var acc0_1 = Vector256<float>.Zero;
-                        var acc0_2 = Vector256<float>.Zero;
-                        var acc0_3 = Vector256<float>.Zero;
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint o = 0; o < 8; o += 8)
                         {
-                            var bv0 = Vector256.LoadUnsafe(ref w0, o);
-                            var bv1 = Vector256.LoadUnsafe(ref w1, o);
-                            var bv2 = Vector256.LoadUnsafe(ref w2, o);
-                            var bv3 = Vector256.LoadUnsafe(ref w3, o);
-                            var av0 = Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
-                        Unsafe.Add(ref dx0, i + 0) = Vector256.Sum(acc0_0) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w0, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w0, 9);
-                        Unsafe.Add(ref dx0, i + 1) = Vector256.Sum(acc0_1) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w1, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w1, 9);
-                        Unsafe.Add(ref dx0, i + 2) = Vector256.Sum(acc0_2) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w2, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w2, 9);
-                        Unsafe.Add(ref dx0, i + 3) = Vector256.Sum(acc0_3) + Unsafe.Add(ref d0, 8) * Unsafe.Add(ref w3, 8) + Unsafe.Add(ref d0, 9) * Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
                     }
                 }
             }
@@ -1775,43 +1769,43 @@ namespace Samples.Split
         /// <summary>Layer 2: Dense 256 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [77312..79872), biases [79872..79882).</summary>
         private float Step_L2(float eta, float etaC1, float c2, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
-            ref float s1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
             const float beta1 = 0.9f;
-            var beta1V = Vector256.Create(beta1);
+            var beta1V = global::System.Runtime.Intrinsics.Vector256.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
-            var oneMinusBeta1V = Vector256.Create(oneMinusBeta1);
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector256.Create(oneMinusBeta1);
             const float beta2 = 0.999f;
-            var beta2V = Vector256.Create(beta2);
+            var beta2V = global::System.Runtime.Intrinsics.Vector256.Create(beta2);
             const float oneMinusBeta2 = 0.0009999871f;
-            var oneMinusBeta2V = Vector256.Create(oneMinusBeta2);
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector256.Create(oneMinusBeta2);
             const float epsilon = 1E-08f;
-            var epsilonV = Vector256.Create(epsilon);
-            var c2V = Vector256.Create(c2);
-            var etaC1V = Vector256.Create(etaC1);
-            var etaV = Vector256.Create(eta);
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector256.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector256.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             const float keep = 0.9995f;
-            var keepV = Vector256.Create(keep);
+            var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             // weights [77312..79872)
             {
                 nuint from = 77312 + (nuint)(320L * part / parts) * 8;
                 nuint to = 77312 + (nuint)(320L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
-                    var m = beta1V * Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
-                    var v = beta2V * Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    (m).StoreUnsafe(ref s0, j);
-                    (v).StoreUnsafe(ref s1, j);
-                    p = p - etaC1V * m / (Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             // biases [79872..79882)
@@ -1820,57 +1814,57 @@ namespace Samples.Split
                 nuint to = 79872 + (nuint)(1L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
-                    var m = beta1V * Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
-                    var v = beta2V * Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    (m).StoreUnsafe(ref s0, j);
-                    (v).StoreUnsafe(ref s1, j);
-                    p = p - etaC1V * m / (Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 79880; j < 79882; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
-                var m = beta1 * Unsafe.Add(ref s0, j) + oneMinusBeta1 * g;
-                var v = beta2 * Unsafe.Add(ref s1, j) + oneMinusBeta2 * (g * g);
-                Unsafe.Add(ref s0, j) = m;
-                Unsafe.Add(ref s1, j) = v;
-                p = p - etaC1 * m / (MathF.Sqrt(v * c2) + epsilon); // η·m̂/(√v̂ + ε)
-                Unsafe.Add(ref pr, j) = p;
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var m = beta1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusBeta1 * g;
+                var v = beta2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) + oneMinusBeta2 * (g * g);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = m;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) = v;
+                p = p - etaC1 * m / (global::System.MathF.Sqrt(v * c2) + epsilon); // η·m̂/(√v̂ + ε)
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
         public string DescribeParameter(int index)
         {
-            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
             if (index < 76800) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2) weight W[{(index - 0) / 256}, {(index - 0) % 256}]";
             if (index < 77056) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2) γ[{index - 76800}]";
             if (index < 77312) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2) β[{index - 77056}]";
             if (index < 79872) return $"layer 2 (Dense 256 → 10 Softmax) weight W[{(index - 77312) / 10}, {(index - 77312) % 10}]";
             if (index < 79882) return $"layer 2 (Dense 256 → 10 Softmax) bias b[{index - 79872}]";
-            throw new InvalidOperationException("unreachable");
+            throw new global::System.InvalidOperationException("unreachable");
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
-            if (count < 1 || count > BatchSize) Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
-            if (inputsLength != count * InputSize) Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
+            if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
+            if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
         private static void SetTarget(int label, int index, ref float t, string name)
         {
-            if ((uint)label >= OutputSize) Kernels.ThrowLabel(name, index, label, OutputSize);
-            MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
-            Unsafe.Add(ref t, label) = 1f;
+            if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;
         }
     }
 }
