@@ -63,7 +63,7 @@ namespace CompiledNet.Generator
             if (type.IsGenericType)
                 diagnostics.Add(Diag(DiagnosticDescriptors.Generic, LocationOf(type), type.Name));
 
-            var containing = new List<string>();
+            var containing = new List<ContainingType>();
             for (var outer = type.ContainingType; outer != null; outer = outer.ContainingType)
             {
                 bool isPartial = outer.DeclaringSyntaxReferences.All(r =>
@@ -72,7 +72,7 @@ namespace CompiledNet.Generator
                     diagnostics.Add(Diag(DiagnosticDescriptors.ContainingTypeNotPartial, LocationOf(type), type.Name, outer.Name));
                 string kind = outer.IsRecord ? (outer.TypeKind == TypeKind.Struct ? "record struct" : "record")
                     : outer.TypeKind == TypeKind.Struct ? "struct" : outer.TypeKind == TypeKind.Interface ? "interface" : "class";
-                containing.Insert(0, "partial " + kind + " " + outer.Name);
+                containing.Insert(0, new ContainingType(kind, outer.Name));
             }
 
             // [Network(Input = ..., BatchSize = ...)]
@@ -223,17 +223,7 @@ namespace CompiledNet.Generator
             if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
 
             string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-            string accessibility = type.DeclaredAccessibility switch
-            {
-                Accessibility.Public => "public",
-                Accessibility.Internal => "internal",
-                Accessibility.Private => "private",
-                Accessibility.Protected => "protected",
-                Accessibility.ProtectedOrInternal => "protected internal",
-                Accessibility.ProtectedAndInternal => "private protected",
-                _ => "internal",
-            };
-            return new NetworkSpec(ns, type.Name, accessibility, EquatableArray.From(containing), input, batchSize, inputDropout,
+            return new NetworkSpec(ns, type.Name, EquatableArray.From(containing), input, batchSize, inputDropout,
                 EquatableArray.From(layers), loss, optimizer, regularization);
         }
 

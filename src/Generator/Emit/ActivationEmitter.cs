@@ -1,6 +1,6 @@
 using System;
 using CompiledNet.Generator.Model;
-using static CompiledNet.Generator.Emit.Layout;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -23,40 +23,40 @@ namespace CompiledNet.Generator.Emit
                 w.Line(inPlace ? "ref float dst = ref src;" : $"ref float dst = ref {a};");
                 using (RowLoop(w, count))
                 {
-                    w.Line($"ref float zr = ref Unsafe.Add(ref src, row * {I(units)});");
-                    w.Line($"ref float ar = ref Unsafe.Add(ref dst, row * {I(units)});");
+                    w.Line($"ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * {Int(units)});");
+                    w.Line($"ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * {Int(units)});");
                     switch (layer.Activation)
                     {
                         case ActivationKind.Linear:
-                            Elementwise(w, units, "Vector256.LoadUnsafe(ref zr, j).StoreUnsafe(ref ar, j);", j => $"Unsafe.Add(ref ar, {j}) = Unsafe.Add(ref zr, {j});");
+                            Elementwise(w, units, "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), ref ar, j);", j => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {j}) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, {j});");
                             break;
                         case ActivationKind.ReLU:
-                            Elementwise(w, units, "Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);",
-                                j => $"Unsafe.Add(ref ar, {j}) = MathF.Max(Unsafe.Add(ref zr, {j}), 0f);");
+                            Elementwise(w, units, "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);",
+                                j => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {j}) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, {j}), 0f);");
                             break;
                         case ActivationKind.Sigmoid:
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
-                                w.Line("Unsafe.Add(ref ar, j) = Kernels.Sigmoid(Unsafe.Add(ref zr, j));");
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
+                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
                             break;
                         case ActivationKind.Tanh:
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
-                                w.Line("Unsafe.Add(ref ar, j) = MathF.Tanh(Unsafe.Add(ref zr, j));");
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
+                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
                             break;
                         case ActivationKind.Softmax:
                             w.Line("// softmax, shifted by the row maximum so no exponent overflows");
                             w.Line("float max = zr;");
-                            using (w.Open($"for (nuint j = 1; j < {I(units)}; j++)"))
-                                w.Line("max = MathF.Max(max, Unsafe.Add(ref zr, j));");
+                            using (w.Open($"for (nuint j = 1; j < {Int(units)}; j++)"))
+                                w.Line("max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
                             w.Line("float sum = 0f;");
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
                             {
-                                w.Line("float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);");
-                                w.Line("Unsafe.Add(ref ar, j) = e;");
+                                w.Line("float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);");
+                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;");
                                 w.Line("sum += e;");
                             }
                             w.Line("float inv = 1f / sum;");
-                            using (w.Open($"for (nuint j = 0; j < {I(units)}; j++)"))
-                                w.Line("Unsafe.Add(ref ar, j) *= inv;");
+                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
+                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;");
                             break;
                         default:
                             throw new InvalidOperationException("activation " + layer.Activation);
@@ -75,16 +75,16 @@ namespace CompiledNet.Generator.Emit
                 case ActivationKind.Linear:
                     return;
                 case ActivationKind.ReLU:
-                    vector = "(Vector256.LoadUnsafe(ref dr, j) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref ar, j), Vector256<float>.Zero)).StoreUnsafe(ref dr, j);";
-                    scalar = "if (!(Unsafe.Add(ref ar, {0}) > 0f)) Unsafe.Add(ref dr, {0}) = 0f;";
+                    vector = "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, j);";
+                    scalar = "if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, {0}) = 0f;";
                     break;
                 case ActivationKind.Sigmoid:
-                    vector = "{ var av = Vector256.LoadUnsafe(ref ar, j); (Vector256.LoadUnsafe(ref dr, j) * av * (Vector256<float>.One - av)).StoreUnsafe(ref dr, j); }";
-                    scalar = "Unsafe.Add(ref dr, {0}) *= Unsafe.Add(ref ar, {0}) * (1f - Unsafe.Add(ref ar, {0}));";
+                    vector = "{ var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * av * (global::System.Runtime.Intrinsics.Vector256<float>.One - av), ref dr, j); }";
+                    scalar = "global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, {0}) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}));";
                     break;
                 case ActivationKind.Tanh:
-                    vector = "{ var av = Vector256.LoadUnsafe(ref ar, j); (Vector256.LoadUnsafe(ref dr, j) * (Vector256<float>.One - av * av)).StoreUnsafe(ref dr, j); }";
-                    scalar = "Unsafe.Add(ref dr, {0}) *= 1f - Unsafe.Add(ref ar, {0}) * Unsafe.Add(ref ar, {0});";
+                    vector = "{ var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector256<float>.One - av * av), ref dr, j); }";
+                    scalar = "global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, {0}) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0});";
                     break;
                 default:
                     throw new InvalidOperationException("hidden activation " + layer.Activation);
@@ -101,8 +101,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"ref float aBase = ref {a};");
                 using (RowLoop(w, count))
                 {
-                    w.Line($"ref float ar = ref Unsafe.Add(ref aBase, row * {I(units)});");
-                    w.Line($"ref float dr = ref Unsafe.Add(ref {d}, row * {I(units)});");
+                    w.Line($"ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * {Int(units)});");
+                    w.Line($"ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {d}, row * {Int(units)});");
                     Elementwise(w, units, vector, j => string.Format(scalar, j));
                 }
             }
@@ -123,10 +123,10 @@ namespace CompiledNet.Generator.Emit
         {
             int full = units / 8 * 8;
             if (full > 0)
-                using (w.Open($"for (nuint j = 0; j < {I(full)}; j += 8)"))
+                using (w.Open($"for (nuint j = 0; j < {Int(full)}; j += 8)"))
                     w.Line(vectorStatement);
             for (int t = full; t < units; t++)
-                w.Line(scalarStatement(I(t)));
+                w.Line(scalarStatement(Int(t)));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using CompiledNet.Generator.Model;
-using static CompiledNet.Generator.Emit.Layout;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -22,23 +22,13 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Running statistics: new = Keep·old + (1 − Keep)·batch.</summary>
         public const float RunningKeep = 0.9f;
 
-        public static string Describe(LayerSpec layer)
+        private static void Summary(IndentedWriter w, LayerPlan lp, Layout layout, string pass)
+            => w.Line($"/// <summary>Layer {lp.Number}: {Describer.Layer(lp.Spec)} — {pass}. Parameters: {layout.Ranges(lp.Index, lp.Spec)}.</summary>");
+
+        public static void EmitInit(IndentedWriter w, LayerPlan lp, Layout layout)
         {
-            string text = $"Dense {I(layer.Inputs)} → {I(layer.Units)} {layer.Activation}" + (layer.Activation == ActivationKind.Maxout ? $" of {I(layer.Pieces)} pieces" : "");
-            if (layer.BatchNorm) text += ", batch norm";
-            if (layer.DropConnect > 0) text += $", DropConnect {F(layer.DropConnect).TrimEnd('f')}";
-            if (layer.Dropout > 0) text += $", dropout {F(layer.Dropout).TrimEnd('f')}";
-            return text;
-        }
-
-        private static void Summary(IndentedWriter w, int l, LayerSpec layer, Layout layout, string pass)
-            => w.Line($"/// <summary>Layer {I(l + 1)}: {Describe(layer)} — {pass}. Parameters: {layout.Ranges(l, layer)}.</summary>");
-
-        /// <summary>The buffer the next layer reads in training: the dropout-masked outputs if the layer has dropout.</summary>
-        public static string TrainingOutput(int n, LayerSpec layer) => layer.Dropout > 0 ? $"_ad{I(n)}" : $"_a{I(n)}";
-
-        public static void EmitInit(IndentedWriter w, int l, LayerSpec layer, Layout layout)
-        {
+            int l = lp.Index;
+            var layer = lp.Spec;
             double variance = layer.Init switch
             {
                 InitKind.Glorot => 2.0 / (layer.Inputs + layer.Width),
@@ -47,57 +37,59 @@ namespace CompiledNet.Generator.Emit
             };
             string rule = layer.Init switch
             {
-                InitKind.Glorot => $"√(2 / ({I(layer.Inputs)} + {I(layer.Width)})) (Glorot)",
-                InitKind.He => $"√(2 / {I(layer.Inputs)}) (He)",
-                _ => $"1/√{I(layer.Inputs)} (LeCun)",
+                InitKind.Glorot => $"√(2 / ({Int(layer.Inputs)} + {Int(layer.Width)})) (Glorot)",
+                InitKind.He => $"√(2 / {Int(layer.Inputs)}) (He)",
+                _ => $"1/√{Int(layer.Inputs)} (LeCun)",
             };
-            Summary(w, l, layer, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (layer.BatchNorm ? ", γ = 1, β = 0" : layer.Bias ? ", biases 0" : ""));
-            using (w.Open($"private void Init_L{I(l + 1)}(global::CompiledNet.Rng rng)"))
+            Summary(w, lp, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (layer.BatchNorm ? ", γ = 1, β = 0" : layer.Bias ? ", biases 0" : ""));
+            using (w.Open($"private void {lp.Init}(global::CompiledNet.Rng rng)"))
             {
-                w.Line($"const float sd = {F((float)Math.Sqrt(variance))};");
-                w.Line($"var weights = new Span<float>(_parameters, {I(layout.WeightOffset[l])}, {I(layer.Inputs * layer.Width)});");
+                w.Line($"const float sd = {Float((float)Math.Sqrt(variance))};");
+                w.Line($"var weights = new global::System.Span<float>(_parameters, {Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Width)});");
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
                 if (layer.BatchNorm)
                 {
-                    w.Line($"new Span<float>(_parameters, {I(layout.GammaOffset[l])}, {I(layer.Units)}).Fill(1f);");
-                    w.Line($"new Span<float>(_parameters, {I(layout.BetaOffset[l])}, {I(layer.Units)}).Clear();");
-                    w.Line($"new Span<float>(_batchNormStatistics, {I(layout.StatisticsOffset[l])}, {I(layer.Units)}).Clear();");
-                    w.Line($"new Span<float>(_batchNormStatistics, {I(layout.StatisticsOffset[l] + layer.Units)}, {I(layer.Units)}).Fill(1f);");
+                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.GammaOffset[l])}, {Int(layer.Units)}).Fill(1f);");
+                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BetaOffset[l])}, {Int(layer.Units)}).Clear();");
+                    w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l])}, {Int(layer.Units)}).Clear();");
+                    w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l] + layer.Units)}, {Int(layer.Units)}).Fill(1f);");
                 }
                 else if (layer.Bias)
-                    w.Line($"new Span<float>(_parameters, {I(layout.BiasOffset[l])}, {I(layer.Width)}).Clear();");
+                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BiasOffset[l])}, {Int(layer.Width)}).Clear();");
             }
             w.Line();
         }
 
         /// <summary>Inference forward for one example: y = x·W (+ b), batch norm with population statistics, then the activation (the output layer leaves it to the caller).</summary>
-        public static void EmitInfer(IndentedWriter w, int l, LayerSpec layer, Layout layout, bool isOutput)
+        public static void EmitInfer(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
         {
+            int l = lp.Index;
+            var layer = lp.Spec;
             int n = l + 1;
             if (layer.BatchNorm)
             {
-                Summary(w, l, layer, layout, "inference, linear part z = x·W (no bias: β takes its role)");
-                using (w.Open($"private static void InferLinear_L{I(n)}(ref float p, ref float x, ref float y)"))
+                Summary(w, lp, layout, "inference, linear part z = x·W (no bias: β takes its role)");
+                using (w.Open($"private static void {lp.InferLinear}(ref float p, ref float x, ref float y)"))
                 {
-                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", null);
+                    w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
+                        _ => "global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Units)}", _ => "y", null);
                 }
                 w.Line();
             }
             string what = isOutput ? "inference forward (logits; the output activation follows)" : "inference forward";
-            Summary(w, l, layer, layout, layer.BatchNorm ? what + ", batch norm with the population statistics" : what);
-            using (w.Open($"private static void Infer_L{I(n)}(ref float p, ref float statistics, ref float x, ref float y)"))
+            Summary(w, lp, layout, layer.BatchNorm ? what + ", batch norm with the population statistics" : what);
+            using (w.Open($"private static void {lp.Infer}(ref float p, ref float statistics, ref float x, ref float y)"))
             {
                 if (layer.BatchNorm)
                 {
-                    w.Line($"InferLinear_L{I(n)}(ref p, ref x, ref y);");
+                    w.Line($"{lp.InferLinear}(ref p, ref x, ref y);");
                     w.Line("// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²");
-                    w.Line($"ref float gamma = ref Unsafe.Add(ref p, {I(layout.GammaOffset[l])});");
-                    w.Line($"ref float beta = ref Unsafe.Add(ref p, {I(layout.BetaOffset[l])});");
-                    w.Line($"ref float mean = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l])});");
-                    w.Line($"ref float variance = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l] + layer.Units)});");
-                    Template.Constant(w, "epsilon", F(BatchNormEpsilon), isConst: true);
+                    w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
+                    w.Line($"ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
+                    w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l])});");
+                    w.Line($"ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l] + layer.Units)});");
+                    Template.Constant(w, "epsilon", Float(BatchNormEpsilon), isConst: true);
                     Template.Loop(w, 0, layer.Units, new[]
                     {
                         "var scale = LOAD(gamma) / SQRT(LOAD(variance) + {epsilon});",
@@ -106,20 +98,20 @@ namespace CompiledNet.Generator.Emit
                 }
                 else if (layer.Activation == ActivationKind.Maxout)
                 {
-                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                    if (layer.Bias) w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
-                    w.Line($"Span<float> piecesBuffer = stackalloc float[{I(layer.Width)}];");
-                    w.Line("ref float z = ref MemoryMarshal.GetReference(piecesBuffer);");
-                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Width, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Width)}", _ => "z", layer.Bias ? "b" : null);
+                    w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                    if (layer.Bias) w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
+                    w.Line($"global::System.Span<float> piecesBuffer = stackalloc float[{Int(layer.Width)}];");
+                    w.Line("ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);");
+                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Width, $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
+                        _ => "global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Width)}", _ => "z", layer.Bias ? "b" : null);
                     MaxoutReduce(w, layer, "z", "y", null);
                 }
                 else
                 {
-                    w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
-                    if (layer.Bias) w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
-                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                        _ => "Unsafe.Add(ref x, i)", "w", $"i * {I(layer.Units)}", _ => "y", layer.Bias ? "b" : null);
+                    w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
+                    if (layer.Bias) w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
+                    KernelEmitter.BlockedProduct(w, 1, InferVectors, layer.Units, $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
+                        _ => "global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Units)}", _ => "y", layer.Bias ? "b" : null);
                 }
                 if (!isOutput && layer.Activation != ActivationKind.Maxout) ActivationEmitter.Forward(w, layer, "y", "y", "1");
             }
@@ -132,20 +124,22 @@ namespace CompiledNet.Generator.Emit
         /// Writes the layer's output (logits for the output layer) row after row into <c>output</c>; maxout pieces
         /// go through <c>scratch</c>.
         /// </summary>
-        public static void EmitInferRows(IndentedWriter w, int l, LayerSpec layer, Layout layout, bool isOutput)
+        public static void EmitInferRows(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
         {
+            int l = lp.Index;
+            var layer = lp.Spec;
             int n = l + 1, units = layer.Units;
             bool maxout = layer.Activation == ActivationKind.Maxout;
             string pass = "batched inference forward over count rows" + (isOutput ? " (logits; the output activation follows)" : "")
                 + (layer.BatchNorm ? ", batch norm with the population statistics" : "");
-            Summary(w, l, layer, layout, pass);
-            using (w.Open($"private static void InferRows_L{I(n)}(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)"))
+            Summary(w, lp, layout, pass);
+            using (w.Open($"private static void {lp.InferRows}(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)"))
             {
-                w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
                 string? bias = null;
                 if (layer.Bias)
                 {
-                    w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                    w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
                     bias = "b";
                 }
                 using (w.Open())
@@ -156,14 +150,14 @@ namespace CompiledNet.Generator.Emit
                 if (layer.BatchNorm)
                 {
                     w.Line("// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row");
-                    w.Line($"ref float gamma = ref Unsafe.Add(ref p, {I(layout.GammaOffset[l])});");
-                    w.Line($"ref float beta = ref Unsafe.Add(ref p, {I(layout.BetaOffset[l])});");
-                    w.Line($"ref float mean = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l])});");
-                    w.Line($"ref float variance = ref Unsafe.Add(ref statistics, {I(layout.StatisticsOffset[l] + units)});");
-                    Template.Constant(w, "epsilon", F(BatchNormEpsilon), isConst: true);
+                    w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
+                    w.Line($"ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
+                    w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l])});");
+                    w.Line($"ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, {Int(layout.StatisticsOffset[l] + units)});");
+                    Template.Constant(w, "epsilon", Float(BatchNormEpsilon), isConst: true);
                     using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                     {
-                        w.Line($"ref float y = ref Unsafe.Add(ref output, row * {I(units)});");
+                        w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * {Int(units)});");
                         Template.Loop(w, 0, units, new[]
                         {
                             "var scale = LOAD(gamma) / SQRT(LOAD(variance) + {epsilon});",
@@ -174,7 +168,7 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                 {
                     using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
-                        MaxoutReduce(w, layer, $"Unsafe.Add(ref scratch, row * {I(layer.Width)})", $"Unsafe.Add(ref output, row * {I(units)})", null);
+                        MaxoutReduce(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, row * {Int(layer.Width)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * {Int(units)})", null);
                 }
                 else if (!isOutput)
                     ActivationEmitter.Forward(w, layer, "output", "output", "count");
@@ -183,31 +177,33 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>Training forward over <c>count</c> rows: blocks of rows share each loaded weight vector.</summary>
-        public static void EmitTrainForward(IndentedWriter w, int l, LayerSpec layer, Layout layout, int batchSize, bool isOutput)
+        public static void EmitTrainForward(IndentedWriter w, LayerPlan lp, Layout layout, int batchSize, bool isOutput)
         {
+            int l = lp.Index;
+            var layer = lp.Spec;
             int n = l + 1, units = layer.Units;
             bool maxout = layer.Activation == ActivationKind.Maxout;
-            string target = isOutput ? $"_z{I(n)}" : maxout ? $"_pieces{I(n)}" : $"_a{I(n)}";
-            string pass = "training forward over rows [start, start + count)" + (isOutput ? $", logits in _z{I(n)}, outputs in _a{I(n)}" : $", outputs in _a{I(n)}")
-                + (layer.Dropout > 0 ? $", dropout-masked copy in _ad{I(n)}" : "");
+            string target = isOutput ? $"{lp.Logits}" : maxout ? $"{lp.Pieces}" : $"{lp.Activations}";
+            string pass = "training forward over rows [start, start + count)" + (isOutput ? $", logits in {lp.Logits}, outputs in {lp.Activations}" : $", outputs in {lp.Activations}")
+                + (layer.Dropout > 0 ? $", dropout-masked copy in {lp.DroppedOutputs}" : "");
 
             void Linear()
             {
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
                 if (layer.DropConnect > 0)
                 {
-                w.Line($"if (!_masksDrawn) DropConnect_L{I(n)}(); // a split step drew the masks before its parts started");
-                w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
+                w.Line($"if (!_masksDrawn) {lp.DropConnect}(); // a split step drew the masks before its parts started");
+                w.Line($"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
                 }
                 else
-                w.Line($"ref float w = ref Unsafe.Add(ref p, {I(layout.WeightOffset[l])});");
+                w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.WeightOffset[l])});");
                 string? bias = null;
                 if (layer.Bias)
                 {
-                w.Line($"ref float b = ref Unsafe.Add(ref p, {I(layout.BiasOffset[l])});");
+                w.Line($"ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BiasOffset[l])});");
                 bias = "b";
                 }
-                w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {I(layer.Width)});");
+                w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
                 using (w.Open())
                 RowsProduct(w, layer, bias, rowBlocks: batchSize >= ForwardRows);
             }
@@ -217,23 +213,23 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                     using (w.Open())
                     {
-                        w.Line($"ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), (nuint)start * {I(units)});");
-                        w.Line($"ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_winner{I(n)}), (nuint)start * {I(units)});");
+                        w.Line($"ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)});");
+                        w.Line($"ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
                         using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
-                            MaxoutReduce(w, layer, $"Unsafe.Add(ref y, row * {I(layer.Width)})", $"Unsafe.Add(ref a, row * {I(units)})", $"Unsafe.Add(ref winner, row * {I(units)})");
+                            MaxoutReduce(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * {Int(layer.Width)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * {Int(units)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, row * {Int(units)})");
                     }
                 else if (isOutput)
-                    ActivationEmitter.Forward(w, layer, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z{I(n)}), (nuint)start * {I(units)})", $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), (nuint)start * {I(units)})", "count");
+                    ActivationEmitter.Forward(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Logits}), (nuint)start * {Int(units)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "count");
                 else
                     ActivationEmitter.Forward(w, layer, "y", "y", "count");
                 if (layer.Dropout > 0)
-                    DropoutForward(w, $"MemoryMarshal.GetArrayDataReference(_a{I(n)})", $"_ad{I(n)}", $"_dropoutMask{I(n)}", units, layer.Dropout, "start");
+                    DropoutForward(w, $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations})", $"{lp.DroppedOutputs}", $"{lp.DropoutMask}", units, layer.Dropout, "start");
             }
 
             if (!layer.BatchNorm)
             {
-                Summary(w, l, layer, layout, pass);
-                using (w.Open($"private void Forward_L{I(n)}(ref float x, int start, int count)"))
+                Summary(w, lp, layout, pass);
+                using (w.Open($"private void {lp.Forward}(ref float x, int start, int count)"))
                 {
                     Linear();
                     Activation();
@@ -243,57 +239,59 @@ namespace CompiledNet.Generator.Emit
             else
             {
                 // Three pieces, so that a step split across threads can normalise over the whole batch between them.
-                Summary(w, l, layer, layout, pass + "; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself)");
-                using (w.Open($"private void Forward_L{I(n)}(ref float x, int start, int count)"))
+                Summary(w, lp, layout, pass + "; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself)");
+                using (w.Open($"private void {lp.Forward}(ref float x, int start, int count)"))
                 {
-                    w.Line($"ForwardLinear_L{I(n)}(ref x, start, count);");
-                    w.Line($"BatchNorm_L{I(n)}(count);");
-                    w.Line($"ForwardActivation_L{I(n)}(start, count);");
+                    w.Line($"{lp.ForwardLinear}(ref x, start, count);");
+                    w.Line($"{lp.BatchNormForward}(count);");
+                    w.Line($"{lp.ForwardActivation}(start, count);");
                 }
                 w.Line();
-                Summary(w, l, layer, layout, $"training forward, linear part over rows [start, start + count) into {target}");
-                using (w.Open($"private void ForwardLinear_L{I(n)}(ref float x, int start, int count)"))
+                Summary(w, lp, layout, $"training forward, linear part over rows [start, start + count) into {target}");
+                using (w.Open($"private void {lp.ForwardLinear}(ref float x, int start, int count)"))
                     Linear();
                 w.Line();
-                Summary(w, l, layer, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics");
-                using (w.Open($"private void BatchNorm_L{I(n)}(int count)"))
+                Summary(w, lp, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics");
+                using (w.Open($"private void {lp.BatchNormForward}(int count)"))
                 {
-                    w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                    w.Line($"ref float y = ref MemoryMarshal.GetArrayDataReference({target});");
-                    BatchNormForward(w, l, layer, layout);
+                    w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                    w.Line($"ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target});");
+                    BatchNormForward(w, lp, layout);
                 }
                 w.Line();
-                Summary(w, l, layer, layout, "training forward, activation" + (layer.Dropout > 0 ? " and dropout" : "") + " over rows [start, start + count)");
-                using (w.Open($"private void ForwardActivation_L{I(n)}(int start, int count)"))
+                Summary(w, lp, layout, "training forward, activation" + (layer.Dropout > 0 ? " and dropout" : "") + " over rows [start, start + count)");
+                using (w.Open($"private void {lp.ForwardActivation}(int start, int count)"))
                 {
-                    w.Line($"ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {I(layer.Width)});");
+                    w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
                     Activation();
                 }
                 w.Line();
             }
-            if (layer.DropConnect > 0) EmitDropConnectMask(w, l, layer, layout);
+            if (layer.DropConnect > 0) EmitDropConnectMask(w, lp, layout);
         }
 
         /// <summary>
         /// DropConnect's per-batch work: draw the weight mask (unless masks are reused) and materialise W ⊙ mask, which
         /// the forward and input-gradient kernels then use as ordinary weights.
         /// </summary>
-        private static void EmitDropConnectMask(IndentedWriter w, int l, LayerSpec layer, Layout layout)
+        private static void EmitDropConnectMask(IndentedWriter w, LayerPlan lp, Layout layout)
         {
+            int l = lp.Index;
+            var layer = lp.Spec;
             int n = l + 1;
             float keep = 1f - layer.DropConnect;
-            Summary(w, l, layer, layout, $"DropConnect: one mask per mini-batch over the {I(layer.Inputs * layer.Width)} weights, each kept with probability {N(keep)} and scaled by 1/{N(keep)}; W ⊙ mask into _maskedWeights{I(n)}");
-            using (w.Open($"private void DropConnect_L{I(n)}()"))
+            Summary(w, lp, layout, $"DropConnect: one mask per mini-batch over the {Int(layer.Inputs * layer.Width)} weights, each kept with probability {Number(keep)} and scaled by 1/{Number(keep)}; W ⊙ mask into {lp.MaskedWeights}");
+            using (w.Open($"private void {lp.DropConnect}()"))
             {
-                w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
+                w.Line($"ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropConnectMask});");
                 using (w.Open("if (!ReuseMasks)"))
                 {
-                    w.Line($"const float scale = {F(1f / keep)};");
-                    using (w.Open($"for (nuint j = 0; j < {I(layer.Inputs * layer.Width)}; j++)"))
-                        w.Line($"Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
+                    w.Line($"const float scale = {Float(1f / keep)};");
+                    using (w.Open($"for (nuint j = 0; j < {Int(layer.Inputs * layer.Width)}; j++)"))
+                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < {Float(keep)} ? scale : 0f;");
                 }
-                w.Line($"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)});");
-                w.Line($"ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.WeightOffset[l])});");
+                w.Line($"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
+                w.Line($"ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
                 Template.Loop(w, 0, layer.Inputs * layer.Width, new[] { "STORE(w, LOAD(weights) * LOAD(mask));" }, Array.Empty<string>());
             }
             w.Line();
@@ -302,7 +300,7 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Draws the dropout mask of <paramref name="mask"/> for <c>count</c> rows from row 0, as a one-thread step draws it (the caller opens the block).</summary>
         public static void DrawDropoutMask(IndentedWriter w, string mask, int units, float rate)
         {
-            w.Line($"ref float m = ref MemoryMarshal.GetArrayDataReference({mask});");
+            w.Line($"ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({mask});");
             DrawMask(w, units, rate);
         }
 
@@ -310,12 +308,10 @@ namespace CompiledNet.Generator.Emit
         private static void DrawMask(IndentedWriter w, int units, float rate)
         {
             float keep = 1f - rate;
-            w.Line($"const float scale = {F(1f / keep)};");
-            using (w.Open($"for (nuint j = 0; j < (nuint)count * {I(units)}; j++)"))
-                w.Line($"Unsafe.Add(ref m, j) = _maskRng.NextFloat() < {F(keep)} ? scale : 0f;");
+            w.Line($"const float scale = {Float(1f / keep)};");
+            using (w.Open($"for (nuint j = 0; j < (nuint)count * {Int(units)}; j++)"))
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < {Float(keep)} ? scale : 0f;");
         }
-
-        private static string N(float value) => F(value).TrimEnd('f');
 
         /// <summary>
         /// Draws a dropout mask (unless masks are reused, or a split step drew them already) and writes the masked copy:
@@ -325,21 +321,21 @@ namespace CompiledNet.Generator.Emit
         public static void DropoutForward(IndentedWriter w, string input, string output, string mask, int units, float rate, string? start)
         {
             float keep = 1f - rate;
-            string at = start is null ? "" : $"(nuint){start} * {I(units)}";
-            string Row0(string array) => start is null ? $"MemoryMarshal.GetArrayDataReference({array})" : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({array}), {at})";
-            w.Line($"// dropout: each unit of each example kept with probability {N(keep)} and scaled by 1/{N(keep)} (inverted dropout)");
+            string at = start is null ? "" : $"(nuint){start} * {Int(units)}";
+            string Row0(string array) => start is null ? $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array})" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array}), {at})";
+            w.Line($"// dropout: each unit of each example kept with probability {Number(keep)} and scaled by 1/{Number(keep)} (inverted dropout)");
             using (w.Open())
             {
                 w.Line($"ref float m = ref {Row0(mask)};");
                 using (w.Open(start is null ? "if (!ReuseMasks)" : "if (!ReuseMasks && !_masksDrawn)"))
                     DrawMask(w, units, rate);
-                w.Line(start is null ? $"ref float source = ref {input};" : $"ref float source = ref Unsafe.Add(ref {input}, {at});");
+                w.Line(start is null ? $"ref float source = ref {input};" : $"ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {input}, {at});");
                 w.Line($"ref float target = ref {Row0(output)};");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
-                    w.Line($"ref float sr = ref Unsafe.Add(ref source, row * {I(units)});");
-                    w.Line($"ref float tr = ref Unsafe.Add(ref target, row * {I(units)});");
-                    w.Line($"ref float mr = ref Unsafe.Add(ref m, row * {I(units)});");
+                    w.Line($"ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * {Int(units)});");
+                    w.Line($"ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * {Int(units)});");
+                    w.Line($"ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * {Int(units)});");
                     Template.Loop(w, 0, units, new[] { "STORE(tr, LOAD(sr) * LOAD(mr));" }, Array.Empty<string>());
                 }
             }
@@ -350,8 +346,10 @@ namespace CompiledNet.Generator.Emit
         /// x̂ = (z − μ)/√(σ² + ε) kept for backward, y = γ·x̂ + β written over z; the running averages move toward the
         /// batch statistics (variance unbiased by count/(count − 1)).
         /// </summary>
-        private static void BatchNormForward(IndentedWriter w, int l, LayerSpec layer, Layout layout)
+        private static void BatchNormForward(IndentedWriter w, LayerPlan lp, Layout layout)
         {
+            int l = lp.Index;
+            var layer = lp.Spec;
             int n = l + 1, units = layer.Units;
             w.Line("// batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated");
             using (w.Open())
@@ -359,28 +357,28 @@ namespace CompiledNet.Generator.Emit
                 w.Line("nuint rows = (nuint)count;");
                 Template.Constant(w, "invCount", "1f / count", isConst: false);
                 Template.Constant(w, "unbias", "count > 1 ? (float)count / (count - 1) : 1f", isConst: false);
-                Template.Constant(w, "epsilon", F(BatchNormEpsilon), isConst: true);
-                Template.Constant(w, "keep", F(RunningKeep), isConst: true);
-                Template.Constant(w, "take", F(1f - RunningKeep), isConst: true);
-                w.Line($"ref float gamma = ref Unsafe.Add(ref p, {I(layout.GammaOffset[l])});");
-                w.Line($"ref float beta = ref Unsafe.Add(ref p, {I(layout.BetaOffset[l])});");
-                w.Line($"ref float mean = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics), {I(layout.StatisticsOffset[l])});");
-                w.Line($"ref float variance = ref Unsafe.Add(ref mean, {I(units)});");
-                w.Line($"ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat{I(n)});");
-                w.Line($"ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd{I(n)});");
+                Template.Constant(w, "epsilon", Float(BatchNormEpsilon), isConst: true);
+                Template.Constant(w, "keep", Float(RunningKeep), isConst: true);
+                Template.Constant(w, "take", Float(1f - RunningKeep), isConst: true);
+                w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.GammaOffset[l])});");
+                w.Line($"ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, {Int(layout.BetaOffset[l])});");
+                w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), {Int(layout.StatisticsOffset[l])});");
+                w.Line($"ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, {Int(units)});");
+                w.Line($"ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.XHat});");
+                w.Line($"ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InvStd});");
                 Template.Loop(w, 0, units, new[]
                 {
                     "var sum = ZERO;",
-                    $"for (nuint r = 0; r < rows; r++) sum += LOADAT(y, r * {I(units)});",
+                    $"for (nuint r = 0; r < rows; r++) sum += LOADAT(y, r * {Int(units)});",
                     "var mu = sum * {invCount};",
                     "var squares = ZERO;",
-                    $"for (nuint r = 0; r < rows; r++) {{ var c = LOADAT(y, r * {I(units)}) - mu; squares += c * c; }}",
+                    $"for (nuint r = 0; r < rows; r++) {{ var c = LOADAT(y, r * {Int(units)}) - mu; squares += c * c; }}",
                     "var sigma2 = squares * {invCount};",
                     "var inv = ONE / SQRT(sigma2 + {epsilon});",
                     "STORE(invStd, inv);",
                     "var g = LOAD(gamma);",
                     "var bt = LOAD(beta);",
-                    $"for (nuint r = 0; r < rows; r++) {{ var h = (LOADAT(y, r * {I(units)}) - mu) * inv; STOREAT(xhat, r * {I(units)}, h); STOREAT(y, r * {I(units)}, g * h + bt); }}",
+                    $"for (nuint r = 0; r < rows; r++) {{ var h = (LOADAT(y, r * {Int(units)}) - mu) * inv; STOREAT(xhat, r * {Int(units)}, h); STOREAT(y, r * {Int(units)}, g * h + bt); }}",
                     "STORE(mean, {keep} * LOAD(mean) + {take} * mu);",
                     "STORE(variance, {keep} * LOAD(variance) + {take} * (sigma2 * {unbias}));",
                 }, new[] { "invCount", "unbias", "epsilon", "keep", "take" });
@@ -391,21 +389,21 @@ namespace CompiledNet.Generator.Emit
         private static void MaxoutReduce(IndentedWriter w, LayerSpec layer, string pieces, string output, string? winner)
         {
             int k = layer.Pieces;
-            w.Line($"// maxout: unit u = max over pieces [u·{I(k)}, u·{I(k)} + {I(k)})");
+            w.Line($"// maxout: unit u = max over pieces [u·{Int(k)}, u·{Int(k)} + {Int(k)})");
             using (w.Open())
             {
                 w.Line($"ref float zp = ref {pieces};");
                 w.Line($"ref float ap = ref {output};");
                 if (winner != null) w.Line($"ref int wp = ref {winner};");
-                using (w.Open($"for (nuint u = 0; u < {I(layer.Units)}; u++)"))
+                using (w.Open($"for (nuint u = 0; u < {Int(layer.Units)}; u++)"))
                 {
-                    w.Line($"ref float group = ref Unsafe.Add(ref zp, u * {I(k)});");
+                    w.Line($"ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * {Int(k)});");
                     w.Line("float best = group;");
                     w.Line("int at = 0;");
-                    using (w.Open($"for (int j = 1; j < {I(k)}; j++)"))
-                        w.Line("if (Unsafe.Add(ref group, j) > best) { best = Unsafe.Add(ref group, j); at = j; }");
-                    w.Line("Unsafe.Add(ref ap, u) = best;");
-                    if (winner != null) w.Line("Unsafe.Add(ref wp, u) = at;");
+                    using (w.Open($"for (int j = 1; j < {Int(k)}; j++)"))
+                        w.Line("if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }");
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;");
+                    if (winner != null) w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, u) = at;");
                 }
             }
         }
@@ -414,15 +412,15 @@ namespace CompiledNet.Generator.Emit
         private static void RowsProduct(IndentedWriter w, LayerSpec layer, string? bias, bool rowBlocks)
         {
             KernelEmitter.StripProduct(w, ForwardRows, ForwardVectors, layer.Width,
-                $"for (nuint i = 0; i < {I(layer.Inputs)}; i++)",
-                k => $"Unsafe.Add(ref x{k}, i)", "w", $"i * {I(layer.Width)}", k => $"y{k}", bias,
+                $"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
+                k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(layer.Width)}", k => $"y{k}", bias,
                 rows =>
                 {
                     for (int k = 0; k < rows; k++)
                     {
-                        string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {I(k)})";
-                        w.Line($"ref float x{k} = ref Unsafe.Add(ref x, {row} * {I(layer.Inputs)});");
-                        w.Line($"ref float y{k} = ref Unsafe.Add(ref y, {row} * {I(layer.Width)});");
+                        string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                        w.Line($"ref float x{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {row} * {Int(layer.Inputs)});");
+                        w.Line($"ref float y{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {row} * {Int(layer.Width)});");
                     }
                 },
                 rowBlocks);
@@ -434,8 +432,10 @@ namespace CompiledNet.Generator.Emit
         /// mask, the activation, batch norm; then the weight and bias (or γ, β) gradients and, except for the first
         /// layer, ∂L/∂a of the layer below into _d{n−1}.
         /// </summary>
-        public static void EmitBackward(IndentedWriter w, int l, LayerSpec layer, Layout layout, bool isOutput)
+        public static void EmitBackward(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
         {
+            int l = lp.Index;
+            var layer = lp.Spec;
             int n = l + 1, inputs = layer.Inputs, units = layer.Units, width = layer.Width;
             bool maxout = layer.Activation == ActivationKind.Maxout;
             var steps = new System.Collections.Generic.List<string>();
@@ -447,7 +447,7 @@ namespace CompiledNet.Generator.Emit
             if (l > 0) steps.Add("input gradient");
             void Decl()
             {
-                w.Line($"ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d{I(n)}), (nuint)start * {I(units)});");
+                w.Line($"ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas}), (nuint)start * {Int(units)});");
                 w.Line("nuint rows = (nuint)count;");
             }
 
@@ -458,11 +458,11 @@ namespace CompiledNet.Generator.Emit
                     w.Line("// δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)");
                     using (w.Open())
                     {
-                        w.Line($"ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dropoutMask{I(n)}), (nuint)start * {I(units)});");
+                        w.Line($"ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropoutMask}), (nuint)start * {Int(units)});");
                         using (w.Open("for (nuint row = 0; row < rows; row++)"))
                         {
-                            w.Line($"ref float dr = ref Unsafe.Add(ref d, row * {I(units)});");
-                            w.Line($"ref float mr = ref Unsafe.Add(ref m, row * {I(units)});");
+                            w.Line($"ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * {Int(units)});");
+                            w.Line($"ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * {Int(units)});");
                             Template.Loop(w, 0, units, new[] { "STORE(dr, LOAD(dr) * LOAD(mr));" }, Array.Empty<string>());
                         }
                     }
@@ -470,43 +470,43 @@ namespace CompiledNet.Generator.Emit
                 if (maxout)
                 {
                     w.Line($"// maxout: each unit's gradient goes to its winning piece; the other pieces get 0");
-                    w.Line($"ref float dPieces = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dPieces{I(n)}), (nuint)start * {I(width)});");
+                    w.Line($"ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.PieceDeltas}), (nuint)start * {Int(width)});");
                     using (w.Open())
                     {
-                        w.Line($"ref int winner = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_winner{I(n)}), (nuint)start * {I(units)});");
-                        w.Line($"MemoryMarshal.CreateSpan(ref dPieces, count * {I(width)}).Clear();");
-                        using (w.Open($"for (nuint j = 0; j < rows * {I(units)}; j++)"))
-                            w.Line($"Unsafe.Add(ref dPieces, (j / {I(units)}) * {I(width)} + (j % {I(units)}) * {I(layer.Pieces)} + (nuint)Unsafe.Add(ref winner, j)) = Unsafe.Add(ref d, j);");
+                        w.Line($"ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
+                        w.Line($"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * {Int(width)}).Clear();");
+                        using (w.Open($"for (nuint j = 0; j < rows * {Int(units)}; j++)"))
+                            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dPieces, (j / {Int(units)}) * {Int(width)} + (j % {Int(units)}) * {Int(layer.Pieces)} + (nuint)global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, j)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);");
                     }
                     w.Line("d = ref dPieces; // from here on, δ is over the pieces");
                 }
                 else if (!isOutput)
-                    ActivationEmitter.Backward(w, layer, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), (nuint)start * {I(units)})", "d", "count");
+                    ActivationEmitter.Backward(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "d", "count");
             }
 
             void Linear()
             {
-                w.Line($"ref float gw = ref Unsafe.Add(ref g, {I(layout.WeightOffset[l])});");
-                w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {I(GradRows)} inputs at a time");
+                w.Line($"ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.WeightOffset[l])});");
+                w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {Int(GradRows)} inputs at a time");
                 int blocked = inputs / GradRows * GradRows;
                 if (blocked > 0)
                 {
-                    using (w.Open($"for (nuint i = 0; i < {I(blocked)}; i += {I(GradRows)})"))
+                    using (w.Open($"for (nuint i = 0; i < {Int(blocked)}; i += {Int(GradRows)})"))
                     {
                         for (int k = 0; k < GradRows; k++)
-                            w.Line($"ref float g{k} = ref Unsafe.Add(ref gw, (i + {I(k)}) * {I(width)});");
+                            w.Line($"ref float g{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + {Int(k)}) * {Int(width)});");
                         KernelEmitter.BlockedProduct(w, GradRows, GradVectors, width, "for (nuint r = 0; r < rows; r++)",
-                            k => $"Unsafe.Add(ref x, r * {I(inputs)} + i + {I(k)})", "d", $"r * {I(width)}", k => $"g{k}", null);
+                            k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * {Int(inputs)} + i + {Int(k)})", "d", $"r * {Int(width)}", k => $"g{k}", null);
                     }
                 }
                 for (int i = blocked; i < inputs; i++)
                 {
-                    w.Line($"// input {I(i)}");
+                    w.Line($"// input {Int(i)}");
                     using (w.Open())
                     {
-                        w.Line($"ref float g0 = ref Unsafe.Add(ref gw, {I(i * width)});");
+                        w.Line($"ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, {Int(i * width)});");
                         KernelEmitter.BlockedProduct(w, 1, GradVectors, width, "for (nuint r = 0; r < rows; r++)",
-                            _ => $"Unsafe.Add(ref x, r * {I(inputs)} + {I(i)})", "d", $"r * {I(width)}", _ => "g0", null);
+                            _ => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * {Int(inputs)} + {Int(i)})", "d", $"r * {Int(width)}", _ => "g0", null);
                     }
                 }
                 if (layer.DropConnect > 0)
@@ -514,7 +514,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line("// DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with");
                     using (w.Open())
                     {
-                        w.Line($"ref float mask = ref MemoryMarshal.GetArrayDataReference(_dropConnectMask{I(n)});");
+                        w.Line($"ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropConnectMask});");
                         Template.Loop(w, 0, inputs * width, new[] { "STORE(gw, LOAD(gw) * LOAD(mask));" }, Array.Empty<string>());
                     }
                 }
@@ -522,21 +522,21 @@ namespace CompiledNet.Generator.Emit
                 if (layer.Bias)
                 {
                     w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
-                    w.Line($"ref float gb = ref Unsafe.Add(ref g, {I(layout.BiasOffset[l])});");
+                    w.Line($"ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.BiasOffset[l])});");
                     KernelEmitter.ColumnSums(w, width, "d", "gb");
                 }
 
                 if (l > 0)
                 {
-                    w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d{I(n - 1)}");
+                    w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
                     w.Line(layer.DropConnect > 0
-                        ? $"ref float w = ref MemoryMarshal.GetArrayDataReference(_maskedWeights{I(n)}); // the weights as used in the forward pass"
-                        : $"ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.WeightOffset[l])});");
-                    w.Line($"ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d{I(n - 1)}), (nuint)start * {I(inputs)});");
+                        ? $"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights}); // the weights as used in the forward pass"
+                        : $"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
+                    w.Line($"ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InputDeltas}), (nuint)start * {Int(inputs)});");
                     using (w.Open())
                     {
                         w.Line("int r = 0;");
-                        using (w.Open($"for (; r + {I(DotRows)} <= count; r += {I(DotRows)})"))
+                        using (w.Open($"for (; r + {Int(DotRows)} <= count; r += {Int(DotRows)})"))
                             InputGradientRows(w, inputs, width, DotRows);
                         using (w.Open("for (; r < count; r++)"))
                             InputGradientRows(w, inputs, width, 1);
@@ -546,8 +546,8 @@ namespace CompiledNet.Generator.Emit
 
             if (!layer.BatchNorm)
             {
-                Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps));
-                using (w.Open($"private void Backward_L{I(n)}(ref float x, int start, int count, ref float g)"))
+                Summary(w, lp, layout, "backward: " + string.Join(", ", steps));
+                using (w.Open($"private void {lp.Backward}(ref float x, int start, int count, ref float g)"))
                 {
                     Decl();
                     ThroughActivation();
@@ -557,32 +557,32 @@ namespace CompiledNet.Generator.Emit
                 return;
             }
             // Three pieces, so that a step split across threads can sum over the whole batch between them.
-            Summary(w, l, layer, layout, "backward: " + string.Join(", ", steps) + "; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself)");
-            using (w.Open($"private void Backward_L{I(n)}(ref float x, int start, int count, ref float g)"))
+            Summary(w, lp, layout, "backward: " + string.Join(", ", steps) + "; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself)");
+            using (w.Open($"private void {lp.Backward}(ref float x, int start, int count, ref float g)"))
             {
-                w.Line($"BackwardActivation_L{I(n)}(start, count);");
-                w.Line($"BatchNormBackward_L{I(n)}(count, ref g);");
-                w.Line($"BackwardLinear_L{I(n)}(ref x, start, count, ref g);");
+                w.Line($"{lp.BackwardActivation}(start, count);");
+                w.Line($"{lp.BatchNormBackward}(count, ref g);");
+                w.Line($"{lp.BackwardLinear}(ref x, start, count, ref g);");
             }
             w.Line();
             int norm = steps.IndexOf("batch norm (γ, β and the batch statistics)");
-            Summary(w, l, layer, layout, "backward over rows [start, start + count): " + (norm > 0 ? string.Join(", ", steps.GetRange(0, norm)) : "nothing before batch norm (δ is already ∂L/∂ of its output)"));
-            using (w.Open($"private void BackwardActivation_L{I(n)}(int start, int count)"))
+            Summary(w, lp, layout, "backward over rows [start, start + count): " + (norm > 0 ? string.Join(", ", steps.GetRange(0, norm)) : "nothing before batch norm (δ is already ∂L/∂ of its output)"));
+            using (w.Open($"private void {lp.BackwardActivation}(int start, int count)"))
             {
                 Decl();
                 ThroughActivation();
             }
             w.Line();
-            Summary(w, l, layer, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z");
-            using (w.Open($"private void BatchNormBackward_L{I(n)}(int count, ref float g)"))
+            Summary(w, lp, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z");
+            using (w.Open($"private void {lp.BatchNormBackward}(int count, ref float g)"))
             {
-                w.Line($"ref float d = ref MemoryMarshal.GetArrayDataReference(_d{I(n)});");
+                w.Line($"ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas});");
                 w.Line("nuint rows = (nuint)count;");
-                BatchNormBackward(w, l, layer, layout);
+                BatchNormBackward(w, lp, layout);
             }
             w.Line();
-            Summary(w, l, layer, layout, "backward over rows [start, start + count): " + string.Join(", ", steps.GetRange(norm + 1, steps.Count - norm - 1)));
-            using (w.Open($"private void BackwardLinear_L{I(n)}(ref float x, int start, int count, ref float g)"))
+            Summary(w, lp, layout, "backward over rows [start, start + count): " + string.Join(", ", steps.GetRange(norm + 1, steps.Count - norm - 1)));
+            using (w.Open($"private void {lp.BackwardLinear}(ref float x, int start, int count, ref float g)"))
             {
                 Decl();
                 Linear();
@@ -594,28 +594,30 @@ namespace CompiledNet.Generator.Emit
         /// Through batch normalisation, per unit over the rows (every output depends on every example's input):
         /// ∂β = Σ δ, ∂γ = Σ δ·x̂, δz = γ/(count·√(σ² + ε))·(count·δ − ∂β − x̂·∂γ), written over δ.
         /// </summary>
-        private static void BatchNormBackward(IndentedWriter w, int l, LayerSpec layer, Layout layout)
+        private static void BatchNormBackward(IndentedWriter w, LayerPlan lp, Layout layout)
         {
+            int l = lp.Index;
+            var layer = lp.Spec;
             int n = l + 1, units = layer.Units;
             w.Line("// batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)");
             using (w.Open())
             {
                 Template.Constant(w, "invCount", "1f / count", isConst: false);
                 Template.Constant(w, "countF", "(float)count", isConst: false);
-                w.Line($"ref float gamma = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), {I(layout.GammaOffset[l])});");
-                w.Line($"ref float gGamma = ref Unsafe.Add(ref g, {I(layout.GammaOffset[l])});");
-                w.Line($"ref float gBeta = ref Unsafe.Add(ref g, {I(layout.BetaOffset[l])});");
-                w.Line($"ref float xhat = ref MemoryMarshal.GetArrayDataReference(_xhat{I(n)});");
-                w.Line($"ref float invStd = ref MemoryMarshal.GetArrayDataReference(_invStd{I(n)});");
+                w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.GammaOffset[l])});");
+                w.Line($"ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.GammaOffset[l])});");
+                w.Line($"ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.BetaOffset[l])});");
+                w.Line($"ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.XHat});");
+                w.Line($"ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InvStd});");
                 Template.Loop(w, 0, units, new[]
                 {
                     "var sumD = ZERO;",
                     "var sumDx = ZERO;",
-                    $"for (nuint r = 0; r < rows; r++) {{ var dv = LOADAT(d, r * {I(units)}); sumD += dv; sumDx += dv * LOADAT(xhat, r * {I(units)}); }}",
+                    $"for (nuint r = 0; r < rows; r++) {{ var dv = LOADAT(d, r * {Int(units)}); sumD += dv; sumDx += dv * LOADAT(xhat, r * {Int(units)}); }}",
                     "STORE(gBeta, sumD);",
                     "STORE(gGamma, sumDx);",
                     "var factor = LOAD(gamma) * LOAD(invStd) * {invCount};",
-                    $"for (nuint r = 0; r < rows; r++) STOREAT(d, r * {I(units)}, factor * ({{countF}} * LOADAT(d, r * {I(units)}) - sumD - LOADAT(xhat, r * {I(units)}) * sumDx));",
+                    $"for (nuint r = 0; r < rows; r++) STOREAT(d, r * {Int(units)}, factor * ({{countF}} * LOADAT(d, r * {Int(units)}) - sumD - LOADAT(xhat, r * {Int(units)}) * sumDx));",
                 }, new[] { "invCount", "countF" });
             }
         }
@@ -624,19 +626,19 @@ namespace CompiledNet.Generator.Emit
         {
             for (int k = 0; k < rows; k++)
             {
-                string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {I(k)})";
-                w.Line($"ref float d{k} = ref Unsafe.Add(ref d, {row} * {I(units)});");
-                w.Line($"ref float dx{k} = ref Unsafe.Add(ref dx, {row} * {I(inputs)});");
+                string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                w.Line($"ref float d{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, {row} * {Int(units)});");
+                w.Line($"ref float dx{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, {row} * {Int(inputs)});");
             }
             int blocked = inputs / DotColumns * DotColumns;
             if (blocked > 0)
             {
-                using (w.Open($"for (nuint i = 0; i < {I(blocked)}; i += {I(DotColumns)})"))
+                using (w.Open($"for (nuint i = 0; i < {Int(blocked)}; i += {Int(DotColumns)})"))
                 {
                     for (int j = 0; j < DotColumns; j++)
-                        w.Line($"ref float w{j} = ref Unsafe.Add(ref w, (i + {I(j)}) * {I(units)});");
+                        w.Line($"ref float w{j} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + {Int(j)}) * {Int(units)});");
                     KernelEmitter.Dots(w, rows, DotColumns, units, k => $"d{k}", j => $"w{j}",
-                        (k, j) => $"Unsafe.Add(ref dx{k}, i + {I(j)})");
+                        (k, j) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref dx{k}, i + {Int(j)})");
                 }
             }
             if (inputs > blocked)
@@ -644,9 +646,9 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open())
                 {
                     for (int j = 0; j < inputs - blocked; j++)
-                        w.Line($"ref float w{j} = ref Unsafe.Add(ref w, {I((blocked + j) * units)});");
+                        w.Line($"ref float w{j} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, {Int((blocked + j) * units)});");
                     KernelEmitter.Dots(w, rows, inputs - blocked, units, k => $"d{k}", j => $"w{j}",
-                        (k, j) => $"Unsafe.Add(ref dx{k}, {I(blocked + j)})");
+                        (k, j) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref dx{k}, {Int(blocked + j)})");
                 }
             }
         }

@@ -1,6 +1,6 @@
 using System;
 using CompiledNet.Generator.Model;
-using static CompiledNet.Generator.Emit.Layout;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -35,38 +35,38 @@ namespace CompiledNet.Generator.Emit
 
             if (chunks > 0)
             {
-                using (w.Open($"for (nuint o = 0; o < {I(chunks * vectors * 8)}; o += {I(vectors * 8)})"))
+                using (w.Open($"for (nuint o = 0; o < {Int(chunks * vectors * 8)}; o += {Int(vectors * 8)})"))
                     Chunk(w, rows, vectors, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, "o");
             }
             for (int v = 0; v < leftover; v++)
             {
-                string offset = I((chunks * vectors + v) * 8);
-                w.Line($"// columns [{offset}..{I((chunks * vectors + v + 1) * 8)}): one vector per row");
+                string offset = Int((chunks * vectors + v) * 8);
+                w.Line($"// columns [{offset}..{Int((chunks * vectors + v + 1) * 8)}): one vector per row");
                 using (w.Open())
                     Chunk(w, rows, 1, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, offset);
             }
             if (tail > 0)
             {
                 int start = full * 8;
-                w.Line($"// columns [{I(start)}..{I(width)}): the last {I(tail)}, scalar");
+                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(tail)}, scalar");
                 using (w.Open())
                 {
                     for (int k = 0; k < rows; k++)
                         for (int t = 0; t < tail; t++)
-                            w.Line($"float s{k}_{t} = {(initBase is null ? "0f" : $"Unsafe.Add(ref {initBase}, {I(start + t)})")};");
+                            w.Line($"float s{k}_{t} = {(initBase is null ? "0f" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
                     using (w.Open(reductionLoop))
                     {
-                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {I(start)});");
+                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
                         for (int k = 0; k < rows; k++)
                         {
                             w.Line($"float av{k} = {aScalar(k)};");
                             for (int t = 0; t < tail; t++)
-                                w.Line($"s{k}_{t} += av{k} * Unsafe.Add(ref bRow, {I(t)});");
+                                w.Line($"s{k}_{t} += av{k} * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
                         }
                     }
                     for (int k = 0; k < rows; k++)
                         for (int t = 0; t < tail; t++)
-                            w.Line($"Unsafe.Add(ref {cRow(k)}, {I(start + t)}) = s{k}_{t};");
+                            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cRow(k)}, {Int(start + t)}) = s{k}_{t};");
                 }
             }
         }
@@ -103,7 +103,7 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("int r = 0;");
                 if (rowBlocks)
-                    using (w.Open($"for (; r + {I(blockRows)} <= count; r += {I(blockRows)})"))
+                    using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
                     {
                         declareRows(blockRows);
                         Chunk(w, blockRows, strip, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, o);
@@ -117,35 +117,35 @@ namespace CompiledNet.Generator.Emit
 
             if (chunks > 0)
             {
-                w.Line($"// column strips of {I(vectors * 8)}, each passed over by every row");
-                using (w.Open($"for (nuint o = 0; o < {I(chunks * vectors * 8)}; o += {I(vectors * 8)})"))
+                w.Line($"// column strips of {Int(vectors * 8)}, each passed over by every row");
+                using (w.Open($"for (nuint o = 0; o < {Int(chunks * vectors * 8)}; o += {Int(vectors * 8)})"))
                     Rows("o", vectors);
             }
             for (int v = 0; v < leftover; v++)
             {
-                string offset = I((chunks * vectors + v) * 8);
-                w.Line($"// columns [{offset}..{I((chunks * vectors + v + 1) * 8)}): one vector per row");
+                string offset = Int((chunks * vectors + v) * 8);
+                w.Line($"// columns [{offset}..{Int((chunks * vectors + v + 1) * 8)}): one vector per row");
                 using (w.Open())
                     Rows(offset, 1);
             }
             if (tail > 0)
             {
                 int start = full * 8;
-                w.Line($"// columns [{I(start)}..{I(width)}): the last {I(tail)}, scalar, row by row");
+                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(tail)}, scalar, row by row");
                 using (w.Open("for (int r = 0; r < count; r++)"))
                 {
                     declareRows(1);
                     for (int t = 0; t < tail; t++)
-                        w.Line($"float s0_{t} = {(initBase is null ? "0f" : $"Unsafe.Add(ref {initBase}, {I(start + t)})")};");
+                        w.Line($"float s0_{t} = {(initBase is null ? "0f" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
                     using (w.Open(reductionLoop))
                     {
-                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {I(start)});");
+                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
                         w.Line($"float av0 = {aScalar(0)};");
                         for (int t = 0; t < tail; t++)
-                            w.Line($"s0_{t} += av0 * Unsafe.Add(ref bRow, {I(t)});");
+                            w.Line($"s0_{t} += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
                     }
                     for (int t = 0; t < tail; t++)
-                        w.Line($"Unsafe.Add(ref {cRow(0)}, {I(start + t)}) = s0_{t};");
+                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cRow(0)}, {Int(start + t)}) = s0_{t};");
                 }
             }
         }
@@ -155,26 +155,26 @@ namespace CompiledNet.Generator.Emit
         {
             for (int v = 0; v < vectors; v++)
             {
-                string at = v == 0 ? o : $"{o} + {I(v * 8)}";
-                string init = initBase is null ? "Vector256<float>.Zero" : $"Vector256.LoadUnsafe(ref {initBase}, {at})";
+                string at = v == 0 ? o : $"{o} + {Int(v * 8)}";
+                string init = initBase is null ? "global::System.Runtime.Intrinsics.Vector256<float>.Zero" : $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {initBase}, {at})";
                 for (int k = 0; k < rows; k++)
                     w.Line($"var c{k}_{v} = {init};");
             }
             using (w.Open(reductionLoop))
             {
-                w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, {bRowOffset} + {o});");
+                w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {o});");
                 for (int v = 0; v < vectors; v++)
-                    w.Line($"var bv{v} = Vector256.LoadUnsafe(ref bRow, {I(v * 8)});");
+                    w.Line($"var bv{v} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, {Int(v * 8)});");
                 for (int k = 0; k < rows; k++)
                 {
-                    w.Line($"var av{k} = Vector256.Create({aScalar(k)});");
+                    w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.Create({aScalar(k)});");
                     for (int v = 0; v < vectors; v++)
-                        w.Line($"c{k}_{v} = Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
+                        w.Line($"c{k}_{v} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
                 }
             }
             for (int k = 0; k < rows; k++)
                 for (int v = 0; v < vectors; v++)
-                    w.Line($"c{k}_{v}.StoreUnsafe(ref {cRow(k)}, {(v == 0 ? o : $"{o} + {I(v * 8)}")});");
+                    w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c{k}_{v}, ref {cRow(k)}, {(v == 0 ? o : $"{o} + {Int(v * 8)}")});");
         }
 
         /// <summary>
@@ -190,25 +190,25 @@ namespace CompiledNet.Generator.Emit
             {
                 for (int k = 0; k < rows; k++)
                     for (int j = 0; j < columns; j++)
-                        w.Line($"var acc{k}_{j} = Vector256<float>.Zero;");
-                using (w.Open($"for (nuint o = 0; o < {I(full * 8)}; o += 8)"))
+                        w.Line($"var acc{k}_{j} = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
+                using (w.Open($"for (nuint o = 0; o < {Int(full * 8)}; o += 8)"))
                 {
                     for (int j = 0; j < columns; j++)
-                        w.Line($"var bv{j} = Vector256.LoadUnsafe(ref {bRow(j)}, o);");
+                        w.Line($"var bv{j} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {bRow(j)}, o);");
                     for (int k = 0; k < rows; k++)
                     {
-                        w.Line($"var av{k} = Vector256.LoadUnsafe(ref {aRow(k)}, o);");
+                        w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {aRow(k)}, o);");
                         for (int j = 0; j < columns; j++)
-                            w.Line($"acc{k}_{j} = Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
+                            w.Line($"acc{k}_{j} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
                     }
                 }
             }
             for (int k = 0; k < rows; k++)
                 for (int j = 0; j < columns; j++)
                 {
-                    string sum = full > 0 ? $"Vector256.Sum(acc{k}_{j})" : "0f";
+                    string sum = full > 0 ? $"global::System.Runtime.Intrinsics.Vector256.Sum(acc{k}_{j})" : "0f";
                     for (int t = full * 8; t < length; t++)
-                        sum += $" + Unsafe.Add(ref {aRow(k)}, {I(t)}) * Unsafe.Add(ref {bRow(j)}, {I(t)})";
+                        sum += $" + global::System.Runtime.CompilerServices.Unsafe.Add(ref {aRow(k)}, {Int(t)}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref {bRow(j)}, {Int(t)})";
                     w.Line(store(k, j) + " = " + sum + ";");
                 }
         }
@@ -224,28 +224,28 @@ namespace CompiledNet.Generator.Emit
             int chunks = full / Block, leftover = full % Block;
             if (chunks > 0)
             {
-                using (w.Open($"for (nuint o = 0; o < {I(chunks * Block * 8)}; o += {I(Block * 8)})"))
+                using (w.Open($"for (nuint o = 0; o < {Int(chunks * Block * 8)}; o += {Int(Block * 8)})"))
                     ColumnSumBlock(w, Block, width, bBase, cBase, "o");
             }
             if (leftover > 0)
             {
                 using (w.Open())
-                    ColumnSumBlock(w, leftover, width, bBase, cBase, I(chunks * Block * 8));
+                    ColumnSumBlock(w, leftover, width, bBase, cBase, Int(chunks * Block * 8));
             }
             if (width % 8 != 0)
             {
                 using (w.Open())
                 {
                     for (int t = full * 8; t < width; t++)
-                        w.Line($"float s{I(t)} = 0f;");
+                        w.Line($"float s{Int(t)} = 0f;");
                     using (w.Open("for (nuint r = 0; r < rows; r++)"))
                     {
-                        w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {I(width)});");
+                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, r * {Int(width)});");
                         for (int t = full * 8; t < width; t++)
-                            w.Line($"s{I(t)} += Unsafe.Add(ref bRow, {I(t)});");
+                            w.Line($"s{Int(t)} += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
                     }
                     for (int t = full * 8; t < width; t++)
-                        w.Line($"Unsafe.Add(ref {cBase}, {I(t)}) = s{I(t)};");
+                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cBase}, {Int(t)}) = s{Int(t)};");
                 }
             }
         }
@@ -253,15 +253,15 @@ namespace CompiledNet.Generator.Emit
         private static void ColumnSumBlock(IndentedWriter w, int vectors, int width, string bBase, string cBase, string o)
         {
             for (int k = 0; k < vectors; k++)
-                w.Line($"var c{k} = Vector256<float>.Zero;");
+                w.Line($"var c{k} = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
             using (w.Open("for (nuint r = 0; r < rows; r++)"))
             {
-                w.Line($"ref float bRow = ref Unsafe.Add(ref {bBase}, r * {I(width)});");
+                w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, r * {Int(width)});");
                 for (int k = 0; k < vectors; k++)
-                    w.Line($"c{k} += Vector256.LoadUnsafe(ref bRow, {o}{(k == 0 ? "" : " + " + I(k * 8))});");
+                    w.Line($"c{k} += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
             }
             for (int k = 0; k < vectors; k++)
-                w.Line($"c{k}.StoreUnsafe(ref {cBase}, {o}{(k == 0 ? "" : " + " + I(k * 8))});");
+                w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c{k}, ref {cBase}, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
         }
     }
 }

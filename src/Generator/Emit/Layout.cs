@@ -1,5 +1,5 @@
-using System.Globalization;
 using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -77,19 +77,11 @@ namespace CompiledNet.Generator.Emit
         /// <summary>"weights [a..b), biases [b..c)" or "weights [a..b), γ [b..c), β [c..d)".</summary>
         public string Ranges(int l, LayerSpec layer)
         {
-            string weights = $"weights [{I(WeightOffset[l])}..{I(WeightOffset[l] + layer.Inputs * layer.Width)})";
+            string weights = $"weights [{Int(WeightOffset[l])}..{Int(WeightOffset[l] + layer.Inputs * layer.Width)})";
             if (!layer.Bias && !layer.BatchNorm) return weights + " (no biases)";
             return BiasOffset[l] >= 0
-                ? $"{weights}, biases [{I(BiasOffset[l])}..{I(BiasOffset[l] + layer.Width)})"
-                : $"{weights}, γ [{I(GammaOffset[l])}..{I(GammaOffset[l] + layer.Units)}), β [{I(BetaOffset[l])}..{I(BetaOffset[l] + layer.Units)})";
+                ? $"{weights}, biases [{Int(BiasOffset[l])}..{Int(BiasOffset[l] + layer.Width)})"
+                : $"{weights}, γ [{Int(GammaOffset[l])}..{Int(GammaOffset[l] + layer.Units)}), β [{Int(BetaOffset[l])}..{Int(BetaOffset[l] + layer.Units)})";
         }
-
-        public static string F(float value)
-        {
-            string s = value.ToString("R", CultureInfo.InvariantCulture);
-            return s + "f";
-        }
-
-        public static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
     }
 }

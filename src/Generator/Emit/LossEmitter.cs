@@ -1,19 +1,12 @@
 using System;
 using CompiledNet.Generator.Model;
-using static CompiledNet.Generator.Emit.Layout;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
     /// <summary>The loss of one example, and the loss gradient that starts the backward pass (fused with the output activation).</summary>
     internal static class LossEmitter
     {
-        public static string Describe(LossKind loss) => loss switch
-        {
-            LossKind.SoftmaxCrossEntropy => "softmax cross-entropy",
-            LossKind.LogLoss => "log-loss",
-            _ => "quadratic loss",
-        };
-
         public static void EmitExampleLoss(IndentedWriter w, NetworkSpec spec)
         {
             int o = spec.OutputSize;
@@ -35,28 +28,28 @@ namespace CompiledNet.Generator.Emit
                 {
                     case LossKind.SoftmaxCrossEntropy:
                         w.Line("float max = z;");
-                        using (w.Open($"for (nuint k = 1; k < {I(o)}; k++)"))
-                            w.Line("max = MathF.Max(max, Unsafe.Add(ref z, k));");
+                        using (w.Open($"for (nuint k = 1; k < {Int(o)}; k++)"))
+                            w.Line("max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));");
                         w.Line("float sum = 0f;");
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
-                            w.Line("sum += MathF.Exp(Unsafe.Add(ref z, k) - max);");
-                        w.Line("float logSumExp = max + MathF.Log(sum);");
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
+                            w.Line("sum += global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k) - max);");
+                        w.Line("float logSumExp = max + global::System.MathF.Log(sum);");
                         w.Line("float loss = 0f;");
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
-                            w.Line("loss += Unsafe.Add(ref t, k) * (logSumExp - Unsafe.Add(ref z, k));");
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
+                            w.Line("loss += global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k) * (logSumExp - global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));");
                         w.Line("return loss;");
                         break;
                     case LossKind.LogLoss:
                         w.Line("float loss = 0f;");
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
-                            w.Line("loss += Kernels.LogLossFromLogit(Unsafe.Add(ref z, k), Unsafe.Add(ref t, k));");
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
+                            w.Line("loss += global::CompiledNet.Kernels.LogLossFromLogit(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k));");
                         w.Line("return loss;");
                         break;
                     default:
                         w.Line("float loss = 0f;");
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
                         {
-                            w.Line("float e = Unsafe.Add(ref a, k) - Unsafe.Add(ref t, k);");
+                            w.Line("float e = global::System.Runtime.CompilerServices.Unsafe.Add(ref a, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k);");
                             w.Line("loss += e * e;");
                         }
                         w.Line("return loss;");
@@ -66,8 +59,9 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
-        public static void EmitLossAndDelta(IndentedWriter w, NetworkSpec spec)
+        public static void EmitLossAndDelta(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
             int n = spec.Layers.Count, o = spec.OutputSize;
             var output = spec.Layers[n - 1];
             string gradient = spec.Loss switch
@@ -76,38 +70,38 @@ namespace CompiledNet.Generator.Emit
                 LossKind.LogLoss => "∂L/∂z = (σ(z) − t) / count: σ′ and the log-loss denominator cancel",
                 _ => $"∂L/∂a = 2(a − t) / count, times the {output.Activation} derivative",
             };
-            w.Line($"/// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d{I(n)}: {gradient}.</summary>");
+            w.Line($"/// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into {plan.Output.Deltas}: {gradient}.</summary>");
             using (w.Open("private float LossAndDelta(int start, int count, int total)"))
             {
                 w.Line("float invCount = 1f / total;");
                 w.Line("float sum = 0f;");
-                w.Line($"nuint first = (nuint)start * {I(o)};");
-                w.Line($"ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z{I(n)}), first);");
-                w.Line($"ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a{I(n)}), first);");
-                w.Line("ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);");
-                w.Line($"ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d{I(n)}), first);");
+                w.Line($"nuint first = (nuint)start * {Int(o)};");
+                w.Line($"ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({plan.Output.Logits}), first);");
+                w.Line($"ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({plan.Output.Activations}), first);");
+                w.Line("ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);");
+                w.Line($"ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({plan.Output.Deltas}), first);");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
                     foreach (var name in new[] { "z", "a", "t", "d" })
-                        w.Line($"ref float {name}r = ref Unsafe.Add(ref {name}, row * {I(o)});");
+                        w.Line($"ref float {name}r = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {name}, row * {Int(o)});");
                     w.Line("sum += ExampleLoss(ref zr, ref ar, ref tr);");
                     if (spec.Loss != LossKind.Quadratic)
                     {
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
-                            w.Line("Unsafe.Add(ref dr, k) = (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;");
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
+                            w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;");
                     }
                     else if (output.Activation == ActivationKind.Softmax)
                     {
                         w.Line("// through the softmax Jacobian: δ_j = a_j (g_j − Σ_k a_k g_k)");
                         w.Line("float dot = 0f;");
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
                         {
-                            w.Line("float gk = 2f * (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;");
-                            w.Line("Unsafe.Add(ref dr, k) = gk;");
-                            w.Line("dot += Unsafe.Add(ref ar, k) * gk;");
+                            w.Line("float gk = 2f * (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;");
+                            w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = gk;");
+                            w.Line("dot += global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) * gk;");
                         }
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
-                            w.Line("Unsafe.Add(ref dr, k) = Unsafe.Add(ref ar, k) * (Unsafe.Add(ref dr, k) - dot);");
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
+                            w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) * (global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) - dot);");
                     }
                     else
                     {
@@ -119,10 +113,10 @@ namespace CompiledNet.Generator.Emit
                             ActivationKind.Linear => "",
                             _ => throw new InvalidOperationException(output.Activation.ToString()),
                         };
-                        using (w.Open($"for (nuint k = 0; k < {I(o)}; k++)"))
+                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
                         {
-                            w.Line("float ak = Unsafe.Add(ref ar, k);");
-                            w.Line($"Unsafe.Add(ref dr, k) = 2f * (ak - Unsafe.Add(ref tr, k)) * invCount{derivative};");
+                            w.Line("float ak = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k);");
+                            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = 2f * (ak - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount{derivative};");
                         }
                     }
                 }

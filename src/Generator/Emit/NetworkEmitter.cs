@@ -3,16 +3,13 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using CompiledNet.Generator.Model;
-using static CompiledNet.Generator.Emit.Layout;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
     /// <summary>Writes one network class: constants, state, the public API, and the per-layer methods in pass order.</summary>
     internal static class NetworkEmitter
     {
-        /// <summary>Hidden activations up to this many floats live on the stack during inference; larger ones in a per-thread buffer.</summary>
-        private const int StackFloats = 16384;
-
         public static string Emit(NetworkSpec spec)
         {
             // Every number is written with the invariant culture, whatever the build machine's culture.
@@ -28,54 +25,10 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
-        private static string N(float value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-        /// <summary>The declaration in words, for messages.</summary>
-        /// <summary>The declaration in words: every layer with its options (batch norm, dropout, DropConnect, maxout pieces, no bias), the loss, the optimizer, the batch.</summary>
-        public static string Architecture(NetworkSpec spec)
-            => $"{I(spec.InputSize)}{string.Concat(spec.Layers.Select(l => " → " + LayerWords(l)))}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}{OptimizerEmitter.DescribeRegularization(spec.Regularization)}; batch {I(spec.BatchSize)}"
-                + (spec.InputDropout > 0 ? $"; input dropout {N(spec.InputDropout)}" : "");
-
-        /// <summary>
-        /// FNV-1a 64 of a canonical text of every shape and option. The text's format is part of the checkpoint format:
-        /// change it only with a new format version.
-        /// </summary>
-        public static ulong Fingerprint(NetworkSpec spec)
-        {
-            var text = new System.Text.StringBuilder("CompiledNet/1");
-            text.Append($";in={I(spec.InputSize)};batch={I(spec.BatchSize)};inputDropout={N(spec.InputDropout)}");
-            foreach (var l in spec.Layers)
-                text.Append($";dense({I(l.Units)},{(int)l.Activation},{(int)l.Init},{N(l.Dropout)},{N(l.DropConnect)},{(l.BatchNorm ? 1 : 0)},{I(l.Pieces)},{(l.Bias ? 1 : 0)})");
-            var o = spec.Optimizer;
-            text.Append($";loss={(int)spec.Loss};opt={(int)o.Kind}({N(o.LearningRate)},{N(o.Momentum)},{N(o.Rho)},{N(o.Beta1)},{N(o.Beta2)},{N(o.Epsilon)},{N(o.Decay)},{I(o.DecayEvery)})");
-            var r = spec.Regularization;
-            text.Append($";reg({N(r.L2)},{N(r.L1)},{N(r.WeightDecay)})");
-            ulong hash = 14695981039346656037UL;
-            foreach (byte b in System.Text.Encoding.UTF8.GetBytes(text.ToString()))
-            {
-                hash ^= b;
-                hash *= 1099511628211UL;
-            }
-            return hash;
-        }
-
-        private static string LayerWords(LayerSpec l)
-        {
-            var options = new List<string>();
-            if (l.Activation == ActivationKind.Maxout) options.Add($"{I(l.Pieces)} pieces");
-            if (l.BatchNorm) options.Add("batch norm");
-            if (l.Dropout > 0) options.Add($"dropout {N(l.Dropout)}");
-            if (l.DropConnect > 0) options.Add($"DropConnect {N(l.DropConnect)}");
-            if (!l.Bias && !l.BatchNorm) options.Add("no bias");
-            return $"{I(l.Units)} {l.Activation}" + (options.Count > 0 ? $" ({string.Join(", ", options)})" : "");
-        }
-
-        public static string Shape(NetworkSpec spec)
-            => I(spec.InputSize) + string.Concat(spec.Layers.Select(l => $" → {I(l.Units)} {l.Activation}"));
-
         private static string EmitCore(NetworkSpec spec)
         {
-            var layout = new Layout(spec);
+            var plan = NetworkPlan.Analyze(spec);
+            var layout = plan.Layout;
             var w = new IndentedWriter();
             int n = spec.Layers.Count;
 
@@ -84,79 +37,75 @@ namespace CompiledNet.Generator.Emit
             w.Line("#nullable enable");
             w.Line("#pragma warning disable CS1591");
             w.Line();
-            w.Line("using System;");
-            w.Line("using System.Runtime.CompilerServices;");
-            w.Line("using System.Runtime.InteropServices;");
-            w.Line("using System.Runtime.Intrinsics;");
-            w.Line("using Kernels = global::CompiledNet.Kernels;");
-            w.Line();
 
             var scopes = new System.Collections.Generic.List<IndentedWriter.Block>();
             if (spec.Namespace != null) scopes.Add(w.Open("namespace " + spec.Namespace));
-            foreach (var containing in spec.ContainingTypes) scopes.Add(w.Open(containing));
+            foreach (var containing in spec.ContainingTypes) scopes.Add(w.Open(containing.Declaration));
 
             w.Line("/// <summary>");
-            w.Line($"/// Compiled network {Shape(spec)}; {LossEmitter.Describe(spec.Loss)}; {OptimizerEmitter.Describe(spec.Optimizer)}{OptimizerEmitter.DescribeRegularization(spec.Regularization)}; batch {I(spec.BatchSize)}.");
+            w.Line($"/// Compiled network {Describer.Shape(spec)}; {Describer.Loss(spec.Loss)}; {Describer.Optimizer(spec.Optimizer)}{Describer.Regularization(spec.Regularization)}; batch {Int(spec.BatchSize)}.");
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
-            w.Line($"/// Parameters: one flat buffer of {I(layout.ParameterCount)} floats, layer by layer: weights, then biases (or, with batch norm, γ then β).");
+            w.Line($"/// Parameters: one flat buffer of {Int(layout.ParameterCount)} floats, layer by layer: weights, then biases (or, with batch norm, γ then β).");
             w.Line("/// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.");
             w.Line("/// <list type=\"table\">");
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];
-                w.Line($"/// <item><term>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)}</term><description>{layout.Ranges(l, layer)}</description></item>");
+                w.Line($"/// <item><term>Layer {Int(l + 1)}: {Describer.Layer(layer)}</term><description>{layout.Ranges(l, layer)}</description></item>");
             }
             w.Line("/// </list>");
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
             string interfaces = "global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
-            if (SingleThreadReason(spec) is null) interfaces += ", global::CompiledNet.IParallelStep";
+            if (plan.SingleThreadReason is null) interfaces += ", global::CompiledNet.IParallelStep";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
-                EmitState(w, spec, layout);
-                EmitConstructor(w, spec, layout);
-                EmitInferenceApi(w, spec);
-                EmitShapeTypes(w, spec);
-                EmitTrainingApi(w, spec);
-                EmitInferCore(w, spec);
-                EmitPredictBatch(w, spec);
-                EmitTrainingCore(w, spec);
-                if (layout.BatchNormLayers > 0) EmitPopulationStatistics(w, spec, layout);
+                EmitState(w, plan);
+                EmitConstructor(w, plan);
+                EmitInferenceApi(w, plan);
+                EmitShapeTypes(w, plan);
+                EmitTrainingApi(w, plan);
+                EmitInferCore(w, plan);
+                EmitPredictBatch(w, plan);
+                EmitTrainingCore(w, plan);
+                if (layout.BatchNormLayers > 0) EmitPopulationStatistics(w, plan);
                 LossEmitter.EmitExampleLoss(w, spec);
-                LossEmitter.EmitLossAndDelta(w, spec);
+                LossEmitter.EmitLossAndDelta(w, plan);
                 for (int l = 0; l < n; l++)
                 {
                     var layer = spec.Layers[l];
                     bool isOutput = l == n - 1;
-                    DenseEmitter.EmitInit(w, l, layer, layout);
-                    DenseEmitter.EmitInfer(w, l, layer, layout, isOutput);
-                    DenseEmitter.EmitInferRows(w, l, layer, layout, isOutput);
-                    DenseEmitter.EmitTrainForward(w, l, layer, layout, spec.BatchSize, isOutput);
-                    DenseEmitter.EmitBackward(w, l, layer, layout, isOutput);
-                    OptimizerEmitter.EmitStep(w, l, layer, layout, spec.Optimizer, spec.Regularization);
+                    DenseEmitter.EmitInit(w, plan.Layers[l], layout);
+                    DenseEmitter.EmitInfer(w, plan.Layers[l], layout, isOutput);
+                    DenseEmitter.EmitInferRows(w, plan.Layers[l], layout, isOutput);
+                    DenseEmitter.EmitTrainForward(w, plan.Layers[l], layout, spec.BatchSize, isOutput);
+                    DenseEmitter.EmitBackward(w, plan.Layers[l], layout, isOutput);
+                    OptimizerEmitter.EmitStep(w, plan.Layers[l], layout, spec.Optimizer, spec.Regularization);
                 }
-                EmitHelpers(w, spec);
+                EmitHelpers(w, plan);
             }
             for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
             return w.ToString();
         }
 
-        private static void EmitState(IndentedWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitState(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
+            var layout = plan.Layout;
             int n = spec.Layers.Count;
             w.Line("/// <summary>Number of input features of one example.</summary>");
-            w.Line($"public const int InputSize = {I(spec.InputSize)};");
+            w.Line($"public const int InputSize = {Int(spec.InputSize)};");
             w.Line("/// <summary>Number of outputs of one example.</summary>");
-            w.Line($"public const int OutputSize = {I(spec.OutputSize)};");
+            w.Line($"public const int OutputSize = {Int(spec.OutputSize)};");
             w.Line("/// <summary>Largest number of examples in one training step.</summary>");
-            w.Line($"public const int BatchSize = {I(spec.BatchSize)};");
+            w.Line($"public const int BatchSize = {Int(spec.BatchSize)};");
             w.Line("/// <summary>Number of trainable parameters.</summary>");
-            w.Line($"public const int ParameterCount = {I(layout.ParameterCount)};");
+            w.Line($"public const int ParameterCount = {Int(layout.ParameterCount)};");
             w.Line("/// <summary>The declaration in words (checkpoint messages name it).</summary>");
-            w.Line($"public const string Architecture = \"{Architecture(spec)}\";");
+            w.Line($"public const string Architecture = \"{Describer.Architecture(spec)}\";");
             w.Line("/// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>");
-            w.Line($"public const ulong Fingerprint = 0x{Fingerprint(spec):X16}UL;");
+            w.Line($"public const ulong Fingerprint = 0x{Describer.Fingerprint(spec):X16}UL;");
             w.Line();
             w.Line("private static readonly global::CompiledNet.LayerDescription[] s_layers =");
             using (w.Open())
@@ -164,8 +113,8 @@ namespace CompiledNet.Generator.Emit
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];
-                    w.Line($"new(Inputs: {I(layer.Inputs)}, Units: {I(layer.Units)}, Activation: global::CompiledNet.Activation.{layer.Activation}, Pieces: {I(layer.Pieces)}, BatchNorm: {(layer.BatchNorm ? "true" : "false")}, Bias: {(layer.Bias ? "true" : "false")}, "
-                        + $"WeightOffset: {I(layout.WeightOffset[l])}, BiasOffset: {I(layout.BiasOffset[l])}, GammaOffset: {I(layout.GammaOffset[l])}, BetaOffset: {I(layout.BetaOffset[l])}, StatisticsOffset: {I(layout.StatisticsOffset[l])}),");
+                    w.Line($"new(Inputs: {Int(layer.Inputs)}, Units: {Int(layer.Units)}, Activation: global::CompiledNet.Activation.{layer.Activation}, Pieces: {Int(layer.Pieces)}, BatchNorm: {(layer.BatchNorm ? "true" : "false")}, Bias: {(layer.Bias ? "true" : "false")}, "
+                        + $"WeightOffset: {Int(layout.WeightOffset[l])}, BiasOffset: {Int(layout.BiasOffset[l])}, GammaOffset: {Int(layout.GammaOffset[l])}, BetaOffset: {Int(layout.BetaOffset[l])}, StatisticsOffset: {Int(layout.StatisticsOffset[l])}),");
                 }
             }
             w.Line(";");
@@ -173,18 +122,18 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line("ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;");
             w.Line("string global::CompiledNet.ICheckpointable.Architecture => Architecture;");
-            w.Line("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
-            if (HasMasks(spec))
+            w.Line("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
+            if (plan.HasMasks)
                 using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
                 {
                     w.Line("get => _maskRng.State;");
-                    w.Line("set => _maskRng.State = value ?? throw new ArgumentNullException(nameof(value), \"This network draws masks; its generator state cannot be null.\");");
+                    w.Line("set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), \"This network draws masks; its generator state cannot be null.\");");
                 }
             else
                 using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
                 {
                     w.Line("get => null;");
-                    w.Line("set { if (value is not null) throw new ArgumentException(\"This network draws no masks.\", nameof(value)); }");
+                    w.Line("set { if (value is not null) throw new global::System.ArgumentException(\"This network draws no masks.\", nameof(value)); }");
                 }
             w.Line();
             w.Line("int global::CompiledNet.INetwork.InputSize => InputSize;");
@@ -194,56 +143,56 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line("private readonly float[] _parameters = new float[ParameterCount];");
             w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-            string? single = SingleThreadReason(spec);
+            string? single = plan.SingleThreadReason;
             if (single is null)
                 w.Line("private int _trainingThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
             w.Line("// Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).");
             for (int l = 0; l < n; l++)
             {
-                string size = $"BatchSize * {I(spec.Layers[l].Units)}";
-                w.Line($"private readonly float[] _a{I(l + 1)} = new float[{size}];");
-                w.Line($"private readonly float[] _d{I(l + 1)} = new float[{size}];");
+                string size = $"BatchSize * {Int(spec.Layers[l].Units)}";
+                w.Line($"private readonly float[] {plan.Layers[l].Activations} = new float[{size}];");
+                w.Line($"private readonly float[] {plan.Layers[l].Deltas} = new float[{size}];");
             }
-            w.Line($"private readonly float[] _z{I(n)} = new float[BatchSize * OutputSize]; // output logits");
+            w.Line($"private readonly float[] {plan.Output.Logits} = new float[BatchSize * OutputSize]; // output logits");
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];
-                string size = $"BatchSize * {I(layer.Units)}";
+                string size = $"BatchSize * {Int(layer.Units)}";
                 if (layer.BatchNorm)
                 {
-                    w.Line($"private readonly float[] _xhat{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: normalised x̂ for batch-norm backward");
-                    w.Line($"private readonly float[] _invStd{I(l + 1)} = new float[{I(layer.Units)}]; // layer {I(l + 1)}: 1/√(σ² + ε) of the batch");
+                    w.Line($"private readonly float[] {plan.Layers[l].XHat} = new float[{size}]; // layer {Int(l + 1)}: normalised x̂ for batch-norm backward");
+                    w.Line($"private readonly float[] {plan.Layers[l].InvStd} = new float[{Int(layer.Units)}]; // layer {Int(l + 1)}: 1/√(σ² + ε) of the batch");
                 }
                 if (layer.Activation == ActivationKind.Maxout)
                 {
-                    w.Line($"private readonly float[] _pieces{I(l + 1)} = new float[BatchSize * {I(layer.Width)}]; // layer {I(l + 1)}: the {I(layer.Pieces)} linear pieces of each maxout unit");
-                    w.Line($"private readonly int[] _winner{I(l + 1)} = new int[{size}]; // layer {I(l + 1)}: index of each unit's winning piece");
-                    w.Line($"private readonly float[] _dPieces{I(l + 1)} = new float[BatchSize * {I(layer.Width)}]; // layer {I(l + 1)}: ∂L/∂pieces");
+                    w.Line($"private readonly float[] {plan.Layers[l].Pieces} = new float[BatchSize * {Int(layer.Width)}]; // layer {Int(l + 1)}: the {Int(layer.Pieces)} linear pieces of each maxout unit");
+                    w.Line($"private readonly int[] {plan.Layers[l].Winners} = new int[{size}]; // layer {Int(l + 1)}: index of each unit's winning piece");
+                    w.Line($"private readonly float[] {plan.Layers[l].PieceDeltas} = new float[BatchSize * {Int(layer.Width)}]; // layer {Int(l + 1)}: ∂L/∂pieces");
                 }
                 if (layer.Dropout > 0)
                 {
-                    w.Line($"private readonly float[] _dropoutMask{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: 0 or 1/(1 − p) per unit and example");
-                    w.Line($"private readonly float[] _ad{I(l + 1)} = new float[{size}]; // layer {I(l + 1)}: outputs after dropout, the next layer's input");
+                    w.Line($"private readonly float[] {plan.Layers[l].DropoutMask} = new float[{size}]; // layer {Int(l + 1)}: 0 or 1/(1 − p) per unit and example");
+                    w.Line($"private readonly float[] {plan.Layers[l].DroppedOutputs} = new float[{size}]; // layer {Int(l + 1)}: outputs after dropout, the next layer's input");
                 }
                 if (layer.DropConnect > 0)
                 {
-                    w.Line($"private readonly float[] _dropConnectMask{I(l + 1)} = new float[{I(layer.Inputs * layer.Width)}]; // layer {I(l + 1)}: 0 or 1/(1 − p) per weight");
-                    w.Line($"private readonly float[] _maskedWeights{I(l + 1)} = new float[{I(layer.Inputs * layer.Width)}]; // layer {I(l + 1)}: W ⊙ mask, as used this step");
+                    w.Line($"private readonly float[] {plan.Layers[l].DropConnectMask} = new float[{Int(layer.Inputs * layer.Width)}]; // layer {Int(l + 1)}: 0 or 1/(1 − p) per weight");
+                    w.Line($"private readonly float[] {plan.Layers[l].MaskedWeights} = new float[{Int(layer.Inputs * layer.Width)}]; // layer {Int(l + 1)}: W ⊙ mask, as used this step");
                 }
             }
             if (spec.InputDropout > 0)
             {
-                w.Line("private readonly float[] _inputMask = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)");
-                w.Line("private readonly float[] _droppedInputs = new float[BatchSize * InputSize]; // inputs after dropout");
+                w.Line($"private readonly float[] {NetworkPlan.InputMask} = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)");
+                w.Line($"private readonly float[] {NetworkPlan.DroppedInputs} = new float[BatchSize * InputSize]; // inputs after dropout");
             }
             if (layout.StatisticsCount > 0)
             {
                 w.Line("// Batch-norm population statistics (mean, then variance, per normalised layer): running averages of training, or an exact pass.");
-                w.Line($"private readonly float[] _batchNormStatistics = new float[{I(layout.StatisticsCount)}];");
+                w.Line($"private readonly float[] _batchNormStatistics = new float[{Int(layout.StatisticsCount)}];");
             }
             else
-                w.Line("private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer");
-            if (HasMasks(spec))
+                w.Line("private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer");
+            if (plan.HasMasks)
                 w.Line("private readonly global::CompiledNet.Rng _maskRng;");
             w.Line("private readonly float[] _targets = new float[BatchSize * OutputSize];");
             int slots = spec.Optimizer.StateSlots;
@@ -256,8 +205,8 @@ namespace CompiledNet.Generator.Emit
                 _ => "nothing (plain SGD keeps no state)",
             };
             w.Line($"// Optimizer state: {slotNames}; each slot laid out like the parameters.");
-            w.Line($"private readonly float[] _optimizerState = new float[{I(slots)} * ParameterCount];");
-            w.Line($"private float _learningRate = {F(spec.Optimizer.LearningRate)};");
+            w.Line($"private readonly float[] _optimizerState = new float[{Int(slots)} * ParameterCount];");
+            w.Line($"private float _learningRate = {Float(spec.Optimizer.LearningRate)};");
             w.Line("private long _step;");
             w.Line();
             w.Line("/// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>");
@@ -267,12 +216,12 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open("set"))
                 {
                     w.Line("if (!(value > 0f) || float.IsInfinity(value))");
-                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"The learning rate must be positive and finite.\");");
+                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"The learning rate must be positive and finite.\");");
                     w.Line("_learningRate = value;");
                 }
             }
             w.Line();
-            string? singleReason = SingleThreadReason(spec);
+            string? singleReason = plan.SingleThreadReason;
             w.Line("/// <summary>");
             if (singleReason is null)
             {
@@ -293,67 +242,67 @@ namespace CompiledNet.Generator.Emit
             w.Line("public long Step => _step;");
             w.Line();
             w.Line("/// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>");
-            w.Line("public Span<float> Parameters => _parameters;");
+            w.Line("public global::System.Span<float> Parameters => _parameters;");
             w.Line();
             w.Line("/// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref=\"Parameters\"/>.</summary>");
-            w.Line("public Span<float> Gradients => _gradients;");
+            w.Line("public global::System.Span<float> Gradients => _gradients;");
             w.Line();
             w.Line("/// <summary>Outputs of layer <paramref name=\"layer\"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>");
-            w.Line("public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch");
+            w.Line("public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch");
             w.Line("{");
-            for (int l = 0; l < n; l++) w.Line($"    {I(l + 1)} => _a{I(l + 1)},");
-            w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
+            for (int l = 0; l < n; l++) w.Line($"    {Int(l + 1)} => {plan.Layers[l].Activations},");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
             w.Line("};");
             w.Line();
             w.Line("/// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>");
-            w.Line("public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch");
+            w.Line("public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch");
             w.Line("{");
             for (int l = 0; l < n; l++)
-                if (spec.Layers[l].Activation == ActivationKind.Maxout) w.Line($"    {I(l + 1)} => _winner{I(l + 1)},");
-            w.Line($"    >= 1 and <= {I(n)} => ReadOnlySpan<int>.Empty,");
-            w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
+                if (spec.Layers[l].Activation == ActivationKind.Maxout) w.Line($"    {Int(l + 1)} => {plan.Layers[l].Winners},");
+            w.Line($"    >= 1 and <= {Int(n)} => global::System.ReadOnlySpan<int>.Empty,");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"Layers are numbered from 1.\"),");
             w.Line("};");
             w.Line();
             w.Line("/// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>");
-            w.Line("public Span<float> BatchNormStatistics => _batchNormStatistics;");
+            w.Line("public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;");
             w.Line();
-            if (HasMasks(spec))
+            if (plan.HasMasks)
             {
                 w.Line("/// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>");
                 w.Line("public bool ReuseMasks { get; set; }");
                 w.Line();
-                w.Line(SingleThreadReason(spec) is null
+                w.Line(plan.SingleThreadReason is null
                     ? "private bool _masksDrawn; // set while a split step's parts run: DrawMasks has drawn this batch's masks"
                     : "private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks");
                 w.Line();
                 w.Line("/// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>");
-                using (w.Open("public ReadOnlySpan<float> DropoutMask(int layer) => layer switch"))
+                using (w.Open("public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch"))
                 {
-                    if (spec.InputDropout > 0) w.Line("0 => _inputMask,");
+                    if (spec.InputDropout > 0) w.Line($"0 => {NetworkPlan.InputMask},");
                     for (int l = 0; l < n; l++)
-                        if (spec.Layers[l].Dropout > 0) w.Line($"{I(l + 1)} => _dropoutMask{I(l + 1)},");
-                    w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no dropout.\"),");
+                        if (spec.Layers[l].Dropout > 0) w.Line($"{Int(l + 1)} => {plan.Layers[l].DropoutMask},");
+                    w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no dropout.\"),");
                 }
                 w.Line(";");
                 w.Line();
                 w.Line("/// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>");
-                using (w.Open("public ReadOnlySpan<float> DropConnectMask(int layer) => layer switch"))
+                using (w.Open("public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch"))
                 {
                     for (int l = 0; l < n; l++)
-                        if (spec.Layers[l].DropConnect > 0) w.Line($"{I(l + 1)} => _dropConnectMask{I(l + 1)},");
-                    w.Line("_ => throw new ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no DropConnect.\"),");
+                        if (spec.Layers[l].DropConnect > 0) w.Line($"{Int(l + 1)} => {plan.Layers[l].DropConnectMask},");
+                    w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"That layer has no DropConnect.\"),");
                 }
                 w.Line(";");
                 w.Line();
             }
             w.Line($"/// <summary>The optimizer's state: {slotNames}; each slot laid out like <see cref=\"Parameters\"/>.</summary>");
-            w.Line("public Span<float> OptimizerState => _optimizerState;");
+            w.Line("public global::System.Span<float> OptimizerState => _optimizerState;");
             w.Line();
             var o = spec.Optimizer;
             if (o.Decay != 1f)
             {
-                w.Line($"/// <summary>The declared schedule: η_e = η_0·{N(o.Decay)}^⌊e / {I(o.DecayEvery)}⌋ for the 0-based epoch e; the training loop applies it.</summary>");
-                w.Line($"public global::CompiledNet.LearningRateSchedule DeclaredSchedule {{ get; }} = global::CompiledNet.LearningRateSchedule.Step({I(o.DecayEvery)}, {F(o.Decay)});");
+                w.Line($"/// <summary>The declared schedule: η_e = η_0·{Number(o.Decay)}^⌊e / {Int(o.DecayEvery)}⌋ for the 0-based epoch e; the training loop applies it.</summary>");
+                w.Line($"public global::CompiledNet.LearningRateSchedule DeclaredSchedule {{ get; }} = global::CompiledNet.LearningRateSchedule.Step({Int(o.DecayEvery)}, {Float(o.Decay)});");
             }
             else
             {
@@ -363,32 +312,33 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
-        private static bool HasMasks(NetworkSpec spec) => spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0);
-
-        private static void EmitConstructor(IndentedWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitConstructor(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
+            var layout = plan.Layout;
             w.Line("/// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name=\"seed\"/>; biases start at zero.</summary>");
             using (w.Open($"public {spec.ClassName}(int seed = 0)"))
             {
                 w.Line("var rng = new global::CompiledNet.Rng(seed);");
-                if (HasMasks(spec))
+                if (plan.HasMasks)
                     w.Line("_maskRng = new global::CompiledNet.Rng(seed ^ 0x6D61736BL); // dropout masks: their own stream, so masks never shift the initial weights");
                 for (int l = 0; l < spec.Layers.Count; l++)
-                    w.Line($"Init_L{I(l + 1)}(rng);");
+                    w.Line($"{plan.Layers[l].Init}(rng);");
             }
             w.Line();
         }
 
-        private static void EmitInferenceApi(IndentedWriter w, NetworkSpec spec)
+        private static void EmitInferenceApi(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
             var output = spec.Layers[spec.Layers.Count - 1];
             w.Line("/// <summary>Runs the network on one example: <paramref name=\"x\"/> has InputSize values, <paramref name=\"y\"/> receives OutputSize values.</summary>");
-            using (w.Open("public void Predict(ReadOnlySpan<float> x, Span<float> y)"))
+            using (w.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)"))
             {
                 CheckInput(w);
-                w.Line("if (y.Length != OutputSize) Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));");
+                w.Line("if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
             }
             w.Line();
 
@@ -399,12 +349,12 @@ namespace CompiledNet.Generator.Emit
             }
             else
                 w.Line("/// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>");
-            using (w.Open("public int Classify(ReadOnlySpan<float> x)"))
+            using (w.Open("public int Classify(global::System.ReadOnlySpan<float> x)"))
             {
                 CheckInput(w);
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Span<float> y = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("global::System.Span<float> y = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
                 if (spec.OutputSize == 1)
                     w.Line($"return y[0] >= {(output.Activation == ActivationKind.Sigmoid ? "0.5f" : "0f")} ? 1 : 0;");
                 else
@@ -418,28 +368,28 @@ namespace CompiledNet.Generator.Emit
             w.Line();
 
             w.Line("/// <summary>Loss of one example against a class label, in inference mode.</summary>");
-            using (w.Open("public float Loss(ReadOnlySpan<float> x, int label)"))
+            using (w.Open("public float Loss(global::System.ReadOnlySpan<float> x, int label)"))
             {
                 CheckInput(w);
-                w.Line("Span<float> t = stackalloc float[OutputSize];");
-                w.Line("SetTarget(label, 0, ref MemoryMarshal.GetReference(t), nameof(label));");
+                w.Line("global::System.Span<float> t = stackalloc float[OutputSize];");
+                w.Line("SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));");
                 w.Line("return LossCore(x, t);");
             }
             w.Line();
             w.Line("/// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>");
-            using (w.Open("public float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target)"))
+            using (w.Open("public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)"))
             {
                 CheckInput(w);
-                w.Line("if (target.Length != OutputSize) Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
+                w.Line("if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
                 w.Line("return LossCore(x, target);");
             }
             w.Line();
-            using (w.Open("private float LossCore(ReadOnlySpan<float> x, ReadOnlySpan<float> t)"))
+            using (w.Open("private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)"))
             {
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Span<float> y = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));");
-                w.Line("return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("global::System.Span<float> y = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
+                w.Line("return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));");
             }
             w.Line();
         }
@@ -449,16 +399,17 @@ namespace CompiledNet.Generator.Emit
         /// Each wraps a private inline array, so it does not convert implicitly to a span (which would reach the
         /// span overloads and fail only at run time).
         /// </summary>
-        private static void EmitShapeTypes(IndentedWriter w, NetworkSpec spec)
+        private static void EmitShapeTypes(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
             ShapeType(w, "Input", "InputSize", spec.InputSize, "One example's inputs", "x");
             ShapeType(w, "Output", "OutputSize", spec.OutputSize, "One example's outputs", "y");
             w.Line("/// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>");
             using (w.Open("public Output Predict(in Input x)"))
             {
                 w.Line("Output y = default;");
-                w.Line("Span<float> z = stackalloc float[OutputSize];");
-                w.Line("Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));");
+                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));");
                 w.Line("return y;");
             }
             w.Line();
@@ -472,19 +423,19 @@ namespace CompiledNet.Generator.Emit
 
         private static void ShapeType(IndentedWriter w, string name, string size, int value, string what, string parameter)
         {
-            w.Line($"/// <summary>{what} as a type of exactly {size} ({I(value)}) floats: another shape does not compile where this is expected.</summary>");
+            w.Line($"/// <summary>{what} as a type of exactly {size} ({Int(value)}) floats: another shape does not compile where this is expected.</summary>");
             using (w.Open($"public struct {name}"))
             {
-                w.Line($"[InlineArray({size})]");
+                w.Line($"[global::System.Runtime.CompilerServices.InlineArray({size})]");
                 using (w.Open("private struct Values"))
                     w.Line("private float _element0;");
                 w.Line();
                 w.Line("private Values _values;");
                 w.Line();
                 w.Line($"/// <summary>Copies {size} values; another length throws <see cref=\"ArgumentException\"/>.</summary>");
-                using (w.Open($"public {name}(ReadOnlySpan<float> values)"))
+                using (w.Open($"public {name}(global::System.ReadOnlySpan<float> values)"))
                 {
-                    w.Line($"if (values.Length != {size}) Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
+                    w.Line($"if (values.Length != {size}) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
                     w.Line("values.CopyTo(_values);");
                 }
                 w.Line();
@@ -496,52 +447,53 @@ namespace CompiledNet.Generator.Emit
                 }
                 w.Line();
                 w.Line("/// <summary>The values as a span over this instance.</summary>");
-                w.Line("[System.Diagnostics.CodeAnalysis.UnscopedRef]");
-                w.Line("public Span<float> AsSpan() => _values;");
+                w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+                w.Line("public global::System.Span<float> AsSpan() => _values;");
                 w.Line();
                 w.Line("/// <summary>The values as a read-only span over this instance.</summary>");
-                w.Line("[System.Diagnostics.CodeAnalysis.UnscopedRef]");
-                w.Line("public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;");
+                w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+                w.Line("public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;");
             }
             w.Line();
         }
 
         private static void CheckInput(IndentedWriter w)
-            => w.Line("if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
+            => w.Line("if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
 
-        private static void EmitTrainingApi(IndentedWriter w, NetworkSpec spec)
+        private static void EmitTrainingApi(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
             string labels = spec.OutputSize == 1 ? "0 or 1 per example (the single output's target)" : "a class in [0, OutputSize) per example (a one-hot target)";
             w.Line($"/// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: {labels}). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>");
-            using (w.Open("public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
+            using (w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)"))
             {
                 w.Line("int count = labels.Length;");
                 w.Line("CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);");
-                w.Line("ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);");
-                w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
-                w.Line("return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);");
+                w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);");
+                w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
+                w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }
             w.Line();
             w.Line("/// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>");
-            using (w.Open("public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)"))
+            using (w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)"))
             {
                 w.Line("int count = targets.Length / OutputSize;");
-                w.Line("if (targets.Length % OutputSize != 0) Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
+                w.Line("if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
                 w.Line("CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);");
                 w.Line("targets.CopyTo(_targets);");
-                w.Line("return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);");
+                w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }
             w.Line();
             w.Line("/// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>");
             using (w.Open("public void ApplyGradients()"))
             {
                 OptimizerEmitter.EmitStepScalars(w, spec.Optimizer);
-                if (ParallelStep(spec))
+                if (plan.ParallelStep)
                 {
                     using (w.Open("if (_trainingThreads > 1)"))
                     {
                         w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;" : "_stepEta = eta;");
-                        w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref MemoryMarshal.GetArrayDataReference(_parameters), 2, _trainingThreads);");
+                        w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
                         w.Line("float parts = 0f;");
                         w.Line("for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];");
                         w.Line("_lastStepFinite = parts == 0f;");
@@ -551,7 +503,7 @@ namespace CompiledNet.Generator.Emit
                 }
                 w.Line("float check = 0f;");
                 for (int l = 0; l < spec.Layers.Count; l++)
-                    w.Line($"check += Step_L{I(l + 1)}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
+                    w.Line($"check += {plan.Layers[l].Step}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
                 w.Line("_lastStepFinite = check == 0f;");
                 w.Line("_step++;");
             }
@@ -562,7 +514,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("public bool LastStepFinite => _lastStepFinite;");
             w.Line();
             w.Line("/// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>");
-            using (w.Open("public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)"))
+            using (w.Open("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)"))
             {
                 w.Line("float loss = ComputeGradients(inputs, labels);");
                 w.Line("ApplyGradients();");
@@ -570,7 +522,7 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line();
             w.Line("/// <summary>As the label overload, with OutputSize target values per example.</summary>");
-            using (w.Open("public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)"))
+            using (w.Open("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)"))
             {
                 w.Line("float loss = ComputeGradients(inputs, targets);");
                 w.Line("ApplyGradients();");
@@ -579,29 +531,30 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
-        private static void EmitInferCore(IndentedWriter w, NetworkSpec spec)
+        private static void EmitInferCore(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
             int n = spec.Layers.Count;
-            int hidden = spec.Layers.Take(n - 1).Sum(l => l.Units);
-            bool onStack = hidden <= StackFloats;
+            int hidden = plan.HiddenUnits;
+            bool onStack = plan.HiddenOnStack;
             if (hidden > 0 && !onStack)
             {
-                w.Line($"// {I(hidden)} hidden activations are too many for the stack: one buffer per thread, allocated on its first prediction.");
-                w.Line("[ThreadStatic] private static float[]? t_hidden;");
+                w.Line($"// {Int(hidden)} hidden activations are too many for the stack: one buffer per thread, allocated on its first prediction.");
+                w.Line("[global::System.ThreadStatic] private static float[]? t_hidden;");
                 w.Line();
             }
-            w.Line($"/// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations ({I(hidden)} floats) {(onStack ? "on the stack" : "in a per-thread buffer")}.</summary>");
+            w.Line($"/// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations ({Int(hidden)} floats) {(onStack ? "on the stack" : "in a per-thread buffer")}.</summary>");
             using (w.Open("private void Infer(ref float x, ref float z, ref float y)"))
             {
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
                 if (hidden > 0)
                 {
                     if (onStack)
-                        w.Line($"Span<float> hidden = stackalloc float[{I(hidden)}];");
+                        w.Line($"global::System.Span<float> hidden = stackalloc float[{Int(hidden)}];");
                     else
-                        w.Line($"Span<float> hidden = t_hidden ??= new float[{I(hidden)}];");
-                    w.Line("ref float h = ref MemoryMarshal.GetReference(hidden);");
+                        w.Line($"global::System.Span<float> hidden = t_hidden ??= new float[{Int(hidden)}];");
+                    w.Line("ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);");
                 }
                 int offset = 0;
                 string input = "x";
@@ -610,13 +563,13 @@ namespace CompiledNet.Generator.Emit
                     var layer = spec.Layers[l];
                     if (l == n - 1)
                     {
-                        w.Line($"Infer_L{I(l + 1)}(ref p, ref statistics, ref {input}, ref z);");
+                        w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {input}, ref z);");
                     }
                     else
                     {
-                        w.Line($"ref float h{I(l + 1)} = ref Unsafe.Add(ref h, {I(offset)});");
-                        w.Line($"Infer_L{I(l + 1)}(ref p, ref statistics, ref {input}, ref h{I(l + 1)});");
-                        input = "h" + I(l + 1);
+                        w.Line($"ref float h{Int(l + 1)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)});");
+                        w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {input}, ref h{Int(l + 1)});");
+                        input = "h" + Int(l + 1);
                         offset += layer.Units;
                     }
                 }
@@ -624,9 +577,6 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line();
         }
-
-        /// <summary>Rows per chunk of PredictBatch: a chunk's activations of a 256-unit layer fill L1 (32 KiB).</summary>
-        private const int PredictChunk = 32;
 
         /// <summary>A thread-count property: refuses counts outside 1..MaxThreads with the value; stores it in <paramref name="field"/> unless that is null.</summary>
         private static void EmitThreadCount(IndentedWriter w, string name, string getter, string? field)
@@ -637,24 +587,24 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open("set"))
                 {
                     w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
-                    w.Line("    throw new ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
+                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
                     if (field is not null) w.Line($"{field} = value;");
                 }
             }
         }
 
-        private static void EmitPredictBatch(IndentedWriter w, NetworkSpec spec)
+        private static void EmitPredictBatch(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
             int n = spec.Layers.Count;
-            int hidden = spec.Layers.Take(n - 1).Sum(l => l.Units);
-            int pieces = spec.Layers.Where(l => l.Activation == ActivationKind.Maxout).Select(l => l.Width).DefaultIfEmpty(0).Max();
-            int scratch = PredictChunk * (hidden + spec.OutputSize + pieces);
-            int splitRows = PredictSplitMinRows(spec);
-            w.Line($"// PredictBatch works through chunks of {I(PredictChunk)} rows; their activations ({I(scratch)} floats) live in one buffer per thread, allocated on its first call.");
-            w.Line("[ThreadStatic] private static float[]? t_batch;");
+            int pieces = plan.WidestMaxoutPieces;
+            int scratch = plan.PredictScratch;
+            int splitRows = plan.PredictSplitMinRows;
+            w.Line($"// PredictBatch works through chunks of {Int(NetworkPlan.PredictChunk)} rows; their activations ({Int(scratch)} floats) live in one buffer per thread, allocated on its first call.");
+            w.Line("[global::System.ThreadStatic] private static float[]? t_batch;");
             w.Line();
-            w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {I((int)(SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
-            w.Line($"public const int PredictSplitMinRows = {I(splitRows)};");
+            w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {Int((int)(NetworkPlan.SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
+            w.Line($"public const int PredictSplitMinRows = {Int(splitRows)};");
             w.Line();
             w.Line("private int _inferenceThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
             w.Line();
@@ -669,52 +619,52 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>");
             w.Line("/// Runs the network on many examples: <paramref name=\"inputs\"/> holds them row after row (InputSize values each),");
             w.Line("/// <paramref name=\"outputs\"/> receives OutputSize values per example. Same results as Predict on each row, through the");
-            w.Line($"/// batched kernels (blocks of {I(DenseEmitter.ForwardRows)} rows share each loaded weight vector), in chunks of {I(PredictChunk)} rows, shared among");
+            w.Line($"/// batched kernels (blocks of {Int(DenseEmitter.ForwardRows)} rows share each loaded weight vector), in chunks of {Int(NetworkPlan.PredictChunk)} rows, shared among");
             w.Line("/// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run");
             w.Line("/// on many threads at once, but not while training.");
             w.Line("/// </summary>");
-            using (w.Open("public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            using (w.Open("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
-                w.Line("if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
-                w.Line("if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
+                w.Line("if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
+                w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
                 w.Line("if (rows == 0) return;");
-                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {I(PredictChunk)})) return;");
-                w.Line("PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);");
+                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
+                w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);");
             }
             w.Line();
             w.Line("/// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>");
             using (w.Open("void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
             {
-                w.Line("PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
-                w.Line("    ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
+                w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
+                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
             }
             w.Line();
-            w.Line($"/// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of {I(PredictChunk)} rows through each layer's row-blocked kernel.</summary>");
+            w.Line($"/// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of {Int(NetworkPlan.PredictChunk)} rows through each layer's row-blocked kernel.</summary>");
             using (w.Open("private void PredictRows(ref float x0, ref float y0, int rows)"))
             {
-                w.Line($"ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{I(scratch)}]);");
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line($"ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{Int(scratch)}]);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
                 int offset = 0;
                 for (int l = 0; l < n - 1; l++)
                 {
-                    w.Line($"ref float h{I(l + 1)} = ref Unsafe.Add(ref s, {I(offset)});");
-                    offset += PredictChunk * spec.Layers[l].Units;
+                    w.Line($"ref float h{Int(l + 1)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, {Int(offset)});");
+                    offset += NetworkPlan.PredictChunk * spec.Layers[l].Units;
                 }
-                w.Line($"ref float z = ref Unsafe.Add(ref s, {I(offset)});");
-                offset += PredictChunk * spec.OutputSize;
-                w.Line(pieces > 0 ? $"ref float pieces = ref Unsafe.Add(ref s, {I(offset)});" : "ref float pieces = ref s; // no maxout layer: never written");
-                using (w.Open($"for (int start = 0; start < rows; start += {I(PredictChunk)})"))
+                w.Line($"ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, {Int(offset)});");
+                offset += NetworkPlan.PredictChunk * spec.OutputSize;
+                w.Line(pieces > 0 ? $"ref float pieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, {Int(offset)});" : "ref float pieces = ref s; // no maxout layer: never written");
+                using (w.Open($"for (int start = 0; start < rows; start += {Int(NetworkPlan.PredictChunk)})"))
                 {
-                    w.Line($"int count = Math.Min({I(PredictChunk)}, rows - start);");
-                    w.Line("ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);");
-                    w.Line("ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);");
+                    w.Line($"int count = global::System.Math.Min({Int(NetworkPlan.PredictChunk)}, rows - start);");
+                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);");
+                    w.Line("ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);");
                     string input = "x";
                     for (int l = 0; l < n; l++)
                     {
-                        string target = l == n - 1 ? "z" : "h" + I(l + 1);
-                        w.Line($"InferRows_L{I(l + 1)}(ref p, ref statistics, ref {input}, ref {target}, ref pieces, count);");
+                        string target = l == n - 1 ? "z" : "h" + Int(l + 1);
+                        w.Line($"{plan.Layers[l].InferRows}(ref p, ref statistics, ref {input}, ref {target}, ref pieces, count);");
                         input = target;
                     }
                     ActivationEmitter.Forward(w, spec.Layers[n - 1], "z", "y", "count");
@@ -723,131 +673,53 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
-        /// <summary>
-        /// Rows from which PredictBatch is shared between two threads: each part must carry ≈ SplitMinFlop of forward
-        /// matrix work, and parts are whole chunks.
-        /// </summary>
-        private static int PredictSplitMinRows(NetworkSpec spec)
+        private static void EmitTrainingCore(IndentedWriter w, NetworkPlan plan)
         {
-            double flopPerRow = spec.Layers.Sum(l => 2.0 * l.Inputs * l.Width);
-            int perPart = (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(flopPerRow, 1));
-            perPart = (perPart + PredictChunk - 1) / PredictChunk * PredictChunk;
-            return 2 * perPart;
-        }
-
-        /// <summary>
-        /// Matrix work (forward, weight gradient, input gradient) below which a batch is not split across threads:
-        /// handing a phase to a worker and back costs a few microseconds, so each part must carry ≈ 10 µs of work.
-        /// </summary>
-        private const double SplitMinFlop = 2_000_000;
-
-        /// <summary>Why a network trains on one thread only, or null when it can split its batches.</summary>
-        public static string? SingleThreadReason(NetworkSpec spec)
-        {
-            if (SplitMinRows(spec) > spec.BatchSize) return "a whole batch is too little work to share (under 2 MFLOP)";
-            return null;
-        }
-
-        /// <summary>RunPart's phase of the first segment of a batch-normalised network's split step.</summary>
-        private const int FirstSegmentPhase = 3;
-
-        /// <summary>Parameters below which the optimizer step stays on one thread (≈ 5 µs of work for SGD).</summary>
-        private const int ParallelStepMinParameters = 65536;
-
-        private static bool ParallelStep(NetworkSpec spec) =>
-            SingleThreadReason(spec) is null && new Layout(spec).ParameterCount >= ParallelStepMinParameters;
-
-        private static int SplitMinRows(NetworkSpec spec)
-        {
-            double flopPerRow = 0;
-            for (int l = 0; l < spec.Layers.Count; l++)
-                flopPerRow += 2.0 * spec.Layers[l].Inputs * spec.Layers[l].Width * (l == 0 ? 2 : 3);
-            return System.Math.Max(8, (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(flopPerRow, 1)));
-        }
-
-        /// <summary>The ref expression for layer <paramref name="l"/>'s training input at row <c>start</c>: x, or the previous layer's (dropout-masked) outputs.</summary>
-        private static string TrainingInput(NetworkSpec spec, int l) => l == 0 ? "x"
-            : $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({DenseEmitter.TrainingOutput(l, spec.Layers[l - 1])}), (nuint)start * {I(spec.Layers[l - 1].Units)})";
-
-        private static void EmitTrainingCore(IndentedWriter w, NetworkSpec spec)
-        {
+            var spec = plan.Spec;
             int n = spec.Layers.Count;
-            string? single = SingleThreadReason(spec);
+            string? single = plan.SingleThreadReason;
             w.Line("/// <summary>Forward through every layer, the loss gradient, then backward from the output layer down" + (single is null ? "; split across the training threads when the batch is large enough" : "") + ".</summary>");
             using (w.Open("private float ComputeGradientsCore(ref float x, int count)"))
             {
                 string first = "x";
                 if (spec.InputDropout > 0)
                 {
-                    DenseEmitter.DropoutForward(w, "x", "_droppedInputs", "_inputMask", spec.InputSize, spec.InputDropout, null);
-                    first = "MemoryMarshal.GetArrayDataReference(_droppedInputs)";
+                    DenseEmitter.DropoutForward(w, "x", NetworkPlan.DroppedInputs, NetworkPlan.InputMask, spec.InputSize, spec.InputDropout, null);
+                    first = $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({NetworkPlan.DroppedInputs})";
                 }
                 if (single is null)
                     w.Line($"if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref {first}, count);");
-                w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));");
+                w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));");
             }
             w.Line();
             w.Line("/// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>");
             using (w.Open("private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)"))
             {
-                string InputOf(int l) => TrainingInput(spec, l);
+                string InputOf(int l) => plan.TrainingInput(l);
                 for (int l = 0; l < n; l++)
-                    w.Line($"Forward_L{I(l + 1)}(ref {InputOf(l)}, start, count);");
+                    w.Line($"{plan.Layers[l].Forward}(ref {InputOf(l)}, start, count);");
                 w.Line("float loss = LossAndDelta(start, count, total);");
                 for (int l = n - 1; l >= 0; l--)
-                    w.Line($"Backward_L{I(l + 1)}(ref {InputOf(l)}, start, count, ref g);");
+                    w.Line($"{plan.Layers[l].Backward}(ref {InputOf(l)}, start, count, ref g);");
                 w.Line("return loss;");
             }
             w.Line();
-            if (single is null) EmitSplit(w, spec);
+            if (single is null) EmitSplit(w, plan);
         }
 
-        /// <summary>
-        /// A split step of a batch-normalised network: the passes as parallel segments (each thread on its rows) with
-        /// the batch-norm work between them on the calling thread, over all rows of the batch (its statistics and sums
-        /// span the batch). Null for a network without batch norm, whose parts run the whole pass in one phase.
-        /// </summary>
-        private static List<(List<string> Parallel, string? SerialAfter)>? SplitSegments(NetworkSpec spec)
+        private static void EmitSplit(IndentedWriter w, NetworkPlan plan)
         {
-            if (!spec.Layers.Any(l => l.BatchNorm)) return null;
-            int n = spec.Layers.Count;
-            string InputOf(int l) => TrainingInput(spec, l);
-            var segments = new List<(List<string> Parallel, string? SerialAfter)>();
-            var current = new List<string>();
-            void Serial(string call) { segments.Add((current, call)); current = new List<string>(); }
-            for (int l = 0; l < n; l++)
-            {
-                string k = I(l + 1);
-                if (!spec.Layers[l].BatchNorm) { current.Add($"Forward_L{k}(ref {InputOf(l)}, start, count);"); continue; }
-                current.Add($"ForwardLinear_L{k}(ref {InputOf(l)}, start, count);");
-                Serial($"BatchNorm_L{k}(count);");
-                current.Add($"ForwardActivation_L{k}(start, count);");
-            }
-            current.Add("loss = LossAndDelta(start, count, total);");
-            for (int l = n - 1; l >= 0; l--)
-            {
-                string k = I(l + 1);
-                if (!spec.Layers[l].BatchNorm) { current.Add($"Backward_L{k}(ref {InputOf(l)}, start, count, ref g);"); continue; }
-                current.Add($"BackwardActivation_L{k}(start, count);");
-                Serial($"BatchNormBackward_L{k}(count, ref MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them");
-                current.Add($"BackwardLinear_L{k}(ref {InputOf(l)}, start, count, ref g);");
-            }
-            segments.Add((current, null));
-            return segments;
-        }
-
-        private static void EmitSplit(IndentedWriter w, NetworkSpec spec)
-        {
-            var segments = SplitSegments(spec);
-            w.Line($"/// <summary>Smallest batch split across threads: {I(SplitMinRows(spec))} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
-            w.Line($"public const int SplitMinRows = {I(SplitMinRows(spec))};");
+            var spec = plan.Spec;
+            var segments = plan.Segments;
+            w.Line($"/// <summary>Smallest batch split across threads: {Int(plan.SplitMinRows)} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
+            w.Line($"public const int SplitMinRows = {Int(plan.SplitMinRows)};");
             w.Line();
-            w.Line("private float[][] _partGradients = Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
+            w.Line("private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
             w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
-            if (ParallelStep(spec))
+            if (plan.ParallelStep)
                 w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.TrainingWorkers.MaxThreads]; // each part's finite check of the shared step");
             w.Line("private int _splitCount, _splitChunk;");
-            if (ParallelStep(spec))
+            if (plan.ParallelStep)
                 w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
             w.Line();
             w.Line("/// <summary>");
@@ -868,17 +740,17 @@ namespace CompiledNet.Generator.Emit
                 w.Line("_splitChunk = chunk;");
                 var phases = new List<string>();
                 if (segments is null)
-                    phases.Add("global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts);");
+                    phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.WholePass)}, parts);");
                 else
                 {
                     phases.Add("// batch norm: the parts run each segment over their rows; between segments this thread normalises over the whole batch");
                     for (int k = 0; k < segments.Count; k++)
                     {
-                        phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {I(FirstSegmentPhase + k)}, parts);");
-                        if (segments[k].SerialAfter is { } serial) phases.Add(serial);
+                        phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.FirstSegment + k)}, parts);");
+                        if (segments[k].SerialAfter is { } serial) phases.Add(serial.Statement);
                     }
                 }
-                if (HasMasks(spec))
+                if (plan.HasMasks)
                 {
                     w.Line("// the masks of every layer for the whole batch, drawn here in the order a one-thread step draws them:");
                     w.Line("// the same seed gives the same masks for every thread count");
@@ -890,7 +762,7 @@ namespace CompiledNet.Generator.Emit
                 }
                 else
                     foreach (var line in phases) w.Line(line);
-                w.Line("global::CompiledNet.TrainingWorkers.Run(this, ref x, 1, parts);");
+                w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.GradientSum)}, parts);");
                 w.Line("float loss = _partLoss[0];");
                 w.Line("for (int k = 1; k < parts; k++) loss += _partLoss[k];");
                 w.Line("return loss;");
@@ -899,17 +771,17 @@ namespace CompiledNet.Generator.Emit
             if (segments is not null)
                 for (int k = 0; k < segments.Count; k++)
                 {
-                    var (parallel, serial) = segments[k];
-                    w.Line($"/// <summary>Split step, segment {I(k + 1)} of {I(segments.Count)}: rows [start, start + count) of total, gradients into g{(serial is null ? "" : "; then the calling thread runs " + serial.Split('(')[0] + " over the whole batch")}.</summary>");
-                    using (w.Open($"private float Segment{I(k + 1)}(ref float x, int start, int count, int total, ref float g)"))
+                    var segment = segments[k];
+                    w.Line($"/// <summary>Split step, segment {Int(k + 1)} of {Int(segments.Count)}: rows [start, start + count) of total, gradients into g{(segment.SerialAfter is null ? "" : "; then the calling thread runs " + segment.SerialAfter.Method + " over the whole batch")}.</summary>");
+                    using (w.Open($"private float Segment{Int(k + 1)}(ref float x, int start, int count, int total, ref float g)"))
                     {
                         w.Line("float loss = 0f;");
-                        foreach (var line in parallel) w.Line(line);
+                        foreach (var line in segment.Calls) w.Line(line);
                         w.Line("return loss;");
                     }
                     w.Line();
                 }
-            if (HasMasks(spec))
+            if (plan.HasMasks)
             {
                 w.Line("/// <summary>Dropout and DropConnect masks of a split step, layer by layer (unless masks are reused); DropConnect's W ⊙ mask too.</summary>");
                 using (w.Open("private void DrawMasks(int count)"))
@@ -917,55 +789,55 @@ namespace CompiledNet.Generator.Emit
                     for (int l = 0; l < spec.Layers.Count; l++)
                     {
                         var layer = spec.Layers[l];
-                        if (layer.DropConnect > 0) w.Line($"DropConnect_L{I(l + 1)}();");
+                        if (layer.DropConnect > 0) w.Line($"{plan.Layers[l].DropConnect}();");
                         if (layer.Dropout > 0)
                         {
-                            w.Line($"// layer {I(l + 1)} ({DenseEmitter.Describe(layer)}): its dropout mask");
+                            w.Line($"// layer {Int(l + 1)} ({Describer.Layer(layer)}): its dropout mask");
                             using (w.Open("if (!ReuseMasks)"))
-                                DenseEmitter.DrawDropoutMask(w, $"_dropoutMask{I(l + 1)}", layer.Units, layer.Dropout);
+                                DenseEmitter.DrawDropoutMask(w, $"{plan.Layers[l].DropoutMask}", layer.Units, layer.Dropout);
                         }
                     }
                 }
                 w.Line();
             }
-            w.Line("/// <summary>Phase 0" + (segments is null ? "" : $" ({I(FirstSegmentPhase)}…: segment by segment)") + ": forward and backward over this part's rows. Phase 1: this part's range of the gradient sum." + (ParallelStep(spec) ? " Phase 2: its share of the optimizer step." : "") + "</summary>");
+            w.Line($"/// <summary>Phase {Int(Phase.WholePass)}" + (segments is null ? "" : $" ({Int(Phase.FirstSegment)}…: segment by segment)") + $": forward and backward over this part's rows. Phase {Int(Phase.GradientSum)}: this part's range of the gradient sum." + (plan.ParallelStep ? $" Phase {Int(Phase.OptimizerStep)}: its share of the optimizer step." : "") + "</summary>");
             using (w.Open("void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
             {
-                using (w.Open(segments is null ? "if (phase == 0)" : $"if (phase >= {I(FirstSegmentPhase)})"))
+                using (w.Open(segments is null ? $"if (phase == {Int(Phase.WholePass)})" : $"if (phase >= {Int(Phase.FirstSegment)})"))
                 {
                     w.Line("int start = part * _splitChunk;");
-                    w.Line("int rows = Math.Min(_splitChunk, _splitCount - start);");
-                    w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
-                    w.Line("ref float x = ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
+                    w.Line("int rows = global::System.Math.Min(_splitChunk, _splitCount - start);");
+                    w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
+                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
                     if (segments is null)
                         w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
                     else
                         using (w.Open("switch (phase)"))
                             for (int k = 0; k < segments.Count; k++)
                             {
-                                bool hasLoss = segments[k].Parallel.Any(c => c.StartsWith("loss = "));
-                                w.Line($"case {I(FirstSegmentPhase + k)}: {(hasLoss ? "_partLoss[part] = " : "")}Segment{I(k + 1)}(ref x, start, rows, _splitCount, ref g); break;");
+                                bool hasLoss = segments[k].ComputesLoss;
+                                w.Line($"case {Int(Phase.FirstSegment + k)}: {(hasLoss ? "_partLoss[part] = " : "")}Segment{Int(k + 1)}(ref x, start, rows, _splitCount, ref g); break;");
                             }
                 }
-                if (ParallelStep(spec))
+                if (plan.ParallelStep)
                 {
-                    using (w.Open("else if (phase == 2)"))
+                    using (w.Open($"else if (phase == {Int(Phase.OptimizerStep)})"))
                     {
                         w.Line("// the optimizer step, each part on its share of every parameter segment");
                         string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
                         w.Line("float check = 0f;");
                         for (int l = 0; l < spec.Layers.Count; l++)
-                            w.Line($"check += Step_L{I(l + 1)}({args}, part, parts);");
+                            w.Line($"check += {plan.Layers[l].Step}({args}, part, parts);");
                         w.Line("_partCheck[part] = check;");
                     }
                 }
                 using (w.Open("else"))
                 {
                     w.Line("int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;");
-                    w.Line("int from = part * per, to = Math.Min(ParameterCount, from + per);");
+                    w.Line("int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);");
                     w.Line("if (from >= to) return;");
-                    w.Line("var sum = new Span<float>(_gradients, from, to - from);");
-                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
+                    w.Line("var sum = new global::System.Span<float>(_gradients, from, to - from);");
+                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
                 }
             }
             w.Line();
@@ -976,66 +848,68 @@ namespace CompiledNet.Generator.Emit
         /// each layer's z is computed in inference mode (earlier layers already using their new statistics), and its
         /// mean and biased variance over all examples accumulated in double precision.
         /// </summary>
-        private static void EmitPopulationStatistics(IndentedWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitPopulationStatistics(IndentedWriter w, NetworkPlan plan)
         {
+            var spec = plan.Spec;
+            var layout = plan.Layout;
             int n = spec.Layers.Count;
             int widest = spec.Layers.Max(l => l.Units);
             w.Line("/// <summary>Number of batch-normalised layers.</summary>");
-            w.Line($"public int BatchNormLayerCount => {I(layout.BatchNormLayers)};");
+            w.Line($"public int BatchNormLayerCount => {Int(layout.BatchNormLayers)};");
             w.Line();
-            w.Line($"private readonly double[] _statisticsSum = new double[{I(widest)}];");
-            w.Line($"private readonly double[] _statisticsSquares = new double[{I(widest)}];");
-            w.Line($"private float[]? _statisticsBuffer; // activations of one example during the pass ({I(spec.Layers.Sum(l => l.Units))} floats)");
+            w.Line($"private readonly double[] _statisticsSum = new double[{Int(widest)}];");
+            w.Line($"private readonly double[] _statisticsSquares = new double[{Int(widest)}];");
+            w.Line($"private float[]? _statisticsBuffer; // activations of one example during the pass ({Int(spec.Layers.Sum(l => l.Units))} floats)");
             w.Line("private int _statisticsLayer = -1;");
             w.Line("private long _statisticsCount;");
             w.Line();
             w.Line("/// <summary>Starts the exact pass for the <paramref name=\"index\"/>-th normalised layer (0-based, input to output).</summary>");
             using (w.Open("public void BeginPopulationStatistics(int index)"))
             {
-                w.Line($"if ((uint)index >= {I(layout.BatchNormLayers)}u) throw new ArgumentOutOfRangeException(nameof(index), index, \"There are {I(layout.BatchNormLayers)} batch-normalised layers.\");");
-                w.Line("Array.Clear(_statisticsSum);");
-                w.Line("Array.Clear(_statisticsSquares);");
-                w.Line($"_statisticsBuffer ??= new float[{I(spec.Layers.Sum(l => l.Units))}];");
+                w.Line($"if ((uint)index >= {Int(layout.BatchNormLayers)}u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"There are {Int(layout.BatchNormLayers)} batch-normalised layers.\");");
+                w.Line("global::System.Array.Clear(_statisticsSum);");
+                w.Line("global::System.Array.Clear(_statisticsSquares);");
+                w.Line($"_statisticsBuffer ??= new float[{Int(spec.Layers.Sum(l => l.Units))}];");
                 w.Line("_statisticsLayer = index;");
                 w.Line("_statisticsCount = 0;");
             }
             w.Line();
             w.Line("/// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>");
-            using (w.Open("public void AccumulatePopulationStatistics(ReadOnlySpan<float> x)"))
+            using (w.Open("public void AccumulatePopulationStatistics(global::System.ReadOnlySpan<float> x)"))
             {
                 CheckInput(w);
-                w.Line("if (_statisticsBuffer is null) throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                w.Line("if (_statisticsBuffer is null) throw new global::System.InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
                 w.Line("var buffer = _statisticsBuffer;");
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
-                w.Line("ref float input = ref MemoryMarshal.GetReference(x);");
-                w.Line("ref float h = ref MemoryMarshal.GetArrayDataReference(buffer);");
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
+                w.Line("ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
                     for (int target = 0; target < n; target++)
                     {
                         if (!spec.Layers[target].BatchNorm) continue;
-                        using (w.Open($"case {I(layout.BatchNormIndex[target])}:"))
+                        using (w.Open($"case {Int(layout.BatchNormIndex[target])}:"))
                         {
                             int offset = 0;
                             string source = "input";
                             for (int l = 0; l < target; l++)
                             {
-                                w.Line($"Infer_L{I(l + 1)}(ref p, ref statistics, ref {source}, ref Unsafe.Add(ref h, {I(offset)}));");
-                                source = $"Unsafe.Add(ref h, {I(offset)})";
+                                w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {source}, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)}));");
+                                source = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)})";
                                 offset += spec.Layers[l].Units;
                             }
-                            w.Line($"InferLinear_L{I(target + 1)}(ref p, ref {source}, ref Unsafe.Add(ref h, {I(offset)}));");
-                            using (w.Open($"for (int o = 0; o < {I(spec.Layers[target].Units)}; o++)"))
+                            w.Line($"{plan.Layers[target].InferLinear}(ref p, ref {source}, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)}));");
+                            using (w.Open($"for (int o = 0; o < {Int(spec.Layers[target].Units)}; o++)"))
                             {
-                                w.Line($"double z = buffer[{I(offset)} + o];");
+                                w.Line($"double z = buffer[{Int(offset)} + o];");
                                 w.Line("_statisticsSum[o] += z;");
                                 w.Line("_statisticsSquares[o] += z * z;");
                             }
                             w.Line("break;");
                         }
                     }
-                    w.Line("default: throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                    w.Line("default: throw new global::System.InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
                 }
                 w.Line("_statisticsCount++;");
             }
@@ -1043,55 +917,56 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>");
             using (w.Open("public void EndPopulationStatistics()"))
             {
-                w.Line("if (_statisticsCount == 0) throw new InvalidOperationException(\"No example was accumulated.\");");
+                w.Line("if (_statisticsCount == 0) throw new global::System.InvalidOperationException(\"No example was accumulated.\");");
                 w.Line("int offset, units;");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
                     for (int l = 0; l < n; l++)
                         if (spec.Layers[l].BatchNorm)
-                            w.Line($"case {I(layout.BatchNormIndex[l])}: offset = {I(layout.StatisticsOffset[l])}; units = {I(spec.Layers[l].Units)}; break;");
-                    w.Line("default: throw new InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
+                            w.Line($"case {Int(layout.BatchNormIndex[l])}: offset = {Int(layout.StatisticsOffset[l])}; units = {Int(spec.Layers[l].Units)}; break;");
+                    w.Line("default: throw new global::System.InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
                 }
                 using (w.Open("for (int o = 0; o < units; o++)"))
                 {
                     w.Line("double mean = _statisticsSum[o] / _statisticsCount;");
                     w.Line("_batchNormStatistics[offset + o] = (float)mean;");
-                    w.Line("_batchNormStatistics[offset + units + o] = (float)Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);");
+                    w.Line("_batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);");
                 }
                 w.Line("_statisticsLayer = -1;");
             }
             w.Line();
         }
 
-        private static void EmitHelpers(IndentedWriter w, NetworkSpec spec)
+        private static void EmitHelpers(IndentedWriter w, NetworkPlan plan)
         {
-            var layout = new Layout(spec);
+            var spec = plan.Spec;
+            var layout = plan.Layout;
             w.Line("/// <summary>Names the parameter at flat index <paramref name=\"index\"/>: its layer, segment and position.</summary>");
             using (w.Open("public string DescribeParameter(int index)"))
             {
-                w.Line("if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $\"There are {ParameterCount} parameters.\");");
+                w.Line("if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $\"There are {ParameterCount} parameters.\");");
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];
-                    string name = $"layer {I(l + 1)} ({DenseEmitter.Describe(layer)})";
+                    string name = $"layer {Int(l + 1)} ({Describer.Layer(layer)})";
                     int wEnd = layout.WeightOffset[l] + layer.Inputs * layer.Width;
-                    w.Line($"if (index < {I(wEnd)}) return $\"{name} weight W[{{(index - {I(layout.WeightOffset[l])}) / {I(layer.Width)}}}, {{(index - {I(layout.WeightOffset[l])}) % {I(layer.Width)}}}]\";");
+                    w.Line($"if (index < {Int(wEnd)}) return $\"{name} weight W[{{(index - {Int(layout.WeightOffset[l])}) / {Int(layer.Width)}}}, {{(index - {Int(layout.WeightOffset[l])}) % {Int(layer.Width)}}}]\";");
                     if (layer.BatchNorm)
                     {
-                        w.Line($"if (index < {I(layout.BetaOffset[l])}) return $\"{name} γ[{{index - {I(layout.GammaOffset[l])}}}]\";");
-                        w.Line($"if (index < {I(layout.BetaOffset[l] + layer.Units)}) return $\"{name} β[{{index - {I(layout.BetaOffset[l])}}}]\";");
+                        w.Line($"if (index < {Int(layout.BetaOffset[l])}) return $\"{name} γ[{{index - {Int(layout.GammaOffset[l])}}}]\";");
+                        w.Line($"if (index < {Int(layout.BetaOffset[l] + layer.Units)}) return $\"{name} β[{{index - {Int(layout.BetaOffset[l])}}}]\";");
                     }
                     else if (layer.Bias)
-                        w.Line($"if (index < {I(layout.BiasOffset[l] + layer.Width)}) return $\"{name} bias b[{{index - {I(layout.BiasOffset[l])}}}]\";");
+                        w.Line($"if (index < {Int(layout.BiasOffset[l] + layer.Width)}) return $\"{name} bias b[{{index - {Int(layout.BiasOffset[l])}}}]\";");
                 }
-                w.Line("throw new InvalidOperationException(\"unreachable\");");
+                w.Line("throw new global::System.InvalidOperationException(\"unreachable\");");
             }
             w.Line();
             w.Line("/// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>");
             using (w.Open("private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)"))
             {
-                w.Line("if (count < 1 || count > BatchSize) Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
-                w.Line("if (inputsLength != count * InputSize) Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
+                w.Line("if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
+                w.Line("if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
             }
             w.Line();
             if (spec.OutputSize == 1)
@@ -1099,7 +974,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the target of a label: the single output's target is the label itself, 0 or 1.</summary>");
                 using (w.Open("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label > 1u) Kernels.ThrowLabel(name, index, label, 2);");
+                    w.Line("if ((uint)label > 1u) global::CompiledNet.Kernels.ThrowLabel(name, index, label, 2);");
                     w.Line("t = label;");
                 }
             }
@@ -1108,9 +983,9 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the one-hot target of a label.</summary>");
                 using (w.Open("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label >= OutputSize) Kernels.ThrowLabel(name, index, label, OutputSize);");
-                    w.Line("MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();");
-                    w.Line("Unsafe.Add(ref t, label) = 1f;");
+                    w.Line("if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);");
+                    w.Line("global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();");
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;");
                 }
             }
         }

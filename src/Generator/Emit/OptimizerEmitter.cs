@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using CompiledNet.Generator.Model;
-using static CompiledNet.Generator.Emit.Layout;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -13,27 +13,6 @@ namespace CompiledNet.Generator.Emit
     /// </summary>
     internal static class OptimizerEmitter
     {
-        public static string Describe(OptimizerSpec o) => o.Kind switch
-        {
-            OptimizerKind.Momentum => $"momentum (η = {N(o.LearningRate)}, γ = {N(o.Momentum)})",
-            OptimizerKind.Nesterov => $"Nesterov momentum (η = {N(o.LearningRate)}, γ = {N(o.Momentum)})",
-            OptimizerKind.Adagrad => $"Adagrad (η = {N(o.LearningRate)}, ε = {N(o.Epsilon)})",
-            OptimizerKind.RmsProp => $"RMSProp (η = {N(o.LearningRate)}, ρ = {N(o.Rho)}, ε = {N(o.Epsilon)})",
-            OptimizerKind.Adam => $"Adam (η = {N(o.LearningRate)}, β1 = {N(o.Beta1)}, β2 = {N(o.Beta2)}, ε = {N(o.Epsilon)})",
-            _ => $"SGD (η = {N(o.LearningRate)})",
-        } + (o.Decay != 1f ? (o.DecayEvery == 1 ? $", η ×{N(o.Decay)} per epoch" : $", η ×{N(o.Decay)} every {I(o.DecayEvery)} epochs") : "");
-
-        public static string DescribeRegularization(RegularizationSpec r)
-        {
-            var parts = new List<string>();
-            if (r.WeightDecay > 0) parts.Add($"weight decay {N(r.WeightDecay)}");
-            if (r.L1 > 0) parts.Add($"L1 {N(r.L1)}");
-            if (r.L2 > 0) parts.Add($"L2 {N(r.L2)}");
-            return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);
-        }
-
-        private static string N(float value) => value.ToString("R", CultureInfo.InvariantCulture);
-
         /// <summary>The arguments ApplyGradients passes to each layer's step (per-step scalars).</summary>
         private static string Parameters(OptimizerSpec o) => o.Kind == OptimizerKind.Adam ? "float eta, float etaC1, float c2" : "float eta";
 
@@ -47,27 +26,29 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("// Adam's bias corrections for step t: m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t); η/(1 − β1^t) is folded into one factor.");
                 w.Line("long t = _step + 1;");
-                w.Line($"float etaC1 = (float)(eta / (1.0 - Math.Pow({F(o.Beta1)}, t)));");
-                w.Line($"float c2 = (float)(1.0 / (1.0 - Math.Pow({F(o.Beta2)}, t)));");
+                w.Line($"float etaC1 = (float)(eta / (1.0 - global::System.Math.Pow({Float(o.Beta1)}, t)));");
+                w.Line($"float c2 = (float)(1.0 / (1.0 - global::System.Math.Pow({Float(o.Beta2)}, t)));");
             }
         }
 
-        public static void EmitStep(IndentedWriter w, int l, LayerSpec layer, Layout layout, OptimizerSpec o, RegularizationSpec r)
+        public static void EmitStep(IndentedWriter w, LayerPlan lp, Layout layout, OptimizerSpec o, RegularizationSpec r)
         {
-            string regs = DescribeRegularization(r);
+            int l = lp.Index;
+            var layer = lp.Spec;
+            string regs = Describer.Regularization(r);
             string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
-            w.Line($"/// <summary>Layer {I(l + 1)}: {DenseEmitter.Describe(layer)} — {Describe(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>");
-            using (w.Open($"private float Step_L{I(l + 1)}({Parameters(o)}, int part, int parts)"))
+            w.Line($"/// <summary>Layer {Int(l + 1)}: {Describer.Layer(layer)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>");
+            using (w.Open($"private float {lp.Step}({Parameters(o)}, int part, int parts)"))
             {
-                w.Line("var check = Vector256<float>.Zero;");
+                w.Line("var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
                 w.Line("float checkTail = 0f;");
-                w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);");
+                w.Line("ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);");
                 for (int slot = 0; slot < o.StateSlots; slot++)
-                    w.Line($"ref float s{I(slot)} = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_optimizerState), {I(slot * layout.ParameterCount)});");
+                    w.Line($"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
                 var constants = Constants(o, r);
-                foreach (var (name, value) in constants)
-                    Template.Constant(w, name, value.StartsWith("const ") ? value.Substring(6) : value, value.StartsWith("const "));
+                foreach (var scalar in constants)
+                    Template.Constant(w, scalar.Name, scalar.Value, scalar.IsConst);
                 Segment(w, "weights", layout.WeightOffset[l], layer.Inputs * layer.Width, o, r);
                 if (layer.BatchNorm)
                 {
@@ -76,44 +57,47 @@ namespace CompiledNet.Generator.Emit
                 }
                 else if (layer.Bias)
                     Segment(w, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None);
-                w.Line("return Vector256.Sum(check) + checkTail;");
+                w.Line("return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;");
             }
             w.Line();
         }
 
-        /// <summary>Scalars of the step: "const X" for compile-time constants, the name itself for a method parameter, else an expression.</summary>
-        private static List<(string Name, string Value)> Constants(OptimizerSpec o, RegularizationSpec r)
+        /// <summary>A scalar of the step: a compile-time constant, a method parameter (its value is its own name), or an expression.</summary>
+        private sealed record StepScalar(string Name, string Value, bool IsConst);
+
+        /// <summary>The scalars of the step, each declared once with its vector copy.</summary>
+        private static List<StepScalar> Constants(OptimizerSpec o, RegularizationSpec r)
         {
-            var c = new List<(string, string)>();
+            var c = new List<StepScalar>();
             switch (o.Kind)
             {
                 case OptimizerKind.Momentum:
                 case OptimizerKind.Nesterov:
-                    c.Add(("gamma", "const " + F(o.Momentum)));
-                    if (o.Kind == OptimizerKind.Nesterov) c.Add(("onePlusGamma", "const " + F(1f + o.Momentum)));
+                    c.Add(new StepScalar("gamma", Float(o.Momentum), IsConst: true));
+                    if (o.Kind == OptimizerKind.Nesterov) c.Add(new StepScalar("onePlusGamma", Float(1f + o.Momentum), IsConst: true));
                     break;
                 case OptimizerKind.Adagrad:
-                    c.Add(("epsilon", "const " + F(o.Epsilon)));
+                    c.Add(new StepScalar("epsilon", Float(o.Epsilon), IsConst: true));
                     break;
                 case OptimizerKind.RmsProp:
-                    c.Add(("rho", "const " + F(o.Rho)));
-                    c.Add(("oneMinusRho", "const " + F(1f - o.Rho)));
-                    c.Add(("epsilon", "const " + F(o.Epsilon)));
+                    c.Add(new StepScalar("rho", Float(o.Rho), IsConst: true));
+                    c.Add(new StepScalar("oneMinusRho", Float(1f - o.Rho), IsConst: true));
+                    c.Add(new StepScalar("epsilon", Float(o.Epsilon), IsConst: true));
                     break;
                 case OptimizerKind.Adam:
-                    c.Add(("beta1", "const " + F(o.Beta1)));
-                    c.Add(("oneMinusBeta1", "const " + F(1f - o.Beta1)));
-                    c.Add(("beta2", "const " + F(o.Beta2)));
-                    c.Add(("oneMinusBeta2", "const " + F(1f - o.Beta2)));
-                    c.Add(("epsilon", "const " + F(o.Epsilon)));
-                    c.Add(("c2", "c2"));
-                    c.Add(("etaC1", "etaC1"));
+                    c.Add(new StepScalar("beta1", Float(o.Beta1), IsConst: true));
+                    c.Add(new StepScalar("oneMinusBeta1", Float(1f - o.Beta1), IsConst: true));
+                    c.Add(new StepScalar("beta2", Float(o.Beta2), IsConst: true));
+                    c.Add(new StepScalar("oneMinusBeta2", Float(1f - o.Beta2), IsConst: true));
+                    c.Add(new StepScalar("epsilon", Float(o.Epsilon), IsConst: true));
+                    c.Add(new StepScalar("c2", "c2", IsConst: false));
+                    c.Add(new StepScalar("etaC1", "etaC1", IsConst: false));
                     break;
             }
-            c.Add(("eta", "eta"));
-            if (r.L2 > 0) c.Add(("twoL2", "const " + F(2f * r.L2)));
-            if (r.WeightDecay > 0) c.Add(("keep", "const " + F(1f - r.WeightDecay)));
-            if (r.L1 > 0) c.Add(("l1Shift", $"eta * {F(r.L1)}"));
+            c.Add(new StepScalar("eta", "eta", IsConst: false));
+            if (r.L2 > 0) c.Add(new StepScalar("twoL2", Float(2f * r.L2), IsConst: true));
+            if (r.WeightDecay > 0) c.Add(new StepScalar("keep", Float(1f - r.WeightDecay), IsConst: true));
+            if (r.L1 > 0) c.Add(new StepScalar("l1Shift", $"eta * {Float(r.L1)}", IsConst: false));
             return c;
         }
 
@@ -124,17 +108,17 @@ namespace CompiledNet.Generator.Emit
         private static void Segment(IndentedWriter w, string name, int offset, int length, OptimizerSpec o, RegularizationSpec r)
         {
             int blocks = length / 8, full = blocks * 8;
-            w.Line($"// {name} [{I(offset)}..{I(offset + length)})");
+            w.Line($"// {name} [{Int(offset)}..{Int(offset + length)})");
             if (full > 0)
                 using (w.Open())
                 {
-                    w.Line($"nuint from = {I(offset)} + (nuint)({I(blocks)}L * part / parts) * 8;");
-                    w.Line($"nuint to = {I(offset)} + (nuint)({I(blocks)}L * (part + 1) / parts) * 8;");
+                    w.Line($"nuint from = {Int(offset)} + (nuint)({Int(blocks)}L * part / parts) * 8;");
+                    w.Line($"nuint to = {Int(offset)} + (nuint)({Int(blocks)}L * (part + 1) / parts) * 8;");
                     using (w.Open("for (nuint j = from; j < to; j += 8)"))
                         Body(w, o, r, vector: true);
                 }
             if (full < length)
-                using (w.Open($"if (part == parts - 1) for (nuint j = {I(offset + full)}; j < {I(offset + length)}; j++)"))
+                using (w.Open($"if (part == parts - 1) for (nuint j = {Int(offset + full)}; j < {Int(offset + length)}; j++)"))
                     Body(w, o, r, vector: false);
         }
 
@@ -179,7 +163,7 @@ namespace CompiledNet.Generator.Emit
                     break;
             }
             lines.Add("STORE(pr, p);");
-            lines.Add(vector ? "check += p * Vector256<float>.Zero; // NaN from here on if p is not finite" : "checkTail += p * 0f;");
+            lines.Add(vector ? "check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite" : "checkTail += p * 0f;");
             foreach (var line in lines) w.Line(Template.Instantiate(line, vector, Names));
         }
 

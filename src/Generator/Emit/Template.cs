@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
@@ -16,22 +17,22 @@ namespace CompiledNet.Generator.Emit
             string s = template;
             foreach (var name in constants)
                 s = s.Replace("{" + name + "}", vector ? name + "V" : name);
-            s = s.Replace("ZERO", vector ? "Vector256<float>.Zero" : "0f");
-            s = s.Replace("ONE", vector ? "Vector256<float>.One" : "1f");
-            s = Replace(s, "LOADAT(", a => { var (r, k) = Two(a); return vector ? $"Vector256.LoadUnsafe(ref {r}, {k} + j)" : $"Unsafe.Add(ref {r}, {k} + j)"; });
-            s = Replace(s, "LOAD(", a => vector ? $"Vector256.LoadUnsafe(ref {a}, j)" : $"Unsafe.Add(ref {a}, j)");
-            s = Replace(s, "SQRT(", a => vector ? $"Vector256.Sqrt({a})" : $"MathF.Sqrt({a})");
-            s = Replace(s, "SHRINK(", a => $"Kernels.ShrinkTowardZero({a})");
+            s = s.Replace("ZERO", vector ? "global::System.Runtime.Intrinsics.Vector256<float>.Zero" : "0f");
+            s = s.Replace("ONE", vector ? "global::System.Runtime.Intrinsics.Vector256<float>.One" : "1f");
+            s = Replace(s, "LOADAT(", a => { var (r, k) = Two(a); return vector ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {r}, {k} + j)" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {r}, {k} + j)"; });
+            s = Replace(s, "LOAD(", a => vector ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {a}, j)" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {a}, j)");
+            s = Replace(s, "SQRT(", a => vector ? $"global::System.Runtime.Intrinsics.Vector256.Sqrt({a})" : $"global::System.MathF.Sqrt({a})");
+            s = Replace(s, "SHRINK(", a => $"global::CompiledNet.Kernels.ShrinkTowardZero({a})");
             s = Replace(s, "STOREAT(", a =>
             {
                 var (r, rest) = Two(a);
                 var (k, v) = Two(rest);
-                return vector ? $"({v}).StoreUnsafe(ref {r}, {k} + j)" : $"Unsafe.Add(ref {r}, {k} + j) = {v}";
+                return vector ? $"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe({v}, ref {r}, {k} + j)" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {r}, {k} + j) = {v}";
             });
             s = Replace(s, "STORE(", a =>
             {
                 var (r, v) = Two(a);
-                return vector ? $"({v}).StoreUnsafe(ref {r}, j)" : $"Unsafe.Add(ref {r}, j) = {v}";
+                return vector ? $"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe({v}, ref {r}, j)" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {r}, j) = {v}";
             });
             return s;
         }
@@ -41,10 +42,10 @@ namespace CompiledNet.Generator.Emit
         {
             int full = length / 8 * 8;
             if (full > 0)
-                using (w.Open($"for (nuint j = {Layout.I(start)}; j < {Layout.I(start + full)}; j += 8)"))
+                using (w.Open($"for (nuint j = {Int(start)}; j < {Int(start + full)}; j += 8)"))
                     foreach (var line in lines) w.Line(Instantiate(line, true, constants));
             if (full < length)
-                using (w.Open($"for (nuint j = {Layout.I(start + full)}; j < {Layout.I(start + length)}; j++)"))
+                using (w.Open($"for (nuint j = {Int(start + full)}; j < {Int(start + length)}; j++)"))
                     foreach (var line in lines) w.Line(Instantiate(line, false, constants));
         }
 
@@ -53,7 +54,7 @@ namespace CompiledNet.Generator.Emit
         {
             if (isConst) w.Line($"const float {name} = {value};");
             else if (value != name) w.Line($"float {name} = {value};");
-            w.Line($"var {name}V = Vector256.Create({name});");
+            w.Line($"var {name}V = global::System.Runtime.Intrinsics.Vector256.Create({name});");
         }
 
         /// <summary>Splits "a, b" at its first top-level comma.</summary>

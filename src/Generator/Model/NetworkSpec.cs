@@ -43,13 +43,19 @@ namespace CompiledNet.Generator.Model
         public static RegularizationSpec None { get; } = new RegularizationSpec(0f, 0f, 0f);
     }
 
+    /// <summary>A type that encloses the network class: its keyword ("class", "struct", "record", "record struct", "interface") and name.</summary>
+    internal sealed record ContainingType(string Keyword, string Name)
+    {
+        /// <summary>The partial declaration the generated file reopens it with: "partial class Outer".</summary>
+        public string Declaration => "partial " + Keyword + " " + Name;
+    }
+
     /// <summary>Everything the emitter needs to write one network class.</summary>
     internal sealed record NetworkSpec(
         string? Namespace,
         string ClassName,
-        string Accessibility,
-        // Declarations of the enclosing types, outermost first, e.g. "partial class Outer".
-        EquatableArray<string> ContainingTypes,
+        // The enclosing types, outermost first.
+        EquatableArray<ContainingType> ContainingTypes,
         int InputSize,
         int BatchSize,
         float InputDropout,
@@ -61,7 +67,7 @@ namespace CompiledNet.Generator.Model
         public int OutputSize => Layers[Layers.Count - 1].Units;
 
         public string HintName => (Namespace is null ? "" : Namespace + ".")
-            + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, d => d.Substring(d.LastIndexOf(' ') + 1) + "."))
+            + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + "."))
             + ClassName + ".g.cs";
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
@@ -46,6 +47,92 @@ public class SnapshotTests
         }
         """;
 
+
+    // The declarations below exist to cover every emitter path between them (see each one's comment); their
+    // snapshots pin the generated text, so a restructuring of the emitter that changes any output shows up here.
+
+    // A batch large enough to split across threads, with batch norm (the split step's segments), dropout on a
+    // batch-normalised layer and on the input (masks drawn before the parts run), Adam with decoupled weight decay,
+    // and more than 65,536 parameters (the optimizer step shared among the parts too).
+    public const string SplitBatchNorm = """
+        using CompiledNet;
+        namespace Samples.Split;
+
+        [Network(Input = 300, BatchSize = 16, InputDropout = 0.1f)]
+        [Dense(256, Activation.ReLU, BatchNorm = true, Dropout = 0.2f)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossKind.SoftmaxCrossEntropy)]
+        [Optimizer(OptimizerKind.Adam, LearningRate = 0.001f)]
+        [Regularization(WeightDecay = 0.0005f)]
+        public partial class SplitBatchNormNet { }
+        """;
+
+    // A split step without batch norm (one phase per part), hidden activations too many for the stack (a per-thread
+    // buffer), Nesterov momentum shared among the parts, a linear output with the quadratic loss.
+    public const string Wide = """
+        using CompiledNet;
+        namespace Samples.Split;
+
+        [Network(Input = 2, BatchSize = 8)]
+        [Dense(16400, Activation.ReLU)]
+        [Dense(3, Activation.Linear)]
+        [Loss(LossKind.Quadratic)]
+        [Optimizer(OptimizerKind.Nesterov, LearningRate = 0.01f, Momentum = 0.8f)]
+        public partial class WideNet { }
+        """;
+
+    // Maxout with DropConnect, a tanh layer without bias with dropout, a single sigmoid output with log-loss, a
+    // batch smaller than a block of forward rows, momentum with a step-decay schedule, L1 and L2 together.
+    public const string Maxout = """
+        using CompiledNet;
+        namespace Samples;
+
+        [Network(Input = 5, BatchSize = 3)]
+        [Dense(6, Activation.Maxout, Pieces = 3, DropConnect = 0.3f)]
+        [Dense(7, Activation.Tanh, Bias = false, Dropout = 0.25f)]
+        [Dense(1, Activation.Sigmoid)]
+        [Loss(LossKind.LogLoss)]
+        [Optimizer(OptimizerKind.Momentum, LearningRate = 0.1f, Decay = 0.9f, DecayEvery = 2)]
+        [Regularization(L1 = 0.001f, L2 = 0.01f)]
+        public partial class MaxoutNet { }
+        """;
+
+    // Batch norm on a network that trains on one thread, a sigmoid hidden layer, a linear output without bias,
+    // Adagrad with L2.
+    public const string Adagrad = """
+        using CompiledNet;
+        namespace Samples;
+
+        [Network(Input = 3, BatchSize = 4)]
+        [Dense(5, Activation.Sigmoid, BatchNorm = true)]
+        [Dense(2, Activation.Linear, Bias = false)]
+        [Loss(LossKind.Quadratic)]
+        [Optimizer(OptimizerKind.Adagrad, LearningRate = 0.1f)]
+        [Regularization(L2 = 0.001f)]
+        public partial class AdagradNet { }
+        """;
+
+    // Dropout on a ReLU layer of a one-thread network, softmax, RMSProp with weight decay and L1.
+    public const string RmsProp = """
+        using CompiledNet;
+        namespace Samples;
+
+        [Network(Input = 4, BatchSize = 2)]
+        [Dense(3, Activation.ReLU, Dropout = 0.5f)]
+        [Dense(3, Activation.Softmax)]
+        [Loss(LossKind.SoftmaxCrossEntropy)]
+        [Optimizer(OptimizerKind.RmsProp, LearningRate = 0.01f, Rho = 0.95f)]
+        [Regularization(WeightDecay = 0.001f, L1 = 0.0001f)]
+        public partial class RmsPropNet { }
+        """;
+
+    /// <summary>Every snapshot declaration with its snapshot's name.</summary>
+    public static readonly (string Name, string Source)[] All =
+    {
+        ("XorNet", Xor), ("TinyClassifier", Classifier), ("Regressor", Regression),
+        ("SplitBatchNormNet", SplitBatchNorm), ("WideNet", Wide), ("MaxoutNet", Maxout), ("AdagradNet", Adagrad), ("RmsPropNet", RmsProp),
+    };
+
     private static string Generate(string source)
     {
         var result = GeneratorHarness.Run(source);
@@ -63,6 +150,21 @@ public class SnapshotTests
 
     [Fact]
     public void RegressorSnapshot_NestedClassSigmoidHiddenLinearOutputQuadratic() => SnapshotAssert.Matches("Regressor", Generate(Regression));
+
+    [Fact]
+    public void SplitBatchNormSnapshot_SplitStepSegmentsMasksDrawnFirstAdamWeightDecaySharedOptimizerStep() => SnapshotAssert.Matches("SplitBatchNormNet", Generate(SplitBatchNorm));
+
+    [Fact]
+    public void WideSnapshot_SplitStepWithoutBatchNormPerThreadHiddenBufferNesterov() => SnapshotAssert.Matches("WideNet", Generate(Wide));
+
+    [Fact]
+    public void MaxoutSnapshot_DropConnectNoBiasDropoutSingleSigmoidLogLossMomentumScheduleL1L2() => SnapshotAssert.Matches("MaxoutNet", Generate(Maxout));
+
+    [Fact]
+    public void AdagradSnapshot_OneThreadBatchNormLinearOutputWithoutBiasL2() => SnapshotAssert.Matches("AdagradNet", Generate(Adagrad));
+
+    [Fact]
+    public void RmsPropSnapshot_ReLUDropoutSoftmaxWeightDecayL1() => SnapshotAssert.Matches("RmsPropNet", Generate(RmsProp));
 
     [Fact]
     public void GeneratedSourceIsIndependentOfTheBuildMachinesCulture()
@@ -88,14 +190,48 @@ public class SnapshotTests
     [Fact]
     public void EveryGeneratedMethodStartsWithACommentNamingItsLayerAndPass()
     {
-        var lines = Generate(Classifier).Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        int checkedMethods = 0;
+        foreach (var (name, source) in All)
         {
-            var line = lines[i].Trim();
-            if (!line.StartsWith("private ") || !line.Contains('(') || line.Contains(" = ")) continue;
-            if (!System.Text.RegularExpressions.Regex.IsMatch(line, @"_L\d+\(")) continue;
-            string previous = lines[i - 1].Trim();
-            Assert.Matches(@"^/// <summary>Layer \d+: Dense \d+ → \d+ \w+ — .+ Parameters|weights \[\d+\.\.\d+\)", previous);
+            var lines = Generate(source).Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                var line = lines[i].Trim();
+                if (!line.StartsWith("private ") || !line.Contains('(') || line.Contains(" = ")) continue;
+                if (!Regex.IsMatch(line, @"_L\d+\(")) continue;
+                string previous = lines[i - 1].Trim();
+                Assert.True(
+                    Regex.IsMatch(previous, @"^/// <summary>Layer \d+: Dense \d+ → \d+ \w+.* — .+ Parameters: weights \[\d+\.\.\d+\)"),
+                    $"{name}, line {i + 1}: {line}\nis preceded by: {previous}");
+                checkedMethods++;
+            }
+        }
+        Assert.True(checkedMethods > 100, $"only {checkedMethods} per-layer methods found");
+    }
+
+    /// <summary>Text of the emitter's own notation that must never reach generated code.</summary>
+    private static readonly string[] TemplateNotation = { "LOAD(", "LOADAT(", "STORE(", "STOREAT(", "SQRT(", "SHRINK(", "ZERO", "ONE" };
+
+    [Fact]
+    public void NoTemplateMacroOrPlaceholderSurvivesIntoGeneratedCode()
+    {
+        foreach (var (name, source) in All)
+        {
+            var lines = Generate(source).Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                // Comments are prose (they may say "NONE" or quote {braces}); the check is on code.
+                string code = lines[i];
+                int comment = code.IndexOf("//", StringComparison.Ordinal);
+                if (comment >= 0) code = code.Substring(0, comment);
+                foreach (var macro in TemplateNotation)
+                    Assert.False(Regex.IsMatch(code, @"(?<![A-Za-z0-9_])" + Regex.Escape(macro) + (char.IsLetter(macro[macro.Length - 1]) ? @"(?![A-Za-z0-9_])" : "")),
+                        $"{name}, line {i + 1}: template notation {macro} in: {lines[i].Trim()}");
+                // A {name} placeholder outside an interpolated string ($"…{x}…" is legitimate C#).
+                string outsideStrings = Regex.Replace(code, @"\$?""(?:[^""\\]|\\.)*""", "\"\"");
+                Assert.False(Regex.IsMatch(outsideStrings, @"\{[A-Za-z_][A-Za-z0-9_]*\}"),
+                    $"{name}, line {i + 1}: placeholder in: {lines[i].Trim()}");
+            }
         }
     }
 }

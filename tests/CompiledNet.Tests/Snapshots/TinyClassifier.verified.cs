@@ -3,12 +3,6 @@
 #nullable enable
 #pragma warning disable CS1591
 
-using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using Kernels = global::CompiledNet.Kernels;
-
 namespace Samples.Vision
 {
     /// <summary>
@@ -48,11 +42,11 @@ namespace Samples.Vision
 
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
-        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
             get => null;
-            set { if (value is not null) throw new ArgumentException("This network draws no masks.", nameof(value)); }
+            set { if (value is not null) throw new global::System.ArgumentException("This network draws no masks.", nameof(value)); }
         }
 
         int global::CompiledNet.INetwork.InputSize => InputSize;
@@ -68,7 +62,7 @@ namespace Samples.Vision
         private readonly float[] _a2 = new float[BatchSize * 3];
         private readonly float[] _d2 = new float[BatchSize * 3];
         private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
-        private readonly float[] _batchNormStatistics = Array.Empty<float>(); // no batch-normalised layer
+        private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
         private readonly float[] _optimizerState = new float[0 * ParameterCount];
@@ -82,7 +76,7 @@ namespace Samples.Vision
             set
             {
                 if (!(value > 0f) || float.IsInfinity(value))
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be positive and finite.");
                 _learningRate = value;
             }
         }
@@ -97,7 +91,7 @@ namespace Samples.Vision
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
             }
         }
 
@@ -105,31 +99,31 @@ namespace Samples.Vision
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
-        public Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
-        public ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
+        public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
             2 => _a2,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
-        public ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
+        public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
-            >= 1 and <= 2 => ReadOnlySpan<int>.Empty,
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
+            >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
-        public Span<float> BatchNormStatistics => _batchNormStatistics;
+        public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
-        public Span<float> OptimizerState => _optimizerState;
+        public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
@@ -143,21 +137,21 @@ namespace Samples.Vision
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
-        public void Predict(ReadOnlySpan<float> x, Span<float> y)
+        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (y.Length != OutputSize) Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
-        public int Classify(ReadOnlySpan<float> x)
+        public int Classify(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
             int best = 0;
             for (int k = 1; k < OutputSize; k++)
             {
@@ -167,34 +161,34 @@ namespace Samples.Vision
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, int label)
+        public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            Span<float> t = stackalloc float[OutputSize];
-            SetTarget(label, 0, ref MemoryMarshal.GetReference(t), nameof(label));
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            global::System.Span<float> t = stackalloc float[OutputSize];
+            SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));
             return LossCore(x, t);
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
-        public float Loss(ReadOnlySpan<float> x, ReadOnlySpan<float> target)
+        public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
-            if (x.Length != InputSize) Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (target.Length != OutputSize) Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
+            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
             return LossCore(x, target);
         }
 
-        private float LossCore(ReadOnlySpan<float> x, ReadOnlySpan<float> t)
+        private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
-            Span<float> z = stackalloc float[OutputSize];
-            Span<float> y = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
-            return ExampleLoss(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(t));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            global::System.Span<float> y = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
+            return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (3) floats: another shape does not compile where this is expected.</summary>
         public struct Input
         {
-            [InlineArray(InputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
             private struct Values
             {
                 private float _element0;
@@ -203,9 +197,9 @@ namespace Samples.Vision
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Input(ReadOnlySpan<float> values)
+            public Input(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != InputSize) Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
+                if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
                 values.CopyTo(_values);
             }
 
@@ -217,18 +211,18 @@ namespace Samples.Vision
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (3) floats: another shape does not compile where this is expected.</summary>
         public struct Output
         {
-            [InlineArray(OutputSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
             private struct Values
             {
                 private float _element0;
@@ -237,9 +231,9 @@ namespace Samples.Vision
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="ArgumentException"/>.</summary>
-            public Output(ReadOnlySpan<float> values)
+            public Output(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != OutputSize) Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
+                if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
                 values.CopyTo(_values);
             }
 
@@ -251,20 +245,20 @@ namespace Samples.Vision
             }
 
             /// <summary>The values as a span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public Span<float> AsSpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
-            [System.Diagnostics.CodeAnalysis.UnscopedRef]
-            public readonly ReadOnlySpan<float> AsReadOnlySpan() => _values;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
         public Output Predict(in Input x)
         {
             Output y = default;
-            Span<float> z = stackalloc float[OutputSize];
-            Infer(ref MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y.AsSpan()));
+            global::System.Span<float> z = stackalloc float[OutputSize];
+            Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));
             return y;
         }
 
@@ -275,23 +269,23 @@ namespace Samples.Vision
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
-            ref float t = ref MemoryMarshal.GetArrayDataReference(_targets);
-            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref Unsafe.Add(ref t, i * OutputSize), nameof(labels));
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
-        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
-            if (targets.Length % OutputSize != 0) Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
+            if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
             CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);
             targets.CopyTo(_targets);
-            return ComputeGradientsCore(ref MemoryMarshal.GetReference(inputs), count);
+            return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
@@ -311,7 +305,7 @@ namespace Samples.Vision
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
             ApplyGradients();
@@ -319,7 +313,7 @@ namespace Samples.Vision
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
-        public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
             ApplyGradients();
@@ -329,11 +323,11 @@ namespace Samples.Vision
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (10 floats) on the stack.</summary>
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            Span<float> hidden = stackalloc float[10];
-            ref float h = ref MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref Unsafe.Add(ref h, 0);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            global::System.Span<float> hidden = stackalloc float[10];
+            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Softmax
@@ -342,32 +336,32 @@ namespace Samples.Vision
                 ref float dst = ref y;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 3);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 3);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
                     // softmax, shifted by the row maximum so no exponent overflows
                     float max = zr;
                     for (nuint j = 1; j < 3; j++)
                     {
-                        max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                     float sum = 0f;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                        Unsafe.Add(ref ar, j) = e;
+                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                         sum += e;
                     }
                     float inv = 1f / sum;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        Unsafe.Add(ref ar, j) *= inv;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                     }
                 }
             }
         }
 
         // PredictBatch works through chunks of 32 rows; their activations (416 floats) live in one buffer per thread, allocated on its first call.
-        [ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static float[]? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 33344;
@@ -386,7 +380,7 @@ namespace Samples.Vision
             set
             {
                 if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
                 _inferenceThreads = value;
             }
         }
@@ -398,37 +392,37 @@ namespace Samples.Vision
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
-        public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+        public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
-            if (inputs.Length % InputSize != 0) Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
-            if (outputs.Length != rows * OutputSize) Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
             if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(outputs), rows);
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
-            PredictRows(ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
-                ref Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+            PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
-            ref float s = ref MemoryMarshal.GetArrayDataReference(t_batch ??= new float[416]);
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref Unsafe.Add(ref s, 0);
-            ref float z = ref Unsafe.Add(ref s, 320);
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[416]);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 320);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
             {
-                int count = Math.Min(32, rows - start);
-                ref float x = ref Unsafe.Add(ref x0, (nuint)start * InputSize);
-                ref float y = ref Unsafe.Add(ref y0, (nuint)start * OutputSize);
+                int count = global::System.Math.Min(32, rows - start);
+                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Softmax
@@ -437,25 +431,25 @@ namespace Samples.Vision
                     ref float dst = ref y;
                     for (nuint row = 0; row < (nuint)count; row++)
                     {
-                        ref float zr = ref Unsafe.Add(ref src, row * 3);
-                        ref float ar = ref Unsafe.Add(ref dst, row * 3);
+                        ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                        ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
                         // softmax, shifted by the row maximum so no exponent overflows
                         float max = zr;
                         for (nuint j = 1; j < 3; j++)
                         {
-                            max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                            max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                         }
                         float sum = 0f;
                         for (nuint j = 0; j < 3; j++)
                         {
-                            float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                            Unsafe.Add(ref ar, j) = e;
+                            float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                             sum += e;
                         }
                         float inv = 1f / sum;
                         for (nuint j = 0; j < 3; j++)
                         {
-                            Unsafe.Add(ref ar, j) *= inv;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                         }
                     }
                 }
@@ -465,16 +459,16 @@ namespace Samples.Vision
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
         private float ComputeGradientsCore(ref float x, int count)
         {
-            return ComputeGradientsPart(ref x, 0, count, count, ref MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -485,18 +479,18 @@ namespace Samples.Vision
             float max = z;
             for (nuint k = 1; k < 3; k++)
             {
-                max = MathF.Max(max, Unsafe.Add(ref z, k));
+                max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));
             }
             float sum = 0f;
             for (nuint k = 0; k < 3; k++)
             {
-                sum += MathF.Exp(Unsafe.Add(ref z, k) - max);
+                sum += global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k) - max);
             }
-            float logSumExp = max + MathF.Log(sum);
+            float logSumExp = max + global::System.MathF.Log(sum);
             float loss = 0f;
             for (nuint k = 0; k < 3; k++)
             {
-                loss += Unsafe.Add(ref t, k) * (logSumExp - Unsafe.Add(ref z, k));
+                loss += global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k) * (logSumExp - global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));
             }
             return loss;
         }
@@ -507,20 +501,20 @@ namespace Samples.Vision
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 3;
-            ref float z = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
-                ref float zr = ref Unsafe.Add(ref z, row * 3);
-                ref float ar = ref Unsafe.Add(ref a, row * 3);
-                ref float tr = ref Unsafe.Add(ref t, row * 3);
-                ref float dr = ref Unsafe.Add(ref d, row * 3);
+                ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 3);
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 3);
+                ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, row * 3);
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
                 sum += ExampleLoss(ref zr, ref ar, ref tr);
                 for (nuint k = 0; k < 3; k++)
                 {
-                    Unsafe.Add(ref dr, k) = (Unsafe.Add(ref ar, k) - Unsafe.Add(ref tr, k)) * invCount;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;
                 }
             }
             return sum * invCount;
@@ -530,41 +524,41 @@ namespace Samples.Vision
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.8164966f;
-            var weights = new Span<float>(_parameters, 0, 30);
+            var weights = new global::System.Span<float>(_parameters, 0, 30);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 30, 10).Clear();
+            new global::System.Span<float>(_parameters, 30, 10).Clear();
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — inference forward. Parameters: weights [0..30), biases [30..40).</summary>
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 30);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
             // columns [0..8): one vector per row
             {
-                var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 3; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                    var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = Vector256.Create(Unsafe.Add(ref x, i));
-                    c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
-                c0_0.StoreUnsafe(ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
             }
             // columns [8..10): the last 2, scalar
             {
-                float s0_0 = Unsafe.Add(ref b, 8);
-                float s0_1 = Unsafe.Add(ref b, 9);
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
                 for (nuint i = 0; i < 3; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
-                Unsafe.Add(ref y, 8) = s0_0;
-                Unsafe.Add(ref y, 9) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
             }
             // activation: ReLU
             {
@@ -572,14 +566,14 @@ namespace Samples.Vision
                 ref float dst = ref src;
                 {
                     const nuint row = 0;
-                    ref float zr = ref Unsafe.Add(ref src, row * 10);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 10);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
                     for (nuint j = 0; j < 8; j += 8)
                     {
-                        Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
                     }
-                    Unsafe.Add(ref ar, 8) = MathF.Max(Unsafe.Add(ref zr, 8), 0f);
-                    Unsafe.Add(ref ar, 9) = MathF.Max(Unsafe.Add(ref zr, 9), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
                 }
             }
         }
@@ -587,8 +581,8 @@ namespace Samples.Vision
         /// <summary>Layer 1: Dense 3 → 10 ReLU — batched inference forward over count rows. Parameters: weights [0..30), biases [30..40).</summary>
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 30);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
             {
                 ref float y = ref output;
                 // columns [0..8): one vector per row
@@ -596,67 +590,67 @@ namespace Samples.Vision
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
-                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
-                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
-                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c1_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c2_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c3_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
-                        c1_0.StoreUnsafe(ref y1, 0);
-                        c2_0.StoreUnsafe(ref y2, 0);
-                        c3_0.StoreUnsafe(ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
                     }
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
                 // columns [8..10): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = Unsafe.Add(ref b, 8);
-                    float s0_1 = Unsafe.Add(ref b, 9);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 8) = s0_0;
-                    Unsafe.Add(ref y0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
                 }
             }
             // activation: ReLU
@@ -665,14 +659,14 @@ namespace Samples.Vision
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 10);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 10);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
                     for (nuint j = 0; j < 8; j += 8)
                     {
-                        Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
                     }
-                    Unsafe.Add(ref ar, 8) = MathF.Max(Unsafe.Add(ref zr, 8), 0f);
-                    Unsafe.Add(ref ar, 9) = MathF.Max(Unsafe.Add(ref zr, 9), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
                 }
             }
         }
@@ -680,77 +674,77 @@ namespace Samples.Vision
         /// <summary>Layer 1: Dense 3 → 10 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..30), biases [30..40).</summary>
         private void Forward_L1(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 30);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
             {
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        ref float x1 = ref Unsafe.Add(ref x, (nuint)(r + 1) * 3);
-                        ref float y1 = ref Unsafe.Add(ref y, (nuint)(r + 1) * 10);
-                        ref float x2 = ref Unsafe.Add(ref x, (nuint)(r + 2) * 3);
-                        ref float y2 = ref Unsafe.Add(ref y, (nuint)(r + 2) * 10);
-                        ref float x3 = ref Unsafe.Add(ref x, (nuint)(r + 3) * 3);
-                        ref float y3 = ref Unsafe.Add(ref y, (nuint)(r + 3) * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c1_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c2_0 = Vector256.LoadUnsafe(ref b, 0);
-                        var c3_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            var av1 = Vector256.Create(Unsafe.Add(ref x1, i));
-                            c1_0 = Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            var av2 = Vector256.Create(Unsafe.Add(ref x2, i));
-                            c2_0 = Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            var av3 = Vector256.Create(Unsafe.Add(ref x3, i));
-                            c3_0 = Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
-                        c1_0.StoreUnsafe(ref y1, 0);
-                        c2_0.StoreUnsafe(ref y2, 0);
-                        c3_0.StoreUnsafe(ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
                     }
                     for (; r < count; r++)
                     {
-                        ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                        ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                        var c0_0 = Vector256.LoadUnsafe(ref b, 0);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref w, i * 10 + 0);
-                            var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = Vector256.Create(Unsafe.Add(ref x0, i));
-                            c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        c0_0.StoreUnsafe(ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
                 // columns [8..10): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = Unsafe.Add(ref b, 8);
-                    float s0_1 = Unsafe.Add(ref b, 9);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref y0, 8) = s0_0;
-                    Unsafe.Add(ref y0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
                 }
             }
             // activation: ReLU
@@ -759,14 +753,14 @@ namespace Samples.Vision
                 ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 10);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 10);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
                     for (nuint j = 0; j < 8; j += 8)
                     {
-                        Vector256.Max(Vector256.LoadUnsafe(ref zr, j), Vector256<float>.Zero).StoreUnsafe(ref ar, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
                     }
-                    Unsafe.Add(ref ar, 8) = MathF.Max(Unsafe.Add(ref zr, 8), 0f);
-                    Unsafe.Add(ref ar, 9) = MathF.Max(Unsafe.Add(ref zr, 9), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
                 }
             }
         }
@@ -774,39 +768,39 @@ namespace Samples.Vision
         /// <summary>Layer 1: Dense 3 → 10 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..30), biases [30..40).</summary>
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float ar = ref Unsafe.Add(ref aBase, row * 10);
-                    ref float dr = ref Unsafe.Add(ref d, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 10);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 10);
                     for (nuint j = 0; j < 8; j += 8)
                     {
-                        (Vector256.LoadUnsafe(ref dr, j) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref ar, j), Vector256<float>.Zero)).StoreUnsafe(ref dr, j);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, j);
                     }
-                    if (!(Unsafe.Add(ref ar, 8) > 0f)) Unsafe.Add(ref dr, 8) = 0f;
-                    if (!(Unsafe.Add(ref ar, 9) > 0f)) Unsafe.Add(ref dr, 9) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 8) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 9) = 0f;
                 }
             }
-            ref float gw = ref Unsafe.Add(ref g, 0);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             // input 0
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 0);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
                 // columns [0..8): one vector per row
                 {
-                    var c0_0 = Vector256<float>.Zero;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 0);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 0));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
-                    c0_0.StoreUnsafe(ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
                 }
                 // columns [8..10): the last 2, scalar
                 {
@@ -814,29 +808,29 @@ namespace Samples.Vision
                     float s0_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 8);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 8) = s0_0;
-                    Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
                 }
             }
             // input 1
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 10);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
                 // columns [0..8): one vector per row
                 {
-                    var c0_0 = Vector256<float>.Zero;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 0);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 1));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
-                    c0_0.StoreUnsafe(ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
                 }
                 // columns [8..10): the last 2, scalar
                 {
@@ -844,29 +838,29 @@ namespace Samples.Vision
                     float s0_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 8);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 1);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 8) = s0_0;
-                    Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
                 }
             }
             // input 2
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 20);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 20);
                 // columns [0..8): one vector per row
                 {
-                    var c0_0 = Vector256<float>.Zero;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 0);
-                        var bv0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = Vector256.Create(Unsafe.Add(ref x, r * 3 + 2));
-                        c0_0 = Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
-                    c0_0.StoreUnsafe(ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
                 }
                 // columns [8..10): the last 2, scalar
                 {
@@ -874,67 +868,67 @@ namespace Samples.Vision
                     float s0_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 10 + 8);
-                        float av0 = Unsafe.Add(ref x, r * 3 + 2);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    Unsafe.Add(ref g0, 8) = s0_0;
-                    Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref g, 30);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30);
             {
-                var c0 = Vector256<float>.Zero;
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 10);
-                    c0 += Vector256.LoadUnsafe(ref bRow, 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                 }
-                c0.StoreUnsafe(ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
             }
             {
                 float s8 = 0f;
                 float s9 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 10);
-                    s8 += Unsafe.Add(ref bRow, 8);
-                    s9 += Unsafe.Add(ref bRow, 9);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
                 }
-                Unsafe.Add(ref gb, 8) = s8;
-                Unsafe.Add(ref gb, 9) = s9;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..30), biases [30..40).</summary>
         private float Step_L1(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            var etaV = Vector256.Create(eta);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             // weights [0..30)
             {
                 nuint from = 0 + (nuint)(3L * part / parts) * 8;
                 nuint to = 0 + (nuint)(3L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     p = p - etaV * g;
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 24; j < 30; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p - eta * g;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // biases [30..40)
@@ -943,83 +937,83 @@ namespace Samples.Vision
                 nuint to = 30 + (nuint)(1L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     p = p - etaV * g;
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 38; j < 40; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p - eta * g;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√10 (LeCun), biases 0. Parameters: weights [40..70), biases [70..73).</summary>
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.31622776f;
-            var weights = new Span<float>(_parameters, 40, 30);
+            var weights = new global::System.Span<float>(_parameters, 40, 30);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new Span<float>(_parameters, 70, 3).Clear();
+            new global::System.Span<float>(_parameters, 70, 3).Clear();
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref Unsafe.Add(ref p, 40);
-            ref float b = ref Unsafe.Add(ref p, 70);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             // columns [0..3): the last 3, scalar
             {
-                float s0_0 = Unsafe.Add(ref b, 0);
-                float s0_1 = Unsafe.Add(ref b, 1);
-                float s0_2 = Unsafe.Add(ref b, 2);
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                 for (nuint i = 0; i < 10; i++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                    float av0 = Unsafe.Add(ref x, i);
-                    s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                    s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                    s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                Unsafe.Add(ref y, 0) = s0_0;
-                Unsafe.Add(ref y, 1) = s0_1;
-                Unsafe.Add(ref y, 2) = s0_2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
             }
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref Unsafe.Add(ref p, 40);
-            ref float b = ref Unsafe.Add(ref p, 70);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             {
                 ref float y = ref output;
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 10; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
         }
@@ -1027,57 +1021,57 @@ namespace Samples.Vision
         /// <summary>Layer 2: Dense 10 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [40..70), biases [70..73).</summary>
         private void Forward_L2(ref float x, int start, int count)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref Unsafe.Add(ref p, 40);
-            ref float b = ref Unsafe.Add(ref p, 70);
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
             {
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = Unsafe.Add(ref b, 0);
-                    float s0_1 = Unsafe.Add(ref b, 1);
-                    float s0_2 = Unsafe.Add(ref b, 2);
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 10; i++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref w, i * 3 + 0);
-                        float av0 = Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref y0, 0) = s0_0;
-                    Unsafe.Add(ref y0, 1) = s0_1;
-                    Unsafe.Add(ref y0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
             }
             // activation: Softmax
             {
-                ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
-                ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref Unsafe.Add(ref src, row * 3);
-                    ref float ar = ref Unsafe.Add(ref dst, row * 3);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
                     // softmax, shifted by the row maximum so no exponent overflows
                     float max = zr;
                     for (nuint j = 1; j < 3; j++)
                     {
-                        max = MathF.Max(max, Unsafe.Add(ref zr, j));
+                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                     float sum = 0f;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        float e = MathF.Exp(Unsafe.Add(ref zr, j) - max);
-                        Unsafe.Add(ref ar, j) = e;
+                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
                         sum += e;
                     }
                     float inv = 1f / sum;
                     for (nuint j = 0; j < 3; j++)
                     {
-                        Unsafe.Add(ref ar, j) *= inv;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
                     }
                 }
             }
@@ -1086,16 +1080,16 @@ namespace Samples.Vision
         /// <summary>Layer 2: Dense 10 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [40..70), biases [70..73).</summary>
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
             nuint rows = (nuint)count;
-            ref float gw = ref Unsafe.Add(ref g, 40);
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 40);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 8; i += 4)
             {
-                ref float g0 = ref Unsafe.Add(ref gw, (i + 0) * 3);
-                ref float g1 = ref Unsafe.Add(ref gw, (i + 1) * 3);
-                ref float g2 = ref Unsafe.Add(ref gw, (i + 2) * 3);
-                ref float g3 = ref Unsafe.Add(ref gw, (i + 3) * 3);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 3);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -1112,41 +1106,41 @@ namespace Samples.Vision
                     float s3_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 10 + i + 0);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
-                        float av1 = Unsafe.Add(ref x, r * 10 + i + 1);
-                        s1_0 += av1 * Unsafe.Add(ref bRow, 0);
-                        s1_1 += av1 * Unsafe.Add(ref bRow, 1);
-                        s1_2 += av1 * Unsafe.Add(ref bRow, 2);
-                        float av2 = Unsafe.Add(ref x, r * 10 + i + 2);
-                        s2_0 += av2 * Unsafe.Add(ref bRow, 0);
-                        s2_1 += av2 * Unsafe.Add(ref bRow, 1);
-                        s2_2 += av2 * Unsafe.Add(ref bRow, 2);
-                        float av3 = Unsafe.Add(ref x, r * 10 + i + 3);
-                        s3_0 += av3 * Unsafe.Add(ref bRow, 0);
-                        s3_1 += av3 * Unsafe.Add(ref bRow, 1);
-                        s3_2 += av3 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 0);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 1);
+                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 2);
+                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 3);
+                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
-                    Unsafe.Add(ref g1, 0) = s1_0;
-                    Unsafe.Add(ref g1, 1) = s1_1;
-                    Unsafe.Add(ref g1, 2) = s1_2;
-                    Unsafe.Add(ref g2, 0) = s2_0;
-                    Unsafe.Add(ref g2, 1) = s2_1;
-                    Unsafe.Add(ref g2, 2) = s2_2;
-                    Unsafe.Add(ref g3, 0) = s3_0;
-                    Unsafe.Add(ref g3, 1) = s3_1;
-                    Unsafe.Add(ref g3, 2) = s3_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
                 }
             }
             // input 8
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 24);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 24);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -1154,20 +1148,20 @@ namespace Samples.Vision
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 10 + 8);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 8);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
             }
             // input 9
             {
-                ref float g0 = ref Unsafe.Add(ref gw, 27);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 27);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -1175,89 +1169,89 @@ namespace Samples.Vision
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = Unsafe.Add(ref x, r * 10 + 9);
-                        s0_0 += av0 * Unsafe.Add(ref bRow, 0);
-                        s0_1 += av0 * Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * Unsafe.Add(ref bRow, 2);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 9);
+                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    Unsafe.Add(ref g0, 0) = s0_0;
-                    Unsafe.Add(ref g0, 1) = s0_1;
-                    Unsafe.Add(ref g0, 2) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref Unsafe.Add(ref g, 70);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 70);
             {
                 float s0 = 0f;
                 float s1 = 0f;
                 float s2 = 0f;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref Unsafe.Add(ref d, r * 3);
-                    s0 += Unsafe.Add(ref bRow, 0);
-                    s1 += Unsafe.Add(ref bRow, 1);
-                    s2 += Unsafe.Add(ref bRow, 2);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                Unsafe.Add(ref gb, 0) = s0;
-                Unsafe.Add(ref gb, 1) = s1;
-                Unsafe.Add(ref gb, 2) = s2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameters), 40);
-            ref float dx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 40);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 10);
-                    ref float d1 = ref Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
                     for (nuint i = 0; i < 8; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 3);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 3);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w2, 2);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w3, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w3, 2);
-                        Unsafe.Add(ref dx1, i + 0) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx1, i + 1) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w1, 2);
-                        Unsafe.Add(ref dx1, i + 2) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w2, 2);
-                        Unsafe.Add(ref dx1, i + 3) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w3, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w3, 2);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 24);
-                        ref float w1 = ref Unsafe.Add(ref w, 27);
-                        Unsafe.Add(ref dx0, 8) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx0, 9) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2);
-                        Unsafe.Add(ref dx1, 8) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx1, 9) = 0f + Unsafe.Add(ref d1, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d1, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d1, 2) * Unsafe.Add(ref w1, 2);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
                     }
                 }
                 for (; r < count; r++)
                 {
-                    ref float d0 = ref Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref Unsafe.Add(ref dx, (nuint)r * 10);
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
                     for (nuint i = 0; i < 8; i += 4)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (i + 0) * 3);
-                        ref float w1 = ref Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref Unsafe.Add(ref w, (i + 3) * 3);
-                        Unsafe.Add(ref dx0, i + 0) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx0, i + 1) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2);
-                        Unsafe.Add(ref dx0, i + 2) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w2, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w2, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w2, 2);
-                        Unsafe.Add(ref dx0, i + 3) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w3, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w3, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w3, 2);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
                     }
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, 24);
-                        ref float w1 = ref Unsafe.Add(ref w, 27);
-                        Unsafe.Add(ref dx0, 8) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w0, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w0, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w0, 2);
-                        Unsafe.Add(ref dx0, 9) = 0f + Unsafe.Add(ref d0, 0) * Unsafe.Add(ref w1, 0) + Unsafe.Add(ref d0, 1) * Unsafe.Add(ref w1, 1) + Unsafe.Add(ref d0, 2) * Unsafe.Add(ref w1, 2);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
                     }
                 }
             }
@@ -1266,68 +1260,68 @@ namespace Samples.Vision
         /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [40..70), biases [70..73).</summary>
         private float Step_L2(float eta, int part, int parts)
         {
-            var check = Vector256<float>.Zero;
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(_gradients);
-            var etaV = Vector256.Create(eta);
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             // weights [40..70)
             {
                 nuint from = 40 + (nuint)(3L * part / parts) * 8;
                 nuint to = 40 + (nuint)(3L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
-                    var p = Vector256.LoadUnsafe(ref pr, j);
-                    var g = Vector256.LoadUnsafe(ref gr, j);
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     p = p - etaV * g;
-                    (p).StoreUnsafe(ref pr, j);
-                    check += p * Vector256<float>.Zero; // NaN from here on if p is not finite
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
             if (part == parts - 1) for (nuint j = 64; j < 70; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p - eta * g;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
             // biases [70..73)
             if (part == parts - 1) for (nuint j = 70; j < 73; j++)
             {
-                var p = Unsafe.Add(ref pr, j);
-                var g = Unsafe.Add(ref gr, j);
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p - eta * g;
-                Unsafe.Add(ref pr, j) = p;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            return Vector256.Sum(check) + checkTail;
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
         public string DescribeParameter(int index)
         {
-            if ((uint)index >= ParameterCount) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
+            if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
             if (index < 30) return $"layer 1 (Dense 3 → 10 ReLU) weight W[{(index - 0) / 10}, {(index - 0) % 10}]";
             if (index < 40) return $"layer 1 (Dense 3 → 10 ReLU) bias b[{index - 30}]";
             if (index < 70) return $"layer 2 (Dense 10 → 3 Softmax) weight W[{(index - 40) / 3}, {(index - 40) % 3}]";
             if (index < 73) return $"layer 2 (Dense 10 → 3 Softmax) bias b[{index - 70}]";
-            throw new InvalidOperationException("unreachable");
+            throw new global::System.InvalidOperationException("unreachable");
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
-            if (count < 1 || count > BatchSize) Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
-            if (inputsLength != count * InputSize) Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
+            if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
+            if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
         private static void SetTarget(int label, int index, ref float t, string name)
         {
-            if ((uint)label >= OutputSize) Kernels.ThrowLabel(name, index, label, OutputSize);
-            MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
-            Unsafe.Add(ref t, label) = 1f;
+            if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;
         }
     }
 }

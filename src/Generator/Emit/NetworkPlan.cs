@@ -1,0 +1,279 @@
+using System.Collections.Generic;
+using System.Linq;
+using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Literals;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>
+    /// Every decision about a network's generated code that is not the text itself, made once from its
+    /// <see cref="NetworkSpec"/> before anything is written (as the Regex generator analyses a pattern before emitting
+    /// it): where the parameters sit, the name of every buffer, whether and how a step is split across threads, and the
+    /// segments of a split batch-normalised step. Emitters read the plan; they never re-derive these decisions.
+    /// </summary>
+    internal sealed class NetworkPlan
+    {
+        /// <summary>Hidden activations up to this many floats live on the stack during inference; larger ones in a per-thread buffer.</summary>
+        public const int StackFloats = 16384;
+
+        /// <summary>Rows per chunk of PredictBatch: a chunk's activations of a 256-unit layer fill L1 (32 KiB).</summary>
+        public const int PredictChunk = 32;
+
+        /// <summary>
+        /// Matrix work (forward, weight gradient, input gradient) below which a batch is not split across threads:
+        /// handing a phase to a worker and back costs a few microseconds, so each part must carry ≈ 10 µs of work.
+        /// </summary>
+        public const double SplitMinFlop = 2_000_000;
+
+        /// <summary>Parameters below which the optimizer step stays on one thread (≈ 5 µs of work for SGD).</summary>
+        public const int ParallelStepMinParameters = 65536;
+
+        /// <summary>Input dropout: the mask, 0 or 1/(1 − p) per input and example.</summary>
+        public const string InputMask = "_inputMask";
+
+        /// <summary>Input dropout: the inputs after dropout, the first layer's training input.</summary>
+        public const string DroppedInputs = "_droppedInputs";
+
+        private NetworkPlan(NetworkSpec spec)
+        {
+            Spec = spec;
+            Layout = new Layout(spec);
+            int n = spec.Layers.Count;
+            Layers = Enumerable.Range(0, n).Select(l => new LayerPlan(spec, l)).ToArray();
+            Output = Layers[n - 1];
+            HasMasks = spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0);
+            HasBatchNorm = spec.Layers.Any(l => l.BatchNorm);
+            HiddenUnits = spec.Layers.Take(n - 1).Sum(l => l.Units);
+            HiddenOnStack = HiddenUnits <= StackFloats;
+            WidestMaxoutPieces = spec.Layers.Where(l => l.Activation == ActivationKind.Maxout).Select(l => l.Width).DefaultIfEmpty(0).Max();
+            PredictScratch = PredictChunk * (HiddenUnits + spec.OutputSize + WidestMaxoutPieces);
+
+            double trainingFlopPerRow = 0, inferenceFlopPerRow = 0;
+            for (int l = 0; l < n; l++)
+            {
+                double product = 2.0 * spec.Layers[l].Inputs * spec.Layers[l].Width;
+                trainingFlopPerRow += product * (l == 0 ? 2 : 3);
+                inferenceFlopPerRow += product;
+            }
+            SplitMinRows = System.Math.Max(8, (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(trainingFlopPerRow, 1)));
+            int perPart = (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(inferenceFlopPerRow, 1));
+            PredictSplitMinRows = 2 * ((perPart + PredictChunk - 1) / PredictChunk * PredictChunk);
+            SingleThreadReason = SplitMinRows > spec.BatchSize ? "a whole batch is too little work to share (under 2 MFLOP)" : null;
+            ParallelStep = SplitsBatch && Layout.ParameterCount >= ParallelStepMinParameters;
+            Segments = SplitsBatch && HasBatchNorm ? BuildSegments() : null;
+        }
+
+        public static NetworkPlan Analyze(NetworkSpec spec) => new NetworkPlan(spec);
+
+        public NetworkSpec Spec { get; }
+
+        /// <summary>Where every parameter segment sits in the flat buffer.</summary>
+        public Layout Layout { get; }
+
+        public IReadOnlyList<LayerPlan> Layers { get; }
+
+        public LayerPlan Output { get; }
+
+        /// <summary>Some layer or the input draws dropout or DropConnect masks.</summary>
+        public bool HasMasks { get; }
+
+        public bool HasBatchNorm { get; }
+
+        /// <summary>Floats of hidden activations of one example (every layer but the output).</summary>
+        public int HiddenUnits { get; }
+
+        /// <summary>Inference keeps the hidden activations on the stack (else in a per-thread buffer).</summary>
+        public bool HiddenOnStack { get; }
+
+        /// <summary>Width of the widest maxout layer's pieces (0 without maxout): PredictBatch's scratch for them.</summary>
+        public int WidestMaxoutPieces { get; }
+
+        /// <summary>Floats of PredictBatch's per-thread buffer: one chunk's hidden activations, logits and maxout pieces.</summary>
+        public int PredictScratch { get; }
+
+        /// <summary>Why the network trains on one thread only, or null when it splits large enough batches across threads.</summary>
+        public string? SingleThreadReason { get; }
+
+        public bool SplitsBatch => SingleThreadReason is null;
+
+        /// <summary>Smallest batch a training step splits across threads: its rows carry ≈ <see cref="SplitMinFlop"/> of matrix work.</summary>
+        public int SplitMinRows { get; }
+
+        /// <summary>Smallest PredictBatch shared between two threads: each part carries ≈ <see cref="SplitMinFlop"/> of forward work, in whole chunks.</summary>
+        public int PredictSplitMinRows { get; }
+
+        /// <summary>The optimizer step too is shared among the parts of a split step.</summary>
+        public bool ParallelStep { get; }
+
+        /// <summary>
+        /// A split step of a batch-normalised network: the passes as parallel segments (each thread on its rows) with the
+        /// batch-norm work between them on the calling thread over all rows (its statistics and sums span the batch).
+        /// Null when the network does not split or has no batch norm: its parts run the whole pass in one phase.
+        /// </summary>
+        public IReadOnlyList<SplitSegment>? Segments { get; }
+
+        /// <summary>The ref expression for layer <paramref name="l"/>'s training input at row <c>start</c>: x, or the previous layer's (dropout-masked) outputs.</summary>
+        public string TrainingInput(int l) => l == 0 ? "x"
+            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Layers[l - 1].TrainingOutput}), (nuint)start * {Int(Layers[l - 1].Spec.Units)})";
+
+        private List<SplitSegment> BuildSegments()
+        {
+            var segments = new List<SplitSegment>();
+            var calls = new List<string>();
+            bool loss = false;
+            void Serial(SerialCall call)
+            {
+                segments.Add(new SplitSegment(calls, call, loss));
+                calls = new List<string>();
+                loss = false;
+            }
+            foreach (var layer in Layers)
+            {
+                if (!layer.Spec.BatchNorm) { calls.Add($"{layer.Forward}(ref {TrainingInput(layer.Index)}, start, count);"); continue; }
+                calls.Add($"{layer.ForwardLinear}(ref {TrainingInput(layer.Index)}, start, count);");
+                Serial(new SerialCall(layer.BatchNormForward, $"{layer.BatchNormForward}(count);"));
+                calls.Add($"{layer.ForwardActivation}(start, count);");
+            }
+            calls.Add("loss = LossAndDelta(start, count, total);");
+            loss = true;
+            foreach (var layer in Layers.Reverse())
+            {
+                if (!layer.Spec.BatchNorm) { calls.Add($"{layer.Backward}(ref {TrainingInput(layer.Index)}, start, count, ref g);"); continue; }
+                calls.Add($"{layer.BackwardActivation}(start, count);");
+                Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
+                calls.Add($"{layer.BackwardLinear}(ref {TrainingInput(layer.Index)}, start, count, ref g);");
+            }
+            segments.Add(new SplitSegment(calls, null, loss));
+            return segments;
+        }
+    }
+
+    /// <summary>The phases of <c>IParallelStep.RunPart</c> (the runtime passes them through without reading them).</summary>
+    internal static class Phase
+    {
+        /// <summary>A part's forward and backward over its rows, in one go (a network without batch norm).</summary>
+        public const int WholePass = 0;
+
+        /// <summary>A part's range of the gradient sum over the parts.</summary>
+        public const int GradientSum = 1;
+
+        /// <summary>A part's share of the optimizer step.</summary>
+        public const int OptimizerStep = 2;
+
+        /// <summary>The first segment of a batch-normalised network's split step; segment k runs as phase FirstSegment + k.</summary>
+        public const int FirstSegment = 3;
+    }
+
+    /// <summary>A method called on the calling thread between two segments of a split step, over the whole batch.</summary>
+    internal sealed record SerialCall(string Method, string Statement);
+
+    /// <summary>One segment of a split step: the statements each part runs over its rows, then what the calling thread runs.</summary>
+    internal sealed record SplitSegment(IReadOnlyList<string> Calls, SerialCall? SerialAfter, bool ComputesLoss);
+
+    /// <summary>A layer's generated names: its training buffers and its methods, declared and used through these.</summary>
+    internal sealed class LayerPlan
+    {
+        public LayerPlan(NetworkSpec spec, int index)
+        {
+            Index = index;
+            Spec = spec.Layers[index];
+            IsOutput = index == spec.Layers.Count - 1;
+            string k = Int(index + 1);
+            Number = k;
+            Activations = "_a" + k;
+            Deltas = "_d" + k;
+            Logits = "_z" + k;
+            XHat = "_xhat" + k;
+            InvStd = "_invStd" + k;
+            Pieces = "_pieces" + k;
+            Winners = "_winner" + k;
+            PieceDeltas = "_dPieces" + k;
+            DropoutMask = "_dropoutMask" + k;
+            DroppedOutputs = "_ad" + k;
+            DropConnectMask = "_dropConnectMask" + k;
+            MaskedWeights = "_maskedWeights" + k;
+            Init = "Init_L" + k;
+            Infer = "Infer_L" + k;
+            InferLinear = "InferLinear_L" + k;
+            InferRows = "InferRows_L" + k;
+            Forward = "Forward_L" + k;
+            ForwardLinear = "ForwardLinear_L" + k;
+            BatchNormForward = "BatchNorm_L" + k;
+            ForwardActivation = "ForwardActivation_L" + k;
+            Backward = "Backward_L" + k;
+            BackwardActivation = "BackwardActivation_L" + k;
+            BatchNormBackward = "BatchNormBackward_L" + k;
+            BackwardLinear = "BackwardLinear_L" + k;
+            Step = "Step_L" + k;
+            DropConnect = "DropConnect_L" + k;
+        }
+
+        /// <summary>0-based position in the network.</summary>
+        public int Index { get; }
+
+        /// <summary>1-based number, as the generated names and comments write it.</summary>
+        public string Number { get; }
+
+        public LayerSpec Spec { get; }
+
+        public bool IsOutput { get; }
+
+        /// <summary>BatchSize rows of the layer's outputs after its activation (before dropout).</summary>
+        public string Activations { get; }
+
+        /// <summary>∂L/∂a, then ∂L/∂z once the activation derivative is applied.</summary>
+        public string Deltas { get; }
+
+        /// <summary>∂L/∂ of the layer's input, the layer below's <see cref="Deltas"/> (not for the first layer).</summary>
+        public string InputDeltas => "_d" + Int(Index);
+
+        /// <summary>The output layer's logits z (declared for the output layer only).</summary>
+        public string Logits { get; }
+
+        /// <summary>Batch norm: the normalised x̂, kept for backward.</summary>
+        public string XHat { get; }
+
+        /// <summary>Batch norm: 1/√(σ² + ε) of the batch.</summary>
+        public string InvStd { get; }
+
+        /// <summary>Maxout: the linear pieces of every unit.</summary>
+        public string Pieces { get; }
+
+        /// <summary>Maxout: the index of each unit's winning piece.</summary>
+        public string Winners { get; }
+
+        /// <summary>Maxout: ∂L/∂pieces.</summary>
+        public string PieceDeltas { get; }
+
+        public string DropoutMask { get; }
+
+        /// <summary>Dropout: the masked outputs, the next layer's input.</summary>
+        public string DroppedOutputs { get; }
+
+        public string DropConnectMask { get; }
+
+        /// <summary>DropConnect: W ⊙ mask, as used this step.</summary>
+        public string MaskedWeights { get; }
+
+        /// <summary>The buffer the next layer reads in training: the dropout-masked outputs if the layer has dropout.</summary>
+        public string TrainingOutput => Spec.Dropout > 0 ? DroppedOutputs : Activations;
+
+        /// <summary>Where the training forward's linear part writes: the logits, the maxout pieces, or the activations (in place).</summary>
+        public string LinearOutput => IsOutput ? Logits : Spec.Activation == ActivationKind.Maxout ? Pieces : Activations;
+
+        public string Init { get; }
+        public string Infer { get; }
+        public string InferLinear { get; }
+        public string InferRows { get; }
+        public string Forward { get; }
+        public string ForwardLinear { get; }
+        public string BatchNormForward { get; }
+        public string ForwardActivation { get; }
+        public string Backward { get; }
+        public string BackwardActivation { get; }
+        public string BatchNormBackward { get; }
+        public string BackwardLinear { get; }
+        public string Step { get; }
+        public string DropConnect { get; }
+    }
+}
