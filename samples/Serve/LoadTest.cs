@@ -26,7 +26,7 @@ public static class LoadTest
     /// <param name="ModelAllocatedBytesPerRequest">Of those, bytes allocated inside <c>Predict</c>.</param>
     /// <param name="ModelMicrosecondsPerPrediction">Mean time inside <c>Predict</c> during the run.</param>
     public sealed record Result(int Clients, long Requests, long Errors, double Seconds, double RequestsPerSecond,
-        double P50Milliseconds, double P99Milliseconds, MetricsResponse? Server,
+        double P50Milliseconds, double P99Milliseconds, StatsResponse? Server,
         double AllocatedBytesPerRequest, double ModelAllocatedBytesPerRequest, double ModelMicrosecondsPerPrediction);
 
     public const string Usage = "Usage: Serve load-test (--url URL | --serve CHECKPOINT [--port N]) [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]";
@@ -208,9 +208,9 @@ public static class LoadTest
         return content;
     }
 
-    private static async Task<MetricsResponse?> Metrics(HttpClient http)
+    private static async Task<StatsResponse?> Metrics(HttpClient http)
     {
-        try { return await http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse); }
+        try { return await http.GetFromJsonAsync("/stats", ServeJson.Default.StatsResponse); }
         catch (HttpRequestException) { return null; }
     }
 }
