@@ -34,8 +34,12 @@ public sealed class ServeOptions
     /// </summary>
     public long MaxImagePixels { get; set; } = 2048L * 2048;
 
-    /// <summary>Images decoded at the same time (default: one per processor); further ones wait in a queue.</summary>
-    public int MaxConcurrentDecodes { get; set; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Images decoded at the same time; further ones wait in a queue. The default, one per processor but one (at least
+    /// one), leaves a processor for everything else: health probes, metrics and JSON predictions are not held up by
+    /// decodes (a decode runs on a thread-pool thread for its whole length).
+    /// </summary>
+    public int MaxConcurrentDecodes { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
 
     /// <summary>Images that may wait for a decoder; beyond this a request is refused at once with 503 and Retry-After.</summary>
     public int MaxQueuedDecodes { get; set; } = 32;

@@ -202,3 +202,50 @@ public class OperationsTests
         }
     }
 }
+
+/// <summary>samples/Serve/run.sh hands its options to the program in every mode (with a stand-in for the published binary).</summary>
+public sealed class RunScriptTests : IDisposable
+{
+    private readonly string _out = Path.Combine(Path.GetTempPath(), "serve-run-" + Guid.NewGuid().ToString("N"));
+
+    public RunScriptTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_out, "bin"));
+        File.WriteAllText(Path.Combine(_out, "fashion.ckpt"), "");
+        File.WriteAllText(Path.Combine(_out, "bin", "libSkiaSharp.so"), "");
+        string fake = Path.Combine(_out, "bin", "Serve");
+        File.WriteAllText(fake, "#!/usr/bin/env bash\necho \"args: $*\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public void Dispose() => Directory.Delete(_out, recursive: true);
+
+    private string[] Run(params string[] args)
+    {
+        string script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/Serve/run.sh"));
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["OUT"] = _out;
+        start.Environment["PUBLISH"] = "0";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd(), errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, errors);
+        return output.Split('\n').Where(l => l.StartsWith("args: ", StringComparison.Ordinal)).Select(l => l[6..]).ToArray();
+    }
+
+    [Fact]
+    public void ServeAndLoadTestAndClassifyPassTheirOptionsOn()
+    {
+        string ckpt = Path.Combine(_out, "fashion.ckpt");
+        Assert.Equal(new[] { $"serve --checkpoint {ckpt} --url http://127.0.0.1:5000 --url http://127.0.0.1:6001 --Serve:MaxImagePixels=1000000" },
+            Run("serve", "--url", "http://127.0.0.1:6001", "--Serve:MaxImagePixels=1000000"));
+        Assert.Equal(new[] { $"serve --checkpoint {ckpt} --url http://127.0.0.1:5000 --url http://127.0.0.1:6002" }, Run("--url", "http://127.0.0.1:6002"));
+        Assert.Equal(new[] { $"load-test --serve {ckpt} --data /usr/share/datasets/fashion-mnist --clients 3" }, Run("load-test", "--clients", "3"));
+        var classify = Run("classify", "--count", "5");
+        Assert.Equal(3, classify.Length);
+        Assert.EndsWith("--count 10000 --count 5", classify[1]);
+        Assert.EndsWith("image2.png --count 5", classify[2]);
+    }
+}

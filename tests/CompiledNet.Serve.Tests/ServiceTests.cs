@@ -56,9 +56,10 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     internal static byte[] Png(int width, int height, Func<int, int, byte> grey, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var pixels = bitmap.GetPixelSpan();
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-                bitmap.SetPixel(x, y, new SKColor(grey(x, y), grey(x, y), grey(x, y)));
+                pixels[y * bitmap.RowBytes + x] = grey(x, y);
         using var data = bitmap.Encode(format, 95);
         return data.ToArray();
     }
