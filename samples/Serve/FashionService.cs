@@ -148,7 +148,8 @@ public static class FashionService
             if (!SwitchMappings.ContainsKey(key) && !key.Contains(':') && !HostKeys.Contains(key[2..], StringComparer.OrdinalIgnoreCase))
                 throw new ArgumentException($"Unknown option '{key}'. Options: --checkpoint FILE, --url URL, --data DIR, or any setting as --Serve:Name=value (see docs/serving.md).");
         }
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // appsettings.json is read from beside the program, wherever it is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary(p => p.Key, p => p.Value));
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);

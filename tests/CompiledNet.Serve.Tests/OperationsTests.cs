@@ -184,7 +184,7 @@ public class OperationsTests
     }
 
     [Fact]
-    public async Task SettingsComeFromTheCommandLineAndTheEnvironment()
+    public async Task SettingsComeFromTheCommandLineTheEnvironmentAndAppSettings()
     {
         Environment.SetEnvironmentVariable("Serve__MaxQueuedDecodes", "7");
         try
@@ -193,6 +193,8 @@ public class OperationsTests
             var options = service.App.Services.GetRequiredService<IOptions<ServeOptions>>().Value;
             Assert.Equal(1_000_000, options.MaxImagePixels);
             Assert.Equal(7, options.MaxQueuedDecodes);
+            // appsettings.json beside the program is read (nothing else sets this key).
+            Assert.Equal("Warning", service.App.Configuration["Logging:LogLevel:Microsoft.AspNetCore"]);
             // The network given is the one singleton the requests use.
             Assert.Same(service.App.Services.GetRequiredService<ModelStore>().Current, service.App.Services.GetRequiredService<ModelStore>().Current);
         }

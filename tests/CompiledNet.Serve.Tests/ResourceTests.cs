@@ -149,7 +149,11 @@ public class ResourceTests
             long peak = PeakResident(server.Id);
             _output.WriteLine($"peak resident memory: {before >> 20} MB after start-up, {peak >> 20} MB after the burst (ceiling {ceiling >> 20} MB); burst {burstSeconds:F1} s; " +
                 $"{probes.Count} health probes, slowest {probes.Max(p => p.Milliseconds):F0} ms; statuses {string.Join(", ", statuses.GroupBy(s => s.Item1).Select(g => $"{g.Key}×{g.Count()}"))}");
-            Assert.All(statuses, s => Assert.Equal(s.Item2, s.Item1));
+            // Every declared 4096×4096 image is refused from its header; a budget-sized one is decoded, or refused with
+            // 503 if it waited for a decoder longer than DecodeQueueTimeoutSeconds (on a loaded machine some do).
+            Assert.All(statuses.Where(s => s.Item2 == 413), s => Assert.Equal(413, s.Item1));
+            Assert.All(statuses.Where(s => s.Item2 == 200), s => Assert.True(s.Item1 is 200 or 503, s.Item1.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Contains(statuses, s => s.Item1 == 200);
             Assert.True(probes.Count >= 3, $"{probes.Count} probes");
             Assert.All(probes, p => Assert.Equal(HttpStatusCode.OK, p.Status));
             // Generous: this runs on shared, loaded machines; a service whose decoders held every thread would miss it.
