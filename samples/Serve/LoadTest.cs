@@ -16,13 +16,13 @@ namespace Serve;
 /// <summary>
 /// A bounded load test against a running service: N concurrent clients post JSON predictions (Fashion-MNIST test
 /// images when the data set is installed, otherwise seeded random images) until the request count or the time
-/// limit is reached, then read the service's /metrics. Only 127.0.0.1 / localhost URLs are accepted.
+/// limit is reached, then read the service's /stats. Only 127.0.0.1 / localhost URLs are accepted.
 /// </summary>
 public static class LoadTest
 {
     /// <summary>What one run measured.</summary>
-    /// <param name="Server">The service's /metrics after the run (null if it did not answer).</param>
-    /// <param name="AllocatedBytesPerRequest">Bytes the service's process allocated during the run, per request (from /metrics before and after).</param>
+    /// <param name="Server">The service's /stats after the run (null if it did not answer).</param>
+    /// <param name="AllocatedBytesPerRequest">Bytes the service's process allocated during the run, per request (from /stats before and after).</param>
     /// <param name="ModelAllocatedBytesPerRequest">Of those, bytes allocated inside <c>Predict</c>.</param>
     /// <param name="ModelMicrosecondsPerPrediction">Mean time inside <c>Predict</c> during the run.</param>
     public sealed record Result(int Clients, long Requests, long Errors, double Seconds, double RequestsPerSecond,
