@@ -1,19 +1,31 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
+using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using CompiledNet;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using OpenTelemetry.Metrics;
 using SkiaSharp;
 
 namespace Serve;
@@ -25,14 +37,8 @@ namespace Serve;
 /// <param name="Input">The 784 values the model received (28×28, row by row, 0 = black … 1 = white).</param>
 public sealed record PredictResponse(int Class, string Name, float[] Probabilities, float[] Input);
 
-/// <summary>A refused request.</summary>
-public sealed record ErrorResponse(string Error);
-
-/// <summary>GET /health.</summary>
-public sealed record HealthResponse(string Status, string Model, long Parameters);
-
-/// <summary>GET /metrics.</summary>
-/// <param name="Requests">Requests answered (all paths but /metrics), since start-up.</param>
+/// <summary>GET /stats: a JSON summary for the load test and for a person (the Prometheus metrics are at /metrics).</summary>
+/// <param name="Requests">Requests answered (all paths but /metrics and /stats), since start-up.</param>
 /// <param name="Predictions">Successful predictions.</param>
 /// <param name="Errors">Answers with a status of 400 or more (refusals included).</param>
 /// <param name="P50Milliseconds">Median time in the server over the last <paramref name="LatencySamples"/> requests.</param>
@@ -40,20 +46,18 @@ public sealed record HealthResponse(string Status, string Model, long Parameters
 /// <param name="AllocatedBytesPerRequest"><paramref name="AllocatedBytes"/> / <paramref name="Requests"/>.</param>
 /// <param name="ModelAllocatedBytes">Bytes allocated inside <c>Predict</c>, summed over all predictions.</param>
 /// <param name="ModelMicrosecondsPerPrediction">Mean time inside <c>Predict</c>.</param>
-public sealed record MetricsResponse(
+public sealed record StatsResponse(
     long Requests, long Predictions, long Errors, double P50Milliseconds, double P90Milliseconds, double P99Milliseconds,
     long LatencySamples, long AllocatedBytes, double AllocatedBytesPerRequest, long ModelAllocatedBytes,
     double ModelAllocatedBytesPerPrediction, double ModelMicrosecondsPerPrediction);
 
 [JsonSerializable(typeof(PredictResponse))]
-[JsonSerializable(typeof(ErrorResponse))]
-[JsonSerializable(typeof(HealthResponse))]
-[JsonSerializable(typeof(MetricsResponse))]
+[JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(float[]))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 public sealed partial class ServeJson : JsonSerializerContext
 {
-    /// <summary>What the service writes with: camelCase, and quotes in error messages left readable (not \u0022).</summary>
+    /// <summary>What the service writes with: camelCase, and quotes in messages left readable (not \u0022).</summary>
     public static ServeJson Web { get; } = new(new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -61,8 +65,8 @@ public sealed partial class ServeJson : JsonSerializerContext
     });
 }
 
-/// <summary>Request count, errors, latency percentiles over the last 8,192 requests, allocation per request.</summary>
-public sealed class ServiceMetrics
+/// <summary>Request count, errors, latency percentiles over the last 8,192 requests, allocation per request (GET /stats).</summary>
+public sealed class ServiceStats
 {
     private readonly double[] _latencies = new double[8192];
     private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
@@ -83,7 +87,7 @@ public sealed class ServiceMetrics
         Interlocked.Add(ref _modelTicks, modelTicks);
     }
 
-    public MetricsResponse Snapshot()
+    public StatsResponse Snapshot()
     {
         long count = Math.Min(Interlocked.Read(ref _count), _latencies.Length);
         var sorted = _latencies.Take((int)count).ToArray();
@@ -92,159 +96,181 @@ public sealed class ServiceMetrics
         long requests = Interlocked.Read(ref _requests), predictions = Interlocked.Read(ref _predictions);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart, modelBytes = Interlocked.Read(ref _modelBytes);
         double modelMicroseconds = Interlocked.Read(ref _modelTicks) * 1e6 / Stopwatch.Frequency;
-        return new MetricsResponse(requests, predictions, Interlocked.Read(ref _errors), P(0.50), P(0.90), P(0.99), count,
+        return new StatsResponse(requests, predictions, Interlocked.Read(ref _errors), P(0.50), P(0.90), P(0.99), count,
             allocated, requests == 0 ? 0 : (double)allocated / requests, modelBytes,
             predictions == 0 ? 0 : (double)modelBytes / predictions, predictions == 0 ? 0 : modelMicroseconds / predictions);
     }
 }
 
-/// <summary>The web service around one trained <see cref="FashionNet"/> (Predict is thread-safe and allocation-free).</summary>
+/// <summary>A refused request: its HTTP status and what is wrong (the problem details' <c>detail</c>).</summary>
+public readonly record struct Refusal(int Status, string Detail);
+
+/// <summary>
+/// The web service around one trained <see cref="FashionNet"/> (Predict is thread-safe and allocation-free), on ASP.NET
+/// Core's conventions: options validated at start-up, problem details for every refusal, health checks, Prometheus
+/// metrics, OpenAPI, and a bounded decoder for images.
+/// </summary>
 public static class FashionService
 {
-    /// <summary>Largest request body accepted: 1 MiB (a 28×28 JSON array is about 10 KB; photos should be resized first).</summary>
-    public const long MaxBodyBytes = 1 << 20;
+    /// <summary>The request body limit when no options are at hand (the command-line classifier).</summary>
+    public const long DefaultMaxBodyBytes = 1 << 20;
 
-    /// <summary>Largest image accepted, in pixels per side.</summary>
-    public const int MaxImageSide = 4096;
+    /// <summary>The decoding budget when no options are at hand (the command-line classifier): 2048×2048.</summary>
+    public const long DefaultMaxImagePixels = 2048L * 2048;
 
     /// <summary>Pixel bytes to model input, exactly as the training data is scaled (<c>IdxFile.ToSingle(1f / 255)</c>).</summary>
     public const float PixelScale = 1f / 255;
 
-    public static WebApplication Build(FashionNet net, string url, ServiceMetrics? metrics = null)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.WebHost.ConfigureKestrel(options =>
-        {
-            options.Limits.MaxRequestBodySize = MaxBodyBytes;
-            // A JSON body is parsed once it is all buffered in Kestrel's pipe; the pipe must be able to hold it.
-            options.Limits.MaxRequestBufferSize = 2 * MaxBodyBytes;
-        });
-        builder.Logging.ClearProviders();
-        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJson.Web));
-        var app = builder.Build();
-        metrics ??= new ServiceMetrics();
+    /// <summary>Where the service listens when neither --url, --urls nor ASPNETCORE_URLS says: this machine only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5000";
 
+    /// <summary>The short command-line options, as configuration keys.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--checkpoint"] = "Serve:Checkpoint",
+        ["--data"] = "Serve:Data",
+        ["--url"] = "urls",
+    };
+
+    private static readonly string[] HostKeys = { "urls", "environment", "contentRoot", "applicationName" };
+
+    /// <summary>
+    /// Builds the service from command-line arguments (plus appsettings.json and environment variables). With
+    /// <paramref name="net"/> it serves that network; otherwise the one in Serve:Checkpoint, loaded at start.
+    /// Throws <see cref="ArgumentException"/> for an unknown option.
+    /// </summary>
+    public static WebApplication Build(string[] args, FashionNet? net = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        foreach (var arg in args)
+        {
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) continue;
+            string key = arg.Split('=', 2)[0];
+            if (!SwitchMappings.ContainsKey(key) && !key.Contains(':') && !HostKeys.Contains(key[2..], StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"Unknown option '{key}'. Options: --checkpoint FILE, --url URL, --data DIR, or any setting as --Serve:Name=value (see docs/serving.md).");
+        }
+        // appsettings.json is read from beside the program, wherever it is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary(p => p.Key, p => p.Value));
+        configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
+
+        var services = builder.Services;
+        services.AddOptions<ServeOptions>().Bind(builder.Configuration.GetSection("Serve"), o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServeOptions>, ServeOptionsValidator>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeOptions>>((kestrel, serve) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = serve.Value.MaxBodyBytes;
+            // A JSON body is parsed once it is all buffered in Kestrel's pipe; the pipe must be able to hold it.
+            kestrel.Limits.MaxRequestBufferSize = 2 * serve.Value.MaxBodyBytes;
+        });
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJson.Web));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<LoggingExceptionHandler>();
+        services.AddSingleton<ServeMetrics>();
+        services.AddSingleton<ServiceStats>();
+        services.AddSingleton<ModelStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelStore>());
+        services.AddSingleton<Predictor>();
+        services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: new[] { "ready" });
+        services.AddOpenApi();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ServeMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+
+        var app = builder.Build();
+        if (net is not null) app.Services.GetRequiredService<ModelStore>().Use(net);
+        var stats = app.Services.GetRequiredService<ServiceStats>();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();   // 404, 405 and the like get problem details too
         app.Use(async (context, next) =>
         {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
             long start = Stopwatch.GetTimestamp();
-            bool failed = false;
-            try { await next(context); }
-            catch (Exception ex) when (!context.Response.HasStarted)
+            bool failed = true;
+            try
             {
-                // Whatever a request does, the process carries on; the client learns it was the server's fault.
-                failed = true;
-                context.Response.Clear();
-                await Refuse(context, StatusCodes.Status500InternalServerError, $"Internal error: {ex.GetType().Name}.");
-            }
-            catch
-            {
-                failed = true;
-                throw;
+                await next(context);
+                failed = context.Response.StatusCode >= 400;
             }
             finally
             {
-                if (context.Request.Path != "/metrics")
-                    metrics.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, failed || context.Response.StatusCode >= 400);
+                string path = context.Request.Path.Value ?? "";
+                if (path is not ("/metrics" or "/stats")) stats.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, failed);
             }
         });
-        app.MapGet("/", () => Results.Content(Page.Html, "text/html; charset=utf-8"));
-        app.MapGet("/health", () => new HealthResponse("ok", FashionNet.Architecture, FashionNet.ParameterCount));
-        app.MapGet("/metrics", () => metrics.Snapshot());
-        app.MapPost("/predict", (HttpContext context) => Predict(context, net, metrics));
+
+        app.MapGet("/", (HttpContext context) =>
+        {
+            context.Response.Headers.ContentSecurityPolicy = Page.ContentSecurityPolicy;
+            return Results.Content(Page.Html, "text/html; charset=utf-8");
+        }).ExcludeFromDescription();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });   // the process answers
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health");   // every check: ready
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/stats", () => stats.Snapshot()).ExcludeFromDescription();
+        app.MapOpenApi();   // /openapi/v1.json
+        var predictor = app.Services.GetRequiredService<Predictor>();
+        app.MapPost("/predict", (Func<HttpContext, Task<IResult>>)predictor.Predict)
+            .WithSummary("Classify a 28×28 image")
+            .WithDescription("A JSON array of 784 numbers in [0, 1] (28×28 row by row, 0 = black, 1 = white, as the training data: pixel bytes / 255), "
+                + "or a PNG/JPEG image as the body (image/png, image/jpeg, application/octet-stream) or as the one file of a multipart form. "
+                + "An image is scaled to 28×28 grey, longer side to 28, centred; a light background is inverted.")
+            // The request body in the OpenAPI document. Not as Accepts metadata: routing would then refuse other media
+            // types itself, with a 415 that does not say what to send.
+            .AddOpenApiOperationTransformer((operation, context, cancellationToken) =>
+            {
+                operation.RequestBody = PredictRequestBody();
+                return Task.CompletedTask;
+            })
+            .Produces<PredictResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    private static async Task Predict(HttpContext context, FashionNet net, ServiceMetrics metrics)
+    private static OpenApiRequestBody PredictRequestBody()
     {
-        string type = context.Request.ContentType ?? "";
-        string? error;
-        float[] input = new float[FashionNet.InputSize];
-        try
+        var image = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
+        return new OpenApiRequestBody
         {
-            if (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-                error = await ParseJsonBody(context.Request, input);
-            else if (type.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-                error = await ReadForm(context.Request, input);
-            else if (type.StartsWith("image/", StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
-                error = DecodeImage(await ReadBody(context.Request), input);
-            else
-                error = $"Unsupported Content-Type '{type}': send a JSON array of {FashionNet.InputSize} numbers (application/json) or a PNG/JPEG image (image/png, image/jpeg or a multipart form).";
-        }
-        catch (BadHttpRequestException ex)
-        {
-            // Kestrel's own refusals while reading the body: over the size limit, a broken chunked encoding, a timeout.
-            await Refuse(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? $"The request body is over the limit of {MaxBodyBytes} bytes."
-                : $"The request body could not be read: {ex.Message}");
-            return;
-        }
-        if (error is not null)
-        {
-            await Refuse(context, StatusCodes.Status400BadRequest, error);
-            return;
-        }
-
-        var probabilities = new float[FashionNet.OutputSize];
-        long bytesBefore = GC.GetAllocatedBytesForCurrentThread(), ticksBefore = Stopwatch.GetTimestamp();
-        net.Predict(input, probabilities);
-        long ticks = Stopwatch.GetTimestamp() - ticksBefore;
-        metrics.Prediction(GC.GetAllocatedBytesForCurrentThread() - bytesBefore, ticks);
-        int best = 0;
-        for (int k = 1; k < probabilities.Length; k++) if (probabilities[k] > probabilities[best]) best = k;
-        await context.Response.WriteAsJsonAsync(new PredictResponse(best, FashionMnist.ClassNames[best], probabilities, input), ServeJson.Web.PredictResponse);
+            Required = true,
+            Description = "784 numbers in [0, 1], or a PNG/JPEG image (at most Serve:MaxImagePixels pixels as decoded).",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Array,
+                        Items = new OpenApiSchema { Type = JsonSchemaType.Number, Format = "float", Minimum = "0", Maximum = "1" },
+                        MinItems = FashionNet.InputSize,
+                        MaxItems = FashionNet.InputSize,
+                    },
+                },
+                ["image/png"] = image,
+                ["image/jpeg"] = image,
+                ["application/octet-stream"] = image,
+                ["multipart/form-data"] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Properties = new Dictionary<string, IOpenApiSchema> { ["image"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                    },
+                },
+            },
+        };
     }
 
-    /// <summary>
-    /// Parses the JSON body where Kestrel buffered it (the request's pipe), without copying it into an array first:
-    /// that copy was most of what a JSON prediction allocated in this service's own code.
-    /// </summary>
-    private static async Task<string?> ParseJsonBody(HttpRequest request, float[] input)
-    {
-        var pipe = request.BodyReader;
-        var read = await pipe.ReadAsync();
-        while (!read.IsCompleted)
-        {
-            pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);   // consume nothing yet: wait for the whole body
-            read = await pipe.ReadAsync();
-        }
-        try { return ParseJson(read.Buffer, input); }
-        finally { pipe.AdvanceTo(read.Buffer.End); }
-    }
-
-    private static async Task<byte[]> ReadBody(HttpRequest request)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
-        return buffer.ToArray();
-    }
-
-    /// <summary>A multipart form with one file: the image.</summary>
-    private static async Task<string?> ReadForm(HttpRequest request, float[] input)
-    {
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync();
-        }
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException && ex is not BadHttpRequestException)
-        {
-            return $"The multipart form could not be read: {ex.Message}";
-        }
-        if (form.Files.Count == 0) return "The form has no file: send the image as a file field (e.g. \"image\").";
-        if (form.Files.Count > 1) return $"The form has {form.Files.Count} files; send one image.";
-        using var stream = new MemoryStream();
-        await form.Files[0].CopyToAsync(stream);
-        return DecodeImage(stream.ToArray(), input);
-    }
-
-    private static Task Refuse(HttpContext context, int status, string message)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ErrorResponse(message), ServeJson.Web.ErrorResponse);
-    }
-
-    /// <summary>Reads a JSON array of exactly 784 finite numbers into <paramref name="input"/>; returns what is wrong, or null.</summary>
+    /// <summary>Reads a JSON array of exactly 784 numbers in [0, 1] into <paramref name="input"/>; returns what is wrong, or null.</summary>
     public static string? ParseJson(ReadOnlySequence<byte> json, float[] input)
     {
         if (json.IsEmpty) return $"The body is empty: send a JSON array of {input.Length} numbers.";
@@ -259,7 +285,11 @@ public static class FashionService
                 if (reader.TokenType != JsonTokenType.Number)
                     return $"Element {count} is not a number ({reader.TokenType}).";
                 if (!reader.TryGetSingle(out float value) || !float.IsFinite(value))
-                    return $"Element {count} is not a finite 32-bit number ({Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan)}).";
+                    return $"Element {count} is not a finite 32-bit number ({Raw(ref reader)}).";
+                // The network learnt from pixel bytes / 255: values outside [0, 1] are not images of that kind (0-255
+                // bytes sent unscaled are the usual mistake), and large ones overflow it.
+                if (value is < 0f or > 1f)
+                    return $"Element {count} is {Raw(ref reader)}, outside 0 to 1: pixels are bytes / 255 (0 = black, 1 = white), as the network was trained; divide 0-255 values by 255.";
                 if (count < input.Length) input[count] = value;
                 count++;
             }
@@ -274,6 +304,55 @@ public static class FashionService
         }
     }
 
+    private static string Raw(ref Utf8JsonReader reader) =>
+        Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+
+    /// <summary>
+    /// Reads an image's header (nothing is decoded) and checks it against the decoding budget: a PNG or JPEG, at most
+    /// <paramref name="maxPixels"/> pixels as it will be decoded. A JPEG is decoded at the smallest scale its codec
+    /// offers (1/8, 1/4, 1/2) that keeps the longer side at least 112 pixels (4 source pixels per model pixel), so only
+    /// that size counts. Returns the opened image, or the refusal.
+    /// </summary>
+    public static (ImageHeader? Image, Refusal? Refusal) OpenImage(byte[] bytes, long maxPixels)
+    {
+        if (bytes.Length == 0) return (null, new(400, "The body is empty: send a PNG or JPEG image."));
+        var codec = SKCodec.Create(new MemoryStream(bytes));
+        if (codec is null) return (null, new(400, "The body is not a PNG or JPEG image."));
+        if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg))
+        {
+            var format = codec.EncodedFormat;
+            codec.Dispose();
+            return (null, new(400, $"The image is {format}; send a PNG or JPEG."));
+        }
+        int w = codec.Info.Width, h = codec.Info.Height;
+        if (w < 1 || h < 1) { codec.Dispose(); return (null, new(400, $"The image is {w}x{h} pixels.")); }
+        var decoded = new SKSizeI(w, h);
+        int longer = Math.Max(w, h);
+        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && longer > 112)
+        {
+            var scaled = codec.GetScaledDimensions(112f / longer);
+            if (scaled.Width >= 1 && scaled.Height >= 1 && (long)scaled.Width * scaled.Height < (long)w * h) decoded = scaled;
+        }
+        long pixels = (long)decoded.Width * decoded.Height;
+        if (pixels > maxPixels)
+        {
+            var format = codec.EncodedFormat;
+            codec.Dispose();
+            int side = (int)Math.Sqrt(maxPixels);
+            string scale = decoded.Width == w ? "" : $" (decoded at reduced scale: {decoded.Width}x{decoded.Height})";
+            return (null, new(413, $"The {format} image is {w}x{h} pixels{scale}, {pixels} pixels to decode, over the decoding budget of {maxPixels} pixels (e.g. {side}x{side}): scale it down before sending."));
+        }
+        return (new ImageHeader(codec, decoded), null);
+    }
+
+    /// <summary>Opens and decodes in one step (the command-line classifier). Returns what is wrong, or null.</summary>
+    public static string? DecodeImage(byte[] bytes, float[] input, long maxPixels = DefaultMaxImagePixels)
+    {
+        var (image, refusal) = OpenImage(bytes, maxPixels);
+        if (image is null) return refusal!.Value.Detail;
+        using (image) return DecodeImage(image, input);
+    }
+
     /// <summary>
     /// Decodes a PNG or JPEG (SkiaSharp) into the model's 28×28 input, as Fashion-MNIST was made from product photos:
     /// transparency composited over white, an EXIF orientation applied, grey by luma, the longer side scaled to 28
@@ -282,18 +361,10 @@ public static class FashionService
     /// Fashion-MNIST items are light on black; then bytes × 1/255 like the training data. A 28×28 image is taken pixel
     /// for pixel. Returns what is wrong, or null.
     /// </summary>
-    public static string? DecodeImage(byte[] bytes, float[] input)
+    public static string? DecodeImage(ImageHeader image, float[] input)
     {
-        if (bytes.Length == 0) return "The body is empty: send a PNG or JPEG image.";
-        using var codec = SKCodec.Create(new MemoryStream(bytes));
-        if (codec is null) return "The body is not a PNG or JPEG image.";
-        if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg))
-            return $"The image is {codec.EncodedFormat}; send a PNG or JPEG.";
-        int w = codec.Info.Width, h = codec.Info.Height;
-        if (w > MaxImageSide || h > MaxImageSide)
-            return $"The image is {w}x{h} pixels, over the limit of {MaxImageSide}x{MaxImageSide}.";
-        if (w < 1 || h < 1) return $"The image is {w}x{h} pixels.";
-
+        var codec = image.Codec;
+        int w = image.Decoded.Width, h = image.Decoded.Height;
         var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var rgba = new SKBitmap(info);
         var result = codec.GetPixels(info, rgba.GetPixels());

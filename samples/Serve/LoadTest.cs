@@ -16,17 +16,17 @@ namespace Serve;
 /// <summary>
 /// A bounded load test against a running service: N concurrent clients post JSON predictions (Fashion-MNIST test
 /// images when the data set is installed, otherwise seeded random images) until the request count or the time
-/// limit is reached, then read the service's /metrics. Only 127.0.0.1 / localhost URLs are accepted.
+/// limit is reached, then read the service's /stats. Only 127.0.0.1 / localhost URLs are accepted.
 /// </summary>
 public static class LoadTest
 {
     /// <summary>What one run measured.</summary>
-    /// <param name="Server">The service's /metrics after the run (null if it did not answer).</param>
-    /// <param name="AllocatedBytesPerRequest">Bytes the service's process allocated during the run, per request (from /metrics before and after).</param>
+    /// <param name="Server">The service's /stats after the run (null if it did not answer).</param>
+    /// <param name="AllocatedBytesPerRequest">Bytes the service's process allocated during the run, per request (from /stats before and after).</param>
     /// <param name="ModelAllocatedBytesPerRequest">Of those, bytes allocated inside <c>Predict</c>.</param>
     /// <param name="ModelMicrosecondsPerPrediction">Mean time inside <c>Predict</c> during the run.</param>
     public sealed record Result(int Clients, long Requests, long Errors, double Seconds, double RequestsPerSecond,
-        double P50Milliseconds, double P99Milliseconds, MetricsResponse? Server,
+        double P50Milliseconds, double P99Milliseconds, StatsResponse? Server,
         double AllocatedBytesPerRequest, double ModelAllocatedBytesPerRequest, double ModelMicrosecondsPerPrediction);
 
     public const string Usage = "Usage: Serve load-test (--url URL | --serve CHECKPOINT [--port N]) [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]";
@@ -208,9 +208,9 @@ public static class LoadTest
         return content;
     }
 
-    private static async Task<MetricsResponse?> Metrics(HttpClient http)
+    private static async Task<StatsResponse?> Metrics(HttpClient http)
     {
-        try { return await http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse); }
+        try { return await http.GetFromJsonAsync("/stats", ServeJson.Default.StatsResponse); }
         catch (HttpRequestException) { return null; }
     }
 }

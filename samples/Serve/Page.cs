@@ -1,8 +1,29 @@
+using System;
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Serve;
 
 /// <summary>GET /: draw on a 28×28 canvas or upload an image; see the probabilities and the input the model received.</summary>
 internal static class Page
 {
+    /// <summary>
+    /// The page's Content-Security-Policy: its one inline script and one inline style by their SHA-256 hashes, requests
+    /// to this origin only, no plug-ins, no framing by other sites.
+    /// </summary>
+    public static readonly string ContentSecurityPolicy =
+        $"default-src 'none'; script-src '{Hash("script")}'; style-src '{Hash("style")}'; connect-src 'self'; img-src 'self'; "
+        + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static string Hash(string element)
+    {
+        int start = Html.IndexOf($"<{element}>", StringComparison.Ordinal) + element.Length + 2;
+        int end = Html.IndexOf($"</{element}>", start, StringComparison.Ordinal);
+        if (start < element.Length + 2 || end < 0 || Html.IndexOf($"<{element}", end, StringComparison.Ordinal) >= 0)
+            throw new InvalidOperationException($"The page must have exactly one inline <{element}>.");
+        return "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Html[start..end])));
+    }
+
     public const string Html = """
 <!doctype html>
 <html lang="en">
@@ -12,12 +33,13 @@ internal static class Page
 <title>CompiledNet · Fashion-MNIST</title>
 <style>
   body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 76rem; }
+  @media (max-width: 40rem) { body { margin: 1rem; } }
   h1 { font-size: 1.4rem; margin-bottom: .2rem; }
   p.note { color: #666; margin-top: 0; }
   .row { display: flex; gap: 2rem; flex-wrap: wrap; align-items: flex-start; }
-  .panel { display: flex; flex-direction: column; gap: .5rem; }
+  .panel { display: flex; flex-direction: column; gap: .5rem; min-width: 0; max-width: 100%; }
   canvas { border: 1px solid #999; image-rendering: pixelated; background: #000; touch-action: none; align-self: flex-start; }
-  #bars { display: grid; grid-template-columns: 7rem 14rem 4rem; gap: .25rem .5rem; align-items: center; font-size: .9rem; }
+  #bars { display: grid; grid-template-columns: 7rem minmax(3rem, 14rem) 3.5rem; gap: .25rem .5rem; align-items: center; font-size: .9rem; }
   .bar { height: .9rem; background: #3b7dd8; }
   .best { font-weight: bold; }
   #result { font-size: 1.2rem; min-height: 1.6rem; }
@@ -94,7 +116,7 @@ async function send(request) {
   let response, body;
   try { response = await request; body = await response.json(); }
   catch (e) { error.textContent = 'No answer from the service: ' + e; return; }
-  if (!response.ok) { error.textContent = body.error || response.statusText; return; }
+  if (!response.ok) { error.textContent = body.detail || body.title || response.statusText; return; }
   paintGrid(sctx, body.input, 6);
   result.textContent = 'Predicted: ' + body.name + ' (class ' + body.class + ')';
   result.dataset.class = body.class;

@@ -3,12 +3,14 @@ using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
 using CompiledNet;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Serve;
 
 // samples/Serve: a Fashion-MNIST classifier as a web service (ASP.NET Core minimal API, Native AOT), plus the
 // command-line classifier and a load test.
-//   Serve [serve] [--checkpoint FILE] [--url http://127.0.0.1:5000] [--data DIR]   the service (GET /, POST /predict, GET /health, GET /metrics)
+//   Serve [serve] [--checkpoint FILE] [--url http://127.0.0.1:5000] [--data DIR] [--Serve:Setting=value …]   the service (docs/serving.md)
 //   Serve classify …                                                              the command-line classifier (see Classifier.cs)
 //   Serve load-test (--url URL | --serve CHECKPOINT [--port N]) [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]
 string command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
@@ -33,39 +35,35 @@ catch (ArgumentException ex)
 
 static async Task<int> ServeMain(string[] args)
 {
-    string? checkpoint = null;
-    string url = "http://127.0.0.1:5000", data = FashionMnist.DefaultDirectory;
-    for (int i = 0; i < args.Length; i++)
-    {
-        string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-        switch (args[i])
-        {
-            case "--checkpoint": checkpoint = Value(); break;
-            case "--url": url = Value(); break;
-            case "--data": data = Value(); break;
-            default: throw new ArgumentException($"Unknown option '{args[i]}'. Usage: Serve [--checkpoint FILE] [--url URL] [--data DIR]");
-        }
-    }
     var started = System.Diagnostics.Stopwatch.StartNew();
-    var net = new FashionNet(1);
-    if (checkpoint is not null)
+    Microsoft.AspNetCore.Builder.WebApplication app;
+    ServeOptions options;
+    try
     {
-        try { Checkpoint.Load(net, checkpoint); }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
-        }
-        Console.WriteLine($"loaded {checkpoint} ({FashionNet.Architecture})");
+        app = FashionService.Build(args);
+        options = app.Services.GetRequiredService<IOptions<ServeOptions>>().Value;   // validated here: a bad setting stops the start
     }
-    else
+    catch (OptionsValidationException ex)
     {
+        Console.Error.WriteLine(string.Join(Environment.NewLine, ex.Failures));
+        return 2;
+    }
+    catch (InvalidOperationException ex)   // a setting that does not bind (unknown key, not a number)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+    if (options.Checkpoint is null)
+    {
+        string data = options.Data ?? FashionMnist.DefaultDirectory;
         Console.WriteLine($"no --checkpoint given: training a quick network on {data} (2 epochs) …");
         try
         {
+            var net = new FashionNet(1);
             var (train, test) = FashionMnist.Load(data);
             Trainer.Train(net, train, new TrainingOptions { Epochs = 2, Seed = 1 });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained: test accuracy {Evaluator.Evaluate(net, test).Accuracy:F4}"));
+            app.Services.GetRequiredService<ModelStore>().Use(net);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -73,14 +71,13 @@ static async Task<int> ServeMain(string[] args)
             return 1;
         }
     }
-    var app = FashionService.Build(net, url);
     try
     {
         await app.StartAsync();
     }
-    catch (Exception ex) when (ex is IOException or InvalidOperationException or FormatException or UriFormatException)
+    catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException or UriFormatException)
     {
-        Console.Error.WriteLine($"Cannot listen on {url}: {ex.Message}");
+        Console.Error.WriteLine($"Cannot start: {ex.Message}");
         return 1;
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -46,11 +46,12 @@ public class BrowserTests
         File.WriteAllBytes(png, ServiceTests.Png(28, 28, (x, y) => (byte)MathF.Round(pixels[y * 28 + x] * 255)));
         int expected = net.Classify(pixels);
 
-        var app = FashionService.Build(net, "http://127.0.0.1:0");
+        var app = FashionService.Build(new[] { "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" }, net);
         await app.StartAsync();
         try
         {
             var options = new ChromeOptions { BinaryLocation = BrowserFactAttribute.Chromium };
+            options.SetLoggingPreference(LogType.Browser, OpenQA.Selenium.LogLevel.All);
             options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,760", "--force-device-scale-factor=1");
             using var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(BrowserFactAttribute.Driver)!, Path.GetFileName(BrowserFactAttribute.Driver));
             service.SuppressInitialDiagnosticInformation = true;
@@ -89,6 +90,28 @@ public class BrowserTests
             Assert.True(drawn.Count(v => v > 200) >= 15, $"{drawn.Count(v => v > 200)} bright pixels in the drawing");
             Assert.True(drawn[14 * 28 + 14] > 200 && drawn[14 * 28 + 2] == 0 && drawn[14 * 28 + 25] == 0, "a vertical stroke in the middle");
             Assert.Equal(net.Classify(drawnInput).ToString(System.Globalization.CultureInfo.InvariantCulture), result.GetDomAttribute("data-class"));
+
+            // The page's Content-Security-Policy let its inline style and script run: the bars are a grid (the style
+            // applied) and the script answered above; and it reported no violation.
+            Assert.Equal("grid", ((IJavaScriptExecutor)driver).ExecuteScript("return getComputedStyle(document.getElementById('bars')).display;"));
+            var violations = driver.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Message.Contains("Content Security Policy", StringComparison.Ordinal)).ToArray();
+            Assert.True(violations.Length == 0, string.Join("\n", violations.Select(v => v.Message)));
+
+            // A 390 px wide phone: nothing wider than the screen, so no sideways scrolling; the percentages are visible.
+            driver.Manage().Window.Size = new System.Drawing.Size(390, 844);
+            driver.Navigate().Refresh();
+            driver.FindElement(By.Id("file")).SendKeys(png);
+            result = driver.FindElement(By.Id("result"));
+            watch.Restart();
+            while (string.IsNullOrEmpty(result.GetDomAttribute("data-class")) && watch.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(50);
+            Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), result.GetDomAttribute("data-class"));
+            var js = (IJavaScriptExecutor)driver;
+            Assert.Equal(390L, js.ExecuteScript("return window.innerWidth;"));
+            long scrollWidth = (long)js.ExecuteScript("return document.documentElement.scrollWidth;")!;
+            Assert.True(scrollWidth <= 390, $"the page is {scrollWidth} px wide on a 390 px screen");
+            long rightmost = (long)js.ExecuteScript("return Math.ceil(Math.max(...[...document.querySelectorAll('#bars span')].map(e => e.getBoundingClientRect().right)));")!;
+            Assert.True(rightmost <= 390, $"the percentages end at {rightmost} px");
+            ((ITakesScreenshot)driver).GetScreenshot().SaveAsFile(Path.Combine(directory, "serve-page-phone.png"));
         }
         finally
         {

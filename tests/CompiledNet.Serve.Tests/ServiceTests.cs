@@ -10,6 +10,8 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using CompiledNet;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Serve;
 using SkiaSharp;
 using Xunit;
@@ -26,7 +28,7 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = FashionService.Build(Net, "http://127.0.0.1:0");
+        App = FashionService.Build(new[] { "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" }, Net);
         await App.StartAsync();
         Address = new Uri(App.Urls.First());
         Http = new HttpClient { BaseAddress = Address };
@@ -54,9 +56,10 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     internal static byte[] Png(int width, int height, Func<int, int, byte> grey, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var pixels = bitmap.GetPixelSpan();
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-                bitmap.SetPixel(x, y, new SKColor(grey(x, y), grey(x, y), grey(x, y)));
+                pixels[y * bitmap.RowBytes + x] = grey(x, y);
         using var data = bitmap.Encode(format, 95);
         return data.ToArray();
     }
@@ -73,6 +76,18 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         using var response = await _service.Http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
+
+    /// <summary>POST /predict, expecting a refusal: its status and the problem's detail (the media type checked).</summary>
+    private async Task<(int Status, string Detail)> Refused(HttpContent content, bool expectContinue = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = content };
+        request.Headers.ExpectContinue = expectContinue;
+        using var response = await _service.Http.SendAsync(request);
+        var problem = await TestService.Problem(response);
+        return (problem.Status, problem.Detail);
+    }
+
+    private static string Detail(string problem) => JsonDocument.Parse(problem).RootElement.GetProperty("detail").GetString()!;
 
     private static PredictResponse Parse(string body) => JsonSerializer.Deserialize(body, ServeJson.Default.PredictResponse)!;
 
@@ -142,15 +157,22 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         { "application/json", Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("0.5", 784)) + "] 7"), 400, "The body is not valid JSON: '7' is invalid after a single JSON value." },
         { "image/png", Encoding.UTF8.GetBytes("certainly not a PNG"), 400, "The body is not a PNG or JPEG image." },
         { "image/png", Array.Empty<byte>(), 400, "The body is empty" },
-        { "image/png", Png(5000, 2, (x, y) => 0), 400, "The image is 5000x2 pixels, over the limit of 4096x4096." },
+        { "image/png", Png(4096, 4096, (x, y) => 0), 413, "The Png image is 4096x4096 pixels, 16777216 pixels to decode, over the decoding budget of 4194304 pixels (e.g. 2048x2048): scale it down before sending." },
+        { "application/json", Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("1e38", 784)) + "]"), 400, "Element 0 is 1e38, outside 0 to 1: pixels are bytes / 255 (0 = black, 1 = white), as the network was trained; divide 0-255 values by 255." },
+        { "application/json", Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("0.5", 783)) + ",-0.001]"), 400, "Element 783 is -0.001, outside 0 to 1" },
+        { "application/json; charset=utf-8", Encoding.UTF8.GetBytes("[255]"), 400, "Element 0 is 255, outside 0 to 1" },
+        { "application/jsonx", Encoding.UTF8.GetBytes("[0.5]"), 415, "Unsupported Content-Type 'application/jsonx'" },
+        { "application/json-patch+json", Encoding.UTF8.GetBytes("[0.5]"), 415, "Unsupported Content-Type 'application/json-patch+json'" },
+        { "image/pngx", Png(28, 28, (x, y) => 0), 415, "Unsupported Content-Type 'image/pngx'" },
         { "image/png", Png(28, 28, (x, y) => (byte)(x * y))[..60], 400, "The Png image could not be decoded (IncompleteInput): is it truncated or damaged?" },
         { "multipart/form-data", Encoding.UTF8.GetBytes("no boundary"), 400, "The multipart form could not be read: " },
         { "multipart/form-data; boundary=xyz", Encoding.UTF8.GetBytes("--xyz\r\nnot a part"), 400, "The multipart form could not be read: " },
         { "multipart/form-data; boundary=xyz", Encoding.UTF8.GetBytes("--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--xyz--\r\n"), 400, "The form has no file: send the image as a file field (e.g. \"image\")." },
-        { "", Encoding.UTF8.GetBytes("[0.5]"), 400, "Unsupported Content-Type ''" },
-        { "image/gif", Png(28, 28, (x, y) => 0, SKEncodedImageFormat.Webp), 400, "The image is Webp; send a PNG or JPEG." },
-        { "text/plain", Encoding.UTF8.GetBytes("hello"), 400, "Unsupported Content-Type 'text/plain'" },
-        { "application/json", new byte[FashionService.MaxBodyBytes + 1], 413, $"over the limit of {FashionService.MaxBodyBytes} bytes" },
+        { "", Encoding.UTF8.GetBytes("[0.5]"), 415, "Unsupported Content-Type '': send application/json (784 numbers), image/png, image/jpeg, application/octet-stream (a PNG or JPEG), or multipart/form-data with one image file." },
+        { "image/gif", Png(28, 28, (x, y) => 0, SKEncodedImageFormat.Webp), 415, "Unsupported Content-Type 'image/gif'" },
+        { "image/png", Png(28, 28, (x, y) => 0, SKEncodedImageFormat.Webp), 400, "The image is Webp; send a PNG or JPEG." },
+        { "text/plain", Encoding.UTF8.GetBytes("hello"), 415, "Unsupported Content-Type 'text/plain'" },
+        { "application/json", new byte[FashionService.DefaultMaxBodyBytes + 1], 413, $"over the limit of {FashionService.DefaultMaxBodyBytes} bytes" },
     };
 
     [Theory]
@@ -159,10 +181,9 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = type == "" ? null : MediaTypeHeaderValue.Parse(type);
-        var (actual, text) = await Post(content, expectContinue: status == 413);
-        Assert.Equal(status, (int)actual);
-        var error = JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!;
-        Assert.Contains(message, error.Error);
+        var (actual, detail) = await Refused(content, expectContinue: status == 413);
+        Assert.Equal(status, actual);
+        Assert.Contains(message, detail);
         using var health = await _service.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
@@ -175,12 +196,12 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         form.Add(new ByteArrayContent(Png(28, 28, (x, y) => 0)), "b", "b.png");
         var (status, text) = await Post(form);
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("The form has 2 files; send one image.", JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!.Error);
+        Assert.Equal("The form has 2 files; send one image.", Detail(text));
 
-        var big = new MultipartFormDataContent { { new ByteArrayContent(new byte[FashionService.MaxBodyBytes]), "image", "big.png" } };
+        var big = new MultipartFormDataContent { { new ByteArrayContent(new byte[FashionService.DefaultMaxBodyBytes]), "image", "big.png" } };
         (status, text) = await Post(big, expectContinue: true);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
-        Assert.Equal($"The request body is over the limit of {FashionService.MaxBodyBytes} bytes.", JsonSerializer.Deserialize(text, ServeJson.Default.ErrorResponse)!.Error);
+        Assert.Equal($"The request body is over the limit of {FashionService.DefaultMaxBodyBytes} bytes.", Detail(text));
     }
 
     [Fact]
@@ -190,7 +211,7 @@ public class ServiceTests : IClassFixture<ServiceFixture>
         // (Kestrel refuses a chunked body of exactly the limit).
         var x = RandomImage(5);
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(x, ServeJson.Default.SingleArray);
-        byte[] padded = json.Concat(Enumerable.Repeat((byte)' ', (int)FashionService.MaxBodyBytes - json.Length)).ToArray();
+        byte[] padded = json.Concat(Enumerable.Repeat((byte)' ', (int)FashionService.DefaultMaxBodyBytes - json.Length)).ToArray();
         var exact = new ByteArrayContent(padded);
         exact.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var (exactStatus, exactBody) = await Post(exact);
@@ -202,7 +223,7 @@ public class ServiceTests : IClassFixture<ServiceFixture>
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = content };
             request.Headers.TransferEncodingChunked = true;
-            request.Headers.ExpectContinue = bytes.Length > FashionService.MaxBodyBytes;
+            request.Headers.ExpectContinue = bytes.Length > FashionService.DefaultMaxBodyBytes;
             using var response = await _service.Http.SendAsync(request);
             Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
             return (response.StatusCode, await response.Content.ReadAsStringAsync());
@@ -213,17 +234,17 @@ public class ServiceTests : IClassFixture<ServiceFixture>
 
         (status, body) = await PostChunked(padded.Append((byte)' ').ToArray());
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
-        Assert.Equal($"The request body is over the limit of {FashionService.MaxBodyBytes} bytes.", JsonSerializer.Deserialize(body, ServeJson.Default.ErrorResponse)!.Error);
+        Assert.Equal($"The request body is over the limit of {FashionService.DefaultMaxBodyBytes} bytes.", Detail(body));
     }
 
     [Fact]
     public async Task RefusalsAreCountedAsErrorsInTheMetrics()
     {
-        var before = await _service.Http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse);
+        var before = await _service.Http.GetFromJsonAsync("/stats", ServeJson.Default.StatsResponse);
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes("[1,2,3]"));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         Assert.Equal(HttpStatusCode.BadRequest, (await Post(content)).Status);
-        var after = await _service.Http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse);
+        var after = await _service.Http.GetFromJsonAsync("/stats", ServeJson.Default.StatsResponse);
         Assert.True(after!.Errors >= before!.Errors + 1, $"errors {before.Errors} -> {after.Errors}");
         Assert.True(after.Requests >= before.Requests + 1);
     }
@@ -291,21 +312,30 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     }
 
     [Fact]
-    public async Task AnExceptionInARequestIsA500WithAMessageAndTheServiceCarriesOn()
+    public async Task AnExceptionInARequestIsA500ProblemThatIsLoggedAndTheServiceCarriesOn()
     {
-        var app = FashionService.Build(_service.Net, "http://127.0.0.1:0");
+        var log = new ListLoggerProvider();
+        var app = FashionService.Build(new[] { "--urls", "http://127.0.0.1:0" }, _service.Net,
+            builder => { builder.Logging.ClearProviders(); builder.Logging.AddProvider(log); });
         app.MapGet("/boom", (Func<string>)(() => throw new InvalidOperationException("boom")));
         await app.StartAsync();
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
             using var response = await http.GetAsync("/boom");
-            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-            Assert.Equal("Internal error: InvalidOperationException.",
-                JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), ServeJson.Default.ErrorResponse)!.Error);
+            var (status, title, detail) = await TestService.Problem(response);
+            Assert.Equal(500, status);
+            Assert.Equal("Internal error", title);
+            Assert.StartsWith("Internal error (InvalidOperationException); it has been logged with trace id ", detail);
+            Assert.DoesNotContain("boom", detail);   // the exception's message stays in the log
+            var logged = Assert.Single(log.Entries, e => e.Exception is InvalidOperationException);
+            Assert.Equal(LogLevel.Error, logged.Level);
+            Assert.Equal("UnexpectedException", logged.Event.Name);
+            Assert.Contains("GET /boom", logged.Message);
+            Assert.Contains(detail[(detail.LastIndexOf(' ') + 1)..].TrimEnd('.'), logged.Message);   // the same trace id
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
-            var metrics = await http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse);
-            Assert.Equal(1, metrics!.Errors);
+            var stats = await http.GetFromJsonAsync("/stats", ServeJson.Default.StatsResponse);
+            Assert.Equal(1, stats!.Errors);
         }
         finally
         {
@@ -315,17 +345,14 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     }
 
     [Fact]
-    public async Task HealthAndMetricsAnswer()
+    public async Task TheStatsSummaryCountsRequestsAndPredictions()
     {
-        var health = await _service.Http.GetFromJsonAsync("/health", ServeJson.Default.HealthResponse);
-        Assert.Equal("ok", health!.Status);
-        Assert.Equal(FashionNet.ParameterCount, health.Parameters);
         await Post(JsonContent.Create(RandomImage(1), ServeJson.Default.SingleArray));
-        var metrics = await _service.Http.GetFromJsonAsync("/metrics", ServeJson.Default.MetricsResponse);
-        Assert.True(metrics!.Requests >= 2);
-        Assert.True(metrics.Predictions >= 1);
-        Assert.True(metrics.P99Milliseconds >= metrics.P50Milliseconds);
-        Assert.Equal(0, metrics.ModelAllocatedBytesPerPrediction);
+        var stats = await _service.Http.GetFromJsonAsync("/stats", ServeJson.Default.StatsResponse);
+        Assert.True(stats!.Requests >= 1);
+        Assert.True(stats.Predictions >= 1);
+        Assert.True(stats.P99Milliseconds >= stats.P50Milliseconds);
+        Assert.Equal(0, stats.ModelAllocatedBytesPerPrediction);
     }
 
     [Fact]
