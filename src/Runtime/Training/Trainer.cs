@@ -200,7 +200,7 @@ namespace CompiledNet
                 var labels = data.Labels;
                 for (int i = 0; i < labels.Length; i++)
                     if (labels[i] >= classes)
-                        throw new ArgumentException($"Example {i} of the data set has label {labels[i]}, but the network's labels lie in [0, {classes}).", nameof(data));
+                        throw new ArgumentException($"Example {i} of the data set has label {labels[i]}, but the network's labels lie in [0, {classes}) (the data set has {data.ClassCount} classes).", nameof(data));
                 throw new ArgumentException($"The data set has {data.ClassCount} classes, but the network's labels lie in [0, {classes}).", nameof(data));
             }
             // The data set checked its values when it was built; its array may have been changed since. One pass per run.

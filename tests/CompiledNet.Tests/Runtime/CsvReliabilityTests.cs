@@ -131,6 +131,30 @@ public sealed class CsvReliabilityTests : IDisposable
     }
 
     [Fact]
+    public void RandomByteFlipsOfAPlainFileAreRefusedOrReadAsOtherValuesOfTheSameShape()
+    {
+        // Plain CSV has no checksum: a digit turned into another digit is a valid file. Anything else is refused,
+        // and nothing but InvalidDataException comes out.
+        var bytes = Encoding.UTF8.GetBytes(Text);
+        var rng = new Random(10);
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            var copy = (byte[])bytes.Clone();
+            copy[rng.Next(copy.Length)] ^= (byte)rng.Next(1, 256);
+            string path = Write("flip.csv", copy);
+            try
+            {
+                var data = Dataset.FromCsv(path);
+                Assert.Equal((3, 2), (data.Count, data.FeatureSize));
+            }
+            catch (InvalidDataException ex)
+            {
+                Assert.StartsWith(path + ": ", ex.Message);
+            }
+        }
+    }
+
+    [Fact]
     public void AQuotedFieldMayHoldTheSeparatorAndEscapedQuotes()
     {
         var data = Dataset.FromCsv(Write("label,\"pixel, \"\"first\"\"\",b\n1,\"2\",3\n"), new CsvOptions { Scale = 1f });
