@@ -133,31 +133,46 @@ namespace CompiledNet
     }
 
     /// <summary>
-    /// CRC-32 of ISO 3309 / ITU-T V.42 (the polynomial gzip uses, reflected 0xEDB88320), table-driven. Written here
-    /// rather than taken from the System.IO.Hashing package so that the runtime keeps no package dependency; it is
-    /// checked against the CRC-32 zlib writes into gzip trailers.
+    /// CRC-32 of ISO 3309 / ITU-T V.42 (the polynomial gzip uses, reflected 0xEDB88320), table-driven, eight bytes
+    /// per step ("slicing-by-8", several times faster than a byte at a time, which would add more than half to the
+    /// time of reading a gzip file). Written here rather than taken from the System.IO.Hashing package so that the
+    /// runtime keeps no package dependency; the tests check it against the CRC-32 zlib writes into gzip trailers.
     /// </summary>
     internal static class Crc32
     {
         private static readonly uint[] Table = BuildTable();
 
+        /// <summary>Eight tables of 256: table k gives the CRC of a byte followed by k zero bytes.</summary>
         private static uint[] BuildTable()
         {
-            var table = new uint[256];
+            var table = new uint[8 * 256];
             for (uint i = 0; i < 256; i++)
             {
                 uint c = i;
                 for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
                 table[i] = c;
             }
+            for (int i = 0; i < 256; i++)
+                for (int k = 1; k < 8; k++)
+                    table[k * 256 + i] = (table[(k - 1) * 256 + i] >> 8) ^ table[table[(k - 1) * 256 + i] & 0xFF];
             return table;
         }
 
         /// <summary>Continues a CRC register (start at 0xFFFFFFFF; the CRC is the complement of the final register).</summary>
         public static uint Update(uint register, ReadOnlySpan<byte> data)
         {
-            var table = Table;
-            foreach (byte b in data) register = table[(register ^ b) & 0xFF] ^ (register >> 8);
+            var t = Table.AsSpan();
+            while (data.Length >= 8)
+            {
+                uint low = register ^ BinaryPrimitives.ReadUInt32LittleEndian(data);
+                uint high = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+                register = t[7 * 256 + (int)(low & 0xFF)] ^ t[6 * 256 + (int)((low >> 8) & 0xFF)]
+                         ^ t[5 * 256 + (int)((low >> 16) & 0xFF)] ^ t[4 * 256 + (int)(low >> 24)]
+                         ^ t[3 * 256 + (int)(high & 0xFF)] ^ t[2 * 256 + (int)((high >> 8) & 0xFF)]
+                         ^ t[1 * 256 + (int)((high >> 16) & 0xFF)] ^ t[(int)(high >> 24)];
+                data = data[8..];
+            }
+            foreach (byte b in data) register = t[(int)((register ^ b) & 0xFF)] ^ (register >> 8);
             return register;
         }
 
