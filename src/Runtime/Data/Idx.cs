@@ -112,8 +112,10 @@ namespace CompiledNet
         /// Reads an IDX file. A malformed file throws <see cref="InvalidDataException"/> whose message is "PATH: the
         /// problem, with the values found". Every size the header declares is checked against what the file holds, in
         /// 64-bit arithmetic, before memory proportional to it is allocated: a plain file must hold exactly the bytes its
-        /// header describes (a shorter one is reported as truncated); a gzip file is read in growing chunks (never more
-        /// than twice the data it really holds) and its CRC-32 and length trailer is verified, so a cut anywhere is reported.
+        /// header describes (a shorter one is reported as truncated); a gzip file is allocated at once only when its header
+        /// agrees with the length in its trailer and with deflate's largest expansion (1032:1), and otherwise read in
+        /// growing chunks (never more than twice the data it really holds); its CRC-32 and length trailer is verified,
+        /// so a cut anywhere is reported.
         /// </summary>
         public static IdxArray Read(string path)
         {
@@ -207,7 +209,12 @@ namespace CompiledNet
             }
             else
             {
-                data = ReadGrowing(stream, dataBytes);
+                // Deflate expands at most 1032-fold: a header within that bound whose size agrees with the trailer's
+                // length is allocated at once; anything else grows with the data that really arrives.
+                var verified = (VerifiedGzipStream)stream;
+                bool plausible = dataBytes <= 1032 * fileLength && (uint)(headerBytes + dataBytes) == verified.TrailerLength;
+                data = plausible ? new byte[dataBytes] : ReadGrowing(stream, dataBytes);
+                if (plausible && (got = ReadFully(stream, data)) < data.Length) data = data[..got];
                 if (data.Length < dataBytes) throw SizeMismatch(path, type, shape, count, dataBytes, data.Length, truncatedByDefault: false);
             }
             if (stream.ReadByte() >= 0)
