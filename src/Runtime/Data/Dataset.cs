@@ -12,7 +12,11 @@ namespace CompiledNet
         private readonly float[] _features;
         private readonly int[] _labels;
 
-        /// <summary>Wraps <paramref name="features"/> (labels.Length rows of <paramref name="featureSize"/>) and <paramref name="labels"/> in [0, <paramref name="classCount"/>); no copy.</summary>
+        /// <summary>
+        /// Wraps <paramref name="features"/> (labels.Length rows of <paramref name="featureSize"/>, all finite) and
+        /// <paramref name="labels"/> in [0, <paramref name="classCount"/>); no copy. A NaN or infinite feature throws
+        /// <see cref="ArgumentException"/> naming the example and feature.
+        /// </summary>
         public Dataset(float[] features, int featureSize, int[] labels, int classCount)
         {
             ArgumentNullException.ThrowIfNull(features);
