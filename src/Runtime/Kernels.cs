@@ -74,6 +74,15 @@ namespace CompiledNet
             return Vector256.Sum(acc) + tail == 0f;
         }
 
+        /// <summary>Index of the first NaN or infinite value, or −1 when all are finite (one vectorised pass when they are).</summary>
+        public static int FirstNonFinite(ReadOnlySpan<float> values)
+        {
+            if (AllFinite(values)) return -1;
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i])) return i;
+            return -1;
+        }
+
         /// <summary>Logistic sigmoid 1/(1 + e^−z), without overflow for large |z|.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sigmoid(float z)

@@ -1,7 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
-using System.Runtime.InteropServices;
+using System.Globalization;
 using System.Text;
 
 namespace CompiledNet
@@ -12,64 +12,149 @@ namespace CompiledNet
     /// <param name="Step">Optimizer steps taken when it was saved.</param>
     /// <param name="Epoch">Epochs completed when it was saved, or −1 if not given.</param>
     /// <param name="ShuffleState">The training loop's shuffle generator, if it was saved.</param>
-    public sealed record CheckpointInfo(ulong Fingerprint, string Architecture, long Step, int Epoch, RngState? ShuffleState);
+    public sealed record CheckpointInfo(ulong Fingerprint, string Architecture, long Step, int Epoch, RngState? ShuffleState)
+    {
+        /// <summary>The format version of the file (1 or 2).</summary>
+        public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
+
+        /// <summary>The network's learning rate when it was saved; null in a version-1 file, which did not record it.</summary>
+        public float? LearningRate { get; init; }
+
+        /// <summary>The training loop's own state (schedule base rate, roll-backs, divergence watch, early stopping), when the loop saved it.</summary>
+        internal TrainingLoopState? Loop { get; init; }
+    }
+
+    /// <summary>
+    /// What <see cref="Trainer"/> needs besides the network to continue a run exactly: the rate its schedule starts
+    /// from (lowered by every roll-back), the roll-backs left, the divergence watch, and early stopping's best epoch
+    /// with that epoch's state.
+    /// </summary>
+    internal sealed record TrainingLoopState(
+        float ScheduleBaseRate, int RollBacksLeft, LossWatchState Watch,
+        double BestValidationLoss, int BestEpoch, int EpochsSinceBest, NetworkState? Best);
+
+    /// <summary>A copy of everything a network trains: the buffers, the step counter, the mask generator.</summary>
+    internal sealed record NetworkState(float[] Parameters, float[] OptimizerState, float[] Statistics, long Step, RngState? Masks);
 
     /// <summary>
     /// Saves and loads everything a compiled network needs to continue: parameters, optimizer state, batch-norm
-    /// statistics, the step counter and the mask generator, plus the epoch and the shuffle generator of the training
-    /// loop when given. Format version 1, little-endian:
+    /// statistics, the step counter, the mask generator and the learning rate, plus — when the training loop saves —
+    /// the epoch, the shuffle generator and the loop's own state (schedule, roll-backs, divergence watch, early
+    /// stopping), so that <see cref="Trainer.Resume{TNet}"/> continues bit-identically. Format version 2, little-endian:
     /// <code>
     /// "CNETCKPT" · u32 version · u64 fingerprint · i32 n · n bytes UTF-8 architecture · i64 step · i32 epoch
-    /// · u8 has-mask-state [u32×4 f32 u8] · u8 has-shuffle-state [u32×4 f32 u8]
+    /// · f32 learning rate · u8 has-mask-state [u32×4 f32 u8] · u8 has-shuffle-state [u32×4 f32 u8]
+    /// · u8 has-loop-state [f32 schedule base rate · i32 roll-backs left · f64×3 watch (smoothed, best, first loss)
+    ///   · i64 watched steps · f64 best validation loss · i32 best epoch · i32 epochs since best · u8 has-best-state]
     /// · i32 P · i32 S · i32 B · f32×P parameters · f32×S optimizer state · f32×B batch-norm statistics
+    /// · [if has-best-state: i64 step · u8 has-mask-state [u32×4 f32 u8] · f32×P · f32×S · f32×B]
     /// · u64 FNV-1a 64 of every byte before it
     /// </code>
-    /// Saving is atomic: the file is written beside the target, flushed to disk, then renamed over it, so a crash
-    /// mid-save leaves the previous checkpoint intact.
+    /// Version 1 (no learning rate, no loop state) still loads; <see cref="Trainer.Resume{TNet}"/> refuses it, since
+    /// it lacks what an exact resume needs. Reading checks the magic number, the version and every size in the header
+    /// against the file's length before reading the rest, and never holds more than the network's own size in memory.
+    /// Saving is atomic: the file is written beside the target under a name of its own (<c>NAME.tmp-PID-N</c>),
+    /// flushed to disk, then renamed over it, so a crash mid-save leaves the previous checkpoint intact; the next save
+    /// to the same path deletes temporary files that crashed processes left. Saves to one path from several threads
+    /// of a process take turns; saves from several processes each write their own temporary file, and the last rename wins.
     /// </summary>
     public static class Checkpoint
     {
-        /// <summary>The format version this library writes and reads.</summary>
-        public const int FormatVersion = 1;
+        /// <summary>The format version this library writes (it reads this and version 1).</summary>
+        public const int FormatVersion = 2;
 
         private static ReadOnlySpan<byte> Magic => "CNETCKPT"u8;
 
+        /// <summary>Bytes of the header after the architecture, at most (version 2 with loop state).</summary>
+        private const int MaxHeaderTail = 8 + 4 + 4 + 2 * 22 + 1 + 4 + 4 + 24 + 8 + 8 + 4 + 4 + 1 + 12;
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> SaveLocks = new(StringComparer.Ordinal);
+        private static long _saveCounter;
+
         /// <summary>Saves <paramref name="net"/> to <paramref name="path"/> atomically.</summary>
         public static void Save(ICheckpointable net, string path, int epoch = -1, RngState? shuffleState = null)
-            => Save(net, path, epoch, shuffleState, static s => s);
+            => Save(net, path, epoch, shuffleState, null, static s => s);
 
         /// <summary>Save with a stream wrapper (tests inject failures through it).</summary>
         internal static void Save(ICheckpointable net, string path, int epoch, RngState? shuffleState, Func<Stream, Stream> wrap)
+            => Save(net, path, epoch, shuffleState, null, wrap);
+
+        internal static void Save(ICheckpointable net, string path, int epoch, RngState? shuffleState, TrainingLoopState? loop, Func<Stream, Stream> wrap)
         {
             ArgumentNullException.ThrowIfNull(net);
             ArgumentException.ThrowIfNullOrEmpty(path);
-            byte[] bytes = Serialize(net, epoch, shuffleState);
+            byte[] bytes = Serialize(net, epoch, shuffleState, loop);
             string full = Path.GetFullPath(path);
-            string temporary = full + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            try
+            lock (SaveLocks.GetOrAdd(full, static _ => new object()))
             {
-                using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+                DeleteStaleTemporaries(full);
+                string temporary = TemporaryPrefix(full) + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" +
+                    System.Threading.Interlocked.Increment(ref _saveCounter).ToString(CultureInfo.InvariantCulture);
+                try
                 {
-                    var stream = wrap(file);
-                    stream.Write(bytes);
-                    stream.Flush();
-                    file.Flush(flushToDisk: true);
+                    using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                    {
+                        var stream = wrap(file);
+                        stream.Write(bytes);
+                        stream.Flush();
+                        file.Flush(flushToDisk: true);
+                    }
+                    File.Move(temporary, full, overwrite: true);
                 }
-                File.Move(temporary, full, overwrite: true);
-            }
-            catch
-            {
-                try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-                throw;
+                catch
+                {
+                    try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                    throw;
+                }
             }
         }
 
-        private static byte[] Serialize(ICheckpointable net, int epoch, RngState? shuffleState)
+        private static string TemporaryPrefix(string full) => full + ".tmp-";
+
+        /// <summary>
+        /// Deletes NAME.tmp-PID… files of processes that no longer run (a crash mid-save), and of this process: saves
+        /// to one path within a process take turns under a lock, so none of this process's is in use.
+        /// </summary>
+        private static void DeleteStaleTemporaries(string full)
+        {
+            string? directory = Path.GetDirectoryName(full);
+            if (directory is null || !Directory.Exists(directory)) return;
+            string prefix = Path.GetFileName(full) + ".tmp-";
+            foreach (string candidate in Directory.EnumerateFiles(directory, prefix + "*"))
+            {
+                string name = Path.GetFileName(candidate);
+                if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                var rest = name.AsSpan(prefix.Length);
+                int dash = rest.IndexOf('-');
+                if (!int.TryParse(dash < 0 ? rest : rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+                if (pid != Environment.ProcessId && IsRunning(pid)) continue;
+                try { File.Delete(candidate); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        private static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException) { return false; }
+            catch (InvalidOperationException) { return false; }
+            catch (System.ComponentModel.Win32Exception) { return true; } // exists but cannot be inspected
+        }
+
+        private static byte[] Serialize(ICheckpointable net, int epoch, RngState? shuffleState, TrainingLoopState? loop)
         {
             var architecture = Encoding.UTF8.GetBytes(net.Architecture);
             Span<float> parameters = net.Parameters, state = net.OptimizerState, statistics = net.BatchNormStatistics;
-            int length = 8 + 4 + 8 + 4 + architecture.Length + 8 + 4 + 2 * (1 + 21) + 12
-                + 4 * (parameters.Length + state.Length + statistics.Length) + 8;
+            long floats = parameters.Length + state.Length + statistics.Length;
+            var best = loop?.Best;
+            if (best is not null && (best.Parameters.Length != parameters.Length || best.OptimizerState.Length != state.Length || best.Statistics.Length != statistics.Length))
+                throw new ArgumentException("The best-epoch state does not fit the network.", nameof(loop));
+            long length = 8 + 4 + 8 + 4 + architecture.Length + 8 + 4 + 4 + 2 * 22 + 1 + (loop is null ? 0 : 4 + 4 + 24 + 8 + 8 + 4 + 4 + 1) + 12
+                + 4 * floats + (best is null ? 0 : 8 + 22 + 4 * floats) + 8;
+            if (length > Array.MaxLength) throw new InvalidOperationException($"The checkpoint would need {length} bytes, more than one array holds.");
             var bytes = new byte[length];
             var w = new Writer(bytes);
             w.Bytes(Magic);
@@ -79,89 +164,225 @@ namespace CompiledNet
             w.Bytes(architecture);
             w.Int64(net.Step);
             w.Int32(epoch);
+            w.Single(net.LearningRate);
             w.Rng(net.MaskGeneratorState);
             w.Rng(shuffleState);
+            w.Byte(loop is null ? (byte)0 : (byte)1);
+            if (loop is not null)
+            {
+                w.Single(loop.ScheduleBaseRate);
+                w.Int32(loop.RollBacksLeft);
+                w.Double(loop.Watch.Smoothed);
+                w.Double(loop.Watch.Best);
+                w.Double(loop.Watch.First);
+                w.Int64(loop.Watch.Steps);
+                w.Double(loop.BestValidationLoss);
+                w.Int32(loop.BestEpoch);
+                w.Int32(loop.EpochsSinceBest);
+                w.Byte(best is null ? (byte)0 : (byte)1);
+            }
             w.Int32(parameters.Length);
             w.Int32(state.Length);
             w.Int32(statistics.Length);
             w.Floats(parameters);
             w.Floats(state);
             w.Floats(statistics);
+            if (best is not null)
+            {
+                w.Int64(best.Step);
+                w.Rng(best.Masks);
+                w.Floats(best.Parameters);
+                w.Floats(best.OptimizerState);
+                w.Floats(best.Statistics);
+            }
             w.UInt64(Fnv1a(bytes.AsSpan(0, w.Position)));
             return bytes;
         }
 
         /// <summary>
-        /// Loads <paramref name="path"/> into <paramref name="net"/>. A file of another network, a truncated or
-        /// corrupted file throws <see cref="InvalidDataException"/> naming the file and the problem (for another network,
-        /// both architectures); nothing is changed in <paramref name="net"/> unless the whole file is valid.
+        /// Loads <paramref name="path"/> into <paramref name="net"/>, the learning rate included (a version-1 file
+        /// leaves the rate as it is). A file of another network, a truncated or corrupted file throws
+        /// <see cref="InvalidDataException"/> naming the file and the problem (for another network, both
+        /// architectures); nothing is changed in <paramref name="net"/> unless the whole file is valid.
         /// </summary>
         public static CheckpointInfo Load(ICheckpointable net, string path)
         {
             ArgumentNullException.ThrowIfNull(net);
-            var (info, bytes, body) = Read(path);
-            if (info.Fingerprint != net.Fingerprint)
-                throw new InvalidDataException(
-                    $"{path}: the checkpoint is of another network. It holds \"{info.Architecture}\" (fingerprint {info.Fingerprint:X16}); this network is \"{net.Architecture}\" (fingerprint {net.Fingerprint:X16}).");
-            var r = new Reader(bytes, body, path);
-            var mask = r.Rng();
-            r.Rng();
-            int p = r.Int32(), s = r.Int32(), b = r.Int32();
-            if (p != net.Parameters.Length || s != net.OptimizerState.Length || b != net.BatchNormStatistics.Length)
-                throw new InvalidDataException(
-                    $"{path}: the checkpoint holds {p} parameters, {s} optimizer-state values and {b} statistics; this network has {net.Parameters.Length}, {net.OptimizerState.Length} and {net.BatchNormStatistics.Length}.");
-            if ((mask is null) != (net.MaskGeneratorState is null))
-                throw new InvalidDataException($"{path}: the checkpoint's mask-generator state does not fit this network.");
-            r.Floats(net.Parameters);
-            r.Floats(net.OptimizerState);
-            r.Floats(net.BatchNormStatistics);
+            var (info, contents) = Read(path, net);
+            var c = contents!;
+            c.Parameters.CopyTo(net.Parameters);
+            c.OptimizerState.CopyTo(net.OptimizerState);
+            c.Statistics.CopyTo(net.BatchNormStatistics);
             net.RestoreStep(info.Step);
-            if (mask is not null) net.MaskGeneratorState = mask;
+            if (c.Masks is not null) net.MaskGeneratorState = c.Masks;
+            if (info.LearningRate is float rate) net.LearningRate = rate;
             return info;
         }
 
-        /// <summary>Reads and verifies a checkpoint's header without a network.</summary>
-        public static CheckpointInfo ReadInfo(string path) => Read(path).Info;
-
-        private static (CheckpointInfo Info, byte[] Bytes, int Body) Read(string path)
+        /// <summary>
+        /// Copies everything a checkpoint holds from <paramref name="source"/> into <paramref name="target"/>, a network
+        /// of the same declaration: parameters, optimizer state, batch-norm statistics, step counter, mask generator and
+        /// learning rate. The two share nothing afterwards, so <paramref name="target"/> can serve predictions from
+        /// other threads while <paramref name="source"/> goes on training (see <see cref="ServingCopy{TNet}"/>). The
+        /// source must not be training while it is copied.
+        /// </summary>
+        public static void CopyState(ICheckpointable source, ICheckpointable target)
         {
-            byte[] bytes = File.ReadAllBytes(path);
-            var r = new Reader(bytes, 0, path);
-            if (bytes.Length < Magic.Length && Magic.StartsWith(bytes))
-                throw new InvalidDataException($"{path}: the file is truncated: it ends after {bytes.Length} bytes, inside its header.");
-            if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-                throw new InvalidDataException($"{path}: not a CompiledNet checkpoint (it does not start with \"CNETCKPT\").");
-            r.Skip(Magic.Length);
+            ArgumentNullException.ThrowIfNull(source);
+            ArgumentNullException.ThrowIfNull(target);
+            if (ReferenceEquals(source, target)) throw new ArgumentException("The source and the target are the same network.", nameof(target));
+            if (source.Fingerprint != target.Fingerprint)
+                throw new ArgumentException(
+                    $"The target is another network: \"{target.Architecture}\" (fingerprint {target.Fingerprint:X16}); the source is \"{source.Architecture}\" (fingerprint {source.Fingerprint:X16}).", nameof(target));
+            source.Parameters.CopyTo(target.Parameters);
+            source.OptimizerState.CopyTo(target.OptimizerState);
+            source.BatchNormStatistics.CopyTo(target.BatchNormStatistics);
+            target.RestoreStep(source.Step);
+            if (source.MaskGeneratorState is RngState masks) target.MaskGeneratorState = masks;
+            target.LearningRate = source.LearningRate;
+        }
+
+        /// <summary>Reads and verifies a checkpoint (header and checksum) without a network.</summary>
+        public static CheckpointInfo ReadInfo(string path) => Read(path, null).Info;
+
+        /// <summary>
+        /// Reads the header first (magic number, version, sizes), compares the length it implies with the file's,
+        /// and — for a network — the fingerprint and buffer sizes with the network's, before the body is read; then
+        /// reads the body (decoding it only for a network) while computing the checksum.
+        /// </summary>
+        private static (CheckpointInfo Info, NetworkState? Contents) Read(string path, ICheckpointable? net)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            long length = file.Length;
+            var head = new byte[(int)Math.Min(length, 24)];
+            ReadFully(file, head);
+            if (head.Length < Magic.Length ? !Magic.StartsWith(head) : !head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+                throw new InvalidDataException($"{path}: not a CompiledNet checkpoint (it does not start with \"CNETCKPT\"; it has {length} bytes).");
+            var r = new Reader(head, Magic.Length, path);
             int version = r.Int32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"{path}: checkpoint format version {version}; this library reads version {FormatVersion}.");
-            ulong fingerprint = r.UInt64();
+            if (version is not (1 or FormatVersion))
+                throw new InvalidDataException($"{path}: checkpoint format version {version}; this library reads versions 1 and {FormatVersion}.");
+            r.UInt64();
             int nameLength = r.Int32();
-            if (nameLength < 0 || nameLength > 1 << 20) throw new InvalidDataException($"{path}: corrupted header (architecture length {nameLength}).");
+            if (nameLength < 0 || nameLength > 1 << 20 || nameLength > length - 24)
+                throw new InvalidDataException(nameLength >= 0 && nameLength <= 1 << 20
+                    ? $"{path}: the file is truncated: it ends after {length} bytes, inside its header (the architecture alone takes {nameLength})."
+                    : $"{path}: corrupted header (architecture length {nameLength}).");
+
+            head = new byte[(int)Math.Min(length, 24L + nameLength + MaxHeaderTail)];
+            file.Position = 0;
+            ReadFully(file, head);
+            r = new Reader(head, 12, path);
+            ulong fingerprint = r.UInt64();
+            r.Int32();
             string architecture = Encoding.UTF8.GetString(r.Take(nameLength));
             long step = r.Int64();
             int epoch = r.Int32();
-            int body = r.Position;
-            r.Rng();
+            float? rate = version >= 2 ? r.Single() : null;
+            var masks = r.Rng();
             var shuffle = r.Rng();
+            TrainingLoopState? loop = null;
+            bool hasBest = false;
+            if (version >= 2 && r.Byte() != 0)
+            {
+                float baseRate = r.Single();
+                int rollBacksLeft = r.Int32();
+                var watch = new LossWatchState(r.Double(), r.Double(), r.Double(), r.Int64());
+                double bestLoss = r.Double();
+                int bestEpoch = r.Int32(), sinceBest = r.Int32();
+                hasBest = r.Byte() != 0;
+                loop = new TrainingLoopState(baseRate, rollBacksLeft, watch, bestLoss, bestEpoch, sinceBest, null);
+            }
             int p = r.Int32(), s = r.Int32(), b = r.Int32();
             if (p < 0 || s < 0 || b < 0) throw new InvalidDataException($"{path}: corrupted header (buffer sizes {p}, {s}, {b}).");
-            long expected = r.Position + 4L * ((long)p + s + b) + 8;
-            if (bytes.Length != expected)
-                throw new InvalidDataException(bytes.Length < expected
-                    ? $"{path}: the file is truncated: {bytes.Length} bytes, but its header describes {expected}."
-                    : $"{path}: {bytes.Length - expected} unexpected bytes after the {expected} its header describes.");
-            ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8));
-            ulong actual = Fnv1a(bytes.AsSpan(0, bytes.Length - 8));
-            if (stored != actual)
-                throw new InvalidDataException($"{path}: the checkpoint is corrupted (checksum {actual:X16} does not match the stored {stored:X16}).");
-            return (new CheckpointInfo(fingerprint, architecture, step, epoch, shuffle), bytes, body);
+            int dataStart = r.Position;
+            long floatBytes = 4L * ((long)p + s + b);
+            long expected = dataStart + floatBytes + (hasBest ? 8 + 22 + floatBytes : 0) + 8;
+            if (length != expected)
+                throw new InvalidDataException(length < expected
+                    ? $"{path}: the file is truncated: {length} bytes, but its header describes {expected}."
+                    : $"{path}: {length - expected} unexpected bytes after the {expected} its header describes.");
+            var info = new CheckpointInfo(fingerprint, architecture, step, epoch, shuffle) { FormatVersion = version, LearningRate = rate };
+
+            if (net is not null)
+            {
+                if (fingerprint != net.Fingerprint)
+                    throw new InvalidDataException(
+                        $"{path}: the checkpoint is of another network. It holds \"{architecture}\" (fingerprint {fingerprint:X16}); this network is \"{net.Architecture}\" (fingerprint {net.Fingerprint:X16}).");
+                if (p != net.Parameters.Length || s != net.OptimizerState.Length || b != net.BatchNormStatistics.Length)
+                    throw new InvalidDataException(
+                        $"{path}: the checkpoint holds {p} parameters, {s} optimizer-state values and {b} statistics; this network has {net.Parameters.Length}, {net.OptimizerState.Length} and {net.BatchNormStatistics.Length}.");
+                if ((masks is null) != (net.MaskGeneratorState is null))
+                    throw new InvalidDataException($"{path}: the checkpoint's mask-generator state does not fit this network.");
+            }
+
+            // The body: hashed as it streams; decoded only for a network (its size now matches the network's).
+            ulong hash = Fnv1a(head.AsSpan(0, dataStart));
+            file.Position = dataStart;
+            NetworkState? contents = null;
+            if (net is not null)
+            {
+                contents = ReadBuffers(file, p, s, b, step, masks, ref hash);
+                if (hasBest)
+                {
+                    var extra = new byte[30];
+                    ReadFully(file, extra);
+                    hash = Fnv1a(extra, hash);
+                    var er = new Reader(extra, 0, path);
+                    long bestStep = er.Int64();
+                    var bestMasks = er.Rng();
+                    loop = loop! with { Best = ReadBuffers(file, p, s, b, bestStep, bestMasks, ref hash) };
+                }
+            }
+            else
+            {
+                var chunk = new byte[1 << 16];
+                for (long left = length - 8 - dataStart; left > 0;)
+                {
+                    int n = file.Read(chunk.AsSpan(0, (int)Math.Min(chunk.Length, left)));
+                    if (n == 0) throw new InvalidDataException($"{path}: the file is truncated: it ended while being read.");
+                    hash = Fnv1a(chunk.AsSpan(0, n), hash);
+                    left -= n;
+                }
+            }
+            Span<byte> stored = stackalloc byte[8];
+            if (ReadFully(file, stored) < 8) throw new InvalidDataException($"{path}: the file is truncated: it ended while being read.");
+            ulong expectedHash = BinaryPrimitives.ReadUInt64LittleEndian(stored);
+            if (expectedHash != hash)
+                throw new InvalidDataException($"{path}: the checkpoint is corrupted (checksum {hash:X16} does not match the stored {expectedHash:X16}).");
+            return (info with { Loop = loop }, contents);
+
+            NetworkState ReadBuffers(FileStream source, int pc, int sc, int bc, long atStep, RngState? maskState, ref ulong h)
+            {
+                var bytes = new byte[4L * ((long)pc + sc + bc)];
+                if (ReadFully(source, bytes) < bytes.Length) throw new InvalidDataException($"{path}: the file is truncated: it ended while being read.");
+                h = Fnv1a(bytes, h);
+                float[] Take(int from, int count)
+                {
+                    var values = new float[count];
+                    for (int i = 0; i < count; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * (from + i)));
+                    return values;
+                }
+                return new NetworkState(Take(0, pc), Take(pc, sc), Take(pc + sc, bc), atStep, maskState);
+            }
+        }
+
+        private static int ReadFully(Stream stream, Span<byte> buffer)
+        {
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = stream.Read(buffer[total..]);
+                if (n == 0) break;
+                total += n;
+            }
+            return total;
         }
 
         /// <summary>FNV-1a 64: every step is a bijection of the state, so any single changed byte changes the result.</summary>
-        private static ulong Fnv1a(ReadOnlySpan<byte> data)
+        private static ulong Fnv1a(ReadOnlySpan<byte> data, ulong hash = 14695981039346656037UL)
         {
-            ulong hash = 14695981039346656037UL;
             foreach (byte b in data)
             {
                 hash ^= b;
@@ -181,6 +402,9 @@ namespace CompiledNet
             public void Int32(int value) { BinaryPrimitives.WriteInt32LittleEndian(_bytes[Position..], value); Position += 4; }
             public void Int64(long value) { BinaryPrimitives.WriteInt64LittleEndian(_bytes[Position..], value); Position += 8; }
             public void UInt64(ulong value) { BinaryPrimitives.WriteUInt64LittleEndian(_bytes[Position..], value); Position += 8; }
+            public void Byte(byte value) { _bytes[Position++] = value; }
+            public void Single(float value) { BinaryPrimitives.WriteSingleLittleEndian(_bytes[Position..], value); Position += 4; }
+            public void Double(double value) { BinaryPrimitives.WriteDoubleLittleEndian(_bytes[Position..], value); Position += 8; }
 
             public void Rng(RngState? state)
             {
@@ -223,6 +447,9 @@ namespace CompiledNet
             public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Need(4));
             public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Need(8));
             public ulong UInt64() => BinaryPrimitives.ReadUInt64LittleEndian(Need(8));
+            public byte Byte() => Need(1)[0];
+            public float Single() => BinaryPrimitives.ReadSingleLittleEndian(Need(4));
+            public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Need(8));
 
             public RngState? Rng()
             {
@@ -235,12 +462,6 @@ namespace CompiledNet
                 if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
                     throw new InvalidDataException($"{_path}: corrupted generator state (all zero).");
                 return state;
-            }
-
-            public void Floats(Span<float> target)
-            {
-                var source = Need(4 * target.Length);
-                for (int i = 0; i < target.Length; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]);
             }
         }
     }

@@ -35,17 +35,34 @@ namespace CompiledNet
 
         /// <summary>The field separator (default ',').</summary>
         public char Separator { get; init; } = ',';
+
+        /// <summary>
+        /// Whether a plain (uncompressed) file must end with a line break after its last row (default true). A file
+        /// cut in the middle of its last number still parses; requiring the line break is what finds such a cut. Set
+        /// false for files written without one. A gzip file is checked by its CRC-32 trailer instead.
+        /// </summary>
+        public bool RequireFinalNewline { get; init; } = true;
+
+        /// <summary>
+        /// The number of data rows the file must have, or null (default) for any. The one guard against a file cut
+        /// exactly at a line end, which no reader can tell from a complete file.
+        /// </summary>
+        public int? ExpectedRows { get; init; }
     }
 
     public sealed partial class Dataset
     {
         /// <summary>
         /// Loads labelled examples from a CSV file, plain or gzip (recognised by content). Fields may be surrounded by
-        /// spaces or double quotes; line ends may be LF or CRLF; blank lines at the end are ignored. Any bad row throws
-        /// <see cref="InvalidDataException"/> whose message starts with the path and names the row (1-based line
-        /// number), the column (1-based, with its header name) and what was wrong: a field that is not a finite number,
-        /// an empty field, a row with the wrong number of columns, a label that is not a whole number in range, a blank
-        /// line between rows, an empty file.
+        /// spaces; a field may be quoted as RFC 4180 describes (<c>"…"</c>, with <c>""</c> for a quote inside, and the
+        /// separator allowed inside; a quoted field may not span lines); line ends may be LF or CRLF; blank lines at
+        /// the end are ignored. Any bad row throws <see cref="InvalidDataException"/> whose message starts with the path
+        /// and names the row (1-based line number), the column (1-based, with its header name), the value and what was
+        /// wrong: a field that is not a finite number (or becomes infinite times <see cref="CsvOptions.Scale"/>), an
+        /// empty field, a row with the wrong number of columns, a label that is not a whole number in range, a blank
+        /// line between rows, an empty file. A truncated file is reported as truncated: a gzip file by its CRC-32 and
+        /// length trailer, a plain one by a last row without its line break (<see cref="CsvOptions.RequireFinalNewline"/>)
+        /// or with too few columns, or by <see cref="CsvOptions.ExpectedRows"/>.
         /// </summary>
         public static Dataset FromCsv(string path, CsvOptions? options = null)
         {
@@ -53,31 +70,46 @@ namespace CompiledNet
             options ??= new CsvOptions();
             if (options.ClassCount is <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.ClassCount, "ClassCount must be positive.");
             if (options.LabelColumn is < 0) throw new ArgumentOutOfRangeException(nameof(options), options.LabelColumn, "LabelColumn must be ≥ 0.");
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            int first = file.ReadByte(), second = file.ReadByte();
-            file.Position = 0;
-            using Stream stream = first == 0x1F && second == 0x8B ? new GZipStream(file, CompressionMode.Decompress) : file;
+            if (options.ExpectedRows is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.ExpectedRows, "ExpectedRows must be positive.");
+            if (options.Separator is '"' or '\r' or '\n') throw new ArgumentOutOfRangeException(nameof(options), options.Separator, "The separator cannot be a quote or a line break.");
+            using var stream = DataFiles.Open(path, out bool gzip, out _);
+            bool unterminated = !gzip && !EndsWithLineBreak((FileStream)stream);
             using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-            try
-            {
-                return new CsvParser(path, options).Parse(reader);
-            }
-            catch (InvalidDataException ex) when (!ex.Message.StartsWith(path + ": ", StringComparison.Ordinal))
-            {
-                throw new InvalidDataException($"{path}: the gzip stream is corrupt: {ex.Message}", ex);
-            }
+            return new CsvParser(path, options, unterminated).Parse(reader);
         }
 
-        private sealed class CsvParser(string path, CsvOptions options)
+        /// <summary>
+        /// Whether the last line that is not blank ends with a line break: looks at the file's tail, skipping trailing
+        /// spaces and blank lines, then restores the position.
+        /// </summary>
+        private static bool EndsWithLineBreak(FileStream file)
+        {
+            long length = file.Length;
+            var tail = new byte[(int)Math.Min(length, 1 << 16)];
+            file.Position = length - tail.Length;
+            file.ReadExactly(tail);
+            file.Position = 0;
+            bool lineBreak = false;
+            for (int i = tail.Length - 1; i >= 0; i--)
+            {
+                byte b = tail[i];
+                if (b is (byte)'\n' or (byte)'\r') lineBreak = true;
+                else if (b is not ((byte)' ' or (byte)'\t')) return lineBreak;
+            }
+            return true; // nothing but white space: there is no last row to be cut
+        }
+
+        private sealed class CsvParser(string path, CsvOptions options, bool unterminated)
         {
             private string[]? _header;
             private int _columns = -1, _labelColumn, _row;
             private float[] _features = new float[1 << 16];
             private int[] _labels = new int[1 << 10];
-            private int _count, _featureCount;
+            private int _count, _featureCount, _lastRow;
 
             public Dataset Parse(StreamReader reader)
             {
+                _reader = reader;
                 int blankRow = 0;
                 string? line;
                 while ((line = reader.ReadLine()) is not null)
@@ -90,15 +122,23 @@ namespace CompiledNet
                     }
                     if (blankRow != 0)
                         throw Bad($"row {blankRow} is empty, but data follows in row {_row}; remove blank lines between rows.");
+                    _lastRow = _row;
+                    if (unterminated && options.RequireFinalNewline && reader.Peek() < 0)
+                        throw Bad($"the file is truncated, or was written without a final line break: its last row, {_row}, does not end with one " +
+                            $"(it ends \"{Tail(line)}\"), so its last value may be cut short. If the file is complete, set CsvOptions.RequireFinalNewline = false.");
                     if (_columns < 0) First(line);
                     else Data(line);
                 }
                 if (_row == 0 || (_columns < 0)) throw Bad("the file is empty.");
                 if (_count == 0) throw Bad("the file has a header but no data rows.");
-                int classes = options.ClassCount ?? 0;
+                if (options.ExpectedRows is int expected && expected != _count)
+                    throw Bad(_count < expected
+                        ? $"the file is truncated: it has {_count} data rows (the last is row {_lastRow}); CsvOptions.ExpectedRows is {expected}."
+                        : $"the file has {_count} data rows; CsvOptions.ExpectedRows is {expected}.");
+                long classes = options.ClassCount ?? 0;
                 if (options.ClassCount is null)
-                    for (int i = 0; i < _count; i++) classes = Math.Max(classes, _labels[i] + 1);
-                var data = new Dataset(_features.AsSpan(0, _count * _featureCount).ToArray(), _featureCount, _labels.AsSpan(0, _count).ToArray(), classes);
+                    for (int i = 0; i < _count; i++) classes = Math.Max(classes, _labels[i] + 1L);
+                var data = new Dataset(_features.AsSpan(0, _count * _featureCount).ToArray(), _featureCount, _labels.AsSpan(0, _count).ToArray(), (int)classes);
                 if (options.ImageHeight > 0 || options.ImageWidth > 0)
                 {
                     if ((long)options.ImageHeight * options.ImageWidth != _featureCount)
@@ -108,16 +148,20 @@ namespace CompiledNet
                 return data;
             }
 
+            private static string Tail(string line) => line.Length <= 24 ? line : "…" + line[^24..];
+
             private void First(string line)
             {
-                var fields = Split(line);
-                _columns = fields.Length;
-                if (_columns < 2) throw Bad($"row 1 has {_columns} column; a labelled example needs a label column and at least one feature column.");
-                bool header = options.HasHeader ?? !IsNumber(Unquote(fields[options.LabelColumn is int c && c < fields.Length ? c : 0]));
+                var fields = new System.Collections.Generic.List<string>();
+                int position = 0;
+                bool more = true;
+                while (more) fields.Add(NextField(line, ref position, fields.Count, out more).ToString());
+                _columns = fields.Count;
+                if (_columns < 2) throw Bad($"row {_row} has {_columns} column; a labelled example needs a label column and at least one feature column.");
+                bool header = options.HasHeader ?? !IsNumber(fields[options.LabelColumn is int c && c < fields.Count ? c : 0]);
                 if (header)
                 {
-                    _header = new string[_columns];
-                    for (int i = 0; i < _columns; i++) _header[i] = Unquote(fields[i]).ToString();
+                    _header = fields.ToArray();
                     int named = Array.IndexOf(_header, options.LabelName);
                     if (options.LabelColumn is int index) _labelColumn = index;
                     else if (named >= 0) _labelColumn = named;
@@ -126,38 +170,91 @@ namespace CompiledNet
                 }
                 else _labelColumn = options.LabelColumn ?? 0;
                 if (_labelColumn >= _columns)
-                    throw Bad($"the label column is {_labelColumn + 1}, but row 1 has {_columns} columns.");
+                    throw Bad($"the label column is {_labelColumn + 1}, but row {_row} has {_columns} columns.");
                 _featureCount = _columns - 1;
                 if (!header) Data(line);
             }
 
-            private string[] Split(string line) => line.Split(options.Separator);
+            /// <summary>
+            /// The field that starts at <paramref name="position"/> (trimmed; unquoted if quoted) and moves past it and
+            /// its separator; <paramref name="more"/> tells whether another field follows.
+            /// </summary>
+            private ReadOnlySpan<char> NextField(string line, ref int position, int column, out bool more)
+            {
+                char separator = options.Separator;
+                var span = line.AsSpan(position);
+                int lead = 0;
+                while (lead < span.Length && span[lead] != separator && char.IsWhiteSpace(span[lead])) lead++;
+                if (lead == span.Length || span[lead] != '"')
+                {
+                    int end = span.IndexOf(separator);
+                    more = end >= 0;
+                    position += more ? end + 1 : span.Length;
+                    return (more ? span[..end] : span).Trim();
+                }
+                int close = lead + 1;
+                bool escaped = false;
+                while (true)
+                {
+                    int quote = span[close..].IndexOf('"');
+                    if (quote < 0)
+                        throw Bad(LastRowCut()
+                            ? $"the file is truncated: its last row, {_row}, ends inside the quoted field of column {Column(column)} (\"{Tail(span[lead..].ToString())}\")."
+                            : $"row {_row}, column {Column(column)}: the quoted field \"{Tail(span[lead..].ToString())}\" has no closing quote on its line (a quoted field cannot span lines here).");
+                    close += quote;
+                    if (close + 1 < span.Length && span[close + 1] == '"') { escaped = true; close += 2; continue; }
+                    break;
+                }
+                var content = span[(lead + 1)..close];
+                int after = close + 1;
+                while (after < span.Length && span[after] != separator && char.IsWhiteSpace(span[after])) after++;
+                if (after < span.Length && span[after] != separator)
+                    throw Bad($"row {_row}, column {Column(column)}: text after the closing quote of \"{content.ToString()}\" (a quoted field ends at its closing quote).");
+                more = after < span.Length;
+                position += more ? after + 1 : span.Length;
+                return escaped ? content.ToString().Replace("\"\"", "\"").AsSpan().Trim() : content.Trim();
+            }
 
             private void Data(string line)
             {
                 if (_count == _labels.Length) Array.Resize(ref _labels, _labels.Length * 2);
                 if ((long)(_count + 1) * _featureCount > _features.Length)
                     Array.Resize(ref _features, (int)Math.Min(Array.MaxLength, Math.Max((long)_features.Length * 2, (long)(_count + 1) * _featureCount)));
-                var span = line.AsSpan();
                 var features = _features.AsSpan(_count * _featureCount, _featureCount);
-                int column = 0, feature = 0;
-                while (true)
+                int column = 0, feature = 0, position = 0;
+                bool more = true;
+                while (more)
                 {
-                    int end = span.IndexOf(options.Separator);
-                    var field = end < 0 ? span : span[..end];
                     if (column >= _columns) throw Bad($"row {_row} has more than the {_columns} columns of {(_header is null ? "row 1" : "the header")}.");
-                    var text = Unquote(field);
-                    if (text.IsEmpty) throw Bad($"row {_row}, column {Column(column)}: the field is empty.");
+                    var text = NextField(line, ref position, column, out more);
+                    if (text.IsEmpty)
+                    {
+                        if (!more && LastRowCut()) throw Bad($"the file is truncated: its last row, {_row}, ends after {column} of the {_columns} columns.");
+                        throw Bad($"row {_row}, column {Column(column)}: the field is empty.");
+                    }
                     if (column == _labelColumn) _labels[_count] = Label(text, column);
-                    else features[feature++] = Number(text, column) * options.Scale;
+                    else
+                    {
+                        float value = Number(text, column);
+                        float scaled = value * options.Scale;
+                        if (!float.IsFinite(scaled))
+                            throw Bad($"row {_row}, column {Column(column)}: {text.ToString()} times the scale {options.Scale.ToString(CultureInfo.InvariantCulture)} is {scaled.ToString(CultureInfo.InvariantCulture)}, not a finite number.");
+                        features[feature++] = scaled;
+                    }
                     column++;
-                    if (end < 0) break;
-                    span = span[(end + 1)..];
                 }
                 if (column != _columns)
+                {
+                    if (LastRowCut()) throw Bad($"the file is truncated: its last row, {_row}, ends after {column} of the {_columns} columns (\"{Tail(line)}\").");
                     throw Bad($"row {_row} has {column} columns; {(_header is null ? "row 1" : "the header")} has {_columns}.");
+                }
                 _count++;
             }
+
+            /// <summary>A row that is short is cut, not malformed, when it is the last of a plain file without a final line break.</summary>
+            private bool LastRowCut() => unterminated && _reader is not null && _reader.Peek() < 0;
+
+            private StreamReader? _reader;
 
             private float Number(ReadOnlySpan<char> text, int column)
             {
@@ -178,22 +275,15 @@ namespace CompiledNet
             {
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
                     throw Bad($"row {_row}, column {Column(column)}: the label \"{text}\" is not a number.");
-                if (value != Math.Floor(value) || value < 0 || value > int.MaxValue)
-                    throw Bad($"row {_row}, column {Column(column)}: the label \"{text}\" is not a class index (a whole number ≥ 0).");
+                if (value != Math.Floor(value) || value < 0 || value >= int.MaxValue)
+                    throw Bad($"row {_row}, column {Column(column)}: the label \"{text}\" is not a class index (a whole number in [0, {int.MaxValue})).");
                 if (options.ClassCount is int classes && value >= classes)
                     throw Bad($"row {_row}, column {Column(column)}: the label {value.ToString(CultureInfo.InvariantCulture)} is outside the {classes} classes [0, {classes}).");
                 return (int)value;
             }
 
             private string Column(int column)
-                => _header is null ? (column + 1).ToString(CultureInfo.InvariantCulture) : $"{column + 1} (\"{_header[column]}\")";
-
-            private static ReadOnlySpan<char> Unquote(ReadOnlySpan<char> field)
-            {
-                field = field.Trim();
-                if (field.Length >= 2 && field[0] == '"' && field[^1] == '"') field = field[1..^1].Trim();
-                return field;
-            }
+                => _header is null || column >= _header.Length ? (column + 1).ToString(CultureInfo.InvariantCulture) : $"{column + 1} (\"{_header[column]}\")";
 
             private static bool IsNumber(ReadOnlySpan<char> text)
                 => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);

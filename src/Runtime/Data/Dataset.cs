@@ -12,7 +12,11 @@ namespace CompiledNet
         private readonly float[] _features;
         private readonly int[] _labels;
 
-        /// <summary>Wraps <paramref name="features"/> (labels.Length rows of <paramref name="featureSize"/>) and <paramref name="labels"/> in [0, <paramref name="classCount"/>); no copy.</summary>
+        /// <summary>
+        /// Wraps <paramref name="features"/> (labels.Length rows of <paramref name="featureSize"/>, all finite) and
+        /// <paramref name="labels"/> in [0, <paramref name="classCount"/>); no copy. A NaN or infinite feature throws
+        /// <see cref="ArgumentException"/> naming the example and feature.
+        /// </summary>
         public Dataset(float[] features, int featureSize, int[] labels, int classCount)
         {
             ArgumentNullException.ThrowIfNull(features);
@@ -25,6 +29,11 @@ namespace CompiledNet
             for (int i = 0; i < labels.Length; i++)
                 if ((uint)labels[i] >= (uint)classCount)
                     throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"labels[{i}] is {labels[i]}; expected a class in [0, {classCount}).");
+            int bad = Kernels.FirstNonFinite(features);
+            if (bad >= 0)
+                throw new ArgumentException(
+                    $"features[{bad}] (example {bad / featureSize}, feature {bad % featureSize}) is {features[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                    "a data set holds finite values only (a NaN or infinite input would turn the parameters it trains into NaN).", nameof(features));
             _features = features;
             _labels = labels;
             FeatureSize = featureSize;
@@ -151,15 +160,22 @@ namespace CompiledNet
             int[] y;
             try { y = labels.ToInt32(); }
             catch (InvalidOperationException ex) { throw new InvalidDataException($"{labelsPath}: a label is not a class index: {ex.Message}", ex); }
-            int classes = classCount ?? 0;
+            long classes = classCount ?? 0;
             for (int i = 0; i < y.Length; i++)
             {
-                if (y[i] < 0 || (classCount is int c && y[i] >= c))
+                if (y[i] < 0 || (classCount is int c && y[i] >= c) || y[i] == int.MaxValue)
                     throw new InvalidDataException(
-                        $"{labelsPath}: label {i} is {y[i]}; expected a class in [0, {(classCount is int k ? k.ToString(System.Globalization.CultureInfo.InvariantCulture) : "∞")}).");
-                if (classCount is null) classes = Math.Max(classes, y[i] + 1);
+                        $"{labelsPath}: label {i} (at byte {8 + (long)i * IdxFile.SizeOf(labels.Type)}) is {y[i]}; expected a class in [0, " +
+                        $"{(classCount is int k ? k.ToString(System.Globalization.CultureInfo.InvariantCulture) : (int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture))}).");
+                if (classCount is null) classes = Math.Max(classes, y[i] + 1L);
             }
-            var data = new Dataset(images.ToSingle(scale), featureSize, y, classes);
+            var x = images.ToSingle(scale);
+            int bad = Kernels.FirstNonFinite(x);
+            if (bad >= 0)
+                throw new InvalidDataException(
+                    $"{imagesPath}: value {bad} (example {bad / featureSize}, feature {bad % featureSize}) is {images[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}, " +
+                    $"which times the scale {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} is {x[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}; a data set holds finite values only.");
+            var data = new Dataset(x, featureSize, y, (int)classes);
             return images.Dimensions.Length == 3 ? data.WithImageSize(images.Dimensions[1], images.Dimensions[2]) : data;
         }
     }

@@ -108,66 +108,122 @@ namespace CompiledNet
     /// </summary>
     public static class IdxFile
     {
-        /// <summary>Reads an IDX file. A malformed file throws <see cref="InvalidDataException"/> whose message is "PATH: the problem, with the values found".</summary>
+        /// <summary>
+        /// Reads an IDX file. A malformed file throws <see cref="InvalidDataException"/> whose message is "PATH: the
+        /// problem, with the values found". Every size the header declares is checked against what the file holds, in
+        /// 64-bit arithmetic, before memory proportional to it is allocated: a plain file must hold exactly the bytes its
+        /// header describes (a shorter one is reported as truncated); a gzip file is allocated at once only when its header
+        /// agrees with the length in its trailer and with deflate's largest expansion (1032:1), and otherwise read in
+        /// growing chunks (never more than twice the data it really holds); its CRC-32 and length trailer is verified,
+        /// so a cut anywhere is reported.
+        /// </summary>
         public static IdxArray Read(string path)
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            int first = file.ReadByte(), second = file.ReadByte();
-            file.Position = 0;
-            bool gzip = first == 0x1F && second == 0x8B;
-            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
-            try
-            {
-                return Read(stream, path, gzip);
-            }
-            catch (InvalidDataException ex) when (gzip && !ex.Message.StartsWith(path + ": ", StringComparison.Ordinal))
-            {
-                throw Malformed(path, "the gzip stream is corrupt: " + ex.Message);
-            }
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            using var stream = DataFiles.Open(path, out bool gzip, out long fileLength);
+            return Read(stream, path, gzip, fileLength);
         }
 
-        private static IdxArray Read(Stream stream, string path, bool gzip)
+        internal static int SizeOf(IdxType type) => type switch
+        {
+            IdxType.UnsignedByte or IdxType.SignedByte => 1,
+            IdxType.Int16 => 2,
+            IdxType.Int32 or IdxType.Single => 4,
+            IdxType.Double => 8,
+            _ => 0,
+        };
+
+        private static string Describe(IdxType type) => type switch
+        {
+            IdxType.UnsignedByte => "unsigned bytes (1 byte each)",
+            IdxType.SignedByte => "signed bytes (1 byte each)",
+            IdxType.Int16 => "int16 (2 bytes each)",
+            IdxType.Int32 => "int32 (4 bytes each)",
+            IdxType.Single => "float32 (4 bytes each)",
+            _ => "float64 (8 bytes each)",
+        };
+
+        private static IdxArray Read(Stream stream, string path, bool gzip, long fileLength)
         {
             Span<byte> magic = stackalloc byte[4];
             int got = ReadFully(stream, magic);
             if (got < 4)
-                throw Malformed(path, $"the file has {got} byte(s){(gzip ? " after decompression" : "")}; an IDX header needs at least 4.");
-            if (magic[0] != 0 || magic[1] != 0)
-                throw Malformed(path, $"wrong magic number {magic[0]:X2} {magic[1]:X2} {magic[2]:X2} {magic[3]:X2}; an IDX file starts with 00 00, a type byte and the number of dimensions.");
-            var type = (IdxType)magic[2];
-            int size = type switch
             {
-                IdxType.UnsignedByte or IdxType.SignedByte => 1,
-                IdxType.Int16 => 2,
-                IdxType.Int32 or IdxType.Single => 4,
-                IdxType.Double => 8,
-                _ => throw Malformed(path, $"unknown type code 0x{magic[2]:X2}; expected 08, 09, 0B, 0C, 0D or 0E."),
-            };
+                // A start of "00 00" (IDX) or of "1F" (a gzip file cut after its first byte) is a cut file.
+                bool prefix = got <= 2 ? magic[..got].IndexOfAnyExcept((byte)0) < 0 || (got == 1 && magic[0] == 0x1F) : magic[0] == 0 && magic[1] == 0;
+                throw Malformed(path, prefix
+                    ? $"the file is truncated: it has {got} byte(s){(gzip ? " after decompression" : "")}; an IDX header needs at least 4."
+                    : $"not an IDX file: it has {got} byte(s){(gzip ? " after decompression" : "")}, starting {Hex(magic[..got])}.");
+            }
+            string magicText = Hex(magic);
+            if (magic[0] != 0 || magic[1] != 0)
+                throw Malformed(path, $"not an IDX file: wrong magic number {magicText}; an IDX file starts with 00 00, a type byte and the number of dimensions.");
+            var type = (IdxType)magic[2];
+            int size = SizeOf(type);
+            if (size == 0) throw Malformed(path, $"unknown type code 0x{magic[2]:X2} in the magic number {magicText}; expected 08, 09, 0B, 0C, 0D or 0E.");
             int rank = magic[3];
-            if (rank == 0) throw Malformed(path, "the header declares 0 dimensions.");
+            if (rank == 0) throw Malformed(path, $"the magic number {magicText} declares 0 dimensions.");
 
             var header = new byte[rank * 4];
             got = ReadFully(stream, header);
             if (got < header.Length)
-                throw Malformed(path, $"the header declares {rank} dimensions ({header.Length} bytes), but only {got} byte(s) follow the magic number.");
+                throw Malformed(path, $"the file is truncated inside its header: the magic number {magicText} declares {rank} dimension(s) ({header.Length} bytes), but only {got} byte(s) follow it.");
             var dimensions = new int[rank];
             long count = 1;
             for (int d = 0; d < rank; d++)
             {
                 int value = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(d * 4));
-                if (value <= 0) throw Malformed(path, $"dimension {d} is {value}; every dimension must be positive.");
+                if (value <= 0)
+                    throw Malformed(path, $"the header is corrupt: dimension {d + 1} of the {rank} that the magic number {magicText} declares (bytes {4 + 4 * d}–{7 + 4 * d}) is {value}; every dimension must be positive.");
                 dimensions[d] = value;
-                count *= value;
+                count *= value; // ≤ Array.MaxLength × int.MaxValue after the check below: no 64-bit overflow
                 if (count * size > Array.MaxLength)
-                    throw Malformed(path, $"the dimensions {string.Join(" × ", dimensions[..(d + 1)])} describe more data than fits in memory.");
+                    throw Malformed(path, $"the dimensions {string.Join(" × ", dimensions[..(d + 1)])} of {Describe(type)} describe more data ({count * size} bytes or more) than one array holds.");
             }
+            long dataBytes = count * size;
+            long headerBytes = 4 + header.Length;
+            string shape = string.Join(" × ", dimensions);
 
-            var data = new byte[count * size];
-            got = ReadFully(stream, data);
-            if (got < data.Length)
-                throw Malformed(path, $"the file is too short: dimensions {string.Join(" × ", dimensions)} need {data.Length} bytes of data, found {got}.");
+            byte[] data;
+            if (!gzip)
+            {
+                // The file's length is known: every inconsistency is found before the data is allocated.
+                long available = fileLength - headerBytes;
+                if (available != dataBytes)
+                {
+                    // A damaged dimension count makes the header swallow data bytes (or leave header bytes as data):
+                    // if fewer dimensions agree with the file's length exactly, say so rather than "truncated".
+                    long prefixCount = 1;
+                    for (int r = 1; r < rank; r++)
+                    {
+                        prefixCount *= dimensions[r - 1];
+                        if (fileLength - 4 - 4L * r == prefixCount * size)
+                            throw Malformed(path, $"{(available < dataBytes ? "the file is truncated, or its header is corrupt" : "the header is corrupt")}: the magic number {magicText} declares {rank} dimensions ({shape}), " +
+                                $"which need {dataBytes} bytes of data, but the file holds {Math.Max(0, available)}; its length fits {r} dimension(s) ({string.Join(" × ", dimensions[..r])}) exactly, as if the dimension count were wrong.");
+                    }
+                    throw SizeMismatch(path, type, shape, count, dataBytes, available, truncatedByDefault: true);
+                }
+                data = new byte[dataBytes];
+                got = ReadFully(stream, data);
+                if (got < data.Length) throw Malformed(path, $"the file is truncated: it ended while being read, after {headerBytes + got} bytes.");
+            }
+            else
+            {
+                // Deflate expands at most 1032-fold: a header within that bound whose size agrees with the trailer's
+                // length is allocated at once; anything else grows with the data that really arrives.
+                var verified = (VerifiedGzipStream)stream;
+                bool plausible = dataBytes <= 1032 * fileLength && (uint)(headerBytes + dataBytes) == verified.TrailerLength;
+                data = plausible ? new byte[dataBytes] : ReadGrowing(stream, dataBytes);
+                if (plausible && (got = ReadFully(stream, data)) < data.Length) data = data[..got];
+                if (data.Length < dataBytes) throw SizeMismatch(path, type, shape, count, dataBytes, data.Length, truncatedByDefault: false);
+            }
             if (stream.ReadByte() >= 0)
-                throw Malformed(path, $"there are bytes after the {data.Length} bytes of data that dimensions {string.Join(" × ", dimensions)} describe.");
+            {
+                long extra = 1;
+                var scratch = new byte[1 << 16];
+                for (int n; (n = stream.Read(scratch)) > 0;) extra += n;
+                throw SizeMismatch(path, type, shape, count, dataBytes, dataBytes + extra, truncatedByDefault: false);
+            }
 
             if (type == IdxType.UnsignedByte) return new IdxArray(dimensions, data);
             var values = new double[count];
@@ -184,6 +240,43 @@ namespace CompiledNet
                 };
             }
             return new IdxArray(dimensions, type, values);
+        }
+
+        /// <summary>
+        /// The header and the data disagree on the size: say by how much, and whether the bytes present would fit the
+        /// dimensions with another element size (then the type byte, not the length, is the likely damage).
+        /// </summary>
+        private static InvalidDataException SizeMismatch(string path, IdxType type, string shape, long count, long needed, long available, bool truncatedByDefault)
+        {
+            string hint = "";
+            foreach (var other in new[] { IdxType.UnsignedByte, IdxType.Int16, IdxType.Int32, IdxType.Double })
+                if (SizeOf(other) != SizeOf(type) && count * SizeOf(other) == available)
+                    hint = $" The data present is exactly the size of {shape} values of {SizeOf(other)} byte(s) each, as if the type byte were wrong.";
+            if (available < needed)
+                return Malformed(path, $"{(truncatedByDefault ? (hint.Length == 0 ? "the file is truncated: " : "the file is truncated, or its header is corrupt: ") : "")}dimensions {shape} of {Describe(type)} need {needed} bytes of data after the header, but the file holds {Math.Max(0, available)}.{hint}");
+            return Malformed(path, $"there are {available - needed} bytes after the {needed} bytes of data that dimensions {shape} of {Describe(type)} describe.{hint}");
+        }
+
+        /// <summary>Reads up to <paramref name="expected"/> bytes into an array that grows as data arrives, so a header that lies allocates no more than twice what the file holds.</summary>
+        private static byte[] ReadGrowing(Stream stream, long expected)
+        {
+            var buffer = new byte[Math.Min(expected, 1 << 20)];
+            int total = 0;
+            while (true)
+            {
+                total += ReadFully(stream, buffer.AsSpan(total));
+                if (total < buffer.Length || buffer.Length == expected) break;
+                Array.Resize(ref buffer, (int)Math.Min(expected, 2L * buffer.Length));
+            }
+            if (total < buffer.Length) Array.Resize(ref buffer, total);
+            return buffer;
+        }
+
+        private static string Hex(ReadOnlySpan<byte> bytes)
+        {
+            var parts = new string[bytes.Length];
+            for (int i = 0; i < bytes.Length; i++) parts[i] = bytes[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture);
+            return string.Join(" ", parts);
         }
 
         /// <summary>The exception for a malformed file: "PATH: problem".</summary>

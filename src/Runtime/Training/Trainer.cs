@@ -76,7 +76,20 @@ namespace CompiledNet
         /// </summary>
         public HealthOptions? Health { get; init; }
 
-        /// <summary>What to do when the loss or a parameter becomes NaN or infinite. Default: stop with an exception.</summary>
+        /// <summary>
+        /// Divergence by explosion: training stops (or rolls back, with <see cref="DivergencePolicy.RollBack"/>) when the
+        /// batch loss, smoothed over about the last 10 steps (exponential moving average, weight 0.1 for the newest),
+        /// exceeds this factor times its lowest value so far in the run and also exceeds the run's first batch loss.
+        /// Default 100: a loss a hundred times its best and worse than the untrained network's is no longer training.
+        /// Null turns the check off (NaN and infinity are always caught).
+        /// </summary>
+        public double? LossExplosionFactor { get; init; } = 100;
+
+        /// <summary>
+        /// What to do when training diverges: the loss or a parameter becomes NaN or infinite, or the loss explodes
+        /// (<see cref="LossExplosionFactor"/>). Default: restore the network to the start of the epoch and stop with a
+        /// <see cref="TrainingDivergedException"/>.
+        /// </summary>
         public DivergencePolicy Divergence { get; init; } = DivergencePolicy.Stop;
 
         /// <summary>With <see cref="DivergencePolicy.RollBack"/>: the factor applied to the learning rate at each roll-back (default 0.5).</summary>
@@ -161,6 +174,7 @@ namespace CompiledNet
         private readonly float[] _inputs;
         private readonly int[] _labels;
         private double _lastFiniteLoss = double.NaN;
+        private LossWatch _watch = new(100);
 
         /// <summary>Prepares training of <paramref name="net"/> on <paramref name="data"/>; checks that they fit each other.</summary>
         public EpochTrainer(TNet net, Dataset data, long seed, bool shuffle = true)
@@ -180,9 +194,21 @@ namespace CompiledNet
             if (data.FeatureSize != net.InputSize)
                 throw new ArgumentException($"The data set has {data.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(data));
             int classes = net.OutputSize == 1 ? 2 : net.OutputSize;
-            if (data.ClassCount > classes)
-                throw new ArgumentException($"The data set has {data.ClassCount} classes, but the network's labels lie in [0, {classes}).", nameof(data));
             if (data.Count == 0) throw new ArgumentException("The data set is empty.", nameof(data));
+            if (data.ClassCount > classes)
+            {
+                var labels = data.Labels;
+                for (int i = 0; i < labels.Length; i++)
+                    if (labels[i] >= classes)
+                        throw new ArgumentException($"Example {i} of the data set has label {labels[i]}, but the network's labels lie in [0, {classes}) (the data set has {data.ClassCount} classes).", nameof(data));
+                throw new ArgumentException($"The data set has {data.ClassCount} classes, but the network's labels lie in [0, {classes}).", nameof(data));
+            }
+            // The data set checked its values when it was built; its array may have been changed since. One pass per run.
+            int bad = Kernels.FirstNonFinite(data.AllFeatures);
+            if (bad >= 0)
+                throw new ArgumentException(
+                    $"Example {bad / data.FeatureSize} of the data set has feature {bad % data.FeatureSize} = {data.AllFeatures[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                    "a NaN or infinite input would turn the parameters it trains into NaN.", nameof(data));
             _net = net;
             _data = data;
             _sampler = batching.CreateSampler(data, net.BatchSize);
@@ -200,6 +226,24 @@ namespace CompiledNet
 
         /// <summary>A health monitor told about every step, or null; see <see cref="HealthMonitor"/>.</summary>
         public HealthMonitor? Monitor { get; set; }
+
+        /// <summary>The loss-explosion factor, or null for no check; see <see cref="TrainingOptions.LossExplosionFactor"/>. Default 100.</summary>
+        public double? LossExplosionFactor
+        {
+            get => _watch.Factor;
+            set
+            {
+                if (value is double f && !(f > 1)) throw new ArgumentOutOfRangeException(nameof(value), value, "The loss-explosion factor must be greater than 1 (or null for none).");
+                _watch = new LossWatch(value) { State = _watch.State };
+            }
+        }
+
+        /// <summary>The loss watch's state, for roll-back snapshots and checkpoints.</summary>
+        internal LossWatchState WatchState
+        {
+            get => _watch.State;
+            set => _watch.State = value;
+        }
 
         /// <summary>Steps between parameter finiteness checks (0: only at the end of the epoch); see <see cref="TrainingOptions.ParameterCheckInterval"/>.</summary>
         public int ParameterCheckInterval { get; set; } = 1;
@@ -267,6 +311,7 @@ namespace CompiledNet
                 if (!float.IsFinite(loss)) throw Diverged($"the batch loss is {loss}");
                 if (ParameterCheckInterval > 0 && (steps + 1) % ParameterCheckInterval == 0 && !_net.LastStepFinite)
                     throw Diverged("a parameter became non-finite" + (ParameterCheckInterval == 1 ? " in this step" : $" within the last {ParameterCheckInterval} steps"));
+                if (_watch.Observe(loss) is string exploded) throw Diverged(exploded);
                 _lastFiniteLoss = loss;
                 lossSum += (double)loss * count;
                 steps++;
@@ -336,26 +381,33 @@ namespace CompiledNet
         public static TrainingResult Train<TNet>(TNet net, Dataset train, TrainingOptions options,
             IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
             where TNet : ITrainable
-            => Run(net, train, options, progress, cancellationToken, firstEpoch: 1, shuffleState: null);
+            => Run(net, train, options, progress, cancellationToken, firstEpoch: 1, shuffleState: null, loop: null);
 
         /// <summary>
         /// Continues a run from the checkpoint at <paramref name="checkpointPath"/> (saved by a run with
         /// <see cref="TrainingOptions.CheckpointPath"/>): restores the network, then trains the epochs after the saved
-        /// one up to <see cref="TrainingOptions.Epochs"/>, with the same shuffles, masks and schedule as an
-        /// uninterrupted run — the result is bit-identical to it.
+        /// one up to <see cref="TrainingOptions.Epochs"/>, with the same shuffles, masks, learning rate, schedule,
+        /// roll-back budget, divergence watch and early-stopping state as an uninterrupted run — the result is
+        /// bit-identical to it, also after roll-backs. A checkpoint of format version 1 (which did not record the
+        /// learning rate and the loop's state) is refused with <see cref="ArgumentException"/> before the network is changed.
         /// </summary>
         public static TrainingResult Resume<TNet>(TNet net, Dataset train, TrainingOptions options, string checkpointPath,
             IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
             where TNet : ICheckpointable
         {
-            var info = Checkpoint.Load(net, checkpointPath);
-            if (info.Epoch < 0 || info.ShuffleState is null)
+            var header = Checkpoint.ReadInfo(checkpointPath);
+            if (header.Epoch < 0 || header.ShuffleState is null)
                 throw new ArgumentException($"{checkpointPath} was not saved by the training loop (it records no epoch and shuffle state), so a run cannot resume from it.", nameof(checkpointPath));
-            return Run(net, train, options, progress, cancellationToken, info.Epoch + 1, info.ShuffleState);
+            if (header.FormatVersion < 2)
+                throw new ArgumentException(
+                    $"{checkpointPath} has checkpoint format version {header.FormatVersion}, which does not record the learning rate and the training loop's state (schedule, roll-backs), " +
+                    "so a resumed run could differ from an uninterrupted one. Checkpoint.Load still reads the network from it.", nameof(checkpointPath));
+            var info = Checkpoint.Load(net, checkpointPath);
+            return Run(net, train, options, progress, cancellationToken, info.Epoch + 1, info.ShuffleState, info.Loop);
         }
 
         private static TrainingResult Run<TNet>(TNet net, Dataset train, TrainingOptions options,
-            IProgress<EpochReport>? progress, CancellationToken cancellationToken, int firstEpoch, RngState? shuffleState)
+            IProgress<EpochReport>? progress, CancellationToken cancellationToken, int firstEpoch, RngState? shuffleState, TrainingLoopState? loop)
             where TNet : ITrainable
         {
             ArgumentNullException.ThrowIfNull(options);
@@ -369,6 +421,7 @@ namespace CompiledNet
             {
                 MaxGradientNorm = options.MaxGradientNorm,
                 ParameterCheckInterval = options.ParameterCheckInterval,
+                LossExplosionFactor = options.LossExplosionFactor,
             };
             if (shuffleState is RngState state) trainer.ShuffleState = state;
             if (options.Health is not null)
@@ -379,8 +432,9 @@ namespace CompiledNet
             }
             if (options.EarlyStoppingPatience is not null && options.Validation is null)
                 throw new ArgumentException("Early stopping watches the validation loss: set TrainingOptions.Validation.", nameof(options));
-            var snapshot = options.Divergence == DivergencePolicy.RollBack ? StateSnapshot.For(net) : null;
-            var best = options.EarlyStoppingPatience is not null ? StateSnapshot.For(net) : null;
+            // The epoch-start state: what a roll-back returns to, and what the network is left at when training gives up.
+            var snapshot = new StateSnapshot(net);
+            var best = options.EarlyStoppingPatience is not null ? new StateSnapshot(net) : null;
             double bestLoss = double.PositiveInfinity;
             int bestEpoch = 0, sinceBest = 0;
             bool stoppedEarly = false;
@@ -388,12 +442,23 @@ namespace CompiledNet
             var reports = new List<EpochReport>(options.Epochs);
             var schedule = options.Schedule ?? net.DeclaredSchedule;
             float initialRate = net.LearningRate;
+            if (loop is not null)
+            {
+                initialRate = loop.ScheduleBaseRate;
+                rollBacksLeft = loop.RollBacksLeft;
+                trainer.WatchState = loop.Watch;
+                bestLoss = loop.BestValidationLoss;
+                bestEpoch = loop.BestEpoch;
+                sinceBest = loop.EpochsSinceBest;
+                if (best is not null && loop.Best is not null) best.Import(loop.Best);
+            }
             double total = 0;
             for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
             {
                 if (schedule is not null) net.LearningRate = schedule.RateAt(epoch - 1, initialRate);
                 trainer.Epoch = epoch;
-                snapshot?.Capture();
+                snapshot.Capture();
+                var watchAtStart = trainer.WatchState;
                 int rollBacks = 0;
                 long started = Stopwatch.GetTimestamp();
                 double loss;
@@ -405,13 +470,19 @@ namespace CompiledNet
                         (loss, steps) = trainer.RunEpoch(cancellationToken);
                         break;
                     }
-                    catch (TrainingDivergedException) when (snapshot is not null && rollBacksLeft > 0)
+                    catch (TrainingDivergedException ex)
                     {
+                        snapshot.Restore();
+                        trainer.WatchState = watchAtStart;
+                        trainer.Monitor?.EndWindow(epoch);   // the diverged attempt's statistics are discarded
+                        if (options.Divergence != DivergencePolicy.RollBack || rollBacksLeft <= 0)
+                        {
+                            net.LearningRate = snapshot.LearningRate;
+                            throw ex.Restored();
+                        }
                         // Documented policy: restore the epoch's starting state and retry at a lower rate.
                         rollBacksLeft--;
                         rollBacks++;
-                        snapshot.Restore();
-                        trainer.Monitor?.EndWindow(epoch);   // the diverged attempt's statistics are discarded
                         initialRate *= options.RollBackRateFactor;
                         net.LearningRate *= options.RollBackRateFactor;
                     }
@@ -424,9 +495,7 @@ namespace CompiledNet
                 var report = new EpochReport(epoch, options.Epochs, loss, rate, seconds, steps, result?.Accuracy, result?.MeanLoss, rollBacks,
                     validation?.Accuracy, validation?.MeanLoss, trainer.Monitor?.EndWindow(epoch));
                 reports.Add(report);
-                if (options.CheckpointPath is not null && (epoch % Math.Max(1, options.CheckpointEvery) == 0 || epoch == options.Epochs))
-                    Checkpoint.Save((ICheckpointable)net, options.CheckpointPath, epoch, trainer.ShuffleState);
-                progress?.Report(report);
+                bool stop = false;
                 if (best is not null && validation is Evaluation v)
                 {
                     if (v.MeanLoss < bestLoss)
@@ -439,9 +508,17 @@ namespace CompiledNet
                     else if (++sinceBest >= options.EarlyStoppingPatience)
                     {
                         stoppedEarly = epoch < options.Epochs;
-                        break;
+                        stop = true;
                     }
                 }
+                if (options.CheckpointPath is not null && (epoch % Math.Max(1, options.CheckpointEvery) == 0 || epoch == options.Epochs))
+                {
+                    var loopState = new TrainingLoopState(initialRate, rollBacksLeft, trainer.WatchState, bestLoss, bestEpoch, sinceBest,
+                        best is not null && bestEpoch > 0 ? best.Export() : null);
+                    Checkpoint.Save((ICheckpointable)net, options.CheckpointPath, epoch, trainer.ShuffleState, loopState, static s => s);
+                }
+                progress?.Report(report);
+                if (stop) break;
             }
             if (best is not null && bestEpoch > 0 && bestEpoch != (reports.Count > 0 ? reports[^1].Epoch : 0)) best.Restore();
             return new TrainingResult(reports, total, best is not null && bestEpoch > 0 ? bestEpoch : (reports.Count > 0 ? reports[^1].Epoch : 0), stoppedEarly);
@@ -491,7 +568,7 @@ namespace CompiledNet
         }
     }
 
-    /// <summary>An in-memory copy of a network's trainable state, for rolling back an epoch.</summary>
+    /// <summary>An in-memory copy of a network's trainable state, for rolling back an epoch and for early stopping's best epoch.</summary>
     internal sealed class StateSnapshot
     {
         private readonly ITrainable _net;
@@ -499,7 +576,7 @@ namespace CompiledNet
         private long _step;
         private RngState? _masks;
 
-        private StateSnapshot(ITrainable net)
+        public StateSnapshot(ITrainable net)
         {
             _net = net;
             _parameters = new float[net.Parameters.Length];
@@ -507,13 +584,15 @@ namespace CompiledNet
             _statistics = new float[(net as ICheckpointable)?.BatchNormStatistics.Length ?? 0];
         }
 
-        public static StateSnapshot? For(ITrainable net) => new StateSnapshot(net);
+        /// <summary>The learning rate when the state was captured.</summary>
+        public float LearningRate { get; private set; }
 
         public void Capture()
         {
             _net.Parameters.CopyTo(_parameters);
             _net.OptimizerState.CopyTo(_state);
             _step = _net.Step;
+            LearningRate = _net.LearningRate;
             if (_net is ICheckpointable c)
             {
                 c.BatchNormStatistics.CopyTo(_statistics);
@@ -531,6 +610,17 @@ namespace CompiledNet
                 c.RestoreStep(_step);
                 if (_masks is not null) c.MaskGeneratorState = _masks;
             }
+        }
+
+        public NetworkState Export() => new((float[])_parameters.Clone(), (float[])_state.Clone(), (float[])_statistics.Clone(), _step, _masks);
+
+        public void Import(NetworkState state)
+        {
+            state.Parameters.CopyTo(_parameters, 0);
+            state.OptimizerState.CopyTo(_state, 0);
+            state.Statistics.CopyTo(_statistics, 0);
+            _step = state.Step;
+            _masks = state.Masks;
         }
     }
 }

@@ -140,7 +140,7 @@ public sealed class DataSetFileTests : IDisposable
         IdxFile.Write(images, new IdxArray(new[] { 3, 2, 2 }, new byte[12]));
         IdxFile.Write(labels, new IdxArray(new[] { 3 }, new byte[] { 1, 12, 0 }));
         var ex = Assert.Throws<InvalidDataException>(() => Dataset.FromIdx(images, labels, classCount: 10));
-        Assert.Contains($"{labels}: label 1 is 12; expected a class in [0, 10)", ex.Message);
+        Assert.Contains($"{labels}: label 1 (at byte 9) is 12; expected a class in [0, 10)", ex.Message);
     }
 
     [Fact]

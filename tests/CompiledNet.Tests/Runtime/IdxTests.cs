@@ -109,11 +109,11 @@ public sealed class IdxTests : IDisposable
 
     [Fact]
     public void NonPositiveDimensionIsRejected()
-        => AssertMalformed(WriteRaw("bad", Header(0x08, 3, 0)), "dimension 1 is 0");
+        => AssertMalformed(WriteRaw("bad", Header(0x08, 3, 0)), "dimension 2 of the 2 that the magic number 00 00 08 02 declares (bytes 8–11) is 0");
 
     [Fact]
     public void ImpossiblySizedDimensionsAreRejected()
-        => AssertMalformed(WriteRaw("bad", Header(0x0E, 100000, 100000, 100000)), "more data than fits in memory");
+        => AssertMalformed(WriteRaw("bad", Header(0x0E, 100000, 100000, 100000)), "than one array holds");
 
     [Fact]
     public void TruncatedHeaderIsRejected()
@@ -121,7 +121,7 @@ public sealed class IdxTests : IDisposable
 
     [Fact]
     public void ShortDataSaysHowManyBytesWereExpectedAndFound()
-        => AssertMalformed(WriteRaw("bad", Header(0x08, 10, 28, 28), new byte[100]), "need 7840 bytes of data, found 100");
+        => AssertMalformed(WriteRaw("bad", Header(0x08, 10, 28, 28), new byte[100]), "the file is truncated: dimensions 10 × 28 × 28 of unsigned bytes (1 byte each) need 7840 bytes of data after the header, but the file holds 100");
 
     [Fact]
     public void ShortGzipDataIsRejectedToo()
@@ -133,7 +133,7 @@ public sealed class IdxTests : IDisposable
             gz.Write(Header(0x08, 4));
             gz.Write(new byte[] { 1, 2 });
         }
-        AssertMalformed(path, "need 4 bytes of data, found 2");
+        AssertMalformed(path, "dimensions 4 of unsigned bytes (1 byte each) need 4 bytes of data after the header, but the file holds 2");
     }
 
     [Fact]
@@ -142,5 +142,5 @@ public sealed class IdxTests : IDisposable
 
     [Fact]
     public void EmptyFileIsRejected()
-        => AssertMalformed(WriteRaw("empty"), "has 0 byte(s)");
+        => AssertMalformed(WriteRaw("empty"), "the file is truncated: it has 0 byte(s)");
 }
