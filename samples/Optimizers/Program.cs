@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using CompiledNet;
 
-// Trains the same 784-128-10 ReLU network on Fashion-MNIST with each of the lecture's optimizers and compares them.
+// Trains the same 784-128-10 ReLU network on Fashion-MNIST with each of the classic optimizers and compares them.
 // Writes optimizers.csv (optimizer, epoch, train_loss, test_accuracy, seconds) and optimizers.png (loss curves).
 // Usage: dotnet run -c Release --project samples/Optimizers -- [--data DIR] [--epochs N] [--out DIR]
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.IO;
 using CompiledNet;
 
-// The lecture's saturation demonstration: one sigmoid unit, input x = 1, target y = 0, starting at w = b = 2
+// The classic saturation demonstration (Nielsen, "Neural Networks and Deep Learning", ch. 3): one sigmoid unit, input x = 1, target y = 0, starting at w = b = 2
 // (output σ(4) ≈ 0.98, confidently wrong), trained with quadratic loss and with log-loss at the same learning rate.
 // Writes saturation.csv and saturation.png. Usage: dotnet run -c Release --project samples/Saturation -- [--epochs N] [--rate η] [--out DIR]
 

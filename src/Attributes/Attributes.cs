@@ -141,7 +141,7 @@ namespace CompiledNet
         public float L1 { get; set; }
 
         /// <summary>
-        /// Decoupled weight decay, the lecture's form: before the update every weight is multiplied by (1 − WeightDecay),
+        /// Decoupled weight decay (Loshchilov and Hutter, 2019): before the update every weight is multiplied by (1 − WeightDecay),
         /// independently of η and of the optimizer's scaling. In [0, 1); default 0. For plain SGD it equals L2 with
         /// WeightDecay = 2·η·L2; for adaptive optimizers the two differ.
         /// </summary>

@@ -82,7 +82,7 @@ namespace CompiledNet
         /// <summary>The learning-rate schedule declared on the network (Decay, DecayEvery), or null for a constant rate.</summary>
         LearningRateSchedule? DeclaredSchedule => null;
 
-        /// <summary>Names the parameter at a flat index in the lecture's terms, e.g. "layer 2 (Dense 256 → 128 ReLU) weight W[12, 40]".</summary>
+        /// <summary>Names the parameter at a flat index in words, e.g. "layer 2 (Dense 256 → 128 ReLU) weight W[12, 40]".</summary>
         string DescribeParameter(int index) => $"parameter {index}";
 
         /// <summary>All trainable parameters in one flat buffer (the layout is documented on the generated class).</summary>
@@ -145,8 +145,8 @@ namespace CompiledNet
     {
         /// <summary>
         /// Replaces the running averages with the exact population statistics over <paramref name="data"/>, layer by
-        /// layer from the input, each layer's pass using the new statistics of the layers before it (the lecture's
-        /// "exact pass over the training data after training").
+        /// layer from the input, each layer's pass using the new statistics of the layers before it (an exact
+        /// pass over the training data after training, as Ioffe and Szegedy, 2015, propose for inference).
         /// </summary>
         public static void RecomputePopulationStatistics(IBatchNormalized net, Dataset data)
         {

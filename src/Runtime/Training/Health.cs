@@ -50,7 +50,7 @@ namespace CompiledNet
     /// <param name="WeightGradientNorm">Mean over sampled steps of ‖∂L/∂W‖₂ (the loss gradient, regularisers excluded); NaN, like the other norms, when the window sampled no step.</param>
     /// <param name="BiasGradientNorm">Mean over sampled steps of the L2 norm of the gradient of the biases (or of γ and β with batch norm); 0 without.</param>
     /// <param name="WeightNorm">‖W‖₂ after the last sampled step.</param>
-    /// <param name="UpdateToWeightRatio">Mean over sampled steps of ‖ΔW‖₂ / ‖W‖₂ for the step's update (the lecture's rule of thumb: around 1e-3).</param>
+    /// <param name="UpdateToWeightRatio">Mean over sampled steps of ‖ΔW‖₂ / ‖W‖₂ for the step's update (a common rule of thumb: around 1e-3).</param>
     /// <param name="BatchMeanShift">Batch norm: mean over units of |batch mean − running mean| in running standard deviations.</param>
     /// <param name="BatchVarianceRatio">Batch norm: mean over units of batch variance / running variance.</param>
     public sealed record LayerHealth(
@@ -60,7 +60,7 @@ namespace CompiledNet
         double WeightGradientNorm, double BiasGradientNorm, double WeightNorm, double UpdateToWeightRatio,
         double? BatchMeanShift, double? BatchVarianceRatio);
 
-    /// <summary>A layer that crossed a threshold, with the lecture's remedies.</summary>
+    /// <summary>A layer that crossed a threshold, with the usual remedies.</summary>
     public sealed record HealthWarning(int Layer, string Problem, string Remedies)
     {
         /// <inheritdoc />
