@@ -19,6 +19,7 @@ using Xunit;
 namespace CompiledNet.Serve.Tests;
 
 /// <summary>The service's operating conventions: health, metrics, OpenAPI, problem details, headers, options.</summary>
+[Collection(MetricsCollection.Name)]
 public class OperationsTests
 {
     private static HttpContent Json(float[] x) => JsonContent.Create(x, ServeJson.Default.SingleArray);

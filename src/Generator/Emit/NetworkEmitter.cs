@@ -432,7 +432,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line();
                 w.Line("private Values _values;");
                 w.Line();
-                w.Line($"/// <summary>Copies {size} values; another length throws <see cref=\"ArgumentException\"/>.</summary>");
+                w.Line($"/// <summary>Copies {size} values; another length throws <see cref=\"global::System.ArgumentException\"/>.</summary>");
                 using (w.Open($"public {name}(global::System.ReadOnlySpan<float> values)"))
                 {
                     w.Line($"if (values.Length != {size}) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");

@@ -194,7 +194,8 @@ public sealed class TrainingReliabilityTests : IDisposable
         var x = data.Features(5).ToArray();
         using var done = new CancellationTokenSource();
         long predictions = 0, mismatches = 0;
-        var reader = Task.Run(() =>
+        using var reading = new ManualResetEventSlim();
+        var reader = Task.Factory.StartNew(() =>
         {
             var y = new float[4];
             while (!done.IsCancellationRequested)
@@ -204,8 +205,11 @@ public sealed class TrainingReliabilityTests : IDisposable
                 var first = firstOutputs.GetOrAdd(current, _ => (float[])y.Clone());
                 if (!first.AsSpan().SequenceEqual(y)) Interlocked.Increment(ref mismatches);
                 Interlocked.Increment(ref predictions);
+                reading.Set();
             }
-        });
+        }, TaskCreationOptions.LongRunning);
+        // Training starts only once the reader runs: on a busy machine the pool could otherwise start it too late.
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(60)), "the reading thread did not start");
         Trainer.Train(net, data, new TrainingOptions { Epochs = 30 }, Progress.Sync<EpochReport>(_ => serving.Publish(net)));
         done.Cancel();
         reader.Wait();

@@ -25,7 +25,7 @@ public static class GeneratorHarness
 
     public static CSharpCompilation Compile(CSharpCompilationOptions options, params string[] sources)
         => CSharpCompilation.Create("UserAssembly",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: $"Network{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose), path: $"Network{i}.cs")),
             References.Value,
             options);
 
@@ -43,6 +43,8 @@ public static class GeneratorHarness
         var compilation = Compile(options, sources);
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
+            // Generated code is parsed as a project with documentation output would parse it, so broken XML docs show.
+            parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var run = driver.GetRunResult();

@@ -196,7 +196,7 @@ namespace Samples.Vision
 
             private Values _values;
 
-            /// <summary>Copies InputSize values; another length throws <see cref="ArgumentException"/>.</summary>
+            /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
             public Input(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
@@ -230,7 +230,7 @@ namespace Samples.Vision
 
             private Values _values;
 
-            /// <summary>Copies OutputSize values; another length throws <see cref="ArgumentException"/>.</summary>
+            /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
             public Output(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
