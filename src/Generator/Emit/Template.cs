@@ -8,7 +8,8 @@ namespace CompiledNet.Generator.Emit
     /// Statements written once and instantiated twice: for the vector body of a loop (8 floats at index j) and for its
     /// scalar tail, so the two cannot disagree. In a template, {name} is a scalar constant (its vector copy is named
     /// nameV), LOAD(r) / STORE(r, v) read and write at index j from ref r, LOADAT(r, k) / STOREAT(r, k, v) at k + j,
-    /// SQRT(x) is a square root, ZERO and ONE are 0 and 1, and SHRINK(w, t) is L1's shift toward zero.
+    /// SQRT(x) is a square root, ZERO and ONE are 0 and 1, SHRINK(w, t) is L1's shift toward zero, and FLUSH(x) is x with
+    /// every element of magnitude below the step's constant <c>tiny</c> set to 0.
     /// </summary>
     internal static class Template
     {
@@ -23,6 +24,9 @@ namespace CompiledNet.Generator.Emit
             s = Replace(s, "LOAD(", a => vector ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {a}, j)" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {a}, j)");
             s = Replace(s, "SQRT(", a => vector ? $"global::System.Runtime.Intrinsics.Vector256.Sqrt({a})" : $"global::System.MathF.Sqrt({a})");
             s = Replace(s, "SHRINK(", a => $"global::CompiledNet.Kernels.ShrinkTowardZero({a})");
+            s = Replace(s, "FLUSH(", a => vector
+                ? $"global::System.Runtime.Intrinsics.Vector256.AndNot({a}, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs({a}), tinyV))"
+                : $"(global::System.MathF.Abs({a}) < tiny ? 0f : {a})");
             s = Replace(s, "STOREAT(", a =>
             {
                 var (r, rest) = Two(a);

@@ -302,4 +302,39 @@ public class ScheduleTests
         var result = Trainer.Train(net, data, new TrainingOptions { Epochs = 2 });
         Assert.All(result.Epochs, r => Assert.Equal(0.3f, r.LearningRate));
     }
+
+    public static IEnumerable<object[]> DecayingStateOptimizers()
+    {
+        yield return new object[] { OptimizerKind.Momentum, new MomentumStepNet() };
+        yield return new object[] { OptimizerKind.Nesterov, new NesterovStepNet() };
+        yield return new object[] { OptimizerKind.RmsProp, new RmsPropStepNet() };
+        yield return new object[] { OptimizerKind.Adam, new AdamStepNet() };
+    }
+
+    /// <summary>
+    /// State that decays toward zero under a zero gradient is stored as 0 once it falls below 1e-30, so it never
+    /// becomes subnormal (on Intel cores every operation on a subnormal takes a microcode assist); state above that is
+    /// kept and decays as the formula says. Every slot, in the vector body and the scalar tail.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DecayingStateOptimizers))]
+    public void DecayingStateIsStoredAsZeroBeforeItCanBecomeSubnormal(OptimizerKind kind, ITrainable net)
+    {
+        int count = net.ParameterCount;
+        var state = net.OptimizerState;
+        int slots = state.Length / count;
+        for (int j = 0; j < state.Length; j++) state[j] = (j / count % 2 == 0 ? 1 : -1) * (j % 2 == 0 ? 2e-38f : 1e-31f);
+        if (kind == OptimizerKind.RmsProp) for (int j = 0; j < state.Length; j++) state[j] = Math.Abs(state[j]);
+        if (kind == OptimizerKind.Adam) for (int j = count; j < state.Length; j++) state[j] = Math.Abs(state[j]);
+        net.Gradients.Clear();
+        net.ApplyGradients();
+        for (int j = 0; j < state.Length; j++)
+            Assert.True(state[j] == 0f, $"{kind}: slot {j / count}, parameter {j % count} holds {state[j]:R}");
+
+        for (int j = 0; j < state.Length; j++) state[j] = 1e-20f;
+        net.ApplyGradients();
+        for (int j = 0; j < state.Length; j++)
+            Assert.True(state[j] > 1e-21f && state[j] < 1e-20f, $"{kind}: a state of 1e-20 decayed to {state[j]:R}, expected it kept and decayed");
+        Assert.True(slots >= 1);
+    }
 }

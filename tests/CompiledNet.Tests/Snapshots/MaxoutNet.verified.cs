@@ -989,6 +989,8 @@ namespace Samples
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             const float twoL2 = 0.02f;
             var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             float l1Shift = eta * 0.001f;
@@ -1004,7 +1006,7 @@ namespace Samples
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
                     p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(d, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1017,7 +1019,7 @@ namespace Samples
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
                 p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
@@ -1031,7 +1033,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(d, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1042,7 +1044,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
@@ -1517,6 +1519,8 @@ namespace Samples
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             const float twoL2 = 0.02f;
             var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             float l1Shift = eta * 0.001f;
@@ -1532,7 +1536,7 @@ namespace Samples
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
                     p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(d, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1545,7 +1549,7 @@ namespace Samples
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
                 p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
@@ -1812,6 +1816,8 @@ namespace Samples
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             const float twoL2 = 0.02f;
             var twoL2V = global::System.Runtime.Intrinsics.Vector256.Create(twoL2);
             float l1Shift = eta * 0.001f;
@@ -1824,7 +1830,7 @@ namespace Samples
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
                 p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
@@ -1835,7 +1841,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;

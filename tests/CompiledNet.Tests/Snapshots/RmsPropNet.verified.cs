@@ -821,6 +821,8 @@ namespace Samples
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             const float keep = 0.999f;
             var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             float l1Shift = eta * 0.0001f;
@@ -836,7 +838,7 @@ namespace Samples
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
                     p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var mean = rhoV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(mean, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(mean, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(mean), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - etaV * g / global::System.Runtime.Intrinsics.Vector256.Sqrt(mean + epsilonV);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -849,7 +851,7 @@ namespace Samples
                 p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
                 p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
                 p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
@@ -860,7 +862,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
                 p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
@@ -1131,6 +1133,8 @@ namespace Samples
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             const float keep = 0.999f;
             var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             float l1Shift = eta * 0.0001f;
@@ -1146,7 +1150,7 @@ namespace Samples
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
                     p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var mean = rhoV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(mean, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(mean, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(mean), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - etaV * g / global::System.Runtime.Intrinsics.Vector256.Sqrt(mean + epsilonV);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1159,7 +1163,7 @@ namespace Samples
                 p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
                 p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
                 p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
@@ -1170,7 +1174,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = mean;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
                 p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;

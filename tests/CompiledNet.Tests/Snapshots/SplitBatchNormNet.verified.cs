@@ -1301,6 +1301,8 @@ namespace Samples.Split
             var c2V = global::System.Runtime.Intrinsics.Vector256.Create(c2);
             var etaC1V = global::System.Runtime.Intrinsics.Vector256.Create(etaC1);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             const float keep = 0.9995f;
             var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             // weights [0..76800)
@@ -1314,8 +1316,8 @@ namespace Samples.Split
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
                     var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
                     var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(m, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(v, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(v), tinyV)), ref s1, j);
                     p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1331,8 +1333,8 @@ namespace Samples.Split
                     var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
                     var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(m, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(v, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(v), tinyV)), ref s1, j);
                     p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1348,8 +1350,8 @@ namespace Samples.Split
                     var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
                     var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(m, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(v, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(v), tinyV)), ref s1, j);
                     p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1788,6 +1790,8 @@ namespace Samples.Split
             var c2V = global::System.Runtime.Intrinsics.Vector256.Create(c2);
             var etaC1V = global::System.Runtime.Intrinsics.Vector256.Create(etaC1);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             const float keep = 0.9995f;
             var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
             // weights [77312..79872)
@@ -1801,8 +1805,8 @@ namespace Samples.Split
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
                     var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
                     var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(m, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(v, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(v), tinyV)), ref s1, j);
                     p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1818,8 +1822,8 @@ namespace Samples.Split
                     var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     var m = beta1V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
                     var v = beta2V * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(m, ref s0, j);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref s1, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(m, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(v, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(v), tinyV)), ref s1, j);
                     p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector256.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1831,8 +1835,8 @@ namespace Samples.Split
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 var m = beta1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusBeta1 * g;
                 var v = beta2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) + oneMinusBeta2 * (g * g);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = m;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) = v;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(m) < tiny ? 0f : m); // stored as 0 below tiny: no subnormal state
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) = (global::System.MathF.Abs(v) < tiny ? 0f : v);
                 p = p - etaC1 * m / (global::System.MathF.Sqrt(v * c2) + epsilon); // η·m̂/(√v̂ + ε)
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;

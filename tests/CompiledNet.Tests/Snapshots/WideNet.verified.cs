@@ -947,6 +947,8 @@ namespace Samples.Split
             const float onePlusGamma = 1.8f;
             var onePlusGammaV = global::System.Runtime.Intrinsics.Vector256.Create(onePlusGamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             // weights [0..32800)
             {
                 nuint from = 0 + (nuint)(4100L * part / parts) * 8;
@@ -957,7 +959,7 @@ namespace Samples.Split
                     var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     var dOld = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j);
                     var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(d, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -973,7 +975,7 @@ namespace Samples.Split
                     var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     var dOld = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j);
                     var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(d, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1226,6 +1228,8 @@ namespace Samples.Split
             const float onePlusGamma = 1.8f;
             var onePlusGammaV = global::System.Runtime.Intrinsics.Vector256.Create(onePlusGamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector256.Create(tiny);
             // weights [49200..98400)
             {
                 nuint from = 49200 + (nuint)(6150L * part / parts) * 8;
@@ -1236,7 +1240,7 @@ namespace Samples.Split
                     var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
                     var dOld = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref s0, j);
                     var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(d, ref s0, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.AndNot(d, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
@@ -1249,7 +1253,7 @@ namespace Samples.Split
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 var dOld = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j);
                 var d = gamma * dOld + eta * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p + gamma * dOld - onePlusGamma * d; // next look-ahead θ − γδ
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
