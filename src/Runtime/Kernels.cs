@@ -83,6 +83,23 @@ namespace CompiledNet
             return -1;
         }
 
+        /// <summary>
+        /// Throws an <see cref="ArgumentException"/> naming the example and position of the first NaN or infinite value
+        /// of a training batch (<paramref name="perExample"/> values per example): one such value would reach every
+        /// parameter through the gradients.
+        /// </summary>
+        public static void CheckFinite(ReadOnlySpan<float> values, int perExample, string name)
+        {
+            int bad = FirstNonFinite(values);
+            if (bad >= 0) ThrowNonFinite(name, bad / perExample, bad % perExample, values[bad]);
+        }
+
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static void ThrowNonFinite(string name, int example, int index, float value)
+            => throw new ArgumentException(
+                $"{name}: example {example}, value {index} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; training needs finite values (a NaN or infinity would reach every parameter). Nothing was changed.",
+                name);
+
         /// <summary>Logistic sigmoid 1/(1 + e^−z), without overflow for large |z|.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sigmoid(float z)

@@ -464,11 +464,12 @@ namespace CompiledNet.Generator.Emit
         {
             var spec = plan.Spec;
             string labels = spec.OutputSize == 1 ? "0 or 1 per example (the single output's target)" : "a class in [0, OutputSize) per example (a one-hot target)";
-            w.Line($"/// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: {labels}). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>");
+            w.Line($"/// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: {labels}). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>");
             using (w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)"))
             {
                 w.Line("int count = labels.Length;");
                 w.Line("CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);");
+                w.Line("global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
                 w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);");
                 w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
                 w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
@@ -480,6 +481,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line("int count = targets.Length / OutputSize;");
                 w.Line("if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
                 w.Line("CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);");
+                w.Line("global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
+                w.Line("global::CompiledNet.Kernels.CheckFinite(targets, OutputSize, nameof(targets));");
                 w.Line("targets.CopyTo(_targets);");
                 w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }

@@ -302,11 +302,12 @@ namespace Samples.Split
             return Classify(x.AsReadOnlySpan());
         }
 
-        /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged.</summary>
+        /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
+            global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
             ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
@@ -318,6 +319,8 @@ namespace Samples.Split
             int count = targets.Length / OutputSize;
             if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
             CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);
+            global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
+            global::CompiledNet.Kernels.CheckFinite(targets, OutputSize, nameof(targets));
             targets.CopyTo(_targets);
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
