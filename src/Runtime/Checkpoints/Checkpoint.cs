@@ -368,17 +368,7 @@ namespace CompiledNet
             }
         }
 
-        private static int ReadFully(Stream stream, Span<byte> buffer)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = stream.Read(buffer[total..]);
-                if (n == 0) break;
-                total += n;
-            }
-            return total;
-        }
+        private static int ReadFully(Stream stream, Span<byte> buffer) => stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 
         /// <summary>FNV-1a 64: every step is a bijection of the state, so any single changed byte changes the result.</summary>
         private static ulong Fnv1a(ReadOnlySpan<byte> data, ulong hash = 14695981039346656037UL)

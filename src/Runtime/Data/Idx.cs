@@ -282,17 +282,7 @@ namespace CompiledNet
         /// <summary>The exception for a malformed file: "PATH: problem".</summary>
         private static InvalidDataException Malformed(string path, string problem) => new InvalidDataException($"{path}: {problem}");
 
-        private static int ReadFully(Stream stream, Span<byte> buffer)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = stream.Read(buffer[total..]);
-                if (n == 0) break;
-                total += n;
-            }
-            return total;
-        }
+        private static int ReadFully(Stream stream, Span<byte> buffer) => stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 
         /// <summary>Writes <paramref name="array"/> as an IDX file, gzip-compressed when <paramref name="gzip"/> is true.</summary>
         public static void Write(string path, IdxArray array, bool gzip = false)

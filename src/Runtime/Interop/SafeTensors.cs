@@ -234,17 +234,7 @@ namespace CompiledNet
             return true;
         }
 
-        private static int ReadAtMost(Stream stream, Span<byte> buffer)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = stream.Read(buffer.Slice(total));
-                if (n == 0) break;
-                total += n;
-            }
-            return total;
-        }
+        private static int ReadAtMost(Stream stream, Span<byte> buffer) => stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 
         private enum Source { Parameters, Statistics }
 
