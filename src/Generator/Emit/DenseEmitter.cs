@@ -487,8 +487,12 @@ namespace CompiledNet.Generator.Emit
             void Linear()
             {
                 w.Line($"ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, {Int(layout.WeightOffset[l])});");
-                w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {Int(GradRows)} inputs at a time");
                 int blocked = inputs / GradRows * GradRows;
+                string order = blocked == 0 ? "one input at a time"
+                    : blocked == inputs ? $"{Int(GradRows)} inputs at a time"
+                    : inputs - blocked == 1 ? $"{Int(GradRows)} inputs at a time, then the last one alone"
+                    : $"{Int(GradRows)} inputs at a time, then the last {Int(inputs - blocked)} one by one";
+                w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {order}");
                 if (blocked > 0)
                 {
                     using (w.Open($"for (nuint i = 0; i < {Int(blocked)}; i += {Int(GradRows)})"))

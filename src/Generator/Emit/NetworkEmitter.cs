@@ -205,7 +205,12 @@ namespace CompiledNet.Generator.Emit
                 _ => "nothing (plain SGD keeps no state)",
             };
             w.Line($"// Optimizer state: {slotNames}; each slot laid out like the parameters.");
-            w.Line($"private readonly float[] _optimizerState = new float[{Int(slots)} * ParameterCount];");
+            w.Line(slots switch
+            {
+                0 => "private readonly float[] _optimizerState = global::System.Array.Empty<float>();",
+                1 => "private readonly float[] _optimizerState = new float[ParameterCount];",
+                _ => $"private readonly float[] _optimizerState = new float[{Int(slots)} * ParameterCount];",
+            });
             w.Line($"private float _learningRate = {Float(spec.Optimizer.LearningRate)};");
             w.Line("private long _step;");
             w.Line();

@@ -45,7 +45,9 @@ namespace CompiledNet.Generator.Emit
                 w.Line("ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
                 w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);");
                 for (int slot = 0; slot < o.StateSlots; slot++)
-                    w.Line($"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
+                    w.Line(slot == 0
+                        ? "ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);"
+                        : $"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
                 var constants = Constants(o, r);
                 foreach (var scalar in constants)
                     Template.Constant(w, scalar.Name, scalar.Value, scalar.IsConst);

@@ -68,7 +68,7 @@ namespace Samples
         private readonly float[] _batchNormStatistics = new float[10];
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: the running sum G of g²; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[1 * ParameterCount];
+        private readonly float[] _optimizerState = new float[ParameterCount];
         private float _learningRate = 0.1f;
         private long _step;
 
@@ -861,7 +861,7 @@ namespace Samples
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
@@ -952,7 +952,7 @@ namespace Samples
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -1109,7 +1109,7 @@ namespace Samples
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
             for (nuint i = 0; i < 4; i += 4)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 2);
@@ -1232,7 +1232,7 @@ namespace Samples
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);

@@ -77,7 +77,7 @@ namespace Samples
         private readonly global::CompiledNet.Rng _maskRng;
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: the velocity δ; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[1 * ParameterCount];
+        private readonly float[] _optimizerState = new float[ParameterCount];
         private float _learningRate = 0.1f;
         private long _step;
 
@@ -827,7 +827,7 @@ namespace Samples
             }
             d = ref dPieces; // from here on, δ is over the pieces
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
             for (nuint i = 0; i < 4; i += 4)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 18);
@@ -988,7 +988,7 @@ namespace Samples
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -1282,7 +1282,7 @@ namespace Samples
                 }
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 108);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
             for (nuint i = 0; i < 4; i += 4)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 7);
@@ -1518,7 +1518,7 @@ namespace Samples
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -1656,7 +1656,7 @@ namespace Samples
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 3 one by one
             for (nuint i = 0; i < 4; i += 4)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 1);
@@ -1815,7 +1815,7 @@ namespace Samples
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);

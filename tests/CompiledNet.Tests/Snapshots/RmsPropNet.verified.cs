@@ -68,7 +68,7 @@ namespace Samples
         private readonly global::CompiledNet.Rng _maskRng;
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: the running average G of g²; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[1 * ParameterCount];
+        private readonly float[] _optimizerState = new float[ParameterCount];
         private float _learningRate = 0.01f;
         private long _step;
 
@@ -816,7 +816,7 @@ namespace Samples
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float rho = 0.95f;
             var rhoV = global::System.Runtime.Intrinsics.Vector256.Create(rho);
             const float oneMinusRho = 0.050000012f;
@@ -1001,7 +1001,7 @@ namespace Samples
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
@@ -1128,7 +1128,7 @@ namespace Samples
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float rho = 0.95f;
             var rhoV = global::System.Runtime.Intrinsics.Vector256.Create(rho);
             const float oneMinusRho = 0.050000012f;

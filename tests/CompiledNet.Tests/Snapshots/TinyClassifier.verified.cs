@@ -65,7 +65,7 @@ namespace Samples.Vision
         private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[0 * ParameterCount];
+        private readonly float[] _optimizerState = global::System.Array.Empty<float>();
         private float _learningRate = 0.05f;
         private long _step;
 
@@ -789,7 +789,7 @@ namespace Samples.Vision
                 }
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
@@ -1086,7 +1086,7 @@ namespace Samples.Vision
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 40);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
             for (nuint i = 0; i < 8; i += 4)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 3);

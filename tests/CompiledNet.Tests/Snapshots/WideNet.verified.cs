@@ -66,7 +66,7 @@ namespace Samples.Split
         private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
         private readonly float[] _targets = new float[BatchSize * OutputSize];
         // Optimizer state: the velocity δ; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[1 * ParameterCount];
+        private readonly float[] _optimizerState = new float[ParameterCount];
         private float _learningRate = 0.01f;
         private long _step;
 
@@ -861,7 +861,7 @@ namespace Samples.Split
                 }
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
@@ -944,7 +944,7 @@ namespace Samples.Split
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             const float onePlusGamma = 1.8f;
@@ -1225,7 +1225,7 @@ namespace Samples.Split
             float checkTail = 0f;
             ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 0);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             const float onePlusGamma = 1.8f;
