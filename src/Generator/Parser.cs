@@ -287,7 +287,7 @@ namespace CompiledNet.Generator
             "OptimizerState", "DeclaredSchedule", "ReuseMasks", "DropoutMask", "DropConnectMask", "LastStepFinite",
             "DescribeParameter", "Infer", "PredictRows", "LossCore", "ExampleLoss", "LossAndDelta", "SetTarget", "CheckBatch",
             "ComputeGradientsCore", "ComputeGradientsPart", "ComputeGradientsSplit", "DrawMasks",
-            "BeginPopulationStatistics", "AccumulatePopulationStatistics", "EndPopulationStatistics",
+            "BeginPopulationStatistics", "AccumulatePopulationStatistics", "EndPopulationStatistics", "SoftmaxRow",
         };
 
         /// <summary>Why <paramref name="name"/> cannot name a network class, or null when it can.</summary>

@@ -43,26 +43,43 @@ namespace CompiledNet.Generator.Emit
                                 w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
                             break;
                         case ActivationKind.Softmax:
-                            w.Line("// softmax, shifted by the row maximum so no exponent overflows");
-                            w.Line("float max = zr;");
-                            using (w.Open($"for (nuint j = 1; j < {Int(units)}; j++)"))
-                                w.Line("max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
-                            w.Line("float sum = 0f;");
-                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
-                            {
-                                w.Line("float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);");
-                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;");
-                                w.Line("sum += e;");
-                            }
-                            w.Line("float inv = 1f / sum;");
-                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
-                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;");
+                            w.Line($"{SoftmaxHelper}(ref zr, ref ar);");
                             break;
                         default:
                             throw new InvalidOperationException("activation " + layer.Activation);
                     }
                 }
             }
+        }
+
+        /// <summary>Name of the one softmax of a network (softmax is allowed on the output layer only).</summary>
+        public const string SoftmaxHelper = "SoftmaxRow";
+
+        /// <summary>
+        /// The softmax of one output row, written once per network and called by every pass that needs it
+        /// (Predict, PredictRows, the training forward pass). Only for networks whose output layer is softmax.
+        /// </summary>
+        public static void EmitSoftmaxHelper(IndentedWriter w, int units)
+        {
+            w.Line("/// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            using (w.Open($"private static void {SoftmaxHelper}(ref float zr, ref float ar)"))
+            {
+                w.Line("float max = zr;");
+                using (w.Open($"for (nuint j = 1; j < {Int(units)}; j++)"))
+                    w.Line("max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
+                w.Line("float sum = 0f;");
+                using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
+                {
+                    w.Line("float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);");
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;");
+                    w.Line("sum += e;");
+                }
+                w.Line("float inv = 1f / sum;");
+                using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
+                    w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;");
+            }
+            w.Line();
         }
 
         /// <summary>δ ← δ ⊙ f′ for <paramref name="count"/> rows, with f′ written in terms of the stored output a.</summary>

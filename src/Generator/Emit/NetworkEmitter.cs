@@ -949,6 +949,8 @@ namespace CompiledNet.Generator.Emit
         {
             var spec = plan.Spec;
             var layout = plan.Layout;
+            var output = spec.Layers[spec.Layers.Count - 1];
+            if (output.Activation == ActivationKind.Softmax) ActivationEmitter.EmitSoftmaxHelper(w, output.Units);
             w.Line("/// <summary>Names the parameter at flat index <paramref name=\"index\"/>: its layer, segment and position.</summary>");
             using (w.Open("public string DescribeParameter(int index)"))
             {

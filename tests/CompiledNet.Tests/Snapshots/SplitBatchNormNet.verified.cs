@@ -389,24 +389,7 @@ namespace Samples.Split
                     const nuint row = 0;
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
-                    // softmax, shifted by the row maximum so no exponent overflows
-                    float max = zr;
-                    for (nuint j = 1; j < 10; j++)
-                    {
-                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
-                    float sum = 0f;
-                    for (nuint j = 0; j < 10; j++)
-                    {
-                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
-                    for (nuint j = 0; j < 10; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
-                    }
+                    SoftmaxRow(ref zr, ref ar);
                 }
             }
         }
@@ -484,24 +467,7 @@ namespace Samples.Split
                     {
                         ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
                         ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
-                        // softmax, shifted by the row maximum so no exponent overflows
-                        float max = zr;
-                        for (nuint j = 1; j < 10; j++)
-                        {
-                            max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                        }
-                        float sum = 0f;
-                        for (nuint j = 0; j < 10; j++)
-                        {
-                            float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
-                            sum += e;
-                        }
-                        float inv = 1f / sum;
-                        for (nuint j = 0; j < 10; j++)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
-                        }
+                        SoftmaxRow(ref zr, ref ar);
                     }
                 }
             }
@@ -1566,24 +1532,7 @@ namespace Samples.Split
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
-                    // softmax, shifted by the row maximum so no exponent overflows
-                    float max = zr;
-                    for (nuint j = 1; j < 10; j++)
-                    {
-                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
-                    float sum = 0f;
-                    for (nuint j = 0; j < 10; j++)
-                    {
-                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
-                    for (nuint j = 0; j < 10; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
-                    }
+                    SoftmaxRow(ref zr, ref ar);
                 }
             }
         }
@@ -1845,6 +1794,29 @@ namespace Samples.Split
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxRow(ref float zr, ref float ar)
+        {
+            float max = zr;
+            for (nuint j = 1; j < 10; j++)
+            {
+                max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+            }
+            float sum = 0f;
+            for (nuint j = 0; j < 10; j++)
+            {
+                float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (nuint j = 0; j < 10; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
+            }
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>

@@ -341,24 +341,7 @@ namespace Samples.Vision
                     const nuint row = 0;
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
-                    // softmax, shifted by the row maximum so no exponent overflows
-                    float max = zr;
-                    for (nuint j = 1; j < 3; j++)
-                    {
-                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
-                    float sum = 0f;
-                    for (nuint j = 0; j < 3; j++)
-                    {
-                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
-                    for (nuint j = 0; j < 3; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
-                    }
+                    SoftmaxRow(ref zr, ref ar);
                 }
             }
         }
@@ -436,24 +419,7 @@ namespace Samples.Vision
                     {
                         ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
                         ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
-                        // softmax, shifted by the row maximum so no exponent overflows
-                        float max = zr;
-                        for (nuint j = 1; j < 3; j++)
-                        {
-                            max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                        }
-                        float sum = 0f;
-                        for (nuint j = 0; j < 3; j++)
-                        {
-                            float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
-                            sum += e;
-                        }
-                        float inv = 1f / sum;
-                        for (nuint j = 0; j < 3; j++)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
-                        }
+                        SoftmaxRow(ref zr, ref ar);
                     }
                 }
             }
@@ -1058,24 +1024,7 @@ namespace Samples.Vision
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
-                    // softmax, shifted by the row maximum so no exponent overflows
-                    float max = zr;
-                    for (nuint j = 1; j < 3; j++)
-                    {
-                        max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
-                    float sum = 0f;
-                    for (nuint j = 0; j < 3; j++)
-                    {
-                        float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
-                    for (nuint j = 0; j < 3; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
-                    }
+                    SoftmaxRow(ref zr, ref ar);
                 }
             }
         }
@@ -1299,6 +1248,29 @@ namespace Samples.Vision
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxRow(ref float zr, ref float ar)
+        {
+            float max = zr;
+            for (nuint j = 1; j < 3; j++)
+            {
+                max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+            }
+            float sum = 0f;
+            for (nuint j = 0; j < 3; j++)
+            {
+                float e = global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j) - max);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (nuint j = 0; j < 3; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) *= inv;
+            }
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
