@@ -10,8 +10,8 @@ namespace CompiledNet.Generator.Emit
     /// </summary>
     internal static class ActivationEmitter
     {
-        /// <summary>a = f(z) for <paramref name="count"/> rows; <paramref name="z"/> and <paramref name="a"/> may be the same buffer.</summary>
-        public static void Forward(IndentedWriter w, LayerSpec layer, string z, string a, string count)
+        /// <summary>a = f(z) for <paramref name="count"/> rows (one row when null); <paramref name="z"/> and <paramref name="a"/> may be the same buffer.</summary>
+        public static void Forward(IndentedWriter w, VectorWidth vw, LayerSpec layer, string z, string a, string? count)
         {
             int units = layer.Units;
             bool inPlace = z == a;
@@ -28,19 +28,16 @@ namespace CompiledNet.Generator.Emit
                     switch (layer.Activation)
                     {
                         case ActivationKind.Linear:
-                            Elementwise(w, units, "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), ref ar, j);", j => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {j}) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, {j});");
+                            Elementwise.Unrolled(w, vw, units, Stmt.Store("ar", Expr.Load("zr")));
                             break;
                         case ActivationKind.ReLU:
-                            Elementwise(w, units, "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);",
-                                j => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {j}) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, {j}), 0f);");
+                            Elementwise.Unrolled(w, vw, units, Stmt.Store("ar", Expr.Max(Expr.Load("zr"), Expr.Zero)));
                             break;
                         case ActivationKind.Sigmoid:
-                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
-                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
+                            Refs.Over(w, "j", units, at => w.Line($"{at("ar")} = global::CompiledNet.Kernels.Sigmoid({at("zr")});"));
                             break;
                         case ActivationKind.Tanh:
-                            using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
-                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
+                            Refs.Over(w, "j", units, at => w.Line($"{at("ar")} = global::System.MathF.Tanh({at("zr")});"));
                             break;
                         case ActivationKind.Softmax:
                             w.Line($"{SoftmaxHelper}(ref zr, ref ar);");
@@ -63,11 +60,9 @@ namespace CompiledNet.Generator.Emit
         {
             w.Line("/// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            using (w.Open($"private static void {SoftmaxHelper}(ref float zr, ref float ar)"))
+            using (w.Member($"private static void {SoftmaxHelper}(ref float zr, ref float ar)"))
             {
-                w.Line("float max = zr;");
-                using (w.Open($"for (nuint j = 1; j < {Int(units)}; j++)"))
-                    w.Line("max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
+                EmitRowMax(w, "zr", units, "j");
                 w.Line("float sum = 0f;");
                 using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
                 {
@@ -82,30 +77,27 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
+        /// <summary>float max = the largest of the <paramref name="units"/> values at ref <paramref name="z"/> (softmax and its loss shift by it).</summary>
+        public static void EmitRowMax(IndentedWriter w, string z, int units, string variable)
+        {
+            w.Line($"float max = {z};");
+            using (w.Open($"for (nuint {variable} = 1; {variable} < {Int(units)}; {variable}++)"))
+                w.Line($"max = global::System.MathF.Max(max, {Refs.At(z, variable)});");
+        }
+
         /// <summary>δ ← δ ⊙ f′ for <paramref name="count"/> rows, with f′ written in terms of the stored output a.</summary>
-        public static void Backward(IndentedWriter w, LayerSpec layer, string a, string d, string count)
+        public static void Backward(IndentedWriter w, VectorWidth vw, LayerSpec layer, string a, string d, string? count)
         {
             int units = layer.Units;
-            string? vector, scalar;
-            switch (layer.Activation)
+            if (layer.Activation == ActivationKind.Linear) return;
+            var av = Expr.Bound("av", Expr.Load("ar"));
+            Stmt derivative = layer.Activation switch
             {
-                case ActivationKind.Linear:
-                    return;
-                case ActivationKind.ReLU:
-                    vector = "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, j);";
-                    scalar = "if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, {0}) = 0f;";
-                    break;
-                case ActivationKind.Sigmoid:
-                    vector = "{ var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * av * (global::System.Runtime.Intrinsics.Vector256<float>.One - av), ref dr, j); }";
-                    scalar = "global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, {0}) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}));";
-                    break;
-                case ActivationKind.Tanh:
-                    vector = "{ var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector256<float>.One - av * av), ref dr, j); }";
-                    scalar = "global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, {0}) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, {0});";
-                    break;
-                default:
-                    throw new InvalidOperationException("hidden activation " + layer.Activation);
-            }
+                ActivationKind.ReLU => Stmt.ZeroUnlessPositive("dr", Expr.Load("ar")),
+                ActivationKind.Sigmoid => Stmt.With(new[] { av }, Stmt.Store("dr", Expr.Load("dr") * av * (Expr.One - av))),
+                ActivationKind.Tanh => Stmt.With(new[] { av }, Stmt.Scale("dr", Expr.One - av * av)),
+                _ => throw new InvalidOperationException("hidden activation " + layer.Activation),
+            };
             string f = layer.Activation switch
             {
                 ActivationKind.ReLU => "1 where a > 0, else 0",
@@ -120,30 +112,21 @@ namespace CompiledNet.Generator.Emit
                 {
                     w.Line($"ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * {Int(units)});");
                     w.Line($"ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {d}, row * {Int(units)});");
-                    Elementwise(w, units, vector, j => string.Format(scalar, j));
+                    Elementwise.Unrolled(w, vw, units, derivative);
                 }
             }
         }
 
-        private static IndentedWriter.Block RowLoop(IndentedWriter w, string count)
+        /// <summary>A loop over <paramref name="count"/> rows, or one row (row = 0) when <paramref name="count"/> is null.</summary>
+        private static IndentedWriter.Block RowLoop(IndentedWriter w, string? count)
         {
-            if (count == "1")
+            if (count is null)
             {
                 var block = w.Open();
                 w.Line("const nuint row = 0;");
                 return block;
             }
             return w.Open($"for (nuint row = 0; row < (nuint){count}; row++)");
-        }
-
-        private static void Elementwise(IndentedWriter w, int units, string vectorStatement, Func<string, string> scalarStatement)
-        {
-            int full = units / 8 * 8;
-            if (full > 0)
-                using (w.Open($"for (nuint j = 0; j < {Int(full)}; j += 8)"))
-                    w.Line(vectorStatement);
-            for (int t = full; t < units; t++)
-                w.Line(scalarStatement(Int(t)));
         }
     }
 }

@@ -1,203 +1,211 @@
 using System;
-using CompiledNet.Generator.Model;
 using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
     /// <summary>
     /// The register-blocked inner kernels. All sizes are constants of the network, so every loop bound and every
-    /// tail is decided here: full 8-float vectors in chunks of several accumulators, then leftover single vectors,
-    /// then the last (units mod 8) columns as scalar accumulators. No runtime remainder loops over a layer's width.
+    /// tail is decided here: full vectors in chunks of several accumulators, then leftover single vectors,
+    /// then the last (units mod lanes) columns as scalar accumulators. No runtime remainder loops over a layer's width.
     /// </summary>
     internal static class KernelEmitter
     {
-        /// <summary>
-        /// C[k, o] = init(k, o) + Σ_red A[k, red] · B[red, o] for k in [0, rows), o in [0, width): <paramref name="rows"/>
-        /// output rows at once, <paramref name="vectors"/> accumulators of 8 columns per row. B rows are contiguous
-        /// along o. The caller has declared the refs that <paramref name="cRow"/> names.
-        /// </summary>
-        public static void BlockedProduct(
-            IndentedWriter w,
-            int rows,
-            int vectors,
-            int width,
-            string reductionLoop,
-            Func<int, string> aScalar,
-            string bBase,
-            string bRowOffset,
-            Func<int, string> cRow,
-            string? initBase)
+        /// <summary>One product C[k, o] = init(k, o) + Σ_red A[k, red] · B[red, o]: how its operands are named and read.</summary>
+        public sealed class Product
         {
-            int full = width / 8;
-            int chunks = full / vectors;
-            int leftover = full % vectors;
-            int tail = width % 8;
-
-            if (chunks > 0)
+            public Product(string reductionLoop, Func<int, string> aScalar, string bBase, string bRowOffset, Func<int, string> cRow, string? initBase)
             {
-                using (w.Open($"for (nuint o = 0; o < {Int(chunks * vectors * 8)}; o += {Int(vectors * 8)})"))
-                    Chunk(w, rows, vectors, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, "o");
+                ReductionLoop = reductionLoop;
+                AScalar = aScalar;
+                BBase = bBase;
+                BRowOffset = bRowOffset;
+                CRow = cRow;
+                InitBase = initBase;
             }
+
+            /// <summary>The loop header over the reduction index.</summary>
+            public string ReductionLoop { get; }
+
+            /// <summary>A[k, red] of block row k, a float expression.</summary>
+            public Func<int, string> AScalar { get; }
+
+            /// <summary>The ref of B and the offset of B's row red (B rows are contiguous along o).</summary>
+            public string BBase { get; }
+
+            public string BRowOffset { get; }
+
+            /// <summary>The ref of C's block row k (declared by the caller).</summary>
+            public Func<int, string> CRow { get; }
+
+            /// <summary>The ref C starts from (a bias row), or null for 0.</summary>
+            public string? InitBase { get; }
+        }
+
+        /// <summary>
+        /// The product for k in [0, rows), o in [0, width): <paramref name="rows"/> output rows at once,
+        /// <paramref name="vectors"/> accumulators of one vector per row.
+        /// </summary>
+        public static void BlockedProduct(IndentedWriter w, VectorWidth vw, int rows, int vectors, int width, Product p)
+        {
+            int lanes = vw.Lanes;
+            int full = width / lanes, chunks = full / vectors, leftover = full % vectors, tail = width % lanes;
+            if (full > 0) Legend(w, vw, rows, chunks > 0 ? vectors : 1);
+            ChunkLoop(w, chunks, vectors * lanes, (o, c) => Chunk(w, vw, rows, vectors, p, o, c));
             for (int v = 0; v < leftover; v++)
             {
-                string offset = Int((chunks * vectors + v) * 8);
-                w.Line($"// columns [{offset}..{Int((chunks * vectors + v + 1) * 8)}): one vector per row");
+                int offset = (chunks * vectors + v) * lanes;
+                w.Line($"// columns [{Int(offset)}..{Int(offset + lanes)}): one vector per row");
                 using (w.Open())
-                    Chunk(w, rows, 1, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, offset);
+                    Chunk(w, vw, rows, 1, p, null, offset);
             }
             if (tail > 0)
             {
-                int start = full * 8;
-                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(tail)}, scalar");
+                w.Line($"// columns [{Int(full * lanes)}..{Int(width)}): the last {Int(tail)}, scalar");
                 using (w.Open())
-                {
-                    for (int k = 0; k < rows; k++)
-                        for (int t = 0; t < tail; t++)
-                            w.Line($"float s{k}_{t} = {(initBase is null ? "0f" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
-                    using (w.Open(reductionLoop))
-                    {
-                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
-                        for (int k = 0; k < rows; k++)
-                        {
-                            w.Line($"float av{k} = {aScalar(k)};");
-                            for (int t = 0; t < tail; t++)
-                                w.Line($"s{k}_{t} += av{k} * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
-                        }
-                    }
-                    for (int k = 0; k < rows; k++)
-                        for (int t = 0; t < tail; t++)
-                            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cRow(k)}, {Int(start + t)}) = s{k}_{t};");
-                }
+                    ScalarTail(w, rows, full * lanes, tail, p);
             }
         }
 
         /// <summary>
         /// The same product for <c>count</c> rows (a runtime value) with the column strips outermost: for each strip of
-        /// <paramref name="vectors"/>·8 columns, every block of <paramref name="blockRows"/> rows, then each leftover
-        /// row, runs its reduction over that strip of B. A strip of B (reduction length × 16 floats: 50 KB for 784
-        /// inputs) stays in L1 while all rows pass over it, instead of all of B being streamed once per row block.
-        /// <paramref name="declareRows"/> declares the row refs that <paramref name="aScalar"/> and <paramref name="cRow"/>
-        /// name, for the rows starting at <c>r</c>. Each output element sums in the same order as in
-        /// <see cref="BlockedProduct"/>, so results are identical.
+        /// <paramref name="vectors"/> vectors of columns, every block of <paramref name="blockRows"/> rows, then each leftover
+        /// row, runs its reduction over that strip of B. A strip of B (the reduction length × the strip's columns) stays
+        /// in L1 while all rows pass over it, instead of all of B being streamed once per row block.
+        /// <paramref name="declareRows"/> declares the row refs that the product's A and C name, for the rows starting at
+        /// <c>r</c>. Each output element sums in the same order as in <see cref="BlockedProduct"/>, so results are identical.
         /// </summary>
-        public static void StripProduct(
-            IndentedWriter w,
-            int blockRows,
-            int vectors,
-            int width,
-            string reductionLoop,
-            Func<int, string> aScalar,
-            string bBase,
-            string bRowOffset,
-            Func<int, string> cRow,
-            string? initBase,
-            Action<int> declareRows,
-            bool rowBlocks = true)
+        public static void StripProduct(IndentedWriter w, VectorWidth vw, int blockRows, int vectors, int width, Product p,
+            Action<int> declareRows, bool rowBlocks = true)
         {
-            int full = width / 8;
-            int chunks = full / vectors;
-            int leftover = full % vectors;
-            int tail = width % 8;
+            int lanes = vw.Lanes;
+            int full = width / lanes, chunks = full / vectors, leftover = full % vectors, tail = width % lanes;
 
-            void Rows(string o, int strip)
+            void Rows(string? o, int offset, int strip)
             {
                 w.Line("int r = 0;");
                 if (rowBlocks)
                     using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
                     {
                         declareRows(blockRows);
-                        Chunk(w, blockRows, strip, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, o);
+                        Chunk(w, vw, blockRows, strip, p, o, offset);
                     }
                 using (w.Open("for (; r < count; r++)"))
                 {
                     declareRows(1);
-                    Chunk(w, 1, strip, reductionLoop, aScalar, bBase, bRowOffset, cRow, initBase, o);
+                    Chunk(w, vw, 1, strip, p, o, offset);
                 }
             }
 
+            if (full > 0) Legend(w, vw, rowBlocks ? blockRows : 1, chunks > 0 ? vectors : 1);
             if (chunks > 0)
-            {
-                w.Line($"// column strips of {Int(vectors * 8)}, each passed over by every row");
-                using (w.Open($"for (nuint o = 0; o < {Int(chunks * vectors * 8)}; o += {Int(vectors * 8)})"))
-                    Rows("o", vectors);
-            }
+                w.Line($"// column strips of {Int(vectors * lanes)}, each passed over by every row");
+            ChunkLoop(w, chunks, vectors * lanes, (o, c) => Rows(o, c, vectors));
             for (int v = 0; v < leftover; v++)
             {
-                string offset = Int((chunks * vectors + v) * 8);
-                w.Line($"// columns [{offset}..{Int((chunks * vectors + v + 1) * 8)}): one vector per row");
+                int offset = (chunks * vectors + v) * lanes;
+                w.Line($"// columns [{Int(offset)}..{Int(offset + lanes)}): one vector per row");
                 using (w.Open())
-                    Rows(offset, 1);
+                    Rows(null, offset, 1);
             }
             if (tail > 0)
             {
-                int start = full * 8;
-                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(tail)}, scalar, row by row");
+                w.Line($"// columns [{Int(full * lanes)}..{Int(width)}): the last {Int(tail)}, scalar, row by row");
                 using (w.Open("for (int r = 0; r < count; r++)"))
                 {
                     declareRows(1);
-                    for (int t = 0; t < tail; t++)
-                        w.Line($"float s0_{t} = {(initBase is null ? "0f" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {initBase}, {Int(start + t)})")};");
-                    using (w.Open(reductionLoop))
-                    {
-                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {Int(start)});");
-                        w.Line($"float av0 = {aScalar(0)};");
-                        for (int t = 0; t < tail; t++)
-                            w.Line($"s0_{t} += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
-                    }
-                    for (int t = 0; t < tail; t++)
-                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cRow(0)}, {Int(start + t)}) = s0_{t};");
+                    ScalarTail(w, 1, full * lanes, tail, p);
                 }
             }
         }
 
-        private static void Chunk(IndentedWriter w, int rows, int vectors, string reductionLoop, Func<int, string> aScalar,
-            string bBase, string bRowOffset, Func<int, string> cRow, string? initBase, string o)
+        /// <summary>The names of a blocked kernel's registers, written once before it.</summary>
+        private static void Legend(IndentedWriter w, VectorWidth vw, int rows, int vectors)
+            => w.Line($"// registers: c{{row}}_{{vector}} accumulate C ({Int(rows)} row{(rows == 1 ? "" : "s")} × {Int(vectors)} vector{(vectors == 1 ? "" : "s")} of {Int(vw.Lanes)} columns), bv{{vector}} holds B's current row, av{{row}} A's element of that row in every lane");
+
+        /// <summary>
+        /// Chunks of <paramref name="step"/> columns from 0: a loop over o when there are several, the one chunk at the
+        /// constant column 0 otherwise (no one-iteration loop).
+        /// </summary>
+        private static void ChunkLoop(IndentedWriter w, int chunks, int step, Action<string?, int> body)
         {
+            if (chunks > 1)
+                using (w.Open($"for (nuint o = 0; o < {Int(chunks * step)}; o += {Int(step)})"))
+                    body("o", 0);
+            else if (chunks == 1)
+                using (w.Open())
+                    body(null, 0);
+        }
+
+        /// <summary>The last <paramref name="tail"/> columns from <paramref name="start"/> as scalar accumulators s{row}_{column}.</summary>
+        private static void ScalarTail(IndentedWriter w, int rows, int start, int tail, Product p)
+        {
+            for (int k = 0; k < rows; k++)
+                for (int t = 0; t < tail; t++)
+                    w.Line($"float s{k}_{t} = {(p.InitBase is null ? "0f" : Refs.At(p.InitBase, start + t))};");
+            using (w.Open(p.ReductionLoop))
+            {
+                w.Line($"ref float bRow = ref {Refs.At(p.BBase, Refs.Plus(p.BRowOffset, null, start))};");
+                for (int k = 0; k < rows; k++)
+                {
+                    w.Line($"float av{k} = {p.AScalar(k)};");
+                    for (int t = 0; t < tail; t++)
+                        w.Line($"s{k}_{t} += av{k} * {Refs.At("bRow", t)};");
+                }
+            }
+            for (int k = 0; k < rows; k++)
+                for (int t = 0; t < tail; t++)
+                    w.Line($"{Refs.At(p.CRow(k), start + t)} = s{k}_{t};");
+        }
+
+        private static void Chunk(IndentedWriter w, VectorWidth vw, int rows, int vectors, Product p, string? o, int offset)
+        {
+            int lanes = vw.Lanes;
             for (int v = 0; v < vectors; v++)
             {
-                string at = v == 0 ? o : $"{o} + {Int(v * 8)}";
-                string init = initBase is null ? "global::System.Runtime.Intrinsics.Vector256<float>.Zero" : $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {initBase}, {at})";
+                string init = p.InitBase is null ? vw.Zero : vw.Load(p.InitBase, Refs.Index(o, offset + v * lanes));
                 for (int k = 0; k < rows; k++)
                     w.Line($"var c{k}_{v} = {init};");
             }
-            using (w.Open(reductionLoop))
+            using (w.Open(p.ReductionLoop))
             {
-                w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, {bRowOffset} + {o});");
+                w.Line($"ref float bRow = ref {Refs.At(p.BBase, Refs.Plus(p.BRowOffset, o, offset))};");
                 for (int v = 0; v < vectors; v++)
-                    w.Line($"var bv{v} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, {Int(v * 8)});");
+                    w.Line($"var bv{v} = {vw.Load("bRow", Int(v * lanes))};");
                 for (int k = 0; k < rows; k++)
                 {
-                    w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.Create({aScalar(k)});");
+                    w.Line($"var av{k} = {vw.Create(p.AScalar(k))};");
                     for (int v = 0; v < vectors; v++)
                         w.Line($"c{k}_{v} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
                 }
             }
             for (int k = 0; k < rows; k++)
                 for (int v = 0; v < vectors; v++)
-                    w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c{k}_{v}, ref {cRow(k)}, {(v == 0 ? o : $"{o} + {Int(v * 8)}")});");
+                    w.Line(vw.Store($"c{k}_{v}", p.CRow(k), Refs.Index(o, offset + v * lanes)) + ";");
         }
 
         /// <summary>
         /// Dot products along a contiguous axis of constant length <paramref name="length"/>:
         /// C[k][j] = Σ_o A_k[o] · B_j[o] for <paramref name="rows"/> A rows and <paramref name="columns"/> B rows,
-        /// vector accumulators over full 8-float blocks, then a horizontal sum and the scalar tail.
+        /// vector accumulators over full vectors, then a horizontal sum and the scalar tail.
         /// </summary>
-        public static void Dots(IndentedWriter w, int rows, int columns, int length,
+        public static void Dots(IndentedWriter w, VectorWidth vw, int rows, int columns, int length,
             Func<int, string> aRow, Func<int, string> bRow, Func<int, int, string> store)
         {
-            int full = length / 8;
+            int lanes = vw.Lanes;
+            int full = length / lanes;
             if (full > 0)
             {
+                w.Line($"// registers: acc{{row}}_{{column}} are {Int(rows * columns)} accumulators of the dot products, bv{{column}} and av{{row}} {Int(lanes)} elements of each operand");
                 for (int k = 0; k < rows; k++)
                     for (int j = 0; j < columns; j++)
-                        w.Line($"var acc{k}_{j} = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
-                using (w.Open($"for (nuint o = 0; o < {Int(full * 8)}; o += 8)"))
+                        w.Line($"var acc{k}_{j} = {vw.Zero};");
+                using (w.Open($"for (nuint o = 0; o < {Int(full * lanes)}; o += {Int(lanes)})"))
                 {
                     for (int j = 0; j < columns; j++)
-                        w.Line($"var bv{j} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {bRow(j)}, o);");
+                        w.Line($"var bv{j} = {vw.Load(bRow(j), "o")};");
                     for (int k = 0; k < rows; k++)
                     {
-                        w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {aRow(k)}, o);");
+                        w.Line($"var av{k} = {vw.Load(aRow(k), "o")};");
                         for (int j = 0; j < columns; j++)
                             w.Line($"acc{k}_{j} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
                     }
@@ -206,62 +214,61 @@ namespace CompiledNet.Generator.Emit
             for (int k = 0; k < rows; k++)
                 for (int j = 0; j < columns; j++)
                 {
-                    string sum = full > 0 ? $"global::System.Runtime.Intrinsics.Vector256.Sum(acc{k}_{j})" : "0f";
-                    for (int t = full * 8; t < length; t++)
-                        sum += $" + global::System.Runtime.CompilerServices.Unsafe.Add(ref {aRow(k)}, {Int(t)}) * global::System.Runtime.CompilerServices.Unsafe.Add(ref {bRow(j)}, {Int(t)})";
-                    w.Line(store(k, j) + " = " + sum + ";");
+                    var terms = new System.Collections.Generic.List<string>();
+                    if (full > 0) terms.Add(vw.Sum($"acc{k}_{j}"));
+                    for (int t = full * lanes; t < length; t++)
+                        terms.Add($"{Refs.At(aRow(k), t)} * {Refs.At(bRow(j), t)}");
+                    w.Line(store(k, j) + " = " + string.Join(" + ", terms) + ";");
                 }
         }
-    
+
         /// <summary>
         /// Column sums over <c>rows</c> rows of a row-major matrix of constant <paramref name="width"/>:
-        /// C[o] = Σ_r B[r, o] (the bias gradient), vectors of 8 columns, then the scalar tail.
+        /// C[o] = Σ_r B[r, o] (the bias gradient), blocks of vectors of columns, then the scalar tail.
         /// </summary>
-        public static void ColumnSums(IndentedWriter w, int width, string bBase, string cBase)
+        public static void ColumnSums(IndentedWriter w, VectorWidth vw, int width, string bBase, string cBase)
         {
+            int lanes = vw.Lanes;
             const int Block = 4;
-            int full = width / 8;
+            int full = width / lanes;
             int chunks = full / Block, leftover = full % Block;
-            if (chunks > 0)
-            {
-                using (w.Open($"for (nuint o = 0; o < {Int(chunks * Block * 8)}; o += {Int(Block * 8)})"))
-                    ColumnSumBlock(w, Block, width, bBase, cBase, "o");
-            }
+            ChunkLoop(w, chunks, Block * lanes, (o, c) => ColumnSumBlock(w, vw, Block, width, bBase, cBase, o, c));
             if (leftover > 0)
             {
                 using (w.Open())
-                    ColumnSumBlock(w, leftover, width, bBase, cBase, Int(chunks * Block * 8));
+                    ColumnSumBlock(w, vw, leftover, width, bBase, cBase, null, chunks * Block * lanes);
             }
-            if (width % 8 != 0)
+            if (width % lanes != 0)
             {
                 using (w.Open())
                 {
-                    for (int t = full * 8; t < width; t++)
+                    for (int t = full * lanes; t < width; t++)
                         w.Line($"float s{Int(t)} = 0f;");
                     using (w.Open("for (nuint r = 0; r < rows; r++)"))
                     {
-                        w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, r * {Int(width)});");
-                        for (int t = full * 8; t < width; t++)
-                            w.Line($"s{Int(t)} += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, {Int(t)});");
+                        w.Line($"ref float bRow = ref {Refs.At(bBase, $"r * {Int(width)}")};");
+                        for (int t = full * lanes; t < width; t++)
+                            w.Line($"s{Int(t)} += {Refs.At("bRow", t)};");
                     }
-                    for (int t = full * 8; t < width; t++)
-                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {cBase}, {Int(t)}) = s{Int(t)};");
+                    for (int t = full * lanes; t < width; t++)
+                        w.Line($"{Refs.At(cBase, t)} = s{Int(t)};");
                 }
             }
         }
 
-        private static void ColumnSumBlock(IndentedWriter w, int vectors, int width, string bBase, string cBase, string o)
+        private static void ColumnSumBlock(IndentedWriter w, VectorWidth vw, int vectors, int width, string bBase, string cBase, string? o, int offset)
         {
+            int lanes = vw.Lanes;
             for (int k = 0; k < vectors; k++)
-                w.Line($"var c{k} = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
+                w.Line($"var c{k} = {vw.Zero};");
             using (w.Open("for (nuint r = 0; r < rows; r++)"))
             {
-                w.Line($"ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {bBase}, r * {Int(width)});");
+                w.Line($"ref float bRow = ref {Refs.At(bBase, $"r * {Int(width)}")};");
                 for (int k = 0; k < vectors; k++)
-                    w.Line($"c{k} += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
+                    w.Line($"c{k} += {vw.Load("bRow", Refs.Index(o, offset + k * lanes))};");
             }
             for (int k = 0; k < vectors; k++)
-                w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c{k}, ref {cBase}, {o}{(k == 0 ? "" : " + " + Int(k * 8))});");
+                w.Line(vw.Store($"c{k}", cBase, Refs.Index(o, offset + k * lanes)) + ";");
         }
     }
 }

@@ -22,14 +22,12 @@ namespace CompiledNet.Generator.Emit
                     w.Line("/// <summary>Quadratic loss of one example: Σ_k (a_k − t_k)².</summary>");
                     break;
             }
-            using (w.Open("private static float ExampleLoss(ref float z, ref float a, ref float t)"))
+            using (w.Member("private static float ExampleLoss(ref float z, ref float a, ref float t)"))
             {
                 switch (spec.Loss)
                 {
                     case LossKind.SoftmaxCrossEntropy:
-                        w.Line("float max = z;");
-                        using (w.Open($"for (nuint k = 1; k < {Int(o)}; k++)"))
-                            w.Line("max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k));");
+                        ActivationEmitter.EmitRowMax(w, "z", o, "k");
                         w.Line("float sum = 0f;");
                         using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
                             w.Line("sum += global::System.MathF.Exp(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k) - max);");
@@ -41,17 +39,16 @@ namespace CompiledNet.Generator.Emit
                         break;
                     case LossKind.LogLoss:
                         w.Line("float loss = 0f;");
-                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
-                            w.Line("loss += global::CompiledNet.Kernels.LogLossFromLogit(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k));");
+                        Refs.Over(w, "k", o, at => w.Line($"loss += global::CompiledNet.Kernels.LogLossFromLogit({at("z")}, {at("t")});"));
                         w.Line("return loss;");
                         break;
                     default:
                         w.Line("float loss = 0f;");
-                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
+                        Refs.Over(w, "k", o, at =>
                         {
-                            w.Line("float e = global::System.Runtime.CompilerServices.Unsafe.Add(ref a, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k);");
+                            w.Line($"float e = {at("a")} - {at("t")};");
                             w.Line("loss += e * e;");
-                        }
+                        });
                         w.Line("return loss;");
                         break;
                 }
@@ -71,7 +68,7 @@ namespace CompiledNet.Generator.Emit
                 _ => $"∂L/∂a = 2(a − t) / count, times the {output.Activation} derivative",
             };
             w.Line($"/// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into {plan.Output.Deltas}: {gradient}.</summary>");
-            using (w.Open("private float LossAndDelta(int start, int count, int total)"))
+            using (w.Member("private float LossAndDelta(int start, int count, int total)"))
             {
                 w.Line("float invCount = 1f / total;");
                 w.Line("float sum = 0f;");
@@ -87,8 +84,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line("sum += ExampleLoss(ref zr, ref ar, ref tr);");
                     if (spec.Loss != LossKind.Quadratic)
                     {
-                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
-                            w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;");
+                        Refs.Over(w, "k", o, at => w.Line($"{at("dr")} = ({at("ar")} - {at("tr")}) * invCount;"));
                     }
                     else if (output.Activation == ActivationKind.Softmax)
                     {
@@ -113,11 +109,11 @@ namespace CompiledNet.Generator.Emit
                             ActivationKind.Linear => "",
                             _ => throw new InvalidOperationException(output.Activation.ToString()),
                         };
-                        using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
+                        Refs.Over(w, "k", o, at =>
                         {
-                            w.Line("float ak = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k);");
-                            w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = 2f * (ak - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount{derivative};");
-                        }
+                            w.Line($"float ak = {at("ar")};");
+                            w.Line($"{at("dr")} = 2f * (ak - {at("tr")}) * invCount{derivative};");
+                        });
                     }
                 }
                 w.Line("return sum * invCount;");

@@ -31,16 +31,16 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
-        public static void EmitStep(IndentedWriter w, LayerPlan lp, Layout layout, OptimizerSpec o, RegularizationSpec r)
+        public static void EmitStep(IndentedWriter w, VectorWidth width, LayerPlan lp, Layout layout, OptimizerSpec o, RegularizationSpec r)
         {
             int l = lp.Index;
             var layer = lp.Spec;
             string regs = Describer.Regularization(r);
             string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
             w.Line($"/// <summary>Layer {Int(l + 1)}: {Describer.Layer(layer)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>");
-            using (w.Open($"private float {lp.Step}({Parameters(o)}, int part, int parts)"))
+            using (w.Member($"private float {lp.Step}({Parameters(o)}, int part, int parts)"))
             {
-                w.Line("var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
+                w.Line($"var check = {width.Zero};");
                 w.Line("float checkTail = 0f;");
                 w.Line("ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
                 w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);");
@@ -48,18 +48,21 @@ namespace CompiledNet.Generator.Emit
                     w.Line(slot == 0
                         ? "ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);"
                         : $"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
-                var constants = Constants(o, r);
-                foreach (var scalar in constants)
-                    Template.Constant(w, scalar.Name, scalar.Value, scalar.IsConst);
-                Segment(w, "weights", layout.WeightOffset[l], layer.Inputs * layer.Width, o, r);
+                var c = new Dictionary<string, Expr>();
+                foreach (var scalar in Constants(o, r))
+                {
+                    Elementwise.Declare(w, width, scalar);
+                    c.Add(scalar.Name, scalar.Expr);
+                }
+                Segment(w, width, "weights", layout.WeightOffset[l], layer.Inputs * layer.Width, o, r, c);
                 if (layer.BatchNorm)
                 {
-                    Segment(w, "γ", layout.GammaOffset[l], layer.Units, o, RegularizationSpec.None);
-                    Segment(w, "β", layout.BetaOffset[l], layer.Units, o, RegularizationSpec.None);
+                    Segment(w, width, "γ", layout.GammaOffset[l], layer.Units, o, RegularizationSpec.None, c);
+                    Segment(w, width, "β", layout.BetaOffset[l], layer.Units, o, RegularizationSpec.None, c);
                 }
                 else if (layer.Bias)
-                    Segment(w, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None);
-                w.Line("return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;");
+                    Segment(w, width, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None, c);
+                w.Line($"return {width.Sum("check")} + checkTail;");
             }
             w.Line();
         }
@@ -79,43 +82,40 @@ namespace CompiledNet.Generator.Emit
         private static bool DecaysState(OptimizerKind kind)
             => kind is OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.RmsProp or OptimizerKind.Adam;
 
-        /// <summary>A scalar of the step: a compile-time constant, a method parameter (its value is its own name), or an expression.</summary>
-        private sealed record StepScalar(string Name, string Value, bool IsConst);
-
         /// <summary>The scalars of the step, each declared once with its vector copy.</summary>
-        private static List<StepScalar> Constants(OptimizerSpec o, RegularizationSpec r)
+        private static List<Elementwise.Scalar> Constants(OptimizerSpec o, RegularizationSpec r)
         {
-            var c = new List<StepScalar>();
+            var c = new List<Elementwise.Scalar>();
             switch (o.Kind)
             {
                 case OptimizerKind.Momentum:
                 case OptimizerKind.Nesterov:
-                    c.Add(new StepScalar("gamma", Float(o.Momentum), IsConst: true));
-                    if (o.Kind == OptimizerKind.Nesterov) c.Add(new StepScalar("onePlusGamma", Float(1f + o.Momentum), IsConst: true));
+                    c.Add(new Elementwise.Scalar("gamma", Float(o.Momentum), isConst: true));
+                    if (o.Kind == OptimizerKind.Nesterov) c.Add(new Elementwise.Scalar("onePlusGamma", Float(1f + o.Momentum), isConst: true));
                     break;
                 case OptimizerKind.Adagrad:
-                    c.Add(new StepScalar("epsilon", Float(o.Epsilon), IsConst: true));
+                    c.Add(new Elementwise.Scalar("epsilon", Float(o.Epsilon), isConst: true));
                     break;
                 case OptimizerKind.RmsProp:
-                    c.Add(new StepScalar("rho", Float(o.Rho), IsConst: true));
-                    c.Add(new StepScalar("oneMinusRho", Float(1f - o.Rho), IsConst: true));
-                    c.Add(new StepScalar("epsilon", Float(o.Epsilon), IsConst: true));
+                    c.Add(new Elementwise.Scalar("rho", Float(o.Rho), isConst: true));
+                    c.Add(new Elementwise.Scalar("oneMinusRho", Float(1f - o.Rho), isConst: true));
+                    c.Add(new Elementwise.Scalar("epsilon", Float(o.Epsilon), isConst: true));
                     break;
                 case OptimizerKind.Adam:
-                    c.Add(new StepScalar("beta1", Float(o.Beta1), IsConst: true));
-                    c.Add(new StepScalar("oneMinusBeta1", Float(1f - o.Beta1), IsConst: true));
-                    c.Add(new StepScalar("beta2", Float(o.Beta2), IsConst: true));
-                    c.Add(new StepScalar("oneMinusBeta2", Float(1f - o.Beta2), IsConst: true));
-                    c.Add(new StepScalar("epsilon", Float(o.Epsilon), IsConst: true));
-                    c.Add(new StepScalar("c2", "c2", IsConst: false));
-                    c.Add(new StepScalar("etaC1", "etaC1", IsConst: false));
+                    c.Add(new Elementwise.Scalar("beta1", Float(o.Beta1), isConst: true));
+                    c.Add(new Elementwise.Scalar("oneMinusBeta1", Float(1f - o.Beta1), isConst: true));
+                    c.Add(new Elementwise.Scalar("beta2", Float(o.Beta2), isConst: true));
+                    c.Add(new Elementwise.Scalar("oneMinusBeta2", Float(1f - o.Beta2), isConst: true));
+                    c.Add(new Elementwise.Scalar("epsilon", Float(o.Epsilon), isConst: true));
+                    c.Add(new Elementwise.Scalar("c2", "c2", isConst: false));
+                    c.Add(new Elementwise.Scalar("etaC1", "etaC1", isConst: false));
                     break;
             }
-            c.Add(new StepScalar("eta", "eta", IsConst: false));
-            if (DecaysState(o.Kind)) c.Add(new StepScalar("tiny", Float(FlushBelow), IsConst: true));
-            if (r.L2 > 0) c.Add(new StepScalar("twoL2", Float(2f * r.L2), IsConst: true));
-            if (r.WeightDecay > 0) c.Add(new StepScalar("keep", Float(1f - r.WeightDecay), IsConst: true));
-            if (r.L1 > 0) c.Add(new StepScalar("l1Shift", $"eta * {Float(r.L1)}", IsConst: false));
+            c.Add(new Elementwise.Scalar("eta", "eta", isConst: false));
+            if (DecaysState(o.Kind)) c.Add(new Elementwise.Scalar("tiny", Float(FlushBelow), isConst: true));
+            if (r.L2 > 0) c.Add(new Elementwise.Scalar("twoL2", Float(2f * r.L2), isConst: true));
+            if (r.WeightDecay > 0) c.Add(new Elementwise.Scalar("keep", Float(1f - r.WeightDecay), isConst: true));
+            if (r.L1 > 0) c.Add(new Elementwise.Scalar("l1Shift", $"eta * {Float(r.L1)}", isConst: false));
             return c;
         }
 
@@ -123,72 +123,84 @@ namespace CompiledNet.Generator.Emit
         /// One parameter segment, shared among <c>parts</c> threads: part k takes vector blocks
         /// [blocks·k/parts, blocks·(k+1)/parts), the last part also the scalar tail. One part covers it all.
         /// </summary>
-        private static void Segment(IndentedWriter w, string name, int offset, int length, OptimizerSpec o, RegularizationSpec r)
+        private static void Segment(IndentedWriter w, VectorWidth width, string name, int offset, int length, OptimizerSpec o, RegularizationSpec r, IReadOnlyDictionary<string, Expr> c)
         {
-            int blocks = length / 8, full = blocks * 8;
+            int lanes = width.Lanes;
+            int blocks = length / lanes, full = blocks * lanes;
             w.Line($"// {name} [{Int(offset)}..{Int(offset + length)})");
             if (full > 0)
                 using (w.Open())
                 {
-                    w.Line($"nuint from = {Int(offset)} + (nuint)({Int(blocks)}L * part / parts) * 8;");
-                    w.Line($"nuint to = {Int(offset)} + (nuint)({Int(blocks)}L * (part + 1) / parts) * 8;");
-                    using (w.Open("for (nuint j = from; j < to; j += 8)"))
-                        Body(w, o, r, vector: true);
+                    w.Line($"nuint from = {Int(offset)} + (nuint)({Int(blocks)}L * part / parts) * {Int(lanes)};");
+                    w.Line($"nuint to = {Int(offset)} + (nuint)({Int(blocks)}L * (part + 1) / parts) * {Int(lanes)};");
+                    using (w.Open($"for (nuint j = from; j < to; j += {Int(lanes)})"))
+                        Body(w, o, r, c, Lane.Vector(width));
                 }
             if (full < length)
                 using (w.Open($"if (part == parts - 1) for (nuint j = {Int(offset + full)}; j < {Int(offset + length)}; j++)"))
-                    Body(w, o, r, vector: false);
+                    Body(w, o, r, c, Lane.Scalar());
         }
 
-        private static void Body(IndentedWriter w, OptimizerSpec o, RegularizationSpec r, bool vector)
+        private static void Body(IndentedWriter w, OptimizerSpec o, RegularizationSpec r, IReadOnlyDictionary<string, Expr> c, Lane lane)
         {
-            var lines = new List<string> { "var p = LOAD(pr);", "var g = LOAD(gr);" };
-            if (r.L2 > 0) lines.Add("g = g + {twoL2} * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw");
-            if (r.WeightDecay > 0) lines.Add("p = p * {keep}; // decoupled weight decay: w ← (1 − λ)·w");
-            if (r.L1 > 0) lines.Add("p = SHRINK(p, {l1Shift}); // L1: toward zero by η·λ, never across it");
+            Expr p = Expr.Local("p"), g = Expr.Local("g");
+            var body = new List<Stmt> { Stmt.Var("p", Expr.Load("pr")), Stmt.Var("g", Expr.Load("gr")) };
+            if (r.L2 > 0) body.Add(Stmt.Assign("g", g + c["twoL2"] * p, "coupled L2: ∂(λ·Σw²)/∂w = 2λw"));
+            if (r.WeightDecay > 0) body.Add(Stmt.Assign("p", p * c["keep"], "decoupled weight decay: w ← (1 − λ)·w"));
+            if (r.L1 > 0) body.Add(Stmt.Assign("p", Expr.ShrinkTowardZero(p, c["l1Shift"]), "L1: toward zero by η·λ, never across it"));
+            const string flushed = "stored as 0 below tiny: no subnormal state";
             switch (o.Kind)
             {
                 case OptimizerKind.Momentum:
-                    lines.Add("var d = {gamma} * LOAD(s0) + {eta} * g; // δ ← γδ + ηg");
-                    lines.Add("STORE(s0, FLUSH(d)); // stored as 0 below tiny: no subnormal state");
-                    lines.Add("p = p - d;");
+                {
+                    var d = Expr.Local("d");
+                    body.Add(Stmt.Var("d", c["gamma"] * Expr.Load("s0") + c["eta"] * g, "δ ← γδ + ηg"));
+                    body.Add(Stmt.Store("s0", Expr.FlushBelowTiny(d), flushed));
+                    body.Add(Stmt.Assign("p", p - d));
                     break;
+                }
                 case OptimizerKind.Nesterov:
-                    lines.Add("var dOld = LOAD(s0);");
-                    lines.Add("var d = {gamma} * dOld + {eta} * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point");
-                    lines.Add("STORE(s0, FLUSH(d)); // stored as 0 below tiny: no subnormal state");
-                    lines.Add("p = p + {gamma} * dOld - {onePlusGamma} * d; // next look-ahead θ − γδ");
+                {
+                    Expr d = Expr.Local("d"), dOld = Expr.Local("dOld");
+                    body.Add(Stmt.Var("dOld", Expr.Load("s0")));
+                    body.Add(Stmt.Var("d", c["gamma"] * dOld + c["eta"] * g, "δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point"));
+                    body.Add(Stmt.Store("s0", Expr.FlushBelowTiny(d), flushed));
+                    body.Add(Stmt.Assign("p", p + c["gamma"] * dOld - c["onePlusGamma"] * d, "next look-ahead θ − γδ"));
                     break;
+                }
                 case OptimizerKind.Adagrad:
-                    lines.Add("var sum = LOAD(s0) + g * g; // G ← G + g²");
-                    lines.Add("STORE(s0, sum);");
-                    lines.Add("p = p - {eta} * g / SQRT(sum + {epsilon});");
+                {
+                    var sum = Expr.Local("sum");
+                    body.Add(Stmt.Var("sum", Expr.Load("s0") + g * g, "G ← G + g²"));
+                    body.Add(Stmt.Store("s0", sum));
+                    body.Add(Stmt.Assign("p", p - c["eta"] * g / Expr.Sqrt(sum + c["epsilon"])));
                     break;
+                }
                 case OptimizerKind.RmsProp:
-                    lines.Add("var mean = {rho} * LOAD(s0) + {oneMinusRho} * (g * g); // G ← ρG + (1 − ρ)g²");
-                    lines.Add("STORE(s0, FLUSH(mean)); // stored as 0 below tiny: no subnormal state");
-                    lines.Add("p = p - {eta} * g / SQRT(mean + {epsilon});");
+                {
+                    var mean = Expr.Local("mean");
+                    body.Add(Stmt.Var("mean", c["rho"] * Expr.Load("s0") + c["oneMinusRho"] * (g * g), "G ← ρG + (1 − ρ)g²"));
+                    body.Add(Stmt.Store("s0", Expr.FlushBelowTiny(mean), flushed));
+                    body.Add(Stmt.Assign("p", p - c["eta"] * g / Expr.Sqrt(mean + c["epsilon"])));
                     break;
+                }
                 case OptimizerKind.Adam:
-                    lines.Add("var m = {beta1} * LOAD(s0) + {oneMinusBeta1} * g;");
-                    lines.Add("var v = {beta2} * LOAD(s1) + {oneMinusBeta2} * (g * g);");
-                    lines.Add("STORE(s0, FLUSH(m)); // stored as 0 below tiny: no subnormal state");
-                    lines.Add("STORE(s1, FLUSH(v));");
-                    lines.Add("p = p - {etaC1} * m / (SQRT(v * {c2}) + {epsilon}); // η·m̂/(√v̂ + ε)");
+                {
+                    Expr m = Expr.Local("m"), v = Expr.Local("v");
+                    body.Add(Stmt.Var("m", c["beta1"] * Expr.Load("s0") + c["oneMinusBeta1"] * g));
+                    body.Add(Stmt.Var("v", c["beta2"] * Expr.Load("s1") + c["oneMinusBeta2"] * (g * g)));
+                    body.Add(Stmt.Store("s0", Expr.FlushBelowTiny(m), flushed));
+                    body.Add(Stmt.Store("s1", Expr.FlushBelowTiny(v)));
+                    body.Add(Stmt.Assign("p", p - c["etaC1"] * m / (Expr.Sqrt(v * c["c2"]) + c["epsilon"]), "η·m̂/(√v̂ + ε)"));
                     break;
+                }
                 default:
-                    lines.Add("p = p - {eta} * g;");
+                    body.Add(Stmt.Assign("p", p - c["eta"] * g));
                     break;
             }
-            lines.Add("STORE(pr, p);");
-            lines.Add(vector ? "check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite" : "checkTail += p * 0f;");
-            foreach (var line in lines) w.Line(Template.Instantiate(line, vector, Names));
+            body.Add(Stmt.Store("pr", p));
+            body.Add(Stmt.CheckFinite(p));
+            Elementwise.Write(w, body, lane);
         }
-
-        private static readonly string[] Names =
-        {
-            "twoL2", "keep", "l1Shift", "gamma", "onePlusGamma", "eta", "epsilon", "rho", "oneMinusRho",
-            "beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2", "etaC1", "c2",
-        };
     }
 }

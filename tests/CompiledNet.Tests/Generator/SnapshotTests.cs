@@ -199,7 +199,9 @@ public class SnapshotTests
                 var line = lines[i].Trim();
                 if (!line.StartsWith("private ") || !line.Contains('(') || line.Contains(" = ")) continue;
                 if (!Regex.IsMatch(line, @"_L\d+\(")) continue;
-                string previous = lines[i - 1].Trim();
+                int before = i - 1;
+                while (lines[before].TrimStart().StartsWith('[')) before--; // the member's attributes
+                string previous = lines[before].Trim();
                 Assert.True(
                     Regex.IsMatch(previous, @"^/// <summary>Layer \d+: Dense \d+ → \d+ \w+.* — .+ Parameters: weights \[\d+\.\.\d+\)"),
                     $"{name}, line {i + 1}: {line}\nis preceded by: {previous}");

@@ -38,10 +38,22 @@ namespace Samples
             new(Inputs: 5, Units: 2, Activation: global::CompiledNet.Activation.Linear, Pieces: 1, BatchNorm: false, Bias: false, WeightOffset: 25, BiasOffset: -1, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
         }
         ;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
@@ -49,9 +61,21 @@ namespace Samples
             set { if (value is not null) throw new global::System.ArgumentException("This network draws no masks.", nameof(value)); }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.InputSize => InputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.BatchSize => BatchSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
         private readonly float[] _parameters = new float[ParameterCount];
@@ -73,6 +97,9 @@ namespace Samples
         private long _step;
 
         /// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float LearningRate
         {
             get => _learningRate;
@@ -88,6 +115,9 @@ namespace Samples
         /// Threads a training step uses: always 1 for this network (a whole batch is too little work to share (under 2 MFLOP)); setting another valid count
         /// changes nothing, so code written for any network can set it.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int TrainingThreads
         {
             get => 1;
@@ -99,15 +129,27 @@ namespace Samples
         }
 
         /// <summary>Number of optimizer steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
@@ -116,6 +158,9 @@ namespace Samples
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
@@ -123,15 +168,27 @@ namespace Samples
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: the running sum G of g²; each slot laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public AdagradNet(int seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
@@ -140,6 +197,9 @@ namespace Samples
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -149,6 +209,9 @@ namespace Samples
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -164,6 +227,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -173,6 +239,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -180,6 +249,9 @@ namespace Samples
             return LossCore(x, target);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
             global::System.Span<float> z = stackalloc float[OutputSize];
@@ -189,9 +261,15 @@ namespace Samples
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (3) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Input
         {
             [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -200,6 +278,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Input(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
@@ -207,6 +288,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -215,17 +299,29 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (2) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Output
         {
             [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -234,6 +330,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Output(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
@@ -241,6 +340,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -249,14 +351,23 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Output Predict(in Input x)
         {
             Output y = default;
@@ -266,12 +377,18 @@ namespace Samples
         }
 
         /// <summary>Class of one example given as its fixed-size type.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(in Input x)
         {
             return Classify(x.AsReadOnlySpan());
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
@@ -283,6 +400,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
@@ -295,6 +415,9 @@ namespace Samples
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void ApplyGradients()
         {
             float eta = _learningRate;
@@ -308,9 +431,15 @@ namespace Samples
         private bool _lastStepFinite = true;
 
         /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
@@ -319,6 +448,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
@@ -327,13 +459,16 @@ namespace Samples
         }
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (5 floats) on the stack.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             global::System.Span<float> hidden = stackalloc float[5];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
+            ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Linear
@@ -344,7 +479,7 @@ namespace Samples
                     const nuint row = 0;
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0);
+                    ar = zr;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
                 }
             }
@@ -364,6 +499,9 @@ namespace Samples
         /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
         /// workers, a call runs on its own thread instead of waiting.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int InferenceThreads
         {
             get => _inferenceThreads;
@@ -382,6 +520,9 @@ namespace Samples
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
@@ -393,6 +534,9 @@ namespace Samples
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
@@ -400,12 +544,15 @@ namespace Samples
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[224]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 160);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
@@ -423,7 +570,7 @@ namespace Samples
                     {
                         ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
                         ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0);
+                        ar = zr;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
                     }
                 }
@@ -431,12 +578,18 @@ namespace Samples
         }
 
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
             return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
@@ -448,6 +601,9 @@ namespace Samples
         }
 
         /// <summary>Number of batch-normalised layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int BatchNormLayerCount => 1;
 
         private readonly double[] _statisticsSum = new double[5];
@@ -457,6 +613,9 @@ namespace Samples
         private long _statisticsCount;
 
         /// <summary>Starts the exact pass for the <paramref name="index"/>-th normalised layer (0-based, input to output).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void BeginPopulationStatistics(int index)
         {
             if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
@@ -468,6 +627,9 @@ namespace Samples
         }
 
         /// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void AccumulatePopulationStatistics(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -481,7 +643,7 @@ namespace Samples
             {
                 case 0:
                 {
-                    InferLinear_L1(ref p, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0));
+                    InferLinear_L1(ref p, ref input, ref h);
                     for (int o = 0; o < 5; o++)
                     {
                         double z = buffer[0 + o];
@@ -496,6 +658,9 @@ namespace Samples
         }
 
         /// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void EndPopulationStatistics()
         {
             if (_statisticsCount == 0) throw new global::System.InvalidOperationException("No example was accumulated.");
@@ -515,6 +680,9 @@ namespace Samples
         }
 
         /// <summary>Quadratic loss of one example: Σ_k (a_k − t_k)².</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static float ExampleLoss(ref float z, ref float a, ref float t)
         {
             float loss = 0f;
@@ -527,6 +695,9 @@ namespace Samples
         }
 
         /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂a = 2(a − t) / count, times the Linear derivative.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossAndDelta(int start, int count, int total)
         {
             float invCount = 1f / total;
@@ -553,6 +724,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — initialisation: weights ~ N(0, sd²) with sd = 1/√3 (LeCun), γ = 1, β = 0. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.57735026f;
@@ -565,9 +739,12 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferLinear_L1(ref float p, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             // columns [0..5): the last 5, scalar
             {
                 float s0_0 = 0f;
@@ -577,15 +754,15 @@ namespace Samples
                 float s0_4 = 0f;
                 for (nuint i = 0; i < 3; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                     s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 3) = s0_3;
@@ -594,13 +771,16 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference forward, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             InferLinear_L1(ref p, ref x, ref y);
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float mean = ref statistics;
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
             const float epsilon = 1E-05f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
@@ -626,9 +806,12 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             {
                 ref float y = ref output;
                 // columns [0..5): the last 5, scalar, row by row
@@ -643,15 +826,15 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
@@ -661,7 +844,7 @@ namespace Samples
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float mean = ref statistics;
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
             const float epsilon = 1E-05f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
@@ -691,6 +874,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward over rows [start, start + count), outputs in _a1; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
         {
             ForwardLinear_L1(ref x, start, count);
@@ -699,10 +885,13 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
             {
                 // columns [0..5): the last 5, scalar, row by row
@@ -717,15 +906,15 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
@@ -735,6 +924,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_L1(int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -778,6 +970,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, activation over rows [start, start + count). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_L1(int start, int count)
         {
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
@@ -798,6 +993,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward: activation derivative, batch norm (γ, β and the batch statistics), weight gradients; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
             BackwardActivation_L1(start, count);
@@ -806,6 +1004,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): activation derivative. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_L1(int start, int count)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
@@ -817,16 +1018,19 @@ namespace Samples
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 5);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 0) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) *= global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4));
+                    dr = dr * ar * (1f - ar);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4));
                 }
             }
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_L1(int count, ref float g)
         {
             ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
@@ -856,15 +1060,18 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): weight gradients. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
             nuint rows = (nuint)count;
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
+                ref float g0 = ref gw;
                 // columns [0..5): the last 5, scalar
                 {
                     float s0_0 = 0f;
@@ -874,15 +1081,15 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
@@ -901,15 +1108,15 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
@@ -928,15 +1135,15 @@ namespace Samples
                     float s0_4 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
@@ -946,6 +1153,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1011,6 +1221,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — initialisation: weights ~ N(0, sd²) with sd = 1/√5 (LeCun). Parameters: weights [25..35) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4472136f;
@@ -1019,6 +1232,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [25..35) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
@@ -1028,17 +1244,20 @@ namespace Samples
                 float s0_1 = 0f;
                 for (nuint i = 0; i < 5; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
             }
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [25..35) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
@@ -1053,18 +1272,21 @@ namespace Samples
                     float s0_1 = 0f;
                     for (nuint i = 0; i < 5; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [25..35) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -1080,12 +1302,12 @@ namespace Samples
                     float s0_1 = 0f;
                     for (nuint i = 0; i < 5; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                 }
             }
@@ -1097,25 +1319,27 @@ namespace Samples
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0);
+                    ar = zr;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — backward: weight gradients, input gradient. Parameters: weights [25..35) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
-            for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 2);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 2);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 2);
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 4);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
                 // columns [0..2): the last 2, scalar
                 {
                     float s0_0 = 0f;
@@ -1128,27 +1352,27 @@ namespace Samples
                     float s3_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                        s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                        s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                        s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    g1 = s1_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    g2 = s2_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    g3 = s3_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
                 }
             }
@@ -1161,12 +1385,12 @@ namespace Samples
                     float s0_1 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                 }
             }
@@ -1181,51 +1405,52 @@ namespace Samples
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
                     ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 5);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 2);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
                     }
                 }
                 for (; r < count; r++)
                 {
                     ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 2);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
                     }
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [25..35) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1269,6 +1494,9 @@ namespace Samples
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
@@ -1280,6 +1508,9 @@ namespace Samples
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
             if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
@@ -1287,6 +1518,9 @@ namespace Samples
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SetTarget(int label, int index, ref float t, string name)
         {
             if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);

@@ -40,10 +40,22 @@ namespace Samples
             new(Inputs: 7, Units: 1, Activation: global::CompiledNet.Activation.Sigmoid, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 150, BiasOffset: 157, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
         }
         ;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
@@ -51,9 +63,21 @@ namespace Samples
             set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.InputSize => InputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.BatchSize => BatchSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
         private readonly float[] _parameters = new float[ParameterCount];
@@ -82,6 +106,9 @@ namespace Samples
         private long _step;
 
         /// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float LearningRate
         {
             get => _learningRate;
@@ -97,6 +124,9 @@ namespace Samples
         /// Threads a training step uses: always 1 for this network (a whole batch is too little work to share (under 2 MFLOP)); setting another valid count
         /// changes nothing, so code written for any network can set it.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int TrainingThreads
         {
             get => 1;
@@ -108,15 +138,27 @@ namespace Samples
         }
 
         /// <summary>Number of optimizer steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
@@ -126,6 +168,9 @@ namespace Samples
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             1 => _winner1,
@@ -134,14 +179,23 @@ namespace Samples
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool ReuseMasks { get; set; }
 
         private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks
 
         /// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch
         {
             2 => _dropoutMask2,
@@ -150,6 +204,9 @@ namespace Samples
         ;
 
         /// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
         {
             1 => _dropConnectMask1,
@@ -158,12 +215,21 @@ namespace Samples
         ;
 
         /// <summary>The optimizer's state: the velocity δ; each slot laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>The declared schedule: η_e = η_0·0.9^⌊e / 2⌋ for the 0-based epoch e; the training loop applies it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::CompiledNet.LearningRateSchedule DeclaredSchedule { get; } = global::CompiledNet.LearningRateSchedule.Step(2, 0.9f);
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public MaxoutNet(int seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
@@ -174,6 +240,9 @@ namespace Samples
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -183,6 +252,9 @@ namespace Samples
         }
 
         /// <summary>Class of one example: 1 when the single output is ≥ 0.5, else 0.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -193,6 +265,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -202,6 +277,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -209,6 +287,9 @@ namespace Samples
             return LossCore(x, target);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
             global::System.Span<float> z = stackalloc float[OutputSize];
@@ -218,9 +299,15 @@ namespace Samples
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (5) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Input
         {
             [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -229,6 +316,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Input(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
@@ -236,6 +326,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -244,17 +337,29 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (1) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Output
         {
             [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -263,6 +368,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Output(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
@@ -270,6 +378,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -278,14 +389,23 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Output Predict(in Input x)
         {
             Output y = default;
@@ -295,12 +415,18 @@ namespace Samples
         }
 
         /// <summary>Class of one example given as its fixed-size type.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(in Input x)
         {
             return Classify(x.AsReadOnlySpan());
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: 0 or 1 per example (the single output's target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
@@ -312,6 +438,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
@@ -324,6 +453,9 @@ namespace Samples
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void ApplyGradients()
         {
             float eta = _learningRate;
@@ -338,9 +470,15 @@ namespace Samples
         private bool _lastStepFinite = true;
 
         /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
@@ -349,6 +487,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
@@ -357,13 +498,16 @@ namespace Samples
         }
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (13 floats) on the stack.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             global::System.Span<float> hidden = stackalloc float[13];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
+            ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             ref float h2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6);
             Infer_L2(ref p, ref statistics, ref h1, ref h2);
@@ -376,10 +520,7 @@ namespace Samples
                     const nuint row = 0;
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                    for (nuint j = 0; j < 1; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
+                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
                 }
             }
         }
@@ -398,6 +539,9 @@ namespace Samples
         /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
         /// workers, a call runs on its own thread instead of waiting.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int InferenceThreads
         {
             get => _inferenceThreads;
@@ -416,6 +560,9 @@ namespace Samples
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
@@ -427,6 +574,9 @@ namespace Samples
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
@@ -434,12 +584,15 @@ namespace Samples
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[1024]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h1 = ref s;
             ref float h2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 192);
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 416);
             ref float pieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 448);
@@ -459,22 +612,25 @@ namespace Samples
                     {
                         ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                         ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                        for (nuint j = 0; j < 1; j++)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                        }
+                        ar = global::CompiledNet.Kernels.Sigmoid(zr);
                     }
                 }
             }
         }
 
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
             return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
@@ -488,17 +644,20 @@ namespace Samples
         }
 
         /// <summary>Log-loss of one example from its logits z: Σ_k max(z_k, 0) − z_k t_k + ln(1 + e^−|z_k|), finite even where σ(z) rounds to 0 or 1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static float ExampleLoss(ref float z, ref float a, ref float t)
         {
             float loss = 0f;
-            for (nuint k = 0; k < 1; k++)
-            {
-                loss += global::CompiledNet.Kernels.LogLossFromLogit(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k));
-            }
+            loss += global::CompiledNet.Kernels.LogLossFromLogit(z, t);
             return loss;
         }
 
         /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d3: ∂L/∂z = (σ(z) − t) / count: σ′ and the log-loss denominator cancel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossAndDelta(int start, int count, int total)
         {
             float invCount = 1f / total;
@@ -515,15 +674,15 @@ namespace Samples
                 ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, row * 1);
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1);
                 sum += ExampleLoss(ref zr, ref ar, ref tr);
-                for (nuint k = 0; k < 1; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;
-                }
+                dr = (ar - tr) * invCount;
             }
             return sum * invCount;
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — initialisation: weights ~ N(0, sd²) with sd = 1/√5 (LeCun), biases 0. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4472136f;
@@ -533,18 +692,22 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — inference forward. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             global::System.Span<float> piecesBuffer = stackalloc float[18];
             ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
             // columns [0..8): one vector per row
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 5; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                     var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
                     c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -571,7 +734,7 @@ namespace Samples
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref z, 16) = s0_0;
@@ -596,14 +759,17 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — batched inference forward over count rows. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             {
                 ref float y = ref scratch;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 16; o += 16)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -616,17 +782,17 @@ namespace Samples
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
                         for (nuint i = 0; i < 5; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
@@ -642,32 +808,32 @@ namespace Samples
                             c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, 8);
                     }
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
                         for (nuint i = 0; i < 5; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
                     }
                 }
                 // columns [16..18): the last 2, scalar, row by row
@@ -681,7 +847,7 @@ namespace Samples
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
@@ -710,6 +876,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -718,27 +887,27 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
             {
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 16; o += 16)
                 {
                     int r = 0;
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
                         for (nuint i = 0; i < 5; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
                     }
                 }
                 // columns [16..18): the last 2, scalar, row by row
@@ -752,7 +921,7 @@ namespace Samples
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
@@ -787,6 +956,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — DropConnect: one mask per mini-batch over the 90 weights, each kept with probability 0.7 and scaled by 1/0.7; W ⊙ mask into _maskedWeights1. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void DropConnect_L1()
         {
             ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
@@ -811,6 +983,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — backward: to the winning piece of each maxout unit, weight (through the DropConnect mask) and bias gradients. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
@@ -826,15 +1001,14 @@ namespace Samples
                 }
             }
             d = ref dPieces; // from here on, δ is over the pieces
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
-            for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 18);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 18);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 18);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 18);
-                for (nuint o = 0; o < 16; o += 16)
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 36);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 54);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -846,30 +1020,30 @@ namespace Samples
                     var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
-                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 0));
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
                         c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 1));
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
                         c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 2));
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
                         c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 3));
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
                         c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, 8);
                 }
                 // columns [16..18): the last 2, scalar
                 {
@@ -884,17 +1058,17 @@ namespace Samples
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                        s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                        s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                        s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
@@ -910,21 +1084,21 @@ namespace Samples
             // input 4
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
-                for (nuint o = 0; o < 16; o += 16)
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
                         c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8);
                 }
                 // columns [16..18): the last 2, scalar
                 {
@@ -934,7 +1108,7 @@ namespace Samples
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
@@ -962,10 +1136,10 @@ namespace Samples
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
                     c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    c1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0 + 8);
+                    c1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref gb, 0 + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref gb, 8);
             }
             {
                 float s16 = 0f;
@@ -982,6 +1156,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1056,6 +1233,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — initialisation: weights ~ N(0, sd²) with sd = 1/√6 (LeCun). Parameters: weights [108..150) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4082483f;
@@ -1064,6 +1244,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — inference forward. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
@@ -1078,9 +1261,9 @@ namespace Samples
                 float s0_6 = 0f;
                 for (nuint i = 0; i < 6; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
@@ -1088,7 +1271,7 @@ namespace Samples
                     s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                     s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 3) = s0_3;
@@ -1113,6 +1296,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — batched inference forward over count rows. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
@@ -1132,9 +1318,9 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint i = 0; i < 6; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
@@ -1142,7 +1328,7 @@ namespace Samples
                         s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
@@ -1168,6 +1354,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — training forward over rows [start, start + count), outputs in _a2, dropout-masked copy in _ad2. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -1188,9 +1377,9 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint i = 0; i < 6; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
@@ -1198,7 +1387,7 @@ namespace Samples
                         s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
@@ -1248,6 +1437,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — backward: dropout mask, activation derivative, weight gradients, input gradient. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
@@ -1272,7 +1464,7 @@ namespace Samples
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 0) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0);
+                    dr *= 1f - ar * ar;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3);
@@ -1283,12 +1475,11 @@ namespace Samples
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 108);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
-            for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 7);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 7);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 7);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 7);
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 7);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 14);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 21);
                 // columns [0..7): the last 7, scalar
                 {
                     float s0_0 = 0f;
@@ -1321,33 +1512,33 @@ namespace Samples
                     float s3_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                         s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1);
+                        s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s1_3 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s1_4 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                         s1_5 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s1_6 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2);
+                        s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s2_3 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                         s2_4 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                         s2_5 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s2_6 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3);
+                        s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s3_3 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
@@ -1355,28 +1546,28 @@ namespace Samples
                         s3_5 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s3_6 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_5;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_6;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    g1 = s1_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 3) = s1_3;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 4) = s1_4;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 5) = s1_5;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 6) = s1_6;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    g2 = s2_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 3) = s2_3;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 4) = s2_4;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 5) = s2_5;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 6) = s2_6;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    g3 = s3_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 3) = s3_3;
@@ -1399,9 +1590,9 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
@@ -1409,7 +1600,7 @@ namespace Samples
                         s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
@@ -1432,9 +1623,9 @@ namespace Samples
                     float s0_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
@@ -1442,7 +1633,7 @@ namespace Samples
                         s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
                         s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
@@ -1462,56 +1653,57 @@ namespace Samples
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
                     ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 7);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 7);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 7);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
                     }
                 }
                 for (; r < count; r++)
                 {
                     ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 7);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 7);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 7);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
                     }
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [108..150) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1561,6 +1753,9 @@ namespace Samples
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — initialisation: weights ~ N(0, sd²) with sd = 1/√7 (LeCun), biases 0. Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L3(global::CompiledNet.Rng rng)
         {
             const float sd = 0.37796447f;
@@ -1570,24 +1765,30 @@ namespace Samples
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L3(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
             // columns [0..1): the last 1, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_0 = b;
                 for (nuint i = 0; i < 7; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
             }
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
@@ -1599,19 +1800,22 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     for (nuint i = 0; i < 7; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                 }
             }
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L3(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -1624,14 +1828,14 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     for (nuint i = 0; i < 7; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -1642,27 +1846,26 @@ namespace Samples
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                    for (nuint j = 0; j < 1; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
+                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
                 }
             }
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L3(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 3 one by one
-            for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 1);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 1);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 1);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 1);
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 1);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
                 // columns [0..1): the last 1, scalar
                 {
                     float s0_0 = 0f;
@@ -1671,20 +1874,20 @@ namespace Samples
                     float s3_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7);
+                        s0_0 += av0 * bRow;
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 1);
+                        s1_0 += av1 * bRow;
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 2);
+                        s2_0 += av2 * bRow;
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 3);
+                        s3_0 += av3 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    g0 = s0_0;
+                    g1 = s1_0;
+                    g2 = s2_0;
+                    g3 = s3_0;
                 }
             }
             // input 4
@@ -1695,11 +1898,11 @@ namespace Samples
                     float s0_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 4);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                 }
             }
             // input 5
@@ -1710,11 +1913,11 @@ namespace Samples
                     float s0_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 5);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                 }
             }
             // input 6
@@ -1725,11 +1928,11 @@ namespace Samples
                     float s0_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 6);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
@@ -1739,9 +1942,9 @@ namespace Samples
                 for (nuint r = 0; r < rows; r++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0 += bRow;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                gb = s0;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 150);
@@ -1754,61 +1957,62 @@ namespace Samples
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
                     ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 1);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 1);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        dx1 = d1 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = d1 * w2;
                     }
                 }
                 for (; r < count; r++)
                 {
                     ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 1);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 1);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
                     }
                 }
             }
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L3(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1853,6 +2057,9 @@ namespace Samples
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
@@ -1865,6 +2072,9 @@ namespace Samples
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
             if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
@@ -1872,6 +2082,9 @@ namespace Samples
         }
 
         /// <summary>Writes the target of a label: the single output's target is the label itself, 0 or 1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SetTarget(int label, int index, ref float t, string name)
         {
             if ((uint)label > 1u) global::CompiledNet.Kernels.ThrowLabel(name, index, label, 2);

@@ -38,10 +38,22 @@ namespace Samples
             new(Inputs: 3, Units: 3, Activation: global::CompiledNet.Activation.Softmax, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 15, BiasOffset: 24, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
         }
         ;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
@@ -49,9 +61,21 @@ namespace Samples
             set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.InputSize => InputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.BatchSize => BatchSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
         private readonly float[] _parameters = new float[ParameterCount];
@@ -73,6 +97,9 @@ namespace Samples
         private long _step;
 
         /// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float LearningRate
         {
             get => _learningRate;
@@ -88,6 +115,9 @@ namespace Samples
         /// Threads a training step uses: always 1 for this network (a whole batch is too little work to share (under 2 MFLOP)); setting another valid count
         /// changes nothing, so code written for any network can set it.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int TrainingThreads
         {
             get => 1;
@@ -99,15 +129,27 @@ namespace Samples
         }
 
         /// <summary>Number of optimizer steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
@@ -116,6 +158,9 @@ namespace Samples
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
@@ -123,14 +168,23 @@ namespace Samples
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool ReuseMasks { get; set; }
 
         private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks
 
         /// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch
         {
             1 => _dropoutMask1,
@@ -139,6 +193,9 @@ namespace Samples
         ;
 
         /// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
         {
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
@@ -146,12 +203,21 @@ namespace Samples
         ;
 
         /// <summary>The optimizer's state: the running average G of g²; each slot laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public RmsPropNet(int seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
@@ -161,6 +227,9 @@ namespace Samples
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -170,6 +239,9 @@ namespace Samples
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -185,6 +257,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -194,6 +269,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -201,6 +279,9 @@ namespace Samples
             return LossCore(x, target);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
             global::System.Span<float> z = stackalloc float[OutputSize];
@@ -210,9 +291,15 @@ namespace Samples
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (4) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Input
         {
             [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -221,6 +308,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Input(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
@@ -228,6 +318,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -236,17 +329,29 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (3) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Output
         {
             [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -255,6 +360,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Output(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
@@ -262,6 +370,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -270,14 +381,23 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Output Predict(in Input x)
         {
             Output y = default;
@@ -287,12 +407,18 @@ namespace Samples
         }
 
         /// <summary>Class of one example given as its fixed-size type.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(in Input x)
         {
             return Classify(x.AsReadOnlySpan());
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
@@ -304,6 +430,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
@@ -316,6 +445,9 @@ namespace Samples
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void ApplyGradients()
         {
             float eta = _learningRate;
@@ -329,9 +461,15 @@ namespace Samples
         private bool _lastStepFinite = true;
 
         /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
@@ -340,6 +478,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
@@ -348,13 +489,16 @@ namespace Samples
         }
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (3 floats) on the stack.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             global::System.Span<float> hidden = stackalloc float[3];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
+            ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Softmax
@@ -384,6 +528,9 @@ namespace Samples
         /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
         /// workers, a call runs on its own thread instead of waiting.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int InferenceThreads
         {
             get => _inferenceThreads;
@@ -402,6 +549,9 @@ namespace Samples
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
@@ -413,6 +563,9 @@ namespace Samples
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
@@ -420,12 +573,15 @@ namespace Samples
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[192]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 96);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
@@ -450,12 +606,18 @@ namespace Samples
         }
 
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
             return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
@@ -467,6 +629,9 @@ namespace Samples
         }
 
         /// <summary>Softmax cross-entropy of one example from its logits z: Σ_k t_k (logsumexp(z) − z_k), shifted by max z so nothing overflows.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static float ExampleLoss(ref float z, ref float a, ref float t)
         {
             float max = z;
@@ -489,6 +654,9 @@ namespace Samples
         }
 
         /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂z = (softmax(z) − t) / count: the softmax Jacobian and the log cancel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossAndDelta(int start, int count, int total)
         {
             float invCount = 1f / total;
@@ -514,6 +682,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — initialisation: weights ~ N(0, sd²) with sd = 1/√4 (LeCun), biases 0. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.5f;
@@ -523,24 +694,27 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — inference forward. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
             // columns [0..3): the last 3, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_0 = b;
                 float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                 float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                 for (nuint i = 0; i < 4; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
             }
@@ -552,7 +726,7 @@ namespace Samples
                     const nuint row = 0;
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0), 0f);
+                    ar = global::System.MathF.Max(zr, 0f);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
                 }
@@ -560,9 +734,12 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — batched inference forward over count rows. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
             {
                 ref float y = ref output;
@@ -571,18 +748,18 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 4; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
@@ -595,7 +772,7 @@ namespace Samples
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0), 0f);
+                    ar = global::System.MathF.Max(zr, 0f);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
                 }
@@ -603,10 +780,13 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
             {
@@ -615,18 +795,18 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 4; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
@@ -639,7 +819,7 @@ namespace Samples
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 0), 0f);
+                    ar = global::System.MathF.Max(zr, 0f);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
                 }
@@ -671,6 +851,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — backward: dropout mask, activation derivative, weight and bias gradients. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
@@ -695,19 +878,18 @@ namespace Samples
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 3);
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 0) = 0f;
+                    if (!(ar > 0f)) dr = 0f;
                     if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) = 0f;
                     if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) = 0f;
                 }
             }
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
-            for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 3);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 9);
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -724,34 +906,34 @@ namespace Samples
                     float s3_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1);
+                        s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2);
+                        s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3);
+                        s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    g1 = s1_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    g2 = s2_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    g3 = s3_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
                 }
@@ -765,17 +947,20 @@ namespace Samples
                 for (nuint r = 0; r < rows; r++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0 += bRow;
                     s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                gb = s0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -840,6 +1025,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√3 (LeCun), biases 0. Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.57735026f;
@@ -849,30 +1037,36 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
             // columns [0..3): the last 3, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_0 = b;
                 float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                 float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                 for (nuint i = 0; i < 3; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
             }
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
@@ -884,18 +1078,18 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
@@ -903,6 +1097,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -915,18 +1112,18 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
@@ -945,6 +1142,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
@@ -953,7 +1153,7 @@ namespace Samples
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
+                ref float g0 = ref gw;
                 // columns [0..3): the last 3, scalar
                 {
                     float s0_0 = 0f;
@@ -961,13 +1161,13 @@ namespace Samples
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
@@ -982,13 +1182,13 @@ namespace Samples
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
@@ -1003,13 +1203,13 @@ namespace Samples
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
@@ -1023,11 +1223,11 @@ namespace Samples
                 for (nuint r = 0; r < rows; r++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0 += bRow;
                     s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                gb = s0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
@@ -1043,15 +1243,15 @@ namespace Samples
                     ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 3);
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                        ref float w0 = ref w;
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
                     }
                 }
                 for (; r < count; r++)
@@ -1059,18 +1259,21 @@ namespace Samples
                     ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 3);
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                        ref float w0 = ref w;
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
                     }
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1136,6 +1339,9 @@ namespace Samples
 
         /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SoftmaxRow(ref float zr, ref float ar)
         {
             float max = zr;
@@ -1158,6 +1364,9 @@ namespace Samples
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
@@ -1169,6 +1378,9 @@ namespace Samples
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
             if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
@@ -1176,6 +1388,9 @@ namespace Samples
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SetTarget(int label, int index, ref float t, string name)
         {
             if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);

@@ -38,10 +38,22 @@ namespace Samples.Split
             new(Inputs: 256, Units: 10, Activation: global::CompiledNet.Activation.Softmax, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 77312, BiasOffset: 79872, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
         }
         ;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
@@ -49,9 +61,21 @@ namespace Samples.Split
             set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.InputSize => InputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.BatchSize => BatchSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
         private readonly float[] _parameters = new float[ParameterCount];
@@ -79,6 +103,9 @@ namespace Samples.Split
         private long _step;
 
         /// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float LearningRate
         {
             get => _learningRate;
@@ -96,6 +123,9 @@ namespace Samples.Split
         /// summed in a fixed order: for a given seed and thread count every run gives the same bits; another thread count
         /// gives the same result up to float rounding (the sum runs in another order).
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int TrainingThreads
         {
             get => _trainingThreads;
@@ -108,15 +138,27 @@ namespace Samples.Split
         }
 
         /// <summary>Number of optimizer steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
@@ -125,6 +167,9 @@ namespace Samples.Split
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
@@ -132,14 +177,23 @@ namespace Samples.Split
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool ReuseMasks { get; set; }
 
         private bool _masksDrawn; // set while a split step's parts run: DrawMasks has drawn this batch's masks
 
         /// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch
         {
             0 => _inputMask,
@@ -149,6 +203,9 @@ namespace Samples.Split
         ;
 
         /// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
         {
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
@@ -156,12 +213,21 @@ namespace Samples.Split
         ;
 
         /// <summary>The optimizer's state: the first moment m, then the second moment v; each slot laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public SplitBatchNormNet(int seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
@@ -171,6 +237,9 @@ namespace Samples.Split
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -180,6 +249,9 @@ namespace Samples.Split
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -195,6 +267,9 @@ namespace Samples.Split
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -204,6 +279,9 @@ namespace Samples.Split
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -211,6 +289,9 @@ namespace Samples.Split
             return LossCore(x, target);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
             global::System.Span<float> z = stackalloc float[OutputSize];
@@ -220,9 +301,15 @@ namespace Samples.Split
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (300) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Input
         {
             [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -231,6 +318,9 @@ namespace Samples.Split
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Input(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
@@ -238,6 +328,9 @@ namespace Samples.Split
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -246,17 +339,29 @@ namespace Samples.Split
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (10) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Output
         {
             [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -265,6 +370,9 @@ namespace Samples.Split
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Output(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
@@ -272,6 +380,9 @@ namespace Samples.Split
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -280,14 +391,23 @@ namespace Samples.Split
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Output Predict(in Input x)
         {
             Output y = default;
@@ -297,12 +417,18 @@ namespace Samples.Split
         }
 
         /// <summary>Class of one example given as its fixed-size type.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(in Input x)
         {
             return Classify(x.AsReadOnlySpan());
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
@@ -314,6 +440,9 @@ namespace Samples.Split
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
@@ -326,6 +455,9 @@ namespace Samples.Split
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void ApplyGradients()
         {
             float eta = _learningRate;
@@ -353,9 +485,15 @@ namespace Samples.Split
         private bool _lastStepFinite = true;
 
         /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
@@ -364,6 +502,9 @@ namespace Samples.Split
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
@@ -372,13 +513,16 @@ namespace Samples.Split
         }
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (256 floats) on the stack.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             global::System.Span<float> hidden = stackalloc float[256];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
+            ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Softmax
@@ -408,6 +552,9 @@ namespace Samples.Split
         /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
         /// workers, a call runs on its own thread instead of waiting.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int InferenceThreads
         {
             get => _inferenceThreads;
@@ -426,6 +573,9 @@ namespace Samples.Split
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
@@ -437,6 +587,9 @@ namespace Samples.Split
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
@@ -444,12 +597,15 @@ namespace Samples.Split
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[8512]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8192);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
@@ -474,6 +630,9 @@ namespace Samples.Split
         }
 
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down; split across the training threads when the batch is large enough.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
             // dropout: each unit of each example kept with probability 0.9 and scaled by 1/0.9 (inverted dropout)
@@ -509,6 +668,9 @@ namespace Samples.Split
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
@@ -532,6 +694,9 @@ namespace Samples.Split
         /// A batch of count rows as parts of whole 4-row blocks, one per thread; then the gradient reduction, each thread
         /// summing one range of parameters over the parts in part order, so the result is the same on every run.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsSplit(ref float x, int count)
         {
             int chunk = ((count + _trainingThreads - 1) / _trainingThreads + 3) & ~3;
@@ -565,6 +730,9 @@ namespace Samples.Split
         }
 
         /// <summary>Split step, segment 1 of 3: rows [start, start + count) of total, gradients into g; then the calling thread runs BatchNorm_L1 over the whole batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Segment1(ref float x, int start, int count, int total, ref float g)
         {
             float loss = 0f;
@@ -573,6 +741,9 @@ namespace Samples.Split
         }
 
         /// <summary>Split step, segment 2 of 3: rows [start, start + count) of total, gradients into g; then the calling thread runs BatchNormBackward_L1 over the whole batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Segment2(ref float x, int start, int count, int total, ref float g)
         {
             float loss = 0f;
@@ -585,6 +756,9 @@ namespace Samples.Split
         }
 
         /// <summary>Split step, segment 3 of 3: rows [start, start + count) of total, gradients into g.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Segment3(ref float x, int start, int count, int total, ref float g)
         {
             float loss = 0f;
@@ -593,6 +767,9 @@ namespace Samples.Split
         }
 
         /// <summary>Dropout and DropConnect masks of a split step, layer by layer (unless masks are reused); DropConnect's W ⊙ mask too.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void DrawMasks(int count)
         {
             // layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2): its dropout mask
@@ -608,6 +785,9 @@ namespace Samples.Split
         }
 
         /// <summary>Phase 0 (3…: segment by segment): forward and backward over this part's rows. Phase 1: this part's range of the gradient sum. Phase 2: its share of the optimizer step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)
         {
             if (phase >= 3)
@@ -642,6 +822,9 @@ namespace Samples.Split
         }
 
         /// <summary>Number of batch-normalised layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int BatchNormLayerCount => 1;
 
         private readonly double[] _statisticsSum = new double[256];
@@ -651,6 +834,9 @@ namespace Samples.Split
         private long _statisticsCount;
 
         /// <summary>Starts the exact pass for the <paramref name="index"/>-th normalised layer (0-based, input to output).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void BeginPopulationStatistics(int index)
         {
             if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
@@ -662,6 +848,9 @@ namespace Samples.Split
         }
 
         /// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void AccumulatePopulationStatistics(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -675,7 +864,7 @@ namespace Samples.Split
             {
                 case 0:
                 {
-                    InferLinear_L1(ref p, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0));
+                    InferLinear_L1(ref p, ref input, ref h);
                     for (int o = 0; o < 256; o++)
                     {
                         double z = buffer[0 + o];
@@ -690,6 +879,9 @@ namespace Samples.Split
         }
 
         /// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void EndPopulationStatistics()
         {
             if (_statisticsCount == 0) throw new global::System.InvalidOperationException("No example was accumulated.");
@@ -709,6 +901,9 @@ namespace Samples.Split
         }
 
         /// <summary>Softmax cross-entropy of one example from its logits z: Σ_k t_k (logsumexp(z) − z_k), shifted by max z so nothing overflows.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static float ExampleLoss(ref float z, ref float a, ref float t)
         {
             float max = z;
@@ -731,6 +926,9 @@ namespace Samples.Split
         }
 
         /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂z = (softmax(z) − t) / count: the softmax Jacobian and the log cancel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossAndDelta(int start, int count, int total)
         {
             float invCount = 1f / total;
@@ -756,6 +954,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — initialisation: weights ~ N(0, sd²) with sd = 1/√300 (LeCun), γ = 1, β = 0. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.057735026f;
@@ -768,9 +969,13 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferLinear_L1(ref float p, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
+            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
             for (nuint o = 0; o < 256; o += 64)
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -814,13 +1019,16 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             InferLinear_L1(ref p, ref x, ref y);
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float mean = ref statistics;
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
             const float epsilon = 1E-05f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
@@ -846,11 +1054,15 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             {
                 ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
                 for (nuint o = 0; o < 256; o += 16)
                 {
@@ -923,7 +1135,7 @@ namespace Samples.Split
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 0);
+            ref float mean = ref statistics;
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
             const float epsilon = 1E-05f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
@@ -953,6 +1165,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
         {
             ForwardLinear_L1(ref x, start, count);
@@ -961,12 +1176,16 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
             {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
                 for (nuint o = 0; o < 256; o += 16)
                 {
@@ -1039,6 +1258,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_L1(int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -1082,6 +1304,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_L1(int start, int count)
         {
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
@@ -1126,6 +1351,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward: dropout mask, activation derivative, batch norm (γ, β and the batch statistics), weight gradients; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
             BackwardActivation_L1(start, count);
@@ -1134,6 +1362,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_L1(int start, int count)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
@@ -1167,6 +1398,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_L1(int count, ref float g)
         {
             ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
@@ -1196,18 +1430,22 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
             nuint rows = (nuint)count;
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 300; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 256);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 256);
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 256);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 256);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 256);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 for (nuint o = 0; o < 256; o += 16)
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1223,7 +1461,7 @@ namespace Samples.Split
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 256 + o);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
-                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 0));
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i));
                         c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 1));
@@ -1249,6 +1487,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, float etaC1, float c2, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1330,6 +1571,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√256 (LeCun), biases 0. Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.0625f;
@@ -1339,16 +1583,20 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
             // columns [0..8): one vector per row
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 256; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                     var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
                     c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -1363,7 +1611,7 @@ namespace Samples.Split
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
@@ -1372,12 +1620,16 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
             {
                 ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
@@ -1397,7 +1649,7 @@ namespace Samples.Split
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -1420,7 +1672,7 @@ namespace Samples.Split
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -1439,7 +1691,7 @@ namespace Samples.Split
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
@@ -1449,6 +1701,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -1456,6 +1711,7 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
             {
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
@@ -1475,7 +1731,7 @@ namespace Samples.Split
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -1498,7 +1754,7 @@ namespace Samples.Split
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 256; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -1517,7 +1773,7 @@ namespace Samples.Split
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
@@ -1538,6 +1794,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
@@ -1546,10 +1805,11 @@ namespace Samples.Split
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 256; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 10);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 10);
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 10);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1558,9 +1818,9 @@ namespace Samples.Split
                     var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 0));
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i));
                         c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1));
                         c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
@@ -1587,17 +1847,17 @@ namespace Samples.Split
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
@@ -1646,10 +1906,11 @@ namespace Samples.Split
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
                     for (nuint i = 0; i < 256; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 10);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1675,11 +1936,11 @@ namespace Samples.Split
                             acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
                             acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
@@ -1691,10 +1952,11 @@ namespace Samples.Split
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
                     for (nuint i = 0; i < 256; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 10);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1711,7 +1973,7 @@ namespace Samples.Split
                             acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
                             acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
@@ -1721,6 +1983,9 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, float etaC1, float c2, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1798,6 +2063,9 @@ namespace Samples.Split
 
         /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SoftmaxRow(ref float zr, ref float ar)
         {
             float max = zr;
@@ -1820,6 +2088,9 @@ namespace Samples.Split
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
@@ -1832,6 +2103,9 @@ namespace Samples.Split
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
             if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
@@ -1839,6 +2113,9 @@ namespace Samples.Split
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SetTarget(int label, int index, ref float t, string name)
         {
             if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);

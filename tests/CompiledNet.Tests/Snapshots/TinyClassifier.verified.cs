@@ -38,10 +38,22 @@ namespace Samples.Vision
             new(Inputs: 10, Units: 3, Activation: global::CompiledNet.Activation.Softmax, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 40, BiasOffset: 70, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
         }
         ;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
@@ -49,9 +61,21 @@ namespace Samples.Vision
             set { if (value is not null) throw new global::System.ArgumentException("This network draws no masks.", nameof(value)); }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.InputSize => InputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.BatchSize => BatchSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
         private readonly float[] _parameters = new float[ParameterCount];
@@ -70,6 +94,9 @@ namespace Samples.Vision
         private long _step;
 
         /// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float LearningRate
         {
             get => _learningRate;
@@ -85,6 +112,9 @@ namespace Samples.Vision
         /// Threads a training step uses: always 1 for this network (a whole batch is too little work to share (under 2 MFLOP)); setting another valid count
         /// changes nothing, so code written for any network can set it.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int TrainingThreads
         {
             get => 1;
@@ -96,15 +126,27 @@ namespace Samples.Vision
         }
 
         /// <summary>Number of optimizer steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
@@ -113,6 +155,9 @@ namespace Samples.Vision
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
@@ -120,15 +165,27 @@ namespace Samples.Vision
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public TinyClassifier(int seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
@@ -137,6 +194,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -146,6 +206,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -161,6 +224,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -170,6 +236,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -177,6 +246,9 @@ namespace Samples.Vision
             return LossCore(x, target);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
             global::System.Span<float> z = stackalloc float[OutputSize];
@@ -186,9 +258,15 @@ namespace Samples.Vision
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (3) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Input
         {
             [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -197,6 +275,9 @@ namespace Samples.Vision
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Input(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
@@ -204,6 +285,9 @@ namespace Samples.Vision
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -212,17 +296,29 @@ namespace Samples.Vision
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (3) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Output
         {
             [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -231,6 +327,9 @@ namespace Samples.Vision
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Output(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
@@ -238,6 +337,9 @@ namespace Samples.Vision
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -246,14 +348,23 @@ namespace Samples.Vision
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Output Predict(in Input x)
         {
             Output y = default;
@@ -263,12 +374,18 @@ namespace Samples.Vision
         }
 
         /// <summary>Class of one example given as its fixed-size type.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(in Input x)
         {
             return Classify(x.AsReadOnlySpan());
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
@@ -280,6 +397,9 @@ namespace Samples.Vision
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
@@ -292,6 +412,9 @@ namespace Samples.Vision
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void ApplyGradients()
         {
             float eta = _learningRate;
@@ -305,9 +428,15 @@ namespace Samples.Vision
         private bool _lastStepFinite = true;
 
         /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
@@ -316,6 +445,9 @@ namespace Samples.Vision
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
@@ -324,6 +456,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (10 floats) on the stack.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -360,6 +495,9 @@ namespace Samples.Vision
         /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
         /// workers, a call runs on its own thread instead of waiting.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int InferenceThreads
         {
             get => _inferenceThreads;
@@ -378,6 +516,9 @@ namespace Samples.Vision
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
@@ -389,6 +530,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
@@ -396,6 +540,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[416]);
@@ -426,12 +573,18 @@ namespace Samples.Vision
         }
 
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
             return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
@@ -443,6 +596,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Softmax cross-entropy of one example from its logits z: Σ_k t_k (logsumexp(z) − z_k), shifted by max z so nothing overflows.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static float ExampleLoss(ref float z, ref float a, ref float t)
         {
             float max = z;
@@ -465,6 +621,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂z = (softmax(z) − t) / count: the softmax Jacobian and the log cancel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossAndDelta(int start, int count, int total)
         {
             float invCount = 1f / total;
@@ -490,6 +649,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — initialisation: weights ~ N(0, sd²) with sd = √(2 / 3) (He), biases 0. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.8164966f;
@@ -499,16 +661,20 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — inference forward. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
             // columns [0..8): one vector per row
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 3; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                     var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
                     c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -523,7 +689,7 @@ namespace Samples.Vision
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
@@ -548,12 +714,16 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — batched inference forward over count rows. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
             {
                 ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
@@ -573,7 +743,7 @@ namespace Samples.Vision
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -596,7 +766,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -615,7 +785,7 @@ namespace Samples.Vision
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
@@ -641,6 +811,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -648,6 +821,7 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
             {
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
@@ -667,7 +841,7 @@ namespace Samples.Vision
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -690,7 +864,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 3; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
                             c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -709,7 +883,7 @@ namespace Samples.Vision
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
@@ -735,6 +909,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
@@ -758,15 +935,16 @@ namespace Samples.Vision
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
+                ref float g0 = ref gw;
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0));
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
                         c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
@@ -778,8 +956,8 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
@@ -789,12 +967,13 @@ namespace Samples.Vision
             // input 1
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
                         c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -809,7 +988,7 @@ namespace Samples.Vision
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
@@ -819,12 +998,13 @@ namespace Samples.Vision
             // input 2
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 20);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
                         c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -839,7 +1019,7 @@ namespace Samples.Vision
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
@@ -872,6 +1052,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -925,6 +1108,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√10 (LeCun), biases 0. Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.31622776f;
@@ -934,30 +1120,36 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             // columns [0..3): the last 3, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_0 = b;
                 float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                 float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                 for (nuint i = 0; i < 10; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
             }
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
@@ -969,18 +1161,18 @@ namespace Samples.Vision
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 10; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
@@ -988,6 +1180,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -1000,18 +1195,18 @@ namespace Samples.Vision
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     for (nuint i = 0; i < 10; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                 }
@@ -1030,6 +1225,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
@@ -1038,7 +1236,7 @@ namespace Samples.Vision
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
             for (nuint i = 0; i < 8; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 3);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 3);
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
@@ -1058,34 +1256,34 @@ namespace Samples.Vision
                     float s3_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
+                    g1 = s1_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
+                    g2 = s2_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    g3 = s3_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
                 }
@@ -1100,13 +1298,13 @@ namespace Samples.Vision
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 8);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
@@ -1121,13 +1319,13 @@ namespace Samples.Vision
                     float s0_2 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 9);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                 }
@@ -1141,11 +1339,11 @@ namespace Samples.Vision
                 for (nuint r = 0; r < rows; r++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0 += bRow;
                     s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                gb = s0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
@@ -1162,26 +1360,26 @@ namespace Samples.Vision
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
                     for (nuint i = 0; i < 8; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 3);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
                     }
                 }
                 for (; r < count; r++)
@@ -1190,26 +1388,29 @@ namespace Samples.Vision
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
                     for (nuint i = 0; i < 8; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 3);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
                     }
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1252,6 +1453,9 @@ namespace Samples.Vision
 
         /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SoftmaxRow(ref float zr, ref float ar)
         {
             float max = zr;
@@ -1274,6 +1478,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
@@ -1285,6 +1492,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
             if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
@@ -1292,6 +1502,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SetTarget(int label, int index, ref float t, string name)
         {
             if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);

@@ -38,10 +38,22 @@ namespace Samples
             new(Inputs: 4, Units: 1, Activation: global::CompiledNet.Activation.Sigmoid, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 12, BiasOffset: 16, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
         }
         ;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         string global::CompiledNet.ICheckpointable.Architecture => Architecture;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
         {
@@ -49,9 +61,21 @@ namespace Samples
             set { if (value is not null) throw new global::System.ArgumentException("This network draws no masks.", nameof(value)); }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.InputSize => InputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.BatchSize => BatchSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
         private readonly float[] _parameters = new float[ParameterCount];
@@ -70,6 +94,9 @@ namespace Samples
         private long _step;
 
         /// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float LearningRate
         {
             get => _learningRate;
@@ -85,6 +112,9 @@ namespace Samples
         /// Threads a training step uses: always 1 for this network (a whole batch is too little work to share (under 2 MFLOP)); setting another valid count
         /// changes nothing, so code written for any network can set it.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int TrainingThreads
         {
             get => 1;
@@ -96,15 +126,27 @@ namespace Samples
         }
 
         /// <summary>Number of optimizer steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
@@ -113,6 +155,9 @@ namespace Samples
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
@@ -120,15 +165,27 @@ namespace Samples
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public XorNet(int seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
@@ -137,6 +194,9 @@ namespace Samples
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -146,6 +206,9 @@ namespace Samples
         }
 
         /// <summary>Class of one example: 1 when the single output is ≥ 0.5, else 0.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(global::System.ReadOnlySpan<float> x)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -156,6 +219,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -165,6 +231,9 @@ namespace Samples
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
             if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
@@ -172,6 +241,9 @@ namespace Samples
             return LossCore(x, target);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
             global::System.Span<float> z = stackalloc float[OutputSize];
@@ -181,9 +253,15 @@ namespace Samples
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (2) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Input
         {
             [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -192,6 +270,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Input(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
@@ -199,6 +280,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -207,17 +291,29 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (1) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Output
         {
             [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -226,6 +322,9 @@ namespace Samples
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Output(global::System.ReadOnlySpan<float> values)
             {
                 if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
@@ -233,6 +332,9 @@ namespace Samples
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -241,14 +343,23 @@ namespace Samples
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Output Predict(in Input x)
         {
             Output y = default;
@@ -258,12 +369,18 @@ namespace Samples
         }
 
         /// <summary>Class of one example given as its fixed-size type.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(in Input x)
         {
             return Classify(x.AsReadOnlySpan());
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: 0 or 1 per example (the single output's target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
@@ -275,6 +392,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
@@ -287,6 +407,9 @@ namespace Samples
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void ApplyGradients()
         {
             float eta = _learningRate;
@@ -300,9 +423,15 @@ namespace Samples
         private bool _lastStepFinite = true;
 
         /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
@@ -311,6 +440,9 @@ namespace Samples
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
@@ -319,13 +451,16 @@ namespace Samples
         }
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (4 floats) on the stack.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             global::System.Span<float> hidden = stackalloc float[4];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
+            ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Sigmoid
@@ -336,10 +471,7 @@ namespace Samples
                     const nuint row = 0;
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                    for (nuint j = 0; j < 1; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
+                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
                 }
             }
         }
@@ -358,6 +490,9 @@ namespace Samples
         /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
         /// workers, a call runs on its own thread instead of waiting.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int InferenceThreads
         {
             get => _inferenceThreads;
@@ -376,6 +511,9 @@ namespace Samples
         /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
         /// on many threads at once, but not while training.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
@@ -387,6 +525,9 @@ namespace Samples
         }
 
         /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
@@ -394,12 +535,15 @@ namespace Samples
         }
 
         /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void PredictRows(ref float x0, ref float y0, int rows)
         {
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[160]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 128);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
@@ -417,22 +561,25 @@ namespace Samples
                     {
                         ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                         ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                        for (nuint j = 0; j < 1; j++)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                        }
+                        ar = global::CompiledNet.Kernels.Sigmoid(zr);
                     }
                 }
             }
         }
 
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
             return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
@@ -444,17 +591,20 @@ namespace Samples
         }
 
         /// <summary>Log-loss of one example from its logits z: Σ_k max(z_k, 0) − z_k t_k + ln(1 + e^−|z_k|), finite even where σ(z) rounds to 0 or 1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static float ExampleLoss(ref float z, ref float a, ref float t)
         {
             float loss = 0f;
-            for (nuint k = 0; k < 1; k++)
-            {
-                loss += global::CompiledNet.Kernels.LogLossFromLogit(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k));
-            }
+            loss += global::CompiledNet.Kernels.LogLossFromLogit(z, t);
             return loss;
         }
 
         /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂z = (σ(z) − t) / count: σ′ and the log-loss denominator cancel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossAndDelta(int start, int count, int total)
         {
             float invCount = 1f / total;
@@ -471,15 +621,15 @@ namespace Samples
                 ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, row * 1);
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1);
                 sum += ExampleLoss(ref zr, ref ar, ref tr);
-                for (nuint k = 0; k < 1; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, k) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, k) - global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, k)) * invCount;
-                }
+                dr = (ar - tr) * invCount;
             }
             return sum * invCount;
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — initialisation: weights ~ N(0, sd²) with sd = 1/√2 (LeCun), biases 0. Parameters: weights [0..8), biases [8..12).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.70710677f;
@@ -489,26 +639,29 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — inference forward. Parameters: weights [0..8), biases [8..12).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8);
             // columns [0..4): the last 4, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_0 = b;
                 float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                 float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                 float s0_3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 3);
                 for (nuint i = 0; i < 2; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 4 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 4);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 3) = s0_3;
@@ -530,9 +683,12 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — batched inference forward over count rows. Parameters: weights [0..8), biases [8..12).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8);
             {
                 ref float y = ref output;
@@ -541,20 +697,20 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 4);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     float s0_3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 3);
                     for (nuint i = 0; i < 2; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 4 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
@@ -577,10 +733,13 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..8), biases [8..12).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 4);
             {
@@ -589,20 +748,20 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 4);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
                     float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
                     float s0_3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 3);
                     for (nuint i = 0; i < 2; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 4 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
@@ -625,6 +784,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — backward: activation derivative, weight and bias gradients. Parameters: weights [0..8), biases [8..12).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 4);
@@ -636,17 +798,17 @@ namespace Samples
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 4);
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 0) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 0);
+                    dr *= 1f - ar * ar;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3);
                 }
             }
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 0);
+                ref float g0 = ref gw;
                 // columns [0..4): the last 4, scalar
                 {
                     float s0_0 = 0f;
@@ -655,14 +817,14 @@ namespace Samples
                     float s0_3 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 4 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
@@ -679,14 +841,14 @@ namespace Samples
                     float s0_3 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 4 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 1);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                         s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
+                    g0 = s0_0;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
@@ -702,12 +864,12 @@ namespace Samples
                 for (nuint r = 0; r < rows; r++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 4);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0 += bRow;
                     s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
                     s3 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                gb = s0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 3) = s3;
@@ -715,6 +877,9 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 2 → 4 Tanh — SGD (η = 0.5) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..8), biases [8..12).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -748,6 +913,9 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — initialisation: weights ~ N(0, sd²) with sd = 1/√4 (LeCun), biases 0. Parameters: weights [12..16), biases [16..17).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.5f;
@@ -757,24 +925,30 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [12..16), biases [16..17).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 16);
             // columns [0..1): the last 1, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                float s0_0 = b;
                 for (nuint i = 0; i < 4; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = s0_0;
+                y = s0_0;
             }
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [12..16), biases [16..17).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
@@ -786,19 +960,22 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     for (nuint i = 0; i < 4; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [12..16), biases [16..17).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -811,14 +988,14 @@ namespace Samples
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 0);
+                    float s0_0 = b;
                     for (nuint i = 0; i < 4; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 0) = s0_0;
+                    y0 = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -829,27 +1006,26 @@ namespace Samples
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                    for (nuint j = 0; j < 1; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
-                    }
+                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [12..16), biases [16..17).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 1);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 12);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
-            for (nuint i = 0; i < 4; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 1);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 1);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 1);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 1);
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 1);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
                 // columns [0..1): the last 1, scalar
                 {
                     float s0_0 = 0f;
@@ -858,20 +1034,20 @@ namespace Samples
                     float s3_0 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1 + 0);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        s0_0 += av0 * bRow;
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1);
+                        s1_0 += av1 * bRow;
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2);
+                        s2_0 += av2 * bRow;
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3);
+                        s3_0 += av3 * bRow;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 0) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 0) = s1_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 0) = s2_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 0) = s3_0;
+                    g0 = s0_0;
+                    g1 = s1_0;
+                    g2 = s2_0;
+                    g3 = s3_0;
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
@@ -881,9 +1057,9 @@ namespace Samples
                 for (nuint r = 0; r < rows; r++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
-                    s0 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0 += bRow;
                 }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 0) = s0;
+                gb = s0;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 12);
@@ -896,42 +1072,43 @@ namespace Samples
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
                     ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 4);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 1);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 1);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        dx1 = d1 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
                     }
                 }
                 for (; r < count; r++)
                 {
                     ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
-                    for (nuint i = 0; i < 4; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 1);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 1);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 0);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = 0f + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 0) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 0);
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
                     }
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 4 → 1 Sigmoid — SGD (η = 0.5) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [12..16), biases [16..17).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -961,6 +1138,9 @@ namespace Samples
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
@@ -972,6 +1152,9 @@ namespace Samples
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
             if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
@@ -979,6 +1162,9 @@ namespace Samples
         }
 
         /// <summary>Writes the target of a label: the single output's target is the label itself, 0 or 1.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SetTarget(int label, int index, ref float t, string name)
         {
             if ((uint)label > 1u) global::CompiledNet.Kernels.ThrowLabel(name, index, label, 2);

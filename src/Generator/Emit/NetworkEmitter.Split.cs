@@ -1,0 +1,174 @@
+using System.Collections.Generic;
+using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Literals;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>Part of the network class emitter: a training step split across threads: parts, batch-norm segments, masks drawn up front, RunPart.</summary>
+    internal static partial class NetworkEmitter
+    {
+        private static void EmitSplit(IndentedWriter w, NetworkPlan plan)
+        {
+            var spec = plan.Spec;
+            var segments = plan.Segments;
+            w.Line($"/// <summary>Smallest batch split across threads: {Int(plan.SplitMinRows)} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
+            w.Line($"public const int SplitMinRows = {Int(plan.SplitMinRows)};");
+            w.Line();
+            w.Line("private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
+            w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
+            if (plan.ParallelStep)
+                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.TrainingWorkers.MaxThreads]; // each part's finite check of the shared step");
+            w.Line("private int _splitCount, _splitChunk;");
+            if (plan.ParallelStep)
+                w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
+            w.Line();
+            EmitSplitStep(w, plan);
+            if (segments is not null) EmitSplitSegments(w, plan);
+            if (plan.HasMasks) EmitDrawMasks(w, plan);
+            EmitRunPart(w, plan);
+        }
+
+        /// <summary>ComputeGradientsSplit and its state: the parts, the phases, the gradient reduction.</summary>
+        private static void EmitSplitStep(IndentedWriter w, NetworkPlan plan)
+        {
+            var spec = plan.Spec;
+            var segments = plan.Segments;
+            w.Line("/// <summary>");
+            w.Line("/// A batch of count rows as parts of whole 4-row blocks, one per thread; then the gradient reduction, each thread");
+            w.Line("/// summing one range of parameters over the parts in part order, so the result is the same on every run.");
+            w.Line("/// </summary>");
+            using (w.Member("private float ComputeGradientsSplit(ref float x, int count)"))
+            {
+                w.Line("int chunk = ((count + _trainingThreads - 1) / _trainingThreads + 3) & ~3;");
+                w.Line("int parts = (count + chunk - 1) / chunk;");
+                using (w.Open("if (_partGradients.Length < parts - 1)"))
+                {
+                    w.Line("var grown = new float[parts - 1][];");
+                    w.Line("for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : new float[ParameterCount];");
+                    w.Line("_partGradients = grown;");
+                }
+                w.Line("_splitCount = count;");
+                w.Line("_splitChunk = chunk;");
+                var phases = new List<string>();
+                if (segments is null)
+                    phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.WholePass)}, parts);");
+                else
+                {
+                    phases.Add("// batch norm: the parts run each segment over their rows; between segments this thread normalises over the whole batch");
+                    for (int k = 0; k < segments.Count; k++)
+                    {
+                        phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.FirstSegment + k)}, parts);");
+                        if (segments[k].SerialAfter is { } serial) phases.Add(serial.Statement);
+                    }
+                }
+                if (plan.HasMasks)
+                {
+                    w.Line("// the masks of every layer for the whole batch, drawn here in the order a one-thread step draws them:");
+                    w.Line("// the same seed gives the same masks for every thread count");
+                    w.Line("DrawMasks(count);");
+                    w.Line("_masksDrawn = true;");
+                    using (w.Open("try"))
+                        foreach (var line in phases) w.Line(line);
+                    w.Line("finally { _masksDrawn = false; }");
+                }
+                else
+                    foreach (var line in phases) w.Line(line);
+                w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.GradientSum)}, parts);");
+                w.Line("float loss = _partLoss[0];");
+                w.Line("for (int k = 1; k < parts; k++) loss += _partLoss[k];");
+                w.Line("return loss;");
+            }
+            w.Line();
+        }
+
+        /// <summary>The segments of a split batch-normalised step, one method each.</summary>
+        private static void EmitSplitSegments(IndentedWriter w, NetworkPlan plan)
+        {
+            var spec = plan.Spec;
+            var segments = plan.Segments!;
+            for (int k = 0; k < segments.Count; k++)
+            {
+                var segment = segments[k];
+                w.Line($"/// <summary>Split step, segment {Int(k + 1)} of {Int(segments.Count)}: rows [start, start + count) of total, gradients into g{(segment.SerialAfter is null ? "" : "; then the calling thread runs " + segment.SerialAfter.Method + " over the whole batch")}.</summary>");
+                using (w.Member($"private float Segment{Int(k + 1)}(ref float x, int start, int count, int total, ref float g)"))
+                {
+                    w.Line("float loss = 0f;");
+                    foreach (var line in segment.Calls) w.Line(line);
+                    w.Line("return loss;");
+                }
+                w.Line();
+            }
+        }
+
+        /// <summary>DrawMasks: a split step draws every mask before its parts start, in the order a one-thread step draws them.</summary>
+        private static void EmitDrawMasks(IndentedWriter w, NetworkPlan plan)
+        {
+            var spec = plan.Spec;
+            var segments = plan.Segments;
+            w.Line("/// <summary>Dropout and DropConnect masks of a split step, layer by layer (unless masks are reused); DropConnect's W ⊙ mask too.</summary>");
+            using (w.Member("private void DrawMasks(int count)"))
+            {
+                for (int l = 0; l < spec.Layers.Count; l++)
+                {
+                    var layer = spec.Layers[l];
+                    if (layer.DropConnect > 0) w.Line($"{plan.Layers[l].DropConnect}();");
+                    if (layer.Dropout > 0)
+                    {
+                        w.Line($"// layer {Int(l + 1)} ({Describer.Layer(layer)}): its dropout mask");
+                        using (w.Open("if (!ReuseMasks)"))
+                            DropoutEmitter.EmitDrawMask(w, $"{plan.Layers[l].DropoutMask}", layer.Units, layer.Dropout);
+                    }
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>IParallelStep.RunPart: what a part runs in each phase.</summary>
+        private static void EmitRunPart(IndentedWriter w, NetworkPlan plan)
+        {
+            var spec = plan.Spec;
+            var segments = plan.Segments;
+            w.Line($"/// <summary>Phase {Int(Phase.WholePass)}" + (segments is null ? "" : $" ({Int(Phase.FirstSegment)}…: segment by segment)") + $": forward and backward over this part's rows. Phase {Int(Phase.GradientSum)}: this part's range of the gradient sum." + (plan.ParallelStep ? $" Phase {Int(Phase.OptimizerStep)}: its share of the optimizer step." : "") + "</summary>");
+            using (w.Member("void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
+            {
+                using (w.Open(segments is null ? $"if (phase == {Int(Phase.WholePass)})" : $"if (phase >= {Int(Phase.FirstSegment)})"))
+                {
+                    w.Line("int start = part * _splitChunk;");
+                    w.Line("int rows = global::System.Math.Min(_splitChunk, _splitCount - start);");
+                    w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
+                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
+                    if (segments is null)
+                        w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
+                    else
+                        using (w.Open("switch (phase)"))
+                            for (int k = 0; k < segments.Count; k++)
+                            {
+                                bool hasLoss = segments[k].ComputesLoss;
+                                w.Line($"case {Int(Phase.FirstSegment + k)}: {(hasLoss ? "_partLoss[part] = " : "")}Segment{Int(k + 1)}(ref x, start, rows, _splitCount, ref g); break;");
+                            }
+                }
+                if (plan.ParallelStep)
+                {
+                    using (w.Open($"else if (phase == {Int(Phase.OptimizerStep)})"))
+                    {
+                        w.Line("// the optimizer step, each part on its share of every parameter segment");
+                        string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
+                        w.Line("float check = 0f;");
+                        for (int l = 0; l < spec.Layers.Count; l++)
+                            w.Line($"check += {plan.Layers[l].Step}({args}, part, parts);");
+                        w.Line("_partCheck[part] = check;");
+                    }
+                }
+                using (w.Open("else"))
+                {
+                    w.Line("int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;");
+                    w.Line("int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);");
+                    w.Line("if (from >= to) return;");
+                    w.Line("var sum = new global::System.Span<float>(_gradients, from, to - from);");
+                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
+                }
+            }
+            w.Line();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using static CompiledNet.Generator.Literals;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>
+    /// One SIMD width of the generated kernels: its bits, its lanes of float, and the names of its vector type. Every
+    /// emitter writes vector code through one of these, so a kernel's width is a parameter, never a literal.
+    /// </summary>
+    internal sealed class VectorWidth
+    {
+        /// <summary>128-bit vectors (SSE, Arm64 AdvSimd): 4 floats.</summary>
+        public static readonly VectorWidth V128 = new VectorWidth(128, registers: 16);
+
+        /// <summary>256-bit vectors (AVX2): 8 floats.</summary>
+        public static readonly VectorWidth V256 = new VectorWidth(256, registers: 16);
+
+        /// <summary>512-bit vectors (AVX-512): 16 floats.</summary>
+        public static readonly VectorWidth V512 = new VectorWidth(512, registers: 32);
+
+        private VectorWidth(int bits, int registers)
+        {
+            Bits = bits;
+            Lanes = bits / 32;
+            Registers = registers;
+            Type = "global::System.Runtime.Intrinsics.Vector" + Int(bits);
+        }
+
+        public int Bits { get; }
+
+        /// <summary>Floats per vector.</summary>
+        public int Lanes { get; }
+
+        /// <summary>Vector registers the instruction set of this width has on x64 (AVX-512 doubles them to 32).</summary>
+        public int Registers { get; }
+
+        /// <summary>The static class, e.g. <c>global::System.Runtime.Intrinsics.Vector256</c>.</summary>
+        public string Type { get; }
+
+        /// <summary>The vector of floats, e.g. <c>global::System.Runtime.Intrinsics.Vector256&lt;float&gt;</c>.</summary>
+        public string OfFloat => Type + "<float>";
+
+        public string Zero => OfFloat + ".Zero";
+
+        public string One => OfFloat + ".One";
+
+        public string Load(string reference, string index) => $"{Type}.LoadUnsafe(ref {reference}, {index})";
+
+        public string Store(string value, string reference, string index) => $"{Type}.StoreUnsafe({value}, ref {reference}, {index})";
+
+        public string Create(string scalar) => $"{Type}.Create({scalar})";
+
+        public string Sum(string vector) => $"{Type}.Sum({vector})";
+
+        public string Call(string method, params string[] arguments) => $"{Type}.{method}({string.Join(", ", arguments)})";
+
+        /// <summary>The JIT-time constant that says whether this width runs in hardware.</summary>
+        public string IsHardwareAccelerated => Type + ".IsHardwareAccelerated";
+
+        public override string ToString() => "Vector" + Int(Bits);
+    }
+}
