@@ -465,7 +465,7 @@ namespace Samples.Vision
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             global::System.Span<float> hidden = stackalloc float[10];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
+            ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Softmax
@@ -548,7 +548,7 @@ namespace Samples.Vision
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[416]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 320);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
@@ -666,7 +666,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
             // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
             // columns [0..8): one vector per row
@@ -719,7 +719,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
             {
                 ref float y = ref output;
@@ -817,7 +817,7 @@ namespace Samples.Vision
         private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
             {
@@ -931,7 +931,7 @@ namespace Samples.Vision
                     if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 9) = 0f;
                 }
             }
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {

@@ -482,7 +482,7 @@ namespace Samples.Split
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
             global::System.Span<float> hidden = t_hidden ??= new float[16400];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0);
+            ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
             Infer_L2(ref p, ref statistics, ref h1, ref z);
             // activation: Linear
@@ -567,7 +567,7 @@ namespace Samples.Split
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[524896]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float h1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 524800);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += 32)
@@ -746,7 +746,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
             // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
             for (nuint o = 0; o < 16384; o += 64)
@@ -835,7 +835,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
             {
                 ref float y = ref output;
@@ -932,7 +932,7 @@ namespace Samples.Split
         private void Forward_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
             {
@@ -1043,7 +1043,7 @@ namespace Samples.Split
                     }
                 }
             }
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
             // input 0
             {
