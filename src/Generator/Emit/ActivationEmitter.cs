@@ -36,7 +36,7 @@ namespace CompiledNet.Generator.Emit
                             break;
                         case ActivationKind.Sigmoid:
                             using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))
-                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
+                                w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));");
                             break;
                         case ActivationKind.Tanh:
                             using (w.Open($"for (nuint j = 0; j < {Int(units)}; j++)"))

@@ -169,7 +169,7 @@ namespace CompiledNet.Generator.Emit
                 {
                     w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.Create({aScalar(k)});");
                     for (int v = 0; v < vectors; v++)
-                        w.Line($"c{k}_{v} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
+                        w.Line($"c{k}_{v} = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
                 }
             }
             for (int k = 0; k < rows; k++)
@@ -199,7 +199,7 @@ namespace CompiledNet.Generator.Emit
                     {
                         w.Line($"var av{k} = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {aRow(k)}, o);");
                         for (int j = 0; j < columns; j++)
-                            w.Line($"acc{k}_{j} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
+                            w.Line($"acc{k}_{j} = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
                     }
                 }
             }

@@ -42,7 +42,7 @@ namespace CompiledNet.Generator.Emit
                     case LossKind.LogLoss:
                         w.Line("float loss = 0f;");
                         using (w.Open($"for (nuint k = 0; k < {Int(o)}; k++)"))
-                            w.Line("loss += global::CompiledNet.Kernels.LogLossFromLogit(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k));");
+                            w.Line("loss += global::CompiledNet.CompilerServices.Kernels.LogLossFromLogit(global::System.Runtime.CompilerServices.Unsafe.Add(ref z, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref t, k));");
                         w.Line("return loss;");
                         break;
                     default:

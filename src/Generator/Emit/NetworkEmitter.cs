@@ -57,8 +57,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </list>");
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
-            string interfaces = "global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
-            if (plan.SingleThreadReason is null) interfaces += ", global::CompiledNet.IParallelStep";
+            string interfaces = "global::CompiledNet.ICompiledNetwork, global::CompiledNet.CompilerServices.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
+            if (plan.SingleThreadReason is null) interfaces += ", global::CompiledNet.CompilerServices.IParallelStep";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
                 EmitState(w, plan);
@@ -113,24 +113,24 @@ namespace CompiledNet.Generator.Emit
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];
-                    w.Line($"new(Inputs: {Int(layer.Inputs)}, Units: {Int(layer.Units)}, Activation: global::CompiledNet.Activation.{layer.Activation}, Pieces: {Int(layer.Pieces)}, BatchNorm: {(layer.BatchNorm ? "true" : "false")}, Bias: {(layer.Bias ? "true" : "false")}, "
-                        + $"WeightOffset: {Int(layout.WeightOffset[l])}, BiasOffset: {Int(layout.BiasOffset[l])}, GammaOffset: {Int(layout.GammaOffset[l])}, BetaOffset: {Int(layout.BetaOffset[l])}, StatisticsOffset: {Int(layout.StatisticsOffset[l])}),");
+                    w.Line($"new() {{ Inputs = {Int(layer.Inputs)}, Units = {Int(layer.Units)}, Activation = global::CompiledNet.Activation.{layer.Activation}, Pieces = {Int(layer.Pieces)}, BatchNorm = {(layer.BatchNorm ? "true" : "false")}, Bias = {(layer.Bias ? "true" : "false")}, "
+                        + $"WeightOffset = {Int(layout.WeightOffset[l])}, BiasOffset = {(layout.BiasOffset[l] < 0 ? "null" : Int(layout.BiasOffset[l]))}, GammaOffset = {(layout.GammaOffset[l] < 0 ? "null" : Int(layout.GammaOffset[l]))}, BetaOffset = {(layout.BetaOffset[l] < 0 ? "null" : Int(layout.BetaOffset[l]))}, StatisticsOffset = {(layout.StatisticsOffset[l] < 0 ? "null" : Int(layout.StatisticsOffset[l]))} }},");
                 }
             }
             w.Line(";");
-            w.Line("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICompiledNetwork.Layers => s_layers;");
             w.Line();
-            w.Line("ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;");
-            w.Line("string global::CompiledNet.ICheckpointable.Architecture => Architecture;");
-            w.Line("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
+            w.Line("ulong global::CompiledNet.ICompiledNetwork.Fingerprint => Fingerprint;");
+            w.Line("string global::CompiledNet.ICompiledNetwork.Architecture => Architecture;");
+            w.Line("void global::CompiledNet.ICompiledNetwork.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
             if (plan.HasMasks)
-                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
+                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICompiledNetwork.MaskGeneratorState"))
                 {
                     w.Line("get => _maskRng.State;");
                     w.Line("set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), \"This network draws masks; its generator state cannot be null.\");");
                 }
             else
-                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
+                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICompiledNetwork.MaskGeneratorState"))
                 {
                     w.Line("get => null;");
                     w.Line("set { if (value is not null) throw new global::System.ArgumentException(\"This network draws no masks.\", nameof(value)); }");
@@ -145,7 +145,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("private readonly float[] _gradients = new float[ParameterCount];");
             string? single = plan.SingleThreadReason;
             if (single is null)
-                w.Line("private int _trainingThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
+                w.Line("private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;");
             w.Line("// Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).");
             for (int l = 0; l < n; l++)
             {
@@ -230,7 +230,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>");
             if (singleReason is null)
             {
-                w.Line("/// Threads a training step uses (default: the machine's logical processors, at most TrainingWorkers.MaxThreads). A batch");
+                w.Line("/// Threads a training step uses (default: the machine's logical processors, at most WorkerPool.MaxThreads). A batch");
                 w.Line("/// of at least SplitMinRows rows is split into that many row ranges on process-wide worker threads, and the gradient");
                 w.Line("/// summed in a fixed order: for a given seed and thread count every run gives the same bits; another thread count");
                 w.Line("/// gives the same result up to float rounding (the sum runs in another order).");
@@ -322,7 +322,7 @@ namespace CompiledNet.Generator.Emit
             var spec = plan.Spec;
             var layout = plan.Layout;
             w.Line("/// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name=\"seed\"/>; biases start at zero.</summary>");
-            using (w.Open($"public {spec.ClassName}(int seed = 0)"))
+            using (w.Open($"public {spec.ClassName}(long seed = 0)"))
             {
                 w.Line("var rng = new global::CompiledNet.Rng(seed);");
                 if (plan.HasMasks)
@@ -341,7 +341,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)"))
             {
                 CheckInput(w);
-                w.Line("if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
+                w.Line("if (y.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
                 w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
                 w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
             }
@@ -385,7 +385,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)"))
             {
                 CheckInput(w);
-                w.Line("if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
+                w.Line("if (target.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
                 w.Line("return LossCore(x, target);");
             }
             w.Line();
@@ -440,7 +440,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"/// <summary>Copies {size} values; another length throws <see cref=\"global::System.ArgumentException\"/>.</summary>");
                 using (w.Open($"public {name}(global::System.ReadOnlySpan<float> values)"))
                 {
-                    w.Line($"if (values.Length != {size}) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
+                    w.Line($"if (values.Length != {size}) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
                     w.Line("values.CopyTo(_values);");
                 }
                 w.Line();
@@ -463,7 +463,7 @@ namespace CompiledNet.Generator.Emit
         }
 
         private static void CheckInput(IndentedWriter w)
-            => w.Line("if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
+            => w.Line("if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
 
         private static void EmitTrainingApi(IndentedWriter w, NetworkPlan plan)
         {
@@ -474,7 +474,7 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("int count = labels.Length;");
                 w.Line("CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);");
-                w.Line("global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
+                w.Line("global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
                 w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);");
                 w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
                 w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
@@ -484,10 +484,10 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)"))
             {
                 w.Line("int count = targets.Length / OutputSize;");
-                w.Line("if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
+                w.Line("if (targets.Length % OutputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
                 w.Line("CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);");
-                w.Line("global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
-                w.Line("global::CompiledNet.Kernels.CheckFinite(targets, OutputSize, nameof(targets));");
+                w.Line("global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
+                w.Line("global::CompiledNet.CompilerServices.Kernels.CheckFinite(targets, OutputSize, nameof(targets));");
                 w.Line("targets.CopyTo(_targets);");
                 w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }
@@ -501,7 +501,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open("if (_trainingThreads > 1)"))
                     {
                         w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;" : "_stepEta = eta;");
-                        w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
+                        w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
                         w.Line("float parts = 0f;");
                         w.Line("for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];");
                         w.Line("_lastStepFinite = parts == 0f;");
@@ -594,8 +594,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"get => {getter};");
                 using (w.Open("set"))
                 {
-                    w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
-                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
+                    w.Line("if (value < 1 || value > global::CompiledNet.CompilerServices.WorkerPool.MaxThreads)");
+                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.CompilerServices.WorkerPool.MaxThreads + \" threads.\");");
                     if (field is not null) w.Line($"{field} = value;");
                 }
             }
@@ -614,11 +614,11 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {Int((int)(NetworkPlan.SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
             w.Line($"public const int PredictSplitMinRows = {Int(splitRows)};");
             w.Line();
-            w.Line("private int _inferenceThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
+            w.Line("private int _inferenceThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Threads PredictBatch uses for a batch of at least PredictSplitMinRows rows (default: the machine's logical processors,");
-            w.Line("/// at most TrainingWorkers.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are");
+            w.Line("/// at most WorkerPool.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are");
             w.Line("/// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the");
             w.Line("/// workers, a call runs on its own thread instead of waiting.");
             w.Line("/// </summary>");
@@ -634,18 +634,18 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
-                w.Line("if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
-                w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
+                w.Line("if (inputs.Length % InputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
+                w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
                 w.Line("if (rows == 0) return;");
-                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
+                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
                 w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);");
             }
             w.Line();
             w.Line("/// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>");
-            using (w.Open("void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
+            using (w.Open("void global::CompiledNet.CompilerServices.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
             {
-                w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
-                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
+                w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize),");
+                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count);");
             }
             w.Line();
             w.Line($"/// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of {Int(NetworkPlan.PredictChunk)} rows through each layer's row-blocked kernel.</summary>");
@@ -723,9 +723,9 @@ namespace CompiledNet.Generator.Emit
             w.Line($"public const int SplitMinRows = {Int(plan.SplitMinRows)};");
             w.Line();
             w.Line("private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
-            w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
+            w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];");
             if (plan.ParallelStep)
-                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.TrainingWorkers.MaxThreads]; // each part's finite check of the shared step");
+                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step");
             w.Line("private int _splitCount, _splitChunk;");
             if (plan.ParallelStep)
                 w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
@@ -748,13 +748,13 @@ namespace CompiledNet.Generator.Emit
                 w.Line("_splitChunk = chunk;");
                 var phases = new List<string>();
                 if (segments is null)
-                    phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.WholePass)}, parts);");
+                    phases.Add($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.WholePass)}, parts);");
                 else
                 {
                     phases.Add("// batch norm: the parts run each segment over their rows; between segments this thread normalises over the whole batch");
                     for (int k = 0; k < segments.Count; k++)
                     {
-                        phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.FirstSegment + k)}, parts);");
+                        phases.Add($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.FirstSegment + k)}, parts);");
                         if (segments[k].SerialAfter is { } serial) phases.Add(serial.Statement);
                     }
                 }
@@ -770,7 +770,7 @@ namespace CompiledNet.Generator.Emit
                 }
                 else
                     foreach (var line in phases) w.Line(line);
-                w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.GradientSum)}, parts);");
+                w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.GradientSum)}, parts);");
                 w.Line("float loss = _partLoss[0];");
                 w.Line("for (int k = 1; k < parts; k++) loss += _partLoss[k];");
                 w.Line("return loss;");
@@ -809,14 +809,14 @@ namespace CompiledNet.Generator.Emit
                 w.Line();
             }
             w.Line($"/// <summary>Phase {Int(Phase.WholePass)}" + (segments is null ? "" : $" ({Int(Phase.FirstSegment)}…: segment by segment)") + $": forward and backward over this part's rows. Phase {Int(Phase.GradientSum)}: this part's range of the gradient sum." + (plan.ParallelStep ? $" Phase {Int(Phase.OptimizerStep)}: its share of the optimizer step." : "") + "</summary>");
-            using (w.Open("void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
+            using (w.Open("void global::CompiledNet.CompilerServices.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
             {
                 using (w.Open(segments is null ? $"if (phase == {Int(Phase.WholePass)})" : $"if (phase >= {Int(Phase.FirstSegment)})"))
                 {
                     w.Line("int start = part * _splitChunk;");
                     w.Line("int rows = global::System.Math.Min(_splitChunk, _splitCount - start);");
                     w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
-                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
+                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);");
                     if (segments is null)
                         w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
                     else
@@ -845,7 +845,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line("int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);");
                     w.Line("if (from >= to) return;");
                     w.Line("var sum = new global::System.Span<float>(_gradients, from, to - from);");
-                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
+                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
                 }
             }
             w.Line();
@@ -975,8 +975,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>");
             using (w.Open("private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)"))
             {
-                w.Line("if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
-                w.Line("if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
+                w.Line("if (count < 1 || count > BatchSize) global::CompiledNet.CompilerServices.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
+                w.Line("if (inputsLength != count * InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
             }
             w.Line();
             if (spec.OutputSize == 1)
@@ -984,7 +984,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the target of a label: the single output's target is the label itself, 0 or 1.</summary>");
                 using (w.Open("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label > 1u) global::CompiledNet.Kernels.ThrowLabel(name, index, label, 2);");
+                    w.Line("if ((uint)label > 1u) global::CompiledNet.CompilerServices.Kernels.ThrowLabel(name, index, label, 2);");
                     w.Line("t = label;");
                 }
             }
@@ -993,7 +993,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the one-hot target of a label.</summary>");
                 using (w.Open("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);");
+                    w.Line("if ((uint)label >= OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowLabel(name, index, label, OutputSize);");
                     w.Line("global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();");
                     w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;");
                 }

@@ -23,7 +23,7 @@ namespace CompiledNet.Generator.Emit
             s = Replace(s, "LOADAT(", a => { var (r, k) = Two(a); return vector ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {r}, {k} + j)" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {r}, {k} + j)"; });
             s = Replace(s, "LOAD(", a => vector ? $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {a}, j)" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {a}, j)");
             s = Replace(s, "SQRT(", a => vector ? $"global::System.Runtime.Intrinsics.Vector256.Sqrt({a})" : $"global::System.MathF.Sqrt({a})");
-            s = Replace(s, "SHRINK(", a => $"global::CompiledNet.Kernels.ShrinkTowardZero({a})");
+            s = Replace(s, "SHRINK(", a => $"global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero({a})");
             s = Replace(s, "FLUSH(", a => vector
                 ? $"global::System.Runtime.Intrinsics.Vector256.AndNot({a}, global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256.Abs({a}), tinyV))"
                 : $"(global::System.MathF.Abs({a}) < tiny ? 0f : {a})");

@@ -3,32 +3,8 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
-namespace CompiledNet
+namespace CompiledNet.CompilerServices
 {
-    /// <summary>
-    /// Implemented by generated networks that can split a training step across threads: part <c>k</c> of
-    /// <c>parts</c> runs one phase of the step (0: forward and backward over its rows; 1: its share of the gradient
-    /// reduction). Not for use outside generated code.
-    /// </summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public interface IParallelStep
-    {
-        /// <summary>Runs phase <paramref name="phase"/> for part <paramref name="part"/> of <paramref name="parts"/>; <paramref name="inputs"/> is the pinned batch.</summary>
-        void RunPart(int phase, int part, int parts, nint inputs);
-    }
-
-    /// <summary>
-    /// Implemented by generated networks whose <c>PredictBatch</c> shares its rows among the worker threads: runs the
-    /// inference forward over rows [start, start + count) of the pinned inputs into the pinned outputs. Not for use
-    /// outside generated code.
-    /// </summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public interface IParallelRows
-    {
-        /// <summary>Runs rows [start, start + count) of the batch.</summary>
-        void RunRows(nint inputs, nint outputs, int start, int count);
-    }
-
     /// <summary>
     /// The worker threads behind multi-threaded training and batched inference: one process-wide set of background threads, created on
     /// first use and kept for the life of the process (no thread or task is created per step). A parallel phase
@@ -36,7 +12,7 @@ namespace CompiledNet
     /// different networks take turns (one lock), so each network's arithmetic, and therefore its result for a given
     /// seed and thread count, does not depend on what else runs.
     /// </summary>
-    public static class TrainingWorkers
+    public static class WorkerPool
     {
         private static readonly object Gate = new();
         private static Worker[] _workers = Array.Empty<Worker>();
