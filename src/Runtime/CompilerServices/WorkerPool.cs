@@ -10,8 +10,10 @@ namespace CompiledNet.CompilerServices
     /// first use and kept for the life of the process (no thread or task is created per step). A parallel phase
     /// runs part 0 on the calling thread and parts 1… on workers, and returns when all are done; parallel phases of
     /// different networks take turns (one lock), so each network's arithmetic, and therefore its result for a given
-    /// seed and thread count, does not depend on what else runs.
+    /// seed and thread count, does not depend on what else runs. Public only so generated code in the user's assembly
+    /// can reach it.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class WorkerPool
     {
         private static readonly object Gate = new();

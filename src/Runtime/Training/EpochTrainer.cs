@@ -28,19 +28,14 @@ namespace CompiledNet
         private double _lastFiniteLoss = double.NaN;
         private LossWatch _watch = new(100);
 
-        /// <summary>Prepares training of <paramref name="net"/> on <paramref name="data"/>; checks that they fit each other.</summary>
-        public EpochTrainer(TNet net, Dataset data, long seed, bool shuffle = true)
-            : this(net, data, seed, shuffle ? BatchingStrategy.Shuffle : BatchingStrategy.Sequential)
-        {
-        }
-
         /// <summary>
         /// Prepares training of <paramref name="net"/> on <paramref name="data"/> with batches from <paramref name="batching"/>
-        /// and, if given, on-the-fly <paramref name="augmentation"/>; checks that they fit each other.
+        /// (null: <see cref="BatchingStrategy.Shuffle"/>, a fresh permutation every epoch) and, if given, on-the-fly
+        /// <paramref name="augmentation"/>; checks that they fit each other.
         /// </summary>
-        public EpochTrainer(TNet net, Dataset data, long seed, BatchingStrategy batching, ImageAugmentation? augmentation = null)
+        public EpochTrainer(TNet net, Dataset data, long seed, BatchingStrategy? batching = null, ImageAugmentation? augmentation = null)
         {
-            ArgumentNullException.ThrowIfNull(batching);
+            batching ??= BatchingStrategy.Shuffle;
             ArgumentNullException.ThrowIfNull(net);
             ArgumentNullException.ThrowIfNull(data);
             if (data.FeatureSize != net.InputSize)
