@@ -111,7 +111,7 @@ if (quick)
         for (int i = 0; i < 2000; i++) net.ApplyGradients();
         double step = w1.Elapsed.TotalMicroseconds / 2000;
         w1.Restart();
-        for (int i = 0; i < 2000; i++) CompiledNet.Kernels.AllFinite(net.Parameters);
+        for (int i = 0; i < 2000; i++) CompiledNet.CompilerServices.Kernels.AllFinite(net.Parameters);
         double check = w1.Elapsed.TotalMicroseconds / 2000;
         w1.Restart();
         for (int i = 0; i < 2000; i++) net.ComputeGradients(x.AsSpan(0, 16 * 784), labels.AsSpan(0, 16));

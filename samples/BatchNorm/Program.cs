@@ -34,7 +34,7 @@ catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundExcep
 }
 var testSubset = test.Take(2000); // evaluated every 100 steps: 2,000 test images keep the run short
 
-var runs = new (string Name, IInspectable Net)[]
+var runs = new (string Name, ICompiledNetwork Net)[]
 {
     ("without batch norm", new SigmoidNet(1)), ("with batch norm", new SigmoidBatchNormNet(1)),
     ("ReLU, η = 0.05", new ReluNet(1) { LearningRate = 0.05f }), ("ReLU, η = 2", new ReluNet(1) { LearningRate = 2f }),

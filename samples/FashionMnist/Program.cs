@@ -123,7 +123,7 @@ BatchingStrategy batching = balance is ClassBalancePolicy policy ? BatchingStrat
     : curriculumStages > 0 ? BatchingStrategy.CurriculumByLoss(curriculumStages)
     : BatchingStrategy.Shuffle;
 int epochs = epochsArgument ?? (recipe == "best" ? 30 : 10);
-var options = new TrainingOptions { Epochs = epochs, Seed = seed, Evaluation = test, Batching = batching, Augmentation = augmentation };
+var options = new TrainingOptions { Epochs = epochs, Seed = seed, TestData = test, Batching = batching, Augmentation = augmentation };
 string pipeline = $"batches: {batching.Name}; augmentation: " + (augmentation is null ? "none" : string.Create(CultureInfo.InvariantCulture,
     $"shifts up to {augmentation.MaxShift} px (p = {augmentation.ShiftProbability}), rotations up to {augmentation.MaxRotationDegrees}° (p = {augmentation.RotationProbability}), bilinear, border 0"));
 
@@ -132,7 +132,7 @@ return recipe == "best"
     ? Train(new RecipeNet(seed), $"Recipe: {RecipeNet.Architecture} (RecipeNet.cs); {RecipeNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST recipe: 784-512-256-10, BN, dropout, Adam, augmentation")
     : Train(new FashionNet(seed), $"Network 784-256-128-10 ReLU, softmax cross-entropy, SGD η = {new FashionNet().LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {FashionNet.BatchSize}, {FashionNet.ParameterCount} parameters, seed {seed}", "Fashion-MNIST, 784-256-128-10 ReLU, SGD");
 
-int Train<TNet>(TNet net, string description, string title) where TNet : ICheckpointable
+int Train<TNet>(TNet net, string description, string title) where TNet : ICompiledNetwork
 {
     Console.WriteLine(description);
     Console.WriteLine(pipeline);
@@ -149,7 +149,7 @@ int Train<TNet>(TNet net, string description, string title) where TNet : ICheckp
         Spectre.Console.AnsiConsole.Progress().Start(ctx =>
         {
             var task = ctx.AddTask("training", maxValue: epochs);
-            result = Trainer.Train(net, train, options, Progress.Sync<EpochReport>(r =>
+            result = Trainer.Train(net, train, options, new SynchronousProgress<EpochReport>(r =>
             {
                 task.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {r.Epoch}/{r.Epochs}: test accuracy {r.TestAccuracy:F4}");
                 task.Increment(1);
@@ -158,7 +158,7 @@ int Train<TNet>(TNet net, string description, string title) where TNet : ICheckp
         foreach (var r in result.Epochs) Console.WriteLine(Line(r));
     }
     else
-        result = Trainer.Train(net, train, options, Progress.Sync<EpochReport>(r => Console.WriteLine(Line(r))));
+        result = Trainer.Train(net, train, options, new SynchronousProgress<EpochReport>(r => Console.WriteLine(Line(r))));
 
     Directory.CreateDirectory(outDir);
     result.WriteCsv(Path.Combine(outDir, "fashion-mnist.csv"));
@@ -181,7 +181,7 @@ int Train<TNet>(TNet net, string description, string title) where TNet : ICheckp
     var final = Evaluator.Evaluate(net, test);
     if (savePath is not null)
     {
-        Checkpoint.Save(net, savePath, epochs);
+        Checkpoint.Save(net, savePath);
         Console.WriteLine($"saved {savePath}");
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

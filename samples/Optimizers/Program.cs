@@ -51,7 +51,7 @@ foreach (var (name, create) in runs)
 {
     var net = create();
     Console.WriteLine($"{name}: η = {net.LearningRate.ToString(CultureInfo.InvariantCulture)}");
-    Trainer.Train(net, train, new TrainingOptions { Epochs = epochs, Seed = 1, Evaluation = test }, Progress.Sync<EpochReport>(r =>
+    Trainer.Train(net, train, new TrainingOptions { Epochs = epochs, Seed = 1, TestData = test }, new SynchronousProgress<EpochReport>(r =>
     {
         rows.Add((name, r));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

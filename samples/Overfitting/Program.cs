@@ -48,7 +48,7 @@ var runs = new (string Name, ITrainable Net, ImageAugmentation? Augmentation)[]
 var rows = new List<(string Model, int Epoch, double Train, double Test)>();
 foreach (var (name, net, augmentation) in runs)
 {
-    Trainer.Train(net, small, new TrainingOptions { Epochs = epochs, Seed = 1, Augmentation = augmentation }, Progress.Sync<EpochReport>(r =>
+    Trainer.Train(net, small, new TrainingOptions { Epochs = epochs, Seed = 1, Augmentation = augmentation }, new SynchronousProgress<EpochReport>(r =>
     {
         if (r.Epoch % 5 != 0 && r.Epoch != 1) return;
         double trainAccuracy = Evaluator.Evaluate(net, small).Accuracy;

@@ -34,7 +34,7 @@ namespace CompiledNet.Generator.Emit
                             Elementwise.Unrolled(w, vw, units, Stmt.Store("ar", Expr.Max(Expr.Load("zr"), Expr.Zero)));
                             break;
                         case ActivationKind.Sigmoid:
-                            Refs.Over(w, "j", units, at => w.Line($"{at("ar")} = global::CompiledNet.Kernels.Sigmoid({at("zr")});"));
+                            Refs.Over(w, "j", units, at => w.Line($"{at("ar")} = global::CompiledNet.CompilerServices.Kernels.Sigmoid({at("zr")});"));
                             break;
                         case ActivationKind.Tanh:
                             Refs.Over(w, "j", units, at => w.Line($"{at("ar")} = global::System.MathF.Tanh({at("zr")});"));

@@ -199,7 +199,7 @@ namespace CompiledNet.Generator.Emit
                     case Function.Max:
                         return v is null ? $"global::System.MathF.Max({a[0]}, {a[1]})" : v.Call("Max", a[0], a[1]);
                     case Function.Shrink:
-                        return $"global::CompiledNet.Kernels.ShrinkTowardZero({a[0]}, {a[1]})";
+                        return $"global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero({a[0]}, {a[1]})";
                     case Function.Flush:
                         return v is null
                             ? $"(global::System.MathF.Abs({a[0]}) < tiny ? 0f : {a[0]})"

@@ -175,7 +175,7 @@ namespace CompiledNet.Generator.Emit
                 {
                     w.Line($"var av{k} = {vw.Create(p.AScalar(k))};");
                     for (int v = 0; v < vectors; v++)
-                        w.Line($"c{k}_{v} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
+                        w.Line($"c{k}_{v} = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av{k}, bv{v}, c{k}_{v});");
                 }
             }
             for (int k = 0; k < rows; k++)
@@ -207,7 +207,7 @@ namespace CompiledNet.Generator.Emit
                     {
                         w.Line($"var av{k} = {vw.Load(aRow(k), "o")};");
                         for (int j = 0; j < columns; j++)
-                            w.Line($"acc{k}_{j} = global::CompiledNet.Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
+                            w.Line($"acc{k}_{j} = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av{k}, bv{j}, acc{k}_{j});");
                     }
                 }
             }

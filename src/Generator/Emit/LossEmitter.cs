@@ -39,7 +39,7 @@ namespace CompiledNet.Generator.Emit
                         break;
                     case LossKind.LogLoss:
                         w.Line("float loss = 0f;");
-                        Refs.Over(w, "k", o, at => w.Line($"loss += global::CompiledNet.Kernels.LogLossFromLogit({at("z")}, {at("t")});"));
+                        Refs.Over(w, "k", o, at => w.Line($"loss += global::CompiledNet.CompilerServices.Kernels.LogLossFromLogit({at("z")}, {at("t")});"));
                         w.Line("return loss;");
                         break;
                     default:

@@ -36,8 +36,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>");
             using (w.Member("private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)"))
             {
-                w.Line("if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
-                w.Line("if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
+                w.Line("if (count < 1 || count > BatchSize) global::CompiledNet.CompilerServices.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);");
+                w.Line("if (inputsLength != count * InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowBatchMismatch(\"inputs\", count * InputSize, inputsLength, count, InputSize);");
             }
             w.Line();
             if (spec.OutputSize == 1)
@@ -45,7 +45,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the target of a label: the single output's target is the label itself, 0 or 1.</summary>");
                 using (w.Member("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label > 1u) global::CompiledNet.Kernels.ThrowLabel(name, index, label, 2);");
+                    w.Line("if ((uint)label > 1u) global::CompiledNet.CompilerServices.Kernels.ThrowLabel(name, index, label, 2);");
                     w.Line("t = label;");
                 }
             }
@@ -54,7 +54,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("/// <summary>Writes the one-hot target of a label.</summary>");
                 using (w.Member("private static void SetTarget(int label, int index, ref float t, string name)"))
                 {
-                    w.Line("if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);");
+                    w.Line("if ((uint)label >= OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowLabel(name, index, label, OutputSize);");
                     w.Line("global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();");
                     w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;");
                 }

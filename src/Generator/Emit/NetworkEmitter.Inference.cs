@@ -14,7 +14,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)"))
             {
                 CheckInput(w);
-                w.Line("if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
+                w.Line("if (y.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
                 w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
                 w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
             }
@@ -58,7 +58,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)"))
             {
                 CheckInput(w);
-                w.Line("if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
+                w.Line("if (target.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, \"OutputSize\");");
                 w.Line("return LossCore(x, target);");
             }
             w.Line();
@@ -113,7 +113,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"/// <summary>Copies {size} values; another length throws <see cref=\"global::System.ArgumentException\"/>.</summary>");
                 using (w.Member($"public {name}(global::System.ReadOnlySpan<float> values)"))
                 {
-                    w.Line($"if (values.Length != {size}) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
+                    w.Line($"if (values.Length != {size}) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(values), {size}, values.Length, \"{size}\");");
                     w.Line("values.CopyTo(_values);");
                 }
                 w.Line();
@@ -136,7 +136,7 @@ namespace CompiledNet.Generator.Emit
         }
 
         private static void CheckInput(IndentedWriter w)
-            => w.Line("if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
+            => w.Line("if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
 
         private static void EmitInferCore(IndentedWriter w, NetworkPlan plan)
         {

@@ -20,11 +20,11 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {Int((int)(NetworkPlan.SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
             w.Line($"public const int PredictSplitMinRows = {Int(splitRows)};");
             w.Line();
-            w.Line("private int _inferenceThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
+            w.Line("private int _inferenceThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Threads PredictBatch uses for a batch of at least PredictSplitMinRows rows (default: the machine's logical processors,");
-            w.Line("/// at most TrainingWorkers.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are");
+            w.Line("/// at most WorkerPool.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are");
             w.Line("/// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the");
             w.Line("/// workers, a call runs on its own thread instead of waiting.");
             w.Line("/// </summary>");
@@ -40,18 +40,18 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
             {
                 w.Line("int rows = inputs.Length / InputSize;");
-                w.Line("if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
-                w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
+                w.Line("if (inputs.Length % InputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
+                w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
                 w.Line("if (rows == 0) return;");
-                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
+                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
                 w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);");
             }
             w.Line();
             w.Line("/// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>");
-            using (w.Member("void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
+            using (w.Member("void global::CompiledNet.CompilerServices.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
             {
-                w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
-                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
+                w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize),");
+                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count);");
             }
             w.Line();
             w.Line($"/// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of {Int(NetworkPlan.PredictChunk)} rows through each layer's row-blocked kernel.</summary>");

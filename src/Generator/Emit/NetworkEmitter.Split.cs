@@ -15,9 +15,9 @@ namespace CompiledNet.Generator.Emit
             w.Line($"public const int SplitMinRows = {Int(plan.SplitMinRows)};");
             w.Line();
             w.Line("private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
-            w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];");
+            w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];");
             if (plan.ParallelStep)
-                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.TrainingWorkers.MaxThreads]; // each part's finite check of the shared step");
+                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step");
             w.Line("private int _splitCount, _splitChunk;");
             if (plan.ParallelStep)
                 w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
@@ -51,13 +51,13 @@ namespace CompiledNet.Generator.Emit
                 w.Line("_splitChunk = chunk;");
                 var phases = new List<string>();
                 if (segments is null)
-                    phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.WholePass)}, parts);");
+                    phases.Add($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.WholePass)}, parts);");
                 else
                 {
                     phases.Add("// batch norm: the parts run each segment over their rows; between segments this thread normalises over the whole batch");
                     for (int k = 0; k < segments.Count; k++)
                     {
-                        phases.Add($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.FirstSegment + k)}, parts);");
+                        phases.Add($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.FirstSegment + k)}, parts);");
                         if (segments[k].SerialAfter is { } serial) phases.Add(serial.Statement);
                     }
                 }
@@ -73,7 +73,7 @@ namespace CompiledNet.Generator.Emit
                 }
                 else
                     foreach (var line in phases) w.Line(line);
-                w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref x, {Int(Phase.GradientSum)}, parts);");
+                w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.GradientSum)}, parts);");
                 w.Line("float loss = _partLoss[0];");
                 w.Line("for (int k = 1; k < parts; k++) loss += _partLoss[k];");
                 w.Line("return loss;");
@@ -129,14 +129,14 @@ namespace CompiledNet.Generator.Emit
             var spec = plan.Spec;
             var segments = plan.Segments;
             w.Line($"/// <summary>Phase {Int(Phase.WholePass)}" + (segments is null ? "" : $" ({Int(Phase.FirstSegment)}…: segment by segment)") + $": forward and backward over this part's rows. Phase {Int(Phase.GradientSum)}: this part's range of the gradient sum." + (plan.ParallelStep ? $" Phase {Int(Phase.OptimizerStep)}: its share of the optimizer step." : "") + "</summary>");
-            using (w.Member("void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
+            using (w.Member("void global::CompiledNet.CompilerServices.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
             {
                 using (w.Open(segments is null ? $"if (phase == {Int(Phase.WholePass)})" : $"if (phase >= {Int(Phase.FirstSegment)})"))
                 {
                     w.Line("int start = part * _splitChunk;");
                     w.Line("int rows = global::System.Math.Min(_splitChunk, _splitCount - start);");
                     w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
-                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);");
+                    w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);");
                     if (segments is null)
                         w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
                     else
@@ -165,7 +165,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line("int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);");
                     w.Line("if (from >= to) return;");
                     w.Line("var sum = new global::System.Span<float>(_gradients, from, to - from);");
-                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
+                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
                 }
             }
             w.Line();

@@ -42,32 +42,32 @@ namespace CompiledNet.Generator.Emit
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];
-                    w.Line($"new(Inputs: {Int(layer.Inputs)}, Units: {Int(layer.Units)}, Activation: global::CompiledNet.Activation.{layer.Activation}, Pieces: {Int(layer.Pieces)}, BatchNorm: {(layer.BatchNorm ? "true" : "false")}, Bias: {(layer.Bias ? "true" : "false")}, "
-                        + $"WeightOffset: {Int(layout.WeightOffset[l])}, BiasOffset: {Int(layout.BiasOffset[l])}, GammaOffset: {Int(layout.GammaOffset[l])}, BetaOffset: {Int(layout.BetaOffset[l])}, StatisticsOffset: {Int(layout.StatisticsOffset[l])}),");
+                    w.Line($"new() {{ Inputs = {Int(layer.Inputs)}, Units = {Int(layer.Units)}, Activation = global::CompiledNet.Activation.{layer.Activation}, Pieces = {Int(layer.Pieces)}, BatchNorm = {(layer.BatchNorm ? "true" : "false")}, Bias = {(layer.Bias ? "true" : "false")}, "
+                        + $"WeightOffset = {Int(layout.WeightOffset[l])}, BiasOffset = {(layout.BiasOffset[l] < 0 ? "null" : Int(layout.BiasOffset[l]))}, GammaOffset = {(layout.GammaOffset[l] < 0 ? "null" : Int(layout.GammaOffset[l]))}, BetaOffset = {(layout.BetaOffset[l] < 0 ? "null" : Int(layout.BetaOffset[l]))}, StatisticsOffset = {(layout.StatisticsOffset[l] < 0 ? "null" : Int(layout.StatisticsOffset[l]))} }},");
                 }
             }
             w.Line(";");
-            w.MemberLine("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;");
+            w.MemberLine("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICompiledNetwork.Layers => s_layers;");
             w.Line();
         }
 
-        /// <summary>The explicit ICheckpointable, INetwork and ITrainable members.</summary>
+        /// <summary>The explicit ICompiledNetwork, INetwork and ITrainable members.</summary>
         private static void EmitCheckpointMembers(IndentedWriter w, NetworkPlan plan)
         {
             var spec = plan.Spec;
             var layout = plan.Layout;
             int n = spec.Layers.Count;
-            w.MemberLine("ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;");
-            w.MemberLine("string global::CompiledNet.ICheckpointable.Architecture => Architecture;");
-            w.MemberLine("void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
+            w.MemberLine("ulong global::CompiledNet.ICompiledNetwork.Fingerprint => Fingerprint;");
+            w.MemberLine("string global::CompiledNet.ICompiledNetwork.Architecture => Architecture;");
+            w.MemberLine("void global::CompiledNet.ICompiledNetwork.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, \"Steps are counted from 0.\");");
             if (plan.HasMasks)
-                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
+                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICompiledNetwork.MaskGeneratorState"))
                 {
                     w.Line("get => _maskRng.State;");
                     w.Line("set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), \"This network draws masks; its generator state cannot be null.\");");
                 }
             else
-                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState"))
+                using (w.Open("global::CompiledNet.RngState? global::CompiledNet.ICompiledNetwork.MaskGeneratorState"))
                 {
                     w.Line("get => null;");
                     w.Line("set { if (value is not null) throw new global::System.ArgumentException(\"This network draws no masks.\", nameof(value)); }");
@@ -90,7 +90,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("private readonly float[] _gradients = new float[ParameterCount];");
             string? single = plan.SingleThreadReason;
             if (single is null)
-                w.Line("private int _trainingThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;");
+                w.Line("private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;");
             w.Line("// Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).");
             for (int l = 0; l < n; l++)
             {
@@ -153,7 +153,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>");
             if (singleReason is null)
             {
-                w.Line("/// Threads a training step uses (default: the machine's logical processors, at most TrainingWorkers.MaxThreads). A batch");
+                w.Line("/// Threads a training step uses (default: the machine's logical processors, at most WorkerPool.MaxThreads). A batch");
                 w.Line("/// of at least SplitMinRows rows is split into that many row ranges on process-wide worker threads, and the gradient");
                 w.Line("/// summed in a fixed order: for a given seed and thread count every run gives the same bits; another thread count");
                 w.Line("/// gives the same result up to float rounding (the sum runs in another order).");
@@ -268,7 +268,7 @@ namespace CompiledNet.Generator.Emit
             var spec = plan.Spec;
             var layout = plan.Layout;
             w.Line("/// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name=\"seed\"/>; biases start at zero.</summary>");
-            using (w.Member($"public {spec.ClassName}(int seed = 0)"))
+            using (w.Member($"public {spec.ClassName}(long seed = 0)"))
             {
                 w.Line("var rng = new global::CompiledNet.Rng(seed);");
                 if (plan.HasMasks)
@@ -287,8 +287,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"get => {getter};");
                 using (w.Open("set"))
                 {
-                    w.Line("if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)");
-                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.TrainingWorkers.MaxThreads + \" threads.\");");
+                    w.Line("if (value < 1 || value > global::CompiledNet.CompilerServices.WorkerPool.MaxThreads)");
+                    w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Between 1 and \" + global::CompiledNet.CompilerServices.WorkerPool.MaxThreads + \" threads.\");");
                     if (field is not null) w.Line($"{field} = value;");
                 }
             }

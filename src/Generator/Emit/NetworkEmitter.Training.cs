@@ -15,7 +15,7 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("int count = labels.Length;");
                 w.Line("CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);");
-                w.Line("global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
+                w.Line("global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
                 w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);");
                 w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
                 w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
@@ -25,10 +25,10 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)"))
             {
                 w.Line("int count = targets.Length / OutputSize;");
-                w.Line("if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
+                w.Line("if (targets.Length % OutputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, \"a multiple of OutputSize\");");
                 w.Line("CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);");
-                w.Line("global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
-                w.Line("global::CompiledNet.Kernels.CheckFinite(targets, OutputSize, nameof(targets));");
+                w.Line("global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
+                w.Line("global::CompiledNet.CompilerServices.Kernels.CheckFinite(targets, OutputSize, nameof(targets));");
                 w.Line("targets.CopyTo(_targets);");
                 w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }
@@ -42,7 +42,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open("if (_trainingThreads > 1)"))
                     {
                         w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;" : "_stepEta = eta;");
-                        w.Line($"global::CompiledNet.TrainingWorkers.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
+                        w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
                         w.Line("float parts = 0f;");
                         w.Line("for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];");
                         w.Line("_lastStepFinite = parts == 0f;");

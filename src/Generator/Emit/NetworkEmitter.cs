@@ -58,8 +58,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </list>");
             w.Line("/// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.");
             w.Line("/// </remarks>");
-            string interfaces = "global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
-            if (plan.SingleThreadReason is null) interfaces += ", global::CompiledNet.IParallelStep";
+            string interfaces = "global::CompiledNet.ICompiledNetwork, global::CompiledNet.CompilerServices.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
+            if (plan.SingleThreadReason is null) interfaces += ", global::CompiledNet.CompilerServices.IParallelStep";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
                 EmitState(w, plan);

@@ -6,24 +6,6 @@ using System.Text;
 
 namespace CompiledNet
 {
-    /// <summary>What a checkpoint file says about itself.</summary>
-    /// <param name="Fingerprint">The network declaration's fingerprint.</param>
-    /// <param name="Architecture">The network declaration in words.</param>
-    /// <param name="Step">Optimizer steps taken when it was saved.</param>
-    /// <param name="Epoch">Epochs completed when it was saved, or −1 if not given.</param>
-    /// <param name="ShuffleState">The training loop's shuffle generator, if it was saved.</param>
-    public sealed record CheckpointInfo(ulong Fingerprint, string Architecture, long Step, int Epoch, RngState? ShuffleState)
-    {
-        /// <summary>The format version of the file (1 or 2).</summary>
-        public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
-
-        /// <summary>The network's learning rate when it was saved; null in a version-1 file, which did not record it.</summary>
-        public float? LearningRate { get; init; }
-
-        /// <summary>The training loop's own state (schedule base rate, roll-backs, divergence watch, early stopping), when the loop saved it.</summary>
-        internal TrainingLoopState? Loop { get; init; }
-    }
-
     /// <summary>
     /// What <see cref="Trainer"/> needs besides the network to continue a run exactly: the rate its schedule starts
     /// from (lowered by every roll-back), the roll-backs left, the divergence watch, and early stopping's best epoch
@@ -71,15 +53,19 @@ namespace CompiledNet
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> SaveLocks = new(StringComparer.Ordinal);
         private static long _saveCounter;
 
-        /// <summary>Saves <paramref name="net"/> to <paramref name="path"/> atomically.</summary>
-        public static void Save(ICheckpointable net, string path, int epoch = -1, RngState? shuffleState = null)
-            => Save(net, path, epoch, shuffleState, null, static s => s);
+        /// <summary>
+        /// Saves <paramref name="net"/> to <paramref name="path"/> atomically: a reader sees the old file or the new one,
+        /// never a part. The training loop's own checkpoints (<see cref="TrainingOptions.CheckpointPath"/>) add the epoch
+        /// and the loop's state, so that <see cref="Trainer.Resume{TNet}"/> can continue them.
+        /// </summary>
+        public static void Save(ICompiledNetwork net, string path)
+            => Save(net, path, null, null, null, static s => s);
 
         /// <summary>Save with a stream wrapper (tests inject failures through it).</summary>
-        internal static void Save(ICheckpointable net, string path, int epoch, RngState? shuffleState, Func<Stream, Stream> wrap)
+        internal static void Save(ICompiledNetwork net, string path, int? epoch, RngState? shuffleState, Func<Stream, Stream> wrap)
             => Save(net, path, epoch, shuffleState, null, wrap);
 
-        internal static void Save(ICheckpointable net, string path, int epoch, RngState? shuffleState, TrainingLoopState? loop, Func<Stream, Stream> wrap)
+        internal static void Save(ICompiledNetwork net, string path, int? epoch, RngState? shuffleState, TrainingLoopState? loop, Func<Stream, Stream> wrap)
         {
             ArgumentNullException.ThrowIfNull(net);
             ArgumentException.ThrowIfNullOrEmpty(path);
@@ -144,7 +130,7 @@ namespace CompiledNet
             catch (System.ComponentModel.Win32Exception) { return true; } // exists but cannot be inspected
         }
 
-        private static byte[] Serialize(ICheckpointable net, int epoch, RngState? shuffleState, TrainingLoopState? loop)
+        private static byte[] Serialize(ICompiledNetwork net, int? epoch, RngState? shuffleState, TrainingLoopState? loop)
         {
             var architecture = Encoding.UTF8.GetBytes(net.Architecture);
             Span<float> parameters = net.Parameters, state = net.OptimizerState, statistics = net.BatchNormStatistics;
@@ -163,7 +149,7 @@ namespace CompiledNet
             w.Int32(architecture.Length);
             w.Bytes(architecture);
             w.Int64(net.Step);
-            w.Int32(epoch);
+            w.Int32(epoch ?? -1);
             w.Single(net.LearningRate);
             w.Rng(net.MaskGeneratorState);
             w.Rng(shuffleState);
@@ -205,7 +191,7 @@ namespace CompiledNet
         /// <see cref="InvalidDataException"/> naming the file and the problem (for another network, both
         /// architectures); nothing is changed in <paramref name="net"/> unless the whole file is valid.
         /// </summary>
-        public static CheckpointInfo Load(ICheckpointable net, string path)
+        public static CheckpointInfo Load(ICompiledNetwork net, string path)
         {
             ArgumentNullException.ThrowIfNull(net);
             var (info, contents) = Read(path, net);
@@ -226,7 +212,7 @@ namespace CompiledNet
         /// other threads while <paramref name="source"/> goes on training (see <see cref="ServingCopy{TNet}"/>). The
         /// source must not be training while it is copied.
         /// </summary>
-        public static void CopyState(ICheckpointable source, ICheckpointable target)
+        public static void CopyState(ICompiledNetwork source, ICompiledNetwork target)
         {
             ArgumentNullException.ThrowIfNull(source);
             ArgumentNullException.ThrowIfNull(target);
@@ -250,7 +236,7 @@ namespace CompiledNet
         /// and — for a network — the fingerprint and buffer sizes with the network's, before the body is read; then
         /// reads the body (decoding it only for a network) while computing the checksum.
         /// </summary>
-        private static (CheckpointInfo Info, NetworkState? Contents) Read(string path, ICheckpointable? net)
+        private static (CheckpointInfo Info, NetworkState? Contents) Read(string path, ICompiledNetwork? net)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
@@ -303,7 +289,16 @@ namespace CompiledNet
                 throw new InvalidDataException(length < expected
                     ? $"{path}: the file is truncated: {length} bytes, but its header describes {expected}."
                     : $"{path}: {length - expected} unexpected bytes after the {expected} its header describes.");
-            var info = new CheckpointInfo(fingerprint, architecture, step, epoch, shuffle) { FormatVersion = version, LearningRate = rate };
+            var info = new CheckpointInfo
+            {
+                Fingerprint = fingerprint,
+                Architecture = architecture,
+                Step = step,
+                Epoch = epoch >= 0 ? epoch : null,
+                ShuffleState = shuffle,
+                FormatVersion = version,
+                LearningRate = rate,
+            };
 
             if (net is not null)
             {

@@ -14,7 +14,7 @@ namespace CompiledNet
     /// a request still running on an older copy finishes on it undisturbed; each publication allocates one network.
     /// </summary>
     /// <typeparam name="TNet">The generated network class.</typeparam>
-    public sealed class ServingCopy<TNet> where TNet : class, ICheckpointable
+    public sealed class ServingCopy<TNet> where TNet : class, ICompiledNetwork
     {
         private readonly Func<TNet> _create;
         private TNet? _current;

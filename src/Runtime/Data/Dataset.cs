@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 
+using CompiledNet.CompilerServices;
+
 namespace CompiledNet
 {
     /// <summary>

@@ -25,7 +25,7 @@ namespace CompiledNet
     /// <para>
     /// Only what inference needs is written; optimizer state, step counts and random-generator states belong in a
     /// <see cref="Checkpoint"/>. The header's <c>__metadata__</c> carries the network's architecture text and
-    /// fingerprint for people and tools reading the file; <see cref="Load(ICheckpointable, string)"/> checks every
+    /// fingerprint for people and tools reading the file; <see cref="Load(ICompiledNetwork, string)"/> checks every
     /// tensor's name, dtype and shape against the network, not the fingerprint, so weights trained elsewhere load
     /// into any network of the same shapes.
     /// </para>
@@ -36,7 +36,7 @@ namespace CompiledNet
         public const int MaxHeaderBytes = 100_000_000;
 
         /// <summary>Writes the weights of <paramref name="net"/> to <paramref name="path"/>.</summary>
-        public static void Save(ICheckpointable net, string path)
+        public static void Save(ICompiledNetwork net, string path)
         {
             ArgumentNullException.ThrowIfNull(path);
             using var file = File.Create(path);
@@ -44,7 +44,7 @@ namespace CompiledNet
         }
 
         /// <summary>Writes the weights of <paramref name="net"/> to <paramref name="stream"/>.</summary>
-        public static void Write(ICheckpointable net, Stream stream)
+        public static void Write(ICompiledNetwork net, Stream stream)
         {
             ArgumentNullException.ThrowIfNull(net);
             ArgumentNullException.ThrowIfNull(stream);
@@ -108,7 +108,7 @@ namespace CompiledNet
         /// <paramref name="net"/>. Nothing is changed unless the whole file is valid for this network.
         /// </summary>
         /// <exception cref="InvalidDataException">The file is not safetensors, is truncated, or its tensors do not match the network; the message names the tensor and the sizes.</exception>
-        public static void Load(ICheckpointable net, string path)
+        public static void Load(ICompiledNetwork net, string path)
         {
             ArgumentNullException.ThrowIfNull(path);
             using var file = File.OpenRead(path);
@@ -122,8 +122,8 @@ namespace CompiledNet
             }
         }
 
-        /// <summary>Reads weights from <paramref name="stream"/> into <paramref name="net"/>; see <see cref="Load(ICheckpointable, string)"/>.</summary>
-        public static void Read(ICheckpointable net, Stream stream)
+        /// <summary>Reads weights from <paramref name="stream"/> into <paramref name="net"/>; see <see cref="Load(ICompiledNetwork, string)"/>.</summary>
+        public static void Read(ICompiledNetwork net, Stream stream)
         {
             ArgumentNullException.ThrowIfNull(net);
             ArgumentNullException.ThrowIfNull(stream);
@@ -270,7 +270,7 @@ namespace CompiledNet
             }
         }
 
-        private static List<Tensor> Tensors(ICheckpointable net)
+        private static List<Tensor> Tensors(ICompiledNetwork net)
         {
             var list = new List<Tensor>();
             for (int l = 0; l < net.Layers.Count; l++)
@@ -278,13 +278,13 @@ namespace CompiledNet
                 var layer = net.Layers[l];
                 string p = $"layer{l + 1}";
                 list.Add(new Tensor($"{p}.weight", new[] { layer.Width, layer.Inputs }, Source.Parameters, layer.WeightOffset, layer.Inputs));
-                if (layer.Bias) list.Add(new Tensor($"{p}.bias", new[] { layer.Width }, Source.Parameters, layer.BiasOffset, 0));
+                if (layer.Bias) list.Add(new Tensor($"{p}.bias", new[] { layer.Width }, Source.Parameters, layer.BiasOffset!.Value, 0));
                 if (layer.BatchNorm)
                 {
-                    list.Add(new Tensor($"{p}.gamma", new[] { layer.Units }, Source.Parameters, layer.GammaOffset, 0));
-                    list.Add(new Tensor($"{p}.beta", new[] { layer.Units }, Source.Parameters, layer.BetaOffset, 0));
-                    list.Add(new Tensor($"{p}.mean", new[] { layer.Units }, Source.Statistics, layer.StatisticsOffset, 0));
-                    list.Add(new Tensor($"{p}.variance", new[] { layer.Units }, Source.Statistics, layer.StatisticsOffset + layer.Units, 0));
+                    list.Add(new Tensor($"{p}.gamma", new[] { layer.Units }, Source.Parameters, layer.GammaOffset!.Value, 0));
+                    list.Add(new Tensor($"{p}.beta", new[] { layer.Units }, Source.Parameters, layer.BetaOffset!.Value, 0));
+                    list.Add(new Tensor($"{p}.mean", new[] { layer.Units }, Source.Statistics, layer.StatisticsOffset!.Value, 0));
+                    list.Add(new Tensor($"{p}.variance", new[] { layer.Units }, Source.Statistics, layer.StatisticsOffset!.Value + layer.Units, 0));
                 }
             }
             return list;

@@ -31,7 +31,7 @@ public sealed class CheckpointTests : IDisposable
         var original = new CombinedNet(1);
         for (int i = 0; i < 7; i++) { var (xs, ts) = Batch(i); original.TrainBatch(xs, ts); }
         string path = PathOf("combined.ckpt");
-        Checkpoint.Save(original, path, epoch: 3);
+        Checkpoint.Save(original, path, 3, null, static s => s);
 
         var restored = new CombinedNet(99);
         var info = Checkpoint.Load(restored, path);
@@ -170,7 +170,7 @@ public sealed class CheckpointTests : IDisposable
         var first = new SpiralNet(1);
         Checkpoint.Save(first, path);
         var second = new SpiralNet(2);
-        Assert.Throws<IOException>(() => Checkpoint.Save(second, path, -1, null, s => new FailingStream(s, 100)));
+        Assert.Throws<IOException>(() => Checkpoint.Save(second, path, null, null, s => new FailingStream(s, 100)));
         var loaded = new SpiralNet(3);
         Checkpoint.Load(loaded, path);
         Assert.Equal(first.Parameters.ToArray(), loaded.Parameters.ToArray());

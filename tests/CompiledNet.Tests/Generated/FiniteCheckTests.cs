@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using CompiledNet.Tests.Networks;
 using Xunit;
+using CompiledNet.CompilerServices;
 
 namespace CompiledNet.Tests.Generated;
 

@@ -38,7 +38,7 @@ public class FrontEndTests
         var train = Random2D(48, 1);
         var validation = Random2D(200, 2);
         var net = new SpiralNet(3) { LearningRate = 0.5f };
-        var result = Trainer.Train(net, train, new TrainingOptions { Epochs = 300, Validation = validation, EarlyStoppingPatience = 5 });
+        var result = Trainer.Train(net, train, new TrainingOptions { Epochs = 300, ValidationData = validation, EarlyStoppingPatience = 5 });
         Assert.True(result.StoppedEarly);
         Assert.True(result.Epochs.Count < 300);
         var bestReport = result.Epochs.Single(e => e.Epoch == result.BestEpoch);
@@ -51,7 +51,7 @@ public class FrontEndTests
     [Fact]
     public void HistoryIsWrittenAsCsv()
     {
-        var result = Trainer.Train(new SpiralNet(1), Random2D(40, 5), new TrainingOptions { Epochs = 3, Validation = Random2D(20, 6) });
+        var result = Trainer.Train(new SpiralNet(1), Random2D(40, 5), new TrainingOptions { Epochs = 3, ValidationData = Random2D(20, 6) });
         string path = Path.GetTempFileName();
         try
         {

@@ -28,7 +28,7 @@ namespace CompiledNet.Tests.Generated
     {
         private static (float[] X, int[] Labels) Batch(int rows, int inputs, int classes, int seed) => RandomBatch.Of(rows, inputs, classes, seed);
 
-        private static HealthReport OneStep(IInspectable net, int rows = 8, int seed = 1, HealthOptions? options = null)
+        private static HealthReport OneStep(ICompiledNetwork net, int rows = 8, int seed = 1, HealthOptions? options = null)
         {
             var monitor = new HealthMonitor(net, options ?? new HealthOptions { Every = 1 });
             var (x, labels) = Batch(rows, net.InputSize, net.OutputSize, seed);
@@ -38,7 +38,7 @@ namespace CompiledNet.Tests.Generated
             return monitor.EndWindow(1);
         }
 
-        private static void SetWeights(IInspectable net, int layer, Func<int, float> value)
+        private static void SetWeights(ICompiledNetwork net, int layer, Func<int, float> value)
         {
             var d = net.Layers[layer - 1];
             var p = net.Parameters.Slice(d.WeightOffset, d.Inputs * d.Width);
@@ -71,9 +71,9 @@ namespace CompiledNet.Tests.Generated
         [Fact]
         public void ALargeNegativeBiasKillsEveryReluUnit()
         {
-            IInspectable net = new HealthReluNet(2);
+            ICompiledNetwork net = new HealthReluNet(2);
             var d = net.Layers[0];
-            net.Parameters.Slice(d.BiasOffset, d.Units).Fill(-100f);
+            net.Parameters.Slice(d.BiasOffset!.Value, d.Units).Fill(-100f);
             var report = OneStep(net);
             Assert.Equal(1.0, report.Layers[0].DeadUnitShare);
             Assert.Equal(1.0, report.Layers[0].ZeroShare);
@@ -89,7 +89,7 @@ namespace CompiledNet.Tests.Generated
         [Fact]
         public void GradientWeightAndUpdateNormsEqualTheBuffers()
         {
-            IInspectable net = new HealthReluNet(4);
+            ICompiledNetwork net = new HealthReluNet(4);
             var before = net.Parameters.ToArray();
             var report = OneStep(net, rows: 5);
             Assert.Equal(1, report.Samples);
@@ -105,7 +105,7 @@ namespace CompiledNet.Tests.Generated
                     change += Math.Pow(net.Parameters[d.WeightOffset + i] - before[d.WeightOffset + i], 2);
                     size += Math.Pow(before[d.WeightOffset + i], 2);
                 }
-                for (int i = 0; i < d.Width; i++) b += Math.Pow(net.Gradients[d.BiasOffset + i], 2);
+                for (int i = 0; i < d.Width; i++) b += Math.Pow(net.Gradients[d.BiasOffset!.Value + i], 2);
                 Assert.Equal(Math.Sqrt(g), layer.WeightGradientNorm, 9);
                 Assert.Equal(Math.Sqrt(b), layer.BiasGradientNorm, 9);
                 Assert.Equal(Math.Sqrt(w), layer.WeightNorm, 9);
@@ -118,7 +118,7 @@ namespace CompiledNet.Tests.Generated
         public void BatchNormDriftIsTheBatchStatisticsAgainstTheRunningOnes()
         {
             // Fresh network: running mean 0 and variance 1, so the drift is the batch's own mean and variance of z = x·W.
-            IInspectable net = new BatchNormNet(5);
+            ICompiledNetwork net = new BatchNormNet(5);
             var (x, labels) = Batch(6, BatchNormNet.InputSize, BatchNormNet.OutputSize, 9);
             var d = net.Layers[0];
             var w = net.Parameters.Slice(d.WeightOffset, d.Inputs * d.Width).ToArray();
@@ -142,7 +142,7 @@ namespace CompiledNet.Tests.Generated
         [Fact]
         public void MaxoutPieceSharesCoverEveryActivation()
         {
-            IInspectable net = new MaxoutNet(6);
+            ICompiledNetwork net = new MaxoutNet(6);
             var report = OneStep(net, rows: MaxoutNet.BatchSize);
             var maxouts = report.Layers.Where(l => l.Activation == Activation.Maxout).ToList();
             Assert.Equal(2, maxouts.Count);

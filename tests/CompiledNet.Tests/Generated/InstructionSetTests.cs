@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Xunit;
+using CompiledNet.CompilerServices;
 
 namespace CompiledNet.Tests.Generated;
 

@@ -14,18 +14,18 @@ public class OnnxExportTests
 {
     public static IEnumerable<object[]> Networks()
     {
-        yield return new object[] { "spiral (tanh, softmax)", (Func<ICheckpointable>)(() => new SpiralNet(1)) };
-        yield return new object[] { "batch norm (tanh, relu)", (Func<ICheckpointable>)(() => new BatchNormNet(2)) };
-        yield return new object[] { "dropout, DropConnect (sigmoid, relu)", (Func<ICheckpointable>)(() => new DropoutNet(3)) };
-        yield return new object[] { "maxout", (Func<ICheckpointable>)(() => new MaxoutNet(4)) };
-        yield return new object[] { "no bias, Adam", (Func<ICheckpointable>)(() => new NoBiasNet(5)) };
-        yield return new object[] { "linear + quadratic", (Func<ICheckpointable>)(() => new QuadraticLinearNet(6)) };
-        yield return new object[] { "log-loss sigmoid outputs", (Func<ICheckpointable>)(() => new LogLossNet(7)) };
+        yield return new object[] { "spiral (tanh, softmax)", (Func<ICompiledNetwork>)(() => new SpiralNet(1)) };
+        yield return new object[] { "batch norm (tanh, relu)", (Func<ICompiledNetwork>)(() => new BatchNormNet(2)) };
+        yield return new object[] { "dropout, DropConnect (sigmoid, relu)", (Func<ICompiledNetwork>)(() => new DropoutNet(3)) };
+        yield return new object[] { "maxout", (Func<ICompiledNetwork>)(() => new MaxoutNet(4)) };
+        yield return new object[] { "no bias, Adam", (Func<ICompiledNetwork>)(() => new NoBiasNet(5)) };
+        yield return new object[] { "linear + quadratic", (Func<ICompiledNetwork>)(() => new QuadraticLinearNet(6)) };
+        yield return new object[] { "log-loss sigmoid outputs", (Func<ICompiledNetwork>)(() => new LogLossNet(7)) };
     }
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void OnnxRuntimeGivesPredictsOutputs(string name, Func<ICheckpointable> create)
+    public void OnnxRuntimeGivesPredictsOutputs(string name, Func<ICompiledNetwork> create)
     {
         var net = create();
         var rng = new Random(name.Length);
@@ -65,7 +65,7 @@ public class OnnxExportTests
     [Fact]
     public void MetadataReachesOnnxRuntimesModelMetadata()
     {
-        ICheckpointable net = new SpiralNet(1);
+        ICompiledNetwork net = new SpiralNet(1);
         using var stream = new MemoryStream();
         OnnxExport.Write(net, stream, new OnnxMetadata
         {
@@ -90,7 +90,7 @@ public class OnnxExportTests
     [Fact]
     public void MetadataThatDoesNotFitTheNetworkIsRefusedWithBothCounts()
     {
-        ICheckpointable net = new SpiralNet(1);
+        ICompiledNetwork net = new SpiralNet(1);
         var e = Assert.Throws<ArgumentException>(() => OnnxExport.Write(net, new MemoryStream(), new OnnxMetadata { ClassNames = new[] { "a" } }));
         Assert.Contains($"{net.OutputSize} classes", e.Message);
         Assert.Contains("1 names", e.Message);

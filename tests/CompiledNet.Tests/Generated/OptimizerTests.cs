@@ -277,7 +277,7 @@ public class ScheduleTests
         var data = new Dataset(new float[8 * 3], 3, new int[8], 9);
         var rates = new List<float>();
         var net = new StepDecayNet(); // η = 0.1, ×0.5 every 2 epochs
-        Trainer.Train(net, data, new TrainingOptions { Epochs = 5 }, Progress.Sync<EpochReport>(r => rates.Add(r.LearningRate)));
+        Trainer.Train(net, data, new TrainingOptions { Epochs = 5 }, new SynchronousProgress<EpochReport>(r => rates.Add(r.LearningRate)));
         Assert.Equal(new[] { 0.1f, 0.1f, 0.05f, 0.05f, 0.025f }, rates);
     }
 
@@ -288,7 +288,7 @@ public class ScheduleTests
         var rates = new List<float>();
         var net = new StepDecayNet();
         Trainer.Train(net, data, new TrainingOptions { Epochs = 3, Schedule = LearningRateSchedule.Exponential(0.1f) },
-            Progress.Sync<EpochReport>(r => rates.Add(r.LearningRate)));
+            new SynchronousProgress<EpochReport>(r => rates.Add(r.LearningRate)));
         Assert.Equal(0.1f, rates[0]);
         Assert.Equal(0.01f, rates[1], 6);
         Assert.Equal(0.001f, rates[2], 6);

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CompiledNet.Tests.Networks;
 using Xunit;
+using CompiledNet.CompilerServices;
 
 namespace CompiledNet.Tests.Generated
 {
@@ -94,8 +95,8 @@ namespace CompiledNet.Tests.Generated
             var net = new SplitNet(1);
             var e = Assert.Throws<ArgumentOutOfRangeException>(() => net.InferenceThreads = 0);
             Assert.Equal(0, e.ActualValue);
-            Assert.Throws<ArgumentOutOfRangeException>(() => net.InferenceThreads = TrainingWorkers.MaxThreads + 1);
-            Assert.Equal(TrainingWorkers.DefaultThreads, new SplitNet(1).InferenceThreads);
+            Assert.Throws<ArgumentOutOfRangeException>(() => net.InferenceThreads = WorkerPool.MaxThreads + 1);
+            Assert.Equal(WorkerPool.DefaultThreads, new SplitNet(1).InferenceThreads);
         }
 
         /// <summary>Runs the network's own row ranges and counts what each part allocates on the thread that runs it.</summary>
@@ -126,7 +127,7 @@ namespace CompiledNet.Tests.Generated
             for (int attempt = 0; attempt < 4 && least != 0; attempt++)
             {
                 measured.Bytes = 0;
-                for (int i = 0; i < 20; i++) Assert.True(TrainingWorkers.TryRunRows(measured, x, y, 256, 2, 32));
+                for (int i = 0; i < 20; i++) Assert.True(WorkerPool.TryRunRows(measured, x, y, 256, 2, 32));
                 if (attempt > 0) least = Math.Min(least, measured.Bytes);   // the first attempt is the warm-up
             }
             Assert.Equal(0, least);
@@ -144,7 +145,7 @@ namespace CompiledNet.Tests.Generated
             var job = new Recorder();
             var x = new float[10];
             var y = new float[10];
-            Assert.True(TrainingWorkers.TryRunRows(job, x, y, rows: 100, parts: 3, align: 32));
+            Assert.True(WorkerPool.TryRunRows(job, x, y, rows: 100, parts: 3, align: 32));
             var parts = job.Parts.OrderBy(p => p.Start).ToArray();
             Assert.Equal(new[] { (0, 64), (64, 36) }, parts.Select(p => (p.Start, p.Count)).ToArray());   // ⌈100/3⌉ = 34 → 64 rows a part
             Assert.Equal(Environment.CurrentManagedThreadId, parts[0].Thread);
@@ -152,7 +153,7 @@ namespace CompiledNet.Tests.Generated
 
             // Too few rows for two aligned parts: nothing runs, the caller does the work alone.
             var small = new Recorder();
-            Assert.False(TrainingWorkers.TryRunRows(small, x, y, rows: 32, parts: 2, align: 32));
+            Assert.False(WorkerPool.TryRunRows(small, x, y, rows: 32, parts: 2, align: 32));
             Assert.Empty(small.Parts);
         }
 
@@ -160,7 +161,7 @@ namespace CompiledNet.Tests.Generated
         public void AFailingPartIsReportedAfterEveryPartHasFinished()
         {
             var job = new Failing();
-            var e = Assert.Throws<AggregateException>(() => TrainingWorkers.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
+            var e = Assert.Throws<AggregateException>(() => WorkerPool.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
             Assert.IsType<InvalidOperationException>(e.InnerException);
             Assert.Equal(2, job.Finished);
         }
@@ -170,7 +171,7 @@ namespace CompiledNet.Tests.Generated
         {
             // The worker's part is slow: the failure must not be reported (and the batch unpinned) while it still runs.
             var job = new Failing { FailingStart = 0, SlowStart = 4 };
-            var e = Assert.Throws<AggregateException>(() => TrainingWorkers.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
+            var e = Assert.Throws<AggregateException>(() => WorkerPool.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
             Assert.Equal("part 0", e.InnerException!.Message);
             Assert.Equal(2, Volatile.Read(ref job.Finished));
         }

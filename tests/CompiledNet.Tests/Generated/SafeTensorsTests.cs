@@ -10,7 +10,7 @@ namespace CompiledNet.Tests.Generated;
 
 public class SafeTensorsTests
 {
-    private static T Trained<T>(T net) where T : ICheckpointable
+    private static T Trained<T>(T net) where T : ICompiledNetwork
     {
         var rng = new Random(3);
         var x = new float[net.BatchSize * net.InputSize];
@@ -60,7 +60,7 @@ public class SafeTensorsTests
     [InlineData("NoBias")]
     public void AnIndependentReaderSeesTheWeightsInTorchLinearOrder(string which)
     {
-        ICheckpointable net = which switch
+        ICompiledNetwork net = which switch
         {
             "BatchNorm" => Trained(new BatchNormNet(2)),
             "Maxout" => Trained(new MaxoutNet(2)),
@@ -100,16 +100,16 @@ public class SafeTensorsTests
                 checkedTensors++;
                 if (layer.Bias)
                 {
-                    Assert.Equal(p.Slice(layer.BiasOffset, layer.Width).ToArray(), Tensor(lines, $"layer{l + 1}.bias", $"{layer.Width}"));
+                    Assert.Equal(p.Slice(layer.BiasOffset!.Value, layer.Width).ToArray(), Tensor(lines, $"layer{l + 1}.bias", $"{layer.Width}"));
                     checkedTensors++;
                 }
                 else Assert.DoesNotContain(lines, line => line.StartsWith($"layer{l + 1}.bias ", StringComparison.Ordinal));
                 if (layer.BatchNorm)
                 {
-                    Assert.Equal(p.Slice(layer.GammaOffset, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.gamma", $"{layer.Units}"));
-                    Assert.Equal(p.Slice(layer.BetaOffset, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.beta", $"{layer.Units}"));
-                    Assert.Equal(statistics.Slice(layer.StatisticsOffset, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.mean", $"{layer.Units}"));
-                    Assert.Equal(statistics.Slice(layer.StatisticsOffset + layer.Units, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.variance", $"{layer.Units}"));
+                    Assert.Equal(p.Slice(layer.GammaOffset!.Value, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.gamma", $"{layer.Units}"));
+                    Assert.Equal(p.Slice(layer.BetaOffset!.Value, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.beta", $"{layer.Units}"));
+                    Assert.Equal(statistics.Slice(layer.StatisticsOffset!.Value, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.mean", $"{layer.Units}"));
+                    Assert.Equal(statistics.Slice(layer.StatisticsOffset!.Value + layer.Units, layer.Units).ToArray(), Tensor(lines, $"layer{l + 1}.variance", $"{layer.Units}"));
                     checkedTensors += 4;
                 }
             }

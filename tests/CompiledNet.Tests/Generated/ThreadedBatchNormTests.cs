@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using CompiledNet.Tests.Networks;
 using Xunit;
+using CompiledNet.CompilerServices;
 
 namespace CompiledNet.Tests.Networks
 {
@@ -40,7 +41,7 @@ namespace CompiledNet.Tests.Generated
             Assert.IsAssignableFrom<IParallelStep>(new SplitBatchNormNet(1));
             Assert.IsAssignableFrom<IParallelStep>(new SplitBatchNormOutputNet(1));
             Assert.Equal(8, SplitBatchNormNet.SplitMinRows);
-            Assert.Equal(TrainingWorkers.DefaultThreads, new SplitBatchNormNet(1).TrainingThreads);
+            Assert.Equal(WorkerPool.DefaultThreads, new SplitBatchNormNet(1).TrainingThreads);
         }
 
         [Theory]

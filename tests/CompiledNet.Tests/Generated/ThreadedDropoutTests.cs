@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using CompiledNet.Tests.Networks;
 using Xunit;
+using CompiledNet.CompilerServices;
 
 namespace CompiledNet.Tests.Networks
 {
@@ -31,7 +32,7 @@ namespace CompiledNet.Tests.Generated
         {
             Assert.IsAssignableFrom<IParallelStep>(new SplitDropoutNet(1));
             Assert.Equal(8, SplitDropoutNet.SplitMinRows);
-            Assert.Equal(TrainingWorkers.DefaultThreads, new SplitDropoutNet(1).TrainingThreads);
+            Assert.Equal(WorkerPool.DefaultThreads, new SplitDropoutNet(1).TrainingThreads);
         }
 
         [Theory]

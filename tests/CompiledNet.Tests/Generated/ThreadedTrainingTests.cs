@@ -1,6 +1,7 @@
 using System;
 using CompiledNet.Tests.Networks;
 using Xunit;
+using CompiledNet.CompilerServices;
 
 namespace CompiledNet.Tests.Networks
 {
@@ -67,9 +68,9 @@ namespace CompiledNet.Tests.Generated
             Assert.IsNotAssignableFrom<IParallelStep>(batchNorm);
             batchNorm.TrainingThreads = 4;
             Assert.Equal(1, batchNorm.TrainingThreads);
-            Assert.Equal(TrainingWorkers.DefaultThreads, new SplitNet(1).TrainingThreads);
+            Assert.Equal(WorkerPool.DefaultThreads, new SplitNet(1).TrainingThreads);
             Assert.Throws<ArgumentOutOfRangeException>(() => new SplitNet(1).TrainingThreads = 0);
-            Assert.Throws<ArgumentOutOfRangeException>(() => new SplitNet(1).TrainingThreads = TrainingWorkers.MaxThreads + 1);
+            Assert.Throws<ArgumentOutOfRangeException>(() => new SplitNet(1).TrainingThreads = WorkerPool.MaxThreads + 1);
         }
 
         [Theory]

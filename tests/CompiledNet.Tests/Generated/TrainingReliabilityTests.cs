@@ -112,7 +112,7 @@ public sealed class TrainingReliabilityTests : IDisposable
     {
         var train = Classes(48, 1);
         var validation = Classes(200, 2);
-        var options = new TrainingOptions { Epochs = 30, Seed = 2, Validation = validation, EarlyStoppingPatience = 3 };
+        var options = new TrainingOptions { Epochs = 30, Seed = 2, ValidationData = validation, EarlyStoppingPatience = 3 };
         var uninterrupted = new RunawayNet(3) { LearningRate = 2f };
         var full = Trainer.Train(uninterrupted, train, options);
 
@@ -210,7 +210,7 @@ public sealed class TrainingReliabilityTests : IDisposable
         }, TaskCreationOptions.LongRunning);
         // Training starts only once the reader runs: on a busy machine the pool could otherwise start it too late.
         Assert.True(reading.Wait(TimeSpan.FromSeconds(60)), "the reading thread did not start");
-        Trainer.Train(net, data, new TrainingOptions { Epochs = 30 }, Progress.Sync<EpochReport>(_ => serving.Publish(net)));
+        Trainer.Train(net, data, new TrainingOptions { Epochs = 30 }, new SynchronousProgress<EpochReport>(_ => serving.Publish(net)));
         done.Cancel();
         reader.Wait();
         Assert.Equal(0, mismatches);

@@ -29,7 +29,7 @@ public class NameHygieneTests
         public class InvalidOperationException { }
         public class ThreadStaticAttribute : global::System.Attribute { }
         public class InlineArrayAttribute : global::System.Attribute { }
-        public class TrainingWorkers { }
+        public class WorkerPool { }
         public class Rng { }
         """;
 

@@ -134,6 +134,27 @@ public sealed class PackageTests : IDisposable
             """);
         // The consumer's program is the example of the package's own readme, as a user would paste it.
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), PackageReadmeExample());
+        // And the public names a user programs against, compiled against the package alone.
+        File.WriteAllText(Path.Combine(consumer, "PublicNames.cs"), """
+            using CompiledNet;
+
+            static class PublicNames
+            {
+                public static ClassificationMetrics TrainAndMeasure(Dataset train, Dataset test, Dataset validation, string checkpoint)
+                {
+                    var net = new Xor(seed: 7L);
+                    ICompiledNetwork compiled = net;
+                    LayerDescription first = compiled.Layers[0];
+                    int? bias = first.BiasOffset;
+                    TrainingResult result = Trainer.Train(net, train, new TrainingOptions { Epochs = 2, TestData = test, ValidationData = validation },
+                        new SynchronousProgress<EpochReport>(r => System.Console.WriteLine($"{r.Epoch}: {r.TestAccuracy} {r.ValidationLoss} {bias}")));
+                    GradientClipping.ClipByNorm(net.Gradients, 1f);
+                    Checkpoint.Save(compiled, checkpoint);
+                    CheckpointInfo info = Checkpoint.ReadInfo(checkpoint);
+                    return info.Epoch is null ? Evaluator.Evaluate(net, test) : default;
+                }
+            }
+            """);
         var (runCode, runOutput) = Run(consumer, "run -c Release", ("NUGET_PACKAGES", Path.Combine(_dir, "packages")));
         Assert.True(runCode == 0, runOutput);
         Assert.Contains("0 XOR 0 = 0", runOutput);

@@ -106,7 +106,7 @@ public class TrainerTests
     {
         var reports = new List<EpochReport>();
         var net = new RecordingNet(4);
-        Trainer.Train(net, Indexed(10), new TrainingOptions { Epochs = 3, Evaluation = Indexed(6) }, Progress.Sync<EpochReport>(reports.Add));
+        Trainer.Train(net, Indexed(10), new TrainingOptions { Epochs = 3, TestData = Indexed(6) }, new SynchronousProgress<EpochReport>(reports.Add));
         Assert.Equal(new[] { 1, 2, 3 }, reports.Select(r => r.Epoch));
         Assert.All(reports, r => Assert.Equal(3, r.Epochs));
         Assert.All(reports, r => Assert.Equal(1.0, r.TestAccuracy)); // the fake classifies i as i mod 3 = its label

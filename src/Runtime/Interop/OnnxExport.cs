@@ -27,7 +27,7 @@ namespace CompiledNet
         /// <param name="net">The trained network.</param>
         /// <param name="path">The file to write.</param>
         /// <param name="metadata">What a consumer needs to use the model (class names, input shape and scaling), written as the model's metadata properties; optional.</param>
-        public static void Save(ICheckpointable net, string path, OnnxMetadata? metadata = null)
+        public static void Save(ICompiledNetwork net, string path, OnnxMetadata? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(net);
             var properties = MetadataProperties(net, metadata);
@@ -36,7 +36,7 @@ namespace CompiledNet
         }
 
         /// <summary>Writes <paramref name="net"/> to <paramref name="stream"/> as an ONNX model; see <see cref="Save"/>.</summary>
-        public static void Write(ICheckpointable net, Stream stream, OnnxMetadata? metadata = null)
+        public static void Write(ICompiledNetwork net, Stream stream, OnnxMetadata? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(net);
             Write(net, stream, MetadataProperties(net, metadata));
@@ -47,7 +47,7 @@ namespace CompiledNet
         /// <c>compilednet.architecture</c>, <c>compilednet.fingerprint</c>), then what <paramref name="metadata"/> gives:
         /// <c>class_names</c> and <c>input_shape</c> as JSON arrays, <c>input_scale</c> as a number, and any extra pairs.
         /// </summary>
-        private static List<KeyValuePair<string, string>> MetadataProperties(ICheckpointable net, OnnxMetadata? metadata)
+        private static List<KeyValuePair<string, string>> MetadataProperties(ICompiledNetwork net, OnnxMetadata? metadata)
         {
             var properties = new List<KeyValuePair<string, string>>
             {
@@ -110,7 +110,7 @@ namespace CompiledNet
             return plus >= 0 ? informational.Substring(0, plus) : informational;
         }
 
-        private static void Write(ICheckpointable net, Stream stream, List<KeyValuePair<string, string>> properties)
+        private static void Write(ICompiledNetwork net, Stream stream, List<KeyValuePair<string, string>> properties)
         {
             var graph = new ProtoMessage();
             var nodes = new List<ProtoMessage>();
@@ -126,7 +126,7 @@ namespace CompiledNet
                 string linear = $"{p}.linear";
                 if (layer.Bias)
                 {
-                    initializers.Add(Tensor($"{p}.bias", new long[] { layer.Width }, parameters.Slice(layer.BiasOffset, layer.Width)));
+                    initializers.Add(Tensor($"{p}.bias", new long[] { layer.Width }, parameters.Slice(layer.BiasOffset!.Value, layer.Width)));
                     nodes.Add(Node("Gemm", $"{p}.gemm", new[] { current, $"{p}.weight", $"{p}.bias" }, linear));
                 }
                 else
@@ -134,10 +134,10 @@ namespace CompiledNet
                 current = linear;
                 if (layer.BatchNorm)
                 {
-                    initializers.Add(Tensor($"{p}.gamma", new long[] { layer.Units }, parameters.Slice(layer.GammaOffset, layer.Units)));
-                    initializers.Add(Tensor($"{p}.beta", new long[] { layer.Units }, parameters.Slice(layer.BetaOffset, layer.Units)));
-                    initializers.Add(Tensor($"{p}.mean", new long[] { layer.Units }, statistics.Slice(layer.StatisticsOffset, layer.Units)));
-                    initializers.Add(Tensor($"{p}.variance", new long[] { layer.Units }, statistics.Slice(layer.StatisticsOffset + layer.Units, layer.Units)));
+                    initializers.Add(Tensor($"{p}.gamma", new long[] { layer.Units }, parameters.Slice(layer.GammaOffset!.Value, layer.Units)));
+                    initializers.Add(Tensor($"{p}.beta", new long[] { layer.Units }, parameters.Slice(layer.BetaOffset!.Value, layer.Units)));
+                    initializers.Add(Tensor($"{p}.mean", new long[] { layer.Units }, statistics.Slice(layer.StatisticsOffset!.Value, layer.Units)));
+                    initializers.Add(Tensor($"{p}.variance", new long[] { layer.Units }, statistics.Slice(layer.StatisticsOffset!.Value + layer.Units, layer.Units)));
                     var bn = Node("BatchNormalization", $"{p}.batchnorm", new[] { current, $"{p}.gamma", $"{p}.beta", $"{p}.mean", $"{p}.variance" }, $"{p}.normalised");
                     bn.Message(5, FloatAttribute("epsilon", 1e-5f));
                     nodes.Add(bn);
@@ -307,21 +307,5 @@ namespace CompiledNet
 
             public void WriteTo(Stream stream) => _bytes.WriteTo(stream);
         }
-    }
-
-    /// <summary>What a consumer of an exported ONNX model needs to use it, stored in the model's metadata properties.</summary>
-    public sealed record OnnxMetadata
-    {
-        /// <summary>One name per class, in output order (two for a single sigmoid output: 0, then 1); key <c>class_names</c>, a JSON array.</summary>
-        public IReadOnlyList<string>? ClassNames { get; init; }
-
-        /// <summary>The shape the flat input comes from, e.g. [1, 28, 28] (channels, height, width); key <c>input_shape</c>. Its product must be the network's input size.</summary>
-        public IReadOnlyList<int>? InputShape { get; init; }
-
-        /// <summary>The factor raw input values were multiplied by in training, e.g. 1/255 for 8-bit pixels; key <c>input_scale</c>.</summary>
-        public float? InputScale { get; init; }
-
-        /// <summary>Further key/value pairs, written as they are.</summary>
-        public IReadOnlyDictionary<string, string>? Properties { get; init; }
     }
 }

@@ -7,97 +7,6 @@ using System.Text;
 
 namespace CompiledNet
 {
-    /// <summary>Settings of the training health monitor (<see cref="TrainingOptions.Health"/>).</summary>
-    public sealed record HealthOptions
-    {
-        /// <summary>
-        /// Steps between two sampled steps (1 = every step). The first step of every epoch is always sampled. A
-        /// sample copies the parameters before the step (for the update-to-weight ratio) and reads the activations,
-        /// gradients and batch statistics after it. Default 50.
-        /// </summary>
-        public int Every { get; init; } = 50;
-
-        /// <summary>
-        /// A sigmoid or tanh activation counts as saturated when its derivative is below this share of the
-        /// derivative's maximum (σ′ ≤ 1/4, tanh′ ≤ 1). Default 0.05: σ below 0.0128 or above 0.9872 (|z| &gt; 4.36),
-        /// |tanh| above 0.9747 (|z| &gt; 2.18).
-        /// </summary>
-        public double SaturationLevel { get; init; } = 0.05;
-
-        /// <summary>A layer is reported (a <see cref="HealthWarning"/>) when more than this share of its activations is saturated or of its ReLU units is dead over an epoch. Default 0.5.</summary>
-        public double WarningShare { get; init; } = 0.5;
-
-        internal void Validate()
-        {
-            if (Every < 1) throw new ArgumentOutOfRangeException(nameof(Every), Every, "Sample at least every step (Every ≥ 1).");
-            if (!(SaturationLevel > 0 && SaturationLevel < 1)) throw new ArgumentOutOfRangeException(nameof(SaturationLevel), SaturationLevel, "The saturation level is a share of the derivative's maximum, in (0, 1).");
-            if (!(WarningShare >= 0 && WarningShare <= 1)) throw new ArgumentOutOfRangeException(nameof(WarningShare), WarningShare, "The warning share lies in [0, 1].");
-        }
-    }
-
-    /// <summary>
-    /// The health of one layer over a window of training steps (an epoch, under <see cref="Trainer"/>), from the
-    /// sampled steps. Statistics that do not apply to the layer's activation are null.
-    /// </summary>
-    /// <param name="Layer">1-based layer number.</param>
-    /// <param name="Description">The layer in words, e.g. "layer 2 (Dense 256 → 128 ReLU)".</param>
-    /// <param name="Activation">The layer's activation.</param>
-    /// <param name="SaturatedShare">Sigmoid and tanh: share of activations whose derivative is below <see cref="HealthOptions.SaturationLevel"/> of its maximum.</param>
-    /// <param name="MeanAbsPreActivation">Sigmoid and tanh: mean |z| of the pre-activations (recovered from the activations; |z| is capped at 17 for sigmoid and 9 for tanh, where float runs out).</param>
-    /// <param name="DeadUnitShare">ReLU: share of units that were 0 for every example of every sampled step.</param>
-    /// <param name="ZeroShare">ReLU: share of activations that were 0.</param>
-    /// <param name="PieceWinShares">Maxout: for each piece index, the share of unit activations it won.</param>
-    /// <param name="WeightGradientNorm">Mean over sampled steps of ‖∂L/∂W‖₂ (the loss gradient, regularisers excluded); NaN, like the other norms, when the window sampled no step.</param>
-    /// <param name="BiasGradientNorm">Mean over sampled steps of the L2 norm of the gradient of the biases (or of γ and β with batch norm); 0 without.</param>
-    /// <param name="WeightNorm">‖W‖₂ after the last sampled step.</param>
-    /// <param name="UpdateToWeightRatio">Mean over sampled steps of ‖ΔW‖₂ / ‖W‖₂ for the step's update (a common rule of thumb: around 1e-3).</param>
-    /// <param name="BatchMeanShift">Batch norm: mean over units of |batch mean − running mean| in running standard deviations.</param>
-    /// <param name="BatchVarianceRatio">Batch norm: mean over units of batch variance / running variance.</param>
-    public sealed record LayerHealth(
-        int Layer, string Description, Activation Activation,
-        double? SaturatedShare, double? MeanAbsPreActivation, double? DeadUnitShare, double? ZeroShare,
-        IReadOnlyList<double>? PieceWinShares,
-        double WeightGradientNorm, double BiasGradientNorm, double WeightNorm, double UpdateToWeightRatio,
-        double? BatchMeanShift, double? BatchVarianceRatio);
-
-    /// <summary>A layer that crossed a threshold, with the usual remedies.</summary>
-    public sealed record HealthWarning(int Layer, string Problem, string Remedies)
-    {
-        /// <inheritdoc />
-        public override string ToString() => $"{Problem} Remedies: {Remedies}.";
-    }
-
-    /// <summary>The health of every layer over one window (an epoch under <see cref="Trainer"/>).</summary>
-    /// <param name="Epoch">The epoch (1-based) the window belongs to.</param>
-    /// <param name="Step">The network's step counter at the end of the window.</param>
-    /// <param name="Samples">Number of sampled steps the statistics come from.</param>
-    /// <param name="Layers">One entry per layer, input to output.</param>
-    /// <param name="Warnings">Layers that crossed <see cref="HealthOptions.WarningShare"/>.</param>
-    public sealed record HealthReport(int Epoch, long Step, int Samples, IReadOnlyList<LayerHealth> Layers, IReadOnlyList<HealthWarning> Warnings)
-    {
-        /// <summary>CSV header of <see cref="WriteCsv"/>.</summary>
-        public const string CsvHeader = "epoch,step,samples,layer,description,activation,saturated_share,mean_abs_preactivation,dead_unit_share,zero_share,piece_win_shares,weight_gradient_norm,bias_gradient_norm,weight_norm,update_to_weight_ratio,batch_mean_shift,batch_variance_ratio";
-
-        /// <summary>Writes reports as CSV, one row per layer and report (invariant culture; empty cells for statistics that do not apply; piece shares joined by ';').</summary>
-        public static void WriteCsv(IEnumerable<HealthReport> reports, string path)
-        {
-            ArgumentNullException.ThrowIfNull(reports);
-            var text = new StringBuilder(CsvHeader).Append('\n');
-            static string N(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "";
-            foreach (var report in reports)
-                foreach (var l in report.Layers)
-                    text.Append(string.Join(",",
-                        report.Epoch.ToString(CultureInfo.InvariantCulture), report.Step.ToString(CultureInfo.InvariantCulture),
-                        report.Samples.ToString(CultureInfo.InvariantCulture), l.Layer.ToString(CultureInfo.InvariantCulture),
-                        "\"" + l.Description + "\"", l.Activation.ToString(),
-                        N(l.SaturatedShare), N(l.MeanAbsPreActivation), N(l.DeadUnitShare), N(l.ZeroShare),
-                        l.PieceWinShares is null ? "" : string.Join(";", l.PieceWinShares.Select(p => N(p))),
-                        N(l.WeightGradientNorm), N(l.BiasGradientNorm), N(l.WeightNorm), N(l.UpdateToWeightRatio),
-                        N(l.BatchMeanShift), N(l.BatchVarianceRatio))).Append('\n');
-            File.WriteAllText(path, text.ToString());
-        }
-    }
-
     /// <summary>
     /// The training health monitor: saturation, dead units, maxout piece use, gradient and weight norms, update
     /// ratios and batch-norm drift per layer, from sampled training steps. Call <see cref="BeforeStep"/> and
@@ -113,7 +22,7 @@ namespace CompiledNet
         private const float RunningKeep = 0.9f;
         private const double SigmoidZCap = 17, TanhZCap = 9;
 
-        private readonly IInspectable _net;
+        private readonly ICompiledNetwork _net;
         private readonly HealthOptions _options;
         private readonly IReadOnlyList<LayerDescription> _layers;
         private readonly float[] _before;
@@ -124,7 +33,7 @@ namespace CompiledNet
         private int _samples;
 
         /// <summary>Monitors <paramref name="net"/> with <paramref name="options"/> (defaults when null).</summary>
-        public HealthMonitor(IInspectable net, HealthOptions? options = null)
+        public HealthMonitor(ICompiledNetwork net, HealthOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(net);
             _options = options ?? new HealthOptions();
@@ -198,9 +107,9 @@ namespace CompiledNet
                 int weights = layer.Inputs * layer.Width;
                 acc.WeightGradientNorm += Norm(gradients.Slice(layer.WeightOffset, weights));
                 double biasSquares = 0;
-                if (layer.BiasOffset >= 0) biasSquares += Squares(gradients.Slice(layer.BiasOffset, layer.Width));
-                if (layer.GammaOffset >= 0) biasSquares += Squares(gradients.Slice(layer.GammaOffset, layer.Units));
-                if (layer.BetaOffset >= 0) biasSquares += Squares(gradients.Slice(layer.BetaOffset, layer.Units));
+                if (layer.BiasOffset is int bias) biasSquares += Squares(gradients.Slice(bias, layer.Width));
+                if (layer.GammaOffset is int gamma) biasSquares += Squares(gradients.Slice(gamma, layer.Units));
+                if (layer.BetaOffset is int beta) biasSquares += Squares(gradients.Slice(beta, layer.Units));
                 acc.BiasGradientNorm += Math.Sqrt(biasSquares);
                 var now = parameters.Slice(layer.WeightOffset, weights);
                 var before = _before.AsSpan(layer.WeightOffset, weights);
@@ -214,14 +123,14 @@ namespace CompiledNet
                 acc.UpdateRatio += size > 0 ? Math.Sqrt(change / size) : 0;
                 acc.WeightNorm = Norm(now);
 
-                if (layer.BatchNorm && layer.StatisticsOffset >= 0)
+                if (layer.BatchNorm && layer.StatisticsOffset is int statisticsOffset)
                 {
                     // The step updated running = keep·old + (1 − keep)·batch (variance unbiased by s/(s − 1)); solve for the batch's.
                     double unbias = count > 1 ? (double)count / (count - 1) : 1;
                     double shift = 0, ratio = 0;
                     for (int u = 0; u < layer.Units; u++)
                     {
-                        int m = layer.StatisticsOffset + u, v = m + layer.Units;
+                        int m = statisticsOffset + u, v = m + layer.Units;
                         double oldMean = _statisticsBefore[m], oldVariance = _statisticsBefore[v];
                         double batchMean = (statistics[m] - RunningKeep * oldMean) / (1 - RunningKeep);
                         double batchVariance = (statistics[v] - RunningKeep * oldVariance) / (1 - RunningKeep) / unbias;
@@ -258,9 +167,23 @@ namespace CompiledNet
                 IReadOnlyList<double>? pieces = layer.Activation == Activation.Maxout && any
                     ? acc.PieceWins.Select(w => (double)w / acc.Values).ToArray() : null;
                 double Mean(double sum) => _samples > 0 ? sum / samples : double.NaN;   // NaN: no step was sampled in this window
-                layers.Add(new LayerHealth(l + 1, description, layer.Activation, saturated, meanAbsZ, dead, zeros, pieces,
-                    Mean(acc.WeightGradientNorm), Mean(acc.BiasGradientNorm), _samples > 0 ? acc.WeightNorm : double.NaN, Mean(acc.UpdateRatio),
-                    layer.BatchNorm && any ? acc.BatchMeanShift / samples : null, layer.BatchNorm && any ? acc.BatchVarianceRatio / samples : null));
+                layers.Add(new LayerHealth
+                {
+                    Layer = l + 1,
+                    Description = description,
+                    Activation = layer.Activation,
+                    SaturatedShare = saturated,
+                    MeanAbsPreActivation = meanAbsZ,
+                    DeadUnitShare = dead,
+                    ZeroShare = zeros,
+                    PieceWinShares = pieces,
+                    WeightGradientNorm = Mean(acc.WeightGradientNorm),
+                    BiasGradientNorm = Mean(acc.BiasGradientNorm),
+                    WeightNorm = _samples > 0 ? acc.WeightNorm : double.NaN,
+                    UpdateToWeightRatio = Mean(acc.UpdateRatio),
+                    BatchMeanShift = layer.BatchNorm && any ? acc.BatchMeanShift / samples : null,
+                    BatchVarianceRatio = layer.BatchNorm && any ? acc.BatchVarianceRatio / samples : null,
+                });
 
                 bool hidden = l < _layers.Count - 1;
                 if (saturated > _options.WarningShare)
@@ -274,7 +197,7 @@ namespace CompiledNet
                         "a lower learning rate, He initialisation, input standardisation, batch normalisation (BatchNorm = true), maxout units"));
                 acc.Reset();
             }
-            var report = new HealthReport(epoch, _net.Step, _samples, layers, warnings);
+            var report = new HealthReport { Epoch = epoch, Step = _net.Step, Samples = _samples, Layers = layers, Warnings = warnings };
             _samples = 0;
             _stepsInWindow = 0;
             return report;

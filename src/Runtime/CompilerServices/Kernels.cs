@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace CompiledNet
+namespace CompiledNet.CompilerServices
 {
     /// <summary>
     /// Primitives the generated networks call. Public only so generated code in the user's assembly can reach them;

@@ -3,40 +3,18 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
-namespace CompiledNet
+namespace CompiledNet.CompilerServices
 {
-    /// <summary>
-    /// Implemented by generated networks that can split a training step across threads: part <c>k</c> of
-    /// <c>parts</c> runs one phase of the step (0: forward and backward over its rows; 1: its share of the gradient
-    /// reduction). Not for use outside generated code.
-    /// </summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public interface IParallelStep
-    {
-        /// <summary>Runs phase <paramref name="phase"/> for part <paramref name="part"/> of <paramref name="parts"/>; <paramref name="inputs"/> is the pinned batch.</summary>
-        void RunPart(int phase, int part, int parts, nint inputs);
-    }
-
-    /// <summary>
-    /// Implemented by generated networks whose <c>PredictBatch</c> shares its rows among the worker threads: runs the
-    /// inference forward over rows [start, start + count) of the pinned inputs into the pinned outputs. Not for use
-    /// outside generated code.
-    /// </summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public interface IParallelRows
-    {
-        /// <summary>Runs rows [start, start + count) of the batch.</summary>
-        void RunRows(nint inputs, nint outputs, int start, int count);
-    }
-
     /// <summary>
     /// The worker threads behind multi-threaded training and batched inference: one process-wide set of background threads, created on
     /// first use and kept for the life of the process (no thread or task is created per step). A parallel phase
     /// runs part 0 on the calling thread and parts 1… on workers, and returns when all are done; parallel phases of
     /// different networks take turns (one lock), so each network's arithmetic, and therefore its result for a given
-    /// seed and thread count, does not depend on what else runs.
+    /// seed and thread count, does not depend on what else runs. Public only so generated code in the user's assembly
+    /// can reach it.
     /// </summary>
-    public static class TrainingWorkers
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class WorkerPool
     {
         private static readonly object Gate = new();
         private static Worker[] _workers = Array.Empty<Worker>();
