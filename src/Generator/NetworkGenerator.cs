@@ -1,4 +1,3 @@
-using System.Linq;
 using CompiledNet.Generator.Emit;
 using CompiledNet.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -8,8 +7,10 @@ using Microsoft.CodeAnalysis.Text;
 namespace CompiledNet.Generator
 {
     /// <summary>
-    /// The pipeline only: find classes marked [Network], parse each into an equatable model, then report its
-    /// diagnostics and emit its code as two separate outputs (a diagnostic change never re-emits source).
+    /// The pipeline only: find classes marked [Network], parse each into an equatable model and emit its code. The
+    /// declaration's diagnostics are not reported here but by <see cref="NetworkAnalyzer"/>, which runs the same parser
+    /// while the user types; the generator only refuses to emit when they include an error (the model is then null),
+    /// and reports what only it can know: a failure of the emitter (CNET9999).
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
@@ -25,31 +26,10 @@ namespace CompiledNet.Generator
             var parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.NetworkAttribute,
-                    // Every type declaration, not only classes: [Network] on a record, struct or interface is reported (CNET0028).
+                    // Every type declaration, not only classes: the parser refuses records, structs and interfaces (CNET0028).
                     static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(ParseStep);
-
-            // Diagnostics are located in the user's syntax tree (found by path in the current compilation) so that
-            // #pragma warning disable and other suppressions apply. Only declarations that have diagnostics are paired
-            // with the compilation, so a clean declaration stays cached across unrelated edits.
-            var diagnostics = parsed
-                .Select(static (r, _) => r.Diagnostics)
-                .Where(static d => d.Count > 0)
-                .Combine(context.CompilationProvider);
-            context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
-            {
-                foreach (var d in pair.Left) Report(spc, d, pair.Right);
-            });
-
-            var orphanLayers = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    Parser.DenseAttributeName,
-                    static (node, _) => node is TypeDeclarationSyntax,
-                    static (ctx, ct) => Parser.CheckLayersWithoutNetwork(ctx, ct))
-                .Where(static d => d is not null)
-                .Combine(context.CompilationProvider);
-            context.RegisterSourceOutput(orphanLayers, static (spc, pair) => Report(spc, pair.Left!, pair.Right));
 
             var specs = parsed
                 .Select(static (r, _) => r.Spec)
@@ -72,19 +52,6 @@ namespace CompiledNet.Generator
                 // A namespace such as @event.Nets is displayed with its '@', which a hint name may not contain.
                 spc.AddSource(spec!.HintName.Replace("@", ""), SourceText.From(text, System.Text.Encoding.UTF8));
             });
-        }
-
-        private static void Report(SourceProductionContext spc, DiagnosticInfo d, Compilation compilation)
-        {
-            Location location = Location.None;
-            if (d.Location is { } info)
-            {
-                var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == info.FilePath);
-                location = tree is not null && info.Span.End <= tree.Length
-                    ? Location.Create(tree, info.Span)
-                    : Location.Create(info.FilePath, info.Span, info.LineSpan);
-            }
-            spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Get(d.Id), location, d.Arguments.ToArray<object>()));
         }
     }
 }
