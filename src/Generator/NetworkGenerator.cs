@@ -1,3 +1,4 @@
+using System.Linq;
 using CompiledNet.Generator.Emit;
 using CompiledNet.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -10,11 +11,18 @@ namespace CompiledNet.Generator
     /// The pipeline only: find classes marked [Network], parse each into an equatable model and emit its code. The
     /// declaration's diagnostics are not reported here but by <see cref="NetworkAnalyzer"/>, which runs the same parser
     /// while the user types; the generator only refuses to emit when they include an error (the model is then null),
-    /// and reports what only it can know: a failure of the emitter (CNET9999).
+    /// and reports what only it can know: a failure of the emitter (CNET9999). In a build that runs no analyzer it
+    /// reports the parser's diagnostics itself (<see cref="ReportDiagnosticsProperty"/>).
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
     {
+        /// <summary>
+        /// The MSBuild property (made visible to the compiler by the package's build file) that is true when the build
+        /// runs no analyzer: the generator then reports the declaration diagnostics in the analyzer's place.
+        /// </summary>
+        public const string ReportDiagnosticsProperty = "build_property.CompiledNetReportDiagnostics";
+
         /// <summary>Tracking name of the parse step, for incremental-caching tests.</summary>
         public const string ParseStep = "CompiledNet.Parse";
 
@@ -30,6 +38,38 @@ namespace CompiledNet.Generator
                     static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(ParseStep);
+
+            // A build that skips analyzers (RunAnalyzers or RunAnalyzersDuringBuild false) would show no declaration
+            // diagnostic at all; the package's build file then sets CompiledNetReportDiagnostics, and the generator
+            // reports the parser's diagnostics itself. The analyzer does not run in such a build, so none is doubled.
+            var reportHere = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+                options.GlobalOptions.TryGetValue(ReportDiagnosticsProperty, out var value)
+                && string.Equals(value, "true", System.StringComparison.OrdinalIgnoreCase));
+            // Diagnostics are located in the user's syntax tree (found by path in the current compilation) so that
+            // #pragma warning disable and other suppressions apply. Only declarations that have diagnostics are paired
+            // with the compilation, so a clean declaration stays cached across unrelated edits.
+            var diagnostics = parsed
+                .Select(static (r, _) => r.Diagnostics)
+                .Where(static d => d.Count > 0)
+                .Combine(reportHere)
+                .Where(static pair => pair.Right)
+                .Select(static (pair, _) => pair.Left)
+                .Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
+            {
+                foreach (var d in pair.Left) Report(spc, d, pair.Right);
+            });
+            var orphanLayers = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Parser.DenseAttributeName,
+                    static (node, _) => node is TypeDeclarationSyntax,
+                    static (ctx, _) => Parser.CheckLayersWithoutNetwork((INamedTypeSymbol)ctx.TargetSymbol))
+                .Where(static d => d is not null)
+                .Combine(reportHere)
+                .Where(static pair => pair.Right)
+                .Select(static (pair, _) => pair.Left)
+                .Combine(context.CompilationProvider);
+            context.RegisterSourceOutput(orphanLayers, static (spc, pair) => Report(spc, pair.Left!, pair.Right));
 
             var specs = parsed
                 .Select(static (r, _) => r.Spec)
@@ -52,6 +92,19 @@ namespace CompiledNet.Generator
                 // A namespace such as @event.Nets is displayed with its '@', which a hint name may not contain.
                 spc.AddSource(spec!.HintName.Replace("@", ""), SourceText.From(text, System.Text.Encoding.UTF8));
             });
+        }
+
+        private static void Report(SourceProductionContext spc, DiagnosticInfo d, Compilation compilation)
+        {
+            Location location = Location.None;
+            if (d.Location is { } info)
+            {
+                var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == info.FilePath);
+                location = tree is not null && info.Span.End <= tree.Length
+                    ? Location.Create(tree, info.Span)
+                    : Location.Create(info.FilePath, info.Span, info.LineSpan);
+            }
+            spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Get(d.Id), location, d.Arguments.ToArray<object>()));
         }
     }
 }

@@ -64,6 +64,33 @@ public class AnalyzerTests
         Assert.Equal("CNET0019", Assert.Single(result.Diagnostics).Id);
     }
 
+    /// <summary>
+    /// A build that runs no analyzer (the package's build file then sets CompiledNetReportDiagnostics): the generator
+    /// reports exactly what the analyzer would have, so an invalid declaration never passes silently.
+    /// </summary>
+    [Fact]
+    public void BuildWithoutAnalyzers_TheGeneratorReportsWhatTheAnalyzerWould()
+    {
+        var compilation = GeneratorHarness.Compile("using CompiledNet;\n" + string.Join("\n", Mistakes));
+        static string[] Describe(System.Collections.Generic.IEnumerable<Diagnostic> diagnostics)
+            => diagnostics.Select(d => $"{d.Id} {d.Severity} {d.Location.SourceTree?.FilePath}{d.Location.SourceSpan} {d.GetMessage()}").OrderBy(x => x, StringComparer.Ordinal).ToArray();
+
+        var byAnalyzer = Describe(GeneratorHarness.Analyze(compilation));
+        var byGenerator = GeneratorHarness.RunGeneratorWith(compilation, "true");
+
+        Assert.Equal(12, byAnalyzer.Select(d => d.Substring(0, 8)).Distinct().Count());
+        Assert.Equal(byAnalyzer, Describe(byGenerator));
+        Assert.All(byGenerator, d => Assert.Same(compilation.SyntaxTrees.Single(), d.Location.SourceTree));
+    }
+
+    [Fact]
+    public void BuildWithAnalyzers_TheGeneratorReportsNothing()
+    {
+        var compilation = GeneratorHarness.Compile("using CompiledNet;\n" + string.Join("\n", Mistakes));
+
+        Assert.Empty(GeneratorHarness.RunGeneratorWith(compilation, "false"));
+    }
+
     /// <summary>What an IDE shows while the declaration is typed: the analyzer alone, with no generated code yet.</summary>
     [Fact]
     public void AnalyzerAlone_ReportsTheDeclarationsDiagnostics_WithoutTheGenerator()

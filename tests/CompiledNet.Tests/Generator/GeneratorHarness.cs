@@ -84,6 +84,22 @@ public static class GeneratorHarness
         return diagnostics;
     }
 
+    /// <summary>
+    /// Runs the generator alone over <paramref name="compilation"/> as a build with the MSBuild property
+    /// CompiledNetReportDiagnostics set to <paramref name="reportDiagnostics"/> (the package's build file sets it when the
+    /// build runs no analyzer), and returns what the generator reported.
+    /// </summary>
+    public static ImmutableArray<Diagnostic> RunGeneratorWith(Compilation compilation, string reportDiagnostics)
+    {
+        var global = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase)
+            .Add(NetworkGenerator.ReportDiagnosticsProperty, reportDiagnostics);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
+            optionsProvider: new ConfigProvider(new Config(global)));
+        return driver.RunGenerators(compilation).GetRunResult().Diagnostics;
+    }
+
     /// <summary>The options of one .editorconfig section, for every file: what the compiler gives analyzers.</summary>
     private sealed class Config(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
     {
