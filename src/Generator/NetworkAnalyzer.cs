@@ -42,7 +42,9 @@ namespace CompiledNet.Generator
             bool hasLayers = false;
             foreach (var attribute in type.GetAttributes())
             {
-                string? name = attribute.AttributeClass?.ToDisplayString();
+                // Every type of the compilation comes here: the simple name is compared before the full name is built.
+                if (attribute.AttributeClass is not { Name: "NetworkAttribute" or "DenseAttribute" } attributeClass) continue;
+                string name = attributeClass.ToDisplayString();
                 if (name == Parser.NetworkAttribute) network ??= attribute;
                 else if (name == Parser.DenseAttributeName) hasLayers = true;
             }
