@@ -1,7 +1,7 @@
 namespace CompiledNet.CodeFixes
 {
     /// <summary>
-    /// The generator's diagnostic ids that a fix exists for. They are copied as strings, not shared with the generator
+    /// The analyzer's diagnostic ids that a fix exists for. They are copied as strings, not shared with the generator
     /// assembly: the two assemblies load independently, and ids are stable (docs/diagnostics.md).
     /// </summary>
     internal static class DiagnosticIds
@@ -15,5 +15,6 @@ namespace CompiledNet.CodeFixes
         public const string DropoutOnOutput = "CNET0024";
         public const string MaxoutPieces = "CNET0025";
         public const string RedundantBias = "CNET0027";
+        public const string StaticClass = "CNET0029";
     }
 }

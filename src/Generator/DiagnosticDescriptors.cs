@@ -1,23 +1,46 @@
+using System;
 using System.Collections.Generic;
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 
 namespace CompiledNet.Generator
 {
     /// <summary>
-    /// Every diagnostic the generator reports, in one table. Ids are stable: never reuse or renumber one.
-    /// The README lists each id with an example that triggers it and the fix; AnalyzerReleases.*.md tracks them.
+    /// Every diagnostic CompiledNet reports, in one table. Ids are stable: never reuse or renumber one.
+    /// docs/diagnostics.md lists each id with an example that triggers it and the fix; AnalyzerReleases.*.md tracks them.
     /// </summary>
     internal static class DiagnosticDescriptors
     {
-        private const string Category = "CompiledNet";
-        private const string HelpBase = "https://github.com/compiled-net/compiled-net/blob/main/docs/diagnostics.md#";
+        /// <summary>Errors and warnings that make a declaration wrong: what it says cannot be built, or is ignored.</summary>
+        public const string DeclarationCategory = "CompiledNet.Declaration";
+
+        /// <summary>
+        /// Advice about how a valid declaration will train; one .editorconfig line silences all of it:
+        /// <c>dotnet_analyzer_diagnostic.category-CompiledNet.Training.severity = none</c>.
+        /// </summary>
+        public const string TrainingCategory = "CompiledNet.Training";
+
+        /// <summary>
+        /// Where every help link points: docs/diagnostics.md in the repository whose address src/Directory.Build.props
+        /// defines once (CompiledNetRepositoryUrl, also the package's project and repository URL), passed to this assembly
+        /// as assembly metadata. An anchor (the id in lower case) follows.
+        /// </summary>
+        public static readonly string HelpBase = RepositoryUrl() + "/blob/main/docs/diagnostics.md#";
+
+        private static string RepositoryUrl()
+        {
+            foreach (var attribute in typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(AssemblyMetadataAttribute), inherit: false))
+                if (attribute is AssemblyMetadataAttribute { Key: "CompiledNet.RepositoryUrl", Value: { Length: > 0 } url })
+                    return url.TrimEnd('/');
+            throw new InvalidOperationException("CompiledNet.Generator was built without its CompiledNet.RepositoryUrl metadata");
+        }
 
         private static DiagnosticDescriptor Error(string id, string title, string message, string description)
-            => new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            => new DiagnosticDescriptor(id, title, message, DeclarationCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 description: description, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
-        private static DiagnosticDescriptor Warning(string id, string title, string message, string description)
-            => new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+        private static DiagnosticDescriptor Warning(string id, string category, string title, string message, string description)
+            => new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
                 description: description, helpLinkUri: HelpBase + id.ToLowerInvariant());
 
         public static readonly DiagnosticDescriptor NotPartial = Error("CNET0001",
@@ -100,7 +123,7 @@ namespace CompiledNet.Generator
             "{0} must be {1}, but it is {2}",
             "L1 and L2 are penalty weights ≥ 0; WeightDecay multiplies the weights by (1 − WeightDecay) and lies in [0, 1).");
 
-        public static readonly DiagnosticDescriptor UnusedHyperparameter = Warning("CNET0017",
+        public static readonly DiagnosticDescriptor UnusedHyperparameter = Warning("CNET0017", DeclarationCategory,
             "Hyperparameter has no effect with this optimizer",
             "{0} has no effect with OptimizerKind.{1}; it is used by {2}",
             "Remove the argument, or choose the optimizer that uses it.");
@@ -110,7 +133,7 @@ namespace CompiledNet.Generator
             "{0} is {1}, above the limit of {2}",
             "Sizes are emitted as 32-bit constants and training keeps parameters, gradients and up to two optimizer-state buffers of the same size: CompiledNet limits a network to 50,000,000 parameters (≈ 800 MB of training state), and each training buffer (BatchSize × units of a layer, BatchSize × units × pieces of a maxout layer, BatchSize × Input of the input batch) to 50,000,000 floats. Every size is computed exactly before it is compared, so no product can wrap around. Larger models belong in a general framework.");
 
-        public static readonly DiagnosticDescriptor QuadraticOnSaturatingOutput = Warning("CNET0019",
+        public static readonly DiagnosticDescriptor QuadraticOnSaturatingOutput = Warning("CNET0019", TrainingCategory,
             "Quadratic loss on a saturating output",
             "Quadratic loss on a {0} output learns slowly when the unit saturates (its gradient carries the factor {1}); {2}",
             "The quadratic loss's gradient through a sigmoid is 2(a − y)·σ(1 − σ), nearly 0 when the unit is confidently wrong. Log-loss cancels that factor.");
@@ -118,11 +141,11 @@ namespace CompiledNet.Generator
         public static readonly DiagnosticDescriptor DeepSaturatingStack = new DiagnosticDescriptor("CNET0020",
             "Deep stack of saturating units",
             "Layers {0}–{1} are {2} consecutive Sigmoid/Tanh layers; gradients shrink through each saturated unit, so deep stacks learn slowly — prefer ReLU hidden layers",
-            Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
+            TrainingCategory, DiagnosticSeverity.Info, isEnabledByDefault: true,
             description: "σ′ ≤ 1/4 and tanh′ ≤ 1, and both vanish when a unit saturates: the gradient reaching early layers shrinks with depth. ReLU hidden layers, or batch normalisation (BatchNorm = true), keep it flowing.",
             helpLinkUri: HelpBase + "cnet0020");
 
-        public static readonly DiagnosticDescriptor LayersWithoutNetwork = Warning("CNET0021",
+        public static readonly DiagnosticDescriptor LayersWithoutNetwork = Warning("CNET0021", DeclarationCategory,
             "Layers without [Network]",
             "'{0}' has [Dense] layers but no [Network] attribute, so no network is generated for it",
             "Add [Network(Input = N)] to the class, or remove the layer attributes.");
@@ -152,7 +175,7 @@ namespace CompiledNet.Generator
             "Layer {0} uses Maxout {1}",
             "Maxout is a hidden-layer activation without batch normalisation: the output layer needs Softmax, Sigmoid or another squashing or linear output, and a maxout unit's pieces already give it a learned shape.");
 
-        public static readonly DiagnosticDescriptor RedundantBias = Warning("CNET0027",
+        public static readonly DiagnosticDescriptor RedundantBias = Warning("CNET0027", DeclarationCategory,
             "Bias on a batch-normalised layer is redundant",
             "Layer {0} has BatchNorm, so its bias would be cancelled by the mean subtraction; β plays its role and no bias is generated",
             "Remove Bias = true from the batch-normalised layer.");

@@ -8,12 +8,21 @@ using Microsoft.CodeAnalysis.Text;
 namespace CompiledNet.Generator
 {
     /// <summary>
-    /// The pipeline only: find classes marked [Network], parse each into an equatable model, then report its
-    /// diagnostics and emit its code as two separate outputs (a diagnostic change never re-emits source).
+    /// The pipeline only: find classes marked [Network], parse each into an equatable model and emit its code. The
+    /// declaration's diagnostics are not reported here but by <see cref="NetworkAnalyzer"/>, which runs the same parser
+    /// while the user types; the generator only refuses to emit when they include an error (the model is then null),
+    /// and reports what only it can know: a failure of the emitter (CNET9999). In a build that runs no analyzer it
+    /// reports the parser's diagnostics itself (<see cref="ReportDiagnosticsProperty"/>).
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
     {
+        /// <summary>
+        /// The MSBuild property (made visible to the compiler by the package's build file) that is true when the build
+        /// runs no analyzer: the generator then reports the declaration diagnostics in the analyzer's place.
+        /// </summary>
+        public const string ReportDiagnosticsProperty = "build_property.CompiledNetReportDiagnostics";
+
         /// <summary>Tracking name of the parse step, for incremental-caching tests.</summary>
         public const string ParseStep = "CompiledNet.Parse";
 
@@ -25,29 +34,40 @@ namespace CompiledNet.Generator
             var parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.NetworkAttribute,
-                    // Every type declaration, not only classes: [Network] on a record, struct or interface is reported (CNET0028).
+                    // Every type declaration, not only classes: the parser refuses records, structs and interfaces (CNET0028).
                     static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(ParseStep);
 
+            // A build that skips analyzers (RunAnalyzers or RunAnalyzersDuringBuild false) would show no declaration
+            // diagnostic at all; the package's build file then sets CompiledNetReportDiagnostics, and the generator
+            // reports the parser's diagnostics itself. The analyzer does not run in such a build, so none is doubled.
+            var reportHere = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+                options.GlobalOptions.TryGetValue(ReportDiagnosticsProperty, out var value)
+                && string.Equals(value, "true", System.StringComparison.OrdinalIgnoreCase));
             // Diagnostics are located in the user's syntax tree (found by path in the current compilation) so that
             // #pragma warning disable and other suppressions apply. Only declarations that have diagnostics are paired
             // with the compilation, so a clean declaration stays cached across unrelated edits.
             var diagnostics = parsed
                 .Select(static (r, _) => r.Diagnostics)
                 .Where(static d => d.Count > 0)
+                .Combine(reportHere)
+                .Where(static pair => pair.Right)
+                .Select(static (pair, _) => pair.Left)
                 .Combine(context.CompilationProvider);
             context.RegisterSourceOutput(diagnostics, static (spc, pair) =>
             {
                 foreach (var d in pair.Left) Report(spc, d, pair.Right);
             });
-
             var orphanLayers = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.DenseAttributeName,
                     static (node, _) => node is TypeDeclarationSyntax,
-                    static (ctx, ct) => Parser.CheckLayersWithoutNetwork(ctx, ct))
+                    static (ctx, _) => Parser.CheckLayersWithoutNetwork((INamedTypeSymbol)ctx.TargetSymbol))
                 .Where(static d => d is not null)
+                .Combine(reportHere)
+                .Where(static pair => pair.Right)
+                .Select(static (pair, _) => pair.Left)
                 .Combine(context.CompilationProvider);
             context.RegisterSourceOutput(orphanLayers, static (spc, pair) => Report(spc, pair.Left!, pair.Right));
 

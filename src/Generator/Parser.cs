@@ -22,12 +22,19 @@ namespace CompiledNet.Generator
         private const string RegularizationAttribute = "CompiledNet.RegularizationAttribute";
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            => Parse((INamedTypeSymbol)context.TargetSymbol, context.TargetNode, context.Attributes[0], ct);
+
+        /// <summary>
+        /// Parses the declaration <paramref name="target"/> of <paramref name="type"/> that carries <paramref name="network"/>.
+        /// The generator calls it through its pipeline, and <see cref="NetworkAnalyzer"/> calls it on the same symbol, so
+        /// both see the same model and the same diagnostics.
+        /// </summary>
+        public static ParseResult Parse(INamedTypeSymbol type, SyntaxNode target, AttributeData network, CancellationToken ct)
         {
-            var type = (INamedTypeSymbol)context.TargetSymbol;
             var diagnostics = new List<DiagnosticInfo>();
             try
             {
-                var spec = ParseCore(type, context.TargetNode, context.Attributes[0], diagnostics, ct);
+                var spec = ParseCore(type, target, network, diagnostics, ct);
                 return new ParseResult(spec, EquatableArray.From(diagnostics));
             }
             catch (OperationCanceledException)
@@ -45,9 +52,8 @@ namespace CompiledNet.Generator
         public const string DenseAttributeName = DenseAttribute;
 
         /// <summary>A class with [Dense] layers but no [Network]: a warning, since nothing would be generated.</summary>
-        public static DiagnosticInfo? CheckLayersWithoutNetwork(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+        public static DiagnosticInfo? CheckLayersWithoutNetwork(INamedTypeSymbol type)
         {
-            var type = (INamedTypeSymbol)context.TargetSymbol;
             if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkAttribute)) return null;
             return Diag(DiagnosticDescriptors.LayersWithoutNetwork, LocationOf(type), type.Name);
         }

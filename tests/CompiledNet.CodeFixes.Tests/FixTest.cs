@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -8,23 +9,25 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 
 namespace CompiledNet.CodeFixes.Tests;
 
 /// <summary>
-/// A code-fix test whose diagnostics come from the CompiledNet generator (no analyzer): the framework runs the generator
-/// over the sources, offers the fixer every CNET diagnostic it claims, applies the fix one diagnostic at a time and as a
-/// fix-all in document, project and solution scope, and compares the result with the expected text. The fixed state
-/// must then have no diagnostic at all: no CNET diagnostic and no compiler error or warning, with the generated code
-/// compiled in.
+/// A code-fix test whose diagnostics come from CompiledNet's analyzer, as in the IDE: the framework runs
+/// <see cref="NetworkAnalyzer"/> and the generator over the sources, offers the fixer every CNET diagnostic it claims,
+/// applies the fix one diagnostic at a time and as a fix-all in document, project and solution scope, and compares the
+/// result with the expected text. Every diagnostic is expected exactly where the markup says, so one reported twice
+/// fails the test. The fixed state must then have no diagnostic at all: no CNET diagnostic and no compiler error or
+/// warning, with the generated code compiled in.
 /// </summary>
-public sealed class FixTest<TFix> : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, TFix, DefaultVerifier>
+public sealed class FixTest<TFix> : CSharpCodeFixTest<NetworkAnalyzer, TFix, DefaultVerifier>
     where TFix : CodeFixProvider, new()
 {
     // The running runtime's shared framework plus CompiledNet's assemblies; nothing is downloaded.
-    private static readonly Lazy<MetadataReference[]> References = new(() =>
+    internal static readonly Lazy<MetadataReference[]> References = new(() =>
     {
         string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
@@ -52,7 +55,7 @@ public sealed class FixTest<TFix> : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, T
     /// <summary>
     /// Runs the test with <paramref name="before"/> (CNET diagnostics marked <c>{|CNET0001:text|}</c>) and
     /// <paramref name="after"/>; each applied action must have the title <paramref name="title"/> (unless null). Then runs the
-    /// generator alone over <paramref name="after"/>: it must emit code and report nothing.
+    /// generator and the analyzer over <paramref name="after"/> outside the framework: code is emitted, nothing is reported.
     /// </summary>
     public static async Task VerifyAsync(string before, string after, string? title)
     {
@@ -62,7 +65,7 @@ public sealed class FixTest<TFix> : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, T
         GeneratesCleanly(after);
     }
 
-    /// <summary>The generator reports a diagnostic here, but the fixer offers nothing for it.</summary>
+    /// <summary>The analyzer reports a diagnostic here, but the fixer offers nothing for it.</summary>
     public static async Task VerifyNoFixAsync(string source)
     {
         var test = new FixTest<TFix> { TestCode = source, FixedCode = source };
@@ -74,9 +77,11 @@ public sealed class FixTest<TFix> : CSharpCodeFixTest<EmptyDiagnosticAnalyzer, T
         var compilation = CSharpCompilation.Create("Fixed",
             new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Fixed.cs") },
             References.Value, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        var driver = CSharpGeneratorDriver.Create(new NetworkGenerator()).RunGenerators(compilation);
+        var driver = CSharpGeneratorDriver.Create(new NetworkGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var run = driver.GetRunResult();
         Assert.Empty(run.Diagnostics);
         Assert.NotEmpty(run.Results.SelectMany(r => r.GeneratedSources));
+        var analyzed = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer())).GetAllDiagnosticsAsync().Result;
+        Assert.Empty(analyzed.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 }

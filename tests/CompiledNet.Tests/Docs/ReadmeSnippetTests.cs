@@ -67,7 +67,7 @@ public class ReadmeSnippetTests
     public void EveryCompleteReadmeBlockCompilesAsTheProgramOfAConsoleProject(int line, string code)
     {
         var result = GeneratorHarness.Run(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable), code, ImplicitUsings);
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         var problems = result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         Assert.True(problems.Count == 0, $"README block at line {line} does not compile cleanly:\n" + string.Join("\n", problems.Take(10)));
     }

@@ -15,8 +15,8 @@ public class DiagnosticTests
     {
         var result = GeneratorHarness.Run("using CompiledNet;\n" + source);
         _last = result.Output;
-        var matching = result.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
-        Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
+        var matching = result.Diagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", result.Diagnostics)}");
         Assert.Empty(result.Sources); // an erroneous declaration emits no code
         return matching[0];
     }
@@ -127,14 +127,14 @@ public class DiagnosticTests
         var result = GeneratorHarness.Run(
             "using CompiledNet; [Network(Input = 2)][Dense(3, Activation.Tanh)][Loss(LossKind.LogLoss)] public partial class Net { }",
             "using CompiledNet; [Dense(1, Activation.Sigmoid)] public partial class Net { }");
-        Assert.Contains(result.GeneratorDiagnostics, d => d.Id == "CNET0013");
+        Assert.Contains(result.Diagnostics, d => d.Id == "CNET0013");
     }
 
     [Fact]
     public void ValidDeclarationReportsNothingAndCompiles()
     {
         var result = GeneratorHarness.Run(SnapshotTests.Xor);
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 }
@@ -144,8 +144,8 @@ public class OptimizerAndTeachingDiagnosticTests
     private static (Diagnostic Diagnostic, string At, bool Emitted) Find(string source, string id)
     {
         var result = GeneratorHarness.Run("using CompiledNet;\n" + source);
-        var matching = result.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
-        Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
+        var matching = result.Diagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(matching.Count == 1, $"expected one {id}, got: {string.Join("; ", result.Diagnostics)}");
         var d = matching[0];
         var tree = result.Output.SyntaxTrees.Single(t => t.FilePath == d.Location.GetLineSpan().Path);
         return (d, tree.GetText().ToString(d.Location.SourceSpan), result.Sources.Count > 0);
@@ -234,7 +234,7 @@ public class OptimizerAndTeachingDiagnosticTests
     }
 
     /// <summary>
-    /// The compiler applies #pragma warning disable only to diagnostics located in a syntax tree, so the generator
+    /// The compiler applies #pragma warning disable only to diagnostics located in a syntax tree, so the analyzer
     /// reports in the user's tree rather than at a bare file path. (The test project's own build relies on it:
     /// Networks/GradientCheckNetworks.cs disables CNET0019 for its deliberate quadratic-on-sigmoid networks.)
     /// </summary>
@@ -242,7 +242,7 @@ public class OptimizerAndTeachingDiagnosticTests
     public void DiagnosticsAreLocatedInTheUsersSyntaxTreeSoPragmasApply()
     {
         var result = GeneratorHarness.Run("using CompiledNet;\n[Network(Input = 1)][Dense(1, Activation.Sigmoid)][Loss(LossKind.Quadratic)] public partial class N { }");
-        var d = Assert.Single(result.GeneratorDiagnostics, x => x.Id == "CNET0019");
+        var d = Assert.Single(result.Diagnostics, x => x.Id == "CNET0019");
         Assert.True(d.Location.IsInSource);
         Assert.Same(result.Output.SyntaxTrees.First(), d.Location.SourceTree);
     }
@@ -298,7 +298,7 @@ public class OptimizerAndTeachingDiagnosticTests
     public void TwoSaturatingHiddenLayersAreNotReported()
     {
         var result = GeneratorHarness.Run("using CompiledNet;\n[Network(Input = 4)][Dense(8, Activation.Sigmoid)][Dense(8, Activation.Tanh)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }");
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
     }
 
     [Fact]
@@ -314,7 +314,7 @@ public class OptimizerAndTeachingDiagnosticTests
         foreach (var d in descriptors!)
         {
             Assert.Contains($"<a id=\"{d.Id.ToLowerInvariant()}\"></a>{d.Id}", docs);
-            Assert.Contains($"{d.Id} | CompiledNet | {(d.DefaultSeverity == DiagnosticSeverity.Info ? "Info" : d.DefaultSeverity.ToString())} |", releases);
+            Assert.Contains($"{d.Id} | {d.Category} | {(d.DefaultSeverity == DiagnosticSeverity.Info ? "Info" : d.DefaultSeverity.ToString())} |", releases);
             Assert.EndsWith("#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
         }
     }
@@ -335,8 +335,8 @@ public class DeclarationDiagnosticTests
     {
         var result = GeneratorHarness.Run("using CompiledNet;\n" + source);
         Assert.Empty(result.Sources);
-        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8785" or "CNET9999");
-        return result.GeneratorDiagnostics.Where(d => d.Id == id).Select(d =>
+        Assert.DoesNotContain(result.Diagnostics, d => d.Id is "CS8785" or "CNET9999");
+        return result.Diagnostics.Where(d => d.Id == id).Select(d =>
         {
             var tree = result.Output.SyntaxTrees.Single(t => t.FilePath == d.Location.GetLineSpan().Path);
             return (d, tree.GetText().ToString(d.Location.SourceSpan));
@@ -398,7 +398,7 @@ public class DeclarationDiagnosticTests
         // 4,999,999 × 10 weights + 10 biases = 50,000,000 parameters; Adam keeps 2 × 50,000,000 floats of state.
         const string AtLimit = "[Network(Input = 4999999, BatchSize = 10)][Dense(10, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)][Optimizer(OptimizerKind.Adam)] public partial class N { }";
         var result = GeneratorHarness.Run("using CompiledNet;\n" + AtLimit);
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         Assert.Contains("public const int ParameterCount = 50000000;", Assert.Single(result.Sources).Text);
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
@@ -460,7 +460,7 @@ public class DeclarationDiagnosticTests
     public void NamespaceWithAnEscapedKeyword_GeneratesCodeThatCompiles()
     {
         var result = GeneratorHarness.Run($"using CompiledNet;\nnamespace @event.Nets;\n[Network(Input = 4)]{Output} public partial class Net {{ }}");
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         Assert.Single(result.Sources);
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
@@ -489,7 +489,7 @@ public class DeclarationDiagnosticTests
     public void BatchNormOnTheOutputLayer_IsAllowedAndCompiles()
     {
         var result = GeneratorHarness.Run($"using CompiledNet;\n[Network(Input = 4, BatchSize = 8)][Dense(6, Activation.ReLU)][Dense(3, Activation.Softmax, BatchNorm = true)][Loss(LossKind.SoftmaxCrossEntropy)] public partial class N {{ }}");
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         Assert.Single(result.Sources);
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }

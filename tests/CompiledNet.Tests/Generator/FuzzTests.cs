@@ -115,8 +115,8 @@ public class FuzzTests
         {
             string source = Declaration(random);
             var result = GeneratorHarness.Run(source);
-            Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id is "CS8785" or "CNET9999");
-            var errors = result.Output.GetDiagnostics().Concat(result.GeneratorDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            Assert.DoesNotContain(result.Diagnostics, d => d.Id is "CS8785" or "CNET9999");
+            var errors = result.Output.GetDiagnostics().Concat(result.Diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             if (result.Sources.Count > 0)
             {
                 var inGenerated = errors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs") == true).ToList();
@@ -126,7 +126,7 @@ public class FuzzTests
             else
             {
                 bool declared = source.Contains("[Network");
-                Assert.True(errors.Count > 0 || !declared && result.GeneratorDiagnostics.Any(d => d.Id == "CNET0021") || !declared && !source.Contains("[Dense"),
+                Assert.True(errors.Count > 0 || !declared && result.Diagnostics.Any(d => d.Id == "CNET0021") || !declared && !source.Contains("[Dense"),
                     $"no code and no error for:\n{source}");
                 rejected++;
             }

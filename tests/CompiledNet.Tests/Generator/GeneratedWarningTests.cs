@@ -18,7 +18,7 @@ public class GeneratedWarningTests
     public void GeneratedCodeCompilesWithoutWarnings(string attributes)
     {
         var result = GeneratorHarness.Run("using CompiledNet;\n" + attributes + "\npublic partial class N { }");
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         var problems = result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }

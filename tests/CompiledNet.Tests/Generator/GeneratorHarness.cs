@@ -6,10 +6,11 @@ using System.Linq;
 using CompiledNet.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace CompiledNet.Tests.Generator;
 
-/// <summary>Runs the generator over source text in memory and compiles the result.</summary>
+/// <summary>Runs the generator and the analyzer over source text in memory and compiles the result.</summary>
 public static class GeneratorHarness
 {
     private static readonly Lazy<MetadataReference[]> References = new(() =>
@@ -29,9 +30,16 @@ public static class GeneratorHarness
             References.Value,
             options);
 
+    /// <summary>
+    /// What a build shows: <paramref name="Output"/> is the compilation with the generated sources;
+    /// <paramref name="Diagnostics"/> every CompiledNet diagnostic, those of <see cref="NetworkAnalyzer"/> and those of
+    /// the generator, each as reported (not de-duplicated, so a diagnostic reported twice shows twice).
+    /// </summary>
     public sealed record Result(
         CSharpCompilation Output,
-        ImmutableArray<Diagnostic> GeneratorDiagnostics,
+        ImmutableArray<Diagnostic> Diagnostics,
+        ImmutableArray<Diagnostic> ReportedByAnalyzer,
+        ImmutableArray<Diagnostic> ReportedByGenerator,
         IReadOnlyList<(string HintName, string Text)> Sources,
         GeneratorDriver Driver);
 
@@ -46,9 +54,64 @@ public static class GeneratorHarness
             // Generated code is parsed as a project with documentation output would parse it, so broken XML docs show.
             parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var run = driver.GetRunResult();
         var generated = run.Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())).ToList();
-        return new Result((CSharpCompilation)output, diagnostics.AddRange(run.Diagnostics).Distinct().ToImmutableArray(), generated, driver);
+        var analyzer = Analyze(output);
+        return new Result((CSharpCompilation)output, analyzer.AddRange(run.Diagnostics), analyzer, run.Diagnostics, generated, driver);
+    }
+
+    /// <summary>
+    /// The diagnostics of <see cref="NetworkAnalyzer"/> over <paramref name="compilation"/> (with its generated sources,
+    /// as a build runs analyzers), after suppressions such as #pragma. <paramref name="editorConfig"/>, when given, is
+    /// the text of an .editorconfig section that applies to every file (for example a category's severity).
+    /// </summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, string? editorConfig = null)
+    {
+        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
+        if (editorConfig != null)
+        {
+            var config = AnalyzerConfig.Parse("root = true\n[*.cs]\n" + editorConfig, "/.editorconfig");
+            var values = AnalyzerConfigSet.Create(new[] { config }).GetOptionsForSourcePath("/Network0.cs").AnalyzerOptions;
+            options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new ConfigProvider(new Config(values)));
+        }
+        // An exception in the analyzer (AD0001 in a build) fails the test here rather than hiding among diagnostics.
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer()),
+            new CompilationWithAnalyzersOptions(options, (exception, _, _) => failures.Enqueue(exception), concurrentAnalysis: true, logAnalyzerExecutionTime: false));
+        var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync().Result;
+        if (!failures.IsEmpty) throw new AggregateException("NetworkAnalyzer threw", failures);
+        return diagnostics;
+    }
+
+    /// <summary>
+    /// Runs the generator alone over <paramref name="compilation"/> as a build with the MSBuild property
+    /// CompiledNetReportDiagnostics set to <paramref name="reportDiagnostics"/> (the package's build file sets it when the
+    /// build runs no analyzer), and returns what the generator reported.
+    /// </summary>
+    public static ImmutableArray<Diagnostic> RunGeneratorWith(Compilation compilation, string reportDiagnostics)
+    {
+        var global = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase)
+            .Add(NetworkGenerator.ReportDiagnosticsProperty, reportDiagnostics);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
+            optionsProvider: new ConfigProvider(new Config(global)));
+        return driver.RunGenerators(compilation).GetRunResult().Diagnostics;
+    }
+
+    /// <summary>The options of one .editorconfig section, for every file: what the compiler gives analyzers.</summary>
+    private sealed class Config(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+    }
+
+    private sealed class ConfigProvider(AnalyzerConfigOptions options) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions => options;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => options;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => options;
     }
 }

@@ -41,14 +41,14 @@ public class LanguageVersionTests
 
     public sealed record Result(IReadOnlyList<string> Sources, ImmutableArray<Diagnostic> Diagnostics, Compilation Output);
 
-    /// <summary>Runs the generator over sources parsed as C# <paramref name="version"/>.</summary>
+    /// <summary>Runs the generator and the analyzer over sources parsed as C# <paramref name="version"/>.</summary>
     public static Result Run(LanguageVersion version, params string[] sources)
     {
         var compilation = Compile(version, sources);
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: new CSharpParseOptions(version));
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var run = driver.GetRunResult();
-        return new Result(run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToList(), diagnostics.AddRange(run.Diagnostics).Distinct().ToImmutableArray(), output);
+        return new Result(run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToList(), GeneratorHarness.Analyze(output).AddRange(run.Diagnostics), output);
     }
 
     private static List<Diagnostic> ErrorsInGeneratedCode(LanguageVersion version, string user, string generated)
@@ -109,7 +109,7 @@ public class ReservedNameTests
         var accepted = names.Where(name =>
         {
             var result = GeneratorHarness.Run($"using CompiledNet;\n{LanguageVersionTests.Declarations[0]}\npublic partial class {name} {{ }}");
-            return !result.GeneratorDiagnostics.Any(d => d.Id == "CNET0030");
+            return !result.Diagnostics.Any(d => d.Id == "CNET0030");
         }).ToList();
         Assert.True(accepted.Count == 0, "generated members not reserved as class names: " + string.Join(", ", accepted));
     }
@@ -123,7 +123,7 @@ public class ReservedNameTests
     public void OrdinaryNamesAreAccepted(string name)
     {
         var result = GeneratorHarness.Run($"using CompiledNet;\n{LanguageVersionTests.Declarations[0]}\npublic partial class {name} {{ }}");
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         Assert.Single(result.Sources);
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }

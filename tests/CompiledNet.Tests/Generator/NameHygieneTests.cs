@@ -49,7 +49,7 @@ public class NameHygieneTests
         // (In the global namespace it would hide it from global:: too, breaking the user's own code: not tested.)
         string source = declaration + ClashingTypes + (declaration.Contains("namespace ") ? "public class System { }\n" : "");
         var result = GeneratorHarness.Run(source);
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         Assert.Single(result.Sources);
         var errors = result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, $"{name} next to user types named Math, Span, Unsafe, Kernels…:\n" + string.Join("\n", errors.Take(10)));

@@ -36,7 +36,7 @@ public class ShapeTypeTests
             [Network(Input = 3)][Dense(2, Activation.Softmax)][Loss(LossKind.SoftmaxCrossEntropy)]
             public partial class Next { }
             """, userCode);
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         return result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
     }
 

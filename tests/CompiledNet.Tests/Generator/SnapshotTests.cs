@@ -136,7 +136,7 @@ public class SnapshotTests
     private static string Generate(string source)
     {
         var result = GeneratorHarness.Run(source);
-        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Diagnostics);
         var errors = result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "generated code does not compile:\n" + string.Join("\n", errors.Take(10)));
         return Assert.Single(result.Sources).Text;

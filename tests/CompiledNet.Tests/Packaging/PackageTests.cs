@@ -12,6 +12,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
@@ -102,6 +103,7 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
             Assert.Contains("<readme>PACKAGE.md</readme>", nuspec);
             Assert.Contains("<projectUrl>https://github.com/compiled-net/compiled-net</projectUrl>", nuspec);
+            Assert.Contains("<repository type=\"git\" url=\"https://github.com/compiled-net/compiled-net\"", nuspec);
             Assert.Contains("<copyright>", nuspec);
             Assert.Contains("<releaseNotes>", nuspec);
             Assert.DoesNotContain("CompiledNet.Attributes\"", nuspec); // no dependency on an unpublished package
@@ -163,14 +165,74 @@ public sealed class PackageTests : IDisposable
         Assert.Contains("1 XOR 1 = 0", runOutput);
         Assert.DoesNotContain("CS8032", runOutput); // the compiler found nothing to instantiate in the code-fix assembly
 
-        PackedCodeFixesFixTheGeneratorsDiagnostics(package);
+        ConsumerBuildShowsEachDeclarationDiagnosticOnce(consumer);
+        PackedCodeFixesFixTheAnalyzersDiagnostics(package);
     }
 
     /// <summary>
-    /// What an IDE does with the package's analyzers folder: loads both assemblies, runs the generator, finds the code
-    /// fixes exported for its diagnostics and applies one. Here: a network without [Loss] and a Sigmoid output.
+    /// The same consumer with a declaration that has no loss and one that earns training advice, and an .editorconfig
+    /// that silences the advice: the build fails with the analyzer's CNET0010 exactly once (the generator reports
+    /// nothing of its own and emits nothing for it), no compiler error follows from the missing code, and no CNET0019.
+    /// Built again without analyzers, the generator reports CNET0010 instead, once.
     /// </summary>
-    private void PackedCodeFixesFixTheGeneratorsDiagnostics(string package)
+    private void ConsumerBuildShowsEachDeclarationDiagnosticOnce(string consumer)
+    {
+        File.WriteAllText(Path.Combine(consumer, "Mistakes.cs"), """
+            using CompiledNet;
+
+            [Network(Input = 2)]
+            [Dense(1, Activation.Sigmoid)]
+            internal partial class NoLoss { }
+
+            [Network(Input = 2)]
+            [Dense(1, Activation.Sigmoid)]
+            [Loss(LossKind.Quadratic)]
+            internal partial class Advised { }
+            """);
+        File.WriteAllText(Path.Combine(consumer, ".editorconfig"), """
+            root = true
+
+            [*.cs]
+            dotnet_analyzer_diagnostic.category-CompiledNet.Training.severity = none
+            """);
+        try
+        {
+            // The compiler's own log (SARIF) lists each diagnostic it reported once; the console prints errors twice
+            // (as they occur and in the closing summary).
+            string sarif = Path.Combine(_dir, "analyzers-on.sarif");
+            var (code, output) = Run(consumer, $"build -c Release -tl:off -p:ErrorLog={sarif}", ("NUGET_PACKAGES", Path.Combine(_dir, "packages")));
+            Assert.True(code != 0, output);
+            var lines = output.Split('\n');
+            Assert.Equal(new[] { "CNET0010" }, ReportedIds(sarif).Where(id => id.StartsWith("CNET", StringComparison.Ordinal)));
+            Assert.Contains(lines, line => line.Contains("Mistakes.cs(3,2): error CNET0010: The network 'NoLoss' needs a [Loss(...)] attribute", StringComparison.Ordinal));
+            Assert.DoesNotContain("CNET0019", output);
+            Assert.DoesNotContain(lines, line => line.Contains(": error CS", StringComparison.Ordinal));
+            Assert.DoesNotContain("AD0001", output); // the analyzer loaded and ran without an exception
+            Assert.DoesNotContain("CS8032", output);
+
+            // A build that runs no analyzer: the generator reports the declaration's diagnostic in its place, once.
+            string quickSarif = Path.Combine(_dir, "analyzers-off.sarif");
+            var (quickCode, quickOutput) = Run(consumer, $"build -c Release -tl:off -p:RunAnalyzers=false -p:ErrorLog={quickSarif}", ("NUGET_PACKAGES", Path.Combine(_dir, "packages")));
+            Assert.True(quickCode != 0, quickOutput);
+            var quickLines = quickOutput.Split('\n');
+            // Without analyzers the category setting does not apply (the compiler applies it to analyzers only): the advice shows too.
+            Assert.Equal(new[] { "CNET0010", "CNET0019" }, ReportedIds(quickSarif).Where(id => id.StartsWith("CNET", StringComparison.Ordinal)).OrderBy(id => id, StringComparer.Ordinal));
+            Assert.Contains(quickLines, line => line.Contains("Mistakes.cs(3,2): error CNET0010: The network 'NoLoss' needs a [Loss(...)] attribute", StringComparison.Ordinal));
+            Assert.DoesNotContain(quickLines, line => line.Contains(": error CS", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(Path.Combine(consumer, "Mistakes.cs"));
+            File.Delete(Path.Combine(consumer, ".editorconfig"));
+        }
+    }
+
+    /// <summary>
+    /// What an IDE does with the package's analyzers folder: loads both assemblies, runs the analyzer and the generator,
+    /// finds the code fixes exported for the analyzer's diagnostics and applies one. Here: a network without [Loss] and
+    /// a Sigmoid output.
+    /// </summary>
+    private void PackedCodeFixesFixTheAnalyzersDiagnostics(string package)
     {
         string folder = Path.Combine(_dir, "analyzers");
         Directory.CreateDirectory(folder);
@@ -188,13 +250,17 @@ public sealed class PackageTests : IDisposable
         var fixesAssembly = context.LoadFromAssemblyPath(Path.Combine(folder, "CompiledNet.CodeFixes.dll"));
         var generator = (IIncrementalGenerator)Activator.CreateInstance(
             generatorAssembly.GetTypes().Single(t => t.GetCustomAttribute<GeneratorAttribute>() != null))!;
+        var analyzer = (DiagnosticAnalyzer)Activator.CreateInstance(
+            generatorAssembly.GetTypes().Single(t => t.GetCustomAttribute<DiagnosticAnalyzerAttribute>()?.Languages.Contains(LanguageNames.CSharp) == true))!;
         var fixers = fixesAssembly.GetTypes()
             .Where(t => t.GetCustomAttribute<ExportCodeFixProviderAttribute>()?.Languages.Contains(LanguageNames.CSharp) == true)
             .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
             .ToList();
         Assert.Equal(
-            new[] { "CNET0001", "CNET0003", "CNET0010", "CNET0011", "CNET0017", "CNET0019", "CNET0024", "CNET0025", "CNET0027" },
+            new[] { "CNET0001", "CNET0003", "CNET0010", "CNET0011", "CNET0017", "CNET0019", "CNET0024", "CNET0025", "CNET0027", "CNET0029" },
             fixers.SelectMany(f => f.FixableDiagnosticIds).OrderBy(id => id, StringComparer.Ordinal));
+        // Every fixable id is one the packed analyzer reports.
+        Assert.Empty(fixers.SelectMany(f => f.FixableDiagnosticIds).Except(analyzer.SupportedDiagnostics.Select(d => d.Id)));
 
         string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var references = Directory.EnumerateFiles(framework, "*.dll")
@@ -215,7 +281,10 @@ public sealed class PackageTests : IDisposable
                 public partial class Net { }
                 """), filePath: "Net.cs");
         var compilation = document.Project.GetCompilationAsync().Result!;
-        var diagnostic = CSharpGeneratorDriver.Create(generator).RunGenerators(compilation).GetRunResult().Diagnostics.Single();
+        var run = CSharpGeneratorDriver.Create(generator).RunGenerators(compilation).GetRunResult();
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.GeneratedTrees);
+        var diagnostic = Assert.Single(compilation.WithAnalyzers(ImmutableArray.Create(analyzer)).GetAnalyzerDiagnosticsAsync().Result);
         Assert.Equal("CNET0010", diagnostic.Id);
 
         var actions = new List<CodeAction>();
@@ -235,6 +304,16 @@ public sealed class PackageTests : IDisposable
             [Loss(LossKind.LogLoss)]
             public partial class Net { }
             """, fixedText);
+    }
+
+    /// <summary>The rule id of every result in a SARIF log written by the compiler (-p:ErrorLog), in order.</summary>
+    private static List<string> ReportedIds(string sarif)
+    {
+        using var log = System.Text.Json.JsonDocument.Parse(File.ReadAllText(sarif));
+        return log.RootElement.GetProperty("runs").EnumerateArray()
+            .SelectMany(run => run.TryGetProperty("results", out var results) ? results.EnumerateArray() : Enumerable.Empty<System.Text.Json.JsonElement>())
+            .Select(result => result.GetProperty("ruleId").GetString()!)
+            .ToList();
     }
 
     private static string PackageReadmeExample()
