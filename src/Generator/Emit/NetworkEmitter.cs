@@ -627,10 +627,12 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Runs the network on many examples: <paramref name=\"inputs\"/> holds them row after row (InputSize values each),");
-            w.Line("/// <paramref name=\"outputs\"/> receives OutputSize values per example. Same results as Predict on each row, through the");
-            w.Line($"/// batched kernels (blocks of {Int(DenseEmitter.ForwardRows)} rows share each loaded weight vector), in chunks of {Int(NetworkPlan.PredictChunk)} rows, shared among");
-            w.Line("/// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run");
-            w.Line("/// on many threads at once, but not while training.");
+            w.Line("/// <paramref name=\"outputs\"/> receives OutputSize values per example: what Predict gives on each row. Below");
+            w.Line($"/// PredictPackMinRows rows the batched kernels (blocks of {Int(DenseEmitter.ForwardRows)} rows share each loaded weight vector) give Predict's bits; from");
+            w.Line("/// there on the dense layers' weights are packed once per call and the rows run through them as one matrix product");
+            w.Line("/// (CompiledNet.CompilerServices.Gemm, as wide as the machine's vectors), whose fused multiply-adds may differ from Predict in");
+            w.Line("/// the last bits. Shared among InferenceThreads threads when the batch is large enough, with the same bits for every thread");
+            w.Line("/// count. Allocates nothing after the first call on a thread; may run on many threads at once, but not while training.");
             w.Line("/// </summary>");
             using (w.Open("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
             {
@@ -639,23 +641,30 @@ namespace CompiledNet.Generator.Emit
                 w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
                 w.Line("if (rows == 0) return;");
                 w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
-                w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);");
+                w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, rows >= PredictPackMinRows);");
             }
             w.Line();
-            w.Line("/// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>");
+            w.Line("/// <summary>");
+            w.Line("/// Rows [start, start + count) of a PredictBatch shared among threads. A shared batch has at least PredictSplitMinRows ≥");
+            w.Line("/// PredictPackMinRows rows, so every part runs on packed weights, as the whole batch would on one thread: same bits.");
+            w.Line("/// </summary>");
             using (w.Open("void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
             {
                 w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),");
-                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);");
+                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count, true);");
             }
             w.Line();
-            w.Line($"/// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of {Int(NetworkPlan.PredictChunk)} rows through each layer's row-blocked kernel.</summary>");
-            using (w.Open("private void PredictRows(ref float x0, ref float y0, int rows)"))
+            w.Line($"/// <summary>");
+            w.Line($"/// Inference over rows rows starting at x0, outputs from y0: with pack, the dense layers' weights packed once, then chunks of");
+            w.Line($"/// {Int(NetworkPlan.PackedChunk)} rows through Gemm (other layers through their row-blocked kernel); without, chunks of {Int(NetworkPlan.PredictChunk)} rows through each");
+            w.Line($"/// layer's row-blocked kernel.");
+            w.Line($"/// </summary>");
+            using (w.Open("private void PredictRows(ref float x0, ref float y0, int rows, bool pack)"))
             {
                 w.Line($"ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{Int(scratch)}]);");
                 w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
                 w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
-                w.Line("float[]? packed = rows >= PredictPackMinRows ? PackWeights() : null;");
+                w.Line("float[]? packed = pack ? PackWeights() : null;");
                 w.Line($"int chunk = packed is null ? {Int(NetworkPlan.PredictChunk)} : {Int(NetworkPlan.PackedChunk)};");
                 int offset = 0;
                 for (int l = 0; l < n - 1; l++)

@@ -69,7 +69,8 @@ namespace CompiledNet.Generator.Emit
             }
             SplitMinRows = System.Math.Max(8, (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(trainingFlopPerRow, 1)));
             int perPart = (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(inferenceFlopPerRow, 1));
-            PredictSplitMinRows = 2 * ((perPart + PredictChunk - 1) / PredictChunk * PredictChunk);
+            // At least PackMinRows: the parts of a shared batch always run on packed weights (same bits as one thread).
+            PredictSplitMinRows = System.Math.Max(PackMinRows, 2 * ((perPart + PredictChunk - 1) / PredictChunk * PredictChunk));
             SingleThreadReason = SplitMinRows > spec.BatchSize ? "a whole batch is too little work to share (under 2 MFLOP)" : null;
             ParallelStep = SplitsBatch && Layout.ParameterCount >= ParallelStepMinParameters;
             Segments = SplitsBatch && HasBatchNorm ? BuildSegments() : null;
@@ -111,7 +112,7 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Smallest batch a training step splits across threads: its rows carry ≈ <see cref="SplitMinFlop"/> of matrix work.</summary>
         public int SplitMinRows { get; }
 
-        /// <summary>Smallest PredictBatch shared between two threads: each part carries ≈ <see cref="SplitMinFlop"/> of forward work, in whole chunks.</summary>
+        /// <summary>Smallest PredictBatch shared between two threads: each part carries ≈ <see cref="SplitMinFlop"/> of forward work, in whole chunks; never below <see cref="PackMinRows"/>.</summary>
         public int PredictSplitMinRows { get; }
 
         /// <summary>The optimizer step too is shared among the parts of a split step.</summary>
