@@ -774,6 +774,7 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line($"else {inferRows}");
         }
+
         private static void EmitTrainingCore(IndentedWriter w, NetworkPlan plan)
         {
             var spec = plan.Spec;
