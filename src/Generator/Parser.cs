@@ -287,7 +287,7 @@ namespace CompiledNet.Generator
         internal static readonly string[] GeneratedMemberNames =
         {
             "InputSize", "OutputSize", "BatchSize", "ParameterCount", "Architecture", "Fingerprint", "Input", "Output",
-            "Predict", "Classify", "Loss", "PredictBatch", "PredictSplitMinRows", "SplitMinRows", "InferenceThreads",
+            "Predict", "Classify", "Loss", "PredictBatch", "PredictSplitMinRows", "PredictPackMinRows", "PackWeights", "SplitMinRows", "InferenceThreads",
             "TrainingThreads", "ComputeGradients", "ApplyGradients", "TrainBatch", "LearningRate", "Step", "Parameters",
             "Gradients", "TrainingActivations", "TrainingMaxoutWinners", "BatchNormStatistics", "BatchNormLayerCount",
             "OptimizerState", "DeclaredSchedule", "ReuseMasks", "DropoutMask", "DropConnectMask", "LastStepFinite",

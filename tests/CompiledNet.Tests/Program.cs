@@ -8,12 +8,14 @@ namespace CompiledNet.Tests;
 /// <summary>
 /// Entry point of the test assembly. Test runners never call it; <c>dotnet CompiledNet.Tests.dll --simd-probe</c>
 /// trains a few networks three steps on fixed data and prints their parameters and predictions, so
-/// <see cref="Generated.InstructionSetTests"/> can run the same code with instruction sets switched off.
+/// <see cref="Generated.InstructionSetTests"/> can run the same code with instruction sets switched off;
+/// <c>--gemm-probe</c> checks Gemm and PredictBatch at the vector width the process runs with (<see cref="Runtime.GemmWidthTests"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length == 1 && args[0] == "--gemm-probe") return Runtime.GemmWidthTests.Probe();
         if (args.Length != 1 || args[0] != "--simd-probe") return 0;
         Console.WriteLine($"# Vector256 accelerated: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}; FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; AVX-512: {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}");
         foreach (var net in new ITrainable[] { new OddSizesNet(3), new SpiralNet(4), new BatchNormNet(5), new DropoutNet(6), new SplitNet(7) })

@@ -20,6 +20,18 @@ namespace CompiledNet.Generator.Emit
         public const int PredictChunk = 32;
 
         /// <summary>
+        /// Rows per chunk of a PredictBatch whose dense layers run through the packed matrix product (Gemm.Multiply):
+        /// 16 of its 6-row blocks share each part of a weight panel loaded into L1; the chunk's activations stay in L2.
+        /// </summary>
+        public const int PackedChunk = 96;
+
+        /// <summary>
+        /// Smallest PredictBatch (rows on one thread) that packs its dense layers' weights first: packing copies every
+        /// weight once per call (≈ the time of a few rows' inference), which fewer rows do not repay.
+        /// </summary>
+        public const int PackMinRows = 48;
+
+        /// <summary>
         /// Matrix work (forward, weight gradient, input gradient) below which a batch is not split across threads:
         /// handing a phase to a worker and back costs a few microseconds, so each part must carry ≈ 10 µs of work.
         /// </summary>
@@ -46,7 +58,7 @@ namespace CompiledNet.Generator.Emit
             HiddenUnits = spec.Layers.Take(n - 1).Sum(l => l.Units);
             HiddenOnStack = HiddenUnits <= StackFloats;
             WidestMaxoutPieces = spec.Layers.Where(l => l.Activation == ActivationKind.Maxout).Select(l => l.Width).DefaultIfEmpty(0).Max();
-            PredictScratch = PredictChunk * (HiddenUnits + spec.OutputSize + WidestMaxoutPieces);
+            PredictScratch = PackedChunk * (HiddenUnits + spec.OutputSize + WidestMaxoutPieces);
 
             double trainingFlopPerRow = 0, inferenceFlopPerRow = 0;
             for (int l = 0; l < n; l++)
@@ -57,7 +69,8 @@ namespace CompiledNet.Generator.Emit
             }
             SplitMinRows = System.Math.Max(8, (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(trainingFlopPerRow, 1)));
             int perPart = (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(inferenceFlopPerRow, 1));
-            PredictSplitMinRows = 2 * ((perPart + PredictChunk - 1) / PredictChunk * PredictChunk);
+            // At least PackMinRows: the parts of a shared batch always run on packed weights (same bits as one thread).
+            PredictSplitMinRows = System.Math.Max(PackMinRows, 2 * ((perPart + PredictChunk - 1) / PredictChunk * PredictChunk));
             SingleThreadReason = SplitMinRows > spec.BatchSize ? "a whole batch is too little work to share (under 2 MFLOP)" : null;
             ParallelStep = SplitsBatch && Layout.ParameterCount >= ParallelStepMinParameters;
             Segments = SplitsBatch && HasBatchNorm ? BuildSegments() : null;
@@ -88,7 +101,7 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Width of the widest maxout layer's pieces (0 without maxout): PredictBatch's scratch for them.</summary>
         public int WidestMaxoutPieces { get; }
 
-        /// <summary>Floats of PredictBatch's per-thread buffer: one chunk's hidden activations, logits and maxout pieces.</summary>
+        /// <summary>Floats of PredictBatch's per-thread buffer: one chunk's hidden activations, logits and maxout pieces (chunks of up to <see cref="PackedChunk"/> rows).</summary>
         public int PredictScratch { get; }
 
         /// <summary>Why the network trains on one thread only, or null when it splits large enough batches across threads.</summary>
@@ -99,7 +112,7 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Smallest batch a training step splits across threads: its rows carry ≈ <see cref="SplitMinFlop"/> of matrix work.</summary>
         public int SplitMinRows { get; }
 
-        /// <summary>Smallest PredictBatch shared between two threads: each part carries ≈ <see cref="SplitMinFlop"/> of forward work, in whole chunks.</summary>
+        /// <summary>Smallest PredictBatch shared between two threads: each part carries ≈ <see cref="SplitMinFlop"/> of forward work, in whole chunks; never below <see cref="PackMinRows"/>.</summary>
         public int PredictSplitMinRows { get; }
 
         /// <summary>The optimizer step too is shared among the parts of a split step.</summary>

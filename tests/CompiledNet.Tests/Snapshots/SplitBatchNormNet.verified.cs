@@ -538,11 +538,35 @@ namespace Samples.Split
             }
         }
 
-        // PredictBatch works through chunks of 32 rows; their activations (8512 floats) live in one buffer per thread, allocated on its first call.
+        // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (25536 floats) live in one buffer per thread, allocated on its first call.
         [global::System.ThreadStatic] private static float[]? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 64;
+
+        /// <summary>
+        /// Smallest batch (rows on one thread) for which PredictBatch first packs the dense layers' weights into panels for
+        /// CompiledNet.CompilerServices.Gemm: packing copies every weight once per call, which fewer rows do not repay.
+        /// </summary>
+        public const int PredictPackMinRows = 48;
+
+        // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
+        // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
+        // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
+        [global::System.ThreadStatic] private static float[]? t_packed;
+        private static readonly int s_packedEnd_L2 = global::CompiledNet.CompilerServices.Gemm.PackedLength(256, 10);
+
+        /// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float[] PackWeights()
+        {
+            float[] packed = t_packed ??= new float[s_packedEnd_L2];
+            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 77312, 2560), new global::System.ReadOnlySpan<float>(_parameters, 79872, 10),
+                256, 10, new global::System.Span<float>(packed, 0, s_packedEnd_L2));
+            return packed;
+        }
 
         private int _inferenceThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;
 
@@ -568,10 +592,12 @@ namespace Samples.Split
 
         /// <summary>
         /// Runs the network on many examples: <paramref name="inputs"/> holds them row after row (InputSize values each),
-        /// <paramref name="outputs"/> receives OutputSize values per example. Same results as Predict on each row, through the
-        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows, shared among
-        /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
-        /// on many threads at once, but not while training.
+        /// <paramref name="outputs"/> receives OutputSize values per example: what Predict gives on each row. Below
+        /// PredictPackMinRows rows the batched kernels (blocks of 4 rows share each loaded weight vector) give Predict's bits; from
+        /// there on the dense layers' weights are packed once per call and the rows run through them as one matrix product
+        /// (CompiledNet.CompilerServices.Gemm, as wide as the machine's vectors), whose fused multiply-adds may differ from Predict in
+        /// the last bits. Shared among InferenceThreads threads when the batch is large enough, with the same bits for every thread
+        /// count. Allocates nothing after the first call on a thread; may run on many threads at once, but not while training.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -583,38 +609,48 @@ namespace Samples.Split
             if (outputs.Length != rows * OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
             if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, rows >= PredictPackMinRows);
         }
 
-        /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
+        /// <summary>
+        /// Rows [start, start + count) of a PredictBatch shared among threads. A shared batch has at least PredictSplitMinRows ≥
+        /// PredictPackMinRows rows, so every part runs on packed weights, as the whole batch would on one thread: same bits.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.CompilerServices.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize),
-                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count);
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count, true);
         }
 
-        /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
+        /// <summary>
+        /// Inference over rows rows starting at x0, outputs from y0: with pack, the dense layers' weights packed once, then chunks of
+        /// 96 rows through Gemm (other layers through their row-blocked kernel); without, chunks of 32 rows through each
+        /// layer's row-blocked kernel.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows)
+        private void PredictRows(ref float x0, ref float y0, int rows, bool pack)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[8512]);
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[25536]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            float[]? packed = pack ? PackWeights() : null;
+            int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8192);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 24576);
             ref float pieces = ref s; // no maxout layer: never written
-            for (int start = 0; start < rows; start += 32)
+            for (int start = 0; start < rows; start += chunk)
             {
-                int count = global::System.Math.Min(32, rows - start);
+                int count = global::System.Math.Min(chunk, rows - start);
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
-                InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 256), count, 256, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L2), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                else InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Softmax
                 {
                     ref float src = ref z;

@@ -1,0 +1,362 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace CompiledNet.CompilerServices
+{
+    /// <summary>The activation <see cref="Gemm.Multiply"/> applies to each result as it stores it.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public enum GemmActivation
+    {
+        /// <summary>The result as computed: y = x·W + b.</summary>
+        Identity = 0,
+
+        /// <summary>Rectified linear: y = max(x·W + b, 0).</summary>
+        ReLU = 1,
+    }
+
+    /// <summary>
+    /// Single-precision matrix product with bias and activation for batched inference:
+    /// Y[rows × n] = act(X[rows × k] · W[k × n] + b), all row-major (W[i, j] at i·n + j, the layout of a dense
+    /// layer's weights in a generated network). W and b are first rearranged by <see cref="Pack"/> into panels of
+    /// <see cref="PanelWidth"/> columns, each panel its bias followed by its k weight rows, zero-padded on the
+    /// right so that every panel is full; <see cref="Multiply"/> then computes blocks of <see cref="BlockRows"/>
+    /// rows × one panel with the whole block's results in vector registers (the register blocking of
+    /// K. Goto and R. A. van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 34(3), 2008).
+    /// The vector width is the widest the JIT accelerates — <see cref="Vector512"/>, else <see cref="Vector256"/>,
+    /// else <see cref="Vector128"/> — fixed when the method is compiled, so the other widths' code is not even
+    /// compiled. Each result is accumulated in the order b + x₀w₀ + x₁w₁ + … with one fused multiply-add per term
+    /// (where the CPU has FMA), whatever the width and the block. Public for generated code; not part of the API a
+    /// user programs against.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Gemm
+    {
+        /// <summary>Rows of X one micro-kernel call computes together (each loaded weight vector serves all of them).</summary>
+        public const int BlockRows = 6;
+
+        /// <summary>
+        /// Columns per packed panel: 4 × 16 with <see cref="Vector512"/> (24 of the 32 registers hold the block's
+        /// results), 2 × 8 with <see cref="Vector256"/> and 2 × 4 with <see cref="Vector128"/> (12 of 16).
+        /// </summary>
+        public static int PanelWidth
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 16 : 8;
+        }
+
+        /// <summary>Floats <see cref="Pack"/> writes for a k × n weight matrix and its bias.</summary>
+        public static int PackedLength(int k, int n)
+        {
+            if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The inner dimension k must be at least 1.");
+            if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "The column count n must be at least 1.");
+            int width = PanelWidth;
+            long length = (long)((n + width - 1) / width) * (k + 1) * width;
+            if (length > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(k), k, $"A packed {k} × {n} matrix would exceed {int.MaxValue} floats.");
+            return (int)length;
+        }
+
+        /// <summary>
+        /// Rearranges the row-major k × n <paramref name="weights"/> and the n <paramref name="bias"/> values (empty:
+        /// no bias, zeros) into the panels <see cref="Multiply"/> reads; <paramref name="packed"/> needs
+        /// <see cref="PackedLength"/>(k, n) floats.
+        /// </summary>
+        public static void Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int k, int n, Span<float> packed)
+        {
+            int length = PackedLength(k, n);
+            if (weights.Length != k * n) Kernels.ThrowWrongLength(nameof(weights), k * n, weights.Length, "k × n");
+            if (bias.Length != 0 && bias.Length != n) Kernels.ThrowWrongLength(nameof(bias), n, bias.Length, "n, or 0 for no bias");
+            if (packed.Length < length) Kernels.ThrowWrongLength(nameof(packed), length, packed.Length, "at least PackedLength(k, n)");
+            int width = PanelWidth;
+            ref float w = ref MemoryMarshal.GetReference(weights);
+            ref float target = ref MemoryMarshal.GetReference(packed);
+            for (int j0 = 0; j0 < n; j0 += width)
+            {
+                int columns = Math.Min(width, n - j0);
+                int pad = width - columns;
+                if (bias.Length != 0) bias.Slice(j0, columns).CopyTo(MemoryMarshal.CreateSpan(ref target, columns));
+                else MemoryMarshal.CreateSpan(ref target, columns).Clear();
+                if (pad != 0) MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, columns), pad).Clear();
+                target = ref Unsafe.Add(ref target, width);
+                ref float row = ref Unsafe.Add(ref w, j0);
+                for (int i = 0; i < k; i++)
+                {
+                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref target), ref Unsafe.As<float, byte>(ref row), (uint)columns * sizeof(float));
+                    if (pad != 0) MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, columns), pad).Clear();
+                    target = ref Unsafe.Add(ref target, width);
+                    row = ref Unsafe.Add(ref row, n);
+                }
+            }
+        }
+
+        /// <summary>
+        /// y[r, j] = act(Σᵢ x[r, i]·W[i, j] + b[j]) for the <paramref name="rows"/> rows of <paramref name="x"/>
+        /// (k values each) into <paramref name="y"/> (n values each), W and b as packed by <see cref="Pack"/>.
+        /// Allocates nothing; <paramref name="packed"/> is only read, so threads may share it.
+        /// </summary>
+        public static void Multiply(ReadOnlySpan<float> x, int rows, int k, ReadOnlySpan<float> packed, int n, Span<float> y, GemmActivation activation)
+        {
+            int length = PackedLength(k, n);
+            if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "The row count must not be negative.");
+            if ((long)rows * k > x.Length) Kernels.ThrowWrongLength(nameof(x), rows * k, x.Length, "rows × k");
+            if ((long)rows * n > y.Length) Kernels.ThrowWrongLength(nameof(y), rows * n, y.Length, "rows × n");
+            if (packed.Length < length) Kernels.ThrowWrongLength(nameof(packed), length, packed.Length, "at least PackedLength(k, n)");
+            if (activation is not (GemmActivation.Identity or GemmActivation.ReLU))
+                throw new ArgumentOutOfRangeException(nameof(activation), activation, "Identity or ReLU.");
+            if (rows == 0) return;
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float p0 = ref MemoryMarshal.GetReference(packed);
+            ref float y0 = ref MemoryMarshal.GetReference(y);
+            bool relu = activation == GemmActivation.ReLU;
+            int width = PanelWidth, depth = Depth;
+            nuint panel = (nuint)(k + 1) * (nuint)width;
+            // A block at the bottom or right edge is computed whole in this tile, its valid part copied in and out.
+            Span<float> tile = stackalloc float[BlockRows * 64];
+            ref float t = ref MemoryMarshal.GetReference(tile);
+            for (int r0 = 0; r0 < rows; r0 += Stripe)
+            {
+                int stripe = Math.Min(Stripe, rows - r0);
+                ref float xs = ref Unsafe.Add(ref x0, (nuint)r0 * (nuint)k);
+                ref float ys = ref Unsafe.Add(ref y0, (nuint)r0 * (nuint)n);
+                for (int k0 = 0; k0 < k; k0 += depth)
+                {
+                    int kc = Math.Min(depth, k - k0);
+                    bool first = k0 == 0, activate = relu && k0 + kc == k;
+                    ref float p = ref p0;
+                    for (int j0 = 0; j0 < n; j0 += width)
+                    {
+                        int columns = Math.Min(width, n - j0);
+                        ref float w = ref Unsafe.Add(ref p, (nuint)(k0 + 1) * (nuint)width);
+                        for (int r = 0; r < stripe; r += BlockRows)
+                        {
+                            int valid = Math.Min(BlockRows, stripe - r);
+                            ref float xr = ref Unsafe.Add(ref xs, (nuint)r * (nuint)k + (nuint)k0);
+                            ref float yb = ref Unsafe.Add(ref ys, (nuint)r * (nuint)n + (nuint)j0);
+                            bool whole = valid == BlockRows && columns == width;
+                            ref float d = ref whole ? ref yb : ref t;
+                            nuint ld = whole ? (nuint)n : (nuint)width;
+                            if (!whole && !first) CopyRows(ref t, (nuint)width, ref yb, (nuint)n, valid, columns);
+                            // The first depth block starts from the bias (the panel's first row, for every row of the block).
+                            ref float c = ref first ? ref p : ref d;
+                            nuint ldc = first ? 0 : ld;
+                            if (Vector512.IsHardwareAccelerated) Block512(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
+                            else if (Vector256.IsHardwareAccelerated) Block256(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
+                            else Block128(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
+                            if (!whole) CopyRows(ref yb, (nuint)n, ref t, (nuint)width, valid, columns);
+                        }
+                        p = ref Unsafe.Add(ref p, panel);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Rows per stripe: one stripe's inputs (Stripe × k) and results stay in the L2 cache while every panel passes
+        /// over them; 16 blocks of rows share each part of a panel loaded into L1.
+        /// </summary>
+        private const int Stripe = 16 * BlockRows;
+
+        /// <summary>
+        /// Weight rows per pass over the batch: a pass's part of one panel (Depth × PanelWidth floats, 32 KiB) stays in
+        /// the L1 cache while every block of rows uses it.
+        /// </summary>
+        private static int Depth
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 8192 / PanelWidth;
+        }
+
+        /// <summary>rows × columns floats from source (row stride ls) to target (row stride lt).</summary>
+        private static void CopyRows(ref float target, nuint lt, ref float source, nuint ls, int rows, int columns)
+        {
+            for (int row = 0; row < rows; row++)
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref target, (nuint)row * lt)),
+                    ref Unsafe.As<float, byte>(ref Unsafe.Add(ref source, (nuint)row * ls)), (uint)columns * sizeof(float));
+        }
+
+        /// <summary>Row r of the block, or its last valid row for r ≥ valid (computed again, stored only to the edge tile): no remainder loop for a partial block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ref float Row(ref float x, nuint k, int valid, int r) => ref Unsafe.Add(ref x, (nuint)Math.Min(r, valid - 1) * k);
+
+        // ---- Vector512: 6 rows × 4 vectors of 16 -------------------------------------------------------------------
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+            => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+        private static void Block512(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
+        {
+            ref float x0 = ref x;
+            ref float x1 = ref Row(ref x, ldx, valid, 1);
+            ref float x2 = ref Row(ref x, ldx, valid, 2);
+            ref float x3 = ref Row(ref x, ldx, valid, 3);
+            ref float x4 = ref Row(ref x, ldx, valid, 4);
+            ref float x5 = ref Row(ref x, ldx, valid, 5);
+            ref float c0r = ref c;
+            ref float c1r = ref Unsafe.Add(ref c, ldc);
+            ref float c2r = ref Unsafe.Add(ref c, 2 * ldc);
+            ref float c3r = ref Unsafe.Add(ref c, 3 * ldc);
+            ref float c4r = ref Unsafe.Add(ref c, 4 * ldc);
+            ref float c5r = ref Unsafe.Add(ref c, 5 * ldc);
+            var c00 = Vector512.LoadUnsafe(ref c0r, 0); var c01 = Vector512.LoadUnsafe(ref c0r, 16); var c02 = Vector512.LoadUnsafe(ref c0r, 32); var c03 = Vector512.LoadUnsafe(ref c0r, 48);
+            var c10 = Vector512.LoadUnsafe(ref c1r, 0); var c11 = Vector512.LoadUnsafe(ref c1r, 16); var c12 = Vector512.LoadUnsafe(ref c1r, 32); var c13 = Vector512.LoadUnsafe(ref c1r, 48);
+            var c20 = Vector512.LoadUnsafe(ref c2r, 0); var c21 = Vector512.LoadUnsafe(ref c2r, 16); var c22 = Vector512.LoadUnsafe(ref c2r, 32); var c23 = Vector512.LoadUnsafe(ref c2r, 48);
+            var c30 = Vector512.LoadUnsafe(ref c3r, 0); var c31 = Vector512.LoadUnsafe(ref c3r, 16); var c32 = Vector512.LoadUnsafe(ref c3r, 32); var c33 = Vector512.LoadUnsafe(ref c3r, 48);
+            var c40 = Vector512.LoadUnsafe(ref c4r, 0); var c41 = Vector512.LoadUnsafe(ref c4r, 16); var c42 = Vector512.LoadUnsafe(ref c4r, 32); var c43 = Vector512.LoadUnsafe(ref c4r, 48);
+            var c50 = Vector512.LoadUnsafe(ref c5r, 0); var c51 = Vector512.LoadUnsafe(ref c5r, 16); var c52 = Vector512.LoadUnsafe(ref c5r, 32); var c53 = Vector512.LoadUnsafe(ref c5r, 48);
+            for (nuint i = 0; i < kc; i++)
+            {
+                var w0 = Vector512.LoadUnsafe(ref w, 0); var w1 = Vector512.LoadUnsafe(ref w, 16); var w2 = Vector512.LoadUnsafe(ref w, 32); var w3 = Vector512.LoadUnsafe(ref w, 48);
+                var a = Vector512.Create(Unsafe.Add(ref x0, i));
+                c00 = Fma512(a, w0, c00); c01 = Fma512(a, w1, c01); c02 = Fma512(a, w2, c02); c03 = Fma512(a, w3, c03);
+                a = Vector512.Create(Unsafe.Add(ref x1, i));
+                c10 = Fma512(a, w0, c10); c11 = Fma512(a, w1, c11); c12 = Fma512(a, w2, c12); c13 = Fma512(a, w3, c13);
+                a = Vector512.Create(Unsafe.Add(ref x2, i));
+                c20 = Fma512(a, w0, c20); c21 = Fma512(a, w1, c21); c22 = Fma512(a, w2, c22); c23 = Fma512(a, w3, c23);
+                a = Vector512.Create(Unsafe.Add(ref x3, i));
+                c30 = Fma512(a, w0, c30); c31 = Fma512(a, w1, c31); c32 = Fma512(a, w2, c32); c33 = Fma512(a, w3, c33);
+                a = Vector512.Create(Unsafe.Add(ref x4, i));
+                c40 = Fma512(a, w0, c40); c41 = Fma512(a, w1, c41); c42 = Fma512(a, w2, c42); c43 = Fma512(a, w3, c43);
+                a = Vector512.Create(Unsafe.Add(ref x5, i));
+                c50 = Fma512(a, w0, c50); c51 = Fma512(a, w1, c51); c52 = Fma512(a, w2, c52); c53 = Fma512(a, w3, c53);
+                w = ref Unsafe.Add(ref w, 64);
+            }
+            var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
+            Store512(ref y, floor, c00, c01, c02, c03);
+            Store512(ref Unsafe.Add(ref y, ld), floor, c10, c11, c12, c13);
+            Store512(ref Unsafe.Add(ref y, 2 * ld), floor, c20, c21, c22, c23);
+            Store512(ref Unsafe.Add(ref y, 3 * ld), floor, c30, c31, c32, c33);
+            Store512(ref Unsafe.Add(ref y, 4 * ld), floor, c40, c41, c42, c43);
+            Store512(ref Unsafe.Add(ref y, 5 * ld), floor, c50, c51, c52, c53);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store512(ref float y, Vector512<float> floor, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
+        {
+            v0 = Vector512.Max(v0, floor); v1 = Vector512.Max(v1, floor); v2 = Vector512.Max(v2, floor); v3 = Vector512.Max(v3, floor);
+            v0.StoreUnsafe(ref y, 0); v1.StoreUnsafe(ref y, 16); v2.StoreUnsafe(ref y, 32); v3.StoreUnsafe(ref y, 48);
+        }
+
+        // ---- Vector256: 6 rows × 2 vectors of 8 --------------------------------------------------------------------
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Fma256(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+        private static void Block256(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
+        {
+            ref float x0 = ref x;
+            ref float x1 = ref Row(ref x, ldx, valid, 1);
+            ref float x2 = ref Row(ref x, ldx, valid, 2);
+            ref float x3 = ref Row(ref x, ldx, valid, 3);
+            ref float x4 = ref Row(ref x, ldx, valid, 4);
+            ref float x5 = ref Row(ref x, ldx, valid, 5);
+            ref float c0r = ref c;
+            ref float c1r = ref Unsafe.Add(ref c, ldc);
+            ref float c2r = ref Unsafe.Add(ref c, 2 * ldc);
+            ref float c3r = ref Unsafe.Add(ref c, 3 * ldc);
+            ref float c4r = ref Unsafe.Add(ref c, 4 * ldc);
+            ref float c5r = ref Unsafe.Add(ref c, 5 * ldc);
+            var c00 = Vector256.LoadUnsafe(ref c0r, 0); var c01 = Vector256.LoadUnsafe(ref c0r, 8);
+            var c10 = Vector256.LoadUnsafe(ref c1r, 0); var c11 = Vector256.LoadUnsafe(ref c1r, 8);
+            var c20 = Vector256.LoadUnsafe(ref c2r, 0); var c21 = Vector256.LoadUnsafe(ref c2r, 8);
+            var c30 = Vector256.LoadUnsafe(ref c3r, 0); var c31 = Vector256.LoadUnsafe(ref c3r, 8);
+            var c40 = Vector256.LoadUnsafe(ref c4r, 0); var c41 = Vector256.LoadUnsafe(ref c4r, 8);
+            var c50 = Vector256.LoadUnsafe(ref c5r, 0); var c51 = Vector256.LoadUnsafe(ref c5r, 8);
+            for (nuint i = 0; i < kc; i++)
+            {
+                var w0 = Vector256.LoadUnsafe(ref w, 0); var w1 = Vector256.LoadUnsafe(ref w, 8);
+                var a = Vector256.Create(Unsafe.Add(ref x0, i));
+                c00 = Fma256(a, w0, c00); c01 = Fma256(a, w1, c01);
+                a = Vector256.Create(Unsafe.Add(ref x1, i));
+                c10 = Fma256(a, w0, c10); c11 = Fma256(a, w1, c11);
+                a = Vector256.Create(Unsafe.Add(ref x2, i));
+                c20 = Fma256(a, w0, c20); c21 = Fma256(a, w1, c21);
+                a = Vector256.Create(Unsafe.Add(ref x3, i));
+                c30 = Fma256(a, w0, c30); c31 = Fma256(a, w1, c31);
+                a = Vector256.Create(Unsafe.Add(ref x4, i));
+                c40 = Fma256(a, w0, c40); c41 = Fma256(a, w1, c41);
+                a = Vector256.Create(Unsafe.Add(ref x5, i));
+                c50 = Fma256(a, w0, c50); c51 = Fma256(a, w1, c51);
+                w = ref Unsafe.Add(ref w, 16);
+            }
+            var floor = relu ? Vector256<float>.Zero : Vector256.Create(float.NegativeInfinity);
+            Store256(ref y, floor, c00, c01);
+            Store256(ref Unsafe.Add(ref y, ld), floor, c10, c11);
+            Store256(ref Unsafe.Add(ref y, 2 * ld), floor, c20, c21);
+            Store256(ref Unsafe.Add(ref y, 3 * ld), floor, c30, c31);
+            Store256(ref Unsafe.Add(ref y, 4 * ld), floor, c40, c41);
+            Store256(ref Unsafe.Add(ref y, 5 * ld), floor, c50, c51);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store256(ref float y, Vector256<float> floor, Vector256<float> v0, Vector256<float> v1)
+        {
+            v0 = Vector256.Max(v0, floor); v1 = Vector256.Max(v1, floor);
+            v0.StoreUnsafe(ref y, 0); v1.StoreUnsafe(ref y, 8);
+        }
+
+        // ---- Vector128: 6 rows × 2 vectors of 4 --------------------------------------------------------------------
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Fma128(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c;
+
+        private static void Block128(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
+        {
+            ref float x0 = ref x;
+            ref float x1 = ref Row(ref x, ldx, valid, 1);
+            ref float x2 = ref Row(ref x, ldx, valid, 2);
+            ref float x3 = ref Row(ref x, ldx, valid, 3);
+            ref float x4 = ref Row(ref x, ldx, valid, 4);
+            ref float x5 = ref Row(ref x, ldx, valid, 5);
+            ref float c0r = ref c;
+            ref float c1r = ref Unsafe.Add(ref c, ldc);
+            ref float c2r = ref Unsafe.Add(ref c, 2 * ldc);
+            ref float c3r = ref Unsafe.Add(ref c, 3 * ldc);
+            ref float c4r = ref Unsafe.Add(ref c, 4 * ldc);
+            ref float c5r = ref Unsafe.Add(ref c, 5 * ldc);
+            var c00 = Vector128.LoadUnsafe(ref c0r, 0); var c01 = Vector128.LoadUnsafe(ref c0r, 4);
+            var c10 = Vector128.LoadUnsafe(ref c1r, 0); var c11 = Vector128.LoadUnsafe(ref c1r, 4);
+            var c20 = Vector128.LoadUnsafe(ref c2r, 0); var c21 = Vector128.LoadUnsafe(ref c2r, 4);
+            var c30 = Vector128.LoadUnsafe(ref c3r, 0); var c31 = Vector128.LoadUnsafe(ref c3r, 4);
+            var c40 = Vector128.LoadUnsafe(ref c4r, 0); var c41 = Vector128.LoadUnsafe(ref c4r, 4);
+            var c50 = Vector128.LoadUnsafe(ref c5r, 0); var c51 = Vector128.LoadUnsafe(ref c5r, 4);
+            for (nuint i = 0; i < kc; i++)
+            {
+                var w0 = Vector128.LoadUnsafe(ref w, 0); var w1 = Vector128.LoadUnsafe(ref w, 4);
+                var a = Vector128.Create(Unsafe.Add(ref x0, i));
+                c00 = Fma128(a, w0, c00); c01 = Fma128(a, w1, c01);
+                a = Vector128.Create(Unsafe.Add(ref x1, i));
+                c10 = Fma128(a, w0, c10); c11 = Fma128(a, w1, c11);
+                a = Vector128.Create(Unsafe.Add(ref x2, i));
+                c20 = Fma128(a, w0, c20); c21 = Fma128(a, w1, c21);
+                a = Vector128.Create(Unsafe.Add(ref x3, i));
+                c30 = Fma128(a, w0, c30); c31 = Fma128(a, w1, c31);
+                a = Vector128.Create(Unsafe.Add(ref x4, i));
+                c40 = Fma128(a, w0, c40); c41 = Fma128(a, w1, c41);
+                a = Vector128.Create(Unsafe.Add(ref x5, i));
+                c50 = Fma128(a, w0, c50); c51 = Fma128(a, w1, c51);
+                w = ref Unsafe.Add(ref w, 8);
+            }
+            var floor = relu ? Vector128<float>.Zero : Vector128.Create(float.NegativeInfinity);
+            Store128(ref y, floor, c00, c01);
+            Store128(ref Unsafe.Add(ref y, ld), floor, c10, c11);
+            Store128(ref Unsafe.Add(ref y, 2 * ld), floor, c20, c21);
+            Store128(ref Unsafe.Add(ref y, 3 * ld), floor, c30, c31);
+            Store128(ref Unsafe.Add(ref y, 4 * ld), floor, c40, c41);
+            Store128(ref Unsafe.Add(ref y, 5 * ld), floor, c50, c51);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store128(ref float y, Vector128<float> floor, Vector128<float> v0, Vector128<float> v1)
+        {
+            v0 = Vector128.Max(v0, floor); v1 = Vector128.Max(v1, floor);
+            v0.StoreUnsafe(ref y, 0); v1.StoreUnsafe(ref y, 4);
+        }
+    }
+}
