@@ -194,7 +194,70 @@ namespace CompiledNet
         public static CheckpointInfo Load(ICompiledNetwork net, string path)
         {
             ArgumentNullException.ThrowIfNull(net);
-            var (info, contents) = Read(path, net);
+            return Restore(net, ReadCore(path, net));
+        }
+
+        /// <summary>
+        /// Writes <paramref name="net"/> as a checkpoint to <paramref name="stream"/> (a blob, a response body, a
+        /// memory stream), from its current position; the same bytes <see cref="Save(ICompiledNetwork, string)"/> writes.
+        /// The stream is left open.
+        /// </summary>
+        public static void Write(ICompiledNetwork net, Stream stream)
+        {
+            ArgumentNullException.ThrowIfNull(net);
+            ArgumentNullException.ThrowIfNull(stream);
+            stream.Write(Serialize(net, null, null, null));
+            stream.Flush();
+        }
+
+        /// <summary>
+        /// Restores <paramref name="net"/> from a checkpoint read from <paramref name="stream"/> (from its current
+        /// position to its end: an embedded resource, a downloaded blob), with the same checks as
+        /// <see cref="Load(ICompiledNetwork, string)"/>; the network is unchanged when a check fails. The stream is left open.
+        /// </summary>
+        public static CheckpointInfo Read(ICompiledNetwork net, Stream stream)
+        {
+            ArgumentNullException.ThrowIfNull(net);
+            ArgumentNullException.ThrowIfNull(stream);
+            using var source = Seekable(stream);
+            return Restore(net, ReadCore(source.Stream, StreamName, net));
+        }
+
+        /// <summary>Reads and verifies a checkpoint (header and checksum) from <paramref name="stream"/> without a network.</summary>
+        public static CheckpointInfo ReadInfo(Stream stream)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            using var source = Seekable(stream);
+            return ReadCore(source.Stream, StreamName, null).Info;
+        }
+
+        private const string StreamName = "the checkpoint stream";
+
+        /// <summary>The rest of <paramref name="stream"/> as a stream that starts at 0 and can seek (a copy when it is not one already).</summary>
+        private static SeekableSource Seekable(Stream stream)
+        {
+            if (!stream.CanRead) throw new ArgumentException("The stream cannot be read.", nameof(stream));
+            if (stream.CanSeek && stream.Position == 0) return new SeekableSource(stream, owned: false);
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            return new SeekableSource(copy, owned: true);
+        }
+
+        private readonly struct SeekableSource : IDisposable
+        {
+            private readonly bool _owned;
+
+            public SeekableSource(Stream stream, bool owned) { Stream = stream; _owned = owned; }
+
+            public Stream Stream { get; }
+
+            public void Dispose() { if (_owned) Stream.Dispose(); }
+        }
+
+        private static CheckpointInfo Restore(ICompiledNetwork net, (CheckpointInfo Info, NetworkState? Contents) read)
+        {
+            var (info, contents) = read;
             var c = contents!;
             c.Parameters.CopyTo(net.Parameters);
             c.OptimizerState.CopyTo(net.OptimizerState);
@@ -229,17 +292,23 @@ namespace CompiledNet
         }
 
         /// <summary>Reads and verifies a checkpoint (header and checksum) without a network.</summary>
-        public static CheckpointInfo ReadInfo(string path) => Read(path, null).Info;
+        public static CheckpointInfo ReadInfo(string path) => ReadCore(path, null).Info;
 
         /// <summary>
         /// Reads the header first (magic number, version, sizes), compares the length it implies with the file's,
         /// and — for a network — the fingerprint and buffer sizes with the network's, before the body is read; then
         /// reads the body (decoding it only for a network) while computing the checksum.
         /// </summary>
-        private static (CheckpointInfo Info, NetworkState? Contents) Read(string path, ICompiledNetwork? net)
+        private static (CheckpointInfo Info, NetworkState? Contents) ReadCore(string path, ICompiledNetwork? net)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            return ReadCore(file, path, net);
+        }
+
+        /// <summary>As <see cref="ReadCore(string, ICompiledNetwork?)"/> from a seekable stream that starts at 0; <paramref name="path"/> names it in messages.</summary>
+        private static (CheckpointInfo Info, NetworkState? Contents) ReadCore(Stream file, string path, ICompiledNetwork? net)
+        {
             long length = file.Length;
             var head = new byte[(int)Math.Min(length, 24)];
             ReadFully(file, head);
@@ -348,7 +417,7 @@ namespace CompiledNet
                 throw new InvalidDataException($"{path}: the checkpoint is corrupted (checksum {hash:X16} does not match the stored {expectedHash:X16}).");
             return (info with { Loop = loop }, contents);
 
-            NetworkState ReadBuffers(FileStream source, int pc, int sc, int bc, long atStep, RngState? maskState, ref ulong h)
+            NetworkState ReadBuffers(Stream source, int pc, int sc, int bc, long atStep, RngState? maskState, ref ulong h)
             {
                 var bytes = new byte[4L * ((long)pc + sc + bc)];
                 if (ReadFully(source, bytes) < bytes.Length) throw new InvalidDataException($"{path}: the file is truncated: it ended while being read.");

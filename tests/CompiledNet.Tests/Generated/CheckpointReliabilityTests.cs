@@ -119,13 +119,13 @@ public sealed class CheckpointReliabilityTests : IDisposable
     }
 
     [Fact]
-    public void ConcurrentSavesToOnePathAllCompleteAndLeaveOneValidFile()
+    public async Task ConcurrentSavesToOnePathAllCompleteAndLeaveOneValidFile()
     {
         string path = PathOf("shared.ckpt");
         var a = new SpiralNet(1);
         var b = new SpiralNet(2);
         var tasks = new[] { a, b }.Select(net => Task.Run(() => { for (int i = 0; i < 25; i++) Checkpoint.Save(net, path); })).ToArray();
-        Task.WaitAll(tasks);
+        await Task.WhenAll(tasks);
         var loaded = new SpiralNet(3);
         Checkpoint.Load(loaded, path);
         var parameters = loaded.Parameters.ToArray();

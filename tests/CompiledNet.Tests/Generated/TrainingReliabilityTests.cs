@@ -182,7 +182,7 @@ public sealed class TrainingReliabilityTests : IDisposable
     }
 
     [Fact]
-    public void ServingFromAnotherThreadWhileTrainingNeverSeesAMixedState()
+    public async Task ServingFromAnotherThreadWhileTrainingNeverSeesAMixedState()
     {
         // Each published copy is written once, before it is published: every prediction made with it must equal
         // the first one made with it, however training proceeds meanwhile.
@@ -212,7 +212,7 @@ public sealed class TrainingReliabilityTests : IDisposable
         Assert.True(reading.Wait(TimeSpan.FromSeconds(60)), "the reading thread did not start");
         Trainer.Train(net, data, new TrainingOptions { Epochs = 30 }, new SynchronousProgress<EpochReport>(_ => serving.Publish(net)));
         done.Cancel();
-        reader.Wait();
+        await reader;
         Assert.Equal(0, mismatches);
         Assert.True(predictions > 0);
         Assert.Equal(31, serving.Publications);

@@ -60,7 +60,7 @@ public sealed class PackageTests : IDisposable
     private static string CopySources(string target)
     {
         string root = RepositoryRoot();
-        foreach (string file in new[] { "Directory.Build.props", "src/Directory.Build.props" })
+        foreach (string file in new[] { "Directory.Build.props", "Directory.Packages.props", "src/Directory.Build.props" })
             if (File.Exists(Path.Combine(root, file))) { Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(target, file))!); File.Copy(Path.Combine(root, file), Path.Combine(target, file)); }
         foreach (string project in new[] { "Attributes", "Generator", "CodeFixes", "Runtime" })
         {
