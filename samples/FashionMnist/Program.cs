@@ -15,7 +15,7 @@ using CompiledNet.Samples;
 var data = SampleCommandLine.Data();
 var epochsOption = SampleCommandLine.Int("--epochs", "training epochs (default 10; 30 with --recipe best)", "N", defaultValue: null);
 var seedOption = SampleCommandLine.Int("--seed", "seed of the initial weights, the shuffles and the augmentation", "S", defaultValue: 1, min: int.MinValue);
-var saveOption = new Option<string>("--save") { Description = "write a checkpoint of the trained network to this file", HelpName = "CHECKPOINT" };
+var saveOption = SampleCommandLine.Text("--save", "write a checkpoint of the trained network to this file", "CHECKPOINT");
 var outOption = SampleCommandLine.Out("fashion-mnist.csv and fashion-mnist.png");
 var augmentOption = new Option<bool>("--augment") { Description = "shift (up to --shift pixels, default 2) and rotate (up to --rotate degrees, default 10) each training image as its batch is assembled" };
 var shiftOption = SampleCommandLine.Int("--shift", "largest shift in pixels (implies --augment)", "K", defaultValue: null, min: 0);

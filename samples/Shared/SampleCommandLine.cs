@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Threading.Tasks;
 using CompiledNet;
 
 namespace CompiledNet.Samples;
@@ -10,26 +11,31 @@ namespace CompiledNet.Samples;
 /// <summary>
 /// The options the samples share, built on System.CommandLine: typed values read with the invariant culture, ranges
 /// checked while parsing, so a mistyped value is a one-line message naming the option and the value (exit code 2),
-/// never an exception.
+/// never an exception. An option given more than once takes its last value, so a script can pass defaults before
+/// the user's arguments (samples/Serve/run.sh does).
 /// </summary>
 internal static class SampleCommandLine
 {
     /// <summary>The exit code of a command line that does not parse (the samples' runtime failures, such as missing data, exit with 1).</summary>
     public const int UsageError = 2;
 
-    public static Option<string> Data() => new("--data")
-    {
-        Description = "folder with the four Fashion-MNIST IDX files (plain or .gz)",
-        HelpName = "DIR",
-        DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
-    };
+    public static Option<string> Data() => Text("--data", "folder with the four Fashion-MNIST IDX files (plain or .gz)", "DIR", FashionMnist.DefaultDirectory);
 
-    public static Option<string> Out(string writes) => new("--out")
+    public static Option<string> Out(string writes) => Text("--out", $"folder for {writes} (created when missing)", "DIR", ".");
+
+    /// <summary>A string option; with <paramref name="defaultValue"/> null it has no default.</summary>
+    public static Option<string> Text(string name, string description, string helpName, string? defaultValue = null)
     {
-        Description = $"folder for {writes} (created when missing)",
-        HelpName = "DIR",
-        DefaultValueFactory = _ => ".",
-    };
+        var option = new Option<string>(name)
+        {
+            Description = description,
+            HelpName = helpName,
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = result => result.Tokens[^1].Value,
+        };
+        if (defaultValue is not null) option.DefaultValueFactory = _ => defaultValue;
+        return option;
+    }
 
     /// <summary>
     /// A whole number in [<paramref name="min"/>, <paramref name="max"/>]; with <paramref name="defaultValue"/> null the
@@ -41,11 +47,11 @@ internal static class SampleCommandLine
         {
             Description = description,
             HelpName = helpName,
-            Arity = whenGivenAlone is null ? ArgumentArity.ExactlyOne : ArgumentArity.ZeroOrOne,
+            Arity = whenGivenAlone is null ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
             CustomParser = result =>
             {
                 if (result.Tokens.Count == 0) return whenGivenAlone ?? 0;
-                string token = result.Tokens[0].Value;
+                string token = result.Tokens[^1].Value;
                 if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
                 {
                     result.AddError($"{name} expects a whole number, not '{token}'.");
@@ -69,9 +75,10 @@ internal static class SampleCommandLine
         {
             Description = description,
             HelpName = helpName,
+            Arity = ArgumentArity.OneOrMore,
             CustomParser = result =>
             {
-                string token = result.Tokens[0].Value;
+                string token = result.Tokens[^1].Value;
                 if (!float.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
                 {
                     result.AddError($"{name} expects a number such as 0.5 (with a decimal point), not '{token}'.");
@@ -94,12 +101,21 @@ internal static class SampleCommandLine
     public static int Run(RootCommand command, string[] args)
     {
         ParseResult parsed = command.Parse(args);
-        if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
-        {
-            foreach (ParseError error in parsed.Errors) Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine($"Run with --help to see the options.");
-            return UsageError;
-        }
-        return parsed.Invoke();
+        return Refused(parsed) ? UsageError : parsed.Invoke();
+    }
+
+    /// <summary>As <see cref="Run"/>, for commands whose actions are asynchronous.</summary>
+    public static Task<int> RunAsync(RootCommand command, string[] args)
+    {
+        ParseResult parsed = command.Parse(args);
+        return Refused(parsed) ? Task.FromResult(UsageError) : parsed.InvokeAsync();
+    }
+
+    private static bool Refused(ParseResult parsed)
+    {
+        if (parsed.Errors.Count == 0 || parsed.Action is not ParseErrorAction) return false;
+        foreach (ParseError error in parsed.Errors) Console.Error.WriteLine(error.Message);
+        Console.Error.WriteLine("Run with --help to see the options.");
+        return true;
     }
 }
