@@ -43,6 +43,9 @@ public class SampleCommandLineTests
         start.ArgumentList.Add(SampleDll(sample));
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // System.CommandLine's own messages are localised by the UI culture; the C locale gives the English ones.
+        start.Environment["LC_ALL"] = "C";
+        start.Environment["LANG"] = "C";
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
