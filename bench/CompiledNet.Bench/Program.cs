@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -18,70 +19,117 @@ using CompiledNet.Bench;
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
-string outPath = "bench/results.md";
-bool quick = false, compileCost = false, inferenceOnly = false, machineOnly = false;
-for (int i = 0; i < args.Length; i++)
+// Given more than once, the last --out counts: bench/run.sh passes its default before the user's arguments.
+var outOption = new Option<string[]>("--out")
 {
-    if (args[i] == "--out" && i + 1 < args.Length) outPath = args[++i];
-    else if (args[i] == "--quick") quick = true;
-    else if (args[i] == "--compile-cost") compileCost = true;
-    else if (args[i] == "--inference") inferenceOnly = true;
-    else if (args[i] == "--machine") machineOnly = true;
-    else if (args[i] == "--predict-batch") { _ = BenchData.Test; PredictBatchQuick(); return 0; }
-    else if (args[i] == "--subnormal-step")
+    Description = "the Markdown file the full run writes (a new section is added to an existing results file)",
+    HelpName = "FILE",
+    Arity = ArgumentArity.OneOrMore,
+    DefaultValueFactory = _ => new[] { "bench/results.md" },
+};
+var inferenceOption = new Option<bool>("--inference") { Description = "the inference rows only: CompiledNet, TorchSharp, ONNX Runtime (about 2 minutes)" };
+var machineOption = new Option<bool>("--machine") { Description = "the CPU, its vector widths and the FMA peak of each, then exit" };
+var quickOption = new Option<bool>("--quick") { Description = "CompiledNet's epochs, a step's parts and the health monitor's cost, Stopwatch only (about a minute)" };
+var predictBatchOption = new Option<bool>("--predict-batch") { Description = "B's PredictBatch of 1024 rows on 1 and 2 threads" };
+var subnormalOption = new Option<bool>("--subnormal-step") { Description = "B's Adam step with and without subnormal optimizer state" };
+var compileCostOption = new Option<bool>("--compile-cost") { Description = "the generator's time, the generated source's size and the first Predict in a fresh process" };
+var epochsOption = new Option<(string Network, int Threads, int Count)?>("--epochs")
+{
+    Description = "for a profiler: COUNT epochs of network A, B or C on THREADS threads, nothing else",
+    HelpName = "A|B|C THREADS COUNT",
+    Arity = new ArgumentArity(3, 3),
+    AllowMultipleArgumentsPerToken = true,
+    CustomParser = result =>
     {
-        // B trained 2 epochs on one thread; then one optimizer step timed from that state as it is and with every
-        // |state| < 1e-30 flushed to 0 (the same gradients), alternating, 101 times each.
-        var net = new NetB(1) { TrainingThreads = 1 };
-        var trainer = new EpochTrainer<NetB>(net, BenchData.Train, 1);
-        trainer.RunEpoch();
-        trainer.RunEpoch();
-        Console.WriteLine($"B after 2 epochs on one thread: {Subnormals.Count(net.OptimizerState)} subnormal floats in the optimizer state, {Subnormals.Count(net.Parameters)} in the parameters (of {NetB.ParameterCount} each)");
-        var parameters = net.Parameters.ToArray();
-        var state = net.OptimizerState.ToArray();
-        var flushed = state.Select(v => MathF.Abs(v) < 1e-30f ? 0f : v).ToArray();
-        var times = new[] { new List<double>(), new List<double>() };
-        for (int rep = 0; rep < 101; rep++)
-            for (int k = 0; k < 2; k++)
-            {
-                parameters.CopyTo(net.Parameters);
-                (k == 0 ? state : flushed).CopyTo(net.OptimizerState);
-                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                net.ApplyGradients();
-                times[k].Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-            }
-        foreach (var t in times) t.Sort();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"One Adam step from that state: as it is {times[0][50]:F0} µs (min {times[0][0]:F0}), with |state| < 1e-30 flushed to 0 {times[1][50]:F0} µs (min {times[1][0]:F0}); medians of 101, alternating"));
-        return 0;
-    }
-    else if (args[i] == "--onnx-peer" && i + 1 < args.Length)
-    {
-        // The child process of the full run: ONNX Runtime alone (its spinning pool threads stay out of the parent),
-        // on the model directory named by CNET_BENCH_MODEL_DIR; results as lines of key, median, min, max, bytes.
-        if (Environment.GetEnvironmentVariable("CNET_BENCH_MODEL_DIR") is null) { Console.Error.WriteLine("--onnx-peer needs CNET_BENCH_MODEL_DIR (set by the full run)."); return 2; }
-        var onnx = Collect(new[] { BenchmarkRunner.Run<OnnxRuntimePredict>() });
-        File.WriteAllLines(args[++i], onnx.Select(r => string.Join('\t', r.Key, F(r.Value.MedianNs, "R"), F(r.Value.MinNs, "R"), F(r.Value.MaxNs, "R"), r.Value.Bytes.ToString(CultureInfo.InvariantCulture))));
-        return onnx.Count == 2 * 2 ? 0 : 1;
-    }
-    else if (args[i] == "--epochs" && i + 3 < args.Length)
-    {
-        // For a profiler: N epochs of one network on T threads, nothing else (e.g. under perf record).
-        string network = args[++i];
-        int threads = int.Parse(args[++i], CultureInfo.InvariantCulture), count = int.Parse(args[++i], CultureInfo.InvariantCulture);
-        var epoch = CompiledNetEpoch.Create(network, threads, out var trained);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var bytes = new List<string>();
-        for (int e = 0; e < count; e++)
+        string network = result.Tokens[0].Value, threads = result.Tokens[1].Value, count = result.Tokens[2].Value;
+        if (network is not ("A" or "B" or "C")) result.AddError($"--epochs: the network is A, B or C, not '{network}'.");
+        if (!int.TryParse(threads, NumberStyles.Integer, CultureInfo.InvariantCulture, out int t) || t < 1)
+            result.AddError($"--epochs: THREADS is a whole number of at least 1, not '{threads}'.");
+        if (!int.TryParse(count, NumberStyles.Integer, CultureInfo.InvariantCulture, out int c) || c < 1)
+            result.AddError($"--epochs: COUNT is a whole number of at least 1, not '{count}'.");
+        return (network, t, c);
+    },
+};
+var onnxPeerOption = new Option<string>("--onnx-peer")
+{
+    Description = "internal: the full run's child process that times ONNX Runtime and writes its results to FILE",
+    HelpName = "FILE",
+    Hidden = true,
+};
+var command = new RootCommand("CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor on Fashion-MNIST (bench/README.md). Without a mode option: the full suite, written to --out.")
+{
+    outOption, inferenceOption, machineOption, quickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onnxPeerOption,
+};
+Option[] modes = { inferenceOption, machineOption, quickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onnxPeerOption };
+command.Validators.Add(result =>
+{
+    var given = modes.Where(m => result.GetResult(m) is not null).Select(m => m.Name).ToList();
+    if (given.Count > 1) result.AddError($"{string.Join(" and ", given)} are different runs; choose one.");
+});
+const int UsageError = 2;
+ParseResult parsed = command.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+    Console.Error.WriteLine("Run with --help to see the options.");
+    return UsageError;
+}
+if (parsed.Action is not null) return parsed.Invoke();   // --help, --version
+string outPath = parsed.GetValue(outOption)![^1];
+bool quick = parsed.GetValue(quickOption), compileCost = parsed.GetValue(compileCostOption),
+    inferenceOnly = parsed.GetValue(inferenceOption), machineOnly = parsed.GetValue(machineOption);
+if (parsed.GetValue(predictBatchOption)) { _ = BenchData.Test; PredictBatchQuick(); return 0; }
+if (parsed.GetValue(subnormalOption))
+{
+    // B trained 2 epochs on one thread; then one optimizer step timed from that state as it is and with every
+    // |state| < 1e-30 flushed to 0 (the same gradients), alternating, 101 times each.
+    var net = new NetB(1) { TrainingThreads = 1 };
+    var trainer = new EpochTrainer<NetB>(net, BenchData.Train, 1);
+    trainer.RunEpoch();
+    trainer.RunEpoch();
+    Console.WriteLine($"B after 2 epochs on one thread: {Subnormals.Count(net.OptimizerState)} subnormal floats in the optimizer state, {Subnormals.Count(net.Parameters)} in the parameters (of {NetB.ParameterCount} each)");
+    var parameters = net.Parameters.ToArray();
+    var state = net.OptimizerState.ToArray();
+    var flushed = state.Select(v => MathF.Abs(v) < 1e-30f ? 0f : v).ToArray();
+    var times = new[] { new List<double>(), new List<double>() };
+    for (int rep = 0; rep < 101; rep++)
+        for (int k = 0; k < 2; k++)
         {
-            long before = GC.GetTotalAllocatedBytes(precise: true), mine = GC.GetAllocatedBytesForCurrentThread();
-            epoch();
-            bytes.Add($"{GC.GetTotalAllocatedBytes(precise: true) - before}/{GC.GetAllocatedBytesForCurrentThread() - mine}");
+            parameters.CopyTo(net.Parameters);
+            (k == 0 ? state : flushed).CopyTo(net.OptimizerState);
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            net.ApplyGradients();
+            times[k].Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}; subnormal floats in the optimizer state {Subnormals.Count(trained.OptimizerState)}, in the parameters {Subnormals.Count(trained.Parameters)}"));
-        return 0;
+    foreach (var t in times) t.Sort();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"One Adam step from that state: as it is {times[0][50]:F0} µs (min {times[0][0]:F0}), with |state| < 1e-30 flushed to 0 {times[1][50]:F0} µs (min {times[1][0]:F0}); medians of 101, alternating"));
+    return 0;
+}
+if (parsed.GetValue(onnxPeerOption) is string onnxPeerFile)
+{
+    // The child process of the full run: ONNX Runtime alone (its spinning pool threads stay out of the parent),
+    // on the model directory named by CNET_BENCH_MODEL_DIR; results as lines of key, median, min, max, bytes.
+    if (Environment.GetEnvironmentVariable("CNET_BENCH_MODEL_DIR") is null) { Console.Error.WriteLine("--onnx-peer needs CNET_BENCH_MODEL_DIR (set by the full run)."); return UsageError; }
+    var onnx = Collect(new[] { BenchmarkRunner.Run<OnnxRuntimePredict>() });
+    File.WriteAllLines(onnxPeerFile, onnx.Select(r => string.Join('\t', r.Key, F(r.Value.MedianNs, "R"), F(r.Value.MinNs, "R"), F(r.Value.MaxNs, "R"), r.Value.Bytes.ToString(CultureInfo.InvariantCulture))));
+    return onnx.Count == 2 * 2 ? 0 : 1;
+}
+if (parsed.GetValue(epochsOption) is { } epochsRun)
+{
+    // For a profiler: N epochs of one network on T threads, nothing else (e.g. under perf record).
+    var (network, threads, count) = epochsRun;
+    var epoch = CompiledNetEpoch.Create(network, threads, out var trained);
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    var bytes = new List<string>();
+    for (int e = 0; e < count; e++)
+    {
+        long before = GC.GetTotalAllocatedBytes(precise: true), mine = GC.GetAllocatedBytesForCurrentThread();
+        epoch();
+        bytes.Add($"{GC.GetTotalAllocatedBytes(precise: true) - before}/{GC.GetAllocatedBytesForCurrentThread() - mine}");
     }
-    else { Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: CompiledNet.Bench [--out FILE] [--inference | --machine | --subnormal-step | --quick | --predict-batch | --compile-cost | --epochs A|B|C THREADS N | --onnx-peer RESULTS]"); return 2; }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}; subnormal floats in the optimizer state {Subnormals.Count(trained.OptimizerState)}, in the parameters {Subnormals.Count(trained.Parameters)}"));
+    return 0;
 }
 if (compileCost)
 {

@@ -1,8 +1,10 @@
 using System;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using CompiledNet;
+using CompiledNet.Samples;
 using SkiaSharp;
 
 namespace Serve;
@@ -16,30 +18,28 @@ namespace Serve;
 /// </summary>
 internal static class Classifier
 {
-    public static int Run(string[] args)
+    /// <summary>The <c>classify</c> command.</summary>
+    public static Command CreateCommand()
+    {
+        var checkpoint = SampleCommandLine.Text("--checkpoint", "the trained network (samples/FashionMnist --save FILE writes one)", "FILE");
+        var idx = SampleCommandLine.Text("--idx", "an IDX file of 28×28 images to classify (or to export with --export-png)", "IMAGES");
+        var labels = SampleCommandLine.Text("--labels", "the IDX labels of --idx: prints the accuracy", "LABELS");
+        var count = SampleCommandLine.Int("--count", "how many of the --idx images", "N", defaultValue: 10);
+        var exportPng = SampleCommandLine.Text("--export-png", "write the first --count images of --idx as PNG files to this folder instead", "DIR");
+        var files = new Argument<string[]>("files") { Description = "PNG or JPEG files to classify (scaled to 28×28 grey as the service does)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("classify", "Classifies IDX images or PNG/JPEG files with a trained checkpoint, or writes IDX images as PNGs.")
+        {
+            checkpoint, idx, labels, count, exportPng, files,
+        };
+        command.SetAction(parse => Run(parse.GetValue(checkpoint), parse.GetValue(idx), parse.GetValue(labels), parse.GetValue(count),
+            parse.GetValue(exportPng), parse.GetValue(files) ?? Array.Empty<string>()));
+        return command;
+    }
+
+    private static int Run(string? checkpoint, string? idx, string? labels, int count, string? exportDir, string[] pngs)
     {
         long startTicks = Stopwatch.GetTimestamp();
         TimeSpan sinceProcessStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
-        string? checkpoint = null, idx = null, labels = null, exportDir = null;
-        int count = 10;
-        var pngs = new System.Collections.Generic.List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--checkpoint": checkpoint = Value(); break;
-                case "--idx": idx = Value(); break;
-                case "--labels": labels = Value(); break;
-                case "--count": count = Args.Int("--count", Value()); break;
-                case "--export-png": exportDir = Value(); break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal)) { Console.Error.WriteLine($"Unknown option {args[i]}."); return 2; }
-                    pngs.Add(args[i]);
-                    break;
-            }
-        }
-
         try
         {
             if (exportDir is not null)

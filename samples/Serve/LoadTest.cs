@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -10,6 +11,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using CompiledNet;
+using CompiledNet.Samples;
 
 namespace Serve;
 
@@ -29,32 +31,48 @@ public static class LoadTest
         double P50Milliseconds, double P99Milliseconds, StatsResponse? Server,
         double AllocatedBytesPerRequest, double ModelAllocatedBytesPerRequest, double ModelMicrosecondsPerPrediction);
 
-    public const string Usage = "Usage: Serve load-test (--url URL | --serve CHECKPOINT [--port N]) [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]";
+    /// <summary>
+    /// The <c>load-test</c> command: either --url of a running service or --serve CHECKPOINT to start this program as
+    /// the service in a process of its own, load it and stop it.
+    /// </summary>
+    public static Command CreateCommand()
+    {
+        var url = SampleCommandLine.Text("--url", "a running service to load (127.0.0.1 or localhost only)", "URL");
+        var serve = SampleCommandLine.Text("--serve", "start this program as the service with this checkpoint, load it, then stop it", "CHECKPOINT");
+        var port = SampleCommandLine.Int("--port", "the port of the service --serve starts", "N", defaultValue: 5099, min: 1, max: 65535);
+        var clients = SampleCommandLine.Int("--clients", "concurrent clients", "N", defaultValue: 8);
+        var requests = SampleCommandLine.Int("--requests", "requests in all; the run stops at this count or after --seconds", "N", defaultValue: 20000);
+        var seconds = SampleCommandLine.Float("--seconds", "time limit of the run", "S", defaultValue: 30, min: 0.001f, max: 86400);
+        var warmup = SampleCommandLine.Int("--warmup", "requests sent before measuring", "N", defaultValue: 500, min: 0);
+        var data = SampleCommandLine.Data();
+        data.Description = "folder with the Fashion-MNIST test images the requests send (random pixels when missing)";
+        var command = new Command("load-test", "Loads a service with concurrent JSON predictions and reports requests per second, latencies and allocations.")
+        {
+            url, serve, port, clients, requests, seconds, warmup, data,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetResult(url) is null) == (result.GetResult(serve) is null))
+                result.AddError("Give either --url of a running service or --serve CHECKPOINT to start one.");
+        });
+        command.SetAction((parse, _) => RunCommand(parse.GetValue(url), parse.GetValue(serve), parse.GetValue(port), parse.GetValue(clients),
+            parse.GetValue(requests), parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(data)!));
+        return command;
+    }
 
+    /// <summary>
+    /// Runs the command line that follows <c>load-test</c>. One that does not parse throws <see cref="ArgumentException"/>
+    /// naming each problem.
+    /// </summary>
     public static async Task<int> RunCommand(string[] args)
     {
-        string? url = null, serve = null, data = FashionMnist.DefaultDirectory;
-        int clients = 8, requests = 20000, warmup = 500, port = 5099;
-        double seconds = 30;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--url": url = Value(); break;
-                case "--serve": serve = Value(); break;
-                case "--port": port = Args.Int("--port", Value()); break;
-                case "--clients": clients = Args.Int("--clients", Value()); break;
-                case "--requests": requests = Args.Int("--requests", Value()); break;
-                case "--seconds": seconds = Args.Double("--seconds", Value()); break;
-                case "--warmup": warmup = Args.Int("--warmup", Value()); break;
-                case "--data": data = Value(); break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'. {Usage}");
-            }
-        }
-        if ((url is null) == (serve is null)) throw new ArgumentException($"Give either --url of a running service or --serve CHECKPOINT to start one. {Usage}");
-        if (clients < 1 || requests < 1 || seconds <= 0 || warmup < 0 || port is < 1 or > 65535)
-            throw new ArgumentException($"--clients ({clients}), --requests ({requests}) and --seconds ({seconds}) must be positive, --warmup ({warmup}) not negative, --port ({port}) 1 to 65535.");
+        var parsed = new RootCommand { CreateCommand() }.Parse(new[] { "load-test" }.Concat(args).ToArray());
+        if (parsed.Errors.Count > 0) throw new ArgumentException(string.Join(" ", parsed.Errors.Select(e => e.Message)));
+        return await parsed.InvokeAsync();
+    }
+
+    private static async Task<int> RunCommand(string? url, string? serve, int port, int clients, int requests, double seconds, int warmup, string data)
+    {
         var bodies = Bodies(data, 256);
         if (serve is null)
         {

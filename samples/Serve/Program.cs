@@ -1,37 +1,46 @@
 using System;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
 using CompiledNet;
+using CompiledNet.Samples;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serve;
 
 // samples/Serve: a Fashion-MNIST classifier as a web service (ASP.NET Core minimal API, Native AOT), plus the
-// command-line classifier and a load test.
+// command-line classifier and a load test. `Serve --help` and `Serve COMMAND --help` list the options.
 //   Serve [serve] [--checkpoint FILE] [--url http://127.0.0.1:5000] [--data DIR] [--Serve:Setting=value …]   the service (docs/serving.md)
-//   Serve classify …                                                              the command-line classifier (see Classifier.cs)
+//   Serve classify …                                                              the command-line classifier (Classifier.cs)
 //   Serve load-test (--url URL | --serve CHECKPOINT [--port N]) [--clients N] [--requests N] [--seconds S] [--warmup N] [--data DIR]
-string command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
-string[] rest = command == "serve" && (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) ? args : args[1..];
-try
+const string ServeDescription = "Serves the network over HTTP (the default command). Any ASP.NET Core or service setting may follow as --Serve:Name=value (docs/serving.md).";
+var serve = new Command("serve", ServeDescription) { TreatUnmatchedTokensAsErrors = false };
+var root = new RootCommand("A Fashion-MNIST classifier as a web service, a command-line classifier and a load test.")
 {
-    switch (command)
+    serve, Classifier.CreateCommand(), LoadTest.CreateCommand(),
+};
+root.TreatUnmatchedTokensAsErrors = false;
+// The service's own options, declared on `serve` and on the root (where `Serve --url …` means `Serve serve --url …`) so
+// that a missing value is refused here and --help lists them; the settings themselves are read by FashionService.Build.
+foreach (var command in new Command[] { serve, root })
+{
+    command.Options.Add(SampleCommandLine.Text("--checkpoint", "the trained network; without it a quick 2-epoch network is trained first", "FILE"));
+    command.Options.Add(new Option<string[]>("--url") { Description = "address to listen on (default http://127.0.0.1:5000); may be given more than once", HelpName = "URL", Arity = ArgumentArity.OneOrMore });
+    command.Options.Add(SampleCommandLine.Text("--data", "Fashion-MNIST folder for the quick network", "DIR"));
+}
+serve.SetAction((_, _) => ServeMain(args[1..]));
+root.SetAction((_, _) =>
+{
+    if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
     {
-        case "classify": return Classifier.Run(rest);
-        case "load-test": return await LoadTest.RunCommand(rest);
-        case "serve": return await ServeMain(rest);
-        default:
-            Console.Error.WriteLine($"Unknown command '{command}': serve, classify or load-test.");
-            return 2;
+        Console.Error.WriteLine($"Unknown command '{args[0]}': serve, classify or load-test (--help lists them).");
+        return Task.FromResult(SampleCommandLine.UsageError);
     }
-}
-catch (ArgumentException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    return 2;
-}
+    return ServeMain(args);
+});
+return await SampleCommandLine.RunAsync(root, args);
 
 static async Task<int> ServeMain(string[] args)
 {
@@ -43,10 +52,15 @@ static async Task<int> ServeMain(string[] args)
         app = FashionService.Build(args);
         options = app.Services.GetRequiredService<IOptions<ServeOptions>>().Value;   // validated here: a bad setting stops the start
     }
+    catch (ArgumentException ex)   // an unknown option
+    {
+        Console.Error.WriteLine(ex.Message);
+        return SampleCommandLine.UsageError;
+    }
     catch (OptionsValidationException ex)
     {
         Console.Error.WriteLine(string.Join(Environment.NewLine, ex.Failures));
-        return 2;
+        return SampleCommandLine.UsageError;
     }
     catch (InvalidOperationException ex)   // a setting that does not bind (unknown key, not a number)
     {

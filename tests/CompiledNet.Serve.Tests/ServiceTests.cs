@@ -422,8 +422,9 @@ public class ServiceTests : IClassFixture<ServiceFixture>
     [Theory]
     [InlineData(new[] { "--clients", "many", "--url", "http://127.0.0.1:1" }, "--clients expects a whole number, not 'many'.")]
     [InlineData(new[] { "--clients", "4" }, "Give either --url of a running service or --serve CHECKPOINT")]
-    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--requests", "0" }, "--requests (0)")]
-    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--fast" }, "Unknown option '--fast'.")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--requests", "0" }, "--requests must be at least 1, not 0.")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--seconds", "1,5" }, "--seconds expects a number such as 0.5 (with a decimal point), not '1,5'.")]
+    [InlineData(new[] { "--url", "http://127.0.0.1:1", "--fast" }, "'--fast'")]
     public async Task TheLoadTestCommandRefusesBadOptions(string[] args, string message)
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => LoadTest.RunCommand(args));

@@ -11,8 +11,11 @@ using Xunit;
 namespace CompiledNet.Tests.Docs;
 
 /// <summary>
-/// What the README shows a user to type must compile as shown: every ```csharp block is compiled as the Program.cs of
-/// a new console project (implicit usings on, the generator running), unless the line before it marks it as a fragment.
+/// What the README and the pages of docs/ show a user to type must compile as shown: every ```csharp block is compiled
+/// as the Program.cs of a new console project (implicit usings on, the generator running), unless the line before it
+/// marks it as a fragment (<c>&lt;!-- fragment: why --&gt;</c>). Lines starting with <c>#:</c> are the .NET SDK's
+/// file-based-app directives (<c>#:package</c>), read by <c>dotnet run file.cs</c> rather than by the compiler; they are
+/// left out here and exercised by <see cref="FileBasedAppTests"/>.
 /// </summary>
 public class ReadmeSnippetTests
 {
@@ -30,19 +33,28 @@ public class ReadmeSnippetTests
         """;
 
     public static IEnumerable<object[]> CompleteBlocks()
-        => Blocks(ReadReadme()).Where(b => !b.Fragment).Select(b => new object[] { b.Line, b.Code });
+        => DocumentedFiles().SelectMany(file => Blocks(File.ReadAllText(Path.Combine(RepositoryRoot(), file)))
+            .Where(b => !b.Fragment).Select(b => new object[] { file, b.Line, b.Code }));
 
-    private static string ReadReadme()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var readme = Path.Combine(dir.FullName, "README.md");
-            if (File.Exists(readme) && File.Exists(Path.Combine(dir.FullName, "CompiledNet.sln"))) return File.ReadAllText(readme);
-        }
+            if (File.Exists(Path.Combine(dir.FullName, "README.md")) && File.Exists(Path.Combine(dir.FullName, "CompiledNet.sln"))) return dir.FullName;
         throw new FileNotFoundException("README.md beside CompiledNet.sln was not found above " + AppContext.BaseDirectory);
     }
 
-    private static List<(int Line, string Code, bool Fragment)> Blocks(string markdown)
+    /// <summary>README.md, docs/*.md and the samples' READMEs, relative to the repository root with '/' separators.</summary>
+    internal static IEnumerable<string> DocumentedFiles()
+    {
+        string root = RepositoryRoot();
+        yield return "README.md";
+        foreach (string page in Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal))
+            yield return "docs/" + Path.GetFileName(page);
+        foreach (string sample in Directory.EnumerateDirectories(Path.Combine(root, "samples")).Order(StringComparer.Ordinal))
+            if (File.Exists(Path.Combine(sample, "README.md"))) yield return $"samples/{Path.GetFileName(sample)}/README.md";
+    }
+
+    internal static List<(int Line, string Code, bool Fragment)> Blocks(string markdown)
     {
         var lines = markdown.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         var blocks = new List<(int, string, bool)>();
@@ -60,16 +72,20 @@ public class ReadmeSnippetTests
     }
 
     [Fact]
-    public void TheReadmeHasAtLeastOneCompleteProgram() => Assert.NotEmpty(CompleteBlocks());
+    public void TheReadmeHasAtLeastOneCompleteProgram() => Assert.Contains(CompleteBlocks(), b => (string)b[0] == "README.md");
+
+    [Fact]
+    public void TheDocsPagesHaveCompletePrograms() => Assert.Contains(CompleteBlocks(), b => ((string)b[0]).StartsWith("docs/", StringComparison.Ordinal));
 
     [Theory]
     [MemberData(nameof(CompleteBlocks))]
-    public void EveryCompleteReadmeBlockCompilesAsTheProgramOfAConsoleProject(int line, string code)
+    public void EveryCompleteBlockCompilesAsTheProgramOfAConsoleProject(string file, int line, string code)
     {
-        var result = GeneratorHarness.Run(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable), code, ImplicitUsings);
+        string program = string.Join("\n", code.Split('\n').Where(l => !l.StartsWith("#:", StringComparison.Ordinal)));
+        var result = GeneratorHarness.Run(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable), program, ImplicitUsings);
         Assert.Empty(result.Diagnostics);
         var problems = result.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, $"README block at line {line} does not compile cleanly:\n" + string.Join("\n", problems.Take(10)));
+        Assert.True(problems.Count == 0, $"{file}: the block at line {line} does not compile cleanly:\n" + string.Join("\n", problems.Take(10)));
     }
 
     [Fact]

@@ -31,14 +31,14 @@ public sealed class PackageTests : IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir != null && !File.Exists(Path.Combine(dir.FullName, "CompiledNet.sln"))) dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("CompiledNet.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static (int Code, string Output) Run(string workingDirectory, string arguments, params (string, string)[] environment)
+    internal static (int Code, string Output) Run(string workingDirectory, string arguments, params (string, string)[] environment)
     {
         var start = new ProcessStartInfo("dotnet", arguments)
         {
@@ -57,7 +57,7 @@ public sealed class PackageTests : IDisposable
     }
 
     /// <summary>The four projects of the package, the README and the shared build properties, without bin/ and obj/.</summary>
-    private static string CopySources(string target)
+    internal static string CopySources(string target)
     {
         string root = RepositoryRoot();
         foreach (string file in new[] { "Directory.Build.props", "Directory.Packages.props", "src/Directory.Build.props" })
