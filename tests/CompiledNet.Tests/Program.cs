@@ -17,7 +17,7 @@ public static class Program
     {
         if (args.Length == 1 && args[0] == "--gemm-probe") return Runtime.GemmWidthTests.Probe();
         if (args.Length != 1 || args[0] != "--simd-probe") return 0;
-        Console.WriteLine($"# Vector256 accelerated: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}; FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; AVX-512: {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}");
+        Console.WriteLine($"# Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}; Vector256 accelerated: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}; Vector128 accelerated: {System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated}; FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; AVX-512: {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}");
         foreach (var net in new ITrainable[] { new OddSizesNet(3), new SpiralNet(4), new BatchNormNet(5), new DropoutNet(6), new SplitNet(7) })
         {
             net.TrainingThreads = 1;

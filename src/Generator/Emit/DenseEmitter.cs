@@ -30,21 +30,25 @@ namespace CompiledNet.Generator.Emit
 
         public void EmitMethods(IndentedWriter w, LayerContext c)
         {
-            var vw = c.Width;
             EmitInit(w, c.Layer, c.Layout);
-            EmitInfer(w, vw, c.Layer, c.Layout, c.IsOutput);
-            EmitInferRows(w, vw, c.Layer, c.Layout, c.IsOutput);
-            EmitTrainForward(w, vw, c.Layer, c.Layout, c.Network.Spec.BatchSize, c.IsOutput);
-            EmitBackward(w, vw, c.Layer, c.Layout, c.IsOutput);
+            EmitInfer(w, c.Layer, c.Layout, c.IsOutput);
+            EmitInferRows(w, c.Layer, c.Layout, c.IsOutput);
+            EmitTrainForward(w, c.Layer, c.Layout, c.Network.Spec.BatchSize, c.IsOutput);
+            EmitBackward(w, c.Layer, c.Layout, c.IsOutput);
         }
 
-        // Register blocking. Training forward: 4 rows × 2 vectors = 8 accumulators. Inference (one row): 8 vectors, enough
-        // independent FMA chains to cover its latency on two pipes.
+        // Register blocking. Training forward and weight gradient: 4 rows × VectorWidth.BlockVectors vectors = 8
+        // accumulators with 16 vector registers (AVX2, SSE, AdvSimd), 16 with AVX-512's 32. Inference (one row): 8
+        // vectors, enough independent FMA chains to cover its latency on two pipes. Input gradient: 2 rows × 4 dot products.
         public const int ForwardRows = 4;
-        private const int ForwardVectors = 2, InferVectors = 8, GradRows = 4, GradVectors = 2, DotRows = 2, DotColumns = 4;
+        private const int InferVectors = 8, GradRows = 4, DotRows = 2, DotColumns = 4;
 
         internal static void Summary(IndentedWriter w, LayerPlan lp, Layout layout, string pass)
-            => w.Line($"/// <summary>Layer {lp.Number}: {Describer.Layer(lp.Spec)} — {pass}. Parameters: {layout.Ranges(lp.Index, lp.Spec)}.</summary>");
+            => w.Line(SummaryText(lp, layout, pass));
+
+        /// <summary>The summary line of a per-layer method: its layer, its pass and its parameter ranges.</summary>
+        internal static string SummaryText(LayerPlan lp, Layout layout, string pass)
+            => ($"/// <summary>Layer {lp.Number}: {Describer.Layer(lp.Spec)} — {pass}. Parameters: {layout.Ranges(lp.Index, lp.Spec)}.</summary>");
 
         private static void EmitInit(IndentedWriter w, LayerPlan lp, Layout layout)
         {
@@ -82,23 +86,20 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>Inference forward for one example: y = x·W (+ b), batch norm with population statistics, then the activation (the output layer leaves it to the caller).</summary>
-        private static void EmitInfer(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, bool isOutput)
+        private static void EmitInfer(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
         {
             int l = lp.Index;
             var layer = lp.Spec;
             int n = l + 1;
             if (layer.BatchNorm)
             {
-                Summary(w, lp, layout, "inference, linear part z = x·W (no bias: β takes its role)");
-                using (w.Member($"private static void {lp.InferLinear}(ref float p, ref float x, ref float y)"))
+                new VectorMethod("private static", "void", lp.InferLinear, ("ref float", "p"), ("ref float", "x"), ("ref float", "y")).Emit(w, SummaryText(lp, layout, "inference, linear part z = x·W (no bias: β takes its role)"), vw =>
                 {
                     InferProduct(w, vw, lp, layout, "y", bias: false);
-                }
-                w.Line();
+                });
             }
             string what = isOutput ? "inference forward (logits; the output activation follows)" : "inference forward";
-            Summary(w, lp, layout, layer.BatchNorm ? what + ", batch norm with the population statistics" : what);
-            using (w.Member($"private static void {lp.Infer}(ref float p, ref float statistics, ref float x, ref float y)"))
+            new VectorMethod("private static", "void", lp.Infer, ("ref float", "p"), ("ref float", "statistics"), ("ref float", "x"), ("ref float", "y")).Emit(w, SummaryText(lp, layout, layer.BatchNorm ? what + ", batch norm with the population statistics" : what), vw =>
             {
                 if (layer.BatchNorm)
                 {
@@ -117,8 +118,7 @@ namespace CompiledNet.Generator.Emit
                     InferProduct(w, vw, lp, layout, "y", layer.Bias);
                 }
                 if (!isOutput && layer.Activation != ActivationKind.Maxout) ActivationEmitter.Forward(w, vw, layer, "y", "y", null);
-            }
-            w.Line();
+            });
         }
 
         /// <summary>One row's x·W (+ b) into ref <paramref name="target"/> (the pieces of a maxout layer), from the weights at p.</summary>
@@ -137,7 +137,7 @@ namespace CompiledNet.Generator.Emit
         /// Writes the layer's output (logits for the output layer) row after row into <c>output</c>; maxout pieces
         /// go through <c>scratch</c>.
         /// </summary>
-        private static void EmitInferRows(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, bool isOutput)
+        private static void EmitInferRows(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
         {
             int l = lp.Index;
             var layer = lp.Spec;
@@ -145,8 +145,7 @@ namespace CompiledNet.Generator.Emit
             bool maxout = layer.Activation == ActivationKind.Maxout;
             string pass = "batched inference forward over count rows" + (isOutput ? " (logits; the output activation follows)" : "")
                 + (layer.BatchNorm ? ", batch norm with the population statistics" : "");
-            Summary(w, lp, layout, pass);
-            using (w.Member($"private static void {lp.InferRows}(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)"))
+            new VectorMethod("private static", "void", lp.InferRows, ("ref float", "p"), ("ref float", "statistics"), ("ref float", "x"), ("ref float", "output"), ("ref float", "scratch"), ("int", "count")).Emit(w, SummaryText(lp, layout, pass), vw =>
             {
                 w.Line($"ref float w = ref {Refs.At("p", layout.WeightOffset[l])};");
                 string? bias = null;
@@ -171,12 +170,11 @@ namespace CompiledNet.Generator.Emit
                 }
                 else if (!isOutput)
                     ActivationEmitter.Forward(w, vw, layer, "output", "output", "count");
-            }
-            w.Line();
+            });
         }
 
         /// <summary>Training forward over <c>count</c> rows: blocks of rows share each loaded weight vector.</summary>
-        private static void EmitTrainForward(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, int batchSize, bool isOutput)
+        private static void EmitTrainForward(IndentedWriter w, LayerPlan lp, Layout layout, int batchSize, bool isOutput)
         {
             int l = lp.Index;
             var layer = lp.Spec;
@@ -188,13 +186,11 @@ namespace CompiledNet.Generator.Emit
 
             if (!layer.BatchNorm)
             {
-                Summary(w, lp, layout, pass);
-                using (w.Member($"private void {lp.Forward}(ref float x, int start, int count)"))
+                new VectorMethod("private", "void", lp.Forward, ("ref float", "x"), ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, pass), vw =>
                 {
                     ForwardLinear(w, vw, lp, layout, batchSize, target);
                     ForwardActivation(w, vw, lp, isOutput);
-                }
-                w.Line();
+                });
             }
             else
             {
@@ -207,33 +203,29 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"{lp.ForwardActivation}(start, count);");
                 }
                 w.Line();
-                Summary(w, lp, layout, $"training forward, linear part over rows [start, start + count) into {target}");
-                using (w.Member($"private void {lp.ForwardLinear}(ref float x, int start, int count)"))
+                new VectorMethod("private", "void", lp.ForwardLinear, ("ref float", "x"), ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, $"training forward, linear part over rows [start, start + count) into {target}"), vw =>
+                {
                     ForwardLinear(w, vw, lp, layout, batchSize, target);
-                w.Line();
-                Summary(w, lp, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics");
-                using (w.Member($"private void {lp.BatchNormForward}(int count)"))
+                });
+                new VectorMethod("private", "void", lp.BatchNormForward, ("int", "count")).Emit(w, SummaryText(lp, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics"), vw =>
                 {
                     w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
                     w.Line($"ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target});");
                     BatchNormEmitter.EmitForward(w, vw, lp, layout);
-                }
-                w.Line();
-                Summary(w, lp, layout, "training forward, activation" + (layer.Dropout > 0 ? " and dropout" : "") + " over rows [start, start + count)");
-                using (w.Member($"private void {lp.ForwardActivation}(int start, int count)"))
+                });
+                new VectorMethod("private", "void", lp.ForwardActivation, ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, "training forward, activation" + (layer.Dropout > 0 ? " and dropout" : "") + " over rows [start, start + count)"), vw =>
                 {
                     w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
                     ForwardActivation(w, vw, lp, isOutput);
-                }
-                w.Line();
+                });
             }
-            if (layer.DropConnect > 0) DropConnectEmitter.EmitMask(w, vw, lp, layout);
+            if (layer.DropConnect > 0) DropConnectEmitter.EmitMask(w, lp, layout);
         }
 
         /// <summary>y[r, o] = b[o] + Σ_i x[r, i]·W[i, o] for r in [0, count): column strips outermost, blocks of ForwardRows rows.</summary>
         private static void RowsProduct(IndentedWriter w, VectorWidth vw, LayerSpec layer, string? bias, bool rowBlocks)
         {
-            KernelEmitter.StripProduct(w, vw, ForwardRows, ForwardVectors, layer.Width,
+            KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, layer.Width,
                 new KernelEmitter.Product($"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)", k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(layer.Width)}", k => $"y{k}", bias),
                 rows =>
                 {
@@ -298,7 +290,7 @@ namespace CompiledNet.Generator.Emit
         /// mask, the activation, batch norm; then the weight and bias (or γ, β) gradients and, except for the first
         /// layer, ∂L/∂a of the layer below into _d{n−1}.
         /// </summary>
-        private static void EmitBackward(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, bool isOutput)
+        private static void EmitBackward(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
         {
             int l = lp.Index;
             var layer = lp.Spec;
@@ -313,14 +305,12 @@ namespace CompiledNet.Generator.Emit
             if (l > 0) steps.Add("input gradient");
             if (!layer.BatchNorm)
             {
-                Summary(w, lp, layout, "backward: " + string.Join(", ", steps));
-                using (w.Member($"private void {lp.Backward}(ref float x, int start, int count, ref float g)"))
+                new VectorMethod("private", "void", lp.Backward, ("ref float", "x"), ("int", "start"), ("int", "count"), ("ref float", "g")).Emit(w, SummaryText(lp, layout, "backward: " + string.Join(", ", steps)), vw =>
                 {
                     BackwardRows(w, lp);
                     BackwardThroughActivation(w, vw, lp, isOutput);
                     BackwardLinear(w, vw, lp, layout);
-                }
-                w.Line();
+                });
                 return;
             }
             // Three pieces, so that a step split across threads can sum over the whole batch between them.
@@ -333,28 +323,22 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line();
             int norm = steps.IndexOf("batch norm (γ, β and the batch statistics)");
-            Summary(w, lp, layout, "backward over rows [start, start + count): " + (norm > 0 ? string.Join(", ", steps.GetRange(0, norm)) : "nothing before batch norm (δ is already ∂L/∂ of its output)"));
-            using (w.Member($"private void {lp.BackwardActivation}(int start, int count)"))
+            new VectorMethod("private", "void", lp.BackwardActivation, ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, "backward over rows [start, start + count): " + (norm > 0 ? string.Join(", ", steps.GetRange(0, norm)) : "nothing before batch norm (δ is already ∂L/∂ of its output)")), vw =>
             {
                 BackwardRows(w, lp);
                 BackwardThroughActivation(w, vw, lp, isOutput);
-            }
-            w.Line();
-            Summary(w, lp, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z");
-            using (w.Member($"private void {lp.BatchNormBackward}(int count, ref float g)"))
+            });
+            new VectorMethod("private", "void", lp.BatchNormBackward, ("int", "count"), ("ref float", "g")).Emit(w, SummaryText(lp, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z"), vw =>
             {
                 w.Line($"ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas});");
                 w.Line("nuint rows = (nuint)count;");
                 BatchNormEmitter.EmitBackward(w, vw, lp, layout);
-            }
-            w.Line();
-            Summary(w, lp, layout, "backward over rows [start, start + count): " + string.Join(", ", steps.GetRange(norm + 1, steps.Count - norm - 1)));
-            using (w.Member($"private void {lp.BackwardLinear}(ref float x, int start, int count, ref float g)"))
+            });
+            new VectorMethod("private", "void", lp.BackwardLinear, ("ref float", "x"), ("int", "start"), ("int", "count"), ("ref float", "g")).Emit(w, SummaryText(lp, layout, "backward over rows [start, start + count): " + string.Join(", ", steps.GetRange(norm + 1, steps.Count - norm - 1))), vw =>
             {
                 BackwardRows(w, lp);
                 BackwardLinear(w, vw, lp, layout);
-            }
-            w.Line();
+            });
         }
 
         /// <summary>target = a ⊙ b over [0, length) (refs of those names).</summary>
@@ -407,7 +391,7 @@ namespace CompiledNet.Generator.Emit
                 {
                     for (int k = 0; k < GradRows; k++)
                         w.Line($"ref float g{k} = ref {RowRef("gw", iv, k, width)};");
-                    KernelEmitter.BlockedProduct(w, vw, GradRows, GradVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
+                    KernelEmitter.BlockedProduct(w, vw, GradRows, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
                         k => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", iv, k)), "d", $"r * {Int(width)}", k => $"g{k}", null));
                 }
             }
@@ -417,7 +401,7 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open())
                 {
                     w.Line($"ref float g0 = ref {Refs.At("gw", i * width)};");
-                    KernelEmitter.BlockedProduct(w, vw, 1, GradVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
+                    KernelEmitter.BlockedProduct(w, vw, 1, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
                         _ => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", null, i)), "d", $"r * {Int(width)}", _ => "g0", null));
                 }
             }

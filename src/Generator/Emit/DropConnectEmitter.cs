@@ -22,14 +22,13 @@ namespace CompiledNet.Generator.Emit
         /// DropConnect's per-batch work: draw the weight mask (unless masks are reused) and materialise W ⊙ mask, which
         /// the forward and input-gradient kernels then use as ordinary weights.
         /// </summary>
-        public static void EmitMask(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout)
+        public static void EmitMask(IndentedWriter w, LayerPlan lp, Layout layout)
         {
             int l = lp.Index;
             var layer = lp.Spec;
             int n = l + 1;
             float keep = 1f - layer.DropConnect;
-            DenseEmitter.Summary(w, lp, layout, $"DropConnect: one mask per mini-batch over the {Int(layer.Inputs * layer.Width)} weights, each kept with probability {Number(keep)} and scaled by 1/{Number(keep)}; W ⊙ mask into {lp.MaskedWeights}");
-            using (w.Member($"private void {lp.DropConnect}()"))
+            new VectorMethod("private", "void", lp.DropConnect).Emit(w, DenseEmitter.SummaryText(lp, layout, $"DropConnect: one mask per mini-batch over the {Int(layer.Inputs * layer.Width)} weights, each kept with probability {Number(keep)} and scaled by 1/{Number(keep)}; W ⊙ mask into {lp.MaskedWeights}"), vw =>
             {
                 w.Line($"ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropConnectMask});");
                 using (w.Open("if (!ReuseMasks)"))
@@ -37,8 +36,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
                 w.Line($"ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
                 DenseEmitter.Multiply(w, vw, layer.Inputs * layer.Width, "w", "weights", "mask");
-            }
-            w.Line();
+            });
         }
 
         /// <summary>∂L/∂W ⊙ mask, over the layer's weight gradient gw.</summary>

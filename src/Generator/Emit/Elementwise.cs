@@ -11,12 +11,22 @@ namespace CompiledNet.Generator.Emit
     /// </summary>
     internal readonly struct Lane
     {
-        private Lane(VectorWidth? width, string index, int? column = null)
+        private Lane(VectorWidth? width, string index, int? column = null, bool step = false)
         {
             Width = width;
             Index = index;
             Column = column;
+            IsTailStep = step;
         }
+
+        /// <summary>
+        /// A narrower vector in the tail of a wider loop: the scalars' vector copies (<c>nameV</c>) have the loop's
+        /// width, so this lane broadcasts a scalar where it reads it.
+        /// </summary>
+        public bool IsTailStep { get; }
+
+        /// <summary>The scalar <paramref name="name"/> in every lane: its vector copy, or a broadcast in a tail step.</summary>
+        public string Broadcast(string name) => Width is { } v ? (IsTailStep ? v.Create(name) : name + "V") : name;
 
         /// <summary>The constant column of an unrolled scalar, or null in a loop.</summary>
         public int? Column { get; }
@@ -33,6 +43,9 @@ namespace CompiledNet.Generator.Emit
         public bool IsVector => Width is not null;
 
         public static Lane Vector(VectorWidth width, string index = "j") => new Lane(width, index);
+
+        /// <summary>A narrower vector at the constant column <paramref name="column"/> in the tail of a wider loop.</summary>
+        public static Lane TailStep(VectorWidth width, int column) => new Lane(width, Int(column), null, step: true);
 
         public static Lane Scalar(string index = "j") => new Lane(null, index);
 
@@ -137,7 +150,7 @@ namespace CompiledNet.Generator.Emit
 
             public BroadcastExpr(string name) => _name = name;
 
-            internal override string Render(Lane lane) => lane.IsVector ? _name + "V" : _name;
+            internal override string Render(Lane lane) => lane.Broadcast(_name);
         }
 
         private sealed class LocalExpr : Expr
@@ -203,7 +216,7 @@ namespace CompiledNet.Generator.Emit
                     case Function.Flush:
                         return v is null
                             ? $"(global::System.MathF.Abs({a[0]}) < tiny ? 0f : {a[0]})"
-                            : v.Call("AndNot", a[0], v.Call("LessThan", v.Call("Abs", a[0]), "tinyV"));
+                            : v.Call("AndNot", a[0], v.Call("LessThan", v.Call("Abs", a[0]), lane.Broadcast("tiny")));
                     default:
                         throw new InvalidOperationException(_function.ToString());
                 }
@@ -331,8 +344,16 @@ namespace CompiledNet.Generator.Emit
             if (full > 0)
                 using (w.Open($"for (nuint j = {Int(start)}; j < {Int(start + full)}; j += {Int(lanes)})"))
                     Write(w, body, Lane.Vector(width));
-            if (full < length)
-                using (w.Open($"for (nuint j = {Int(start + full)}; j < {Int(start + length)}; j++)"))
+            int at = start + full;
+            foreach (var narrow in width.Narrower)
+                if (start + length - at >= narrow.Lanes)
+                {
+                    using (w.Open())
+                        Write(w, body, Lane.TailStep(narrow, at));
+                    at += narrow.Lanes;
+                }
+            if (at < start + length)
+                using (w.Open($"for (nuint j = {Int(at)}; j < {Int(start + length)}; j++)"))
                     Write(w, body, Lane.Scalar());
         }
 
@@ -344,7 +365,14 @@ namespace CompiledNet.Generator.Emit
             if (full > 0)
                 using (w.Open($"for (nuint j = 0; j < {Int(full)}; j += {Int(lanes)})"))
                     w.Line(body.Render(Lane.Vector(width)));
-            for (int t = full; t < length; t++)
+            int at = full;
+            foreach (var narrow in width.Narrower)
+                if (length - at >= narrow.Lanes)
+                {
+                    w.Line(body.Render(Lane.TailStep(narrow, at)));
+                    at += narrow.Lanes;
+                }
+            for (int t = at; t < length; t++)
                 w.Line(body.Render(Lane.Scalar(t)));
         }
 

@@ -3,17 +3,14 @@ using CompiledNet.Generator.Model;
 
 namespace CompiledNet.Generator.Emit
 {
-    /// <summary>What an emitter of one layer works with: the vector width, the layer's plan, the network's plan.</summary>
+    /// <summary>What an emitter of one layer works with: the layer's plan and the network's plan.</summary>
     internal sealed class LayerContext
     {
-        public LayerContext(VectorWidth width, NetworkPlan network, LayerPlan layer)
+        public LayerContext(NetworkPlan network, LayerPlan layer)
         {
-            Width = width;
             Network = network;
             Layer = layer;
         }
-
-        public VectorWidth Width { get; }
 
         public NetworkPlan Network { get; }
 
@@ -42,7 +39,8 @@ namespace CompiledNet.Generator.Emit
         /// The layer's methods: initialisation (<see cref="LayerPlan.Init"/>), inference of one row
         /// (<see cref="LayerPlan.Infer"/>), batched inference (<see cref="LayerPlan.InferRows"/>), training forward
         /// (<see cref="LayerPlan.Forward"/>) and backward (<see cref="LayerPlan.Backward"/>), with the signatures the
-        /// network's passes call them with.
+        /// network's passes call them with. A method with vector code is written through <see cref="VectorMethod"/>:
+        /// once per vector width, and a dispatcher under the plan's name.
         /// </summary>
         void EmitMethods(IndentedWriter w, LayerContext c);
     }

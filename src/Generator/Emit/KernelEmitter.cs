@@ -48,7 +48,7 @@ namespace CompiledNet.Generator.Emit
         public static void BlockedProduct(IndentedWriter w, VectorWidth vw, int rows, int vectors, int width, Product p)
         {
             int lanes = vw.Lanes;
-            int full = width / lanes, chunks = full / vectors, leftover = full % vectors, tail = width % lanes;
+            int full = width / lanes, chunks = full / vectors, leftover = full % vectors;
             if (full > 0) Legend(w, vw, rows, chunks > 0 ? vectors : 1);
             ChunkLoop(w, chunks, vectors * lanes, (o, c) => Chunk(w, vw, rows, vectors, p, o, c));
             for (int v = 0; v < leftover; v++)
@@ -58,11 +58,20 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open())
                     Chunk(w, vw, rows, 1, p, null, offset);
             }
-            if (tail > 0)
+            int start = full * lanes;
+            foreach (var narrow in vw.Narrower)
+                if (width - start >= narrow.Lanes)
+                {
+                    w.Line($"// columns [{Int(start)}..{Int(start + narrow.Lanes)}): one {narrow} per row");
+                    using (w.Open())
+                        Chunk(w, narrow, rows, 1, p, null, start);
+                    start += narrow.Lanes;
+                }
+            if (start < width)
             {
-                w.Line($"// columns [{Int(full * lanes)}..{Int(width)}): the last {Int(tail)}, scalar");
+                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(width - start)}, scalar");
                 using (w.Open())
-                    ScalarTail(w, rows, full * lanes, tail, p);
+                    ScalarTail(w, rows, start, width - start, p);
             }
         }
 
@@ -78,21 +87,22 @@ namespace CompiledNet.Generator.Emit
             Action<int> declareRows, bool rowBlocks = true)
         {
             int lanes = vw.Lanes;
-            int full = width / lanes, chunks = full / vectors, leftover = full % vectors, tail = width % lanes;
+            int full = width / lanes, chunks = full / vectors, leftover = full % vectors;
 
-            void Rows(string? o, int offset, int strip)
+            void Rows(string? o, int offset, int strip, VectorWidth? narrow = null)
             {
+                var v = narrow ?? vw;
                 w.Line("int r = 0;");
                 if (rowBlocks)
                     using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
                     {
                         declareRows(blockRows);
-                        Chunk(w, vw, blockRows, strip, p, o, offset);
+                        Chunk(w, v, blockRows, strip, p, o, offset);
                     }
                 using (w.Open("for (; r < count; r++)"))
                 {
                     declareRows(1);
-                    Chunk(w, vw, 1, strip, p, o, offset);
+                    Chunk(w, v, 1, strip, p, o, offset);
                 }
             }
 
@@ -107,13 +117,23 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open())
                     Rows(null, offset, 1);
             }
-            if (tail > 0)
+            int start = full * lanes;
+            foreach (var narrow in vw.Narrower)
+                if (width - start >= narrow.Lanes)
+                {
+                    w.Line($"// columns [{Int(start)}..{Int(start + narrow.Lanes)}): one {narrow} per row");
+                    int at = start;
+                    using (w.Open())
+                        Rows(null, at, 1, narrow);
+                    start += narrow.Lanes;
+                }
+            if (start < width)
             {
-                w.Line($"// columns [{Int(full * lanes)}..{Int(width)}): the last {Int(tail)}, scalar, row by row");
+                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(width - start)}, scalar, row by row");
                 using (w.Open("for (int r = 0; r < count; r++)"))
                 {
                     declareRows(1);
-                    ScalarTail(w, 1, full * lanes, tail, p);
+                    ScalarTail(w, 1, start, width - start, p);
                 }
             }
         }
@@ -183,6 +203,14 @@ namespace CompiledNet.Generator.Emit
                     w.Line(vw.Store($"c{k}_{v}", p.CRow(k), Refs.Index(o, offset + v * lanes)) + ";");
         }
 
+        /// <summary>The widest of <paramref name="vw"/> and its narrower widths whose vector fits in <paramref name="length"/> (a short row is not left to scalars).</summary>
+        private static VectorWidth FittingWidth(VectorWidth vw, int length)
+        {
+            foreach (var narrow in vw.Narrower)
+                if (length < vw.Lanes) vw = narrow;
+            return vw;
+        }
+
         /// <summary>
         /// Dot products along a contiguous axis of constant length <paramref name="length"/>:
         /// C[k][j] = Σ_o A_k[o] · B_j[o] for <paramref name="rows"/> A rows and <paramref name="columns"/> B rows,
@@ -191,6 +219,7 @@ namespace CompiledNet.Generator.Emit
         public static void Dots(IndentedWriter w, VectorWidth vw, int rows, int columns, int length,
             Func<int, string> aRow, Func<int, string> bRow, Func<int, int, string> store)
         {
+            vw = FittingWidth(vw, length);
             int lanes = vw.Lanes;
             int full = length / lanes;
             if (full > 0)
@@ -228,6 +257,7 @@ namespace CompiledNet.Generator.Emit
         /// </summary>
         public static void ColumnSums(IndentedWriter w, VectorWidth vw, int width, string bBase, string cBase)
         {
+            vw = FittingWidth(vw, width);
             int lanes = vw.Lanes;
             const int Block = 4;
             int full = width / lanes;

@@ -140,7 +140,7 @@ namespace CompiledNet.Generator.Emit
 
         private static void EmitInferCore(IndentedWriter w, NetworkPlan plan)
         {
-            var vw = VectorWidth.V256;
+            var vw = VectorWidth.Inline;
             var spec = plan.Spec;
             int n = spec.Layers.Count;
             int hidden = plan.HiddenUnits;

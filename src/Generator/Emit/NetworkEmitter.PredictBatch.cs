@@ -8,7 +8,7 @@ namespace CompiledNet.Generator.Emit
     {
         private static void EmitPredictBatch(IndentedWriter w, NetworkPlan plan)
         {
-            var vw = VectorWidth.V256;
+            var vw = VectorWidth.Inline;
             var spec = plan.Spec;
             int n = spec.Layers.Count;
             int pieces = plan.WidestMaxoutPieces;

@@ -99,9 +99,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"private readonly float[] {plan.Layers[l].Deltas} = new float[{size}];");
             }
             w.Line($"private readonly float[] {plan.Output.Logits} = new float[BatchSize * OutputSize]; // output logits");
-            var vw = VectorWidth.V256;
             for (int l = 0; l < n; l++)
-                LayerEmitters.For(spec.Layers[l]).EmitFields(w, new LayerContext(vw, plan, plan.Layers[l]));
+                LayerEmitters.For(spec.Layers[l]).EmitFields(w, new LayerContext(plan, plan.Layers[l]));
             if (spec.InputDropout > 0)
             {
                 w.Line($"private readonly float[] {NetworkPlan.InputMask} = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)");

@@ -82,7 +82,7 @@ namespace CompiledNet.Generator.Emit
 
         private static void EmitTrainingCore(IndentedWriter w, NetworkPlan plan)
         {
-            var vw = VectorWidth.V256;
+            var vw = VectorWidth.Inline;
             var spec = plan.Spec;
             int n = spec.Layers.Count;
             string? single = plan.SingleThreadReason;

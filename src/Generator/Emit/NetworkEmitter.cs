@@ -27,7 +27,6 @@ namespace CompiledNet.Generator.Emit
 
         private static string EmitCore(NetworkSpec spec)
         {
-            var vw = VectorWidth.V256;
             var plan = NetworkPlan.Analyze(spec);
             var layout = plan.Layout;
             var w = new IndentedWriter();
@@ -75,9 +74,9 @@ namespace CompiledNet.Generator.Emit
                 LossEmitter.EmitLossAndDelta(w, plan);
                 for (int l = 0; l < n; l++)
                 {
-                    var layer = new LayerContext(vw, plan, plan.Layers[l]);
+                    var layer = new LayerContext(plan, plan.Layers[l]);
                     LayerEmitters.For(layer.Layer.Spec).EmitMethods(w, layer);
-                    OptimizerEmitter.EmitStep(w, vw, plan.Layers[l], layout, spec.Optimizer, spec.Regularization);
+                    OptimizerEmitter.EmitStep(w, plan.Layers[l], layout, spec.Optimizer, spec.Regularization);
                 }
                 EmitHelpers(w, plan);
             }

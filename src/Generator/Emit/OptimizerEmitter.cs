@@ -13,8 +13,10 @@ namespace CompiledNet.Generator.Emit
     /// </summary>
     internal static class OptimizerEmitter
     {
-        /// <summary>The arguments ApplyGradients passes to each layer's step (per-step scalars).</summary>
-        private static string Parameters(OptimizerSpec o) => o.Kind == OptimizerKind.Adam ? "float eta, float etaC1, float c2" : "float eta";
+        /// <summary>The parameters of each layer's step: the per-step scalars ApplyGradients passes, then the part.</summary>
+        private static (string Type, string Name)[] Parameters(OptimizerSpec o) => o.Kind == OptimizerKind.Adam
+            ? new[] { ("float", "eta"), ("float", "etaC1"), ("float", "c2"), ("int", "part"), ("int", "parts") }
+            : new[] { ("float", "eta"), ("int", "part"), ("int", "parts") };
 
         public static string Arguments(OptimizerSpec o) => o.Kind == OptimizerKind.Adam ? "eta, etaC1, c2" : "eta";
 
@@ -31,14 +33,14 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
-        public static void EmitStep(IndentedWriter w, VectorWidth width, LayerPlan lp, Layout layout, OptimizerSpec o, RegularizationSpec r)
+        public static void EmitStep(IndentedWriter w, LayerPlan lp, Layout layout, OptimizerSpec o, RegularizationSpec r)
         {
             int l = lp.Index;
             var layer = lp.Spec;
             string regs = Describer.Regularization(r);
             string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
-            w.Line($"/// <summary>Layer {Int(l + 1)}: {Describer.Layer(layer)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>");
-            using (w.Member($"private float {lp.Step}({Parameters(o)}, int part, int parts)"))
+            string summary = $"/// <summary>Layer {Int(l + 1)}: {Describer.Layer(layer)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>";
+            new VectorMethod("private", "float", lp.Step, Parameters(o)).Emit(w, summary, width =>
             {
                 w.Line($"var check = {width.Zero};");
                 w.Line("float checkTail = 0f;");
@@ -63,8 +65,7 @@ namespace CompiledNet.Generator.Emit
                 else if (layer.Bias)
                     Segment(w, width, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None, c);
                 w.Line($"return {width.Sum("check")} + checkTail;");
-            }
-            w.Line();
+            });
         }
 
         /// <summary>

@@ -17,6 +17,13 @@ namespace CompiledNet.Generator.Emit
         /// <summary>512-bit vectors (AVX-512): 16 floats.</summary>
         public static readonly VectorWidth V512 = new VectorWidth(512, registers: 32);
 
+        /// <summary>
+        /// The width of the few element-wise loops written inline in the network's own methods rather than in a
+        /// per-layer method (the output activation of Predict and PredictBatch, input dropout): 128 bits, accelerated
+        /// wherever .NET accelerates vectors at all (x64 and Arm64), and enough for loops that run once per row.
+        /// </summary>
+        public static readonly VectorWidth Inline = V128;
+
         private VectorWidth(int bits, int registers)
         {
             Bits = bits;
@@ -55,6 +62,15 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>The JIT-time constant that says whether this width runs in hardware.</summary>
         public string IsHardwareAccelerated => Type + ".IsHardwareAccelerated";
+
+        /// <summary>The narrower widths, widest first: the steps of a tail shorter than one vector of this width.</summary>
+        public VectorWidth[] Narrower => Bits == 512 ? new[] { V256, V128 } : Bits == 256 ? new[] { V128 } : new VectorWidth[0];
+
+        /// <summary>Vectors per row in the training forward's and the weight gradient's register block: 4 with 32 registers, else 2.</summary>
+        public int BlockVectors => Registers >= 32 ? 4 : 2;
+
+        /// <summary>The suffix of the per-width method names, e.g. <c>V512</c>.</summary>
+        public string Suffix => "V" + Int(Bits);
 
         public override string ToString() => "Vector" + Int(Bits);
     }

@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace CompiledNet.CompilerServices
@@ -38,6 +39,16 @@ namespace CompiledNet.CompilerServices
         public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
             => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
+        /// <summary>a·b + c on 16 floats, fused (AVX-512 always has FMA); a multiply and an add without AVX-512.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+            => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+        /// <summary>a·b + c on 4 floats, fused where the CPU has FMA (x64) or AdvSimd (Arm64), otherwise a multiply and an add.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c;
+
         /// <summary>
         /// L1's shift toward zero: sign(w)·max(|w| − t, 0). A weight that would cross zero lands on +0 exactly, and
         /// a weight that is 0 stays 0.
@@ -48,6 +59,24 @@ namespace CompiledNet.CompilerServices
             var magnitude = Vector256.Max(Vector256.Abs(w) - t, Vector256<float>.Zero);
             var sign = w & Vector256.Create(-0f);
             return (magnitude | sign) & Vector256.GreaterThan(magnitude, Vector256<float>.Zero);
+        }
+
+        /// <summary>L1's shift toward zero on 16 floats; see the 8-float overload.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> ShrinkTowardZero(Vector512<float> w, Vector512<float> t)
+        {
+            var magnitude = Vector512.Max(Vector512.Abs(w) - t, Vector512<float>.Zero);
+            var sign = w & Vector512.Create(-0f);
+            return (magnitude | sign) & Vector512.GreaterThan(magnitude, Vector512<float>.Zero);
+        }
+
+        /// <summary>L1's shift toward zero on 4 floats; see the 8-float overload.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> ShrinkTowardZero(Vector128<float> w, Vector128<float> t)
+        {
+            var magnitude = Vector128.Max(Vector128.Abs(w) - t, Vector128<float>.Zero);
+            var sign = w & Vector128.Create(-0f);
+            return (magnitude | sign) & Vector128.GreaterThan(magnitude, Vector128<float>.Zero);
         }
 
         /// <summary>Scalar form of <see cref="ShrinkTowardZero(Vector256{float}, Vector256{float})"/>.</summary>

@@ -4,18 +4,21 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.Intrinsics;
 using Xunit;
 using CompiledNet.CompilerServices;
 
 namespace CompiledNet.Tests.Generated;
 
 /// <summary>
-/// The generated kernels give the same results, within float rounding, whatever the CPU offers: the test assembly
-/// runs itself as a child process (<see cref="Program"/>) with AVX-512, AVX2 (and with it FMA: .NET 10 has no
-/// separate switch for FMA) or all hardware intrinsics switched off through the runtime's DOTNET_Enable* settings,
-/// and compares every parameter after three training steps and the predictions with the run that has them all.
-/// Without AVX2, Vector256 runs in the runtime's software fallback and Kernels.MultiplyAdd multiplies and adds.
+/// The generated kernels give the same results, within float rounding, at every vector width the JIT can choose: the
+/// test assembly runs itself as a child process (<see cref="Program"/>) with the runtime's DOTNET_* settings narrowing
+/// what it may use: Vector512 declined (<c>DOTNET_PreferredVectorBitWidth=256</c>, or AVX-512 off), Vector256 not
+/// accelerated (AVX2 off, and with it FMA: .NET 10 has no separate switch for FMA), or no hardware intrinsics at all.
+/// Each child prints which widths were accelerated, so the test knows which kernels it ran, then every parameter after
+/// three training steps and the predictions; these are compared with the run that has every instruction set.
 /// </summary>
+[Collection(nameof(InstructionSetCollection))]
 public class InstructionSetTests
 {
     private static List<string> Probe(params (string Name, string Value)[] environment)
@@ -36,17 +39,18 @@ public class InstructionSetTests
 
     public static IEnumerable<object[]> Settings() => new[]
     {
-        new object[] { "DOTNET_EnableAVX512", "AVX-512: False" },
-        new object[] { "DOTNET_EnableAVX2", "Vector256 accelerated: False; FMA: False" },
-        new object[] { "DOTNET_EnableHWIntrinsic", "Vector256 accelerated: False" },
+        new object[] { "DOTNET_PreferredVectorBitWidth", "256", "Vector512 accelerated: False; Vector256 accelerated: True" },
+        new object[] { "DOTNET_EnableAVX512", "0", "Vector512 accelerated: False; Vector256 accelerated: True" },
+        new object[] { "DOTNET_EnableAVX2", "0", "Vector512 accelerated: False; Vector256 accelerated: False; Vector128 accelerated: True" },
+        new object[] { "DOTNET_EnableHWIntrinsic", "0", "Vector512 accelerated: False; Vector256 accelerated: False; Vector128 accelerated: False" },
     };
 
     [Theory]
     [MemberData(nameof(Settings))]
-    public void ResultsMatchWithAnInstructionSetSwitchedOff(string setting, string expectedHeader)
+    public void ResultsMatchAtANarrowerVectorWidth(string setting, string value, string expectedHeader)
     {
         var full = Probe();
-        var reduced = Probe((setting, "0"));
+        var reduced = Probe((setting, value));
         Assert.Contains(expectedHeader, reduced[0]);
         Assert.Equal(full.Count, reduced.Count);
         double worst = 0;
@@ -61,9 +65,39 @@ public class InstructionSetTests
                 double v = double.Parse(b[k], CultureInfo.InvariantCulture);
                 double difference = Math.Abs(u - v) / Math.Max(1e-3, Math.Abs(u));
                 worst = Math.Max(worst, difference);
-                Assert.True(difference <= 1e-4, $"{setting}=0, line {i}: {a[k]} against {b[k]}");
+                Assert.True(difference <= 1e-4, $"{setting}={value}, line {i}: {a[k]} against {b[k]}");
             }
         }
         Assert.True(worst < 1e-4);
     }
+
+    [Fact]
+    public void ADefaultRunUsesTheWidthsThisProcessHasAccelerated()
+    {
+        var header = Probe()[0];
+        Assert.Contains($"Vector512 accelerated: {Vector512.IsHardwareAccelerated}; Vector256 accelerated: {Vector256.IsHardwareAccelerated}; Vector128 accelerated: {Vector128.IsHardwareAccelerated}", header);
+    }
+
+    public static IEnumerable<object[]> Widths() => new[]
+    {
+        new object[] { "default", "", "" },
+        new object[] { "Vector256", "DOTNET_PreferredVectorBitWidth", "256" },
+        new object[] { "Vector128", "DOTNET_EnableAVX2", "0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void RunsAtOneWidthGiveTheSameBits(string width, string setting, string value)
+    {
+        var environment = setting.Length == 0 ? Array.Empty<(string, string)>() : new[] { (setting, value) };
+        var first = Probe(environment);
+        var second = Probe(environment);
+        Assert.True(first.SequenceEqual(second), $"two runs at {width} differ");
+    }
+}
+
+/// <summary>The child processes of <see cref="InstructionSetTests"/> run one at a time: each trains five networks.</summary>
+[CollectionDefinition(nameof(InstructionSetCollection), DisableParallelization = true)]
+public class InstructionSetCollection
+{
 }

@@ -775,42 +775,170 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferLinear_L1(ref float p, ref float x, ref float y)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferLinear_V512_L1(ref p, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferLinear_V256_L1(ref p, ref x, ref y);
+            else InferLinear_V128_L1(ref p, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferLinear_V512_L1(ref float p, ref float x, ref float y)
+        {
             ref float w = ref p;
-            // columns [0..5): the last 5, scalar
+            // columns [0..4): one Vector128 per row
             {
-                float s0_0 = 0f;
-                float s0_1 = 0f;
-                float s0_2 = 0f;
-                float s0_3 = 0f;
-                float s0_4 = 0f;
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 for (nuint i = 0; i < 3; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..5): the last 1, scalar
+            {
+                float s0_0 = 0f;
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                     s0_0 += av0 * bRow;
-                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                    s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                    s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                 }
-                y = s0_0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 3) = s0_3;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_4;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_0;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferLinear_V256_L1(ref float p, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            // columns [0..4): one Vector128 per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..5): the last 1, scalar
+            {
+                float s0_0 = 0f;
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_0;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferLinear_V128_L1(ref float p, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..4): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..5): the last 1, scalar
+            {
+                float s0_0 = 0f;
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_0;
             }
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference forward, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference forward, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            InferLinear_L1(ref p, ref x, ref y);
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, 0) + global::System.Runtime.Intrinsics.Vector128.Create(epsilon));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, 0) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, 0)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, 0), ref y, 0);
+            }
+            for (nuint j = 4; j < 5; j++)
+            {
+                var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
+                    for (nuint j = 0; j < 5; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference forward, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             InferLinear_L1(ref p, ref x, ref y);
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
@@ -820,7 +948,51 @@ namespace Samples
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
             const float epsilon = 1E-05f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
-            for (nuint j = 0; j < 5; j++)
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, 0) + global::System.Runtime.Intrinsics.Vector128.Create(epsilon));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, 0) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, 0)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, 0), ref y, 0);
+            }
+            for (nuint j = 4; j < 5; j++)
+            {
+                var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
+                    for (nuint j = 0; j < 5; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference forward, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            InferLinear_L1(ref p, ref x, ref y);
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            for (nuint j = 0; j < 4; j += 4)
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + epsilonV);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j), ref y, j);
+            }
+            for (nuint j = 4; j < 5; j++)
             {
                 var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
@@ -842,39 +1014,199 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
             ref float w = ref p;
             {
                 ref float y = ref output;
-                // columns [0..5): the last 5, scalar, row by row
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 5);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 5);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..5): the last 1, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
                     float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
                         s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                }
+            }
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 5);
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, 0) + global::System.Runtime.Intrinsics.Vector128.Create(epsilon));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, 0) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, 0)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, 0), ref y, 0);
+                }
+                for (nuint j = 4; j < 5; j++)
+                {
+                    var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
+                    for (nuint j = 0; j < 5; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            {
+                ref float y = ref output;
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 5);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 5);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..5): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                    float s0_0 = 0f;
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
                 }
             }
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
@@ -887,7 +1219,123 @@ namespace Samples
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 5);
-                for (nuint j = 0; j < 5; j++)
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, 0) + global::System.Runtime.Intrinsics.Vector128.Create(epsilon));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, 0) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, 0)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, 0), ref y, 0);
+                }
+                for (nuint j = 4; j < 5; j++)
+                {
+                    var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
+                    for (nuint j = 0; j < 5; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 5);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 5);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..5): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                    float s0_0 = 0f;
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                }
+            }
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 5);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 5);
+                for (nuint j = 0; j < 4; j += 4)
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j), ref y, j);
+                }
+                for (nuint j = 4; j < 5; j++)
                 {
                     var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
@@ -921,49 +1369,327 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_L1(ref float x, int start, int count)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ForwardLinear_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ForwardLinear_V256_L1(ref x, start, count);
+            else ForwardLinear_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardLinear_V512_L1(ref float x, int start, int count)
+        {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref p;
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
             {
-                // columns [0..5): the last 5, scalar, row by row
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 5);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 5);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..5): the last 1, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
                     ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
                     float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
                     for (nuint i = 0; i < 3; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
                         s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardLinear_V256_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            {
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 5);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 5);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..5): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                    float s0_0 = 0f;
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardLinear_V128_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 5);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 5);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..5): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 5);
+                    float s0_0 = 0f;
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
                 }
             }
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_L1(int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BatchNorm_V512_L1(count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BatchNorm_V256_L1(count);
+            else BatchNorm_V128_L1(count);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V512_L1(int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
+            {
+                nuint rows = (nuint)count;
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
+                float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+                var unbiasV = global::System.Runtime.Intrinsics.Vector512.Create(unbias);
+                const float epsilon = 1E-05f;
+                var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+                const float keep = 0.9f;
+                var keepV = global::System.Runtime.Intrinsics.Vector512.Create(keep);
+                const float take = 0.100000024f;
+                var takeV = global::System.Runtime.Intrinsics.Vector512.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 5);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0);
+                    var mu = sum * global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                    var squares = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0) - mu; squares += c * c; }
+                    var sigma2 = squares * global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                    var inv = global::System.Runtime.Intrinsics.Vector128<float>.One / global::System.Runtime.Intrinsics.Vector128.Sqrt(sigma2 + global::System.Runtime.Intrinsics.Vector128.Create(epsilon));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inv, ref invStd, 0);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0);
+                    var bt = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, 0);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0) - mu) * inv; global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h, ref xhat, r * 5 + 0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g * h + bt, ref y, r * 5 + 0); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Create(keep) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, 0) + global::System.Runtime.Intrinsics.Vector128.Create(take) * mu, ref mean, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Create(keep) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, 0) + global::System.Runtime.Intrinsics.Vector128.Create(take) * (sigma2 * global::System.Runtime.Intrinsics.Vector128.Create(unbias)), ref variance, 0);
+                }
+                for (nuint j = 4; j < 5; j++)
+                {
+                    var sum = 0f;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j);
+                    var mu = sum * invCount;
+                    var squares = 0f;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCount;
+                    var inv = 1f / global::System.MathF.Sqrt(sigma2 + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) = inv;
+                    var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j);
+                    var bt = global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) - mu) * inv; global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j) = h; global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) = g * h + bt; }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) + take * mu;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + take * (sigma2 * unbias);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V256_L1(int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
@@ -986,7 +1712,84 @@ namespace Samples
                 ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 5);
                 ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
                 ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
-                for (nuint j = 0; j < 5; j++)
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0);
+                    var mu = sum * global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                    var squares = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0) - mu; squares += c * c; }
+                    var sigma2 = squares * global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                    var inv = global::System.Runtime.Intrinsics.Vector128<float>.One / global::System.Runtime.Intrinsics.Vector128.Sqrt(sigma2 + global::System.Runtime.Intrinsics.Vector128.Create(epsilon));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inv, ref invStd, 0);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0);
+                    var bt = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, 0);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0) - mu) * inv; global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h, ref xhat, r * 5 + 0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g * h + bt, ref y, r * 5 + 0); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Create(keep) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, 0) + global::System.Runtime.Intrinsics.Vector128.Create(take) * mu, ref mean, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Create(keep) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, 0) + global::System.Runtime.Intrinsics.Vector128.Create(take) * (sigma2 * global::System.Runtime.Intrinsics.Vector128.Create(unbias)), ref variance, 0);
+                }
+                for (nuint j = 4; j < 5; j++)
+                {
+                    var sum = 0f;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j);
+                    var mu = sum * invCount;
+                    var squares = 0f;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCount;
+                    var inv = 1f / global::System.MathF.Sqrt(sigma2 + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) = inv;
+                    var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j);
+                    var bt = global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) - mu) * inv; global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j) = h; global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j) = g * h + bt; }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) + take * mu;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + take * (sigma2 * unbias);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V128_L1(int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
+            {
+                nuint rows = (nuint)count;
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+                var unbiasV = global::System.Runtime.Intrinsics.Vector128.Create(unbias);
+                const float epsilon = 1E-05f;
+                var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+                const float keep = 0.9f;
+                var keepV = global::System.Runtime.Intrinsics.Vector128.Create(keep);
+                const float take = 0.100000024f;
+                var takeV = global::System.Runtime.Intrinsics.Vector128.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 5);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                for (nuint j = 0; j < 4; j += 4)
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + j);
+                    var mu = sum * invCountV;
+                    var squares = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCountV;
+                    var inv = global::System.Runtime.Intrinsics.Vector128<float>.One / global::System.Runtime.Intrinsics.Vector128.Sqrt(sigma2 + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inv, ref invStd, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j);
+                    var bt = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + j) - mu) * inv; global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h, ref xhat, r * 5 + j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g * h + bt, ref y, r * 5 + j); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j) + takeV * mu, ref mean, j);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV), ref variance, j);
+                }
+                for (nuint j = 4; j < 5; j++)
                 {
                     var sum = 0f;
                     for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 5 + j);
@@ -1006,10 +1809,68 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, activation over rows [start, start + count). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_L1(int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ForwardActivation_V512_L1(start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ForwardActivation_V256_L1(start, count);
+            else ForwardActivation_V128_L1(start, count);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, activation over rows [start, start + count). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V512_L1(int start, int count)
+        {
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
+                    for (nuint j = 0; j < 5; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, activation over rows [start, start + count). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V256_L1(int start, int count)
+        {
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 5);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
+                    for (nuint j = 0; j < 5; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — training forward, activation over rows [start, start + count). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V128_L1(int start, int count)
         {
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
             // activation: Sigmoid
@@ -1040,10 +1901,22 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): activation derivative. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_L1(int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BackwardActivation_V512_L1(start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BackwardActivation_V256_L1(start, count);
+            else BackwardActivation_V128_L1(start, count);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): activation derivative. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V512_L1(int start, int count)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
             nuint rows = (nuint)count;
@@ -1054,20 +1927,115 @@ namespace Samples
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 5);
-                    dr = dr * ar * (1f - ar);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3));
+                    { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, 0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, 0) * av * (global::System.Runtime.Intrinsics.Vector128<float>.One - av), ref dr, 0); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4));
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): activation derivative. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V256_L1(int start, int count)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 5);
+                    { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, 0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, 0) * av * (global::System.Runtime.Intrinsics.Vector128<float>.One - av), ref dr, 0); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4));
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): activation derivative. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V128_L1(int start, int count)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 5);
+                    for (nuint j = 0; j < 4; j += 4)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * av * (global::System.Runtime.Intrinsics.Vector128<float>.One - av), ref dr, j); }
+                    }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4));
                 }
             }
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_L1(int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BatchNormBackward_V512_L1(count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BatchNormBackward_V256_L1(count, ref g);
+            else BatchNormBackward_V128_L1(count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V512_L1(int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            nuint rows = (nuint)count;
+            // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
+            {
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
+                float countF = (float)count;
+                var countFV = global::System.Runtime.Intrinsics.Vector512.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 20);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 5 + 0); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 5 + 0); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumD, ref gBeta, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumDx, ref gGamma, 0);
+                    var factor = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref invStd, 0) * global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(factor * (global::System.Runtime.Intrinsics.Vector128.Create(countF) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 5 + 0) - sumD - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 5 + 0) * sumDx), ref d, r * 5 + 0);
+                }
+                for (nuint j = 4; j < 5; j++)
+                {
+                    var sumD = 0f;
+                    var sumDx = 0f;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j); sumD += dv; sumDx += dv * global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gBeta, j) = sumD;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gGamma, j) = sumDx;
+                    var factor = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) * invCount;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j) = factor * (countF * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j) - sumD - global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j) * sumDx);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V256_L1(int count, ref float g)
         {
             ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
             nuint rows = (nuint)count;
@@ -1082,7 +2050,58 @@ namespace Samples
                 ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 20);
                 ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
                 ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
-                for (nuint j = 0; j < 5; j++)
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 5 + 0); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 5 + 0); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumD, ref gBeta, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumDx, ref gGamma, 0);
+                    var factor = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref invStd, 0) * global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(factor * (global::System.Runtime.Intrinsics.Vector128.Create(countF) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 5 + 0) - sumD - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 5 + 0) * sumDx), ref d, r * 5 + 0);
+                }
+                for (nuint j = 4; j < 5; j++)
+                {
+                    var sumD = 0f;
+                    var sumDx = 0f;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j); sumD += dv; sumDx += dv * global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gBeta, j) = sumD;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gGamma, j) = sumDx;
+                    var factor = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) * invCount;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j) = factor * (countF * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + j) - sumD - global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 5 + j) * sumDx);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V128_L1(int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            nuint rows = (nuint)count;
+            // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
+            {
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                float countF = (float)count;
+                var countFV = global::System.Runtime.Intrinsics.Vector128.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 20);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                for (nuint j = 0; j < 4; j += 4)
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 5 + j); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 5 + j); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumD, ref gBeta, j);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumDx, ref gGamma, j);
+                    var factor = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref invStd, j) * invCountV;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(factor * (countFV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 5 + j) - sumD - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 5 + j) * sumDx), ref d, r * 5 + j);
+                }
+                for (nuint j = 4; j < 5; j++)
                 {
                     var sumD = 0f;
                     var sumDx = 0f;
@@ -1096,10 +2115,22 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): weight gradients. Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BackwardLinear_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BackwardLinear_V256_L1(ref x, start, count, ref g);
+            else BackwardLinear_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): weight gradients. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_V512_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
             nuint rows = (nuint)count;
@@ -1108,91 +2139,345 @@ namespace Samples
             // input 0
             {
                 ref float g0 = ref gw;
-                // columns [0..5): the last 5, scalar
+                // columns [0..4): one Vector128 per row
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
                         s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
                 }
             }
             // input 1
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5);
-                // columns [0..5): the last 5, scalar
+                // columns [0..4): one Vector128 per row
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
                         s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
                 }
             }
             // input 2
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
-                // columns [0..5): the last 5, scalar
+                // columns [0..4): one Vector128 per row
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
                         s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): weight gradients. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_V256_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            nuint rows = (nuint)count;
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5);
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                }
+            }
+            // input 2
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — backward over rows [start, start + count): weight gradients. Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_V128_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            nuint rows = (nuint)count;
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                }
+            }
+            // input 2
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..5): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
                 }
             }
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, part, parts);
+            return Step_V128_L1(eta, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float twoL2 = 0.002f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector512.Create(twoL2);
+            // weights [0..15)
+            if (part == parts - 1) for (nuint j = 0; j < 15; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // γ [15..20)
+            if (part == parts - 1) for (nuint j = 15; j < 20; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // β [20..25)
+            if (part == parts - 1) for (nuint j = 20; j < 25; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1256,6 +2541,102 @@ namespace Samples
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..15), γ [15..20), β [20..25). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float twoL2 = 0.002f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector128.Create(twoL2);
+            // weights [0..15)
+            {
+                nuint from = 0 + (nuint)(3L * part / parts) * 4;
+                nuint to = 0 + (nuint)(3L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    var sum = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(sum + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 12; j < 15; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // γ [15..20)
+            {
+                nuint from = 15 + (nuint)(1L * part / parts) * 4;
+                nuint to = 15 + (nuint)(1L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var sum = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(sum + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 19; j < 20; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // β [20..25)
+            {
+                nuint from = 20 + (nuint)(1L * part / parts) * 4;
+                nuint to = 20 + (nuint)(1L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var sum = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(sum + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 24; j < 25; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 2: Dense 5 → 2 Linear — initialisation: weights ~ N(0, sd²) with sd = 1/√5 (LeCun). Parameters: weights [25..35) (no biases).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1268,10 +2649,68 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [25..35) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L2(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L2(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [25..35) (no biases). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            // columns [0..2): the last 2, scalar
+            {
+                float s0_0 = 0f;
+                float s0_1 = 0f;
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [25..35) (no biases). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            // columns [0..2): the last 2, scalar
+            {
+                float s0_0 = 0f;
+                float s0_1 = 0f;
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [25..35) (no biases). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
             // columns [0..2): the last 2, scalar
@@ -1291,10 +2730,80 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [25..35) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [25..35) (no biases). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            {
+                ref float y = ref output;
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [25..35) (no biases). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            {
+                ref float y = ref output;
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [25..35) (no biases). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
             {
@@ -1320,10 +2829,106 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [25..35) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L2(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L2(ref x, start, count);
+            else Forward_V128_L2(ref x, start, count);
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [25..35) (no biases). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            {
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+            // activation: Linear
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    ar = zr;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [25..35) (no biases). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            {
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+            // activation: Linear
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    ar = zr;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [25..35) (no biases). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
@@ -1362,10 +2967,266 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — backward: weight gradients, input gradient. Parameters: weights [25..35) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L2(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L2(ref x, start, count, ref g);
+            else Backward_V128_L2(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — backward: weight gradients, input gradient. Parameters: weights [25..35) (no biases). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 4);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 8);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                }
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 25);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 5);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — backward: weight gradients, input gradient. Parameters: weights [25..35) (no biases). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 4);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 8);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                }
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 25);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 5);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 5);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — backward: weight gradients, input gradient. Parameters: weights [25..35) (no biases). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
             nuint rows = (nuint)count;
@@ -1484,10 +3345,53 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 5 → 2 Linear — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [25..35) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
+            return Step_V128_L2(eta, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [25..35) (no biases). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float twoL2 = 0.002f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector512.Create(twoL2);
+            // weights [25..35)
+            if (part == parts - 1) for (nuint j = 25; j < 35; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [25..35) (no biases). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1527,6 +3431,52 @@ namespace Samples
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 5 → 2 Linear — Adagrad (η = 0.1, ε = 1E-08) step with L2 0.001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [25..35) (no biases). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float twoL2 = 0.002f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector128.Create(twoL2);
+            // weights [25..35)
+            {
+                nuint from = 25 + (nuint)(2L * part / parts) * 4;
+                nuint to = 25 + (nuint)(2L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    var sum = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + g * g; // G ← G + g²
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum, ref s0, j);
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(sum + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 33; j < 35; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                var sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + g * g; // G ← G + g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = sum;
+                p = p - eta * g / global::System.MathF.Sqrt(sum + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>

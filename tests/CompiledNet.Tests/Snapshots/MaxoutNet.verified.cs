@@ -749,10 +749,77 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — inference forward. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — inference forward. Parameters: weights [0..90), biases [90..108). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            global::System.Span<float> piecesBuffer = stackalloc float[18];
+            ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..16): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref z, 0);
+            }
+            // columns [16..18): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref z, 16) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref z, 17) = s0_1;
+            }
+            // maxout: unit u = max over pieces [u·3, u·3 + 3)
+            {
+                ref float zp = ref z;
+                ref float ap = ref y;
+                for (nuint u = 0; u < 6; u++)
+                {
+                    ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
+                    float best = group;
+                    int at = 0;
+                    for (int j = 1; j < 3; j++)
+                    {
+                        if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — inference forward. Parameters: weights [0..90), biases [90..108). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             global::System.Span<float> piecesBuffer = stackalloc float[18];
             ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
@@ -815,11 +882,214 @@ namespace Samples
             }
         }
 
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — inference forward. Parameters: weights [0..90), biases [90..108). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            global::System.Span<float> piecesBuffer = stackalloc float[18];
+            ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..4): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 0);
+            }
+            // columns [4..8): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 4);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 4);
+            }
+            // columns [8..12): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 8);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 8);
+            }
+            // columns [12..16): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 12);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 12);
+            }
+            // columns [16..18): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                for (nuint i = 0; i < 5; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref z, 16) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref z, 17) = s0_1;
+            }
+            // maxout: unit u = max over pieces [u·3, u·3 + 3)
+            {
+                ref float zp = ref z;
+                ref float ap = ref y;
+                for (nuint u = 0; u < 6; u++)
+                {
+                    ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
+                    float best = group;
+                    int at = 0;
+                    for (int j = 1; j < 3; j++)
+                    {
+                        if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — batched inference forward over count rows. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — batched inference forward over count rows. Parameters: weights [0..90), biases [90..108). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            {
+                ref float y = ref scratch;
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [16..18): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                }
+            }
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                // maxout: unit u = max over pieces [u·3, u·3 + 3)
+                {
+                    ref float zp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, row * 18);
+                    ref float ap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 6);
+                    for (nuint u = 0; u < 6; u++)
+                    {
+                        ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
+                        float best = group;
+                        int at = 0;
+                        for (int j = 1; j < 3; j++)
+                        {
+                            if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — batched inference forward over count rows. Parameters: weights [0..90), biases [90..108). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
@@ -932,11 +1202,217 @@ namespace Samples
             }
         }
 
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — batched inference forward over count rows. Parameters: weights [0..90), biases [90..108). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            {
+                ref float y = ref scratch;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 16; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+                // columns [16..18): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                }
+            }
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                // maxout: unit u = max over pieces [u·3, u·3 + 3)
+                {
+                    ref float zp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, row * 18);
+                    ref float ap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 6);
+                    for (nuint u = 0; u < 6; u++)
+                    {
+                        ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
+                        float best = group;
+                        int at = 0;
+                        for (int j = 1; j < 3; j++)
+                        {
+                            if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L1(ref x, start, count);
+            else Forward_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..90), biases [90..108). This version: Vector512 (16 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
+            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
+            {
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    int r = 0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [16..18): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                }
+            }
+            {
+                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6);
+                ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    // maxout: unit u = max over pieces [u·3, u·3 + 3)
+                    {
+                        ref float zp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 18);
+                        ref float ap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 6);
+                        ref int wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, row * 6);
+                        for (nuint u = 0; u < 6; u++)
+                        {
+                            ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
+                            float best = group;
+                            int at = 0;
+                            for (int j = 1; j < 3; j++)
+                            {
+                                if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, u) = at;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..90), biases [90..108). This version: Vector256 (8 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
@@ -1012,11 +1488,134 @@ namespace Samples
             }
         }
 
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..90), biases [90..108). This version: Vector128 (4 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
+            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
+            {
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 16; o += 8)
+                {
+                    int r = 0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+                // columns [16..18): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                    for (nuint i = 0; i < 5; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                }
+            }
+            {
+                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6);
+                ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    // maxout: unit u = max over pieces [u·3, u·3 + 3)
+                    {
+                        ref float zp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 18);
+                        ref float ap = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * 6);
+                        ref int wp = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, row * 6);
+                        for (nuint u = 0; u < 6; u++)
+                        {
+                            ref float group = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zp, u * 3);
+                            float best = group;
+                            int at = 0;
+                            for (int j = 1; j < 3; j++)
+                            {
+                                if (global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j) > best) { best = global::System.Runtime.CompilerServices.Unsafe.Add(ref group, j); at = j; }
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref ap, u) = best;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref wp, u) = at;
+                        }
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — DropConnect: one mask per mini-batch over the 90 weights, each kept with probability 0.7 and scaled by 1/0.7; W ⊙ mask into _maskedWeights1. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void DropConnect_L1()
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) DropConnect_V512_L1();
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) DropConnect_V256_L1();
+            else DropConnect_V128_L1();
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — DropConnect: one mask per mini-batch over the 90 weights, each kept with probability 0.7 and scaled by 1/0.7; W ⊙ mask into _maskedWeights1. Parameters: weights [0..90), biases [90..108). This version: Vector512 (16 floats per vector), called by DropConnect_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void DropConnect_V512_L1()
+        {
+            ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+            if (!ReuseMasks)
+            {
+                const float scale = 1.4285715f;
+                for (nuint j = 0; j < 90; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.7f ? scale : 0f;
+                }
+            }
+            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            for (nuint j = 0; j < 80; j += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mask, j), ref w, j);
+            }
+            {
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, 80) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, 80), ref w, 80);
+            }
+            for (nuint j = 88; j < 90; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j);
+            }
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — DropConnect: one mask per mini-batch over the 90 weights, each kept with probability 0.7 and scaled by 1/0.7; W ⊙ mask into _maskedWeights1. Parameters: weights [0..90), biases [90..108). This version: Vector256 (8 floats per vector), called by DropConnect_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void DropConnect_V256_L1()
         {
             ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
             if (!ReuseMasks)
@@ -1039,11 +1638,208 @@ namespace Samples
             }
         }
 
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — DropConnect: one mask per mini-batch over the 90 weights, each kept with probability 0.7 and scaled by 1/0.7; W ⊙ mask into _maskedWeights1. Parameters: weights [0..90), biases [90..108). This version: Vector128 (4 floats per vector), called by DropConnect_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void DropConnect_V128_L1()
+        {
+            ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+            if (!ReuseMasks)
+            {
+                const float scale = 1.4285715f;
+                for (nuint j = 0; j < 90; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.7f ? scale : 0f;
+                }
+            }
+            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            for (nuint j = 0; j < 88; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mask, j), ref w, j);
+            }
+            for (nuint j = 88; j < 90; j++)
+            {
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j);
+            }
+        }
+
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — backward: to the winning piece of each maxout unit, weight (through the DropConnect mask) and bias gradients. Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L1(ref x, start, count, ref g);
+            else Backward_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — backward: to the winning piece of each maxout unit, weight (through the DropConnect mask) and bias gradients. Parameters: weights [0..90), biases [90..108). This version: Vector512 (16 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            nuint rows = (nuint)count;
+            // maxout: each unit's gradient goes to its winning piece; the other pieces get 0
+            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dPieces1), (nuint)start * 18);
+            {
+                ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * 18).Clear();
+                for (nuint j = 0; j < rows * 6; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dPieces, (j / 6) * 18 + (j % 6) * 3 + (nuint)global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, j)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                }
+            }
+            d = ref dPieces; // from here on, δ is over the pieces
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 36);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 54);
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [16..18): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 16) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 17) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 16) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 17) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 16) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 17) = s3_1;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [16..18): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                }
+            }
+            // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
+            {
+                ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+                for (nuint j = 0; j < 80; j += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mask, j), ref gw, j);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gw, 80) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, 80), ref gw, 80);
+                }
+                for (nuint j = 88; j < 90; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j);
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 90);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                    c0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref gb, 0);
+            }
+            {
+                float s16 = 0f;
+                float s17 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                    s16 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                    s17 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 17);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 16) = s16;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 17) = s17;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — backward: to the winning piece of each maxout unit, weight (through the DropConnect mask) and bias gradients. Parameters: weights [0..90), biases [90..108). This version: Vector256 (8 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
             nuint rows = (nuint)count;
@@ -1212,11 +2008,281 @@ namespace Samples
             }
         }
 
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — backward: to the winning piece of each maxout unit, weight (through the DropConnect mask) and bias gradients. Parameters: weights [0..90), biases [90..108). This version: Vector128 (4 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            nuint rows = (nuint)count;
+            // maxout: each unit's gradient goes to its winning piece; the other pieces get 0
+            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dPieces1), (nuint)start * 18);
+            {
+                ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
+                global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * 18).Clear();
+                for (nuint j = 0; j < rows * 6; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dPieces, (j / 6) * 18 + (j % 6) * 3 + (nuint)global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, j)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);
+                }
+            }
+            d = ref dPieces; // from here on, δ is over the pieces
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 36);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 54);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 16; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                }
+                // columns [16..18): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 16) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 17) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 16) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 17) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 16) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 17) = s3_1;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 16; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                }
+                // columns [16..18): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                }
+            }
+            // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
+            {
+                ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+                for (nuint j = 0; j < 88; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mask, j), ref gw, j);
+                }
+                for (nuint j = 88; j < 90; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j);
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 90);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                    c2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                    c3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref gb, 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref gb, 12);
+            }
+            {
+                float s16 = 0f;
+                float s17 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                    s16 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 16);
+                    s17 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 17);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 16) = s16;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 17) = s17;
+            }
+        }
+
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..90), biases [90..108).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, part, parts);
+            return Step_V128_L1(eta, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..90), biases [90..108). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.9f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float twoL2 = 0.02f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector512.Create(twoL2);
+            float l1Shift = eta * 0.001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector512.Create(l1Shift);
+            // weights [0..90)
+            {
+                nuint from = 0 + (nuint)(5L * part / parts) * 16;
+                nuint to = 0 + (nuint)(5L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - d;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 80; j < 90; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [90..108)
+            {
+                nuint from = 90 + (nuint)(1L * part / parts) * 16;
+                nuint to = 90 + (nuint)(1L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - d;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 106; j < 108; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..90), biases [90..108). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1289,6 +2355,83 @@ namespace Samples
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..90), biases [90..108). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.9f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float twoL2 = 0.02f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector128.Create(twoL2);
+            float l1Shift = eta * 0.001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector128.Create(l1Shift);
+            // weights [0..90)
+            {
+                nuint from = 0 + (nuint)(22L * part / parts) * 4;
+                nuint to = 0 + (nuint)(22L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - d;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 88; j < 90; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [90..108)
+            {
+                nuint from = 90 + (nuint)(4L * part / parts) * 4;
+                nuint to = 90 + (nuint)(4L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - d;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 106; j < 108; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — initialisation: weights ~ N(0, sd²) with sd = 1/√6 (LeCun). Parameters: weights [108..150) (no biases).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1301,40 +2444,157 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — inference forward. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L2(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L2(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — inference forward. Parameters: weights [108..150) (no biases). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
-            // columns [0..7): the last 7, scalar
+            // columns [0..4): one Vector128 per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 6; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..7): the last 3, scalar
             {
                 float s0_0 = 0f;
                 float s0_1 = 0f;
                 float s0_2 = 0f;
-                float s0_3 = 0f;
-                float s0_4 = 0f;
-                float s0_5 = 0f;
-                float s0_6 = 0f;
                 for (nuint i = 0; i < 6; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
                     s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                    s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                    s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                    s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                    s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                 }
-                y = s0_0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 3) = s0_3;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_4;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 5) = s0_5;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 6) = s0_6;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 5) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 6) = s0_2;
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
+                    for (nuint j = 0; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — inference forward. Parameters: weights [108..150) (no biases). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
+            // columns [0..4): one Vector128 per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 6; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..7): the last 3, scalar
+            {
+                float s0_0 = 0f;
+                float s0_1 = 0f;
+                float s0_2 = 0f;
+                for (nuint i = 0; i < 6; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 5) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 6) = s0_2;
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
+                    for (nuint j = 0; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — inference forward. Parameters: weights [108..150) (no biases). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..4): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 6; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..7): the last 3, scalar
+            {
+                float s0_0 = 0f;
+                float s0_1 = 0f;
+                float s0_2 = 0f;
+                for (nuint i = 0; i < 6; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 4) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 5) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 6) = s0_2;
             }
             // activation: Tanh
             {
@@ -1353,15 +2613,77 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — batched inference forward over count rows. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — batched inference forward over count rows. Parameters: weights [108..150) (no biases). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
             {
                 ref float y = ref output;
-                // columns [0..7): the last 7, scalar, row by row
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 6);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 7);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 6);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 7);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 6);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..7): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
@@ -1369,29 +2691,210 @@ namespace Samples
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
-                    float s0_5 = 0f;
-                    float s0_6 = 0f;
                     for (nuint i = 0; i < 6; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
                         s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
+                    for (nuint j = 0; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — batched inference forward over count rows. Parameters: weights [108..150) (no biases). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
+            {
+                ref float y = ref output;
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 6);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 7);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 6);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 7);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 6);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..7): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint i = 0; i < 6; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
+                    for (nuint j = 0; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — batched inference forward over count rows. Parameters: weights [108..150) (no biases). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 6);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 7);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 6);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 7);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 6);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..7): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint i = 0; i < 6; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                 }
             }
             // activation: Tanh
@@ -1411,16 +2914,46 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — training forward over rows [start, start + count), outputs in _a2, dropout-masked copy in _ad2. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L2(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L2(ref x, start, count);
+            else Forward_V128_L2(ref x, start, count);
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — training forward over rows [start, start + count), outputs in _a2, dropout-masked copy in _ad2. Parameters: weights [108..150) (no biases). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L2(ref float x, int start, int count)
+        {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
             {
-                // columns [0..7): the last 7, scalar, row by row
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..7): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
                 {
                     ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
@@ -1428,29 +2961,17 @@ namespace Samples
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
-                    float s0_5 = 0f;
-                    float s0_6 = 0f;
                     for (nuint i = 0; i < 6; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
                         s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                 }
             }
             // activation: Tanh
@@ -1485,7 +3006,196 @@ namespace Samples
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 7);
                     ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 7);
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sr, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, 0), ref tr, 0);
+                    }
+                    for (nuint j = 4; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — training forward over rows [start, start + count), outputs in _a2, dropout-masked copy in _ad2. Parameters: weights [108..150) (no biases). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+            {
+                // columns [0..4): one Vector128 per row
+                {
+                    int r = 0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..7): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint i = 0; i < 6; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
                     for (nuint j = 0; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.75 and scaled by 1/0.75 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 1.3333334f;
+                    for (nuint j = 0; j < (nuint)count * 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.75f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 7);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 7);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sr, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, 0), ref tr, 0);
+                    }
+                    for (nuint j = 4; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — training forward over rows [start, start + count), outputs in _a2, dropout-masked copy in _ad2. Parameters: weights [108..150) (no biases). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+            {
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    int r = 0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [4..7): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint i = 0; i < 6; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 7);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 7);
+                    for (nuint j = 0; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.75 and scaled by 1/0.75 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 1.3333334f;
+                    for (nuint j = 0; j < (nuint)count * 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.75f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 7);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 7);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
+                    for (nuint j = 0; j < 4; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, j), ref tr, j);
+                    }
+                    for (nuint j = 4; j < 7; j++)
                     {
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
                     }
@@ -1494,10 +3204,22 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — backward: dropout mask, activation derivative, weight gradients, input gradient. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L2(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L2(ref x, start, count, ref g);
+            else Backward_V128_L2(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — backward: dropout mask, activation derivative, weight gradients, input gradient. Parameters: weights [108..150) (no biases). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
             nuint rows = (nuint)count;
@@ -1508,7 +3230,10 @@ namespace Samples
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
-                    for (nuint j = 0; j < 7; j++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, 0), ref dr, 0);
+                    }
+                    for (nuint j = 4; j < 7; j++)
                     {
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
                     }
@@ -1521,10 +3246,7 @@ namespace Samples
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
-                    dr *= 1f - ar * ar;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 3) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 3);
+                    { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, 0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, 0) * (global::System.Runtime.Intrinsics.Vector128<float>.One - av * av), ref dr, 0); }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 5) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 6) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6);
@@ -1537,166 +3259,142 @@ namespace Samples
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 7);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 14);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 21);
-                // columns [0..7): the last 7, scalar
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [4..7): the last 3, scalar
                 {
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
-                    float s0_5 = 0f;
-                    float s0_6 = 0f;
                     float s1_0 = 0f;
                     float s1_1 = 0f;
                     float s1_2 = 0f;
-                    float s1_3 = 0f;
-                    float s1_4 = 0f;
-                    float s1_5 = 0f;
-                    float s1_6 = 0f;
                     float s2_0 = 0f;
                     float s2_1 = 0f;
                     float s2_2 = 0f;
-                    float s2_3 = 0f;
-                    float s2_4 = 0f;
-                    float s2_5 = 0f;
-                    float s2_6 = 0f;
                     float s3_0 = 0f;
                     float s3_1 = 0f;
                     float s3_2 = 0f;
-                    float s3_3 = 0f;
-                    float s3_4 = 0f;
-                    float s3_5 = 0f;
-                    float s3_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6);
                         s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                         float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1);
                         s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s1_3 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s1_4 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s1_5 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s1_6 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                         float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2);
                         s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s2_3 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s2_4 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s2_5 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s2_6 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                         float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3);
                         s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s3_3 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s3_4 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s3_5 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s3_6 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_6;
-                    g1 = s1_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 3) = s1_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 4) = s1_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 5) = s1_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 6) = s1_6;
-                    g2 = s2_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 3) = s2_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 4) = s2_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 5) = s2_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 6) = s2_6;
-                    g3 = s3_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 3) = s3_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 4) = s3_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 5) = s3_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 6) = s3_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 4) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 5) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 6) = s1_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 4) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 5) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 6) = s2_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 4) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 5) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 6) = s3_2;
                 }
             }
             // input 4
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 28);
-                // columns [0..7): the last 7, scalar
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..7): the last 3, scalar
                 {
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
-                    float s0_5 = 0f;
-                    float s0_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4);
                         s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
                 }
             }
             // input 5
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 35);
-                // columns [0..7): the last 7, scalar
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..7): the last 3, scalar
                 {
                     float s0_0 = 0f;
                     float s0_1 = 0f;
                     float s0_2 = 0f;
-                    float s0_3 = 0f;
-                    float s0_4 = 0f;
-                    float s0_5 = 0f;
-                    float s0_6 = 0f;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5);
                         s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
-                        s0_3 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 3);
-                        s0_4 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 4);
-                        s0_5 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 5);
-                        s0_6 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 6);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 3) = s0_3;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_4;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_5;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_6;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
@@ -1715,22 +3413,64 @@ namespace Samples
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
-                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        dx1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
                     }
                 }
                 for (; r < count; r++)
@@ -1742,26 +3482,745 @@ namespace Samples
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
                     }
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 3) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — backward: dropout mask, activation derivative, weight gradients, input gradient. Parameters: weights [108..150) (no biases). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, 0), ref dr, 0);
+                    }
+                    for (nuint j = 4; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
+                    { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, 0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, 0) * (global::System.Runtime.Intrinsics.Vector128<float>.One - av * av), ref dr, 0); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 5) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 6) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6);
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 108);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 7);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 14);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 21);
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [4..7): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 4) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 5) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 6) = s1_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 4) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 5) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 6) = s2_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 4) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 5) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 6) = s3_2;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 28);
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..7): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
+                }
+            }
+            // input 5
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 35);
+                // columns [0..4): one Vector128 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..7): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
+                }
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 108);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        dx1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — backward: dropout mask, activation derivative, weight gradients, input gradient. Parameters: weights [108..150) (no biases). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 7);
+                    for (nuint j = 0; j < 4; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, j), ref dr, j);
+                    }
+                    for (nuint j = 4; j < 7; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
+                    for (nuint j = 0; j < 4; j += 4)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector128<float>.One - av * av), ref dr, j); }
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 4) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 4);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 5) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 6) *= 1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 6);
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 108);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 7);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 14);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 21);
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [4..7): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 4) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 5) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 6) = s1_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 4) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 5) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 6) = s2_2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 4) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 5) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 6) = s3_2;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 28);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..7): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
+                }
+            }
+            // input 5
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 35);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [4..7): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7 + 4);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 4) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 5) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
+                }
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 108);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        dx1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 4; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
                     }
                 }
             }
         }
 
         /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [108..150) (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
+            return Step_V128_L2(eta, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [108..150) (no biases). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.9f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float twoL2 = 0.02f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector512.Create(twoL2);
+            float l1Shift = eta * 0.001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector512.Create(l1Shift);
+            // weights [108..150)
+            {
+                nuint from = 108 + (nuint)(2L * part / parts) * 16;
+                nuint to = 108 + (nuint)(2L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - d;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 140; j < 150; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [108..150) (no biases). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1809,6 +4268,58 @@ namespace Samples
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [108..150) (no biases). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.9f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float twoL2 = 0.02f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector128.Create(twoL2);
+            float l1Shift = eta * 0.001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector128.Create(l1Shift);
+            // weights [108..150)
+            {
+                nuint from = 108 + (nuint)(10L * part / parts) * 4;
+                nuint to = 108 + (nuint)(10L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - d;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 148; j < 150; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — initialisation: weights ~ N(0, sd²) with sd = 1/√7 (LeCun), biases 0. Parameters: weights [150..157), biases [157..158).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1822,10 +4333,64 @@ namespace Samples
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L3(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L3(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L3(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L3(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [150..157), biases [157..158). This version: Vector512 (16 floats per vector), called by Infer_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L3(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
+            // columns [0..1): the last 1, scalar
+            {
+                float s0_0 = b;
+                for (nuint i = 0; i < 7; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                }
+                y = s0_0;
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [150..157), biases [157..158). This version: Vector256 (8 floats per vector), called by Infer_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L3(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
+            // columns [0..1): the last 1, scalar
+            {
+                float s0_0 = b;
+                for (nuint i = 0; i < 7; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                }
+                y = s0_0;
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [150..157), biases [157..158). This version: Vector128 (4 floats per vector), called by Infer_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L3(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
@@ -1843,10 +4408,76 @@ namespace Samples
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L3(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L3(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L3(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [150..157), biases [157..158). This version: Vector512 (16 floats per vector), called by InferRows_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
+            {
+                ref float y = ref output;
+                // columns [0..1): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                    float s0_0 = b;
+                    for (nuint i = 0; i < 7; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    y0 = s0_0;
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [150..157), biases [157..158). This version: Vector256 (8 floats per vector), called by InferRows_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
+            {
+                ref float y = ref output;
+                // columns [0..1): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                    float s0_0 = b;
+                    for (nuint i = 0; i < 7; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    y0 = s0_0;
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [150..157), biases [157..158). This version: Vector128 (4 floats per vector), called by InferRows_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
@@ -1870,10 +4501,100 @@ namespace Samples
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L3(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L3(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L3(ref x, start, count);
+            else Forward_V128_L3(ref x, start, count);
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [150..157), biases [157..158). This version: Vector512 (16 floats per vector), called by Forward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L3(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+            {
+                // columns [0..1): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                    float s0_0 = b;
+                    for (nuint i = 0; i < 7; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    y0 = s0_0;
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), (nuint)start * 1);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
+                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [150..157), biases [157..158). This version: Vector256 (8 floats per vector), called by Forward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L3(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+            {
+                // columns [0..1): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                    float s0_0 = b;
+                    for (nuint i = 0; i < 7; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    y0 = s0_0;
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), (nuint)start * 1);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
+                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [150..157), biases [157..158). This version: Vector128 (4 floats per vector), called by Forward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L3(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
@@ -1909,10 +4630,338 @@ namespace Samples
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L3(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L3(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L3(ref x, start, count, ref g);
+            else Backward_V128_L3(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [150..157), biases [157..158). This version: Vector512 (16 floats per vector), called by Backward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L3(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 3 one by one
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 1);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    float s1_0 = 0f;
+                    float s2_0 = 0f;
+                    float s3_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7);
+                        s0_0 += av0 * bRow;
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 1);
+                        s1_0 += av1 * bRow;
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 2);
+                        s2_0 += av2 * bRow;
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 3);
+                        s3_0 += av3 * bRow;
+                    }
+                    g0 = s0_0;
+                    g1 = s1_0;
+                    g2 = s2_0;
+                    g3 = s3_0;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 4);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 4);
+                        s0_0 += av0 * bRow;
+                    }
+                    g0 = s0_0;
+                }
+            }
+            // input 5
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 5);
+                        s0_0 += av0 * bRow;
+                    }
+                    g0 = s0_0;
+                }
+            }
+            // input 6
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 6);
+                        s0_0 += av0 * bRow;
+                    }
+                    g0 = s0_0;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 157);
+            {
+                float s0 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                    s0 += bRow;
+                }
+                gb = s0;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 150);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        dx1 = d1 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = d1 * w2;
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [150..157), biases [157..158). This version: Vector256 (8 floats per vector), called by Backward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L3(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 3 one by one
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 1);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    float s1_0 = 0f;
+                    float s2_0 = 0f;
+                    float s3_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7);
+                        s0_0 += av0 * bRow;
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 1);
+                        s1_0 += av1 * bRow;
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 2);
+                        s2_0 += av2 * bRow;
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 3);
+                        s3_0 += av3 * bRow;
+                    }
+                    g0 = s0_0;
+                    g1 = s1_0;
+                    g2 = s2_0;
+                    g3 = s3_0;
+                }
+            }
+            // input 4
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 4);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 4);
+                        s0_0 += av0 * bRow;
+                    }
+                    g0 = s0_0;
+                }
+            }
+            // input 5
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 5);
+                        s0_0 += av0 * bRow;
+                    }
+                    g0 = s0_0;
+                }
+            }
+            // input 6
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                // columns [0..1): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 7 + 6);
+                        s0_0 += av0 * bRow;
+                    }
+                    g0 = s0_0;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 157);
+            {
+                float s0 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 1);
+                    s0 += bRow;
+                }
+                gb = s0;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 150);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        dx1 = d1 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = d1 * w2;
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        dx0 = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — backward: weight and bias gradients, input gradient. Parameters: weights [150..157), biases [157..158). This version: Vector128 (4 floats per vector), called by Backward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L3(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
             nuint rows = (nuint)count;
@@ -2067,10 +5116,69 @@ namespace Samples
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L3(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L3(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L3(eta, part, parts);
+            return Step_V128_L3(eta, part, parts);
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [150..157), biases [157..158). This version: Vector512 (16 floats per vector), called by Step_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L3(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.9f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float twoL2 = 0.02f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector512.Create(twoL2);
+            float l1Shift = eta * 0.001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector512.Create(l1Shift);
+            // weights [150..157)
+            if (part == parts - 1) for (nuint j = 150; j < 157; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [157..158)
+            if (part == parts - 1) for (nuint j = 157; j < 158; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [150..157), biases [157..158). This version: Vector256 (8 floats per vector), called by Step_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L3(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -2111,6 +5219,69 @@ namespace Samples
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — momentum (η = 0.1, γ = 0.9), η ×0.9 every 2 epochs step with L1 0.001, L2 0.01 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [150..157), biases [157..158). This version: Vector128 (4 floats per vector), called by Step_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L3(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.9f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float twoL2 = 0.02f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector128.Create(twoL2);
+            float l1Shift = eta * 0.001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector128.Create(l1Shift);
+            // weights [150..157)
+            {
+                nuint from = 150 + (nuint)(1L * part / parts) * 4;
+                nuint to = 150 + (nuint)(1L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var d = gammaV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - d;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 154; j < 157; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [157..158)
+            if (part == parts - 1) for (nuint j = 157; j < 158; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p - d;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>

@@ -711,10 +711,69 @@ partial class Models
         }
 
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — inference forward. Parameters: weights [0..36), biases [36..45).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — inference forward. Parameters: weights [0..36), biases [36..45). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
+            // columns [0..8): one Vector256 per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 4; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [8..9): the last 1, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                for (nuint i = 0; i < 4; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 9);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — inference forward. Parameters: weights [0..36), biases [36..45). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
@@ -758,11 +817,174 @@ partial class Models
             }
         }
 
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — inference forward. Parameters: weights [0..36), biases [36..45). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..4): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 4; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..8): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i = 0; i < 4; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 4);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+            }
+            // columns [8..9): the last 1, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                for (nuint i = 0; i < 4; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 9);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — batched inference forward over count rows. Parameters: weights [0..36), biases [36..45).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — batched inference forward over count rows. Parameters: weights [0..36), biases [36..45). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
+            {
+                ref float y = ref output;
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 9);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 9);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 9);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..9): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 9);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — batched inference forward over count rows. Parameters: weights [0..36), biases [36..45). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
@@ -850,11 +1072,192 @@ partial class Models
             }
         }
 
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — batched inference forward over count rows. Parameters: weights [0..36), biases [36..45). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 9);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 9);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 9);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..9): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 9);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..36), biases [36..45).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L1(ref x, start, count);
+            else Forward_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..36), biases [36..45). This version: Vector512 (16 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+            {
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..9): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 9);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..36), biases [36..45). This version: Vector256 (8 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref p;
@@ -911,11 +1314,184 @@ partial class Models
             }
         }
 
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..36), biases [36..45). This version: Vector128 (4 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+            {
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..9): the last 1, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 9);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                }
+            }
+            // activation: Sigmoid
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 9);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
+                    for (nuint j = 0; j < 9; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — backward: activation derivative, weight and bias gradients. Parameters: weights [0..36), biases [36..45).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L1(ref x, start, count, ref g);
+            else Backward_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — backward: activation derivative, weight and bias gradients. Parameters: weights [0..36), biases [36..45). This version: Vector512 (16 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 9);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 9);
+                    { var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, 0) * av * (global::System.Runtime.Intrinsics.Vector256<float>.One - av), ref dr, 0); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8));
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 9);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 27);
+                // columns [0..8): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [8..9): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    float s1_0 = 0f;
+                    float s2_0 = 0f;
+                    float s3_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        s0_0 += av0 * bRow;
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1);
+                        s1_0 += av1 * bRow;
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2);
+                        s2_0 += av2 * bRow;
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3);
+                        s3_0 += av3 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 8) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 8) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 8) = s3_0;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
+            }
+            {
+                float s8 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — backward: activation derivative, weight and bias gradients. Parameters: weights [0..36), biases [36..45). This version: Vector256 (8 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
             nuint rows = (nuint)count;
@@ -1011,11 +1587,182 @@ partial class Models
             }
         }
 
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — backward: activation derivative, weight and bias gradients. Parameters: weights [0..36), biases [36..45). This version: Vector128 (4 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 9);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 9);
+                    for (nuint j = 0; j < 8; j += 4)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * av * (global::System.Runtime.Intrinsics.Vector128<float>.One - av), ref dr, j); }
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) * (1f - global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8));
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 9);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 27);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, 4);
+                }
+                // columns [8..9): the last 1, scalar
+                {
+                    float s0_0 = 0f;
+                    float s1_0 = 0f;
+                    float s2_0 = 0f;
+                    float s3_0 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        s0_0 += av0 * bRow;
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1);
+                        s1_0 += av1 * bRow;
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2);
+                        s2_0 += av2 * bRow;
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3);
+                        s3_0 += av3 * bRow;
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 8) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 8) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 8) = s3_0;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 36);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, 4);
+            }
+            {
+                float s8 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+            }
+        }
+
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..36), biases [36..45).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, part, parts);
+            return Step_V128_L1(eta, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..36), biases [36..45). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            // weights [0..36)
+            {
+                nuint from = 0 + (nuint)(2L * part / parts) * 16;
+                nuint to = 0 + (nuint)(2L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 32; j < 36; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [36..45)
+            if (part == parts - 1) for (nuint j = 36; j < 45; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..36), biases [36..45). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1067,6 +1814,54 @@ partial class Models
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 4 → 9 Sigmoid — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..36), biases [36..45). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            // weights [0..36)
+            {
+                nuint from = 0 + (nuint)(9L * part / parts) * 4;
+                nuint to = 0 + (nuint)(9L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [36..45)
+            {
+                nuint from = 36 + (nuint)(2L * part / parts) * 4;
+                nuint to = 36 + (nuint)(2L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 44; j < 45; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 2: Dense 9 → 2 Linear — initialisation: weights ~ N(0, sd²) with sd = 1/√9 (LeCun), biases 0. Parameters: weights [45..63), biases [63..65).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1080,10 +1875,70 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [45..63), biases [63..65).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L2(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L2(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [45..63), biases [63..65). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
+            // columns [0..2): the last 2, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                for (nuint i = 0; i < 9; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [45..63), biases [63..65). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
+            // columns [0..2): the last 2, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                for (nuint i = 0; i < 9; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [45..63), biases [63..65). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
@@ -1104,10 +1959,82 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [45..63), biases [63..65).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [45..63), biases [63..65). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
+            {
+                ref float y = ref output;
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 9);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    for (nuint i = 0; i < 9; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [45..63), biases [63..65). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
+            {
+                ref float y = ref output;
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 9);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    for (nuint i = 0; i < 9; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [45..63), biases [63..65). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
@@ -1134,10 +2061,108 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [45..63), biases [63..65).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L2(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L2(ref x, start, count);
+            else Forward_V128_L2(ref x, start, count);
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [45..63), biases [63..65). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            {
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 9);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    for (nuint i = 0; i < 9; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+            // activation: Linear
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    ar = zr;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [45..63), biases [63..65). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            {
+                // columns [0..2): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 9);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    for (nuint i = 0; i < 9; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                }
+            }
+            // activation: Linear
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    ar = zr;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [45..63), biases [63..65). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
@@ -1177,10 +2202,300 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [45..63), biases [63..65).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L2(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L2(ref x, start, count, ref g);
+            else Backward_V128_L2(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [45..63), biases [63..65). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 45);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
+            for (nuint i = 0; i < 8; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 2);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 2);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                }
+            }
+            // input 8
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 16);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + 8);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 63);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 45);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 9);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 9);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 9);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [45..63), biases [63..65). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 45);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
+            for (nuint i = 0; i < 8; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 2);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 2);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                }
+            }
+            // input 8
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 16);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 9 + 8);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 63);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 45);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 9);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 9);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 9);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 2);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 2);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [45..63), biases [63..65). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
             nuint rows = (nuint)count;
@@ -1316,10 +2631,66 @@ partial class Models
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [45..63), biases [63..65).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
+            return Step_V128_L2(eta, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [45..63), biases [63..65). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            // weights [45..63)
+            {
+                nuint from = 45 + (nuint)(1L * part / parts) * 16;
+                nuint to = 45 + (nuint)(1L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 61; j < 63; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [63..65)
+            if (part == parts - 1) for (nuint j = 63; j < 65; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [45..63), biases [63..65). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1357,6 +2728,50 @@ partial class Models
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 9 → 2 Linear — SGD (η = 0.001) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [45..63), biases [63..65). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            // weights [45..63)
+            {
+                nuint from = 45 + (nuint)(4L * part / parts) * 4;
+                nuint to = 45 + (nuint)(4L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 61; j < 63; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [63..65)
+            if (part == parts - 1) for (nuint j = 63; j < 65; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>

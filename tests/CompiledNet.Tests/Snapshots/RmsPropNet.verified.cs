@@ -734,10 +734,102 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — inference forward. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — inference forward. Parameters: weights [0..12), biases [12..15). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 4; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = global::System.MathF.Max(zr, 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — inference forward. Parameters: weights [0..12), biases [12..15). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 4; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = global::System.MathF.Max(zr, 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — inference forward. Parameters: weights [0..12), biases [12..15). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
@@ -774,10 +866,114 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — batched inference forward over count rows. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — batched inference forward over count rows. Parameters: weights [0..12), biases [12..15). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = global::System.MathF.Max(zr, 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — batched inference forward over count rows. Parameters: weights [0..12), biases [12..15). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = global::System.MathF.Max(zr, 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — batched inference forward over count rows. Parameters: weights [0..12), biases [12..15). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
@@ -820,10 +1016,164 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L1(ref x, start, count);
+            else Forward_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1. Parameters: weights [0..12), biases [12..15). This version: Vector512 (16 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = global::System.MathF.Max(zr, 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.5 and scaled by 1/0.5 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 2f;
+                    for (nuint j = 0; j < (nuint)count * 3; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.5f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 3);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 3);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 3);
+                    for (nuint j = 0; j < 3; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1. Parameters: weights [0..12), biases [12..15). This version: Vector256 (8 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 12);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 4; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = global::System.MathF.Max(zr, 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2), 0f);
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.5 and scaled by 1/0.5 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 2f;
+                    for (nuint j = 0; j < (nuint)count * 3; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.5f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 3);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 3);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 3);
+                    for (nuint j = 0; j < 3; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1. Parameters: weights [0..12), biases [12..15). This version: Vector128 (4 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref p;
@@ -891,10 +1241,236 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — backward: dropout mask, activation derivative, weight and bias gradients. Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L1(ref x, start, count, ref g);
+            else Backward_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — backward: dropout mask, activation derivative, weight and bias gradients. Parameters: weights [0..12), biases [12..15). This version: Vector512 (16 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 3);
+                    for (nuint j = 0; j < 3; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 3);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
+                    if (!(ar > 0f)) dr = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) = 0f;
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 9);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 12);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — backward: dropout mask, activation derivative, weight and bias gradients. Parameters: weights [0..12), biases [12..15). This version: Vector256 (8 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 3);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 3);
+                    for (nuint j = 0; j < 3; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 3);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 3);
+                    if (!(ar > 0f)) dr = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 1) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 2) = 0f;
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            {
+                ref float g0 = ref gw;
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 9);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 12);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — backward: dropout mask, activation derivative, weight and bias gradients. Parameters: weights [0..12), biases [12..15). This version: Vector128 (4 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
             nuint rows = (nuint)count;
@@ -998,10 +1574,73 @@ namespace Samples
         }
 
         /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..12), biases [12..15).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, part, parts);
+            return Step_V128_L1(eta, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..12), biases [12..15). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float rho = 0.95f;
+            var rhoV = global::System.Runtime.Intrinsics.Vector512.Create(rho);
+            const float oneMinusRho = 0.050000012f;
+            var oneMinusRhoV = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusRho);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float keep = 0.999f;
+            var keepV = global::System.Runtime.Intrinsics.Vector512.Create(keep);
+            float l1Shift = eta * 0.0001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector512.Create(l1Shift);
+            // weights [0..12)
+            if (part == parts - 1) for (nuint j = 0; j < 12; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [12..15)
+            if (part == parts - 1) for (nuint j = 12; j < 15; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..12), biases [12..15). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1064,6 +1703,61 @@ namespace Samples
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 4 → 3 ReLU, dropout 0.5 — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..12), biases [12..15). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float rho = 0.95f;
+            var rhoV = global::System.Runtime.Intrinsics.Vector128.Create(rho);
+            const float oneMinusRho = 0.050000012f;
+            var oneMinusRhoV = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusRho);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float keep = 0.999f;
+            var keepV = global::System.Runtime.Intrinsics.Vector128.Create(keep);
+            float l1Shift = eta * 0.0001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector128.Create(l1Shift);
+            // weights [0..12)
+            {
+                nuint from = 0 + (nuint)(3L * part / parts) * 4;
+                nuint to = 0 + (nuint)(3L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var mean = rhoV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(mean, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(mean), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(mean + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [12..15)
+            if (part == parts - 1) for (nuint j = 12; j < 15; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 2: Dense 3 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√3 (LeCun), biases 0. Parameters: weights [15..24), biases [24..27).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1077,10 +1771,76 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L2(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L2(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [15..24), biases [24..27). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [15..24), biases [24..27). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [15..24), biases [24..27). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
@@ -1104,10 +1864,88 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [15..24), biases [24..27). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [15..24), biases [24..27). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [15..24), biases [24..27). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
@@ -1137,10 +1975,112 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L2(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L2(ref x, start, count);
+            else Forward_V128_L2(ref x, start, count);
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [15..24), biases [24..27). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [15..24), biases [24..27). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 24);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [15..24), biases [24..27). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
@@ -1182,10 +2122,280 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L2(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L2(ref x, start, count, ref g);
+            else Backward_V128_L2(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [15..24), biases [24..27). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // input 2
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 3);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 3);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 3);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [15..24), biases [24..27). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 3);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // input 2
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 6);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 24);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 3);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 3);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 3);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        dx1 = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 3);
+                    {
+                        ref float w0 = ref w;
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
+                        dx0 = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [15..24), biases [24..27). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
             nuint rows = (nuint)count;
@@ -1311,10 +2521,73 @@ namespace Samples
         }
 
         /// <summary>Layer 2: Dense 3 → 3 Softmax — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [15..24), biases [24..27).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
+            return Step_V128_L2(eta, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [15..24), biases [24..27). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float rho = 0.95f;
+            var rhoV = global::System.Runtime.Intrinsics.Vector512.Create(rho);
+            const float oneMinusRho = 0.050000012f;
+            var oneMinusRhoV = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusRho);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float keep = 0.999f;
+            var keepV = global::System.Runtime.Intrinsics.Vector512.Create(keep);
+            float l1Shift = eta * 0.0001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector512.Create(l1Shift);
+            // weights [15..24)
+            if (part == parts - 1) for (nuint j = 15; j < 24; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [24..27)
+            if (part == parts - 1) for (nuint j = 24; j < 27; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [15..24), biases [24..27). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1375,6 +2648,73 @@ namespace Samples
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 3 → 3 Softmax — RMSProp (η = 0.01, ρ = 0.95, ε = 1E-08) step with weight decay 0.001, L1 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [15..24), biases [24..27). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float rho = 0.95f;
+            var rhoV = global::System.Runtime.Intrinsics.Vector128.Create(rho);
+            const float oneMinusRho = 0.050000012f;
+            var oneMinusRhoV = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusRho);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float keep = 0.999f;
+            var keepV = global::System.Runtime.Intrinsics.Vector128.Create(keep);
+            float l1Shift = eta * 0.0001f;
+            var l1ShiftV = global::System.Runtime.Intrinsics.Vector128.Create(l1Shift);
+            // weights [15..24)
+            {
+                nuint from = 15 + (nuint)(2L * part / parts) * 4;
+                nuint to = 15 + (nuint)(2L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
+                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    var mean = rhoV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(mean, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(mean), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(mean + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 23; j < 24; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
+                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [24..27)
+            if (part == parts - 1) for (nuint j = 24; j < 27; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
+                p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
         /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>

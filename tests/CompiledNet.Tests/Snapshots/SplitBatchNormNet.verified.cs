@@ -689,13 +689,9 @@ namespace Samples.Split
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 300);
                     ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 300);
                     ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 300);
-                    for (nuint j = 0; j < 296; j += 8)
+                    for (nuint j = 0; j < 300; j += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, j), ref tr, j);
-                    }
-                    for (nuint j = 296; j < 300; j++)
-                    {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, j), ref tr, j);
                     }
                 }
             }
@@ -1005,10 +1001,72 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferLinear_L1(ref float p, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferLinear_V512_L1(ref p, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferLinear_V256_L1(ref p, ref x, ref y);
+            else InferLinear_V128_L1(ref p, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferLinear_V512_L1(ref float p, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            for (nuint o = 0; o < 256; o += 128)
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i = 0; i < 300; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                    var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                    var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                    var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                    var bv4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64);
+                    var bv5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80);
+                    var bv6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96);
+                    var bv7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112);
+                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y, o + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_4, ref y, o + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_5, ref y, o + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_6, ref y, o + 96);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_7, ref y, o + 112);
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferLinear_V256_L1(ref float p, ref float x, ref float y)
         {
             ref float w = ref p;
             // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1054,11 +1112,108 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferLinear_V128_L1(ref float p, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            for (nuint o = 0; o < 256; o += 32)
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c0_4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c0_5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c0_6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c0_7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i = 0; i < 300; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                    var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                    var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12);
+                    var bv4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16);
+                    var bv5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20);
+                    var bv6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24);
+                    var bv7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_3, ref y, o + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_4, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_5, ref y, o + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_6, ref y, o + 24);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_7, ref y, o + 28);
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            InferLinear_L1(ref p, ref x, ref y);
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            for (nuint j = 0; j < 256; j += 16)
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref variance, j) + epsilonV);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref beta, j), ref y, j);
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
+                    for (nuint j = 0; j < 256; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             InferLinear_L1(ref p, ref x, ref y);
             // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
@@ -1089,11 +1244,203 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            InferLinear_L1(ref p, ref x, ref y);
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            for (nuint j = 0; j < 256; j += 4)
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + epsilonV);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j), ref y, j);
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
+                    for (nuint j = 0; j < 256; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 64, each passed over by every row
+                for (nuint o = 0; o < 256; o += 64)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 300);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 300);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 300);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref y1, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref y2, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref y3, o + 48);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                    }
+                }
+            }
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 256);
+                for (nuint j = 0; j < 256; j += 16)
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref variance, j) + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref beta, j), ref y, j);
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
+                    for (nuint j = 0; j < 256; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
             {
@@ -1200,6 +1547,117 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 256; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 300);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 300);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 300);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 256);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 256);
+                for (nuint j = 0; j < 256; j += 4)
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j), ref y, j);
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
+                    for (nuint j = 0; j < 256; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1212,10 +1670,138 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ForwardLinear_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ForwardLinear_V256_L1(ref x, start, count);
+            else ForwardLinear_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardLinear_V512_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 64, each passed over by every row
+                for (nuint o = 0; o < 256; o += 64)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 300);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 300);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 300);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref y1, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref y2, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref y3, o + 48);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardLinear_V256_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref p;
@@ -1293,11 +1879,151 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardLinear_V128_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 256; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 300);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 300);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 300);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 300);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 300; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_L1(int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BatchNorm_V512_L1(count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BatchNorm_V256_L1(count);
+            else BatchNorm_V128_L1(count);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V512_L1(int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
+            {
+                nuint rows = (nuint)count;
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
+                float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+                var unbiasV = global::System.Runtime.Intrinsics.Vector512.Create(unbias);
+                const float epsilon = 1E-05f;
+                var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+                const float keep = 0.9f;
+                var keepV = global::System.Runtime.Intrinsics.Vector512.Create(keep);
+                const float take = 0.100000024f;
+                var takeV = global::System.Runtime.Intrinsics.Vector512.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 256);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                for (nuint j = 0; j < 256; j += 16)
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, r * 256 + j);
+                    var mu = sum * invCountV;
+                    var squares = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, r * 256 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCountV;
+                    var inv = global::System.Runtime.Intrinsics.Vector512<float>.One / global::System.Runtime.Intrinsics.Vector512.Sqrt(sigma2 + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inv, ref invStd, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j);
+                    var bt = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, r * 256 + j) - mu) * inv; global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h, ref xhat, r * 256 + j); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g * h + bt, ref y, r * 256 + j); }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mean, j) + takeV * mu, ref mean, j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV), ref variance, j);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V256_L1(int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
@@ -1339,11 +2065,116 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V128_L1(int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
+            {
+                nuint rows = (nuint)count;
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+                var unbiasV = global::System.Runtime.Intrinsics.Vector128.Create(unbias);
+                const float epsilon = 1E-05f;
+                var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+                const float keep = 0.9f;
+                var keepV = global::System.Runtime.Intrinsics.Vector128.Create(keep);
+                const float take = 0.100000024f;
+                var takeV = global::System.Runtime.Intrinsics.Vector128.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 256);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                for (nuint j = 0; j < 256; j += 4)
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 256 + j);
+                    var mu = sum * invCountV;
+                    var squares = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 256 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCountV;
+                    var inv = global::System.Runtime.Intrinsics.Vector128<float>.One / global::System.Runtime.Intrinsics.Vector128.Sqrt(sigma2 + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inv, ref invStd, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j);
+                    var bt = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 256 + j) - mu) * inv; global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h, ref xhat, r * 256 + j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g * h + bt, ref y, r * 256 + j); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j) + takeV * mu, ref mean, j);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV), ref variance, j);
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_L1(int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ForwardActivation_V512_L1(start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ForwardActivation_V256_L1(start, count);
+            else ForwardActivation_V128_L1(start, count);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V512_L1(int start, int count)
+        {
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
+                    for (nuint j = 0; j < 256; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 1.25f;
+                    for (nuint j = 0; j < (nuint)count * 256; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 256);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 256);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 256);
+                    for (nuint j = 0; j < 256; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, j), ref tr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V256_L1(int start, int count)
         {
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
             // activation: ReLU
@@ -1386,6 +2217,53 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V128_L1(int start, int count)
+        {
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 256);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 256);
+                    for (nuint j = 0; j < 256; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 1.25f;
+                    for (nuint j = 0; j < (nuint)count * 256; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 256);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 256);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 256);
+                    for (nuint j = 0; j < 256; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, j), ref tr, j);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward: dropout mask, activation derivative, batch norm (γ, β and the batch statistics), weight gradients; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1398,10 +2276,58 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_L1(int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BackwardActivation_V512_L1(start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BackwardActivation_V256_L1(start, count);
+            else BackwardActivation_V128_L1(start, count);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V512_L1(int start, int count)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 256);
+                    for (nuint j = 0; j < 256; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, j), ref dr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 256);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
+                    for (nuint j = 0; j < 256; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref dr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V256_L1(int start, int count)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
             nuint rows = (nuint)count;
@@ -1433,11 +2359,91 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V128_L1(int start, int count)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 256);
+                    for (nuint j = 0; j < 256; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, j), ref dr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 256);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
+                    for (nuint j = 0; j < 256; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector128.GreaterThan(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref dr, j);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_L1(int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BatchNormBackward_V512_L1(count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BatchNormBackward_V256_L1(count, ref g);
+            else BatchNormBackward_V128_L1(count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V512_L1(int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            nuint rows = (nuint)count;
+            // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
+            {
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
+                float countF = (float)count;
+                var countFV = global::System.Runtime.Intrinsics.Vector512.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 76800);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 76800);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77056);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                for (nuint j = 0; j < 256; j += 16)
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d, r * 256 + j); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xhat, r * 256 + j); }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sumD, ref gBeta, j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sumDx, ref gGamma, j);
+                    var factor = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref invStd, j) * invCountV;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(factor * (countFV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d, r * 256 + j) - sumD - global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xhat, r * 256 + j) * sumDx), ref d, r * 256 + j);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V256_L1(int count, ref float g)
         {
             ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
             nuint rows = (nuint)count;
@@ -1465,11 +2471,138 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V128_L1(int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            nuint rows = (nuint)count;
+            // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
+            {
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                float countF = (float)count;
+                var countFV = global::System.Runtime.Intrinsics.Vector128.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 76800);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 76800);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77056);
+                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
+                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                for (nuint j = 0; j < 256; j += 4)
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 256 + j); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 256 + j); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumD, ref gBeta, j);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumDx, ref gGamma, j);
+                    var factor = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref invStd, j) * invCountV;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(factor * (countFV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 256 + j) - sumD - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 256 + j) * sumDx), ref d, r * 256 + j);
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BackwardLinear_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BackwardLinear_V256_L1(ref x, start, count, ref g);
+            else BackwardLinear_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_V512_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            nuint rows = (nuint)count;
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 300; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 256);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 256);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 256);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 256);
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 256; o += 64)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 256 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                        var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                        var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                        c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                        c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, o + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref g0, o + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref g0, o + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref g1, o + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref g1, o + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref g1, o + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref g2, o + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref g2, o + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref g2, o + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref g3, o + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref g3, o + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref g3, o + 48);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_V256_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
             nuint rows = (nuint)count;
@@ -1522,11 +2655,164 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_V128_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            nuint rows = (nuint)count;
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 300; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 256);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 256);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 256);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 256);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 256; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 256 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, float etaC1, float c2, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, etaC1, c2, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, etaC1, c2, part, parts);
+            return Step_V128_L1(eta, etaC1, c2, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, float etaC1, float c2, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            const float beta1 = 0.9f;
+            var beta1V = global::System.Runtime.Intrinsics.Vector512.Create(beta1);
+            const float oneMinusBeta1 = 0.100000024f;
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusBeta1);
+            const float beta2 = 0.999f;
+            var beta2V = global::System.Runtime.Intrinsics.Vector512.Create(beta2);
+            const float oneMinusBeta2 = 0.0009999871f;
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusBeta2);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector512.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector512.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float keep = 0.9995f;
+            var keepV = global::System.Runtime.Intrinsics.Vector512.Create(keep);
+            // weights [0..76800)
+            {
+                nuint from = 0 + (nuint)(4800L * part / parts) * 16;
+                nuint to = 0 + (nuint)(4800L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(m, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(v, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector512.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // γ [76800..77056)
+            {
+                nuint from = 76800 + (nuint)(16L * part / parts) * 16;
+                nuint to = 76800 + (nuint)(16L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(m, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(v, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector512.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // β [77056..77312)
+            {
+                nuint from = 77056 + (nuint)(16L * part / parts) * 16;
+                nuint to = 77056 + (nuint)(16L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(m, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(v, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector512.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, float etaC1, float c2, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1606,6 +2892,90 @@ namespace Samples.Split
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, float etaC1, float c2, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            const float beta1 = 0.9f;
+            var beta1V = global::System.Runtime.Intrinsics.Vector128.Create(beta1);
+            const float oneMinusBeta1 = 0.100000024f;
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusBeta1);
+            const float beta2 = 0.999f;
+            var beta2V = global::System.Runtime.Intrinsics.Vector128.Create(beta2);
+            const float oneMinusBeta2 = 0.0009999871f;
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusBeta2);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector128.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector128.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float keep = 0.9995f;
+            var keepV = global::System.Runtime.Intrinsics.Vector128.Create(keep);
+            // weights [0..76800)
+            {
+                nuint from = 0 + (nuint)(19200L * part / parts) * 4;
+                nuint to = 0 + (nuint)(19200L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(m, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(v, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector128.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // γ [76800..77056)
+            {
+                nuint from = 76800 + (nuint)(64L * part / parts) * 4;
+                nuint to = 76800 + (nuint)(64L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(m, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(v, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector128.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // β [77056..77312)
+            {
+                nuint from = 77056 + (nuint)(64L * part / parts) * 4;
+                nuint to = 77056 + (nuint)(64L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(m, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(v, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector128.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 2: Dense 256 → 10 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√256 (LeCun), biases 0. Parameters: weights [77312..79872), biases [79872..79882).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1619,10 +2989,58 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L2(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L2(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            // columns [0..8): one Vector256 per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 256; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [8..10): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                for (nuint i = 0; i < 256; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
@@ -1655,11 +3073,152 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..4): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 256; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..8): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i = 0; i < 256; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 4);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+            }
+            // columns [8..10): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                for (nuint i = 0; i < 256; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
+            }
+        }
+
         /// <summary>Layer 2: Dense 256 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            {
+                ref float y = ref output;
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 256);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 256);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 256);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 256; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
@@ -1736,11 +3295,213 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 256);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 256);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 256);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 256; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+        }
+
         /// <summary>Layer 2: Dense 256 → 10 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L2(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L2(ref x, start, count);
+            else Forward_V128_L2(ref x, start, count);
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [77312..79872), biases [79872..79882). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+            {
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 256);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 256);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 256);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 256; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 10);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [77312..79872), biases [79872..79882). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
@@ -1829,11 +3590,321 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [77312..79872), biases [79872..79882). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 256);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 256);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 256);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 256; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 256);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 256; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 10);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
         /// <summary>Layer 2: Dense 256 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L2(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L2(ref x, start, count, ref g);
+            else Backward_V128_L2(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [77312..79872), biases [79872..79882). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77312);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 256; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 10);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 10);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
+                // columns [0..8): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 8) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 9) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 8) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 9) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 8) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 9) = s3_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 79872);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
+            }
+            {
+                float s8 = 0f;
+                float s9 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 77312);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
+                    for (nuint i = 0; i < 256; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                    for (nuint i = 0; i < 256; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [77312..79872), biases [79872..79882). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
             nuint rows = (nuint)count;
@@ -2018,11 +4089,290 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [77312..79872), biases [79872..79882). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77312);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 256; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 10);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 10);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1));
+                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2));
+                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3));
+                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, 4);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 8) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 9) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 8) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 9) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 8) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 9) = s3_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 79872);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, 4);
+            }
+            {
+                float s8 = 0f;
+                float s9 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 77312);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
+                    for (nuint i = 0; i < 256; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                    for (nuint i = 0; i < 256; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 2: Dense 256 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [77312..79872), biases [79872..79882).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, float etaC1, float c2, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, etaC1, c2, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, etaC1, c2, part, parts);
+            return Step_V128_L2(eta, etaC1, c2, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, float etaC1, float c2, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            const float beta1 = 0.9f;
+            var beta1V = global::System.Runtime.Intrinsics.Vector512.Create(beta1);
+            const float oneMinusBeta1 = 0.100000024f;
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusBeta1);
+            const float beta2 = 0.999f;
+            var beta2V = global::System.Runtime.Intrinsics.Vector512.Create(beta2);
+            const float oneMinusBeta2 = 0.0009999871f;
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusBeta2);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector512.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector512.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float keep = 0.9995f;
+            var keepV = global::System.Runtime.Intrinsics.Vector512.Create(keep);
+            // weights [77312..79872)
+            {
+                nuint from = 77312 + (nuint)(160L * part / parts) * 16;
+                nuint to = 77312 + (nuint)(160L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(m, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(v, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector512.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [79872..79882)
+            if (part == parts - 1) for (nuint j = 79872; j < 79882; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var m = beta1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusBeta1 * g;
+                var v = beta2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) + oneMinusBeta2 * (g * g);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(m) < tiny ? 0f : m); // stored as 0 below tiny: no subnormal state
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) = (global::System.MathF.Abs(v) < tiny ? 0f : v);
+                p = p - etaC1 * m / (global::System.MathF.Sqrt(v * c2) + epsilon); // η·m̂/(√v̂ + ε)
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, float etaC1, float c2, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -2095,6 +4445,85 @@ namespace Samples.Split
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 256 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [77312..79872), biases [79872..79882). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, float etaC1, float c2, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            const float beta1 = 0.9f;
+            var beta1V = global::System.Runtime.Intrinsics.Vector128.Create(beta1);
+            const float oneMinusBeta1 = 0.100000024f;
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusBeta1);
+            const float beta2 = 0.999f;
+            var beta2V = global::System.Runtime.Intrinsics.Vector128.Create(beta2);
+            const float oneMinusBeta2 = 0.0009999871f;
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusBeta2);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector128.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector128.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float keep = 0.9995f;
+            var keepV = global::System.Runtime.Intrinsics.Vector128.Create(keep);
+            // weights [77312..79872)
+            {
+                nuint from = 77312 + (nuint)(640L * part / parts) * 4;
+                nuint to = 77312 + (nuint)(640L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(m, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(v, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector128.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [79872..79882)
+            {
+                nuint from = 79872 + (nuint)(2L * part / parts) * 4;
+                nuint to = 79872 + (nuint)(2L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(m, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(v, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector128.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 79880; j < 79882; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var m = beta1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusBeta1 * g;
+                var v = beta2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) + oneMinusBeta2 * (g * g);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(m) < tiny ? 0f : m); // stored as 0 below tiny: no subnormal state
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) = (global::System.MathF.Abs(v) < tiny ? 0f : v);
+                p = p - etaC1 * m / (global::System.MathF.Sqrt(v * c2) + epsilon); // η·m̂/(√v̂ + ε)
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
         /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>

@@ -701,10 +701,71 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 3 → 10 ReLU — inference forward. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — inference forward. Parameters: weights [0..30), biases [30..40). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            // columns [0..8): one Vector256 per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [8..10): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — inference forward. Parameters: weights [0..30), biases [30..40). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
@@ -753,11 +814,181 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — inference forward. Parameters: weights [0..30), biases [30..40). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..4): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..8): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 4);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+            }
+            // columns [8..10): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                for (nuint i = 0; i < 3; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    for (nuint j = 0; j < 8; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 3 → 10 ReLU — batched inference forward over count rows. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — batched inference forward over count rows. Parameters: weights [0..30), biases [30..40). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            {
+                ref float y = ref output;
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — batched inference forward over count rows. Parameters: weights [0..30), biases [30..40). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
@@ -850,11 +1081,231 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — batched inference forward over count rows. Parameters: weights [0..30), biases [30..40). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    for (nuint j = 0; j < 8; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 3 → 10 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L1(ref x, start, count);
+            else Forward_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..30), biases [30..40). This version: Vector512 (16 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+            {
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..30), biases [30..40). This version: Vector256 (8 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref p;
@@ -948,11 +1399,275 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..30), biases [30..40). This version: Vector128 (4 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 3; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    for (nuint j = 0; j < 8; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 8), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 9), 0f);
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 3 → 10 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L1(ref x, start, count, ref g);
+            else Backward_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..30), biases [30..40). This version: Vector512 (16 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 10);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 10);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, 0) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, 0);
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 8) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 9) = 0f;
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // columns [0..8): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
+                // columns [0..8): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                }
+            }
+            // input 2
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 20);
+                // columns [0..8): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
+            }
+            {
+                float s8 = 0f;
+                float s9 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..30), biases [30..40). This version: Vector256 (8 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
             nuint rows = (nuint)count;
@@ -1091,11 +1806,222 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..30), biases [30..40). This version: Vector128 (4 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 10);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 10);
+                    for (nuint j = 0; j < 8; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector128.GreaterThan(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref dr, j);
+                    }
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 8) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 8) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 9) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 9) = 0f;
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                }
+            }
+            // input 2
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 20);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 30);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, 4);
+            }
+            {
+                float s8 = 0f;
+                float s9 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
+            }
+        }
+
         /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..30), biases [30..40).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, part, parts);
+            return Step_V128_L1(eta, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..30), biases [30..40). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            // weights [0..30)
+            {
+                nuint from = 0 + (nuint)(1L * part / parts) * 16;
+                nuint to = 0 + (nuint)(1L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 16; j < 30; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [30..40)
+            if (part == parts - 1) for (nuint j = 30; j < 40; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..30), biases [30..40). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1147,6 +2073,62 @@ namespace Samples.Vision
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 3 → 10 ReLU — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..30), biases [30..40). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            // weights [0..30)
+            {
+                nuint from = 0 + (nuint)(7L * part / parts) * 4;
+                nuint to = 0 + (nuint)(7L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 28; j < 30; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [30..40)
+            {
+                nuint from = 30 + (nuint)(2L * part / parts) * 4;
+                nuint to = 30 + (nuint)(2L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 38; j < 40; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 2: Dense 10 → 3 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√10 (LeCun), biases 0. Parameters: weights [40..70), biases [70..73).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1160,10 +2142,76 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L2(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L2(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [40..70), biases [70..73). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 10; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [40..70), biases [70..73). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 10; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — inference forward (logits; the output activation follows). Parameters: weights [40..70), biases [70..73). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
@@ -1187,10 +2235,88 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [40..70), biases [70..73). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 10; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [40..70), biases [70..73). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 10; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [40..70), biases [70..73). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
@@ -1220,10 +2346,112 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L2(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L2(ref x, start, count);
+            else Forward_V128_L2(ref x, start, count);
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [40..70), biases [70..73). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 10; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [40..70), biases [70..73). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 10; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [40..70), biases [70..73). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 40);
@@ -1265,10 +2493,388 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L2(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L2(ref x, start, count, ref g);
+            else Backward_V128_L2(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [40..70), biases [70..73). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 40);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
+            for (nuint i = 0; i < 8; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 3);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
+                }
+            }
+            // input 8
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 24);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 8);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // input 9
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 27);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 9);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 70);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 40);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [40..70), biases [70..73). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 40);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
+            for (nuint i = 0; i < 8; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 3);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
+                }
+            }
+            // input 8
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 24);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 8);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // input 9
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 27);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 10 + 9);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 70);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 40);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                    for (nuint i = 0; i < 8; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [40..70), biases [70..73). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
             nuint rows = (nuint)count;
@@ -1448,10 +3054,66 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
+            return Step_V128_L2(eta, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [40..70), biases [70..73). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            // weights [40..70)
+            {
+                nuint from = 40 + (nuint)(1L * part / parts) * 16;
+                nuint to = 40 + (nuint)(1L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 56; j < 70; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [70..73)
+            if (part == parts - 1) for (nuint j = 70; j < 73; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [40..70), biases [70..73). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1489,6 +3151,50 @@ namespace Samples.Vision
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — SGD (η = 0.05) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [40..70), biases [70..73). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            // weights [40..70)
+            {
+                nuint from = 40 + (nuint)(7L * part / parts) * 4;
+                nuint to = 40 + (nuint)(7L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 68; j < 70; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            // biases [70..73)
+            if (part == parts - 1) for (nuint j = 70; j < 73; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
         /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>

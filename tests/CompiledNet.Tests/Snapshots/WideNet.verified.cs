@@ -781,10 +781,99 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 1: Dense 2 → 16400 ReLU — inference forward. Parameters: weights [0..32800), biases [32800..49200).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — inference forward. Parameters: weights [0..32800), biases [32800..49200). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
+            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            for (nuint o = 0; o < 16384; o += 128)
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                var c0_4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 64);
+                var c0_5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 80);
+                var c0_6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 96);
+                var c0_7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 112);
+                for (nuint i = 0; i < 2; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                    var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                    var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                    var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                    var bv4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64);
+                    var bv5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80);
+                    var bv6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96);
+                    var bv7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112);
+                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y, o + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_4, ref y, o + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_5, ref y, o + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_6, ref y, o + 96);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_7, ref y, o + 112);
+            }
+            // columns [16384..16400): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                for (nuint i = 0; i < 2; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, 16384);
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 16400);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — inference forward. Parameters: weights [0..32800), biases [32800..49200). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
@@ -869,11 +958,316 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — inference forward. Parameters: weights [0..32800), biases [32800..49200). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
+            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            for (nuint o = 0; o < 16384; o += 32)
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 8);
+                var c0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 12);
+                var c0_4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 16);
+                var c0_5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 20);
+                var c0_6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 24);
+                var c0_7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 28);
+                for (nuint i = 0; i < 2; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                    var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                    var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12);
+                    var bv4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16);
+                    var bv5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20);
+                    var bv6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24);
+                    var bv7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_3, ref y, o + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_4, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_5, ref y, o + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_6, ref y, o + 24);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_7, ref y, o + 28);
+            }
+            // columns [16384..16388): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16384);
+                for (nuint i = 0; i < 2; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16384);
+            }
+            // columns [16388..16392): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16388);
+                for (nuint i = 0; i < 2; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16388);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16388);
+            }
+            // columns [16392..16396): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16392);
+                for (nuint i = 0; i < 2; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16392);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16392);
+            }
+            // columns [16396..16400): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16396);
+                for (nuint i = 0; i < 2; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16396);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16396);
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 16400);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 2 → 16400 ReLU — batched inference forward over count rows. Parameters: weights [0..32800), biases [32800..49200).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — batched inference forward over count rows. Parameters: weights [0..32800), biases [32800..49200). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 64, each passed over by every row
+                for (nuint o = 0; o < 16384; o += 64)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 16400);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 16400);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 2);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref y1, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref y2, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref y3, o + 48);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                    }
+                }
+                // columns [16384..16400): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 16400);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 16400);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 2);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 16384);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
+                    }
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 16400);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — batched inference forward over count rows. Parameters: weights [0..32800), biases [32800..49200). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
@@ -965,11 +1359,300 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — batched inference forward over count rows. Parameters: weights [0..32800), biases [32800..49200). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 16400; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 16400);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 16400);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 2);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 16400);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 2 → 16400 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..32800), biases [32800..49200).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L1(ref x, start, count);
+            else Forward_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..32800), biases [32800..49200). This version: Vector512 (16 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 64, each passed over by every row
+                for (nuint o = 0; o < 16384; o += 64)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 16400);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 16400);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 2);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref y1, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref y2, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref y3, o + 48);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                    }
+                }
+                // columns [16384..16400): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 16400);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 16400);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 2);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 16384);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
+                    }
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 16400);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..32800), biases [32800..49200). This version: Vector256 (8 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref p;
@@ -1062,11 +1745,257 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..32800), biases [32800..49200). This version: Vector128 (4 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref p;
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 16400; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 16400);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 16400);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 2);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        for (nuint i = 0; i < 2; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 16400);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 2 → 16400 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..32800), biases [32800..49200).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L1(ref x, start, count, ref g);
+            else Backward_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..32800), biases [32800..49200). This version: Vector512 (16 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 16400);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref dr, j);
+                    }
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // registers: c{row}_{vector} accumulate C (1 row × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 16384; o += 64)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                        var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                        var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, o + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref g0, o + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref g0, o + 48);
+                }
+                // columns [16384..16400): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + 16384);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16384);
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 16400);
+                // registers: c{row}_{vector} accumulate C (1 row × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 16384; o += 64)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                        var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                        var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, o + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref g0, o + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref g0, o + 48);
+                }
+                // columns [16384..16400): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + 16384);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16384);
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32800);
+            for (nuint o = 0; o < 16384; o += 64)
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400);
+                    c0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o);
+                    c1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 16);
+                    c2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 32);
+                    c3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 48);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref gb, o);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref gb, o + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2, ref gb, o + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3, ref gb, o + 48);
+            }
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400);
+                    c0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16384);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref gb, 16384);
+            }
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..32800), biases [32800..49200). This version: Vector256 (8 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
             nuint rows = (nuint)count;
@@ -1162,11 +2091,164 @@ namespace Samples.Split
             }
         }
 
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..32800), biases [32800..49200). This version: Vector128 (4 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 16400);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 16400);
+                    for (nuint j = 0; j < 16400; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector128.GreaterThan(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref dr, j);
+                    }
+                }
+            }
+            ref float gw = ref g;
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
+            // input 0
+            {
+                ref float g0 = ref gw;
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 16400; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                }
+            }
+            // input 1
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 16400);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 16400; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 1));
+                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 32800);
+            for (nuint o = 0; o < 16400; o += 16)
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 4);
+                    c2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 8);
+                    c3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 12);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref gb, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref gb, o + 12);
+            }
+        }
+
         /// <summary>Layer 1: Dense 2 → 16400 ReLU — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..32800), biases [32800..49200).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, part, parts);
+            return Step_V128_L1(eta, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..32800), biases [32800..49200). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.8f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
+            const float onePlusGamma = 1.8f;
+            var onePlusGammaV = global::System.Runtime.Intrinsics.Vector512.Create(onePlusGamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            // weights [0..32800)
+            {
+                nuint from = 0 + (nuint)(2050L * part / parts) * 16;
+                nuint to = 0 + (nuint)(2050L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    var dOld = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j);
+                    var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [32800..49200)
+            {
+                nuint from = 32800 + (nuint)(1025L * part / parts) * 16;
+                nuint to = 32800 + (nuint)(1025L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    var dOld = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j);
+                    var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..32800), biases [32800..49200). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1215,6 +2297,59 @@ namespace Samples.Split
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 2 → 16400 ReLU — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..32800), biases [32800..49200). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.8f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
+            const float onePlusGamma = 1.8f;
+            var onePlusGammaV = global::System.Runtime.Intrinsics.Vector128.Create(onePlusGamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            // weights [0..32800)
+            {
+                nuint from = 0 + (nuint)(8200L * part / parts) * 4;
+                nuint to = 0 + (nuint)(8200L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var dOld = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j);
+                    var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [32800..49200)
+            {
+                nuint from = 32800 + (nuint)(4100L * part / parts) * 4;
+                nuint to = 32800 + (nuint)(4100L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var dOld = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j);
+                    var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>Layer 2: Dense 16400 → 3 Linear — initialisation: weights ~ N(0, sd²) with sd = 1/√16400 (LeCun), biases 0. Parameters: weights [49200..98400), biases [98400..98403).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1228,10 +2363,76 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 16400 → 3 Linear — inference forward (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L2(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L2(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — inference forward (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 16400; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — inference forward (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
+            // columns [0..3): the last 3, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                for (nuint i = 0; i < 16400; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = s0_2;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — inference forward (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
@@ -1255,10 +2456,88 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 16400 → 3 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 16400; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
+            {
+                ref float y = ref output;
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 16400; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
@@ -1288,10 +2567,116 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 16400 → 3 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [49200..98400), biases [98400..98403).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L2(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L2(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L2(ref x, start, count);
+            else Forward_V128_L2(ref x, start, count);
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [49200..98400), biases [98400..98403). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 16400; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: Linear
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = zr;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [49200..98400), biases [98400..98403). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L2(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            {
+                // columns [0..3): the last 3, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                    float s0_0 = b;
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                    for (nuint i = 0; i < 16400; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    y0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                }
+            }
+            // activation: Linear
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 3);
+                    ar = zr;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 2);
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [49200..98400), biases [98400..98403). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L2(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
@@ -1335,10 +2720,276 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 16400 → 3 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [49200..98400), biases [98400..98403).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L2(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L2(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L2(ref x, start, count, ref g);
+            else Backward_V128_L2(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [49200..98400), biases [98400..98403). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 49200);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 16400; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 3);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 98400);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 49200);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
+                    for (nuint i = 0; i < 16400; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                    for (nuint i = 0; i < 16400; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [49200..98400), biases [98400..98403). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 49200);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 16400; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 3);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 3);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 3);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 3);
+                // columns [0..3): the last 3, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s0_2 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s1_2 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s2_2 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    float s3_2 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 16400 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 2) = s0_2;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 2) = s1_2;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 2) = s2_2;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 2) = s3_2;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 98400);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 3);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    s2 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 49200);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
+                    for (nuint i = 0; i < 16400; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                    for (nuint i = 0; i < 16400; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — backward: weight and bias gradients, input gradient. Parameters: weights [49200..98400), biases [98400..98403). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
             nuint rows = (nuint)count;
@@ -1462,10 +3113,71 @@ namespace Samples.Split
         }
 
         /// <summary>Layer 2: Dense 16400 → 3 Linear — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [49200..98400), biases [98400..98403).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L2(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
+            return Step_V128_L2(eta, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.8f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
+            const float onePlusGamma = 1.8f;
+            var onePlusGammaV = global::System.Runtime.Intrinsics.Vector512.Create(onePlusGamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            // weights [49200..98400)
+            {
+                nuint from = 49200 + (nuint)(3075L * part / parts) * 16;
+                nuint to = 49200 + (nuint)(3075L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    var dOld = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j);
+                    var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [98400..98403)
+            if (part == parts - 1) for (nuint j = 98400; j < 98403; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var dOld = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j);
+                var d = gamma * dOld + eta * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p + gamma * dOld - onePlusGamma * d; // next look-ahead θ − γδ
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -1508,6 +3220,55 @@ namespace Samples.Split
                 checkTail += p * 0f;
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — Nesterov momentum (η = 0.01, γ = 0.8) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [49200..98400), biases [98400..98403). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            const float gamma = 0.8f;
+            var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
+            const float onePlusGamma = 1.8f;
+            var onePlusGammaV = global::System.Runtime.Intrinsics.Vector128.Create(onePlusGamma);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            // weights [49200..98400)
+            {
+                nuint from = 49200 + (nuint)(12300L * part / parts) * 4;
+                nuint to = 49200 + (nuint)(12300L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var dOld = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j);
+                    var d = gammaV * dOld + etaV * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    p = p + gammaV * dOld - onePlusGammaV * d; // next look-ahead θ − γδ
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [98400..98403)
+            if (part == parts - 1) for (nuint j = 98400; j < 98403; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var dOld = global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j);
+                var d = gamma * dOld + eta * g; // δ ← γδ + η∇L(θ − γδ): g was taken at the stored look-ahead point
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
+                p = p + gamma * dOld - onePlusGamma * d; // next look-ahead θ − γδ
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
