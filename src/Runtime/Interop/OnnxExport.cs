@@ -15,8 +15,8 @@ namespace CompiledNet
     /// and is not exported (inverted dropout needs no scaling at inference).
     /// </summary>
     /// <remarks>
-    /// The protobuf is written by hand: no package served here writes ONNX without pulling in the whole protobuf
-    /// runtime and generated schema, and the handful of messages needed is small. A test loads every exported model in
+    /// The protobuf is written by hand, so the package keeps no dependency: writing ONNX through a library would pull
+    /// in the whole protobuf runtime and a generated schema, and the handful of messages needed is small. A test loads every exported model in
     /// ONNX Runtime and compares its outputs with <see cref="INetwork.Predict"/>.
     /// </remarks>
     public static class OnnxExport
