@@ -444,7 +444,7 @@ namespace CompiledNet.Generator.Emit
             else if (!isOutput && layer.Activation != ActivationKind.Linear) steps.Add("activation derivative");
             if (layer.BatchNorm) steps.Add("batch norm (γ, β and the batch statistics)");
             steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.Bias ? " and bias" : "") + " gradients");
-            if (l > 0) steps.Add("input gradient");
+            if (lp.HasInputGradient) steps.Add("input gradient");
             void Decl()
             {
                 w.Line($"ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas}), (nuint)start * {Int(units)});");
@@ -530,7 +530,7 @@ namespace CompiledNet.Generator.Emit
                     KernelEmitter.ColumnSums(w, width, "d", "gb");
                 }
 
-                if (l > 0)
+                if (lp.HasInputGradient)
                 {
                     w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
                     w.Line(layer.DropConnect > 0

@@ -47,8 +47,12 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
             w.Line($"/// Parameters: one flat buffer of {Int(layout.ParameterCount)} floats, layer by layer: weights, then biases (or, with batch norm, γ then β).");
+            if (plan.Features.Any)
+                w.Line($"/// The input is an image of {spec.Image} (channels, then rows); convolution weights come first, [out, in, kH, kW] as in ONNX and PyTorch; the first dense layer reads the last image flattened channel by channel ({Int(plan.Features.OutputSize)} values).");
             w.Line("/// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.");
             w.Line("/// <list type=\"table\">");
+            foreach (var fp in plan.Features.Layers)
+                w.Line($"/// <item><term>{Describer.Feature(fp.Spec, fp.Index)}</term><description>{fp.Ranges}</description></item>");
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];
@@ -72,6 +76,7 @@ namespace CompiledNet.Generator.Emit
                 if (layout.BatchNormLayers > 0) EmitPopulationStatistics(w, plan);
                 LossEmitter.EmitExampleLoss(w, spec);
                 LossEmitter.EmitLossAndDelta(w, plan);
+                if (plan.Features.Any) EmitFeatureLayers(w, plan);
                 for (int l = 0; l < n; l++)
                 {
                     var layer = spec.Layers[l];
@@ -180,6 +185,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"private readonly float[] {plan.Layers[l].MaskedWeights} = new float[{Int(layer.Inputs * layer.Width)}]; // layer {Int(l + 1)}: W ⊙ mask, as used this step");
                 }
             }
+            if (plan.Features.Any) ConvEmitter.EmitState(w, plan.Features);
             if (spec.InputDropout > 0)
             {
                 w.Line($"private readonly float[] {NetworkPlan.InputMask} = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)");
@@ -327,6 +333,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line("var rng = new global::CompiledNet.Rng(seed);");
                 if (plan.HasMasks)
                     w.Line("_maskRng = new global::CompiledNet.Rng(seed ^ 0x6D61736BL); // dropout masks: their own stream, so masks never shift the initial weights");
+                foreach (var fp in plan.Features.Layers)
+                    if (fp.IsConv) w.Line($"{fp.Init}(rng);");
                 for (int l = 0; l < spec.Layers.Count; l++)
                     w.Line($"{plan.Layers[l].Init}(rng);");
             }
@@ -510,6 +518,8 @@ namespace CompiledNet.Generator.Emit
                     }
                 }
                 w.Line("float check = 0f;");
+                foreach (var fp in plan.Features.Layers)
+                    if (fp.IsConv) w.Line($"check += {fp.Step}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
                 for (int l = 0; l < spec.Layers.Count; l++)
                     w.Line($"check += {plan.Layers[l].Step}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
                 w.Line("_lastStepFinite = check == 0f;");
@@ -551,6 +561,12 @@ namespace CompiledNet.Generator.Emit
                 w.Line("[global::System.ThreadStatic] private static float[]? t_hidden;");
                 w.Line();
             }
+            if (plan.Features.OutputSize > NetworkPlan.StackFloats)
+            {
+                w.Line($"// The {Int(plan.Features.OutputSize)} inputs of the first dense layer are too many for the stack: one buffer per thread.");
+                w.Line("[global::System.ThreadStatic] private static float[]? t_flat;");
+                w.Line();
+            }
             w.Line($"/// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations ({Int(hidden)} floats) {(onStack ? "on the stack" : "in a per-thread buffer")}.</summary>");
             using (w.Open("private void Infer(ref float x, ref float z, ref float y)"))
             {
@@ -566,6 +582,11 @@ namespace CompiledNet.Generator.Emit
                 }
                 int offset = 0;
                 string input = "x";
+                if (plan.Features.Any)
+                {
+                    EmitFlatFeatures(w, plan, "flat", "x");
+                    input = "flat";
+                }
                 for (int l = 0; l < n; l++)
                 {
                     var layer = spec.Layers[l];
@@ -610,6 +631,8 @@ namespace CompiledNet.Generator.Emit
             int splitRows = plan.PredictSplitMinRows;
             w.Line($"// PredictBatch works through chunks of {Int(NetworkPlan.PredictChunk)} rows; their activations ({Int(scratch)} floats) live in one buffer per thread, allocated on its first call.");
             w.Line("[global::System.ThreadStatic] private static float[]? t_batch;");
+            if (plan.Features.Any)
+                w.Line($"[global::System.ThreadStatic] private static float[]? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers ({Int(NetworkPlan.PredictChunk)} × {Int(plan.Features.OutputSize)} floats)");
             w.Line();
             w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {Int((int)(NetworkPlan.SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
             w.Line($"public const int PredictSplitMinRows = {Int(splitRows)};");
@@ -669,6 +692,13 @@ namespace CompiledNet.Generator.Emit
                     w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);");
                     w.Line("ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);");
                     string input = "x";
+                    if (plan.Features.Any)
+                    {
+                        w.Line("// the convolution and pooling layers, image by image, into the chunk's dense inputs");
+                        w.Line($"ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_flatBatch ??= new float[{Int(NetworkPlan.PredictChunk * plan.Features.OutputSize)}]);");
+                        w.Line($"for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * {Int(plan.Features.OutputSize)}));");
+                        input = "flat";
+                    }
                     for (int l = 0; l < n; l++)
                     {
                         string target = l == n - 1 ? "z" : "h" + Int(l + 1);
@@ -704,11 +734,13 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)"))
             {
                 string InputOf(int l) => plan.TrainingInput(l);
+                foreach (var call in plan.FeatureForwardCalls()) w.Line(call);
                 for (int l = 0; l < n; l++)
                     w.Line($"{plan.Layers[l].Forward}(ref {InputOf(l)}, start, count);");
                 w.Line("float loss = LossAndDelta(start, count, total);");
                 for (int l = n - 1; l >= 0; l--)
                     w.Line($"{plan.Layers[l].Backward}(ref {InputOf(l)}, start, count, ref g);");
+                foreach (var call in plan.FeatureBackwardCalls()) w.Line(call);
                 w.Line("return loss;");
             }
             w.Line();
@@ -834,6 +866,8 @@ namespace CompiledNet.Generator.Emit
                         w.Line("// the optimizer step, each part on its share of every parameter segment");
                         string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
                         w.Line("float check = 0f;");
+                        foreach (var fp in plan.Features.Layers)
+                            if (fp.IsConv) w.Line($"check += {fp.Step}({args}, part, parts);");
                         for (int l = 0; l < spec.Layers.Count; l++)
                             w.Line($"check += {plan.Layers[l].Step}({args}, part, parts);");
                         w.Line("_partCheck[part] = check;");
@@ -901,6 +935,11 @@ namespace CompiledNet.Generator.Emit
                         {
                             int offset = 0;
                             string source = "input";
+                            if (plan.Features.Any)
+                            {
+                                EmitFlatFeatures(w, plan, "flat", "input");
+                                source = "flat";
+                            }
                             for (int l = 0; l < target; l++)
                             {
                                 w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {source}, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, {Int(offset)}));");
@@ -945,6 +984,31 @@ namespace CompiledNet.Generator.Emit
             w.Line();
         }
 
+        /// <summary>Every convolution and pooling layer's methods, input to output, and InferFeatures.</summary>
+        private static void EmitFeatureLayers(IndentedWriter w, NetworkPlan plan)
+        {
+            foreach (var fp in plan.Features.Layers)
+            {
+                ConvEmitter.EmitInit(w, fp);
+                ConvEmitter.EmitImageKernels(w, fp);
+                ConvEmitter.EmitForward(w, plan.Features, fp);
+                ConvEmitter.EmitBackward(w, plan.Features, fp);
+                OptimizerEmitter.EmitFeatureStep(w, fp, plan.Layout, plan.Spec.Optimizer, plan.Spec.Regularization);
+            }
+            ConvEmitter.EmitInferFeatures(w, plan.Features);
+        }
+
+        /// <summary>One example's image <paramref name="source"/> through the convolution and pooling layers into <paramref name="name"/> (on the stack when small enough).</summary>
+        private static void EmitFlatFeatures(IndentedWriter w, NetworkPlan plan, string name, string source)
+        {
+            int size = plan.Features.OutputSize;
+            w.Line(size <= NetworkPlan.StackFloats
+                ? $"global::System.Span<float> {name}Values = stackalloc float[{Int(size)}];"
+                : $"global::System.Span<float> {name}Values = t_flat ??= new float[{Int(size)}];");
+            w.Line($"ref float {name} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({name}Values);");
+            w.Line($"InferFeatures(ref {source}, ref {name});");
+        }
+
         private static void EmitHelpers(IndentedWriter w, NetworkPlan plan)
         {
             var spec = plan.Spec;
@@ -955,6 +1019,17 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("public string DescribeParameter(int index)"))
             {
                 w.Line("if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $\"There are {ParameterCount} parameters.\");");
+                foreach (var fp in plan.Features.Layers)
+                {
+                    if (!fp.IsConv) continue;
+                    var f = fp.Spec;
+                    string name = Describer.Feature(f, fp.Index);
+                    int kh = f.KernelHeight, kw = f.KernelWidth, c = f.Input.Channels;
+                    string at = $"(index - {Int(fp.WeightOffset)})";
+                    w.Line($"if (index < {Int(fp.WeightOffset + f.WeightCount)}) return $\"{name} weight W[{{{at} / {Int(f.FanIn)}}}, {{{at} / {Int(kh * kw)} % {Int(c)}}}, {{{at} / {Int(kw)} % {Int(kh)}}}, {{{at} % {Int(kw)}}}]\";");
+                    if (fp.BiasOffset >= 0)
+                        w.Line($"if (index < {Int(fp.BiasOffset + f.BiasCount)}) return $\"{name} bias b[{{index - {Int(fp.BiasOffset)}}}]\";");
+                }
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];

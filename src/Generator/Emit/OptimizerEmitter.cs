@@ -38,7 +38,31 @@ namespace CompiledNet.Generator.Emit
             string regs = Describer.Regularization(r);
             string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
             w.Line($"/// <summary>Layer {Int(l + 1)}: {Describer.Layer(layer)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>");
-            using (w.Open($"private float {lp.Step}({Parameters(o)}, int part, int parts)"))
+            var segments = new List<(string, int, int, RegularizationSpec)> { ("weights", layout.WeightOffset[l], layer.Inputs * layer.Width, r) };
+            if (layer.BatchNorm)
+            {
+                segments.Add(("γ", layout.GammaOffset[l], layer.Units, RegularizationSpec.None));
+                segments.Add(("β", layout.BetaOffset[l], layer.Units, RegularizationSpec.None));
+            }
+            else if (layer.Bias)
+                segments.Add(("biases", layout.BiasOffset[l], layer.Width, RegularizationSpec.None));
+            StepMethod(w, lp.Step, layout, o, r, segments);
+        }
+
+        /// <summary>A convolution's optimizer step: its weights with the regularisers, its biases without.</summary>
+        public static void EmitFeatureStep(IndentedWriter w, FeaturePlan fp, Layout layout, OptimizerSpec o, RegularizationSpec r)
+        {
+            if (!fp.IsConv) return;
+            string regs = Describer.Regularization(r);
+            w.Line($"/// <summary>{Describer.Feature(fp.Spec, fp.Index)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {(fp.BiasOffset >= 0 ? "biases" : "(no biases)")} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {fp.Ranges}.</summary>");
+            var segments = new List<(string, int, int, RegularizationSpec)> { ("weights", fp.WeightOffset, fp.Spec.WeightCount, r) };
+            if (fp.BiasOffset >= 0) segments.Add(("biases", fp.BiasOffset, fp.Spec.BiasCount, RegularizationSpec.None));
+            StepMethod(w, fp.Step, layout, o, r, segments);
+        }
+
+        private static void StepMethod(IndentedWriter w, string name, Layout layout, OptimizerSpec o, RegularizationSpec r, List<(string Name, int Offset, int Length, RegularizationSpec Regularization)> segments)
+        {
+            using (w.Open($"private float {name}({Parameters(o)}, int part, int parts)"))
             {
                 w.Line("var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
                 w.Line("float checkTail = 0f;");
@@ -51,14 +75,8 @@ namespace CompiledNet.Generator.Emit
                 var constants = Constants(o, r);
                 foreach (var scalar in constants)
                     Template.Constant(w, scalar.Name, scalar.Value, scalar.IsConst);
-                Segment(w, "weights", layout.WeightOffset[l], layer.Inputs * layer.Width, o, r);
-                if (layer.BatchNorm)
-                {
-                    Segment(w, "γ", layout.GammaOffset[l], layer.Units, o, RegularizationSpec.None);
-                    Segment(w, "β", layout.BetaOffset[l], layer.Units, o, RegularizationSpec.None);
-                }
-                else if (layer.Bias)
-                    Segment(w, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None);
+                foreach (var segment in segments)
+                    Segment(w, segment.Name, segment.Offset, segment.Length, o, segment.Regularization);
                 w.Line("return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;");
             }
             w.Line();
