@@ -314,7 +314,7 @@ public class OptimizerAndTeachingDiagnosticTests
         foreach (var d in descriptors!)
         {
             Assert.Contains($"<a id=\"{d.Id.ToLowerInvariant()}\"></a>{d.Id}", docs);
-            Assert.Contains($"{d.Id} | CompiledNet | {(d.DefaultSeverity == DiagnosticSeverity.Info ? "Info" : d.DefaultSeverity.ToString())} |", releases);
+            Assert.Contains($"{d.Id} | {d.Category} | {(d.DefaultSeverity == DiagnosticSeverity.Info ? "Info" : d.DefaultSeverity.ToString())} |", releases);
             Assert.EndsWith("#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
         }
     }
