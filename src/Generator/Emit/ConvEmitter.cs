@@ -48,6 +48,19 @@ namespace CompiledNet.Generator.Emit
             w.Line($"// InferFeatures: one example's images between the layers and the unfolded input ({Int(plans.InferScratch)} floats), one buffer per thread.");
             w.Line("[global::System.ThreadStatic] private static float[]? t_features;");
             w.Line();
+            w.Line("private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =");
+            using (w.Open())
+            {
+                foreach (var fp in plans.Layers)
+                {
+                    var f = fp.Spec;
+                    w.Line($"new(global::CompiledNet.FeatureLayerKind.{f.Kind}, {Int(f.Input.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.Output.Channels)}, {Int(f.Output.Height)}, {Int(f.Output.Width)}, "
+                        + $"{Int(f.KernelHeight)}, {Int(f.KernelWidth)}, {Int(f.Stride)}, {Int(f.PadHeight)}, {Int(f.PadWidth)}, global::CompiledNet.Activation.{f.Activation}, {Int(fp.IsConv ? fp.WeightOffset : -1)}, {Int(fp.BiasOffset)}),");
+                }
+            }
+            w.Line(";");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.FeatureLayerDescription> global::CompiledNet.IConvolutional.FeatureLayers => s_featureLayers;");
+            w.Line();
             w.Line("/// <summary>Channels of the input image.</summary>");
             w.Line($"public const int ImageChannels = {Int(plans.Layers[0].Spec.Input.Channels)};");
             w.Line("/// <summary>Height of the input image.</summary>");

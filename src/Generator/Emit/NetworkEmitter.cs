@@ -63,6 +63,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </remarks>");
             string interfaces = "global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
             if (plan.SingleThreadReason is null) interfaces += ", global::CompiledNet.IParallelStep";
+            if (plan.Features.Any) interfaces += ", global::CompiledNet.IConvolutional";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
                 EmitState(w, plan);

@@ -31,3 +31,87 @@ public partial class ConvMaxPoolNet { }
 [Dense(4, Activation.Linear)]
 [Loss(LossKind.Quadratic)]
 public partial class PoolFirstNet { }
+
+// Enough work per row (≈ 0.3 MFLOP of training) that batches of 8 rows and more are split across threads;
+// L1 and L2 on the weights.
+[Network(Channels = 1, Height = 12, Width = 12, BatchSize = 32)]
+[Conv2D(8, Padding = Padding.Same)]
+[MaxPool(2)]
+[Conv2D(16, Padding = Padding.Same, Activation = Activation.Tanh)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 0.005f)]
+[Regularization(L1 = 1e-5f, L2 = 1e-4f)]
+public partial class ConvSplitNet { }
+
+// A batch-normalised dense layer after convolutions: a split step runs in segments.
+[Network(Channels = 2, Height = 10, Width = 10, BatchSize = 32)]
+[Conv2D(8, Padding = 1)]
+[AvgPool(2)]
+[Conv2D(12, Kernel = 3)]
+[Dense(16, Activation.ReLU, BatchNorm = true)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Momentum, LearningRate = 0.05f)]
+public partial class ConvBatchNormNet { }
+
+// The bars task of the learning tests (a horizontal or a vertical bar in an 8×8 image), one network per optimizer.
+[Network(Height = 8, Width = 8, BatchSize = 16)]
+[Conv2D(4, Padding = Padding.Same)]
+[MaxPool(2)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Sgd, LearningRate = 0.1f)]
+[Regularization(L2 = 1e-4f)]
+public partial class BarsSgdNet { }
+
+[Network(Height = 8, Width = 8, BatchSize = 16)]
+[Conv2D(4, Padding = Padding.Same)]
+[MaxPool(2)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Momentum, LearningRate = 0.05f)]
+[Regularization(WeightDecay = 1e-4f)]
+public partial class BarsMomentumNet { }
+
+[Network(Height = 8, Width = 8, BatchSize = 16)]
+[Conv2D(4, Padding = Padding.Same)]
+[MaxPool(2)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Nesterov, LearningRate = 0.05f)]
+public partial class BarsNesterovNet { }
+
+[Network(Height = 8, Width = 8, BatchSize = 16)]
+[Conv2D(4, Padding = Padding.Same)]
+[MaxPool(2)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Adagrad, LearningRate = 0.05f)]
+[Regularization(L1 = 1e-5f)]
+public partial class BarsAdagradNet { }
+
+[Network(Height = 8, Width = 8, BatchSize = 16)]
+[Conv2D(4, Padding = Padding.Same)]
+[MaxPool(2)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.RmsProp, LearningRate = 0.005f)]
+public partial class BarsRmsPropNet { }
+
+[Network(Height = 8, Width = 8, BatchSize = 16)]
+[Conv2D(4, Padding = Padding.Same)]
+[MaxPool(2)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 0.01f)]
+public partial class BarsAdamNet { }
+
+// SGD with L1 and L2 on the weights, for the exact regulariser check.
+[Network(Height = 5, Width = 5, BatchSize = 4)]
+[Conv2D(3, Kernel = 2)]
+[Dense(2, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Sgd, LearningRate = 0.5f)]
+[Regularization(L1 = 0.01f, L2 = 0.1f)]
+public partial class ConvRegularizedNet { }
