@@ -16,7 +16,7 @@ var dataOption = new Option<string>("--data")
 var epochsOption = new Option<int>("--epochs")
 {
     Description = "Passes over the 60,000 training images",
-    DefaultValueFactory = _ => 8,
+    DefaultValueFactory = _ => 10,
 };
 var seedOption = new Option<int>("--seed")
 {
@@ -36,7 +36,7 @@ var saveOption = new Option<string?>("--save")
 {
     Description = "Write a checkpoint of the trained network to this file",
 };
-var root = new RootCommand("Trains a small convolutional network (2 × [3×3 conv, 2×2 max pool], 128 ReLU, 10 softmax; Adam) on Fashion-MNIST.")
+var root = new RootCommand("Trains a small convolutional network (2 × [3×3 conv, 2×2 max pool], 128 ReLU with dropout, 10 softmax; Adam) on Fashion-MNIST.")
 {
     dataOption, epochsOption, seedOption, threadsOption, limitOption, saveOption,
 };
