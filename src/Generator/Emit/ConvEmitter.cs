@@ -148,8 +148,10 @@ namespace CompiledNet.Generator.Emit
                     if (pw > 0)
                     {
                         w.Line($"// output columns j whose input column j·{Int(s)} + v − {Int(pw)} lies inside the image: [lo, hi)");
-                        w.Line($"int lo = v >= {Int(pw)} ? 0 : ({Int(pw)} - v + {Int(s - 1)}) / {Int(s)};");
-                        w.Line($"int hi = global::System.Math.Max(lo, global::System.Math.Min({Int(ow)}, ({Int(wd - 1 + pw)} - v) / {Int(s)} + 1));");
+                        w.Line(s == 1 ? $"int lo = v >= {Int(pw)} ? 0 : {Int(pw)} - v;" : $"int lo = v >= {Int(pw)} ? 0 : ({Int(pw + s - 1)} - v) / {Int(s)};");
+                        w.Line(s == 1
+                            ? $"int hi = global::System.Math.Max(lo, global::System.Math.Min({Int(ow)}, {Int(wd + pw)} - v));"
+                            : $"int hi = global::System.Math.Max(lo, global::System.Math.Min({Int(ow)}, ({Int(wd - 1 + pw)} - v) / {Int(s)} + 1));");
                     }
                     else
                     {
@@ -159,7 +161,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
                     {
                         w.Line($"ref float colAt = ref {Add("colRow", $"(nuint)(i * {Int(ow)})")};");
-                        w.Line($"int y = i * {Int(s)} + u - {Int(ph)};");
+                        w.Line($"int y = {(s == 1 ? "i" : $"i * {Int(s)}")} + u{(ph == 0 ? "" : $" - {Int(ph)}")};");
                         if (ph > 0)
                         {
                             if (fold) w.Line($"if ((uint)y >= {Int(h)}u) continue; // padding: no pixel to give the gradient to");
@@ -174,15 +176,15 @@ namespace CompiledNet.Generator.Emit
                         if (s == 1)
                         {
                             string from = $"{Marshal}.CreateSpan(ref {Add("colAt", "lo")}, hi - lo)";
-                            string to = $"{Marshal}.CreateSpan(ref {Add("xRow", $"lo + v - {Int(pw)}")}, hi - lo)";
+                            string to = $"{Marshal}.CreateSpan(ref {Add("xRow", (pw == 0 ? "lo + v" : $"lo + v - {Int(pw)}"))}, hi - lo)";
                             w.Line(fold
                                 ? $"global::CompiledNet.Kernels.AddTo({to}, {from});"
-                                : $"{Marshal}.CreateReadOnlySpan(ref {Add("xRow", $"lo + v - {Int(pw)}")}, hi - lo).CopyTo({from});");
+                                : $"{Marshal}.CreateReadOnlySpan(ref {Add("xRow", (pw == 0 ? "lo + v" : $"lo + v - {Int(pw)}"))}, hi - lo).CopyTo({from});");
                         }
                         else
                             w.Line(fold
-                                ? $"for (int j = lo; j < hi; j++) {Add("xRow", $"j * {Int(s)} + v - {Int(pw)}")} += {Add("colAt", "j")};"
-                                : $"for (int j = lo; j < hi; j++) {Add("colAt", "j")} = {Add("xRow", $"j * {Int(s)} + v - {Int(pw)}")};");
+                                ? $"for (int j = lo; j < hi; j++) {Add("xRow", (pw == 0 ? $"j * {Int(s)} + v" : $"j * {Int(s)} + v - {Int(pw)}"))} += {Add("colAt", "j")};"
+                                : $"for (int j = lo; j < hi; j++) {Add("colAt", "j")} = {Add("xRow", (pw == 0 ? $"j * {Int(s)} + v" : $"j * {Int(s)} + v - {Int(pw)}"))};");
                     }
                 }
             }
@@ -435,14 +437,15 @@ namespace CompiledNet.Generator.Emit
             int rowBlocked = rows / DotRows * DotRows, columnBlocked = columns / DotColumns * DotColumns;
             void Block(string o, string k, int nr, int nc)
             {
+                string Plus(string at, int i) => i == 0 ? at : int.TryParse(at, out int literal) ? Int(literal + i) : $"({at} + {Int(i)})";
                 for (int a = 0; a < nr; a++)
-                    w.Line($"ref float a{a} = ref {Add("dr", $"({o} + {Int(a)}) * {Int(length)}")};");
+                    w.Line($"ref float a{a} = ref {Add("dr", $"{Plus(o, a)} * {Int(length)}")};");
                 for (int b = 0; b < nc; b++)
-                    w.Line($"ref float b{b} = ref {Add("col", $"({k} + {Int(b)}) * {Int(length)}")};");
+                    w.Line($"ref float b{b} = ref {Add("col", $"{Plus(k, b)} * {Int(length)}")};");
                 KernelEmitter.Dots(w, nr, nc, length, a => $"a{a}", b => $"b{b}", (a, b) => $"float s{a}_{b}");
                 for (int a = 0; a < nr; a++)
                     for (int b = 0; b < nc; b++)
-                        w.Line($"{Add("gw", $"({o} + {Int(a)}) * {Int(columns)} + {k} + {Int(b)}")} += s{a}_{b};");
+                        w.Line($"{Add("gw", $"{Plus(o, a)} * {Int(columns)} + {(b == 0 ? k : $"{k} + {Int(b)}")}")} += s{a}_{b};");
             }
             void Columns(string o, int nr)
             {

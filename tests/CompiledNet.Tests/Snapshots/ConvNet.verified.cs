@@ -610,12 +610,12 @@ namespace Samples.Vision
                     {
                         ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(((c * 3 + u) * 3 + v) * 144));
                         // output columns j whose input column j·1 + v − 1 lies inside the image: [lo, hi)
-                        int lo = v >= 1 ? 0 : (1 - v + 0) / 1;
-                        int hi = global::System.Math.Max(lo, global::System.Math.Min(12, (12 - v) / 1 + 1));
+                        int lo = v >= 1 ? 0 : 1 - v;
+                        int hi = global::System.Math.Max(lo, global::System.Math.Min(12, 13 - v));
                         for (int i = 0; i < 12; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 12));
-                            int y = i * 1 + u - 1;
+                            int y = i + u - 1;
                             if ((uint)y >= 12u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref colAt, 12).Clear(); continue; }
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12));
                             for (int j = 0; j < lo; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, j) = 0f;
@@ -760,9 +760,9 @@ namespace Samples.Vision
                 {
                     for (nuint fk = 0; fk < 16; fk += 4)
                     {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 0) * 144);
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 144);
                         ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 144);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 0) * 144);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 144);
                         ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 144);
                         ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 144);
                         ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 144);
@@ -799,20 +799,20 @@ namespace Samples.Vision
                         float s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
                         float s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2);
                         float s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 18 + fk + 0) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 18 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 18 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 18 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 0) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 2) += s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 3) += s0_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk) += s1_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 1) += s1_1;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 2) += s1_2;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 3) += s1_3;
                     }
                     {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 0) * 144);
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 144);
                         ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 144);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (16 + 0) * 144);
-                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (16 + 1) * 144);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 16 * 144);
+                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 17 * 144);
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -832,9 +832,9 @@ namespace Samples.Vision
                         float s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
                         float s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
                         float s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 18 + 16 + 0) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 18 + 16 + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + 16 + 0) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + 16) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + 16 + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + 16) += s1_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + 16 + 1) += s1_1;
                     }
                 }
@@ -1021,9 +1021,9 @@ namespace Samples.Vision
                         for (int i = 0; i < 4; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
-                            int y = i * 1 + u - 0;
+                            int y = i + u;
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 6 + y) * 6));
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v - 0), hi - lo).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
                         }
                     }
                 }
@@ -1046,9 +1046,9 @@ namespace Samples.Vision
                         for (int i = 0; i < 4; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
-                            int y = i * 1 + u - 0;
+                            int y = i + u;
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 6 + y) * 6));
-                            global::CompiledNet.Kernels.AddTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v - 0), hi - lo), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            global::CompiledNet.Kernels.AddTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
                         }
                     }
                 }
@@ -1363,9 +1363,9 @@ namespace Samples.Vision
                 {
                     for (nuint fk = 0; fk < 24; fk += 4)
                     {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 0) * 24);
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 24);
                         ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 24);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 0) * 24);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 24);
                         ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 24);
                         ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 24);
                         ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 24);
@@ -1402,11 +1402,11 @@ namespace Samples.Vision
                         float s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
                         float s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2);
                         float s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 24 + fk + 0) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 24 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 24 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 0) * 24 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 0) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 2) += s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 3) += s0_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk) += s1_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 1) += s1_1;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 2) += s1_2;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 3) += s1_3;
