@@ -25,7 +25,7 @@ namespace CompiledNet
         {
             if (!Directory.Exists(directory))
                 throw new DirectoryNotFoundException(
-                    $"Fashion-MNIST directory {directory} does not exist. 'apt-get install dataset-fashion-mnist' installs the files in {DefaultDirectory}.");
+                    $"Fashion-MNIST directory {directory} does not exist. It must hold the four IDX files of Fashion-MNIST (https://github.com/zalandoresearch/fashion-mnist); on Debian and Ubuntu, 'apt-get install dataset-fashion-mnist' installs them in {DefaultDirectory}.");
             var train = Dataset.FromIdx(Find(directory, "train-images-idx3-ubyte"), Find(directory, "train-labels-idx1-ubyte"), classCount: 10);
             var test = Dataset.FromIdx(Find(directory, "t10k-images-idx3-ubyte"), Find(directory, "t10k-labels-idx1-ubyte"), classCount: 10);
             return (train, test);
@@ -39,7 +39,7 @@ namespace CompiledNet
                 if (File.Exists(path)) return path;
             }
             throw new FileNotFoundException(
-                $"{directory} has no {name} or {name}.gz. 'apt-get install dataset-fashion-mnist' installs the four Fashion-MNIST files in {DefaultDirectory}.",
+                $"{directory} has no {name} or {name}.gz. Download the four IDX files of Fashion-MNIST (https://github.com/zalandoresearch/fashion-mnist) into it; on Debian and Ubuntu, 'apt-get install dataset-fashion-mnist' installs them in {DefaultDirectory}.",
                 Path.Combine(directory, name + ".gz"));
         }
     }

@@ -104,17 +104,41 @@ public class ConvTrainingTests
     }
 
     [Fact]
-    public void PredictBatchGivesPredictsOutputsRowByRow()
+    public void BelowPredictPackMinRowsPredictBatchGivesPredictsBitsRowByRow()
     {
         var net = new ConvMaxPoolNet(4) { InferenceThreads = 1 };
-        var (xs, _) = RandomBatch.Of(70, ConvMaxPoolNet.InputSize, 2, 6);
-        var batch = new float[70 * 2];
+        int rows = ConvMaxPoolNet.PredictPackMinRows - 1;
+        var (xs, _) = RandomBatch.Of(rows, ConvMaxPoolNet.InputSize, 2, 6);
+        var batch = new float[rows * 2];
         net.PredictBatch(xs, batch);
         var y = new float[2];
-        for (int r = 0; r < 70; r++)
+        for (int r = 0; r < rows; r++)
         {
             net.Predict(xs.AsSpan(r * ConvMaxPoolNet.InputSize, ConvMaxPoolNet.InputSize), y);
             Assert.Equal(y, batch.AsSpan(r * 2, 2).ToArray());
+        }
+    }
+
+    [Fact]
+    public void WithPackedDenseWeightsPredictBatchEqualsPredictWithin1e5()
+    {
+        // from PredictPackMinRows rows on the dense layers run through Gemm on packed weights, which fuses every
+        // multiply-add: the same values as Predict up to float rounding; 70 rows = a full packed chunk's part plus a partial one
+        var net = new ConvMaxPoolNet(4) { InferenceThreads = 1 };
+        const int rows = 70;
+        Assert.True(rows >= ConvMaxPoolNet.PredictPackMinRows);
+        var (xs, _) = RandomBatch.Of(rows, ConvMaxPoolNet.InputSize, 2, 6);
+        var batch = new float[rows * 2];
+        net.PredictBatch(xs, batch);
+        var y = new float[2];
+        for (int r = 0; r < rows; r++)
+        {
+            net.Predict(xs.AsSpan(r * ConvMaxPoolNet.InputSize, ConvMaxPoolNet.InputSize), y);
+            for (int k = 0; k < 2; k++)
+            {
+                double difference = Math.Abs(y[k] - batch[r * 2 + k]) / Math.Max(1e-3, Math.Abs(y[k]));
+                Assert.True(difference <= 1e-5, $"row {r} output {k}: Predict {y[k]:R}, PredictBatch {batch[r * 2 + k]:R}");
+            }
         }
     }
 

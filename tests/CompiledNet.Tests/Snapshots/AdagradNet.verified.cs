@@ -801,7 +801,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -833,7 +833,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -866,7 +866,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -928,7 +928,7 @@ namespace Samples
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -967,7 +967,7 @@ namespace Samples
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1056,13 +1056,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -1079,7 +1079,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1129,7 +1129,7 @@ namespace Samples
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1166,13 +1166,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -1189,7 +1189,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1239,7 +1239,7 @@ namespace Samples
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1277,13 +1277,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -1300,7 +1300,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1412,13 +1412,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -1435,7 +1435,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1489,13 +1489,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -1512,7 +1512,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1567,13 +1567,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -1590,7 +1590,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 5);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1837,7 +1837,7 @@ namespace Samples
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1860,7 +1860,7 @@ namespace Samples
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 5);
                     for (nuint j = 0; j < 5; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -2147,7 +2147,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2174,7 +2174,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2201,7 +2201,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2240,7 +2240,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2267,7 +2267,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2294,7 +2294,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2334,7 +2334,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2362,7 +2362,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 1));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2390,7 +2390,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 5);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 3 + 2));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }

@@ -21,7 +21,7 @@ namespace Samples.Vision
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class ConvNet : global::CompiledNet.IInspectable, global::CompiledNet.IParallelRows, global::CompiledNet.IParallelStep, global::CompiledNet.IConvolutional
+    partial class ConvNet : global::CompiledNet.ICompiledNetwork, global::CompiledNet.CompilerServices.IParallelRows, global::CompiledNet.CompilerServices.IParallelStep, global::CompiledNet.IConvolutional
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 288;
@@ -38,28 +38,52 @@ namespace Samples.Vision
 
         private static readonly global::CompiledNet.LayerDescription[] s_layers =
         {
-            new(Inputs: 72, Units: 10, Activation: global::CompiledNet.Activation.Softmax, Pieces: 1, BatchNorm: false, Bias: true, WeightOffset: 440, BiasOffset: 1160, GammaOffset: -1, BetaOffset: -1, StatisticsOffset: -1),
+            new() { Inputs = 72, Units = 10, Activation = global::CompiledNet.Activation.Softmax, Pieces = 1, BatchNorm = false, Bias = true, WeightOffset = 440, BiasOffset = 1160, GammaOffset = null, BetaOffset = null, StatisticsOffset = null },
         }
         ;
-        global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICheckpointable.Layers => s_layers;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.LayerDescription> global::CompiledNet.ICompiledNetwork.Layers => s_layers;
 
-        ulong global::CompiledNet.ICheckpointable.Fingerprint => Fingerprint;
-        string global::CompiledNet.ICheckpointable.Architecture => Architecture;
-        void global::CompiledNet.ICheckpointable.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
-        global::CompiledNet.RngState? global::CompiledNet.ICheckpointable.MaskGeneratorState
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        ulong global::CompiledNet.ICompiledNetwork.Fingerprint => Fingerprint;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        string global::CompiledNet.ICompiledNetwork.Architecture => Architecture;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        void global::CompiledNet.ICompiledNetwork.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
+        global::CompiledNet.RngState? global::CompiledNet.ICompiledNetwork.MaskGeneratorState
         {
             get => null;
             set { if (value is not null) throw new global::System.ArgumentException("This network draws no masks.", nameof(value)); }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.InputSize => InputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.INetwork.OutputSize => OutputSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.BatchSize => BatchSize;
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _gradients = new float[ParameterCount];
-        private int _trainingThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;
+        private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
         private readonly float[] _a1 = new float[BatchSize * 10];
         private readonly float[] _d1 = new float[BatchSize * 10];
@@ -81,10 +105,10 @@ namespace Samples.Vision
 
         private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =
         {
-            new(global::CompiledNet.FeatureLayerKind.Conv2D, 2, 12, 12, 8, 12, 12, 3, 3, 1, 1, 1, global::CompiledNet.Activation.ReLU, 0, 144),
-            new(global::CompiledNet.FeatureLayerKind.MaxPool, 8, 12, 12, 8, 6, 6, 2, 2, 2, 0, 0, global::CompiledNet.Activation.Linear, -1, -1),
-            new(global::CompiledNet.FeatureLayerKind.Conv2D, 8, 6, 6, 12, 4, 6, 3, 1, 1, 0, 0, global::CompiledNet.Activation.Tanh, 152, -1),
-            new(global::CompiledNet.FeatureLayerKind.AvgPool, 12, 4, 6, 12, 2, 3, 2, 2, 2, 0, 0, global::CompiledNet.Activation.Linear, -1, -1),
+            new() { Kind = global::CompiledNet.FeatureLayerKind.Conv2D, InputChannels = 2, InputHeight = 12, InputWidth = 12, OutputChannels = 8, OutputHeight = 12, OutputWidth = 12, KernelHeight = 3, KernelWidth = 3, Stride = 1, PadHeight = 1, PadWidth = 1, Activation = global::CompiledNet.Activation.ReLU, WeightOffset = 0, BiasOffset = 144 },
+            new() { Kind = global::CompiledNet.FeatureLayerKind.MaxPool, InputChannels = 8, InputHeight = 12, InputWidth = 12, OutputChannels = 8, OutputHeight = 6, OutputWidth = 6, KernelHeight = 2, KernelWidth = 2, Stride = 2, PadHeight = 0, PadWidth = 0, Activation = global::CompiledNet.Activation.Linear, WeightOffset = null, BiasOffset = null },
+            new() { Kind = global::CompiledNet.FeatureLayerKind.Conv2D, InputChannels = 8, InputHeight = 6, InputWidth = 6, OutputChannels = 12, OutputHeight = 4, OutputWidth = 6, KernelHeight = 3, KernelWidth = 1, Stride = 1, PadHeight = 0, PadWidth = 0, Activation = global::CompiledNet.Activation.Tanh, WeightOffset = 152, BiasOffset = null },
+            new() { Kind = global::CompiledNet.FeatureLayerKind.AvgPool, InputChannels = 12, InputHeight = 4, InputWidth = 6, OutputChannels = 12, OutputHeight = 2, OutputWidth = 3, KernelHeight = 2, KernelWidth = 2, Stride = 2, PadHeight = 0, PadWidth = 0, Activation = global::CompiledNet.Activation.Linear, WeightOffset = null, BiasOffset = null },
         }
         ;
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.FeatureLayerDescription> global::CompiledNet.IConvolutional.FeatureLayers => s_featureLayers;
@@ -104,6 +128,9 @@ namespace Samples.Vision
         private long _step;
 
         /// <summary>Learning rate of the next optimizer step (initially the declared one); must be positive and finite.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float LearningRate
         {
             get => _learningRate;
@@ -116,32 +143,47 @@ namespace Samples.Vision
         }
 
         /// <summary>
-        /// Threads a training step uses (default: the machine's logical processors, at most TrainingWorkers.MaxThreads). A batch
+        /// Threads a training step uses (default: the machine's logical processors, at most WorkerPool.MaxThreads). A batch
         /// of at least SplitMinRows rows is split into that many row ranges on process-wide worker threads, and the gradient
         /// summed in a fixed order: for a given seed and thread count every run gives the same bits; another thread count
         /// gives the same result up to float rounding (the sum runs in another order).
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int TrainingThreads
         {
             get => _trainingThreads;
             set
             {
-                if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                if (value < 1 || value > global::CompiledNet.CompilerServices.WorkerPool.MaxThreads)
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.CompilerServices.WorkerPool.MaxThreads + " threads.");
                 _trainingThreads = value;
             }
         }
 
         /// <summary>Number of optimizer steps taken so far.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public long Step => _step;
 
         /// <summary>All parameters in one flat buffer (layout in the class remarks). Writable: checkpoints and tests set it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Parameters => _parameters;
 
         /// <summary>The gradient of the last ComputeGradients or TrainBatch, laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> Gradients => _gradients;
 
         /// <summary>Outputs of layer <paramref name="layer"/> (1-based, after its activation, before dropout) for the examples of the last training step, row after row.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> TrainingActivations(int layer) => layer switch
         {
             1 => _a1,
@@ -149,6 +191,9 @@ namespace Samples.Vision
         };
 
         /// <summary>For a maxout layer: the winning piece (0-based) of each unit for the examples of the last training step, row after row; empty for other layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
             >= 1 and <= 1 => global::System.ReadOnlySpan<int>.Empty,
@@ -156,16 +201,28 @@ namespace Samples.Vision
         };
 
         /// <summary>Batch-norm population statistics used by inference: per normalised layer, the mean then the variance of each unit (empty without batch norm).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
 
         /// <summary>The optimizer's state: the first moment m, then the second moment v; each slot laid out like <see cref="Parameters"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> OptimizerState => _optimizerState;
 
         /// <summary>No schedule is declared: the learning rate stays constant unless the training options give one.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::CompiledNet.LearningRateSchedule? DeclaredSchedule => null;
 
         /// <summary>Allocates all state once and draws the initial weights from a generator seeded with <paramref name="seed"/>; biases start at zero.</summary>
-        public ConvNet(int seed = 0)
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public ConvNet(long seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
             Init_F1(rng);
@@ -174,18 +231,24 @@ namespace Samples.Vision
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (y.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
+            if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (y.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, "OutputSize");
             global::System.Span<float> z = stackalloc float[OutputSize];
             Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
         }
 
         /// <summary>Class of one example: the index of the largest output (the first one on ties).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(global::System.ReadOnlySpan<float> x)
         {
-            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
             global::System.Span<float> z = stackalloc float[OutputSize];
             global::System.Span<float> y = stackalloc float[OutputSize];
             Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));
@@ -198,22 +261,31 @@ namespace Samples.Vision
         }
 
         /// <summary>Loss of one example against a class label, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, int label)
         {
-            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
             global::System.Span<float> t = stackalloc float[OutputSize];
             SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));
             return LossCore(x, t);
         }
 
         /// <summary>Loss of one example against a target vector of OutputSize values, in inference mode.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> target)
         {
-            if (x.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
-            if (target.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
+            if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (target.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(target), OutputSize, target.Length, "OutputSize");
             return LossCore(x, target);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)
         {
             global::System.Span<float> z = stackalloc float[OutputSize];
@@ -223,9 +295,15 @@ namespace Samples.Vision
         }
 
         /// <summary>One example's inputs as a type of exactly InputSize (288) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Input
         {
             [global::System.Runtime.CompilerServices.InlineArray(InputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -234,13 +312,19 @@ namespace Samples.Vision
             private Values _values;
 
             /// <summary>Copies InputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Input(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != InputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
+                if (values.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(values), InputSize, values.Length, "InputSize");
                 values.CopyTo(_values);
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -249,17 +333,29 @@ namespace Samples.Vision
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>One example's outputs as a type of exactly OutputSize (10) floats: another shape does not compile where this is expected.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public struct Output
         {
             [global::System.Runtime.CompilerServices.InlineArray(OutputSize)]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             private struct Values
             {
                 private float _element0;
@@ -268,13 +364,19 @@ namespace Samples.Vision
             private Values _values;
 
             /// <summary>Copies OutputSize values; another length throws <see cref="global::System.ArgumentException"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public Output(global::System.ReadOnlySpan<float> values)
             {
-                if (values.Length != OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
+                if (values.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(values), OutputSize, values.Length, "OutputSize");
                 values.CopyTo(_values);
             }
 
             /// <summary>Value <paramref name="index"/>.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public float this[int index]
             {
                 readonly get => _values[index];
@@ -283,14 +385,23 @@ namespace Samples.Vision
 
             /// <summary>The values as a span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public global::System.Span<float> AsSpan() => _values;
 
             /// <summary>The values as a read-only span over this instance.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+            [global::System.Diagnostics.DebuggerNonUserCode]
+            [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
             public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => _values;
         }
 
         /// <summary>Runs the network on one example given as its fixed-size type; no length check is needed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public Output Predict(in Input x)
         {
             Output y = default;
@@ -300,35 +411,47 @@ namespace Samples.Vision
         }
 
         /// <summary>Class of one example given as its fixed-size type.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int Classify(in Input x)
         {
             return Classify(x.AsReadOnlySpan());
         }
 
         /// <summary>Forward and backward over 1..BatchSize examples (inputs row after row; labels: a class in [0, OutputSize) per example (a one-hot target)). Fills Gradients with the mean gradient and returns the mean loss; parameters are unchanged. A NaN or infinite input throws an ArgumentException naming the example, before anything changes.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
-            global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
+            global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
             ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>As the label overload, with OutputSize target values per example (for softmax cross-entropy each row should sum to 1).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int count = targets.Length / OutputSize;
-            if (targets.Length % OutputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
+            if (targets.Length % OutputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(targets), (count + 1) * OutputSize, targets.Length, "a multiple of OutputSize");
             CheckBatch(inputs.Length, count, nameof(targets), targets.Length, OutputSize);
-            global::CompiledNet.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            global::CompiledNet.Kernels.CheckFinite(targets, OutputSize, nameof(targets));
+            global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
+            global::CompiledNet.CompilerServices.Kernels.CheckFinite(targets, OutputSize, nameof(targets));
             targets.CopyTo(_targets);
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
 
         /// <summary>One optimizer step with the current Gradients and LearningRate (regularisers included; Gradients itself holds the loss gradient only).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void ApplyGradients()
         {
             float eta = _learningRate;
@@ -347,9 +470,15 @@ namespace Samples.Vision
         private bool _lastStepFinite = true;
 
         /// <summary>True when every parameter is finite after the last optimizer step: tested as the step writes each value, no extra pass.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public bool LastStepFinite => _lastStepFinite;
 
         /// <summary>Forward, backward and optimizer step on 1..BatchSize examples; returns the batch's mean loss before the step.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
             float loss = ComputeGradients(inputs, labels);
@@ -358,6 +487,9 @@ namespace Samples.Vision
         }
 
         /// <summary>As the label overload, with OutputSize target values per example.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             float loss = ComputeGradients(inputs, targets);
@@ -366,6 +498,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (0 floats) on the stack.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
@@ -387,73 +522,121 @@ namespace Samples.Vision
             }
         }
 
-        // PredictBatch works through chunks of 32 rows; their activations (320 floats) live in one buffer per thread, allocated on its first call.
+        // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (960 floats) live in one buffer per thread, allocated on its first call.
         [global::System.ThreadStatic] private static float[]? t_batch;
-        [global::System.ThreadStatic] private static float[]? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers (32 × 72 floats)
+        [global::System.ThreadStatic] private static float[]? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers (96 × 72 floats)
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 128;
 
-        private int _inferenceThreads = global::CompiledNet.TrainingWorkers.DefaultThreads;
+        /// <summary>
+        /// Smallest batch (rows on one thread) for which PredictBatch first packs the dense layers' weights into panels for
+        /// CompiledNet.CompilerServices.Gemm: packing copies every weight once per call, which fewer rows do not repay.
+        /// </summary>
+        public const int PredictPackMinRows = 48;
+
+        // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
+        // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
+        // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
+        [global::System.ThreadStatic] private static float[]? t_packed;
+        private static readonly int s_packedEnd_L1 = global::CompiledNet.CompilerServices.Gemm.PackedLength(72, 10);
+
+        /// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float[] PackWeights()
+        {
+            float[] packed = t_packed ??= new float[s_packedEnd_L1];
+            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 440, 720), new global::System.ReadOnlySpan<float>(_parameters, 1160, 10),
+                72, 10, new global::System.Span<float>(packed, 0, s_packedEnd_L1));
+            return packed;
+        }
+
+        private int _inferenceThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;
 
         /// <summary>
         /// Threads PredictBatch uses for a batch of at least PredictSplitMinRows rows (default: the machine's logical processors,
-        /// at most TrainingWorkers.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are
+        /// at most WorkerPool.MaxThreads): the rows are shared among the caller and the process-wide worker threads. Rows are
         /// independent, so the results are the same bits for every thread count. While another thread's parallel work holds the
         /// workers, a call runs on its own thread instead of waiting.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public int InferenceThreads
         {
             get => _inferenceThreads;
             set
             {
-                if (value < 1 || value > global::CompiledNet.TrainingWorkers.MaxThreads)
-                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.TrainingWorkers.MaxThreads + " threads.");
+                if (value < 1 || value > global::CompiledNet.CompilerServices.WorkerPool.MaxThreads)
+                    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Between 1 and " + global::CompiledNet.CompilerServices.WorkerPool.MaxThreads + " threads.");
                 _inferenceThreads = value;
             }
         }
 
         /// <summary>
         /// Runs the network on many examples: <paramref name="inputs"/> holds them row after row (InputSize values each),
-        /// <paramref name="outputs"/> receives OutputSize values per example. Same results as Predict on each row, through the
-        /// batched kernels (blocks of 4 rows share each loaded weight vector), in chunks of 32 rows, shared among
-        /// InferenceThreads threads when the batch is large enough. Allocates nothing after the first call on a thread; may run
-        /// on many threads at once, but not while training.
+        /// <paramref name="outputs"/> receives OutputSize values per example: what Predict gives on each row. Below
+        /// PredictPackMinRows rows the batched kernels (blocks of 4 rows share each loaded weight vector) give Predict's bits; from
+        /// there on the dense layers' weights are packed once per call and the rows run through them as one matrix product
+        /// (CompiledNet.CompilerServices.Gemm, as wide as the machine's vectors), whose fused multiply-adds may differ from Predict in
+        /// the last bits. Shared among InferenceThreads threads when the batch is large enough, with the same bits for every thread
+        /// count. Allocates nothing after the first call on a thread; may run on many threads at once, but not while training.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int rows = inputs.Length / InputSize;
-            if (inputs.Length % InputSize != 0) global::CompiledNet.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
-            if (outputs.Length != rows * OutputSize) global::CompiledNet.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
+            if (inputs.Length % InputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
+            if (outputs.Length != rows * OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
-            if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.TrainingWorkers.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows);
+            if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, rows >= PredictPackMinRows);
         }
 
-        /// <summary>Rows [start, start + count) of a PredictBatch shared among threads.</summary>
-        void global::CompiledNet.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
+        /// <summary>
+        /// Rows [start, start + count) of a PredictBatch shared among threads. A shared batch has at least PredictSplitMinRows ≥
+        /// PredictPackMinRows rows, so every part runs on packed weights, as the whole batch would on one thread: same bits.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        void global::CompiledNet.CompilerServices.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
-            PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize),
-                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(outputs), (nuint)start * OutputSize), count);
+            PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize),
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count, true);
         }
 
-        /// <summary>Inference over rows rows starting at x0, outputs from y0: chunks of 32 rows through each layer's row-blocked kernel.</summary>
-        private void PredictRows(ref float x0, ref float y0, int rows)
+        /// <summary>
+        /// Inference over rows rows starting at x0, outputs from y0: with pack, the dense layers' weights packed once, then chunks of
+        /// 96 rows through Gemm (other layers through their row-blocked kernel); without, chunks of 32 rows through each
+        /// layer's row-blocked kernel.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void PredictRows(ref float x0, ref float y0, int rows, bool pack)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[320]);
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[960]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            float[]? packed = pack ? PackWeights() : null;
+            int chunk = packed is null ? 32 : 96;
+            ref float z = ref s;
             ref float pieces = ref s; // no maxout layer: never written
-            for (int start = 0; start < rows; start += 32)
+            for (int start = 0; start < rows; start += chunk)
             {
-                int count = global::System.Math.Min(32, rows - start);
+                int count = global::System.Math.Min(chunk, rows - start);
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 // the convolution and pooling layers, image by image, into the chunk's dense inputs
-                ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_flatBatch ??= new float[2304]);
+                ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_flatBatch ??= new float[6912]);
                 for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * 72));
-                InferRows_L1(ref p, ref statistics, ref flat, ref z, ref pieces, count);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref flat, count * 72), count, 72, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L1), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                else InferRows_L1(ref p, ref statistics, ref flat, ref z, ref pieces, count);
                 // activation: Softmax
                 {
                     ref float src = ref z;
@@ -469,6 +652,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Forward through every layer, the loss gradient, then backward from the output layer down; split across the training threads when the batch is large enough.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
             if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);
@@ -476,6 +662,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_F1(ref x, start, count);
@@ -496,13 +685,16 @@ namespace Samples.Vision
         public const int SplitMinRows = 12;
 
         private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
-        private readonly float[] _partLoss = new float[global::CompiledNet.TrainingWorkers.MaxThreads];
+        private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];
         private int _splitCount, _splitChunk;
 
         /// <summary>
         /// A batch of count rows as parts of whole 4-row blocks, one per thread; then the gradient reduction, each thread
         /// summing one range of parameters over the parts in part order, so the result is the same on every run.
         /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsSplit(ref float x, int count)
         {
             int chunk = ((count + _trainingThreads - 1) / _trainingThreads + 3) & ~3;
@@ -515,22 +707,25 @@ namespace Samples.Vision
             }
             _splitCount = count;
             _splitChunk = chunk;
-            global::CompiledNet.TrainingWorkers.Run(this, ref x, 0, parts);
-            global::CompiledNet.TrainingWorkers.Run(this, ref x, 1, parts);
+            global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 0, parts);
+            global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 1, parts);
             float loss = _partLoss[0];
             for (int k = 1; k < parts; k++) loss += _partLoss[k];
             return loss;
         }
 
         /// <summary>Phase 0: forward and backward over this part's rows. Phase 1: this part's range of the gradient sum.</summary>
-        void global::CompiledNet.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        void global::CompiledNet.CompilerServices.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)
         {
             if (phase == 0)
             {
                 int start = part * _splitChunk;
                 int rows = global::System.Math.Min(_splitChunk, _splitCount - start);
                 ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);
-                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.TrainingWorkers.At(inputs), (nuint)start * InputSize);
+                ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);
                 _partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);
             }
             else
@@ -539,11 +734,14 @@ namespace Samples.Vision
                 int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);
                 if (from >= to) return;
                 var sum = new global::System.Span<float>(_gradients, from, to - from);
-                for (int k = 1; k < parts; k++) global::CompiledNet.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
+                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
             }
         }
 
         /// <summary>Softmax cross-entropy of one example from its logits z: Σ_k t_k (logsumexp(z) − z_k), shifted by max z so nothing overflows.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static float ExampleLoss(ref float z, ref float a, ref float t)
         {
             float max = z;
@@ -566,6 +764,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d1: ∂L/∂z = (softmax(z) − t) / count: the softmax Jacobian and the log cancel.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float LossAndDelta(int start, int count, int total)
         {
             float invCount = 1f / total;
@@ -635,6 +836,7 @@ namespace Samples.Vision
             const int count = 8; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 8 positions
             {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
                 for (nuint o = 0; o < 144; o += 16)
                 {
@@ -663,17 +865,17 @@ namespace Samples.Vision
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
@@ -696,8 +898,8 @@ namespace Samples.Vision
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
@@ -766,6 +968,7 @@ namespace Samples.Vision
                         ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 144);
                         ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 144);
                         ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 144);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -781,15 +984,15 @@ namespace Samples.Vision
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
                         float s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
                         float s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
@@ -813,6 +1016,7 @@ namespace Samples.Vision
                         ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 144);
                         ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 16 * 144);
                         ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 17 * 144);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -822,11 +1026,11 @@ namespace Samples.Vision
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b0, o);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b1, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
                         }
                         float s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
                         float s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
@@ -852,6 +1056,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with L2 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_F1(float eta, float etaC1, float c2, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1048,7 +1255,7 @@ namespace Samples.Vision
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
                             int y = i + u;
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 6 + y) * 6));
-                            global::CompiledNet.Kernels.AddTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            global::CompiledNet.CompilerServices.Kernels.AddTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
                         }
                     }
                 }
@@ -1060,8 +1267,8 @@ namespace Samples.Vision
         {
             const int count = 24; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 8 positions
+            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
             // column strips of 16, each passed over by every row
-            for (nuint o = 0; o < 16; o += 16)
             {
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
@@ -1084,30 +1291,30 @@ namespace Samples.Vision
                     var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 12; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + o);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 24));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                         var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 24));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                         var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 24));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dc1, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dc1, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dc2, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dc2, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dc3, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dc3, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dc1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dc1, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dc2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dc2, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dc3, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dc3, 8);
                 }
                 for (; r < count; r++)
                 {
@@ -1117,15 +1324,15 @@ namespace Samples.Vision
                     var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 12; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + o);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, 8);
                 }
             }
             // columns [16..24): one vector per row
@@ -1150,13 +1357,13 @@ namespace Samples.Vision
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + 16);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 24));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 24));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 24));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 16);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dc1, 16);
@@ -1173,7 +1380,7 @@ namespace Samples.Vision
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + 16);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 16);
                 }
@@ -1188,8 +1395,8 @@ namespace Samples.Vision
             const int count = 12; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 8 positions
             {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 16; o += 16)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -1212,30 +1419,30 @@ namespace Samples.Vision
                         var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, 8);
                     }
                     for (; r < count; r++)
                     {
@@ -1245,15 +1452,15 @@ namespace Samples.Vision
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
                     }
                 }
                 // columns [16..24): one vector per row
@@ -1278,13 +1485,13 @@ namespace Samples.Vision
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + 16);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 16);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 16);
@@ -1301,7 +1508,7 @@ namespace Samples.Vision
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + 16);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 16);
                     }
@@ -1369,6 +1576,7 @@ namespace Samples.Vision
                         ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 24);
                         ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 24);
                         ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 24);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1384,15 +1592,15 @@ namespace Samples.Vision
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
                         float s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
                         float s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
@@ -1419,6 +1627,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with L2 0.0001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_F3(float eta, float etaC1, float c2, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1547,6 +1758,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 72 → 10 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√72 (LeCun), biases 0. Parameters: weights [440..1160), biases [1160..1170).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.11785113f;
@@ -1556,19 +1770,34 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 72 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
-            // columns [0..8): one vector per row
+            // columns [0..8): one Vector256 per row
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 72; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                     var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -1580,7 +1809,93 @@ namespace Samples.Vision
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                     float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..8): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 72; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [8..10): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                for (nuint i = 0; i < 72; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 9) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
+            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..4): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                for (nuint i = 0; i < 72; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+            }
+            // columns [4..8): one vector per row
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i = 0; i < 72; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 4);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+            }
+            // columns [8..10): the last 2, scalar
+            {
+                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                for (nuint i = 0; i < 72; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
                     s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8) = s0_0;
@@ -1589,12 +1904,108 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 72 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
             {
                 ref float y = ref output;
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 72);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 72);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 72);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 72; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
@@ -1614,16 +2025,16 @@ namespace Samples.Vision
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 72; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
@@ -1637,10 +2048,10 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 72; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1656,7 +2067,105 @@ namespace Samples.Vision
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
+            {
+                ref float y = ref output;
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 72);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 72);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 72);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 72; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
@@ -1666,13 +2175,121 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 72 → 10 Softmax — training forward over rows [start, start + count), logits in _z1, outputs in _a1. Parameters: weights [440..1160), biases [1160..1170).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L1(ref x, start, count);
+            else Forward_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — training forward over rows [start, start + count), logits in _z1, outputs in _a1. Parameters: weights [440..1160), biases [1160..1170). This version: Vector512 (16 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L1(ref float x, int start, int count)
         {
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
             {
+                // columns [0..8): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 72);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 72);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 72);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 72; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — training forward over rows [start, start + count), logits in _z1, outputs in _a1. Parameters: weights [440..1160), biases [1160..1170). This version: Vector256 (8 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
                 {
                     int r = 0;
@@ -1692,16 +2309,16 @@ namespace Samples.Vision
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 72; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
@@ -1715,10 +2332,10 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 72; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 0);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1734,7 +2351,117 @@ namespace Samples.Vision
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
                         float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — training forward over rows [start, start + count), logits in _z1, outputs in _a1. Parameters: weights [440..1160), biases [1160..1170). This version: Vector128 (4 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L1(ref float x, int start, int count)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 72);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 72);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 72);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                    }
+                }
+                // columns [8..10): the last 2, scalar, row by row
+                for (int r = 0; r < count; r++)
+                {
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 72);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                    for (nuint i = 0; i < 72; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
@@ -1755,7 +2482,22 @@ namespace Samples.Vision
         }
 
         /// <summary>Layer 1: Dense 72 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [440..1160), biases [1160..1170).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L1(ref x, start, count, ref g);
+            else Backward_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [440..1160), biases [1160..1170). This version: Vector512 (16 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
             nuint rows = (nuint)count;
@@ -1763,11 +2505,11 @@ namespace Samples.Vision
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 72; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 0) * 10);
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 10);
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 10);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
-                // columns [0..8): one vector per row
+                // columns [0..8): one Vector256 per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1775,16 +2517,16 @@ namespace Samples.Vision
                     var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 0);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 0));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
@@ -1804,17 +2546,17 @@ namespace Samples.Vision
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 0);
-                        s0_0 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i);
+                        s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 1);
-                        s1_0 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 2);
-                        s2_0 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 3);
-                        s3_0 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 0);
+                        s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
@@ -1863,10 +2605,11 @@ namespace Samples.Vision
                     ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 72);
                     for (nuint i = 0; i < 72; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 10);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1882,21 +2625,21 @@ namespace Samples.Vision
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
@@ -1908,10 +2651,11 @@ namespace Samples.Vision
                     ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 72);
                     for (nuint i = 0; i < 72; i += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 0) * 10);
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
                         var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1923,12 +2667,12 @@ namespace Samples.Vision
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
@@ -1937,8 +2681,479 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [440..1160), biases [1160..1170). This version: Vector256 (8 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 440);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 72; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 10);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 10);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 8) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 9) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 8) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 9) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 8) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 9) = s3_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 1160);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
+            }
+            {
+                float s8 = 0f;
+                float s9 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd4
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 440);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd4), (nuint)start * 72);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 72);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 72);
+                    for (nuint i = 0; i < 72; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 72);
+                    for (nuint i = 0; i < 72; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [440..1160), biases [1160..1170). This version: Vector128 (4 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 440);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 72; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 10);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 10);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, 4);
+                }
+                // columns [8..10): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10 + 8);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 72 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 8) = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 9) = s0_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 8) = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 9) = s1_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 8) = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 9) = s2_1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 8) = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 9) = s3_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 1160);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, 4);
+            }
+            {
+                float s8 = 0f;
+                float s9 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
+                    s8 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 8);
+                    s9 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 9);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd4
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 440);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd4), (nuint)start * 72);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 72);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 72);
+                    for (nuint i = 0; i < 72; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 72);
+                    for (nuint i = 0; i < 72; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 8; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                    }
+                }
+            }
+        }
+
         /// <summary>Layer 1: Dense 72 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with L2 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [440..1160), biases [1160..1170).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float Step_L1(float eta, float etaC1, float c2, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L1(eta, etaC1, c2, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L1(eta, etaC1, c2, part, parts);
+            return Step_V128_L1(eta, etaC1, c2, part, parts);
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with L2 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [440..1160), biases [1160..1170). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L1(float eta, float etaC1, float c2, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 1170);
+            const float beta1 = 0.9f;
+            var beta1V = global::System.Runtime.Intrinsics.Vector512.Create(beta1);
+            const float oneMinusBeta1 = 0.100000024f;
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusBeta1);
+            const float beta2 = 0.999f;
+            var beta2V = global::System.Runtime.Intrinsics.Vector512.Create(beta2);
+            const float oneMinusBeta2 = 0.0009999871f;
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector512.Create(oneMinusBeta2);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector512.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector512.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector512.Create(tiny);
+            const float twoL2 = 0.0002f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector512.Create(twoL2);
+            // weights [440..1160)
+            {
+                nuint from = 440 + (nuint)(45L * part / parts) * 16;
+                nuint to = 440 + (nuint)(45L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(m, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(v, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector512.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [1160..1170)
+            if (part == parts - 1) for (nuint j = 1160; j < 1170; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var m = beta1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusBeta1 * g;
+                var v = beta2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) + oneMinusBeta2 * (g * g);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(m) < tiny ? 0f : m); // stored as 0 below tiny: no subnormal state
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) = (global::System.MathF.Abs(v) < tiny ? 0f : v);
+                p = p - etaC1 * m / (global::System.MathF.Sqrt(v * c2) + epsilon); // η·m̂/(√v̂ + ε)
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with L2 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [440..1160), biases [1160..1170). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L1(float eta, float etaC1, float c2, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
@@ -2013,8 +3228,90 @@ namespace Samples.Vision
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
+        /// <summary>Layer 1: Dense 72 → 10 Softmax — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with L2 0.0001 on the weights; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [440..1160), biases [1160..1170). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L1(float eta, float etaC1, float c2, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 1170);
+            const float beta1 = 0.9f;
+            var beta1V = global::System.Runtime.Intrinsics.Vector128.Create(beta1);
+            const float oneMinusBeta1 = 0.100000024f;
+            var oneMinusBeta1V = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusBeta1);
+            const float beta2 = 0.999f;
+            var beta2V = global::System.Runtime.Intrinsics.Vector128.Create(beta2);
+            const float oneMinusBeta2 = 0.0009999871f;
+            var oneMinusBeta2V = global::System.Runtime.Intrinsics.Vector128.Create(oneMinusBeta2);
+            const float epsilon = 1E-08f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            var c2V = global::System.Runtime.Intrinsics.Vector128.Create(c2);
+            var etaC1V = global::System.Runtime.Intrinsics.Vector128.Create(etaC1);
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            const float tiny = 1E-30f;
+            var tinyV = global::System.Runtime.Intrinsics.Vector128.Create(tiny);
+            const float twoL2 = 0.0002f;
+            var twoL2V = global::System.Runtime.Intrinsics.Vector128.Create(twoL2);
+            // weights [440..1160)
+            {
+                nuint from = 440 + (nuint)(180L * part / parts) * 4;
+                nuint to = 440 + (nuint)(180L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(m, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(v, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector128.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [1160..1170)
+            {
+                nuint from = 1160 + (nuint)(2L * part / parts) * 4;
+                nuint to = 1160 + (nuint)(2L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    var m = beta1V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusBeta1V * g;
+                    var v = beta2V * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s1, j) + oneMinusBeta2V * (g * g);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(m, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(m), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(v, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(v), tinyV)), ref s1, j);
+                    p = p - etaC1V * m / (global::System.Runtime.Intrinsics.Vector128.Sqrt(v * c2V) + epsilonV); // η·m̂/(√v̂ + ε)
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 1168; j < 1170; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                var m = beta1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusBeta1 * g;
+                var v = beta2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) + oneMinusBeta2 * (g * g);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(m) < tiny ? 0f : m); // stored as 0 below tiny: no subnormal state
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref s1, j) = (global::System.MathF.Abs(v) < tiny ? 0f : v);
+                p = p - etaC1 * m / (global::System.MathF.Sqrt(v * c2) + epsilon); // η·m̂/(√v̂ + ε)
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
         /// <summary>a = softmax(z) over one row of OutputSize values, shifted by the row maximum so no exponent overflows; z and a may be the same.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SoftmaxRow(ref float zr, ref float ar)
         {
             float max = zr;
@@ -2037,6 +3334,9 @@ namespace Samples.Vision
         }
 
         /// <summary>Names the parameter at flat index <paramref name="index"/>: its layer, segment and position.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
@@ -2049,16 +3349,22 @@ namespace Samples.Vision
         }
 
         /// <summary>Checks a batch: 1..BatchSize examples and InputSize inputs for each.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void CheckBatch(int inputsLength, int count, string name, int length, int perExample)
         {
-            if (count < 1 || count > BatchSize) global::CompiledNet.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
-            if (inputsLength != count * InputSize) global::CompiledNet.Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
+            if (count < 1 || count > BatchSize) global::CompiledNet.CompilerServices.Kernels.ThrowBatchCount(name, count, BatchSize, perExample, length);
+            if (inputsLength != count * InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowBatchMismatch("inputs", count * InputSize, inputsLength, count, InputSize);
         }
 
         /// <summary>Writes the one-hot target of a label.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void SetTarget(int label, int index, ref float t, string name)
         {
-            if ((uint)label >= OutputSize) global::CompiledNet.Kernels.ThrowLabel(name, index, label, OutputSize);
+            if ((uint)label >= OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowLabel(name, index, label, OutputSize);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref t, OutputSize).Clear();
             global::System.Runtime.CompilerServices.Unsafe.Add(ref t, label) = 1f;
         }

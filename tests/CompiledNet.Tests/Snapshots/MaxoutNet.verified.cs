@@ -779,7 +779,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                     var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref z, 0);
             }
@@ -901,7 +901,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 0);
             }
@@ -913,7 +913,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 4);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 4);
             }
@@ -925,7 +925,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 8);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 8);
             }
@@ -937,7 +937,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 12);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 12);
             }
@@ -1018,13 +1018,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
@@ -1041,7 +1041,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1241,17 +1241,17 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1274,8 +1274,8 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1358,7 +1358,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1517,8 +1517,8 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1715,13 +1715,13 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
                         var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
@@ -1776,7 +1776,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
                         var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -2051,17 +2051,17 @@ namespace Samples
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                         var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                         var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
@@ -2122,8 +2122,8 @@ namespace Samples
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
@@ -2230,7 +2230,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
@@ -2243,7 +2243,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
@@ -2384,7 +2384,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
@@ -2397,7 +2397,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
@@ -2470,7 +2470,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -2522,7 +2522,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -2575,7 +2575,7 @@ namespace Samples
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -2655,13 +2655,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -2678,7 +2678,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -2751,13 +2751,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -2774,7 +2774,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -2848,13 +2848,13 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
@@ -2871,7 +2871,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -2948,7 +2948,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -3040,7 +3040,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -3133,7 +3133,7 @@ namespace Samples
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -3270,13 +3270,13 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
@@ -3342,7 +3342,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -3375,7 +3375,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -3429,15 +3429,15 @@ namespace Samples
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
                         dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3461,11 +3461,11 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3494,10 +3494,10 @@ namespace Samples
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
                         dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3515,8 +3515,8 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3580,13 +3580,13 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
@@ -3652,7 +3652,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -3685,7 +3685,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -3739,15 +3739,15 @@ namespace Samples
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
                         dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3771,11 +3771,11 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3804,10 +3804,10 @@ namespace Samples
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
                         dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3825,8 +3825,8 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -3895,13 +3895,13 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
@@ -3968,7 +3968,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 4));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -4002,7 +4002,7 @@ namespace Samples
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 7);
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 6 + 5));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                 }
@@ -4056,15 +4056,15 @@ namespace Samples
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
                         dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -4088,11 +4088,11 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -4121,10 +4121,10 @@ namespace Samples
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
                         dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -4142,8 +4142,8 @@ namespace Samples
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
@@ -4193,7 +4193,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.AndNot(d, global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
@@ -4206,7 +4206,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
@@ -4297,7 +4297,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
@@ -4310,7 +4310,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
@@ -4546,7 +4546,7 @@ namespace Samples
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
+                    ar = global::CompiledNet.CompilerServices.Kernels.Sigmoid(zr);
                 }
             }
         }
@@ -4585,7 +4585,7 @@ namespace Samples
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 1);
-                    ar = global::CompiledNet.Kernels.Sigmoid(zr);
+                    ar = global::CompiledNet.CompilerServices.Kernels.Sigmoid(zr);
                 }
             }
         }
@@ -5153,7 +5153,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;
@@ -5250,7 +5250,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
                     g = g + twoL2V * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var d = gammaV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + etaV * g; // δ ← γδ + ηg
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(d, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(d), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - d;
@@ -5263,7 +5263,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 g = g + twoL2 * p; // coupled L2: ∂(λ·Σw²)/∂w = 2λw
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var d = gamma * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + eta * g; // δ ← γδ + ηg
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(d) < tiny ? 0f : d); // stored as 0 below tiny: no subnormal state
                 p = p - d;

@@ -738,7 +738,7 @@ partial class Models
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
                     var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -763,7 +763,7 @@ partial class Models
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
                     for (nuint j = 0; j < 9; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -834,7 +834,7 @@ partial class Models
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -846,7 +846,7 @@ partial class Models
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 4);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
             }
@@ -871,7 +871,7 @@ partial class Models
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
                     for (nuint j = 0; j < 9; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -921,13 +921,13 @@ partial class Models
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
@@ -944,7 +944,7 @@ partial class Models
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -974,7 +974,7 @@ partial class Models
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
                     for (nuint j = 0; j < 9; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1110,17 +1110,17 @@ partial class Models
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
@@ -1143,8 +1143,8 @@ partial class Models
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
@@ -1175,7 +1175,7 @@ partial class Models
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
                     for (nuint j = 0; j < 9; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1217,7 +1217,7 @@ partial class Models
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -1247,7 +1247,7 @@ partial class Models
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
                     for (nuint j = 0; j < 9; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1341,8 +1341,8 @@ partial class Models
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
@@ -1373,7 +1373,7 @@ partial class Models
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 9);
                     for (nuint j = 0; j < 9; j++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::CompiledNet.CompilerServices.Kernels.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
@@ -1428,13 +1428,13 @@ partial class Models
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 9);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
@@ -1632,17 +1632,17 @@ partial class Models
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                         var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                         var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 4 + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);

@@ -1615,7 +1615,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
                 p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
@@ -1736,7 +1736,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
-                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var mean = rhoV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(mean, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(mean), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(mean + epsilonV);
@@ -2562,7 +2562,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
                 p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);
@@ -2683,7 +2683,7 @@ namespace Samples
                     var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
                     var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
                     p = p * keepV; // decoupled weight decay: w ← (1 − λ)·w
-                    p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
+                    p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1ShiftV); // L1: toward zero by η·λ, never across it
                     var mean = rhoV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref s0, j) + oneMinusRhoV * (g * g); // G ← ρG + (1 − ρ)g²
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.AndNot(mean, global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128.Abs(mean), tinyV)), ref s0, j); // stored as 0 below tiny: no subnormal state
                     p = p - etaV * g / global::System.Runtime.Intrinsics.Vector128.Sqrt(mean + epsilonV);
@@ -2696,7 +2696,7 @@ namespace Samples
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
                 p = p * keep; // decoupled weight decay: w ← (1 − λ)·w
-                p = global::CompiledNet.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
+                p = global::CompiledNet.CompilerServices.Kernels.ShrinkTowardZero(p, l1Shift); // L1: toward zero by η·λ, never across it
                 var mean = rho * global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) + oneMinusRho * (g * g); // G ← ρG + (1 − ρ)g²
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref s0, j) = (global::System.MathF.Abs(mean) < tiny ? 0f : mean); // stored as 0 below tiny: no subnormal state
                 p = p - eta * g / global::System.MathF.Sqrt(mean + epsilon);

@@ -1042,14 +1042,14 @@ namespace Samples.Split
                     var bv6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96);
                     var bv7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112);
                     var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, o);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y, o + 16);
@@ -1142,14 +1142,14 @@ namespace Samples.Split
                     var bv6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24);
                     var bv7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, o);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y, o + 4);
@@ -1339,25 +1339,25 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
-                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
-                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
-                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
-                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1392,10 +1392,10 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1585,17 +1585,17 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1618,8 +1618,8 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1730,25 +1730,25 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
-                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
-                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
-                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
-                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1783,10 +1783,10 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1918,17 +1918,17 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1951,8 +1951,8 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -2558,25 +2558,25 @@ namespace Samples.Split
                         var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                         var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                        c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                         var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
-                        c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                        c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
                         var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
-                        c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                        c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
                         var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
-                        c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
-                        c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, o + 16);
@@ -2688,17 +2688,17 @@ namespace Samples.Split
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                         var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                         var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 300 + i + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
@@ -3016,7 +3016,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                     var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -3090,7 +3090,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
             }
@@ -3102,7 +3102,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 4);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
             }
@@ -3166,13 +3166,13 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
@@ -3189,7 +3189,7 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -3333,17 +3333,17 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
@@ -3366,8 +3366,8 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
@@ -3438,13 +3438,13 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
@@ -3461,7 +3461,7 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
@@ -3629,17 +3629,17 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
@@ -3662,8 +3662,8 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
@@ -3739,13 +3739,13 @@ namespace Samples.Split
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 10);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
@@ -3844,15 +3844,15 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
@@ -3886,10 +3886,10 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
@@ -4121,17 +4121,17 @@ namespace Samples.Split
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 1));
-                        c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                         var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 2));
-                        c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                         var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 256 + i + 3));
-                        c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
@@ -4237,15 +4237,15 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
@@ -4279,10 +4279,10 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
                             var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);

@@ -823,14 +823,14 @@ namespace Samples.Split
                     var bv6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96);
                     var bv7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112);
                     var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, o);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y, o + 16);
@@ -849,7 +849,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
                     var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, 16384);
             }
@@ -989,14 +989,14 @@ namespace Samples.Split
                     var bv6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24);
                     var bv7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
+                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
+                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
+                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, o);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y, o + 4);
@@ -1015,7 +1015,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16384);
             }
@@ -1027,7 +1027,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16388);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16388);
             }
@@ -1039,7 +1039,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16392);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16392);
             }
@@ -1051,7 +1051,7 @@ namespace Samples.Split
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16396);
                     var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                     var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16396);
             }
@@ -1132,25 +1132,25 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
-                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
-                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
-                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
-                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1185,10 +1185,10 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1218,13 +1218,13 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16384);
@@ -1241,7 +1241,7 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
                     }
@@ -1398,17 +1398,17 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1431,8 +1431,8 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1517,25 +1517,25 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            c1_2 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv2, c1_2);
-                            c1_3 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            c2_2 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv2, c2_2);
-                            c2_3 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
-                            c3_2 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv2, c3_2);
-                            c3_3 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1570,10 +1570,10 @@ namespace Samples.Split
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                             var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
@@ -1603,13 +1603,13 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16384);
@@ -1626,7 +1626,7 @@ namespace Samples.Split
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16384);
                     }
@@ -1785,17 +1785,17 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1818,8 +1818,8 @@ namespace Samples.Split
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
@@ -1895,10 +1895,10 @@ namespace Samples.Split
                         var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                         var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                        c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, o + 16);
@@ -1913,7 +1913,7 @@ namespace Samples.Split
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + 16384);
                         var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16384);
                 }
@@ -1936,10 +1936,10 @@ namespace Samples.Split
                         var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
                         var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 1));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        c0_2 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                        c0_3 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref g0, o + 16);
@@ -1954,7 +1954,7 @@ namespace Samples.Split
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 16400 + 16384);
                         var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 1));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16384);
                 }
@@ -2128,8 +2128,8 @@ namespace Samples.Split
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
@@ -2149,8 +2149,8 @@ namespace Samples.Split
                         var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                         var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 2 + 1));
-                        c0_0 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
