@@ -9,8 +9,21 @@ namespace CompiledNet
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
     public sealed class NetworkAttribute : Attribute
     {
-        /// <summary>Number of input features (for example 784 for 28×28 images). Required, &gt; 0.</summary>
+        /// <summary>
+        /// Number of input features (for example 784 for 28×28 images). Required, &gt; 0 — unless the network declares an
+        /// image (<see cref="Height"/> and <see cref="Width"/>), whose size Channels × Height × Width it then must equal, or
+        /// which gives it when it is left out.
+        /// </summary>
         public int Input { get; set; }
+
+        /// <summary>Channels of the input image (default 1), for <see cref="Conv2DAttribute"/> and pooling layers.</summary>
+        public int Channels { get; set; }
+
+        /// <summary>Height of the input image in pixels; an example's inputs are its channels one after the other, each row by row.</summary>
+        public int Height { get; set; }
+
+        /// <summary>Width of the input image in pixels.</summary>
+        public int Width { get; set; }
 
         /// <summary>Mini-batch size of the training step (1 = SGD, the data set size = batch GD). Default 32.</summary>
         public int BatchSize { get; set; } = 32;
@@ -146,5 +159,100 @@ namespace CompiledNet
         /// WeightDecay = 2·η·L2; for adaptive optimizers the two differ.
         /// </summary>
         public float WeightDecay { get; set; }
+    }
+}
+
+namespace CompiledNet
+{
+    /// <summary>
+    /// A two-dimensional convolution over the image declared by <see cref="NetworkAttribute.Channels"/>,
+    /// <see cref="NetworkAttribute.Height"/> and <see cref="NetworkAttribute.Width"/>:
+    /// y[o, i, j] = f(b[o] + Σ_c Σ_u Σ_v W[o, c, u, v] · x[c, i·s + u − p, j·s + v − p]), zero outside the image.
+    /// Convolution and pooling layers come before the first <see cref="DenseAttribute"/>, which reads their output
+    /// flattened channel by channel (the ONNX and PyTorch order). The generator computes every layer's output shape and
+    /// reports a shape that does not work out at the argument that causes it.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class Conv2DAttribute : Attribute
+    {
+        /// <summary>Creates a convolution with <paramref name="filters"/> output channels.</summary>
+        public Conv2DAttribute(int filters) => Filters = filters;
+
+        /// <summary>Number of filters: the output channels.</summary>
+        public int Filters { get; }
+
+        /// <summary>Side of a square kernel; <see cref="KernelHeight"/> and <see cref="KernelWidth"/> set a rectangular one. Default 3.</summary>
+        public int Kernel { get; set; } = 3;
+
+        /// <summary>Height of the kernel (default: <see cref="Kernel"/>).</summary>
+        public int KernelHeight { get; set; }
+
+        /// <summary>Width of the kernel (default: <see cref="Kernel"/>).</summary>
+        public int KernelWidth { get; set; }
+
+        /// <summary>Step between two kernel positions, in both directions. Default 1.</summary>
+        public int Stride { get; set; } = 1;
+
+        /// <summary>
+        /// Zero rows and columns added on each side of the input (default 0), or <see cref="CompiledNet.Padding.Same"/>:
+        /// (kernel − 1)/2 on each side (odd kernels only), so that with stride 1 the output has the input's height and width.
+        /// </summary>
+        public int Padding { get; set; }
+
+        /// <summary>The activation applied to every output (Linear, ReLU, Sigmoid or Tanh). Default ReLU.</summary>
+        public Activation Activation { get; set; } = Activation.ReLU;
+
+        /// <summary>How the weights are drawn, with fan-in = channels × kernel height × kernel width; biases start at zero.</summary>
+        public WeightInit Init { get; set; } = WeightInit.He;
+
+        /// <summary>Whether each filter has a bias (default true).</summary>
+        public bool Bias { get; set; } = true;
+
+        /// <summary>Per-channel batch normalisation. Not supported on a convolution yet: setting it is reported (CNET0108).</summary>
+        public bool BatchNorm { get; set; }
+
+        /// <summary>Dropout of the layer's outputs. Not supported on a convolution yet: a non-zero rate is reported (CNET0108).</summary>
+        public float Dropout { get; set; }
+    }
+
+    /// <summary>Values of <see cref="Conv2DAttribute.Padding"/> with a meaning of their own.</summary>
+    public static class Padding
+    {
+        /// <summary>(kernel − 1)/2 zero rows and columns on each side (odd kernels only): with stride 1 the output keeps the input's height and width.</summary>
+        public const int Same = -1;
+    }
+
+    /// <summary>
+    /// Max pooling: each output is the largest input of its <c>size</c> × <c>size</c> window, windows <see cref="Stride"/>
+    /// apart (default: <c>size</c>, windows side by side). The windows must tile the input exactly.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxPoolAttribute : Attribute
+    {
+        /// <summary>Creates a max pooling layer with a <paramref name="size"/> × <paramref name="size"/> window.</summary>
+        public MaxPoolAttribute(int size) => Size = size;
+
+        /// <summary>Side of the square window.</summary>
+        public int Size { get; }
+
+        /// <summary>Step between two windows (default: the window's size; 0 means that default).</summary>
+        public int Stride { get; set; }
+    }
+
+    /// <summary>
+    /// Average pooling: each output is the mean of its <c>size</c> × <c>size</c> window, windows <see cref="Stride"/>
+    /// apart (default: <c>size</c>). The windows must tile the input exactly.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AvgPoolAttribute : Attribute
+    {
+        /// <summary>Creates an average pooling layer with a <paramref name="size"/> × <paramref name="size"/> window.</summary>
+        public AvgPoolAttribute(int size) => Size = size;
+
+        /// <summary>Side of the square window.</summary>
+        public int Size { get; }
+
+        /// <summary>Step between two windows (default: the window's size; 0 means that default).</summary>
+        public int Stride { get; set; }
     }
 }

@@ -205,6 +205,53 @@ namespace CompiledNet.Generator
             "Layer {0} sets Pieces = {1}, but its activation is {2}; only a Maxout layer has pieces",
             "Pieces is the number k of linear pieces of each maxout unit. Remove it, or make the layer [Dense(units, Activation.Maxout, Pieces = k)].");
 
+        // Convolutional networks: CNET0100–CNET0119.
+
+        public static readonly DiagnosticDescriptor ImageShapeInvalid = Error("CNET0100",
+            "Image shape must be positive and complete",
+            "{0}",
+            "An image is declared with [Network(Height = H, Width = W)] and optionally Channels = C (default 1): all three positive, Height and Width both given.");
+
+        public static readonly DiagnosticDescriptor InputDisagreesWithImage = Error("CNET0101",
+            "Input does not match the image shape",
+            "Input is {0}, but the image {1} has {2} values (Channels × Height × Width); leave Input out to take it from the image",
+            "With an image shape, Input is the number of values of one image, channels one after the other: remove Input, or make it Channels × Height × Width.");
+
+        public static readonly DiagnosticDescriptor FeatureLayerWithoutImage = Error("CNET0102",
+            "Convolution or pooling needs an image shape",
+            "{0} needs an input image, but the network declares none; add Height and Width (and Channels) to [Network]",
+            "Convolution and pooling layers work on images: declare the input image with [Network(Channels = C, Height = H, Width = W)].");
+
+        public static readonly DiagnosticDescriptor FeatureLayerAfterDense = Error("CNET0103",
+            "Convolution or pooling after a dense layer",
+            "{0} comes after dense layer {1}; convolution and pooling layers come before the first [Dense]",
+            "A dense layer's output has no image shape: put every [Conv2D], [MaxPool] and [AvgPool] before the first [Dense].");
+
+        public static readonly DiagnosticDescriptor FeatureArgument = Error("CNET0104",
+            "Convolution or pooling argument out of range",
+            "{0}: {1} must be {2}, but it is {3}",
+            "Filters, kernel sizes, window sizes and strides are positive; Padding is ≥ 0 or Padding.Same.");
+
+        public static readonly DiagnosticDescriptor KernelLargerThanInput = Error("CNET0105",
+            "Kernel or window larger than its input",
+            "{0}: the {1} {2} is larger than the {3} {4}",
+            "A kernel or pooling window must fit inside its (padded) input at least once: use a smaller kernel, more padding, or fewer pooling layers before it.");
+
+        public static readonly DiagnosticDescriptor OutputSizeNotWhole = Error("CNET0106",
+            "Output size is not a whole number",
+            "{0}: the output {1} {2} is not an integer: {3}; the last {4} would never be read",
+            "The output size is (input + 2·padding − kernel) / stride + 1. When the stride does not divide (input + 2·padding − kernel), the last rows or columns are silently dropped by frameworks that floor it; CompiledNet refuses the shape instead. Change the stride, the kernel, the padding or the input size.");
+
+        public static readonly DiagnosticDescriptor SamePaddingEvenKernel = Error("CNET0107",
+            "Padding.Same needs an odd kernel",
+            "{0}: Padding.Same pads (kernel − 1)/2 on each side, but the kernel {1} is {2}, which is even",
+            "Same padding is symmetric: use an odd kernel (3, 5, 7), or give the padding as a number.");
+
+        public static readonly DiagnosticDescriptor NotSupportedOnConv = Error("CNET0108",
+            "Option not supported on a convolution layer yet",
+            "{0}: {1} is not supported on a Conv2D layer yet",
+            "Convolution layers support Linear, ReLU, Sigmoid and Tanh activations, bias, LeCun/Glorot/He initialisation, every optimizer and L1/L2/weight decay. Per-channel batch normalisation and dropout on convolutions are not built yet; put them on the dense layers.");
+
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",
             "The CompiledNet generator failed on '{0}': {1}",
@@ -217,7 +264,8 @@ namespace CompiledNet.Generator
             OptimizerHyperparameter, LearningRateDecay, RegularizationStrength, UnusedHyperparameter, TooLarge,
             QuadraticOnSaturatingOutput, DeepSaturatingStack, LayersWithoutNetwork, DropRate, BatchNormBatchSizeOne, DropoutOnOutput,
             MaxoutPieces, MaxoutPlacement, RedundantBias, NotAClass, StaticClass, ReservedName, LanguageVersionTooLow,
-            PiecesWithoutMaxout, InternalError,
+            PiecesWithoutMaxout, ImageShapeInvalid, InputDisagreesWithImage, FeatureLayerWithoutImage, FeatureLayerAfterDense,
+            FeatureArgument, KernelLargerThanInput, OutputSizeNotWhole, SamePaddingEvenKernel, NotSupportedOnConv, InternalError,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>();

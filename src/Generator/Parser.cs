@@ -13,7 +13,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace CompiledNet.Generator
 {
     /// <summary>Turns the attributes on a network class into a <see cref="NetworkSpec"/> plus diagnostics.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         public const string NetworkAttribute = "CompiledNet.NetworkAttribute";
         private const string DenseAttribute = "CompiledNet.DenseAttribute";
@@ -94,7 +94,8 @@ namespace CompiledNet.Generator
                     CheckRate("InputDropout", p, NamedArgumentLocation(network, "InputDropout", ct) ?? AttributeLocation(network, ct), diagnostics);
                 }
             }
-            if (input <= 0)
+            var image = ParseImage(network, ref input, out bool imageDeclared, diagnostics, ct);
+            if (input <= 0 && !imageDeclared)
             {
                 var where = NamedArgumentLocation(network, "Input", ct) ?? AttributeLocation(network, ct) ?? LocationOf(type);
                 diagnostics.Add(Diag(DiagnosticDescriptors.InputSize, where, Format(input)));
@@ -105,7 +106,7 @@ namespace CompiledNet.Generator
             // Layers: [Dense] attributes in source order.
             var attributes = type.GetAttributes();
             var dense = attributes.Where(a => a.AttributeClass?.ToDisplayString() == DenseAttribute).ToList();
-            var owners = dense.Select(a => a.ApplicationSyntaxReference?.GetSyntax(ct).FirstAncestorOrSelf<TypeDeclarationSyntax>())
+            var owners = dense.Concat(attributes.Where(IsFeatureAttribute)).Select(a => a.ApplicationSyntaxReference?.GetSyntax(ct).FirstAncestorOrSelf<TypeDeclarationSyntax>())
                 .Where(d => d != null).Distinct().ToList();
             if (owners.Count > 1)
                 diagnostics.Add(Diag(DiagnosticDescriptors.LayersInSeveralDeclarations, ToInfo(owners[1]!.Identifier.GetLocation()), type.Name));
@@ -117,7 +118,8 @@ namespace CompiledNet.Generator
             var layers = new List<LayerSpec>();
             var layerSites = new List<LayerSite>();
             bool unreadable = false;
-            int fanIn = input;
+            var features = ParseFeatures(attributes, dense, image, imageDeclared, diagnostics, ct, ref unreadable, out var featureSites);
+            int fanIn = features.Count > 0 ? features[features.Count - 1].Output.Size : input;
             for (int l = 0; l < dense.Count; l++)
             {
                 var a = dense[l];
@@ -219,7 +221,8 @@ namespace CompiledNet.Generator
                 }
             }
 
-            CheckSize(input, batchSize, layers, layerSites, network, AttributeLocation(network, ct) ?? LocationOf(type), diagnostics, ct);
+            var featureParameters = CheckFeatureSizes(batchSize, features, featureSites, diagnostics);
+            CheckSize(input, batchSize, layers, layerSites, network, AttributeLocation(network, ct) ?? LocationOf(type), diagnostics, ct, featureParameters);
             CheckSaturatingStack(dense, layers, ct, diagnostics);
 
             var optimizer = ParseOptimizer(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute), diagnostics, ct);
@@ -230,7 +233,7 @@ namespace CompiledNet.Generator
 
             string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
             return new NetworkSpec(ns, type.Name, EquatableArray.From(containing), input, batchSize, inputDropout,
-                EquatableArray.From(layers), loss, optimizer, regularization);
+                EquatableArray.From(layers), loss, optimizer, regularization, image, EquatableArray.From(features));
         }
 
         /// <summary>
@@ -294,6 +297,7 @@ namespace CompiledNet.Generator
             "DescribeParameter", "Infer", "PredictRows", "LossCore", "ExampleLoss", "LossAndDelta", "SetTarget", "CheckBatch",
             "ComputeGradientsCore", "ComputeGradientsPart", "ComputeGradientsSplit", "DrawMasks",
             "BeginPopulationStatistics", "AccumulatePopulationStatistics", "EndPopulationStatistics", "SoftmaxRow",
+            "ImageChannels", "ImageHeight", "ImageWidth", "InferFeatures",
         };
 
         /// <summary>Why <paramref name="name"/> cannot name a network class, or null when it can.</summary>
@@ -326,7 +330,8 @@ namespace CompiledNet.Generator
 
         private static bool IsPerLayerName(string name)
         {
-            int at = name.LastIndexOf("_L", StringComparison.Ordinal);
+            // _L: dense layers (Forward_L1); _F: convolution and pooling layers (Forward_F1).
+            int at = Math.Max(name.LastIndexOf("_L", StringComparison.Ordinal), name.LastIndexOf("_F", StringComparison.Ordinal));
             return at > 0 && at + 2 < name.Length && name.Skip(at + 2).All(char.IsDigit);
         }
 
@@ -355,7 +360,7 @@ namespace CompiledNet.Generator
         /// pieces) is at most 32 × (ParameterCount + layers), well inside a 32-bit length once the parameters are.
         /// </summary>
         private static void CheckSize(int input, int batchSize, List<LayerSpec> layers, List<LayerSite> sites, AttributeData network,
-            LocationInfo? networkWhere, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+            LocationInfo? networkWhere, List<DiagnosticInfo> diagnostics, CancellationToken ct, BigInteger featureParameters)
         {
             if (input <= 0 || batchSize <= 0) return; // already reported
             var batch = new BigInteger(batchSize);
@@ -365,7 +370,7 @@ namespace CompiledNet.Generator
                     NamedArgumentLocation(network, "BatchSize", ct) ?? NamedArgumentLocation(network, "Input", ct) ?? networkWhere,
                     $"The input batch (BatchSize × Input = {Format(batchSize)} × {Format(input)})", Format(inputBatch), Format((BigInteger)MaxBufferFloats)));
 
-            var parameters = BigInteger.Zero;
+            var parameters = featureParameters; // the convolutions' weights and biases come first
             for (int l = 0; l < layers.Count; l++)
             {
                 var layer = layers[l];

@@ -302,7 +302,7 @@ namespace CompiledNet.Generator.Emit
             else if (!isOutput && layer.Activation != ActivationKind.Linear) steps.Add("activation derivative");
             if (layer.BatchNorm) steps.Add("batch norm (γ, β and the batch statistics)");
             steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.Bias ? " and bias" : "") + " gradients");
-            if (l > 0) steps.Add("input gradient");
+            if (lp.HasInputGradient) steps.Add("input gradient");
             if (!layer.BatchNorm)
             {
                 new VectorMethod("private", "void", lp.Backward, ("ref float", "x"), ("int", "start"), ("int", "count"), ("ref float", "g")).Emit(w, SummaryText(lp, layout, "backward: " + string.Join(", ", steps)), vw =>
@@ -421,7 +421,7 @@ namespace CompiledNet.Generator.Emit
                 KernelEmitter.ColumnSums(w, vw, width, "d", "gb");
             }
 
-            if (l > 0)
+            if (lp.HasInputGradient)
             {
                 w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
                 w.Line(layer.DropConnect > 0

@@ -21,7 +21,7 @@ namespace CompiledNet.Generator.Emit
             BetaOffset = new int[n];
             StatisticsOffset = new int[n];
             BatchNormIndex = new int[n];
-            int offset = 0, statistics = 0, normalised = 0;
+            int offset = spec.FeatureParameterCount, statistics = 0, normalised = 0; // the convolutions' parameters come first
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];

@@ -16,6 +16,17 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public string DescribeParameter(int index)"))
             {
                 w.Line("if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $\"There are {ParameterCount} parameters.\");");
+                foreach (var fp in plan.Features.Layers)
+                {
+                    if (!fp.IsConv) continue;
+                    var f = fp.Spec;
+                    string fname = Describer.Feature(f, fp.Index);
+                    int kh = f.KernelHeight, kw = f.KernelWidth, c = f.Input.Channels;
+                    string at = $"(index - {Int(fp.WeightOffset)})";
+                    w.Line($"if (index < {Int(fp.WeightOffset + f.WeightCount)}) return $\"{fname} weight W[{{{at} / {Int(f.FanIn)}}}, {{{at} / {Int(kh * kw)} % {Int(c)}}}, {{{at} / {Int(kw)} % {Int(kh)}}}, {{{at} % {Int(kw)}}}]\";");
+                    if (fp.BiasOffset >= 0)
+                        w.Line($"if (index < {Int(fp.BiasOffset + f.BiasCount)}) return $\"{fname} bias b[{{index - {Int(fp.BiasOffset)}}}]\";");
+                }
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];

@@ -151,6 +151,12 @@ namespace CompiledNet.Generator.Emit
                 w.Line("[global::System.ThreadStatic] private static float[]? t_hidden;");
                 w.Line();
             }
+            if (plan.Features.OutputSize > NetworkPlan.StackFloats)
+            {
+                w.Line($"// The {Int(plan.Features.OutputSize)} inputs of the first dense layer are too many for the stack: one buffer per thread.");
+                w.Line("[global::System.ThreadStatic] private static float[]? t_flat;");
+                w.Line();
+            }
             w.Line($"/// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations ({Int(hidden)} floats) {(onStack ? "on the stack" : "in a per-thread buffer")}.</summary>");
             using (w.Member("private void Infer(ref float x, ref float z, ref float y)"))
             {
@@ -166,6 +172,11 @@ namespace CompiledNet.Generator.Emit
                 }
                 int offset = 0;
                 string input = "x";
+                if (plan.Features.Any)
+                {
+                    EmitFlatFeatures(w, plan, "flat", "x");
+                    input = "flat";
+                }
                 for (int l = 0; l < n; l++)
                 {
                     var layer = spec.Layers[l];

@@ -87,6 +87,11 @@ namespace CompiledNet.Generator.Emit
                         {
                             int offset = 0;
                             string source = "input";
+                            if (plan.Features.Any)
+                            {
+                                EmitFlatFeatures(w, plan, "flat", "input");
+                                source = "flat";
+                            }
                             for (int l = 0; l < target; l++)
                             {
                                 w.Line($"{plan.Layers[l].Infer}(ref p, ref statistics, ref {source}, ref {Refs.At("h", offset)});");

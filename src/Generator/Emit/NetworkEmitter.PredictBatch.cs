@@ -16,6 +16,9 @@ namespace CompiledNet.Generator.Emit
             int splitRows = plan.PredictSplitMinRows;
             w.Line($"// PredictBatch works through chunks of {Int(NetworkPlan.PredictChunk)} rows ({Int(NetworkPlan.PackedChunk)} with packed weights); their activations ({Int(scratch)} floats) live in one buffer per thread, allocated on its first call.");
             w.Line("[global::System.ThreadStatic] private static float[]? t_batch;");
+            int flatRows = System.Math.Max(NetworkPlan.PredictChunk, NetworkPlan.PackedChunk);
+            if (plan.Features.Any)
+                w.Line($"[global::System.ThreadStatic] private static float[]? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers ({Int(flatRows)} × {Int(plan.Features.OutputSize)} floats)");
             w.Line();
             w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {Int((int)(NetworkPlan.SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
             w.Line($"public const int PredictSplitMinRows = {Int(splitRows)};");
@@ -87,6 +90,13 @@ namespace CompiledNet.Generator.Emit
                     w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);");
                     w.Line("ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);");
                     string input = "x";
+                    if (plan.Features.Any)
+                    {
+                        w.Line("// the convolution and pooling layers, image by image, into the chunk's dense inputs");
+                        w.Line($"ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_flatBatch ??= new float[{Int(flatRows * plan.Features.OutputSize)}]);");
+                        w.Line($"for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * {Int(plan.Features.OutputSize)}));");
+                        input = "flat";
+                    }
                     for (int l = 0; l < n; l++)
                     {
                         string target = l == n - 1 ? "z" : "h" + Int(l + 1);

@@ -154,6 +154,8 @@ namespace CompiledNet.Generator.Emit
                         w.Line("// the optimizer step, each part on its share of every parameter segment");
                         string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
                         w.Line("float check = 0f;");
+                        foreach (var fp in plan.Features.Layers)
+                            if (fp.IsConv) w.Line($"check += {fp.Step}({args}, part, parts);");
                         for (int l = 0; l < spec.Layers.Count; l++)
                             w.Line($"check += {plan.Layers[l].Step}({args}, part, parts);");
                         w.Line("_partCheck[part] = check;");

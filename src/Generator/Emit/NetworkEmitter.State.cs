@@ -101,6 +101,7 @@ namespace CompiledNet.Generator.Emit
             w.Line($"private readonly float[] {plan.Output.Logits} = new float[BatchSize * OutputSize]; // output logits");
             for (int l = 0; l < n; l++)
                 LayerEmitters.For(spec.Layers[l]).EmitFields(w, new LayerContext(plan, plan.Layers[l]));
+            if (plan.Features.Any) ConvEmitter.EmitState(w, plan.Features);
             if (spec.InputDropout > 0)
             {
                 w.Line($"private readonly float[] {NetworkPlan.InputMask} = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)");
@@ -272,6 +273,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line("var rng = new global::CompiledNet.Rng(seed);");
                 if (plan.HasMasks)
                     w.Line("_maskRng = new global::CompiledNet.Rng(seed ^ 0x6D61736BL); // dropout masks: their own stream, so masks never shift the initial weights");
+                foreach (var fp in plan.Features.Layers)
+                    if (fp.IsConv) w.Line($"{fp.Init}(rng);");
                 for (int l = 0; l < spec.Layers.Count; l++)
                     w.Line($"{plan.Layers[l].Init}(rng);");
             }

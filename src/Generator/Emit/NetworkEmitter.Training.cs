@@ -51,6 +51,8 @@ namespace CompiledNet.Generator.Emit
                     }
                 }
                 w.Line("float check = 0f;");
+                foreach (var fp in plan.Features.Layers)
+                    if (fp.IsConv) w.Line($"check += {fp.Step}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
                 for (int l = 0; l < spec.Layers.Count; l++)
                     w.Line($"check += {plan.Layers[l].Step}({OptimizerEmitter.Arguments(spec.Optimizer)}, 0, 1);");
                 w.Line("_lastStepFinite = check == 0f;");
@@ -104,11 +106,13 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)"))
             {
                 string InputOf(int l) => plan.TrainingInput(l);
+                foreach (var call in plan.FeatureForwardCalls()) w.Line(call);
                 for (int l = 0; l < n; l++)
                     w.Line($"{plan.Layers[l].Forward}(ref {InputOf(l)}, start, count);");
                 w.Line("float loss = LossAndDelta(start, count, total);");
                 for (int l = n - 1; l >= 0; l--)
                     w.Line($"{plan.Layers[l].Backward}(ref {InputOf(l)}, start, count, ref g);");
+                foreach (var call in plan.FeatureBackwardCalls()) w.Line(call);
                 w.Line("return loss;");
             }
             w.Line();

@@ -47,8 +47,12 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
             w.Line($"/// Parameters: one flat buffer of {Int(layout.ParameterCount)} floats, layer by layer: weights, then biases (or, with batch norm, γ then β).");
+            if (plan.Features.Any)
+                w.Line($"/// The input is an image of {spec.Image} (channels, then rows); convolution weights come first, [out, in, kH, kW] as in ONNX and PyTorch; the first dense layer reads the last image flattened channel by channel ({Int(plan.Features.OutputSize)} values).");
             w.Line("/// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.");
             w.Line("/// <list type=\"table\">");
+            foreach (var fp in plan.Features.Layers)
+                w.Line($"/// <item><term>{Describer.Feature(fp.Spec, fp.Index)}</term><description>{fp.Ranges}</description></item>");
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];
@@ -59,6 +63,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// </remarks>");
             string interfaces = "global::CompiledNet.ICompiledNetwork, global::CompiledNet.CompilerServices.IParallelRows" + (layout.BatchNormLayers > 0 ? ", global::CompiledNet.IBatchNormalized" : "");
             if (plan.SingleThreadReason is null) interfaces += ", global::CompiledNet.CompilerServices.IParallelStep";
+            if (plan.Features.Any) interfaces += ", global::CompiledNet.IConvolutional";
             using (w.Open($"partial class {spec.ClassName} : {interfaces}"))
             {
                 EmitState(w, plan);
@@ -72,6 +77,7 @@ namespace CompiledNet.Generator.Emit
                 if (layout.BatchNormLayers > 0) EmitPopulationStatistics(w, plan);
                 LossEmitter.EmitExampleLoss(w, spec);
                 LossEmitter.EmitLossAndDelta(w, plan);
+                if (plan.Features.Any) EmitFeatureLayers(w, plan);
                 for (int l = 0; l < n; l++)
                 {
                     var layer = new LayerContext(plan, plan.Layers[l]);

@@ -50,8 +50,9 @@ namespace CompiledNet.Generator.Emit
         {
             Spec = spec;
             Layout = new Layout(spec);
+            Features = new FeaturePlans(spec);
             int n = spec.Layers.Count;
-            Layers = Enumerable.Range(0, n).Select(l => new LayerPlan(spec, l)).ToArray();
+            Layers = Enumerable.Range(0, n).Select(l => new LayerPlan(spec, l, Features.Any ? Features.Last.Deltas : null)).ToArray();
             Output = Layers[n - 1];
             HasMasks = spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0);
             HasBatchNorm = spec.Layers.Any(l => l.BatchNorm);
@@ -60,7 +61,8 @@ namespace CompiledNet.Generator.Emit
             WidestMaxoutPieces = spec.Layers.Where(l => l.Activation == ActivationKind.Maxout).Select(l => l.Width).DefaultIfEmpty(0).Max();
             PredictScratch = PackedChunk * (HiddenUnits + spec.OutputSize + WidestMaxoutPieces);
 
-            double trainingFlopPerRow = 0, inferenceFlopPerRow = 0;
+            double featureFlop = FeaturePlans.ForwardFlop(spec);
+            double trainingFlopPerRow = 3 * featureFlop, inferenceFlopPerRow = featureFlop;
             for (int l = 0; l < n; l++)
             {
                 double product = 2.0 * spec.Layers[l].Inputs * spec.Layers[l].Width;
@@ -77,6 +79,21 @@ namespace CompiledNet.Generator.Emit
         }
 
         public static NetworkPlan Analyze(NetworkSpec spec) => new NetworkPlan(spec);
+
+        /// <summary>The convolution and pooling layers before the dense ones (none for a dense network).</summary>
+        public FeaturePlans Features { get; }
+
+        /// <summary>The ref expression for convolution or pooling layer <paramref name="k"/>'s training input at row <c>start</c>: x, or the previous layer's outputs.</summary>
+        public string FeatureTrainingInput(int k) => k == 0 ? "x"
+            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Layers[k - 1].Activations}), (nuint)start * {Int(Features.Layers[k - 1].Spec.Output.Size)})";
+
+        /// <summary>The training forward calls of the convolution and pooling layers, input to output.</summary>
+        public IEnumerable<string> FeatureForwardCalls()
+            => Features.Layers.Select(f => $"{f.Forward}(ref {FeatureTrainingInput(f.Index)}, start, count);");
+
+        /// <summary>The backward calls of the convolution and pooling layers, output to input (a first pooling layer has none).</summary>
+        public IEnumerable<string> FeatureBackwardCalls()
+            => Features.Layers.Reverse().Where(f => f.HasBackward).Select(f => $"{f.Backward}(ref {FeatureTrainingInput(f.Index)}, start, count, ref g);");
 
         public NetworkSpec Spec { get; }
 
@@ -126,7 +143,7 @@ namespace CompiledNet.Generator.Emit
         public IReadOnlyList<SplitSegment>? Segments { get; }
 
         /// <summary>The ref expression for layer <paramref name="l"/>'s training input at row <c>start</c>: x, or the previous layer's (dropout-masked) outputs.</summary>
-        public string TrainingInput(int l) => l == 0 ? "x"
+        public string TrainingInput(int l) => l == 0 ? (Features.Any ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Last.Activations}), (nuint)start * {Int(Features.OutputSize)})" : "x")
             : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Layers[l - 1].TrainingOutput}), (nuint)start * {Int(Layers[l - 1].Spec.Units)})";
 
         private List<SplitSegment> BuildSegments()
@@ -134,6 +151,7 @@ namespace CompiledNet.Generator.Emit
             var segments = new List<SplitSegment>();
             var calls = new List<string>();
             bool loss = false;
+            calls.AddRange(FeatureForwardCalls());
             void Serial(SerialCall call)
             {
                 segments.Add(new SplitSegment(calls, call, loss));
@@ -156,6 +174,7 @@ namespace CompiledNet.Generator.Emit
                 Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
                 calls.Add($"{layer.BackwardLinear}(ref {TrainingInput(layer.Index)}, start, count, ref g);");
             }
+            calls.AddRange(FeatureBackwardCalls());
             segments.Add(new SplitSegment(calls, null, loss));
             return segments;
         }
@@ -186,8 +205,9 @@ namespace CompiledNet.Generator.Emit
     /// <summary>A layer's generated names: its training buffers and its methods, declared and used through these.</summary>
     internal sealed class LayerPlan
     {
-        public LayerPlan(NetworkSpec spec, int index)
+        public LayerPlan(NetworkSpec spec, int index, string? featureDeltas = null)
         {
+            FeatureDeltas = index == 0 ? featureDeltas : null;
             Index = index;
             Spec = spec.Layers[index];
             IsOutput = index == spec.Layers.Count - 1;
@@ -238,7 +258,13 @@ namespace CompiledNet.Generator.Emit
         public string Deltas { get; }
 
         /// <summary>∂L/∂ of the layer's input, the layer below's <see cref="Deltas"/> (not for the first layer).</summary>
-        public string InputDeltas => "_d" + Int(Index);
+        public string InputDeltas => FeatureDeltas ?? "_d" + Int(Index);
+
+        /// <summary>The first dense layer after convolution or pooling layers: the last of those layers' deltas, which its input gradient fills; else null.</summary>
+        public string? FeatureDeltas { get; }
+
+        /// <summary>The backward pass computes ∂L/∂ of the layer's input: every layer but the first of a dense network.</summary>
+        public bool HasInputGradient => Index > 0 || FeatureDeltas != null;
 
         /// <summary>The output layer's logits z (declared for the output layer only).</summary>
         public string Logits { get; }

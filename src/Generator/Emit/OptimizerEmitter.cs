@@ -40,32 +40,52 @@ namespace CompiledNet.Generator.Emit
             string regs = Describer.Regularization(r);
             string others = layer.BatchNorm ? "γ and β" : layer.Bias ? "biases" : "(no biases)";
             string summary = $"/// <summary>Layer {Int(l + 1)}: {Describer.Layer(layer)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {others} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {layout.Ranges(l, layer)}.</summary>";
-            new VectorMethod("private", "float", lp.Step, Parameters(o)).Emit(w, summary, width =>
+            var segments = new List<(string, int, int, RegularizationSpec)> { ("weights", layout.WeightOffset[l], layer.Inputs * layer.Width, r) };
+            if (layer.BatchNorm)
             {
-                w.Line($"var check = {width.Zero};");
-                w.Line("float checkTail = 0f;");
-                w.Line("ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);");
-                for (int slot = 0; slot < o.StateSlots; slot++)
-                    w.Line(slot == 0
-                        ? "ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);"
-                        : $"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
-                var c = new Dictionary<string, Expr>();
-                foreach (var scalar in Constants(o, r))
-                {
-                    Elementwise.Declare(w, width, scalar);
-                    c.Add(scalar.Name, scalar.Expr);
-                }
-                Segment(w, width, "weights", layout.WeightOffset[l], layer.Inputs * layer.Width, o, r, c);
-                if (layer.BatchNorm)
-                {
-                    Segment(w, width, "γ", layout.GammaOffset[l], layer.Units, o, RegularizationSpec.None, c);
-                    Segment(w, width, "β", layout.BetaOffset[l], layer.Units, o, RegularizationSpec.None, c);
-                }
-                else if (layer.Bias)
-                    Segment(w, width, "biases", layout.BiasOffset[l], layer.Width, o, RegularizationSpec.None, c);
-                w.Line($"return {width.Sum("check")} + checkTail;");
-            });
+                segments.Add(("γ", layout.GammaOffset[l], layer.Units, RegularizationSpec.None));
+                segments.Add(("β", layout.BetaOffset[l], layer.Units, RegularizationSpec.None));
+            }
+            else if (layer.Bias)
+                segments.Add(("biases", layout.BiasOffset[l], layer.Width, RegularizationSpec.None));
+            new VectorMethod("private", "float", lp.Step, Parameters(o)).Emit(w, summary, width => StepBody(w, width, layout, o, r, segments));
+        }
+
+        /// <summary>
+        /// A convolution's optimizer step: its weights with the regularisers, its biases without. Written for Vector256
+        /// only (no width dispatch): the segments are short next to the convolution's own work.
+        /// </summary>
+        public static void EmitFeatureStep(IndentedWriter w, FeaturePlan fp, Layout layout, OptimizerSpec o, RegularizationSpec r)
+        {
+            if (!fp.IsConv) return;
+            string regs = Describer.Regularization(r);
+            w.Line($"/// <summary>{Describer.Feature(fp.Spec, fp.Index)} — {Describer.Optimizer(o)} step{(regs.Length > 0 ? " with" + regs.Substring(1) + " on the weights" : "")}; {(fp.BiasOffset >= 0 ? "biases" : "(no biases)")} are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: {fp.Ranges}.</summary>");
+            var segments = new List<(string, int, int, RegularizationSpec)> { ("weights", fp.WeightOffset, fp.Spec.WeightCount, r) };
+            if (fp.BiasOffset >= 0) segments.Add(("biases", fp.BiasOffset, fp.Spec.BiasCount, RegularizationSpec.None));
+            using (w.Member($"private float {fp.Step}({string.Join(", ", System.Linq.Enumerable.Select(Parameters(o), p => p.Type + " " + p.Name))})"))
+                StepBody(w, VectorWidth.V256, layout, o, r, segments);
+            w.Line();
+        }
+
+        private static void StepBody(IndentedWriter w, VectorWidth width, Layout layout, OptimizerSpec o, RegularizationSpec r, List<(string Name, int Offset, int Length, RegularizationSpec Regularization)> segments)
+        {
+            w.Line($"var check = {width.Zero};");
+            w.Line("float checkTail = 0f;");
+            w.Line("ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+            w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);");
+            for (int slot = 0; slot < o.StateSlots; slot++)
+                w.Line(slot == 0
+                    ? "ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);"
+                    : $"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
+            var c = new Dictionary<string, Expr>();
+            foreach (var scalar in Constants(o, r))
+            {
+                Elementwise.Declare(w, width, scalar);
+                c.Add(scalar.Name, scalar.Expr);
+            }
+            foreach (var segment in segments)
+                Segment(w, width, segment.Name, segment.Offset, segment.Length, o, segment.Regularization, c);
+            w.Line($"return {width.Sum("check")} + checkTail;");
         }
 
         /// <summary>

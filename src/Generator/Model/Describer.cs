@@ -36,14 +36,34 @@ namespace CompiledNet.Generator.Model
             return $"{Int(layer.Units)} {layer.Activation}" + (options.Count > 0 ? $" ({string.Join(", ", options)})" : "");
         }
 
+        /// <summary>"Conv2D 1" or "MaxPool 2": a convolution or pooling layer's name, numbered among those layers.</summary>
+        public static string FeatureName(FeatureLayerSpec f, int index) => $"{f.Kind} {Int(index + 1)}";
+
+        /// <summary>"3×3 kernel, stride 1, padding 1, ReLU" or "2×2 window, stride 2": a convolution's or pooling layer's options.</summary>
+        public static string FeatureOptions(FeatureLayerSpec f)
+            => f.Kind == FeatureKind.Conv2D
+                ? $"{Int(f.KernelHeight)}×{Int(f.KernelWidth)} kernel, stride {Int(f.Stride)}, padding "
+                    + (f.PadHeight == f.PadWidth ? Int(f.PadHeight) : $"{Int(f.PadHeight)}×{Int(f.PadWidth)}") + $", {f.Activation}" + (f.Bias ? "" : ", no bias")
+                : $"{Int(f.KernelHeight)}×{Int(f.KernelWidth)} window, stride {Int(f.Stride)}";
+
+        /// <summary>"Conv2D 1: 1×28×28 → 32×28×28, 3×3 kernel, stride 1, padding 1, ReLU": the heading of the layer's generated methods.</summary>
+        public static string Feature(FeatureLayerSpec f, int index)
+            => $"{FeatureName(f, index)}: {f.Input} → {f.Output}, {FeatureOptions(f)}";
+
+        /// <summary>"1×28×28 → 32×28×28 Conv2D (3×3 kernel, …) → 32×14×14 MaxPool (…) → ": the image part of a description, empty without one.</summary>
+        private static string FeatureChain(NetworkSpec spec)
+            => spec.Image is null ? "" : spec.Image + string.Concat(spec.Features.Select(f => $" → {f.Output} {f.Kind} ({FeatureOptions(f)})"));
+
         /// <summary>The declaration in words: every layer with its options, the loss, the optimizer, the batch.</summary>
         public static string Architecture(NetworkSpec spec)
-            => $"{Int(spec.InputSize)}{string.Concat(spec.Layers.Select(l => " → " + LayerInArchitecture(l)))}; {Loss(spec.Loss)}; {Optimizer(spec.Optimizer)}{Regularization(spec.Regularization)}; batch {Int(spec.BatchSize)}"
+            => (spec.HasFeatures ? FeatureChain(spec) + $" → flattened {Int(spec.Layers[0].Inputs)}" : spec.Image is null ? Int(spec.InputSize) : $"{spec.Image} ({Int(spec.InputSize)})")
+            + $"{string.Concat(spec.Layers.Select(l => " → " + LayerInArchitecture(l)))}; {Loss(spec.Loss)}; {Optimizer(spec.Optimizer)}{Regularization(spec.Regularization)}; batch {Int(spec.BatchSize)}"
                 + (spec.InputDropout > 0 ? $"; input dropout {Number(spec.InputDropout)}" : "");
 
         /// <summary>"784 → 256 ReLU → 10 Softmax": the shapes alone.</summary>
         public static string Shape(NetworkSpec spec)
-            => Int(spec.InputSize) + string.Concat(spec.Layers.Select(l => $" → {Int(l.Units)} {l.Activation}"));
+            => (spec.HasFeatures ? spec.Image + string.Concat(spec.Features.Select(f => $" → {f.Output} {f.Kind}")) + $" → flattened {Int(spec.Layers[0].Inputs)}"
+                : spec.Image is null ? Int(spec.InputSize) : $"{spec.Image} ({Int(spec.InputSize)})") + string.Concat(spec.Layers.Select(l => $" → {Int(l.Units)} {l.Activation}"));
 
         public static string Loss(LossKind loss) => loss switch
         {
@@ -80,6 +100,10 @@ namespace CompiledNet.Generator.Model
         {
             var text = new System.Text.StringBuilder("CompiledNet/1");
             text.Append($";in={Int(spec.InputSize)};batch={Int(spec.BatchSize)};inputDropout={Number(spec.InputDropout)}");
+            if (spec.Image is { } image)
+                text.Append($";image={Int(image.Channels)},{Int(image.Height)},{Int(image.Width)}");
+            foreach (var f in spec.Features)
+                text.Append($";{f.Kind}({Int(f.Output.Channels)},{Int(f.KernelHeight)},{Int(f.KernelWidth)},{Int(f.Stride)},{Int(f.PadHeight)},{Int(f.PadWidth)},{(int)f.Activation},{(int)f.Init},{(f.Bias ? 1 : 0)})");
             foreach (var l in spec.Layers)
                 text.Append($";dense({Int(l.Units)},{(int)l.Activation},{(int)l.Init},{Number(l.Dropout)},{Number(l.DropConnect)},{(l.BatchNorm ? 1 : 0)},{Int(l.Pieces)},{(l.Bias ? 1 : 0)})");
             var o = spec.Optimizer;

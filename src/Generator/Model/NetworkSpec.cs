@@ -23,6 +23,38 @@ namespace CompiledNet.Generator.Model
         public int Width => Activation == ActivationKind.Maxout ? Units * Pieces : Units;
     }
 
+    /// <summary>The kind of a layer before the dense ones: a convolution or a pooling layer.</summary>
+    internal enum FeatureKind { Conv2D = 0, MaxPool = 1, AvgPool = 2 }
+
+    /// <summary>An image shape: channels × height × width.</summary>
+    internal sealed record ImageShape(int Channels, int Height, int Width)
+    {
+        public int Size => Channels * Height * Width;
+
+        /// <summary>"32×14×14".</summary>
+        public override string ToString() => $"{Literals.Int(Channels)}×{Literals.Int(Height)}×{Literals.Int(Width)}";
+    }
+
+    /// <summary>
+    /// A convolution or pooling layer with its shapes computed by the parser: input and output images, kernel (or
+    /// window), stride and padding on each side. A pooling layer has Filters = input channels, no parameters, and
+    /// Activation Linear.
+    /// </summary>
+    internal sealed record FeatureLayerSpec(
+        FeatureKind Kind, ImageShape Input, ImageShape Output, int KernelHeight, int KernelWidth, int Stride,
+        int PadHeight, int PadWidth, ActivationKind Activation, InitKind Init, bool Bias)
+    {
+        /// <summary>Inputs of one filter: channels × kernel height × kernel width (the fan-in).</summary>
+        public int FanIn => Input.Channels * KernelHeight * KernelWidth;
+
+        public int WeightCount => Kind == FeatureKind.Conv2D ? Output.Channels * FanIn : 0;
+
+        public int BiasCount => Kind == FeatureKind.Conv2D && Bias ? Output.Channels : 0;
+
+        /// <summary>Output positions of one channel.</summary>
+        public int Positions => Output.Height * Output.Width;
+    }
+
     internal sealed record OptimizerSpec(
         OptimizerKind Kind, float LearningRate, float Momentum, float Rho, float Beta1, float Beta2, float Epsilon, float Decay, int DecayEvery)
     {
@@ -62,8 +94,16 @@ namespace CompiledNet.Generator.Model
         EquatableArray<LayerSpec> Layers,
         LossKind Loss,
         OptimizerSpec Optimizer,
-        RegularizationSpec Regularization)
+        RegularizationSpec Regularization,
+        // The declared input image (null without one) and the convolution and pooling layers before the dense ones.
+        ImageShape? Image = null,
+        EquatableArray<FeatureLayerSpec> Features = default)
     {
+        public bool HasFeatures => Features.Count > 0;
+
+        /// <summary>Parameters of the convolution layers, which come first in the flat buffer.</summary>
+        public int FeatureParameterCount => System.Linq.Enumerable.Sum(Features, f => f.WeightCount + f.BiasCount);
+
         public int OutputSize => Layers[Layers.Count - 1].Units;
 
         public string HintName => (Namespace is null ? "" : Namespace + ".")

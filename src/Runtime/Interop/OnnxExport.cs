@@ -12,7 +12,9 @@ namespace CompiledNet
     /// [batch, InputSize], output "output" [batch, OutputSize]. A dense layer is Gemm (MatMul without bias), a
     /// batch-normalised one MatMul + BatchNormalization with the population statistics, then Relu, Sigmoid, Tanh or
     /// Softmax(axis 1); maxout is Reshape [batch, units, k] + ReduceMax(axis 2). Dropout is a training-time operation
-    /// and is not exported (inverted dropout needs no scaling at inference).
+    /// and is not exported (inverted dropout needs no scaling at inference). A convolutional network's input rows are
+    /// reshaped to [batch, channels, height, width] and pass through Conv (with Relu, Sigmoid or Tanh), MaxPool and
+    /// AveragePool nodes, then Flatten (axis 1) before the first dense layer.
     /// </summary>
     /// <remarks>
     /// The protobuf is written by hand, so the package keeps no dependency: writing ONNX through a library would pull
@@ -118,6 +120,8 @@ namespace CompiledNet
             var parameters = net.Parameters;
             var statistics = net.BatchNormStatistics;
             string current = "input";
+            if (net is IConvolutional convolutional && convolutional.FeatureLayers.Count > 0)
+                current = FeatureNodes(convolutional, parameters, nodes, initializers);
             for (int l = 0; l < net.Layers.Count; l++)
             {
                 var layer = net.Layers[l];
@@ -192,6 +196,65 @@ namespace CompiledNet
                 model.Message(14, entry);
             }
             model.WriteTo(stream);
+        }
+
+        /// <summary>
+        /// The image part of a convolutional network: Reshape of the input rows to [batch, C, H, W], each layer as Conv
+        /// (weights [out, in, kH, kW], pads top, left, bottom, right) with its activation, MaxPool or AveragePool, then
+        /// Flatten (axis 1, channel by channel) for the first dense layer. Returns the name of the flattened tensor.
+        /// </summary>
+        private static string FeatureNodes(IConvolutional net, ReadOnlySpan<float> parameters, List<ProtoMessage> nodes, List<ProtoMessage> initializers)
+        {
+            var first = net.FeatureLayers[0];
+            initializers.Add(Int64Tensor("image.shape", new long[] { -1, first.InputChannels, first.InputHeight, first.InputWidth }));
+            nodes.Add(Node("Reshape", "image.reshape", new[] { "input", "image.shape" }, "image"));
+            string current = "image";
+            for (int k = 0; k < net.FeatureLayers.Count; k++)
+            {
+                var f = net.FeatureLayers[k];
+                string p = f.Kind == FeatureLayerKind.Conv2D ? $"conv{k + 1}" : $"pool{k + 1}";
+                string output = $"{p}.output";
+                var kernel = IntsAttribute("kernel_shape", new long[] { f.KernelHeight, f.KernelWidth });
+                var strides = IntsAttribute("strides", new long[] { f.Stride, f.Stride });
+                switch (f.Kind)
+                {
+                    case FeatureLayerKind.Conv2D:
+                        initializers.Add(Tensor($"{p}.weight", new long[] { f.OutputChannels, f.InputChannels, f.KernelHeight, f.KernelWidth }, parameters.Slice(f.WeightOffset!.Value, f.WeightCount)));
+                        var inputs = new List<string> { current, $"{p}.weight" };
+                        if (f.BiasOffset is int biasOffset)
+                        {
+                            initializers.Add(Tensor($"{p}.bias", new long[] { f.OutputChannels }, parameters.Slice(biasOffset, f.OutputChannels)));
+                            inputs.Add($"{p}.bias");
+                        }
+                        string linear = f.Activation == Activation.Linear ? output : $"{p}.linear";
+                        var conv = Node("Conv", $"{p}.conv", inputs.ToArray(), linear);
+                        conv.Message(5, kernel);
+                        conv.Message(5, strides);
+                        conv.Message(5, IntsAttribute("pads", new long[] { f.PadHeight, f.PadWidth, f.PadHeight, f.PadWidth }));
+                        nodes.Add(conv);
+                        string? op = f.Activation switch
+                        {
+                            Activation.ReLU => "Relu",
+                            Activation.Sigmoid => "Sigmoid",
+                            Activation.Tanh => "Tanh",
+                            Activation.Linear => null,
+                            _ => throw new NotSupportedException($"Activation {f.Activation} on a convolution has no ONNX export."),
+                        };
+                        if (op != null) nodes.Add(Node(op, $"{p}.{op.ToLowerInvariant()}", new[] { linear }, output));
+                        break;
+                    default:
+                        var pool = Node(f.Kind == FeatureLayerKind.MaxPool ? "MaxPool" : "AveragePool", $"{p}.pool", new[] { current }, output);
+                        pool.Message(5, kernel);
+                        pool.Message(5, strides);
+                        nodes.Add(pool);
+                        break;
+                }
+                current = output;
+            }
+            var flatten = Node("Flatten", "features.flatten", new[] { current }, "features");
+            flatten.Message(5, IntAttribute("axis", 1));
+            nodes.Add(flatten);
+            return "features";
         }
 
         private static ProtoMessage Node(string op, string name, string[] inputs, string output)

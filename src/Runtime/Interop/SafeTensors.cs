@@ -20,7 +20,9 @@ namespace CompiledNet
     /// (CompiledNet stores them <c>[in][out]</c> and transposes on the way in and out), so a layer's weight and bias
     /// load into <c>torch.nn.Linear(in, out)</c> as they are; γ, β, mean and variance are <c>BatchNorm1d</c>'s
     /// <c>weight</c>, <c>bias</c>, <c>running_mean</c> and <c>running_var</c> (ε = 1e-5). A maxout layer's weight has
-    /// <c>units × pieces</c> rows, unit-major: row <c>u·pieces + k</c> is piece k of unit u.
+    /// <c>units × pieces</c> rows, unit-major: row <c>u·pieces + k</c> is piece k of unit u. A convolutional network's
+    /// convolutions come first, as <c>conv1.weight</c> <c>[out, in, kH, kW]</c> and <c>conv1.bias</c> (numbered among
+    /// the convolution and pooling layers), which load into <c>torch.nn.Conv2d</c> as they are.
     /// </para>
     /// <para>
     /// Only what inference needs is written; optimizer state, step counts and random-generator states belong in a
@@ -273,6 +275,15 @@ namespace CompiledNet
         private static List<Tensor> Tensors(ICompiledNetwork net)
         {
             var list = new List<Tensor>();
+            // Convolutions first: weights [out, in, kH, kW] as the network stores them (the PyTorch and ONNX order).
+            if (net is IConvolutional convolutional)
+                for (int k = 0; k < convolutional.FeatureLayers.Count; k++)
+                {
+                    var f = convolutional.FeatureLayers[k];
+                    if (f.Kind != FeatureLayerKind.Conv2D) continue;
+                    list.Add(new Tensor($"conv{k + 1}.weight", new[] { f.OutputChannels, f.InputChannels, f.KernelHeight, f.KernelWidth }, Source.Parameters, f.WeightOffset!.Value, 0));
+                    if (f.BiasOffset is int biasOffset) list.Add(new Tensor($"conv{k + 1}.bias", new[] { f.OutputChannels }, Source.Parameters, biasOffset, 0));
+                }
             for (int l = 0; l < net.Layers.Count; l++)
             {
                 var layer = net.Layers[l];

@@ -25,6 +25,18 @@ public partial class WideEverythingNet { }
 [Optimizer(OptimizerKind.Nesterov, LearningRate = 0.01f, Decay = 0.9f)]
 public partial class WideSigmoidNet { }
 
+// The largest convolutions of the checked networks: a 7×7 kernel over a 3×64×64 image, 64 and 128 filters, a strided (4×4, stride 2)
+// padded convolution whose input gradient is folded back, pooling of both kinds.
+[Network(Channels = 3, Height = 64, Width = 64, BatchSize = 8)]
+[Conv2D(64, Kernel = 7, Padding = 3)]
+[MaxPool(2)]
+[Conv2D(128, Kernel = 4, Stride = 2, Padding = 1, Activation = Activation.Sigmoid)]
+[AvgPool(4)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 0.001f)]
+public partial class WideConvNet { }
+
 /// <summary>
 /// Every generated method stays inside the budget in which RyuJIT optimises a method fully. The JIT falls back to
 /// MinOpts (no register allocation across the loop, no CSE, no hoisting: several times slower kernels) for a method
@@ -68,5 +80,6 @@ public class JitBudgetTests
         Assert.Contains(typeof(WideEverythingNet).FullName, names);
         Assert.Contains(typeof(WideSigmoidNet).FullName, names);
         Assert.Contains(typeof(SpiralNet).FullName, names);
+        Assert.Contains(typeof(WideConvNet).FullName, names);
     }
 }

@@ -21,6 +21,9 @@ public class OnnxExportTests
         yield return new object[] { "no bias, Adam", (Func<ICompiledNetwork>)(() => new NoBiasNet(5)) };
         yield return new object[] { "linear + quadratic", (Func<ICompiledNetwork>)(() => new QuadraticLinearNet(6)) };
         yield return new object[] { "log-loss sigmoid outputs", (Func<ICompiledNetwork>)(() => new LogLossNet(7)) };
+        yield return new object[] { "conv: strides, rectangular kernel, padding, average pooling", (Func<ICompiledNetwork>)(() => new ConvStrideNet(8)) };
+        yield return new object[] { "conv: same padding, max pooling, no bias, linear", (Func<ICompiledNetwork>)(() => new ConvMaxPoolNet(9)) };
+        yield return new object[] { "conv: max pooling first", (Func<ICompiledNetwork>)(() => new PoolFirstNet(10)) };
     }
 
     [Theory]

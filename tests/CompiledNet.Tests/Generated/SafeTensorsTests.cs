@@ -118,7 +118,7 @@ public class SafeTensorsTests
         finally { File.Delete(path); }
     }
 
-    private static float[] Tensor(string[] lines, string name, string shape)
+    internal static float[] Tensor(string[] lines, string name, string shape)
     {
         var line = lines.SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))
             ?? throw new Xunit.Sdk.XunitException($"tensor {name} not in the file: {string.Join(" | ", lines.Select(l => l.Split(' ')[0]))}");
@@ -127,7 +127,7 @@ public class SafeTensorsTests
         return parts.Skip(2).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
     }
 
-    private static string RunPython(string script, string path)
+    internal static string RunPython(string script, string path)
     {
         string scriptPath = Path.Combine(Path.GetTempPath(), $"read-safetensors-{Guid.NewGuid():N}.py");
         File.WriteAllText(scriptPath, script);

@@ -126,11 +126,31 @@ public class SnapshotTests
         public partial class RmsPropNet { }
         """;
 
+    // Convolution and pooling layers: a padded convolution with bias over two channels, max pooling (its arg-max
+    // kept for backward), a strided convolution without bias and Tanh (its input gradient folded back), average
+    // pooling, the flattening first dense layer; Adam with L2; a batch that splits across threads.
+    public const string Conv = """
+        using CompiledNet;
+        namespace Samples.Vision;
+
+        [Network(Channels = 2, Height = 12, Width = 12, BatchSize = 16)]
+        [Conv2D(8, Kernel = 3, Padding = 1)]
+        [MaxPool(2)]
+        [Conv2D(12, KernelHeight = 3, KernelWidth = 1, Activation = Activation.Tanh, Bias = false)]
+        [AvgPool(2)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossKind.SoftmaxCrossEntropy)]
+        [Optimizer(OptimizerKind.Adam, LearningRate = 0.001f)]
+        [Regularization(L2 = 0.0001f)]
+        public partial class ConvNet { }
+        """;
+
     /// <summary>Every snapshot declaration with its snapshot's name.</summary>
     public static readonly (string Name, string Source)[] All =
     {
         ("XorNet", Xor), ("TinyClassifier", Classifier), ("Regressor", Regression),
         ("SplitBatchNormNet", SplitBatchNorm), ("WideNet", Wide), ("MaxoutNet", Maxout), ("AdagradNet", Adagrad), ("RmsPropNet", RmsProp),
+        ("ConvNet", Conv),
     };
 
     private static string Generate(string source)
@@ -165,6 +185,9 @@ public class SnapshotTests
 
     [Fact]
     public void RmsPropSnapshot_ReLUDropoutSoftmaxWeightDecayL1() => SnapshotAssert.Matches("RmsPropNet", Generate(RmsProp));
+
+    [Fact]
+    public void ConvSnapshot_PaddedConvMaxPoolStridedConvWithoutBiasAvgPoolFlattenAdamL2() => SnapshotAssert.Matches("ConvNet", Generate(Conv));
 
     [Fact]
     public void GeneratedSourceIsIndependentOfTheBuildMachinesCulture()

@@ -1,0 +1,536 @@
+using System;
+using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Literals;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>
+    /// The convolution and pooling layers' generated code: state, initialisation, the per-image kernels (shared by
+    /// inference and training), the training forward and backward over a part's rows, and <c>InferFeatures</c>.
+    /// A convolution unfolds its (implicitly zero-padded) input image into a [channels·kH·kW][positions] matrix and
+    /// multiplies it by its weights [out][channels·kH·kW] with the register-blocked strip product of the dense layers
+    /// (blocks of output channels share each loaded vector of the unfolded input); backward computes the weight
+    /// gradient as dot products along the positions, and the input gradient as the transposed product folded back
+    /// onto the image. Every size is a constant of the declaration.
+    /// </summary>
+    internal static class ConvEmitter
+    {
+        private const int ProductRows = 4, ProductVectors = 2, DotRows = 2, DotColumns = 4;
+
+        private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+        private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+        private const string V = "global::System.Runtime.Intrinsics.Vector256";
+
+        /// <summary>The convolution and pooling methods are written for Vector256 only (no per-width versions, no dispatch).</summary>
+        private static readonly VectorWidth Width = VectorWidth.V256;
+
+        private static string Add(string reference, string offset) => $"{Unsafe}.Add(ref {reference}, {offset})";
+
+        private static string Data(string array) => $"{Marshal}.GetArrayDataReference({array})";
+
+        private static void Summary(IndentedWriter w, FeaturePlan fp, string pass)
+            => w.Line($"/// <summary>{Describer.Feature(fp.Spec, fp.Index)} — {pass}. Parameters: {fp.Ranges}.</summary>");
+
+        /// <summary>Training buffers and per-thread scratch of the convolution and pooling layers.</summary>
+        public static void EmitState(IndentedWriter w, FeaturePlans plans)
+        {
+            w.Line("// Convolution and pooling layers: each layer's output images of the training batch (BatchSize rows, channel by channel) and their deltas.");
+            foreach (var fp in plans.Layers)
+            {
+                string size = $"BatchSize * {Int(fp.Spec.Output.Size)}";
+                w.Line($"private readonly float[] {fp.Activations} = new float[{size}]; // {Describer.FeatureName(fp.Spec, fp.Index)}: {fp.Spec.Output}");
+                w.Line($"private readonly float[] {fp.Deltas} = new float[{size}];");
+                if (fp.Spec.Kind == FeatureKind.MaxPool)
+                    w.Line($"private readonly int[] {fp.ArgMax} = new int[{size}]; // {Describer.FeatureName(fp.Spec, fp.Index)}: where each output's maximum is in its input image");
+            }
+            if (plans.Unfolded > 0)
+            {
+                w.Line($"// A convolution's unfolded input image and its gradient ({Int(plans.Unfolded)} floats each at most): one buffer per thread, allocated on its first use.");
+                w.Line("[global::System.ThreadStatic] private static float[]? t_unfolded;");
+            }
+            w.Line($"// InferFeatures: one example's images between the layers and the unfolded input ({Int(plans.InferScratch)} floats), one buffer per thread.");
+            w.Line("[global::System.ThreadStatic] private static float[]? t_features;");
+            w.Line();
+            w.Line("private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =");
+            using (w.Open())
+            {
+                foreach (var fp in plans.Layers)
+                {
+                    var f = fp.Spec;
+                    w.Line($"new() {{ Kind = global::CompiledNet.FeatureLayerKind.{f.Kind}, InputChannels = {Int(f.Input.Channels)}, InputHeight = {Int(f.Input.Height)}, InputWidth = {Int(f.Input.Width)}, "
+                        + $"OutputChannels = {Int(f.Output.Channels)}, OutputHeight = {Int(f.Output.Height)}, OutputWidth = {Int(f.Output.Width)}, "
+                        + $"KernelHeight = {Int(f.KernelHeight)}, KernelWidth = {Int(f.KernelWidth)}, Stride = {Int(f.Stride)}, PadHeight = {Int(f.PadHeight)}, PadWidth = {Int(f.PadWidth)}, "
+                        + $"Activation = global::CompiledNet.Activation.{f.Activation}, WeightOffset = {(fp.IsConv ? Int(fp.WeightOffset) : "null")}, BiasOffset = {(fp.BiasOffset >= 0 ? Int(fp.BiasOffset) : "null")} }},");
+                }
+            }
+            w.Line(";");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.FeatureLayerDescription> global::CompiledNet.IConvolutional.FeatureLayers => s_featureLayers;");
+            w.Line();
+            w.Line("/// <summary>Channels of the input image.</summary>");
+            w.Line($"public const int ImageChannels = {Int(plans.Layers[0].Spec.Input.Channels)};");
+            w.Line("/// <summary>Height of the input image.</summary>");
+            w.Line($"public const int ImageHeight = {Int(plans.Layers[0].Spec.Input.Height)};");
+            w.Line("/// <summary>Width of the input image.</summary>");
+            w.Line($"public const int ImageWidth = {Int(plans.Layers[0].Spec.Input.Width)};");
+            w.Line();
+        }
+
+        public static void EmitInit(IndentedWriter w, FeaturePlan fp)
+        {
+            if (!fp.IsConv) return;
+            var f = fp.Spec;
+            int fanIn = f.FanIn, fanOut = f.Output.Channels * f.KernelHeight * f.KernelWidth;
+            double variance = f.Init switch
+            {
+                InitKind.Glorot => 2.0 / (fanIn + fanOut),
+                InitKind.He => 2.0 / fanIn,
+                _ => 1.0 / fanIn,
+            };
+            string rule = f.Init switch
+            {
+                InitKind.Glorot => $"√(2 / ({Int(fanIn)} + {Int(fanOut)})) (Glorot, fan-in channels·kH·kW, fan-out filters·kH·kW)",
+                InitKind.He => $"√(2 / {Int(fanIn)}) (He, fan-in channels·kH·kW)",
+                _ => $"1/√{Int(fanIn)} (LeCun, fan-in channels·kH·kW)",
+            };
+            Summary(w, fp, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (f.Bias ? ", biases 0" : ""));
+            using (w.Open($"private void {fp.Init}(global::CompiledNet.Rng rng)"))
+            {
+                w.Line($"const float sd = {Float((float)Math.Sqrt(variance))};");
+                w.Line($"var weights = new global::System.Span<float>(_parameters, {Int(fp.WeightOffset)}, {Int(f.WeightCount)});");
+                w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
+                if (fp.BiasOffset >= 0)
+                    w.Line($"new global::System.Span<float>(_parameters, {Int(fp.BiasOffset)}, {Int(f.BiasCount)}).Clear();");
+            }
+            w.Line();
+        }
+
+        /// <summary>The per-image kernels: unfold and fold for a convolution, the image forward, and max pooling's training variant.</summary>
+        public static void EmitImageKernels(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            switch (f.Kind)
+            {
+                case FeatureKind.Conv2D:
+                    EmitUnfold(w, fp, fold: false);
+                    if (fp.Index > 0)
+                    {
+                        EmitUnfold(w, fp, fold: true);
+                        EmitInputGradient(w, fp);
+                    }
+                    EmitConvImage(w, fp);
+                    break;
+                case FeatureKind.MaxPool:
+                    EmitMaxPoolImage(w, fp, training: false);
+                    EmitMaxPoolImage(w, fp, training: true);
+                    break;
+                default:
+                    EmitAvgPoolImage(w, fp);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Unfold: col[(c·kH + u)·kW + v][i·OW + j] = x[c, i·s + u − p, j·s + v − p] (0 in the padding). Fold is its
+        /// transpose: dx (cleared first) accumulates every col entry back onto the pixel it came from.
+        /// </summary>
+        private static void EmitUnfold(IndentedWriter w, FeaturePlan fp, bool fold)
+        {
+            var f = fp.Spec;
+            int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, kh = f.KernelHeight, kw = f.KernelWidth;
+            int oh = f.Output.Height, ow = f.Output.Width, s = f.Stride, ph = f.PadHeight, pw = f.PadWidth, positions = f.Positions;
+            Summary(w, fp, fold
+                ? $"fold: the gradient of the unfolded input ([{Int(f.FanIn)}][{Int(positions)}]) summed back onto the input image's gradient"
+                : $"unfold one input image into col[{Int(f.FanIn)}][{Int(positions)}]: row (c·{Int(kh)} + u)·{Int(kw)} + v holds x[c, i·{Int(s)} + u − {Int(ph)}, j·{Int(s)} + v − {Int(pw)}] for every output position (i, j), 0 in the padding");
+            string signature = fold ? $"private static void {fp.Fold}(ref float col, ref float x)" : $"private static void {fp.Unfold}(ref float x, ref float col)";
+            using (w.Open(signature))
+            {
+                if (fold) w.Line($"{Marshal}.CreateSpan(ref x, {Int(f.Input.Size)}).Clear();");
+                using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
+                using (w.Open($"for (int u = 0; u < {Int(kh)}; u++)"))
+                using (w.Open($"for (int v = 0; v < {Int(kw)}; v++)"))
+                {
+                    w.Line($"ref float colRow = ref {Add("col", $"(nuint)(((c * {Int(kh)} + u) * {Int(kw)} + v) * {Int(positions)})")};");
+                    if (pw > 0)
+                    {
+                        w.Line($"// output columns j whose input column j·{Int(s)} + v − {Int(pw)} lies inside the image: [lo, hi)");
+                        w.Line(s == 1 ? $"int lo = v >= {Int(pw)} ? 0 : {Int(pw)} - v;" : $"int lo = v >= {Int(pw)} ? 0 : ({Int(pw + s - 1)} - v) / {Int(s)};");
+                        w.Line(s == 1
+                            ? $"int hi = global::System.Math.Max(lo, global::System.Math.Min({Int(ow)}, {Int(wd + pw)} - v));"
+                            : $"int hi = global::System.Math.Max(lo, global::System.Math.Min({Int(ow)}, ({Int(wd - 1 + pw)} - v) / {Int(s)} + 1));");
+                    }
+                    else
+                    {
+                        w.Line("const int lo = 0;");
+                        w.Line($"const int hi = {Int(ow)};");
+                    }
+                    using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                    {
+                        w.Line($"ref float colAt = ref {Add("colRow", $"(nuint)(i * {Int(ow)})")};");
+                        w.Line($"int y = {(s == 1 ? "i" : $"i * {Int(s)}")} + u{(ph == 0 ? "" : $" - {Int(ph)}")};");
+                        if (ph > 0)
+                        {
+                            if (fold) w.Line($"if ((uint)y >= {Int(h)}u) continue; // padding: no pixel to give the gradient to");
+                            else w.Line($"if ((uint)y >= {Int(h)}u) {{ {Marshal}.CreateSpan(ref colAt, {Int(ow)}).Clear(); continue; }}");
+                        }
+                        w.Line($"ref float xRow = ref {Add("x", $"(nuint)((c * {Int(h)} + y) * {Int(wd)})")};");
+                        if (pw > 0 && !fold)
+                        {
+                            w.Line("for (int j = 0; j < lo; j++) " + Add("colAt", "j") + " = 0f;");
+                            w.Line($"for (int j = hi; j < {Int(ow)}; j++) " + Add("colAt", "j") + " = 0f;");
+                        }
+                        if (s == 1)
+                        {
+                            string from = $"{Marshal}.CreateSpan(ref {Add("colAt", "lo")}, hi - lo)";
+                            string to = $"{Marshal}.CreateSpan(ref {Add("xRow", (pw == 0 ? "lo + v" : $"lo + v - {Int(pw)}"))}, hi - lo)";
+                            w.Line(fold
+                                ? $"global::CompiledNet.CompilerServices.Kernels.AddTo({to}, {from});"
+                                : $"{Marshal}.CreateReadOnlySpan(ref {Add("xRow", (pw == 0 ? "lo + v" : $"lo + v - {Int(pw)}"))}, hi - lo).CopyTo({from});");
+                        }
+                        else
+                            w.Line(fold
+                                ? $"for (int j = lo; j < hi; j++) {Add("xRow", (pw == 0 ? $"j * {Int(s)} + v" : $"j * {Int(s)} + v - {Int(pw)}"))} += {Add("colAt", "j")};"
+                                : $"for (int j = lo; j < hi; j++) {Add("colAt", "j")} = {Add("xRow", (pw == 0 ? $"j * {Int(s)} + v" : $"j * {Int(s)} + v - {Int(pw)}"))};");
+                    }
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>One image through the convolution: unfold, y = W·col (blocks of output channels), then bias and activation per channel.</summary>
+        private static void EmitConvImage(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
+            Summary(w, fp, $"forward of one image: y[o] = {f.Activation}(W[o]·col{(f.Bias ? " + b[o]" : "")}) over the {Int(positions)} output positions, col = the unfolded input");
+            using (w.Open($"private static void {fp.Image}(ref float p, ref float x, ref float y, ref float col)"))
+            {
+                w.Line($"{fp.Unfold}(ref x, ref col);");
+                w.Line($"ref float w = ref {Add("p", Int(fp.WeightOffset))};");
+                w.Line($"const int count = {Int(filters)}; // output channels: the rows of the product");
+                w.Line($"// y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{{r}}: filter r of the block, y{{r}}: its output channel, c{{r}}_{{v}}: accumulators of 8 positions");
+                using (w.Open())
+                    KernelEmitter.StripProduct(w, Width, ProductRows, ProductVectors, positions,
+                        new KernelEmitter.Product($"for (nuint i = 0; i < {Int(fanIn)}; i++)", k => Add($"w{k}", "i"), "col", $"i * {Int(positions)}", k => $"y{k}", null),
+                        rows =>
+                        {
+                            for (int k = 0; k < rows; k++)
+                            {
+                                string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                                w.Line($"ref float w{k} = ref {Add("w", $"{row} * {Int(fanIn)}")};");
+                                w.Line($"ref float y{k} = ref {Add("y", $"{row} * {Int(positions)}")};");
+                            }
+                        });
+                BiasAndActivation(w, fp);
+            }
+            w.Line();
+        }
+
+        /// <summary>y[o, q] = f(y[o, q] + b[o]) channel by channel: vectors of 8 positions, then the scalar tail.</summary>
+        private static void BiasAndActivation(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int positions = f.Positions, full = positions / 8 * 8;
+            bool bias = fp.BiasOffset >= 0;
+            if (!bias && f.Activation == ActivationKind.Linear) return;
+            w.Line($"// {(bias ? "bias, then " : "")}activation {f.Activation}, channel by channel");
+            if (bias) w.Line($"ref float b = ref {Add("p", Int(fp.BiasOffset))};");
+            using (w.Open($"for (nuint o = 0; o < {Int(f.Output.Channels)}; o++)"))
+            {
+                w.Line($"ref float yo = ref {Add("y", $"o * {Int(positions)}")};");
+                w.Line(bias ? $"float bo = {Add("b", "o")};" : "const float bo = 0f;");
+                string Scalar(string z) => f.Activation switch
+                {
+                    ActivationKind.ReLU => $"global::System.MathF.Max({z}, 0f)",
+                    ActivationKind.Sigmoid => $"global::CompiledNet.CompilerServices.Kernels.Sigmoid({z})",
+                    ActivationKind.Tanh => $"global::System.MathF.Tanh({z})",
+                    _ => z,
+                };
+                bool vectorised = f.Activation is ActivationKind.ReLU or ActivationKind.Linear;
+                if (vectorised && full > 0)
+                {
+                    w.Line($"var bv = {V}.Create(bo);");
+                    using (w.Open($"for (nuint q = 0; q < {Int(full)}; q += 8)"))
+                    {
+                        string z = $"{V}.LoadUnsafe(ref yo, q) + bv";
+                        w.Line($"{V}.StoreUnsafe({(f.Activation == ActivationKind.ReLU ? $"{V}.Max({z}, global::System.Runtime.Intrinsics.Vector256<float>.Zero)" : z)}, ref yo, q);");
+                    }
+                }
+                int from = vectorised ? full : 0;
+                if (from < positions)
+                    using (w.Open($"for (nuint q = {Int(from)}; q < {Int(positions)}; q++)"))
+                        w.Line($"{Add("yo", "q")} = {Scalar($"{Add("yo", "q")} + bo")};");
+            }
+        }
+
+        private static void EmitMaxPoolImage(IndentedWriter w, FeaturePlan fp, bool training)
+        {
+            var f = fp.Spec;
+            int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, k = f.KernelHeight, s = f.Stride, oh = f.Output.Height, ow = f.Output.Width;
+            Summary(w, fp, training ? "training forward of one image: each output the largest of its window, and where it is (the first one on ties)" : "forward of one image: each output the largest of its window");
+            using (w.Open(training ? $"private static void {fp.ImageTraining}(ref float x, ref float y, ref int at)" : $"private static void {fp.Image}(ref float x, ref float y)"))
+            {
+                using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
+                using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                using (w.Open($"for (int j = 0; j < {Int(ow)}; j++)"))
+                {
+                    w.Line($"int first = (c * {Int(h)} + i * {Int(s)}) * {Int(wd)} + j * {Int(s)};");
+                    w.Line($"float best = {Add("x", "first")};");
+                    if (training) w.Line("int where = first;");
+                    using (w.Open($"for (int u = 0; u < {Int(k)}; u++)"))
+                    using (w.Open($"for (int v = 0; v < {Int(k)}; v++)"))
+                    {
+                        w.Line($"int index = first + u * {Int(wd)} + v;");
+                        w.Line($"float value = {Add("x", "index")};");
+                        w.Line(training ? "if (value > best) { best = value; where = index; }" : "if (value > best) best = value;");
+                    }
+                    w.Line($"int output = (c * {Int(oh)} + i) * {Int(ow)} + j;");
+                    w.Line($"{Add("y", "output")} = best;");
+                    if (training) w.Line($"{Add("at", "output")} = where;");
+                }
+            }
+            w.Line();
+        }
+
+        private static void EmitAvgPoolImage(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, k = f.KernelHeight, s = f.Stride, oh = f.Output.Height, ow = f.Output.Width;
+            Summary(w, fp, $"forward of one image: each output the mean of its {Int(k)}×{Int(k)} window");
+            using (w.Open($"private static void {fp.Image}(ref float x, ref float y)"))
+            {
+                w.Line($"const float scale = {Float(1f / (k * k))};");
+                using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
+                using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                using (w.Open($"for (int j = 0; j < {Int(ow)}; j++)"))
+                {
+                    w.Line($"int first = (c * {Int(h)} + i * {Int(s)}) * {Int(wd)} + j * {Int(s)};");
+                    w.Line("float sum = 0f;");
+                    using (w.Open($"for (int u = 0; u < {Int(k)}; u++)"))
+                    using (w.Open($"for (int v = 0; v < {Int(k)}; v++)"))
+                        w.Line($"sum += {Add("x", $"first + u * {Int(wd)} + v")};");
+                    w.Line($"{Add("y", $"(c * {Int(oh)} + i) * {Int(ow)} + j")} = sum * scale;");
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>Training forward over rows [start, start + count): each image through the layer's image kernel into its training buffer.</summary>
+        public static void EmitForward(IndentedWriter w, FeaturePlans plans, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            Summary(w, fp, $"training forward over rows [start, start + count), outputs in {fp.Activations}");
+            using (w.Open($"private void {fp.Forward}(ref float x, int start, int count)"))
+            {
+                w.Line($"ref float y = ref {Add(Data(fp.Activations), $"(nuint)start * {Int(f.Output.Size)}")};");
+                if (fp.IsConv)
+                {
+                    w.Line($"ref float p = ref {Data("_parameters")};");
+                    w.Line($"ref float col = ref {Data($"t_unfolded ??= new float[{Int(2 * plans.Unfolded)}]")};");
+                }
+                if (f.Kind == FeatureKind.MaxPool)
+                    w.Line($"ref int at = ref {Add(Data(fp.ArgMax), $"(nuint)start * {Int(f.Output.Size)}")};");
+                using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                {
+                    string xr = Add("x", $"row * {Int(f.Input.Size)}"), yr = Add("y", $"row * {Int(f.Output.Size)}");
+                    w.Line(f.Kind switch
+                    {
+                        FeatureKind.Conv2D => $"{fp.Image}(ref p, ref {xr}, ref {yr}, ref col);",
+                        FeatureKind.MaxPool => $"{fp.ImageTraining}(ref {xr}, ref {yr}, ref {Add("at", $"row * {Int(f.Output.Size)}")});",
+                        _ => $"{fp.Image}(ref {xr}, ref {yr});",
+                    });
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// Backward over rows [start, start + count). On entry the layer's deltas hold ∂L/∂ of its outputs. A convolution:
+        /// through the activation, then per image the weight gradient Σ_q δ[o, q]·col[k, q], the bias gradient Σ_q δ[o, q],
+        /// and (except for the first layer) the input gradient Wᵀ·δ folded onto the layer below's deltas. A pooling layer:
+        /// each output's gradient to the input that won (max) or spread over its window (average).
+        /// </summary>
+        public static void EmitBackward(IndentedWriter w, FeaturePlans plans, FeaturePlan fp)
+        {
+            if (!fp.HasBackward) return;
+            var f = fp.Spec;
+            int inSize = f.Input.Size, outSize = f.Output.Size;
+            Summary(w, fp, fp.IsConv
+                ? "backward: activation derivative, weight" + (f.Bias ? " and bias" : "") + " gradients" + (fp.InputDeltas != null ? $", input gradient into {fp.InputDeltas}" : "")
+                : $"backward: each output's gradient to its window's {(f.Kind == FeatureKind.MaxPool ? "largest input" : "inputs")}, into {fp.InputDeltas}");
+            using (w.Open($"private void {fp.Backward}(ref float x, int start, int count, ref float g)"))
+            {
+                w.Line($"ref float d = ref {Add(Data(fp.Deltas), $"(nuint)start * {Int(outSize)}")};");
+                if (fp.InputDeltas != null)
+                    w.Line($"ref float dx = ref {Add(Data(fp.InputDeltas), $"(nuint)start * {Int(inSize)}")};");
+                if (fp.IsConv) ConvBackward(w, plans, fp);
+                else PoolBackward(w, fp);
+            }
+            w.Line();
+        }
+
+        private static void ConvBackward(IndentedWriter w, FeaturePlans plans, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int inSize = f.Input.Size, outSize = f.Output.Size, filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
+            var asDense = new LayerSpec(0, outSize, f.Activation, f.Init, 0f, 0f, false, 1, false);
+            ActivationEmitter.Backward(w, Width, asDense, Add(Data(fp.Activations), $"(nuint)start * {Int(outSize)}"), "d", "count");
+            w.Line($"ref float gw = ref {Add("g", Int(fp.WeightOffset))};");
+            w.Line($"{Marshal}.CreateSpan(ref gw, {Int(f.WeightCount + f.BiasCount)}).Clear(); // summed over the rows below");
+            w.Line($"ref float w = ref {Add(Data("_parameters"), Int(fp.WeightOffset))};");
+            w.Line($"ref float col = ref {Data($"t_unfolded ??= new float[{Int(2 * plans.Unfolded)}]")};");
+            if (fp.InputDeltas != null) w.Line($"ref float dcol = ref {Add("col", Int(plans.Unfolded))};");
+            using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+            {
+                w.Line($"ref float dr = ref {Add("d", $"row * {Int(outSize)}")};");
+                w.Line($"{fp.Unfold}(ref {Add("x", $"row * {Int(inSize)}")}, ref col);");
+                w.Line($"// ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: {Int(DotRows)} filters × {Int(DotColumns)} unfolded rows at a time");
+                AccumulateDots(w, filters, fanIn, positions);
+                if (fp.BiasOffset >= 0)
+                {
+                    w.Line("// ∂L/∂b[o] += Σ_q δ[o, q]");
+                    w.Line($"ref float gb = ref {Add("gw", Int(f.WeightCount))};");
+                    using (w.Open($"for (nuint o = 0; o < {Int(filters)}; o++)"))
+                    {
+                        w.Line($"ref float dro = ref {Add("dr", $"o * {Int(positions)}")};");
+                        int full = positions / 8 * 8;
+                        w.Line($"var sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
+                        if (full > 0)
+                            w.Line($"for (nuint q = 0; q < {Int(full)}; q += 8) sum += {V}.LoadUnsafe(ref dro, q);");
+                        w.Line($"float total = {V}.Sum(sum);");
+                        if (full < positions)
+                            w.Line($"for (nuint q = {Int(full)}; q < {Int(positions)}; q++) total += {Add("dro", "q")};");
+                        w.Line($"{Add("gb", "o")} += total;");
+                    }
+                }
+                if (fp.InputDeltas != null)
+                {
+                    w.Line($"// ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient");
+                    w.Line($"{fp.InputGradient}(ref w, ref dr, ref dcol);");
+                    w.Line($"{fp.Fold}(ref dcol, ref {Add("dx", $"row * {Int(inSize)}")});");
+                }
+            }
+        }
+
+        /// <summary>∂L/∂col = Wᵀ·δ for one image: blocks of unfolded rows share each loaded vector of δ.</summary>
+        private static void EmitInputGradient(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
+            Summary(w, fp, $"input gradient of one image before folding: dcol[k, q] = Σ_o W[o, k]·δ[o, q]");
+            using (w.Open($"private static void {fp.InputGradient}(ref float w, ref float dr, ref float dcol)"))
+            {
+                w.Line($"const int count = {Int(fanIn)}; // unfolded rows: the rows of the transposed product");
+                w.Line("// legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 8 positions");
+                KernelEmitter.StripProduct(w, Width, ProductRows, ProductVectors, positions,
+                    new KernelEmitter.Product($"for (nuint i = 0; i < {Int(filters)}; i++)", k => Add($"wt{k}", $"i * {Int(fanIn)}"), "dr", $"i * {Int(positions)}", k => $"dc{k}", null),
+                    rows =>
+                    {
+                        for (int k = 0; k < rows; k++)
+                        {
+                            string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                            w.Line($"ref float wt{k} = ref {Add("w", row)};");
+                            w.Line($"ref float dc{k} = ref {Add("dcol", $"{row} * {Int(positions)}")};");
+                        }
+                    });
+            }
+            w.Line();
+        }
+
+        /// <summary>G[o·K + k] += Σ_q A[o, q]·B[k, q] for o &lt; rows, k &lt; columns, q &lt; length: register blocks of dot products.</summary>
+        private static void AccumulateDots(IndentedWriter w, int rows, int columns, int length)
+        {
+            int rowBlocked = rows / DotRows * DotRows, columnBlocked = columns / DotColumns * DotColumns;
+            void Block(string o, string k, int nr, int nc)
+            {
+                string Plus(string at, int i) => i == 0 ? at : int.TryParse(at, out int literal) ? Int(literal + i) : $"({at} + {Int(i)})";
+                for (int a = 0; a < nr; a++)
+                    w.Line($"ref float a{a} = ref {Add("dr", $"{Plus(o, a)} * {Int(length)}")};");
+                for (int b = 0; b < nc; b++)
+                    w.Line($"ref float b{b} = ref {Add("col", $"{Plus(k, b)} * {Int(length)}")};");
+                KernelEmitter.Dots(w, Width, nr, nc, length, a => $"a{a}", b => $"b{b}", (a, b) => $"float s{a}_{b}");
+                for (int a = 0; a < nr; a++)
+                    for (int b = 0; b < nc; b++)
+                        w.Line($"{Add("gw", $"{Plus(o, a)} * {Int(columns)} + {(b == 0 ? k : $"{k} + {Int(b)}")}")} += s{a}_{b};");
+            }
+            void Columns(string o, int nr)
+            {
+                if (columnBlocked > 0)
+                    using (w.Open($"for (nuint fk = 0; fk < {Int(columnBlocked)}; fk += {Int(DotColumns)})"))
+                        Block(o, "fk", nr, DotColumns);
+                if (columnBlocked < columns)
+                    using (w.Open())
+                        Block(o, Int(columnBlocked), nr, columns - columnBlocked);
+            }
+            if (rowBlocked > 0)
+                using (w.Open($"for (nuint fo = 0; fo < {Int(rowBlocked)}; fo += {Int(DotRows)})"))
+                    Columns("fo", DotRows);
+            if (rowBlocked < rows)
+                using (w.Open())
+                {
+                    w.Line($"const nuint last = {Int(rowBlocked)};");
+                    Columns("last", rows - rowBlocked);
+                }
+        }
+
+        private static void PoolBackward(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int inSize = f.Input.Size, outSize = f.Output.Size;
+            w.Line($"{Marshal}.CreateSpan(ref dx, count * {Int(inSize)}).Clear();");
+            if (f.Kind == FeatureKind.MaxPool)
+            {
+                w.Line($"ref int at = ref {Add(Data(fp.ArgMax), $"(nuint)start * {Int(outSize)}")};");
+                using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                {
+                    w.Line($"ref float dxr = ref {Add("dx", $"row * {Int(inSize)}")};");
+                    w.Line($"ref float dr = ref {Add("d", $"row * {Int(outSize)}")};");
+                    w.Line($"ref int ar = ref {Add("at", $"row * {Int(outSize)}")};");
+                    w.Line($"for (nuint q = 0; q < {Int(outSize)}; q++) {Add("dxr", $"(nuint){Add("ar", "q")}")} += {Add("dr", "q")};");
+                }
+                return;
+            }
+            int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, k = f.KernelHeight, s = f.Stride, oh = f.Output.Height, ow = f.Output.Width;
+            w.Line($"const float scale = {Float(1f / (k * k))};");
+            using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+            {
+                w.Line($"ref float dxr = ref {Add("dx", $"row * {Int(inSize)}")};");
+                w.Line($"ref float dr = ref {Add("d", $"row * {Int(outSize)}")};");
+                using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
+                using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                using (w.Open($"for (int j = 0; j < {Int(ow)}; j++)"))
+                {
+                    w.Line($"float share = {Add("dr", $"(c * {Int(oh)} + i) * {Int(ow)} + j")} * scale;");
+                    w.Line($"int first = (c * {Int(h)} + i * {Int(s)}) * {Int(wd)} + j * {Int(s)};");
+                    using (w.Open($"for (int u = 0; u < {Int(k)}; u++)"))
+                    using (w.Open($"for (int v = 0; v < {Int(k)}; v++)"))
+                        w.Line($"{Add("dxr", $"first + u * {Int(wd)} + v")} += share;");
+                }
+            }
+        }
+
+        /// <summary>Inference of one example through every convolution and pooling layer into <c>y</c> (the first dense layer's input), using the thread's buffer.</summary>
+        public static void EmitInferFeatures(IndentedWriter w, FeaturePlans plans)
+        {
+            w.Line($"/// <summary>One example through the convolution and pooling layers: x (the image, {Int(plans.Layers[0].Spec.Input.Size)} values) into y ({Int(plans.OutputSize)} values, channel by channel, the first dense layer's input).</summary>");
+            using (w.Open("private void InferFeatures(ref float x, ref float y)"))
+            {
+                w.Line($"ref float p = ref {Data("_parameters")};");
+                w.Line($"ref float s = ref {Data($"t_features ??= new float[{Int(plans.InferScratch)}]")};");
+                int offset = 0;
+                string input = "x";
+                foreach (var fp in plans.Layers)
+                {
+                    string output = fp.IsLast ? "y" : "f" + fp.Number;
+                    if (!fp.IsLast)
+                    {
+                        w.Line($"ref float {output} = ref {Add("s", Int(offset))};");
+                        offset += fp.Spec.Output.Size;
+                    }
+                    w.Line(fp.IsConv ? $"{fp.Image}(ref p, ref {input}, ref {output}, ref {Add("s", Int(plans.InferScratch - plans.Unfolded))});" : $"{fp.Image}(ref {input}, ref {output});");
+                    input = output;
+                }
+            }
+            w.Line();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+using System.Linq;
+using CompiledNet.Generator.Model;
+using static CompiledNet.Generator.Literals;
+
+namespace CompiledNet.Generator.Emit
+{
+    /// <summary>
+    /// The convolution and pooling layers of a network as the emitters need them: where each convolution's weights
+    /// [out, in, kH, kW] and biases sit (at the start of the flat buffer, before the dense layers), the names of its
+    /// training buffers and methods, and the sizes of the per-thread scratch buffers.
+    /// </summary>
+    internal sealed class FeaturePlans
+    {
+        public FeaturePlans(NetworkSpec spec)
+        {
+            var layers = new List<FeaturePlan>();
+            int offset = 0;
+            for (int k = 0; k < spec.Features.Count; k++)
+            {
+                var f = spec.Features[k];
+                layers.Add(new FeaturePlan(f, k, k == spec.Features.Count - 1, offset));
+                offset += f.WeightCount + f.BiasCount;
+            }
+            Layers = layers;
+            Unfolded = spec.Features.Where(f => f.Kind == FeatureKind.Conv2D).Select(f => f.FanIn * f.Positions).DefaultIfEmpty(0).Max();
+            // One example's images of every layer but the last (which the caller gives), then the unfolded input.
+            int images = spec.Features.Take(spec.Features.Count - 1).Sum(f => f.Output.Size);
+            InferScratch = images + Unfolded;
+            OutputSize = spec.HasFeatures ? spec.Features[spec.Features.Count - 1].Output.Size : 0;
+        }
+
+        public IReadOnlyList<FeaturePlan> Layers { get; }
+
+        public bool Any => Layers.Count > 0;
+
+        public FeaturePlan Last => Layers[Layers.Count - 1];
+
+        /// <summary>Floats of the largest unfolded input (channels × kernel × output positions) of one image.</summary>
+        public int Unfolded { get; }
+
+        /// <summary>Floats of the per-thread buffer of <c>InferFeatures</c>.</summary>
+        public int InferScratch { get; }
+
+        /// <summary>Values of one example after the last convolution or pooling layer: the first dense layer's inputs.</summary>
+        public int OutputSize { get; }
+
+        /// <summary>Multiply-adds of one example through the convolutions (forward).</summary>
+        public static double ForwardFlop(NetworkSpec spec)
+            => spec.Features.Where(f => f.Kind == FeatureKind.Conv2D).Sum(f => 2.0 * f.Output.Channels * f.FanIn * f.Positions);
+    }
+
+    /// <summary>One convolution or pooling layer's generated names and parameter offsets.</summary>
+    internal sealed class FeaturePlan
+    {
+        public FeaturePlan(FeatureLayerSpec spec, int index, bool isLast, int weightOffset)
+        {
+            Spec = spec;
+            Index = index;
+            IsLast = isLast;
+            string k = Int(index + 1);
+            Number = k;
+            WeightOffset = weightOffset;
+            BiasOffset = spec.BiasCount > 0 ? weightOffset + spec.WeightCount : -1;
+            Activations = "_fa" + k;
+            Deltas = "_fd" + k;
+            ArgMax = "_fArgMax" + k;
+            Init = "Init_F" + k;
+            Image = "Image_F" + k;
+            ImageTraining = "ImageTraining_F" + k;
+            Unfold = "Unfold_F" + k;
+            Fold = "Fold_F" + k;
+            InputGradient = "InputGradient_F" + k;
+            Forward = "Forward_F" + k;
+            Backward = "Backward_F" + k;
+            Step = "Step_F" + k;
+        }
+
+        public FeatureLayerSpec Spec { get; }
+
+        public int Index { get; }
+
+        public string Number { get; }
+
+        public bool IsLast { get; }
+
+        public bool IsConv => Spec.Kind == FeatureKind.Conv2D;
+
+        public int WeightOffset { get; }
+
+        /// <summary>Offset of the biases (right after the weights), or −1.</summary>
+        public int BiasOffset { get; }
+
+        /// <summary>The backward pass has something to do: a convolution's gradients, or an input gradient (not for the first layer).</summary>
+        public bool HasBackward => IsConv || Index > 0;
+
+        /// <summary>Layer k's output images of the training batch, BatchSize rows.</summary>
+        public string Activations { get; }
+
+        /// <summary>∂L/∂ of the outputs, then ∂L/∂z once the activation derivative is applied.</summary>
+        public string Deltas { get; }
+
+        /// <summary>Max pooling: the index (in the input image) of each output's largest input, kept for backward.</summary>
+        public string ArgMax { get; }
+
+        /// <summary>The buffer of the layer below's deltas (the input gradient's destination); null for the first layer.</summary>
+        public string? InputDeltas => Index > 0 ? "_fd" + Int(Index) : null;
+
+        public string Init { get; }
+        public string Image { get; }
+        public string ImageTraining { get; }
+        public string Unfold { get; }
+        public string Fold { get; }
+        public string InputGradient { get; }
+        public string Forward { get; }
+        public string Backward { get; }
+        public string Step { get; }
+
+        /// <summary>"weights [a..b), biases [b..c)", "weights [a..b) (no biases)" or "no parameters".</summary>
+        public string Ranges
+            => !IsConv ? "no parameters"
+                : $"weights [{Int(WeightOffset)}..{Int(WeightOffset + Spec.WeightCount)}) as [out {Int(Spec.Output.Channels)}, in {Int(Spec.Input.Channels)}, {Int(Spec.KernelHeight)}, {Int(Spec.KernelWidth)}]"
+                    + (BiasOffset >= 0 ? $", biases [{Int(BiasOffset)}..{Int(BiasOffset + Spec.BiasCount)})" : " (no biases)");
+    }
+}
