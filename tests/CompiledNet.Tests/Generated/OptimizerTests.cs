@@ -7,7 +7,8 @@ using Xunit;
 namespace CompiledNet.Tests.Generated;
 
 /// <summary>
-/// The generated optimizer steps against the lecture's formulas written out in double precision. The test networks
+/// The generated optimizer steps against the published update rules (momentum, Nesterov, Adagrad, RMSProp, Adam as
+/// docs/training.md states them) written out in double precision. The test networks
 /// are 3 → 9 linear layers: parameters 0..26 are weights, 27..35 biases.
 /// </summary>
 public class OptimizerTests

@@ -3,7 +3,7 @@ using System;
 namespace CompiledNet.Tests.Generated;
 
 /// <summary>
-/// A plain double-precision implementation of a dense network and its losses, written from the lecture's formulas
+/// A plain double-precision implementation of a dense network and its losses, written from the standard formulas
 /// and the documented parameter layout (per layer: weights row-major [input][unit], then biases). Tests compare the
 /// generated float code against it; it shares no code with the generator.
 /// </summary>
