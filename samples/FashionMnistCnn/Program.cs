@@ -4,51 +4,29 @@ using System.Globalization;
 using System.IO;
 using CompiledNet;
 using CompiledNet.CompilerServices;
+using CompiledNet.Samples;
 using FashionMnistCnn;
 
 // Trains FashionCnn (FashionCnn.cs) on Fashion-MNIST and reports the test accuracy after each epoch.
 // Usage: dotnet run -c Release --project samples/FashionMnistCnn -- [options]; --help lists them.
 
-var dataOption = new Option<string>("--data")
-{
-    Description = "Folder with the four Fashion-MNIST IDX files (.gz or not)",
-    DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
-};
-var epochsOption = new Option<int>("--epochs")
-{
-    Description = "Passes over the 60,000 training images",
-    DefaultValueFactory = _ => 10,
-};
-var seedOption = new Option<int>("--seed")
-{
-    Description = "Seed of the initial weights and of the shuffling",
-    DefaultValueFactory = _ => 1,
-};
-var threadsOption = new Option<int>("--threads")
-{
-    Description = "Threads of a training step (default: the machine's logical processors)",
-    DefaultValueFactory = _ => Environment.ProcessorCount,
-};
-var limitOption = new Option<int?>("--train-limit")
-{
-    Description = "Train on the first N training images only (for a quick run)",
-};
-var saveOption = new Option<string?>("--save")
-{
-    Description = "Write a checkpoint of the trained network to this file",
-};
+var dataOption = SampleCommandLine.Data();
+var epochsOption = SampleCommandLine.Int("--epochs", "passes over the 60,000 training images", "N", 10);
+var seedOption = SampleCommandLine.Int("--seed", "seed of the initial weights, the dropout masks and the shuffling", "N", 1, min: 0);
+var threadsOption = SampleCommandLine.Int("--threads", "threads of a training step (default: the machine's logical processors)", "N",
+    Math.Min(Environment.ProcessorCount, WorkerPool.MaxThreads), max: WorkerPool.MaxThreads);
+var limitOption = SampleCommandLine.Int("--train-limit", "train on the first N training images only (for a quick run)", "N", null, max: 60_000);
+var saveOption = SampleCommandLine.Text("--save", "write a checkpoint of the trained network to this file", "FILE");
 var root = new RootCommand("Trains a small convolutional network (2 × [3×3 conv, 2×2 max pool], 128 ReLU with dropout, 10 softmax; Adam) on Fashion-MNIST.")
 {
     dataOption, epochsOption, seedOption, threadsOption, limitOption, saveOption,
 };
 root.SetAction(parsed => Run(parsed.GetValue(dataOption)!, parsed.GetValue(epochsOption), parsed.GetValue(seedOption),
-    parsed.GetValue(threadsOption), parsed.GetValue(limitOption), parsed.GetValue(saveOption)));
-return root.Parse(args).Invoke();
+    parsed.GetValue(threadsOption), parsed.GetResult(limitOption) is null ? null : parsed.GetValue(limitOption), parsed.GetValue(saveOption)));
+return SampleCommandLine.Run(root, args);
 
 static int Run(string data, int epochs, int seed, int threads, int? limit, string? save)
 {
-    if (epochs < 1) { Console.Error.WriteLine($"--epochs must be at least 1, not {epochs}."); return 2; }
-    if (threads < 1 || threads > WorkerPool.MaxThreads) { Console.Error.WriteLine($"--threads must be between 1 and {WorkerPool.MaxThreads}, not {threads}."); return 2; }
     Dataset train, test;
     try
     {
@@ -62,7 +40,6 @@ static int Run(string data, int epochs, int seed, int threads, int? limit, strin
     }
     if (limit is int n)
     {
-        if (n < 1 || n > train.Count) { Console.Error.WriteLine($"--train-limit must be between 1 and {train.Count}, not {n}."); return 2; }
         train = train.Take(n);
     }
     var net = new FashionCnn(seed) { TrainingThreads = threads };
