@@ -22,18 +22,22 @@ namespace CompiledNet
     /// Saves and loads everything a compiled network needs to continue: parameters, optimizer state, batch-norm
     /// statistics, the step counter, the mask generator and the learning rate, plus — when the training loop saves —
     /// the epoch, the shuffle generator and the loop's own state (schedule, roll-backs, divergence watch, early
-    /// stopping), so that <see cref="Trainer.Resume{TNet}"/> continues bit-identically. Format version 2, little-endian:
+    /// stopping), so that <see cref="Trainer.Resume{TNet}"/> continues bit-identically, and — when the caller gives
+    /// one — the <see cref="Standardizer"/> the network's inputs go through. Format version 3, little-endian:
     /// <code>
     /// "CNETCKPT" · u32 version · u64 fingerprint · i32 n · n bytes UTF-8 architecture · i64 step · i32 epoch
     /// · f32 learning rate · u8 has-mask-state [u32×4 f32 u8] · u8 has-shuffle-state [u32×4 f32 u8]
     /// · u8 has-loop-state [f32 schedule base rate · i32 roll-backs left · f64×3 watch (smoothed, best, first loss)
     ///   · i64 watched steps · f64 best validation loss · i32 best epoch · i32 epochs since best · u8 has-best-state]
+    /// · u8 has-standardizer · i32 F (features, 0 without one)
     /// · i32 P · i32 S · i32 B · f32×P parameters · f32×S optimizer state · f32×B batch-norm statistics
     /// · [if has-best-state: i64 step · u8 has-mask-state [u32×4 f32 u8] · f32×P · f32×S · f32×B]
+    /// · f32×F standardizer mean · f32×F standardizer standard deviation
     /// · u64 FNV-1a 64 of every byte before it
     /// </code>
-    /// Version 1 (no learning rate, no loop state) still loads; <see cref="Trainer.Resume{TNet}"/> refuses it, since
-    /// it lacks what an exact resume needs. Reading checks the magic number, the version and every size in the header
+    /// Version 2 is version 3 without the standardizer fields, and still loads as it is. Version 1 (no learning
+    /// rate, no loop state) loads too; <see cref="Trainer.Resume{TNet}"/> refuses it, since it lacks what an exact
+    /// resume needs. Reading checks the magic number, the version and every size in the header
     /// against the file's length before reading the rest, and never holds more than the network's own size in memory.
     /// Saving is atomic: the file is written beside the target under a name of its own (<c>NAME.tmp-PID-N</c>),
     /// flushed to disk, then renamed over it, so a crash mid-save leaves the previous checkpoint intact; the next save
@@ -42,13 +46,13 @@ namespace CompiledNet
     /// </summary>
     public static class Checkpoint
     {
-        /// <summary>The format version this library writes (it reads this and version 1).</summary>
-        public const int FormatVersion = 2;
+        /// <summary>The format version this library writes (it reads this and versions 1 and 2).</summary>
+        public const int FormatVersion = 3;
 
         private static ReadOnlySpan<byte> Magic => "CNETCKPT"u8;
 
-        /// <summary>Bytes of the header after the architecture, at most (version 2 with loop state).</summary>
-        private const int MaxHeaderTail = 8 + 4 + 4 + 2 * 22 + 1 + 4 + 4 + 24 + 8 + 8 + 4 + 4 + 1 + 12;
+        /// <summary>Bytes of the header after the architecture, at most (version 3 with loop state).</summary>
+        private const int MaxHeaderTail = 8 + 4 + 4 + 2 * 22 + 1 + 4 + 4 + 24 + 8 + 8 + 4 + 4 + 1 + 5 + 12;
 
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> SaveLocks = new(StringComparer.Ordinal);
         private static long _saveCounter;
@@ -59,17 +63,29 @@ namespace CompiledNet
         /// and the loop's state, so that <see cref="Trainer.Resume{TNet}"/> can continue them.
         /// </summary>
         public static void Save(ICompiledNetwork net, string path)
-            => Save(net, path, null, null, null, static s => s);
+            => Save(net, path, null, null, null, null, static s => s);
+
+        /// <summary>
+        /// Saves <paramref name="net"/> as <see cref="Save(ICompiledNetwork, string)"/> does, together with the
+        /// <paramref name="standardizer"/> its inputs go through (null: none), so that the model and its preprocessing
+        /// travel as one file; <see cref="Load(ICompiledNetwork, string)"/> gives it back in <see cref="CheckpointInfo.Standardizer"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException">The standardizer has another feature count than the network's input size.</exception>
+        public static void Save(ICompiledNetwork net, string path, Standardizer? standardizer)
+            => Save(net, path, null, null, null, standardizer, static s => s);
 
         /// <summary>Save with a stream wrapper (tests inject failures through it).</summary>
         internal static void Save(ICompiledNetwork net, string path, int? epoch, RngState? shuffleState, Func<Stream, Stream> wrap)
-            => Save(net, path, epoch, shuffleState, null, wrap);
+            => Save(net, path, epoch, shuffleState, null, null, wrap);
 
         internal static void Save(ICompiledNetwork net, string path, int? epoch, RngState? shuffleState, TrainingLoopState? loop, Func<Stream, Stream> wrap)
+            => Save(net, path, epoch, shuffleState, loop, null, wrap);
+
+        internal static void Save(ICompiledNetwork net, string path, int? epoch, RngState? shuffleState, TrainingLoopState? loop, Standardizer? standardizer, Func<Stream, Stream> wrap)
         {
             ArgumentNullException.ThrowIfNull(net);
             ArgumentException.ThrowIfNullOrEmpty(path);
-            byte[] bytes = Serialize(net, epoch, shuffleState, loop);
+            byte[] bytes = Serialize(net, epoch, shuffleState, loop, standardizer);
             string full = Path.GetFullPath(path);
             lock (SaveLocks.GetOrAdd(full, static _ => new object()))
             {
@@ -130,16 +146,20 @@ namespace CompiledNet
             catch (System.ComponentModel.Win32Exception) { return true; } // exists but cannot be inspected
         }
 
-        private static byte[] Serialize(ICompiledNetwork net, int? epoch, RngState? shuffleState, TrainingLoopState? loop)
+        private static byte[] Serialize(ICompiledNetwork net, int? epoch, RngState? shuffleState, TrainingLoopState? loop, Standardizer? standardizer)
         {
+            if (standardizer is not null && standardizer.FeatureSize != net.InputSize)
+                throw new ArgumentException(
+                    $"The standardizer has {standardizer.FeatureSize} features; the network takes {net.InputSize} inputs.", nameof(standardizer));
+            int features = standardizer?.FeatureSize ?? 0;
             var architecture = Encoding.UTF8.GetBytes(net.Architecture);
             Span<float> parameters = net.Parameters, state = net.OptimizerState, statistics = net.BatchNormStatistics;
             long floats = parameters.Length + state.Length + statistics.Length;
             var best = loop?.Best;
             if (best is not null && (best.Parameters.Length != parameters.Length || best.OptimizerState.Length != state.Length || best.Statistics.Length != statistics.Length))
                 throw new ArgumentException("The best-epoch state does not fit the network.", nameof(loop));
-            long length = 8 + 4 + 8 + 4 + architecture.Length + 8 + 4 + 4 + 2 * 22 + 1 + (loop is null ? 0 : 4 + 4 + 24 + 8 + 8 + 4 + 4 + 1) + 12
-                + 4 * floats + (best is null ? 0 : 8 + 22 + 4 * floats) + 8;
+            long length = 8 + 4 + 8 + 4 + architecture.Length + 8 + 4 + 4 + 2 * 22 + 1 + (loop is null ? 0 : 4 + 4 + 24 + 8 + 8 + 4 + 4 + 1) + 5 + 12
+                + 4 * floats + (best is null ? 0 : 8 + 22 + 4 * floats) + 8L * features + 8;
             if (length > Array.MaxLength) throw new InvalidOperationException($"The checkpoint would need {length} bytes, more than one array holds.");
             var bytes = new byte[length];
             var w = new Writer(bytes);
@@ -167,6 +187,8 @@ namespace CompiledNet
                 w.Int32(loop.EpochsSinceBest);
                 w.Byte(best is null ? (byte)0 : (byte)1);
             }
+            w.Byte(standardizer is null ? (byte)0 : (byte)1);
+            w.Int32(features);
             w.Int32(parameters.Length);
             w.Int32(state.Length);
             w.Int32(statistics.Length);
@@ -181,13 +203,19 @@ namespace CompiledNet
                 w.Floats(best.OptimizerState);
                 w.Floats(best.Statistics);
             }
+            if (standardizer is not null)
+            {
+                w.Floats(standardizer.Mean);
+                w.Floats(standardizer.StandardDeviation);
+            }
             w.UInt64(Fnv1a(bytes.AsSpan(0, w.Position)));
             return bytes;
         }
 
         /// <summary>
         /// Loads <paramref name="path"/> into <paramref name="net"/>, the learning rate included (a version-1 file
-        /// leaves the rate as it is). A file of another network, a truncated or corrupted file throws
+        /// leaves the rate as it is). The returned <see cref="CheckpointInfo"/> carries the standardizer saved with the
+        /// network, if any (<see cref="Save(ICompiledNetwork, string, Standardizer?)"/>). A file of another network, a truncated or corrupted file throws
         /// <see cref="InvalidDataException"/> naming the file and the problem (for another network, both
         /// architectures); nothing is changed in <paramref name="net"/> unless the whole file is valid.
         /// </summary>
@@ -202,11 +230,19 @@ namespace CompiledNet
         /// memory stream), from its current position; the same bytes <see cref="Save(ICompiledNetwork, string)"/> writes.
         /// The stream is left open.
         /// </summary>
-        public static void Write(ICompiledNetwork net, Stream stream)
+        public static void Write(ICompiledNetwork net, Stream stream) => Write(net, stream, null);
+
+        /// <summary>
+        /// Writes <paramref name="net"/> and the <paramref name="standardizer"/> its inputs go through (null: none) to
+        /// <paramref name="stream"/>; the same bytes <see cref="Save(ICompiledNetwork, string, Standardizer?)"/> writes.
+        /// The stream is left open.
+        /// </summary>
+        /// <exception cref="ArgumentException">The standardizer has another feature count than the network's input size.</exception>
+        public static void Write(ICompiledNetwork net, Stream stream, Standardizer? standardizer)
         {
             ArgumentNullException.ThrowIfNull(net);
             ArgumentNullException.ThrowIfNull(stream);
-            stream.Write(Serialize(net, null, null, null));
+            stream.Write(Serialize(net, null, null, null, standardizer));
             stream.Flush();
         }
 
@@ -316,8 +352,8 @@ namespace CompiledNet
                 throw new InvalidDataException($"{path}: not a CompiledNet checkpoint (it does not start with \"CNETCKPT\"; it has {length} bytes).");
             var r = new Reader(head, Magic.Length, path);
             int version = r.Int32();
-            if (version is not (1 or FormatVersion))
-                throw new InvalidDataException($"{path}: checkpoint format version {version}; this library reads versions 1 and {FormatVersion}.");
+            if (version is not (1 or 2 or FormatVersion))
+                throw new InvalidDataException($"{path}: checkpoint format version {version}; this library reads versions 1 to {FormatVersion}.");
             r.UInt64();
             int nameLength = r.Int32();
             if (nameLength < 0 || nameLength > 1 << 20 || nameLength > length - 24)
@@ -349,11 +385,22 @@ namespace CompiledNet
                 hasBest = r.Byte() != 0;
                 loop = new TrainingLoopState(baseRate, rollBacksLeft, watch, bestLoss, bestEpoch, sinceBest, null);
             }
+            bool hasStandardizer = false;
+            int features = 0;
+            if (version >= 3)
+            {
+                byte flag = r.Byte();
+                features = r.Int32();
+                if (flag > 1 || features < 0 || (flag == 1) != (features > 0))
+                    throw new InvalidDataException($"{path}: corrupted header (standardizer flag {flag}, {features} standardizer features).");
+                hasStandardizer = flag == 1;
+            }
             int p = r.Int32(), s = r.Int32(), b = r.Int32();
             if (p < 0 || s < 0 || b < 0) throw new InvalidDataException($"{path}: corrupted header (buffer sizes {p}, {s}, {b}).");
             int dataStart = r.Position;
             long floatBytes = 4L * ((long)p + s + b);
-            long expected = dataStart + floatBytes + (hasBest ? 8 + 22 + floatBytes : 0) + 8;
+            long standardizerBytes = 8L * features;
+            long expected = dataStart + floatBytes + (hasBest ? 8 + 22 + floatBytes : 0) + standardizerBytes + 8;
             if (length != expected)
                 throw new InvalidDataException(length < expected
                     ? $"{path}: the file is truncated: {length} bytes, but its header describes {expected}."
@@ -379,10 +426,13 @@ namespace CompiledNet
                         $"{path}: the checkpoint holds {p} parameters, {s} optimizer-state values and {b} statistics; this network has {net.Parameters.Length}, {net.OptimizerState.Length} and {net.BatchNormStatistics.Length}.");
                 if ((masks is null) != (net.MaskGeneratorState is null))
                     throw new InvalidDataException($"{path}: the checkpoint's mask-generator state does not fit this network.");
+                if (hasStandardizer && features != net.InputSize)
+                    throw new InvalidDataException($"{path}: the checkpoint's standardizer has {features} features; this network takes {net.InputSize} inputs.");
             }
 
             // The body: hashed as it streams; decoded only for a network (its size now matches the network's).
             ulong hash = Fnv1a(head.AsSpan(0, dataStart));
+            string? standardizerProblem = null;
             file.Position = dataStart;
             NetworkState? contents = null;
             if (net is not null)
@@ -402,7 +452,7 @@ namespace CompiledNet
             else
             {
                 var chunk = new byte[1 << 16];
-                for (long left = length - 8 - dataStart; left > 0;)
+                for (long left = length - 8 - standardizerBytes - dataStart; left > 0;)
                 {
                     int n = file.Read(chunk.AsSpan(0, (int)Math.Min(chunk.Length, left)));
                     if (n == 0) throw new InvalidDataException($"{path}: the file is truncated: it ended while being read.");
@@ -410,12 +460,32 @@ namespace CompiledNet
                     left -= n;
                 }
             }
+            Standardizer? standardizer = null;
+            if (hasStandardizer)
+            {
+                long standardizerOffset = length - 8 - standardizerBytes;
+                var saved = new byte[standardizerBytes];
+                if (ReadFully(file, saved) < saved.Length) throw new InvalidDataException($"{path}: the file is truncated: it ended while being read.");
+                hash = Fnv1a(saved, hash);
+                var mean = new float[features];
+                var deviation = new float[features];
+                for (int f = 0; f < features; f++)
+                {
+                    mean[f] = BinaryPrimitives.ReadSingleLittleEndian(saved.AsSpan(4 * f));
+                    deviation[f] = BinaryPrimitives.ReadSingleLittleEndian(saved.AsSpan(4 * (features + f)));
+                }
+                standardizerProblem = Standardizer.Problem(mean, deviation);
+                if (standardizerProblem is null) standardizer = new Standardizer(mean, deviation);
+                else standardizerProblem = $"{path}: the standardizer at byte {standardizerOffset} (mean, then standard deviation, {features} values each) is invalid: {standardizerProblem}";
+            }
             Span<byte> stored = stackalloc byte[8];
             if (ReadFully(file, stored) < 8) throw new InvalidDataException($"{path}: the file is truncated: it ended while being read.");
             ulong expectedHash = BinaryPrimitives.ReadUInt64LittleEndian(stored);
             if (expectedHash != hash)
                 throw new InvalidDataException($"{path}: the checkpoint is corrupted (checksum {hash:X16} does not match the stored {expectedHash:X16}).");
-            return (info with { Loop = loop }, contents);
+            // Checked after the checksum: a corrupted file is reported as corrupted, not as a bad standardizer.
+            if (standardizerProblem is not null) throw new InvalidDataException(standardizerProblem);
+            return (info with { Loop = loop, Standardizer = standardizer }, contents);
 
             NetworkState ReadBuffers(Stream source, int pc, int sc, int bc, long atStep, RngState? maskState, ref ulong h)
             {

@@ -24,11 +24,18 @@ namespace CompiledNet
         /// <summary>The training loop's shuffle generator, if it was saved.</summary>
         public RngState? ShuffleState { get; init; }
 
-        /// <summary>The format version of the file (1 or 2).</summary>
+        /// <summary>The format version of the file (1, 2 or 3).</summary>
         public int FormatVersion { get; init; } = Checkpoint.FormatVersion;
 
         /// <summary>The network's learning rate when it was saved; null in a version-1 file, which did not record it.</summary>
         public float? LearningRate { get; init; }
+
+        /// <summary>
+        /// The standardizer saved with the network (<see cref="Checkpoint.Save(ICompiledNetwork, string, Standardizer?)"/>):
+        /// apply it to every input before <c>Predict</c>, as in training. Null when none was saved, and for files of
+        /// format versions 1 and 2, which could not hold one.
+        /// </summary>
+        public Standardizer? Standardizer { get; init; }
 
         /// <summary>The training loop's own state (schedule base rate, roll-backs, divergence watch, early stopping), when the loop saved it.</summary>
         internal TrainingLoopState? Loop { get; init; }

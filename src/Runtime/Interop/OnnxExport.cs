@@ -14,7 +14,9 @@ namespace CompiledNet
     /// Softmax(axis 1); maxout is Reshape [batch, units, k] + ReduceMax(axis 2). Dropout is a training-time operation
     /// and is not exported (inverted dropout needs no scaling at inference). A convolutional network's input rows are
     /// reshaped to [batch, channels, height, width] and pass through Conv (with Relu, Sigmoid or Tanh), MaxPool and
-    /// AveragePool nodes, then Flatten (axis 1) before the first dense layer.
+    /// AveragePool nodes, then Flatten (axis 1) before the first dense layer. When <see cref="OnnxMetadata.Standardizer"/>
+    /// is given, the graph starts with Sub (its mean) and Mul (1/σ per feature, 1 for a constant feature), so the model
+    /// takes the features as they were before standardisation.
     /// </summary>
     /// <remarks>
     /// The protobuf is written by hand, so the package keeps no dependency: writing ONNX through a library would pull
@@ -23,31 +25,34 @@ namespace CompiledNet
     /// </remarks>
     public static class OnnxExport
     {
+        /// <summary>The ONNX operator set version the model declares.</summary>
         public const int Opset = 13;
 
         /// <summary>Writes <paramref name="net"/> to <paramref name="path"/> as an ONNX model.</summary>
         /// <param name="net">The trained network.</param>
         /// <param name="path">The file to write.</param>
-        /// <param name="metadata">What a consumer needs to use the model (class names, input shape and scaling), written as the model's metadata properties; optional.</param>
+        /// <param name="metadata">What a consumer needs to use the model (class names, input shape and scaling, the standardizer), written as the model's metadata properties; a standardizer also goes into the graph. Optional.</param>
         public static void Save(ICompiledNetwork net, string path, OnnxMetadata? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(net);
             var properties = MetadataProperties(net, metadata);
             using var file = File.Create(path);
-            Write(net, file, properties);
+            Write(net, file, properties, metadata?.Standardizer);
         }
 
         /// <summary>Writes <paramref name="net"/> to <paramref name="stream"/> as an ONNX model; see <see cref="Save"/>.</summary>
         public static void Write(ICompiledNetwork net, Stream stream, OnnxMetadata? metadata = null)
         {
             ArgumentNullException.ThrowIfNull(net);
-            Write(net, stream, MetadataProperties(net, metadata));
+            Write(net, stream, MetadataProperties(net, metadata), metadata?.Standardizer);
         }
 
         /// <summary>
         /// The model's metadata_props: always the architecture text and fingerprint of the network (keys
         /// <c>compilednet.architecture</c>, <c>compilednet.fingerprint</c>), then what <paramref name="metadata"/> gives:
-        /// <c>class_names</c> and <c>input_shape</c> as JSON arrays, <c>input_scale</c> as a number, and any extra pairs.
+        /// <c>class_names</c> and <c>input_shape</c> as JSON arrays, <c>input_scale</c> as a number,
+        /// <c>standardizer_mean</c> and <c>standardizer_std</c> as JSON arrays (applied inside the graph already), and
+        /// any extra pairs.
         /// </summary>
         private static List<KeyValuePair<string, string>> MetadataProperties(ICompiledNetwork net, OnnxMetadata? metadata)
         {
@@ -81,6 +86,13 @@ namespace CompiledNet
                 if (!float.IsFinite(scale) || scale == 0f) throw new ArgumentException($"InputScale {scale.ToString("R", CultureInfo.InvariantCulture)} must be finite and non-zero.", nameof(metadata));
                 properties.Add(new("input_scale", scale.ToString("R", CultureInfo.InvariantCulture)));
             }
+            if (metadata.Standardizer is { } standardizer)
+            {
+                if (standardizer.FeatureSize != net.InputSize)
+                    throw new ArgumentException($"The standardizer has {standardizer.FeatureSize} features; the network takes {net.InputSize} inputs.", nameof(metadata));
+                properties.Add(new("standardizer_mean", JsonNumberArray(standardizer.Mean)));
+                properties.Add(new("standardizer_std", JsonNumberArray(standardizer.StandardDeviation)));
+            }
             if (metadata.Properties is { } extra)
                 foreach (var pair in extra)
                 {
@@ -88,6 +100,18 @@ namespace CompiledNet
                     properties.Add(pair);
                 }
             return properties;
+        }
+
+        /// <summary>Floats as a JSON array, each in its shortest round-trip form.</summary>
+        private static string JsonNumberArray(ReadOnlySpan<float> values)
+        {
+            var text = new StringBuilder("[");
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (i > 0) text.Append(", ");
+                text.Append(values[i].ToString("R", CultureInfo.InvariantCulture));
+            }
+            return text.Append(']').ToString();
         }
 
         private static string JsonSerializerArray(IReadOnlyList<string> values)
@@ -102,8 +126,8 @@ namespace CompiledNet
             return Encoding.UTF8.GetString(buffer.ToArray());
         }
 
-        /// <summary>The package version without build metadata, e.g. "0.1.0".</summary>
-        private static string ProducerVersion()
+        /// <summary>The package version without build metadata, e.g. "0.1.0" (the assembly version would say 0.1.0.0).</summary>
+        internal static string ProducerVersion()
         {
             var assembly = typeof(OnnxExport).Assembly;
             string? informational = ((System.Reflection.AssemblyInformationalVersionAttribute?)Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute)))?.InformationalVersion;
@@ -112,7 +136,7 @@ namespace CompiledNet
             return plus >= 0 ? informational.Substring(0, plus) : informational;
         }
 
-        private static void Write(ICompiledNetwork net, Stream stream, List<KeyValuePair<string, string>> properties)
+        private static void Write(ICompiledNetwork net, Stream stream, List<KeyValuePair<string, string>> properties, Standardizer? standardizer)
         {
             var graph = new ProtoMessage();
             var nodes = new List<ProtoMessage>();
@@ -120,8 +144,17 @@ namespace CompiledNet
             var parameters = net.Parameters;
             var statistics = net.BatchNormStatistics;
             string current = "input";
+            if (standardizer is not null)
+            {
+                // (x − mean) · scale with the very floats Standardizer.Apply uses, so both round alike.
+                initializers.Add(Tensor("standardizer.mean", new long[] { net.InputSize }, standardizer.Mean));
+                initializers.Add(Tensor("standardizer.scale", new long[] { net.InputSize }, standardizer.Scale));
+                nodes.Add(Node("Sub", "standardizer.sub", new[] { current, "standardizer.mean" }, "standardizer.centred"));
+                nodes.Add(Node("Mul", "standardizer.mul", new[] { "standardizer.centred", "standardizer.scale" }, "standardized"));
+                current = "standardized";
+            }
             if (net is IConvolutional convolutional && convolutional.FeatureLayers.Count > 0)
-                current = FeatureNodes(convolutional, parameters, nodes, initializers);
+                current = FeatureNodes(convolutional, parameters, nodes, initializers, current);
             for (int l = 0; l < net.Layers.Count; l++)
             {
                 var layer = net.Layers[l];
@@ -203,11 +236,11 @@ namespace CompiledNet
         /// (weights [out, in, kH, kW], pads top, left, bottom, right) with its activation, MaxPool or AveragePool, then
         /// Flatten (axis 1, channel by channel) for the first dense layer. Returns the name of the flattened tensor.
         /// </summary>
-        private static string FeatureNodes(IConvolutional net, ReadOnlySpan<float> parameters, List<ProtoMessage> nodes, List<ProtoMessage> initializers)
+        private static string FeatureNodes(IConvolutional net, ReadOnlySpan<float> parameters, List<ProtoMessage> nodes, List<ProtoMessage> initializers, string input)
         {
             var first = net.FeatureLayers[0];
             initializers.Add(Int64Tensor("image.shape", new long[] { -1, first.InputChannels, first.InputHeight, first.InputWidth }));
-            nodes.Add(Node("Reshape", "image.reshape", new[] { "input", "image.shape" }, "image"));
+            nodes.Add(Node("Reshape", "image.reshape", new[] { input, "image.shape" }, "image"));
             string current = "image";
             for (int k = 0; k < net.FeatureLayers.Count; k++)
             {

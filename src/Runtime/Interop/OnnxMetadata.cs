@@ -19,6 +19,14 @@ namespace CompiledNet
         /// <summary>The factor raw input values were multiplied by in training, e.g. 1/255 for 8-bit pixels; key <c>input_scale</c>.</summary>
         public float? InputScale { get; init; }
 
+        /// <summary>
+        /// The standardizer the network's inputs went through in training. The exported graph then applies it itself
+        /// (Sub, then Mul, in front of the first layer), so the model takes the features as they were before
+        /// standardisation; its mean and standard deviation are also written under <c>standardizer_mean</c> and
+        /// <c>standardizer_std</c> (JSON arrays). Its feature count must be the network's input size.
+        /// </summary>
+        public Standardizer? Standardizer { get; init; }
+
         /// <summary>Further key/value pairs, written as they are.</summary>
         public IReadOnlyDictionary<string, string>? Properties { get; init; }
     }

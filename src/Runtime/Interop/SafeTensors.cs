@@ -58,7 +58,7 @@ namespace CompiledNet
                 writer.WriteStartObject();
                 writer.WriteStartObject("__metadata__");
                 writer.WriteString("format", "pt");
-                writer.WriteString("producer", "CompiledNet " + (typeof(SafeTensors).Assembly.GetName().Version?.ToString() ?? ""));
+                writer.WriteString("producer", "CompiledNet " + OnnxExport.ProducerVersion());
                 writer.WriteString("architecture", net.Architecture);
                 writer.WriteString("fingerprint", "0x" + net.Fingerprint.ToString("X16", System.Globalization.CultureInfo.InvariantCulture));
                 writer.WriteString("weight_layout", "[out, in] (torch.nn.Linear)");
@@ -145,13 +145,16 @@ namespace CompiledNet
             var entries = ParseHeader(header, expected);
             long dataLength = 0;
             foreach (var t in expected) dataLength += 4L * t.Count;
-            if (stream.CanSeek && stream.Length - 8 - (long)headerLength != dataLength)
-                throw new InvalidDataException($"the tensors take {stream.Length - 8 - (long)headerLength} bytes after the header, but this network's weights take {dataLength} bytes.");
+            long dataStart = 8 + (long)headerLength;
+            if (stream.CanSeek && stream.Length - dataStart < dataLength)
+                throw Truncated(stream.Length - dataStart);
+            if (stream.CanSeek && stream.Length - dataStart > dataLength)
+                throw new InvalidDataException($"the tensors take {stream.Length - dataStart} bytes after the header (offset {dataStart}), but this network's weights take {dataLength} bytes.");
 
             var data = new byte[dataLength];
             got = ReadAtMost(stream, data);
-            if (got < data.Length) throw new InvalidDataException($"truncated: {got} of {dataLength} tensor bytes after the header (offset {8 + (long)headerLength}).");
-            if (stream.ReadByte() >= 0) throw new InvalidDataException($"{dataLength} tensor bytes were expected after the header, but the file goes on.");
+            if (got < data.Length) throw Truncated(got);
+            if (stream.ReadByte() >= 0) throw new InvalidDataException($"{dataLength} tensor bytes were expected after the header (offset {dataStart}), but the file goes on.");
 
             var parameters = net.Parameters;
             var statistics = net.BatchNormStatistics;
@@ -168,12 +171,27 @@ namespace CompiledNet
                 }
                 staged.Add((t, values));
             }
+            // From here on nothing can fail: the network changes only now.
             foreach (var (t, values) in staged)
                 for (int i = 0; i < values.Length; i++)
                 {
                     if (t.Source == Source.Statistics) statistics[t.Index(i)] = values[i];
                     else parameters[t.Index(i)] = values[i];
                 }
+
+            // The tensor the data ends in, with its place in the file.
+            InvalidDataException Truncated(long available)
+            {
+                foreach (var t in expected)
+                {
+                    long begin = entries[t.Name], end = begin + 4L * t.Count;
+                    if (available < end)
+                        return new InvalidDataException(
+                            $"truncated: the file ends at offset {dataStart + available}, inside tensor {t.Name} (shape [{string.Join(", ", t.Shape)}], " +
+                            $"offsets {dataStart + begin} to {dataStart + end}); the tensors need {dataLength} bytes after the header, {available} are there.");
+                }
+                return new InvalidDataException($"truncated: {available} of {dataLength} tensor bytes after the header (offset {dataStart}).");
+            }
         }
 
         private static Dictionary<string, long> ParseHeader(byte[] header, List<Tensor> expected)
@@ -201,7 +219,7 @@ namespace CompiledNet
                         throw new InvalidDataException($"tensor {property.Name} is not a weight of this network (it has {string.Join(", ", wanted.Keys)}).");
                     var e = property.Value;
                     string dtype = e.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "(missing)";
-                    if (dtype != "F32") throw new InvalidDataException($"tensor {t.Name}: dtype {dtype}; only F32 is read.");
+                    if (dtype != "F32") throw new InvalidDataException($"tensor {t.Name}: dtype {dtype}, this network needs F32 (32-bit floats; the only dtype read).");
                     var shape = new List<long>();
                     if (e.TryGetProperty("shape", out var s) && s.ValueKind == JsonValueKind.Array)
                         foreach (var x in s.EnumerateArray()) shape.Add(x.TryGetInt64(out long v) ? v : -1);
@@ -216,7 +234,9 @@ namespace CompiledNet
                     ranges.Add((begin, end, t.Name));
                 }
                 foreach (var t in expected)
-                    if (!begins.ContainsKey(t.Name)) throw new InvalidDataException($"tensor {t.Name} is missing.");
+                    if (!begins.ContainsKey(t.Name))
+                        throw new InvalidDataException(
+                            $"tensor {t.Name} is missing: this network needs it as F32 [{string.Join(", ", t.Shape)}]; the file has {(begins.Count == 0 ? "no tensors" : string.Join(", ", begins.Keys))}.");
                 // The byte buffer must be covered exactly, without holes or overlaps (as the format requires).
                 ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
                 long at = 0;

@@ -55,7 +55,7 @@ public sealed class CheckpointReliabilityTests : IDisposable
         var info = Checkpoint.Load(net, path);
         Assert.Equal(0.0123f, net.LearningRate);
         Assert.Equal(0.0123f, info.LearningRate);
-        Assert.Equal(2, info.FormatVersion);
+        Assert.Equal(3, info.FormatVersion);
     }
 
     /// <summary>A version-1 file, written by hand from that format's layout (no learning rate, no loop state).</summary>

@@ -54,16 +54,18 @@ public class SafeTensorsTests
     /// The file is read back by a few lines of Python using only its standard library (struct and json), following the
     /// format's definition, and every tensor compared with the network's weights in PyTorch's [out, in] order.
     /// </summary>
-    [Theory]
+    [PythonTheory]
     [InlineData("BatchNorm")]
     [InlineData("Maxout")]
     [InlineData("NoBias")]
+    [InlineData("Conv")]
     public void AnIndependentReaderSeesTheWeightsInTorchLinearOrder(string which)
     {
         ICompiledNetwork net = which switch
         {
             "BatchNorm" => Trained(new BatchNormNet(2)),
             "Maxout" => Trained(new MaxoutNet(2)),
+            "Conv" => Trained(new ConvStrideNet(2)),
             _ => Trained(new NoBiasNet(2)),
         };
         string path = TempFile();
@@ -90,6 +92,21 @@ public class SafeTensorsTests
             var p = net.Parameters;
             var statistics = net.BatchNormStatistics;
             int checkedTensors = 0;
+            if (net is IConvolutional convolutional)
+                for (int k = 0; k < convolutional.FeatureLayers.Count; k++)
+                {
+                    // Convolution weights [out, in, kH, kW], as torch.nn.Conv2d holds them: element by element, in that order.
+                    var f = convolutional.FeatureLayers[k];
+                    if (f.Kind != FeatureLayerKind.Conv2D) continue;
+                    var weight = Tensor(lines, $"conv{k + 1}.weight", $"{f.OutputChannels}x{f.InputChannels}x{f.KernelHeight}x{f.KernelWidth}");
+                    Assert.Equal(p.Slice(f.WeightOffset!.Value, f.WeightCount).ToArray(), weight);
+                    checkedTensors++;
+                    if (f.BiasOffset is int biasOffset)
+                    {
+                        Assert.Equal(p.Slice(biasOffset, f.OutputChannels).ToArray(), Tensor(lines, $"conv{k + 1}.bias", $"{f.OutputChannels}"));
+                        checkedTensors++;
+                    }
+                }
             for (int l = 0; l < net.Layers.Count; l++)
             {
                 var layer = net.Layers[l];
@@ -194,5 +211,118 @@ public class SafeTensorsTests
         var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new NoBiasNet(1), new MemoryStream(bytes)));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 1_000_000, "the declared header size was allocated");
         Assert.Contains("90000000", e.Message);
+    }
+
+    [Fact]
+    public void AConvolutionalNetworksWeightsRoundTrip()
+    {
+        var net = Trained(new ConvStrideNet(3));
+        using var file = new MemoryStream();
+        SafeTensors.Write(net, file);
+        var copy = new ConvStrideNet(4);
+        SafeTensors.Read(copy, new MemoryStream(file.ToArray()));
+        Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+    }
+
+    /// <summary>An export with its JSON header rewritten by <paramref name="edit"/> (the tensor bytes kept as they are).</summary>
+    private static byte[] WithHeader(ICompiledNetwork net, Func<System.Text.Json.Nodes.JsonObject, System.Text.Json.Nodes.JsonObject> edit)
+    {
+        using var file = new MemoryStream();
+        SafeTensors.Write(net, file);
+        var bytes = file.ToArray();
+        int length = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(bytes.AsSpan(8, length))!;
+        var json = System.Text.Encoding.UTF8.GetBytes(edit(header).ToJsonString());
+        var result = new MemoryStream();
+        result.Write(BitConverter.GetBytes((ulong)json.Length));
+        result.Write(json);
+        result.Write(bytes, 8 + length, bytes.Length - 8 - length);
+        return result.ToArray();
+    }
+
+    [Fact]
+    public void AMissingTensorIsRefusedWithItsNameAndTheShapeTheNetworkNeeds()
+    {
+        var bytes = WithHeader(Trained(new BatchNormNet(1)), h => { h.Remove("layer2.gamma"); return h; });
+        var net = new BatchNormNet(2);
+        var before = net.Parameters.ToArray();
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(net, new MemoryStream(bytes)));
+        Assert.Contains("tensor layer2.gamma is missing", e.Message);
+        Assert.Contains("F32 [17]", e.Message);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void AnotherDtypeIsRefusedWithTheTensorAndBothDtypes()
+    {
+        var bytes = WithHeader(Trained(new NoBiasNet(1)), h => { h["layer1.weight"]!["dtype"] = "F16"; return h; });
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new NoBiasNet(2), new MemoryStream(bytes)));
+        Assert.Contains("tensor layer1.weight: dtype F16, this network needs F32", e.Message);
+    }
+
+    [Fact]
+    public void AFileCutInsideATensorIsRefusedWithThatTensorAndTheOffsets()
+    {
+        var net = Trained(new BatchNormNet(1));
+        using var full = new MemoryStream();
+        SafeTensors.Write(net, full);
+        var bytes = full.ToArray();
+        long dataStart = 8 + (long)BitConverter.ToUInt64(bytes, 0);
+        // BatchNormNet's tensors in order: layer1.weight [9, 5] takes bytes 0..180 of the data, then (batch norm, no bias)
+        // layer1.gamma [9] 180..216.
+        int cut = (int)dataStart + 190;
+        foreach (var stream in new Stream[] { new MemoryStream(bytes, 0, cut), new ForwardOnly(bytes.AsSpan(0, cut).ToArray()) })
+        {
+            var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new BatchNormNet(2), stream));
+            Assert.Contains($"the file ends at offset {cut}, inside tensor layer1.gamma (shape [9], offsets {dataStart + 180} to {dataStart + 216})", e.Message);
+        }
+    }
+
+    /// <summary>A stream that cannot seek (a network response): the reader cannot know the length in advance.</summary>
+    private sealed class ForwardOnly(byte[] bytes) : Stream
+    {
+        private readonly MemoryStream _inner = new(bytes);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>
+/// A theory that needs python3 on the PATH (the independent reader is a few lines of Python with only its standard
+/// library); without it the test is reported as skipped, with the reason, rather than passing unchecked.
+/// </summary>
+public sealed class PythonTheoryAttribute : TheoryAttribute
+{
+    private static readonly Lazy<string?> Missing = new(FindPython);
+
+    public PythonTheoryAttribute()
+    {
+        if (Missing.Value is { } reason) Skip = reason;
+    }
+
+    private static string? FindPython()
+    {
+        try
+        {
+            var start = new ProcessStartInfo("python3", "--version") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            using var process = Process.Start(start);
+            if (process is null) return "python3 could not be started, so the export cannot be read back by an independent reader.";
+            process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? null : $"python3 --version exited with {process.ExitCode}, so the export cannot be read back by an independent reader.";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"python3 is not on the PATH ({e.Message}), so the export cannot be read back by an independent reader.";
+        }
     }
 }

@@ -99,9 +99,11 @@ public sealed class PackageTests : IDisposable
             Assert.Contains("analyzers/dotnet/roslyn4.8/cs/CompiledNet.CodeFixes.dll", names);
             Assert.Contains("buildTransitive/CompiledNet.targets", names);
             Assert.Contains("PACKAGE.md", names);
+            Assert.Contains("icon.png", names);
             string nuspec = new StreamReader(zip.GetEntry("CompiledNet.nuspec")!.Open()).ReadToEnd();
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
             Assert.Contains("<readme>PACKAGE.md</readme>", nuspec);
+            Assert.Contains("<icon>icon.png</icon>", nuspec);
             Assert.Contains("<projectUrl>https://github.com/compiled-net/compiled-net</projectUrl>", nuspec);
             Assert.Contains("<repository type=\"git\" url=\"https://github.com/compiled-net/compiled-net\"", nuspec);
             Assert.Contains("<copyright>", nuspec);
