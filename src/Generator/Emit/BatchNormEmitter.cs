@@ -1,4 +1,3 @@
-using System;
 using CompiledNet.Generator.Model;
 using static CompiledNet.Generator.Literals;
 
@@ -10,7 +9,7 @@ namespace CompiledNet.Generator.Emit
     /// statistics and the running averages, and the backward through it. The layer is split into three methods around
     /// it (see <see cref="DenseEmitter"/>) so that a split step can normalise over the whole batch between its parts.
     /// </summary>
-    internal static class BatchNormEmitter
+    internal sealed class BatchNormEmitter : DenseOption
     {
         /// <summary>ε of batch normalisation's √(σ² + ε).</summary>
         public const float Epsilon = 1e-5f;
@@ -18,19 +17,40 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Running statistics: new = Keep·old + (1 − Keep)·batch.</summary>
         public const float RunningKeep = 0.9f;
 
+        public override bool IsActive(LayerSpec layer) => layer.BatchNorm;
+
         /// <summary>The layer's training buffers: x̂ for the backward pass and the batch's 1/√(σ² + ε).</summary>
-        public static void EmitFields(IndentedWriter w, LayerPlan lp)
+        public override void EmitFields(IndentedWriter w, LayerPlan lp)
         {
             var layer = lp.Spec;
-            w.Line($"private readonly float[] {lp.XHat} = new float[BatchSize * {Int(layer.Units)}]; // layer {lp.Number}: normalised x̂ for batch-norm backward");
-            w.Line($"private readonly float[] {lp.InvStd} = new float[{Int(layer.Units)}]; // layer {lp.Number}: 1/√(σ² + ε) of the batch");
+            DenseEmitter.BufferField(w, lp, lp.XHat, $"BatchSize * {Int(layer.Units)}", "normalised x̂ for batch-norm backward");
+            DenseEmitter.BufferField(w, lp, lp.InvStd, Int(layer.Units), "1/√(σ² + ε) of the batch");
         }
+
+        public override string InitNote(LayerSpec layer) => ", γ = 1, β = 0";
+
+        /// <summary>γ = 1, β = 0 (β takes the bias's role), population mean 0 and variance 1.</summary>
+        public override void EmitInit(IndentedWriter w, LayerPlan lp, Layout layout)
+        {
+            int l = lp.Index, units = lp.Spec.Units;
+            w.Line($"new global::System.Span<float>(_parameters, {Int(layout.GammaOffset[l])}, {Int(units)}).Fill(1f);");
+            w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BetaOffset[l])}, {Int(units)}).Clear();");
+            w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l])}, {Int(units)}).Clear();");
+            w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l] + units)}, {Int(units)}).Fill(1f);");
+        }
+
+        /// <summary>The statistics of a batch span all its rows: the layer's training passes are split around this option's steps.</summary>
+        public override bool SpansBatch => true;
+
+        public override string InferenceNote(LayerSpec layer) => ", batch norm with the population statistics";
+
+        public override string? BatchBackwardNote => "batch norm (γ, β and the batch statistics)";
 
         /// <summary>
         /// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², in place over y: one row, or <c>count</c> rows of
         /// <c>output</c> when <paramref name="rows"/> is true. The caller has declared p and statistics.
         /// </summary>
-        public static void EmitInference(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, bool rows)
+        public override void EmitInference(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, bool rows)
         {
             int l = lp.Index, units = lp.Spec.Units;
             w.Line(rows ? "// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row" : "// y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²");
@@ -56,11 +76,21 @@ namespace CompiledNet.Generator.Emit
         /// x̂ = (z − μ)/√(σ² + ε) kept for backward, y = γ·x̂ + β written over z; the running averages move toward the
         /// batch statistics (variance unbiased by count/(count − 1)).
         /// </summary>
-        public static void EmitForward(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout)
+        public override void EmitBatchForward(IndentedWriter w, LayerPlan lp, Layout layout)
         {
-            int l = lp.Index;
-            var layer = lp.Spec;
-            int n = l + 1, units = layer.Units;
+            string target = lp.LinearOutput;
+            new VectorMethod("private", "void", lp.BatchNormForward, ("int", "count")).Emit(w, DenseEmitter.SummaryText(lp, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics"), vw =>
+            {
+                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line($"ref float y = ref {DenseEmitter.First(target)};");
+                Normalise(w, vw, lp, layout);
+            });
+        }
+
+        /// <summary>The body of <see cref="EmitBatchForward"/> over ref y (the linear part of rows [0, count)) and ref p.</summary>
+        private static void Normalise(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout)
+        {
+            int l = lp.Index, units = lp.Spec.Units;
             w.Line("// batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated");
             using (w.Open())
             {
@@ -72,10 +102,9 @@ namespace CompiledNet.Generator.Emit
                 var take = Elementwise.Declare(w, vw, "take", Float(1f - RunningKeep), isConst: true);
                 w.Line($"ref float gamma = ref {Refs.At("p", layout.GammaOffset[l])};");
                 w.Line($"ref float beta = ref {Refs.At("p", layout.BetaOffset[l])};");
-                w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), {Int(layout.StatisticsOffset[l])});");
+                w.Line($"ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {DenseEmitter.First("_batchNormStatistics")}, {Int(layout.StatisticsOffset[l])});");
                 w.Line($"ref float variance = ref {Refs.At("mean", units)};");
-                w.Line($"ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.XHat});");
-                w.Line($"ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InvStd});");
+                DeclareBatchBuffers(w, lp);
                 string row = $"r * {Int(units)}";
                 Expr sum = Expr.Local("sum"), mu = Expr.Local("mu"), squares = Expr.Local("squares"), c = Expr.Local("c"),
                     sigma2 = Expr.Local("sigma2"), inv = Expr.Local("inv"), g = Expr.Local("g"), bt = Expr.Local("bt"), h = Expr.Local("h");
@@ -100,21 +129,29 @@ namespace CompiledNet.Generator.Emit
         /// Through batch normalisation, per unit over the rows (every output depends on every example's input):
         /// ∂β = Σ δ, ∂γ = Σ δ·x̂, δz = γ/(count·√(σ² + ε))·(count·δ − ∂β − x̂·∂γ), written over δ.
         /// </summary>
-        public static void EmitBackward(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout)
+        public override void EmitBatchBackward(IndentedWriter w, LayerPlan lp, Layout layout)
         {
-            int l = lp.Index;
-            var layer = lp.Spec;
-            int n = l + 1, units = layer.Units;
+            new VectorMethod("private", "void", lp.BatchNormBackward, ("int", "count"), ("ref float", "g")).Emit(w, DenseEmitter.SummaryText(lp, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z"), vw =>
+            {
+                w.Line($"ref float d = ref {DenseEmitter.First(lp.Deltas)};");
+                w.Line("nuint rows = (nuint)count;");
+                Backward(w, vw, lp, layout);
+            });
+        }
+
+        /// <summary>The body of <see cref="EmitBatchBackward"/> over ref d (δ of rows [0, count)) and ref g.</summary>
+        private static void Backward(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout)
+        {
+            int l = lp.Index, units = lp.Spec.Units;
             w.Line("// batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)");
             using (w.Open())
             {
                 var invCount = Elementwise.Declare(w, vw, "invCount", "1f / count", isConst: false);
                 var countF = Elementwise.Declare(w, vw, "countF", "(float)count", isConst: false);
-                w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.GammaOffset[l])});");
+                w.Line($"ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {DenseEmitter.First("_parameters")}, {Int(layout.GammaOffset[l])});");
                 w.Line($"ref float gGamma = ref {Refs.At("g", layout.GammaOffset[l])};");
                 w.Line($"ref float gBeta = ref {Refs.At("g", layout.BetaOffset[l])};");
-                w.Line($"ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.XHat});");
-                w.Line($"ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InvStd});");
+                DeclareBatchBuffers(w, lp);
                 string row = $"r * {Int(units)}";
                 Expr sumD = Expr.Local("sumD"), sumDx = Expr.Local("sumDx"), dv = Expr.Local("dv"), factor = Expr.Local("factor");
                 Elementwise.Loop(w, vw, 0, units,
@@ -126,6 +163,13 @@ namespace CompiledNet.Generator.Emit
                     Stmt.Var("factor", Expr.Load("gamma") * Expr.Load("invStd") * invCount),
                     Stmt.ForRows(Stmt.Store("d", factor * (countF * Expr.Load("d", row) - sumD - Expr.Load("xhat", row) * sumDx), offset: row)));
             }
+        }
+
+        /// <summary>Refs xhat and invStd: the layer's x̂ of the batch's rows and its 1/√(σ² + ε).</summary>
+        private static void DeclareBatchBuffers(IndentedWriter w, LayerPlan lp)
+        {
+            w.Line($"ref float xhat = ref {DenseEmitter.First(lp.XHat)};");
+            w.Line($"ref float invStd = ref {DenseEmitter.First(lp.InvStd)};");
         }
 
         /// <summary>y = (z − μ)·γ/√(σ² + ε) + β over one row of <paramref name="units"/> in place (refs gamma, beta, mean, variance, y).</summary>

@@ -1,13 +1,17 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using CompiledNet.Generator.Model;
 using static CompiledNet.Generator.Literals;
 
 namespace CompiledNet.Generator.Emit
 {
     /// <summary>
-    /// A dense layer's generated methods: initialisation, inference forward, training forward, backward. Its options
-    /// (batch norm, dropout, DropConnect) are decided here, at generation time: the training and inference passes are
-    /// separate methods, and no option is tested at run time.
+    /// The dense core: a layer's initialisation, inference (one row and batched), training forward and backward, with
+    /// its products and gradients. The layer's options (<see cref="LayerPlan.Options"/>: batch norm, maxout, dropout,
+    /// DropConnect) are decided at generation time and written by their own emitters through
+    /// <see cref="IDenseOption"/>, each at its point of every pass; the units (the activation, or maxout's pieces)
+    /// through <see cref="LayerPlan.Units"/>. No option is tested at run time.
     /// </summary>
     internal sealed class DenseEmitter : ILayerEmitter
     {
@@ -18,23 +22,26 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Every layer the model has today is dense.</summary>
         public bool Handles(LayerSpec layer) => true;
 
-        /// <summary>The buffers of the layer's options: batch norm, maxout, dropout, DropConnect, in that order.</summary>
+        /// <summary>The buffers of the layer's options, in the order of <see cref="DenseOptions"/>.</summary>
         public void EmitFields(IndentedWriter w, LayerContext c)
         {
-            var layer = c.Layer.Spec;
-            if (layer.BatchNorm) BatchNormEmitter.EmitFields(w, c.Layer);
-            if (layer.Activation == ActivationKind.Maxout) MaxoutEmitter.EmitFields(w, c.Layer);
-            if (layer.Dropout > 0) DropoutEmitter.EmitFields(w, c.Layer);
-            if (layer.DropConnect > 0) DropConnectEmitter.EmitFields(w, c.Layer);
+            foreach (var option in c.Layer.Options) option.EmitFields(w, c.Layer);
         }
 
         public void EmitMethods(IndentedWriter w, LayerContext c)
         {
             EmitInit(w, c.Layer, c.Layout);
-            EmitInfer(w, c.Layer, c.Layout, c.IsOutput);
-            EmitInferRows(w, c.Layer, c.Layout, c.IsOutput);
-            EmitTrainForward(w, c.Layer, c.Layout, c.Network.Spec.BatchSize, c.IsOutput);
-            EmitBackward(w, c.Layer, c.Layout, c.IsOutput);
+            EmitInfer(w, c.Layer, c.Layout);
+            EmitInferRows(w, c.Layer, c.Layout);
+            EmitTrainForward(w, c.Layer, c.Layout, c.Network.Spec.BatchSize);
+            EmitBackward(w, c.Layer, c.Layout);
+        }
+
+        /// <summary>What a split step does for the layer before its parts start: the options' weights, then their masks, as a one-thread step's forward draws them.</summary>
+        public static void EmitDrawMasks(IndentedWriter w, LayerPlan lp)
+        {
+            foreach (var option in lp.Options) option.EmitSplitPrepareWeights(w, lp);
+            foreach (var option in lp.Options) option.EmitSplitDrawMasks(w, lp);
         }
 
         // Register blocking. Training forward and weight gradient: 4 rows × VectorWidth.BlockVectors vectors = 8
@@ -49,6 +56,20 @@ namespace CompiledNet.Generator.Emit
         /// <summary>The summary line of a per-layer method: its layer, its pass and its parameter ranges.</summary>
         internal static string SummaryText(LayerPlan lp, Layout layout, string pass)
             => ($"/// <summary>Layer {lp.Number}: {Describer.Layer(lp.Spec)} — {pass}. Parameters: {layout.Ranges(lp.Index, lp.Spec)}.</summary>");
+
+        /// <summary>The ref expression of row <c>start</c> of a training buffer of <paramref name="width"/> floats a row.</summary>
+        internal static string StartRow(string buffer, int width)
+            => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({buffer}), (nuint)start * {Int(width)})";
+
+        /// <summary>A training buffer of the layer's options: a private array field of <paramref name="size"/> elements, with a comment saying <paramref name="what"/> it holds.</summary>
+        internal static void BufferField(IndentedWriter w, LayerPlan lp, string name, string size, string what, string type = "float")
+            => w.Line($"private readonly {type}[] {name} = new {type}[{size}]; // layer {lp.Number}: {what}");
+
+        /// <summary>The ref expression of element 0 of an array.</summary>
+        internal static string First(string array)
+            => $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array})";
+
+        private static string Notes(LayerPlan lp, Func<IDenseOption, string> note) => string.Concat(lp.Options.Select(note));
 
         private static void EmitInit(IndentedWriter w, LayerPlan lp, Layout layout)
         {
@@ -66,62 +87,48 @@ namespace CompiledNet.Generator.Emit
                 InitKind.He => $"√(2 / {Int(layer.Inputs)}) (He)",
                 _ => $"1/√{Int(layer.Inputs)} (LeCun)",
             };
-            Summary(w, lp, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (layer.BatchNorm ? ", γ = 1, β = 0" : layer.Bias ? ", biases 0" : ""));
+            Summary(w, lp, layout, "initialisation: weights ~ N(0, sd²) with sd = " + rule + Notes(lp, o => o.InitNote(layer)) + (layer.Bias ? ", biases 0" : ""));
             using (w.Member($"private void {lp.Init}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {Float((float)Math.Sqrt(variance))};");
                 w.Line($"var weights = new global::System.Span<float>(_parameters, {Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Width)});");
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
-                if (layer.BatchNorm)
-                {
-                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.GammaOffset[l])}, {Int(layer.Units)}).Fill(1f);");
-                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BetaOffset[l])}, {Int(layer.Units)}).Clear();");
-                    w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l])}, {Int(layer.Units)}).Clear();");
-                    w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l] + layer.Units)}, {Int(layer.Units)}).Fill(1f);");
-                }
-                else if (layer.Bias)
+                foreach (var option in lp.Options) option.EmitInit(w, lp, layout);
+                if (layer.Bias)
                     w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BiasOffset[l])}, {Int(layer.Width)}).Clear();");
             }
             w.Line();
         }
 
-        /// <summary>Inference forward for one example: y = x·W (+ b), batch norm with population statistics, then the activation (the output layer leaves it to the caller).</summary>
-        private static void EmitInfer(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
+        /// <summary>
+        /// Inference forward for one example: y = x·W (+ b) (into the units' pieces when they have their own), the
+        /// options' inference (batch norm with the population statistics), then the units (the output layer's
+        /// activation is left to the caller).
+        /// </summary>
+        private static void EmitInfer(IndentedWriter w, LayerPlan lp, Layout layout)
         {
-            int l = lp.Index;
             var layer = lp.Spec;
-            int n = l + 1;
-            if (layer.BatchNorm)
+            if (lp.SpansBatch)
             {
                 new VectorMethod("private static", "void", lp.InferLinear, ("ref float", "p"), ("ref float", "x"), ("ref float", "y")).Emit(w, SummaryText(lp, layout, "inference, linear part z = x·W (no bias: β takes its role)"), vw =>
                 {
                     InferProduct(w, vw, lp, layout, "y", bias: false);
                 });
             }
-            string what = isOutput ? "inference forward (logits; the output activation follows)" : "inference forward";
-            new VectorMethod("private static", "void", lp.Infer, ("ref float", "p"), ("ref float", "statistics"), ("ref float", "x"), ("ref float", "y")).Emit(w, SummaryText(lp, layout, layer.BatchNorm ? what + ", batch norm with the population statistics" : what), vw =>
+            string what = lp.IsOutput ? "inference forward (logits; the output activation follows)" : "inference forward";
+            new VectorMethod("private static", "void", lp.Infer, ("ref float", "p"), ("ref float", "statistics"), ("ref float", "x"), ("ref float", "y")).Emit(w, SummaryText(lp, layout, what + Notes(lp, o => o.InferenceNote(layer))), vw =>
             {
-                if (layer.BatchNorm)
-                {
-                    w.Line($"{lp.InferLinear}(ref p, ref x, ref y);");
-                    BatchNormEmitter.EmitInference(w, vw, lp, layout, rows: false);
-                }
-                else if (layer.Activation == ActivationKind.Maxout)
-                {
-                    w.Line($"global::System.Span<float> piecesBuffer = stackalloc float[{Int(layer.Width)}];");
-                    w.Line("ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);");
-                    InferProduct(w, vw, lp, layout, "z", layer.Bias);
-                    MaxoutEmitter.EmitReduce(w, layer, "z", "y", null);
-                }
+                string linear = lp.Units.EmitInferTarget(w, lp);
+                if (lp.SpansBatch)
+                    w.Line($"{lp.InferLinear}(ref p, ref x, ref {linear});");
                 else
-                {
-                    InferProduct(w, vw, lp, layout, "y", layer.Bias);
-                }
-                if (!isOutput && layer.Activation != ActivationKind.Maxout) ActivationEmitter.Forward(w, vw, layer, "y", "y", null);
+                    InferProduct(w, vw, lp, layout, linear, layer.Bias);
+                foreach (var option in lp.Options) option.EmitInference(w, vw, lp, layout, rows: false);
+                lp.Units.EmitInfer(w, vw, lp, linear);
             });
         }
 
-        /// <summary>One row's x·W (+ b) into ref <paramref name="target"/> (the pieces of a maxout layer), from the weights at p.</summary>
+        /// <summary>One row's x·W (+ b) into ref <paramref name="target"/>, from the weights at p.</summary>
         private static void InferProduct(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, string target, bool bias)
         {
             var layer = lp.Spec;
@@ -133,68 +140,57 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>
         /// Batched inference forward over <c>count</c> rows (PredictBatch): the training forward's row-blocked kernel
-        /// (each loaded weight vector serves several rows), batch norm with the population statistics, no dropout.
-        /// Writes the layer's output (logits for the output layer) row after row into <c>output</c>; maxout pieces
-        /// go through <c>scratch</c>.
+        /// (each loaded weight vector serves several rows), the options' inference (batch norm with the population
+        /// statistics; no dropout), then the units. Writes the layer's output (logits for the output layer) row after
+        /// row into <c>output</c>; units with their own pieces take them from <c>scratch</c>.
         /// </summary>
-        private static void EmitInferRows(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
+        private static void EmitInferRows(IndentedWriter w, LayerPlan lp, Layout layout)
         {
-            int l = lp.Index;
             var layer = lp.Spec;
-            int n = l + 1, units = layer.Units;
-            bool maxout = layer.Activation == ActivationKind.Maxout;
-            string pass = "batched inference forward over count rows" + (isOutput ? " (logits; the output activation follows)" : "")
-                + (layer.BatchNorm ? ", batch norm with the population statistics" : "");
+            string pass = "batched inference forward over count rows" + (lp.IsOutput ? " (logits; the output activation follows)" : "") + Notes(lp, o => o.InferenceNote(layer));
             new VectorMethod("private static", "void", lp.InferRows, ("ref float", "p"), ("ref float", "statistics"), ("ref float", "x"), ("ref float", "output"), ("ref float", "scratch"), ("int", "count")).Emit(w, SummaryText(lp, layout, pass), vw =>
             {
-                w.Line($"ref float w = ref {Refs.At("p", layout.WeightOffset[l])};");
-                string? bias = null;
-                if (layer.Bias)
-                {
-                    w.Line($"ref float b = ref {Refs.At("p", layout.BiasOffset[l])};");
-                    bias = "b";
-                }
+                w.Line($"ref float w = ref {Refs.At("p", layout.WeightOffset[lp.Index])};");
+                string? bias = DeclareBias(w, lp, layout);
                 using (w.Open())
                 {
-                    w.Line($"ref float y = ref {(maxout ? "scratch" : "output")};");
+                    w.Line($"ref float y = ref {lp.Units.InferRowsTarget};");
                     RowsProduct(w, vw, layer, bias, rowBlocks: true);
                 }
-                if (layer.BatchNorm)
-                {
-                    BatchNormEmitter.EmitInference(w, vw, lp, layout, rows: true);
-                }
-                if (maxout)
-                {
-                    using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
-                        MaxoutEmitter.EmitReduce(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, row * {Int(layer.Width)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * {Int(units)})", null);
-                }
-                else if (!isOutput)
-                    ActivationEmitter.Forward(w, vw, layer, "output", "output", "count");
+                foreach (var option in lp.Options) option.EmitInference(w, vw, lp, layout, rows: true);
+                lp.Units.EmitInferRows(w, vw, lp);
             });
         }
 
-        /// <summary>Training forward over <c>count</c> rows: blocks of rows share each loaded weight vector.</summary>
-        private static void EmitTrainForward(IndentedWriter w, LayerPlan lp, Layout layout, int batchSize, bool isOutput)
+        /// <summary>ref b, the biases at p, when the layer has them: returns "b", or null.</summary>
+        private static string? DeclareBias(IndentedWriter w, LayerPlan lp, Layout layout)
         {
-            int l = lp.Index;
-            var layer = lp.Spec;
-            int n = l + 1, units = layer.Units;
-            bool maxout = layer.Activation == ActivationKind.Maxout;
-            string target = isOutput ? $"{lp.Logits}" : maxout ? $"{lp.Pieces}" : $"{lp.Activations}";
-            string pass = "training forward over rows [start, start + count)" + (isOutput ? $", logits in {lp.Logits}, outputs in {lp.Activations}" : $", outputs in {lp.Activations}")
-                + (layer.Dropout > 0 ? $", dropout-masked copy in {lp.DroppedOutputs}" : "");
+            if (!lp.Spec.Bias) return null;
+            w.Line($"ref float b = ref {Refs.At("p", layout.BiasOffset[lp.Index])};");
+            return "b";
+        }
 
-            if (!layer.BatchNorm)
+        /// <summary>
+        /// Training forward over <c>count</c> rows: blocks of rows share each loaded weight vector. A layer with a step
+        /// over the whole batch (batch norm) is written as three pieces (linear part, that step, activation), so that a
+        /// split step can run the middle one over the whole batch between its parts; then the options' weight methods.
+        /// </summary>
+        private static void EmitTrainForward(IndentedWriter w, LayerPlan lp, Layout layout, int batchSize)
+        {
+            string target = lp.LinearOutput;
+            string pass = "training forward over rows [start, start + count)" + (lp.IsOutput ? $", logits in {lp.Logits}, outputs in {lp.Activations}" : $", outputs in {lp.Activations}")
+                + Notes(lp, o => o.ForwardNote(lp));
+
+            if (!lp.SpansBatch)
             {
                 new VectorMethod("private", "void", lp.Forward, ("ref float", "x"), ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, pass), vw =>
                 {
                     ForwardLinear(w, vw, lp, layout, batchSize, target);
-                    ForwardActivation(w, vw, lp, isOutput);
+                    ForwardActivation(w, vw, lp);
                 });
             }
             else
             {
-                // Three pieces, so that a step split across threads can normalise over the whole batch between them.
                 Summary(w, lp, layout, pass + "; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself)");
                 using (w.Member($"private void {lp.Forward}(ref float x, int start, int count)"))
                 {
@@ -207,19 +203,14 @@ namespace CompiledNet.Generator.Emit
                 {
                     ForwardLinear(w, vw, lp, layout, batchSize, target);
                 });
-                new VectorMethod("private", "void", lp.BatchNormForward, ("int", "count")).Emit(w, SummaryText(lp, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics"), vw =>
+                foreach (var option in lp.Options) option.EmitBatchForward(w, lp, layout);
+                new VectorMethod("private", "void", lp.ForwardActivation, ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, "training forward, activation" + Notes(lp, o => o.ActivationNote(lp.Spec)) + " over rows [start, start + count)"), vw =>
                 {
-                    w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
-                    w.Line($"ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target});");
-                    BatchNormEmitter.EmitForward(w, vw, lp, layout);
-                });
-                new VectorMethod("private", "void", lp.ForwardActivation, ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, "training forward, activation" + (layer.Dropout > 0 ? " and dropout" : "") + " over rows [start, start + count)"), vw =>
-                {
-                    w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
-                    ForwardActivation(w, vw, lp, isOutput);
+                    w.Line($"ref float y = ref {StartRow(target, lp.Spec.Width)};");
+                    ForwardActivation(w, vw, lp);
                 });
             }
-            if (layer.DropConnect > 0) DropConnectEmitter.EmitMask(w, lp, layout);
+            foreach (var option in lp.Options) option.EmitWeightMethods(w, lp, layout);
         }
 
         /// <summary>y[r, o] = b[o] + Σ_i x[r, i]·W[i, o] for r in [0, count): column strips outermost, blocks of ForwardRows rows.</summary>
@@ -238,77 +229,48 @@ namespace CompiledNet.Generator.Emit
                 }, rowBlocks);
         }
 
-        /// <summary>y = x·W (+ b) over rows [start, start + count) into <paramref name="target"/>, W ⊙ mask with DropConnect.</summary>
+        /// <summary>y = x·W (+ b) over rows [start, start + count) into <paramref name="target"/>, from the weights in use this step.</summary>
         private static void ForwardLinear(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, int batchSize, string target)
         {
-            int l = lp.Index;
             var layer = lp.Spec;
             w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
-            if (layer.DropConnect > 0)
-            {
-                w.Line($"if (!_masksDrawn) {lp.DropConnect}(); // a split step drew the masks before its parts started");
-                w.Line($"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights});");
-            }
-            else
-                w.Line($"ref float w = ref {Refs.At("p", layout.WeightOffset[l])};");
-            string? bias = null;
-            if (layer.Bias)
-            {
-                w.Line($"ref float b = ref {Refs.At("p", layout.BiasOffset[l])};");
-                bias = "b";
-            }
-            w.Line($"ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({target}), (nuint)start * {Int(layer.Width)});");
+            foreach (var option in lp.Options) option.EmitPrepareWeights(w, lp);
+            w.Line($"ref float w = ref {lp.WeightsInUse ?? Refs.At("p", layout.WeightOffset[lp.Index])};");
+            string? bias = DeclareBias(w, lp, layout);
+            w.Line($"ref float y = ref {StartRow(target, layer.Width)};");
             using (w.Open())
                 RowsProduct(w, vw, layer, bias, rowBlocks: batchSize >= ForwardRows);
         }
 
-        /// <summary>The activation (or maxout's reduction) of the rows the forward pass wrote, then dropout's masked copy.</summary>
-        private static void ForwardActivation(IndentedWriter w, VectorWidth vw, LayerPlan lp, bool isOutput)
+        /// <summary>The units of the rows the forward pass wrote, then the options' work on them (dropout's masked copy).</summary>
+        private static void ForwardActivation(IndentedWriter w, VectorWidth vw, LayerPlan lp)
         {
-            var layer = lp.Spec;
-            int units = layer.Units;
-            bool maxout = layer.Activation == ActivationKind.Maxout;
-            if (maxout)
-                using (w.Open())
-                {
-                    w.Line($"ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)});");
-                    w.Line($"ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
-                    using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
-                        MaxoutEmitter.EmitReduce(w, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * {Int(layer.Width)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref a, row * {Int(units)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, row * {Int(units)})");
-                }
-            else if (isOutput)
-                ActivationEmitter.Forward(w, vw, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Logits}), (nuint)start * {Int(units)})", $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "count");
-            else
-                ActivationEmitter.Forward(w, vw, layer, "y", "y", "count");
-            if (layer.Dropout > 0)
-                DropoutEmitter.EmitForward(w, vw, $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations})", $"{lp.DroppedOutputs}", $"{lp.DropoutMask}", units, layer.Dropout, "start");
+            lp.Units.EmitForward(w, vw, lp);
+            foreach (var option in lp.Options) option.EmitOutputsForward(w, vw, lp);
         }
 
         /// <summary>
         /// Backward over <c>count</c> rows. On entry _d{n} holds ∂L/∂(the layer's output as the next layer saw it)
-        /// (hidden layers) or ∂L/∂z (the output layer, from the fused loss gradient). In order: through the dropout
-        /// mask, the activation, batch norm; then the weight and bias (or γ, β) gradients and, except for the first
-        /// layer, ∂L/∂a of the layer below into _d{n−1}.
+        /// (hidden layers) or ∂L/∂z (the output layer, from the fused loss gradient). In order: the options after the
+        /// units (the dropout mask), the units' derivative, the step over the whole batch (batch norm); then the weight
+        /// and bias (or γ, β) gradients and, except for the first layer, ∂L/∂a of the layer below into _d{n−1}.
         /// </summary>
-        private static void EmitBackward(IndentedWriter w, LayerPlan lp, Layout layout, bool isOutput)
+        private static void EmitBackward(IndentedWriter w, LayerPlan lp, Layout layout)
         {
-            int l = lp.Index;
             var layer = lp.Spec;
-            int n = l + 1, inputs = layer.Inputs, units = layer.Units, width = layer.Width;
-            bool maxout = layer.Activation == ActivationKind.Maxout;
-            var steps = new System.Collections.Generic.List<string>();
-            if (layer.Dropout > 0) steps.Add("dropout mask");
-            if (maxout) steps.Add("to the winning piece of each maxout unit");
-            else if (!isOutput && layer.Activation != ActivationKind.Linear) steps.Add("activation derivative");
-            if (layer.BatchNorm) steps.Add("batch norm (γ, β and the batch statistics)");
-            steps.Add("weight" + (layer.DropConnect > 0 ? " (through the DropConnect mask)" : "") + (layer.Bias ? " and bias" : "") + " gradients");
+            var steps = new List<string>();
+            steps.AddRange(lp.Options.Select(o => o.OutputsBackwardNote).OfType<string>());
+            if (lp.Units.BackwardNote(lp) is { } units) steps.Add(units);
+            int norm = steps.Count;
+            steps.AddRange(lp.Options.Select(o => o.BatchBackwardNote).OfType<string>());
+            steps.Add("weight" + Notes(lp, o => o.WeightGradientNote(layer)) + (layer.Bias ? " and bias" : "") + " gradients");
             if (lp.HasInputGradient) steps.Add("input gradient");
-            if (!layer.BatchNorm)
+            if (!lp.SpansBatch)
             {
                 new VectorMethod("private", "void", lp.Backward, ("ref float", "x"), ("int", "start"), ("int", "count"), ("ref float", "g")).Emit(w, SummaryText(lp, layout, "backward: " + string.Join(", ", steps)), vw =>
                 {
                     BackwardRows(w, lp);
-                    BackwardThroughActivation(w, vw, lp, isOutput);
+                    BackwardThroughActivation(w, vw, lp);
                     BackwardLinear(w, vw, lp, layout);
                 });
                 return;
@@ -322,18 +284,12 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"{lp.BackwardLinear}(ref x, start, count, ref g);");
             }
             w.Line();
-            int norm = steps.IndexOf("batch norm (γ, β and the batch statistics)");
             new VectorMethod("private", "void", lp.BackwardActivation, ("int", "start"), ("int", "count")).Emit(w, SummaryText(lp, layout, "backward over rows [start, start + count): " + (norm > 0 ? string.Join(", ", steps.GetRange(0, norm)) : "nothing before batch norm (δ is already ∂L/∂ of its output)")), vw =>
             {
                 BackwardRows(w, lp);
-                BackwardThroughActivation(w, vw, lp, isOutput);
+                BackwardThroughActivation(w, vw, lp);
             });
-            new VectorMethod("private", "void", lp.BatchNormBackward, ("int", "count"), ("ref float", "g")).Emit(w, SummaryText(lp, layout, "backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z"), vw =>
-            {
-                w.Line($"ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas});");
-                w.Line("nuint rows = (nuint)count;");
-                BatchNormEmitter.EmitBackward(w, vw, lp, layout);
-            });
+            foreach (var option in lp.Options) option.EmitBatchBackward(w, lp, layout);
             new VectorMethod("private", "void", lp.BackwardLinear, ("ref float", "x"), ("int", "start"), ("int", "count"), ("ref float", "g")).Emit(w, SummaryText(lp, layout, "backward over rows [start, start + count): " + string.Join(", ", steps.GetRange(norm + 1, steps.Count - norm - 1))), vw =>
             {
                 BackwardRows(w, lp);
@@ -348,20 +304,15 @@ namespace CompiledNet.Generator.Emit
         /// <summary>d (δ of the rows [start, start + count)) and rows.</summary>
         private static void BackwardRows(IndentedWriter w, LayerPlan lp)
         {
-            w.Line($"ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Deltas}), (nuint)start * {Int(lp.Spec.Units)});");
+            w.Line($"ref float d = ref {StartRow(lp.Deltas, lp.Spec.Units)};");
             w.Line("nuint rows = (nuint)count;");
         }
 
-        /// <summary>δ through the dropout mask, then maxout's routing or the activation derivative (the output layer's δ is ∂L/∂z already).</summary>
-        private static void BackwardThroughActivation(IndentedWriter w, VectorWidth vw, LayerPlan lp, bool isOutput)
+        /// <summary>δ through the options after the units (the dropout mask), then the units' derivative (the output layer's δ is ∂L/∂z already).</summary>
+        private static void BackwardThroughActivation(IndentedWriter w, VectorWidth vw, LayerPlan lp)
         {
-            var layer = lp.Spec;
-            int units = layer.Units;
-            bool maxout = layer.Activation == ActivationKind.Maxout;
-            if (layer.Dropout > 0) DropoutEmitter.EmitBackward(w, vw, lp);
-            if (maxout) MaxoutEmitter.EmitBackward(w, lp);
-            else if (!isOutput)
-                ActivationEmitter.Backward(w, vw, layer, $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Activations}), (nuint)start * {Int(units)})", "d", "count");
+            foreach (var option in lp.Options) option.EmitOutputsBackward(w, vw, lp);
+            lp.Units.EmitBackward(w, vw, lp);
         }
 
         /// <summary>The weight, bias and input gradients from δ.</summary>
@@ -371,7 +322,7 @@ namespace CompiledNet.Generator.Emit
             BiasAndInputGradients(w, vw, lp, layout);
         }
 
-        /// <summary>∂L/∂W = xᵀ·δ into g, blocks of GradRows inputs, then ⊙ the DropConnect mask.</summary>
+        /// <summary>∂L/∂W = xᵀ·δ into g, blocks of GradRows inputs, then the options' work on it (⊙ the DropConnect mask).</summary>
         private static void WeightGradient(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout)
         {
             int l = lp.Index;
@@ -405,7 +356,7 @@ namespace CompiledNet.Generator.Emit
                         _ => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", null, i)), "d", $"r * {Int(width)}", _ => "g0", null));
                 }
             }
-            if (layer.DropConnect > 0) DropConnectEmitter.EmitGradientMask(w, vw, lp);
+            foreach (var option in lp.Options) option.EmitWeightGradient(w, vw, lp);
         }
 
         /// <summary>∂L/∂b = Σ_r δ into g; ∂L/∂x = δ·Wᵀ into the layer below's δ (not for the first layer).</summary>
@@ -424,10 +375,10 @@ namespace CompiledNet.Generator.Emit
             if (lp.HasInputGradient)
             {
                 w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
-                w.Line(layer.DropConnect > 0
-                    ? $"ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.MaskedWeights}); // the weights as used in the forward pass"
-                    : $"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(layout.WeightOffset[l])});");
-                w.Line($"ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.InputDeltas}), (nuint)start * {Int(inputs)});");
+                w.Line(lp.WeightsInUse is { } used
+                    ? $"ref float w = ref {used}; // the weights as used in the forward pass"
+                    : $"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {First("_parameters")}, {Int(layout.WeightOffset[l])});");
+                w.Line($"ref float dx = ref {StartRow(lp.InputDeltas, inputs)};");
                 using (w.Open())
                 {
                     w.Line("int r = 0;");

@@ -1,4 +1,3 @@
-using System;
 using CompiledNet.Generator.Model;
 using static CompiledNet.Generator.Literals;
 
@@ -10,20 +9,36 @@ namespace CompiledNet.Generator.Emit
     /// forward, and the mask applied to δ in the backward pass. Inverted dropout: kept values carry 1/(1 − p), so
     /// inference uses no mask.
     /// </summary>
-    internal static class DropoutEmitter
+    internal sealed class DropoutEmitter : DenseOption
     {
-        public static void EmitFields(IndentedWriter w, LayerPlan lp)
+        public override bool IsActive(LayerSpec layer) => layer.Dropout > 0;
+
+        public override void EmitFields(IndentedWriter w, LayerPlan lp)
         {
             string size = $"BatchSize * {Int(lp.Spec.Units)}";
-            w.Line($"private readonly float[] {lp.DropoutMask} = new float[{size}]; // layer {lp.Number}: 0 or 1/(1 − p) per unit and example");
-            w.Line($"private readonly float[] {lp.DroppedOutputs} = new float[{size}]; // layer {lp.Number}: outputs after dropout, the next layer's input");
+            DenseEmitter.BufferField(w, lp, lp.DropoutMask, size, "0 or 1/(1 − p) per unit and example");
+            DenseEmitter.BufferField(w, lp, lp.DroppedOutputs, size, "outputs after dropout, the next layer's input");
         }
 
-        /// <summary>Draws the dropout mask of <paramref name="mask"/> for <c>count</c> rows from row 0, as a one-thread step draws it (the caller opens the block).</summary>
-        public static void EmitDrawMask(IndentedWriter w, string mask, int units, float rate)
+        public override string ForwardNote(LayerPlan lp) => $", dropout-masked copy in {lp.DroppedOutputs}";
+
+        public override string ActivationNote(LayerSpec layer) => " and dropout";
+
+        /// <summary>The masked copy of the layer's outputs of rows [start, start + count), the next layer's input.</summary>
+        public override void EmitOutputsForward(IndentedWriter w, VectorWidth vw, LayerPlan lp)
+            => EmitForward(w, vw, DenseEmitter.First(lp.Activations), lp.DroppedOutputs, lp.DropoutMask, lp.Spec.Units, lp.Spec.Dropout, "start");
+
+        public override string? OutputsBackwardNote => "dropout mask";
+
+        /// <summary>A split step's mask of the layer, drawn for <c>count</c> rows from row 0 as a one-thread step draws it.</summary>
+        public override void EmitSplitDrawMasks(IndentedWriter w, LayerPlan lp)
         {
-            w.Line($"ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({mask});");
-            DrawMask(w, "m", $"(nuint)count * {Int(units)}", rate);
+            w.Line($"// layer {lp.Number} ({Describer.Layer(lp.Spec)}): its dropout mask");
+            using (w.Open("if (!ReuseMasks)"))
+            {
+                w.Line($"ref float m = ref {DenseEmitter.First(lp.DropoutMask)};");
+                DrawMask(w, "m", $"(nuint)count * {Int(lp.Spec.Units)}", lp.Spec.Dropout);
+            }
         }
 
         /// <summary>
@@ -67,13 +82,13 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>δ ← δ ⊙ mask over rows [start, start + count) (refs d and rows declared by the caller).</summary>
-        public static void EmitBackward(IndentedWriter w, VectorWidth vw, LayerPlan lp)
+        public override void EmitOutputsBackward(IndentedWriter w, VectorWidth vw, LayerPlan lp)
         {
             int units = lp.Spec.Units;
             w.Line("// δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)");
             using (w.Open())
             {
-                w.Line($"ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.DropoutMask}), (nuint)start * {Int(units)});");
+                w.Line($"ref float m = ref {DenseEmitter.StartRow(lp.DropoutMask, units)};");
                 using (w.Open("for (nuint row = 0; row < rows; row++)"))
                 {
                     w.Line($"ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * {Int(units)});");

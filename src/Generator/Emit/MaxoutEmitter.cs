@@ -1,4 +1,3 @@
-using System;
 using CompiledNet.Generator.Model;
 using static CompiledNet.Generator.Literals;
 
@@ -8,18 +7,74 @@ namespace CompiledNet.Generator.Emit
     /// Maxout units (Goodfellow et al., 2013, arXiv:1302.4389), all of it: the buffers of pieces, winners and piece
     /// gradients, the reduction of each unit's pieces to their maximum, and the routing of δ to the winning piece.
     /// </summary>
-    internal static class MaxoutEmitter
+    internal sealed class MaxoutEmitter : DenseOption, IDenseUnits
     {
-        public static void EmitFields(IndentedWriter w, LayerPlan lp)
+        public override bool IsActive(LayerSpec layer) => layer.Activation == ActivationKind.Maxout;
+
+        /// <summary>Maxout replaces the activation: the units are the largest of their pieces.</summary>
+        public override IDenseUnits? Units => this;
+
+        /// <summary>
+        /// The training buffers of pieces, winners and piece gradients; and, when one row's pieces are more than
+        /// <see cref="NetworkPlan.StackFloats"/> floats, the per-thread buffer that holds them in inference instead of the stack.
+        /// </summary>
+        public override void EmitFields(IndentedWriter w, LayerPlan lp)
         {
             var layer = lp.Spec;
-            w.Line($"private readonly float[] {lp.Pieces} = new float[BatchSize * {Int(layer.Width)}]; // layer {lp.Number}: the {Int(layer.Pieces)} linear pieces of each maxout unit");
-            w.Line($"private readonly int[] {lp.Winners} = new int[BatchSize * {Int(layer.Units)}]; // layer {lp.Number}: index of each unit's winning piece");
-            w.Line($"private readonly float[] {lp.PieceDeltas} = new float[BatchSize * {Int(layer.Width)}]; // layer {lp.Number}: ∂L/∂pieces");
+            DenseEmitter.BufferField(w, lp, lp.Pieces, $"BatchSize * {Int(layer.Width)}", $"the {Int(layer.Pieces)} linear pieces of each maxout unit");
+            DenseEmitter.BufferField(w, lp, lp.Winners, $"BatchSize * {Int(layer.Units)}", "index of each unit's winning piece", "int");
+            DenseEmitter.BufferField(w, lp, lp.PieceDeltas, $"BatchSize * {Int(layer.Width)}", "∂L/∂pieces");
+            if (!PiecesOnStack(layer))
+                w.Line($"[global::System.ThreadStatic] private static float[]? {lp.PiecesScratch}; // layer {lp.Number}: one row's pieces in inference, too many for the stack");
         }
 
+        /// <summary>One row's pieces live on the stack in inference up to <see cref="NetworkPlan.StackFloats"/> floats.</summary>
+        private static bool PiecesOnStack(LayerSpec layer) => layer.Width <= NetworkPlan.StackFloats;
+
+        /// <summary>One row's pieces: on the stack, or in the per-thread buffer (allocated on the thread's first prediction) when they are too many.</summary>
+        public string EmitInferTarget(IndentedWriter w, LayerPlan lp)
+        {
+            int width = lp.Spec.Width;
+            w.Line(PiecesOnStack(lp.Spec)
+                ? $"global::System.Span<float> piecesBuffer = stackalloc float[{Int(width)}];"
+                : $"global::System.Span<float> piecesBuffer = {lp.PiecesScratch} ??= new float[{Int(width)}];");
+            w.Line("ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);");
+            return "z";
+        }
+
+        public void EmitInfer(IndentedWriter w, VectorWidth vw, LayerPlan lp, string linear) => EmitReduce(w, lp.Spec, linear, "y", null);
+
+        public string InferRowsTarget => "scratch";
+
+        public void EmitInferRows(IndentedWriter w, VectorWidth vw, LayerPlan lp)
+        {
+            var layer = lp.Spec;
+            using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                EmitReduce(w, layer, RowAt("scratch", layer.Width), RowAt("output", layer.Units), null);
+        }
+
+        /// <summary>Training: the units of rows [start, start + count) from their pieces at y, each winner's index kept for backward.</summary>
+        public void EmitForward(IndentedWriter w, VectorWidth vw, LayerPlan lp)
+        {
+            var layer = lp.Spec;
+            int units = layer.Units;
+            using (w.Open())
+            {
+                w.Line($"ref float a = ref {DenseEmitter.StartRow(lp.Activations, units)};");
+                w.Line($"ref int winner = ref {DenseEmitter.StartRow(lp.Winners, units)};");
+                using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                    EmitReduce(w, layer, RowAt("y", layer.Width), RowAt("a", units), RowAt("winner", units));
+            }
+        }
+
+        public string? BackwardNote(LayerPlan lp) => "to the winning piece of each maxout unit";
+
+        /// <summary>The ref of row <c>row</c> of a matrix of <paramref name="width"/> columns at ref <paramref name="matrix"/>.</summary>
+        private static string RowAt(string matrix, int width)
+            => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {matrix}, row * {Int(width)})";
+
         /// <summary>Maxout: each unit is the largest of its k consecutive pieces; in training, the winner's index is kept for backward.</summary>
-        public static void EmitReduce(IndentedWriter w, LayerSpec layer, string pieces, string output, string? winner)
+        private static void EmitReduce(IndentedWriter w, LayerSpec layer, string pieces, string output, string? winner)
         {
             int k = layer.Pieces;
             w.Line($"// maxout: unit u = max over pieces [u·{Int(k)}, u·{Int(k)} + {Int(k)})");
@@ -42,15 +97,15 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>δ over the units becomes δ over the pieces: each unit's gradient to its winning piece, 0 to the others; d then refers to the pieces.</summary>
-        public static void EmitBackward(IndentedWriter w, LayerPlan lp)
+        public void EmitBackward(IndentedWriter w, VectorWidth vw, LayerPlan lp)
         {
             var layer = lp.Spec;
             int units = layer.Units, width = layer.Width;
             w.Line($"// maxout: each unit's gradient goes to its winning piece; the other pieces get 0");
-            w.Line($"ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.PieceDeltas}), (nuint)start * {Int(width)});");
+            w.Line($"ref float dPieces = ref {DenseEmitter.StartRow(lp.PieceDeltas, width)};");
             using (w.Open())
             {
-                w.Line($"ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({lp.Winners}), (nuint)start * {Int(units)});");
+                w.Line($"ref int winner = ref {DenseEmitter.StartRow(lp.Winners, units)};");
                 w.Line($"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * {Int(width)}).Clear();");
                 using (w.Open($"for (nuint j = 0; j < rows * {Int(units)}; j++)"))
                     w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dPieces, (j / {Int(units)}) * {Int(width)} + (j % {Int(units)}) * {Int(layer.Pieces)} + (nuint)global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, j)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);");

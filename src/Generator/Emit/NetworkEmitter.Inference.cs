@@ -10,12 +10,18 @@ namespace CompiledNet.Generator.Emit
         {
             var spec = plan.Spec;
             var output = spec.Layers[spec.Layers.Count - 1];
+            if (!plan.OutputsOnStack)
+            {
+                w.Line($"// {Int(spec.OutputSize)} outputs are too many for the stack: Predict, Classify and Loss keep logits, outputs and targets in one buffer per thread, allocated on its first use.");
+                w.Line("[global::System.ThreadStatic] private static float[]? t_outputs;");
+                w.Line();
+            }
             w.Line("/// <summary>Runs the network on one example: <paramref name=\"x\"/> has InputSize values, <paramref name=\"y\"/> receives OutputSize values.</summary>");
             using (w.Member("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)"))
             {
                 CheckInput(w);
                 w.Line("if (y.Length != OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(y), OutputSize, y.Length, \"OutputSize\");");
-                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                OutputBuffer(w, plan, "z", 0);
                 w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
             }
             w.Line();
@@ -30,8 +36,8 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public int Classify(global::System.ReadOnlySpan<float> x)"))
             {
                 CheckInput(w);
-                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
-                w.Line("global::System.Span<float> y = stackalloc float[OutputSize];");
+                OutputBuffer(w, plan, "z", 0);
+                OutputBuffer(w, plan, "y", 1);
                 w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
                 if (spec.OutputSize == 1)
                     w.Line($"return y[0] >= {(output.Activation == ActivationKind.Sigmoid ? "0.5f" : "0f")} ? 1 : 0;");
@@ -49,7 +55,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public float Loss(global::System.ReadOnlySpan<float> x, int label)"))
             {
                 CheckInput(w);
-                w.Line("global::System.Span<float> t = stackalloc float[OutputSize];");
+                OutputBuffer(w, plan, "t", 2);
                 w.Line("SetTarget(label, 0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t), nameof(label));");
                 w.Line("return LossCore(x, t);");
             }
@@ -64,8 +70,8 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             using (w.Member("private float LossCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> t)"))
             {
-                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
-                w.Line("global::System.Span<float> y = stackalloc float[OutputSize];");
+                OutputBuffer(w, plan, "z", 0);
+                OutputBuffer(w, plan, "y", 1);
                 w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y));");
                 w.Line("return ExampleLoss(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(t));");
             }
@@ -86,7 +92,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Member("public Output Predict(in Input x)"))
             {
                 w.Line("Output y = default;");
-                w.Line("global::System.Span<float> z = stackalloc float[OutputSize];");
+                OutputBuffer(w, plan, "z", 0);
                 w.Line("Infer(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.AsReadOnlySpan()), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(z), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.AsSpan()));");
                 w.Line("return y;");
             }
@@ -134,6 +140,16 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line();
         }
+
+        /// <summary>
+        /// Span <paramref name="name"/> of OutputSize floats: on the stack, or part <paramref name="slot"/> of the
+        /// per-thread buffer t_outputs when <see cref="NetworkPlan.OutputBuffers"/> of them would not fit
+        /// <see cref="NetworkPlan.StackFloats"/> (z = 0, y = 1, Loss's target t = 2: one call never uses a part twice).
+        /// </summary>
+        private static void OutputBuffer(IndentedWriter w, NetworkPlan plan, string name, int slot)
+            => w.Line(plan.OutputsOnStack
+                ? $"global::System.Span<float> {name} = stackalloc float[OutputSize];"
+                : $"global::System.Span<float> {name} = new global::System.Span<float>(t_outputs ??= new float[{Int(NetworkPlan.OutputBuffers * plan.Spec.OutputSize)}], {Int(slot * plan.Spec.OutputSize)}, OutputSize);");
 
         private static void CheckInput(IndentedWriter w)
             => w.Line("if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");

@@ -103,22 +103,11 @@ namespace CompiledNet.Generator.Emit
         /// <summary>DrawMasks: a split step draws every mask before its parts start, in the order a one-thread step draws them.</summary>
         private static void EmitDrawMasks(IndentedWriter w, NetworkPlan plan)
         {
-            var spec = plan.Spec;
-            var segments = plan.Segments;
             w.Line("/// <summary>Dropout and DropConnect masks of a split step, layer by layer (unless masks are reused); DropConnect's W ⊙ mask too.</summary>");
             using (w.Member("private void DrawMasks(int count)"))
             {
-                for (int l = 0; l < spec.Layers.Count; l++)
-                {
-                    var layer = spec.Layers[l];
-                    if (layer.DropConnect > 0) w.Line($"{plan.Layers[l].DropConnect}();");
-                    if (layer.Dropout > 0)
-                    {
-                        w.Line($"// layer {Int(l + 1)} ({Describer.Layer(layer)}): its dropout mask");
-                        using (w.Open("if (!ReuseMasks)"))
-                            DropoutEmitter.EmitDrawMask(w, $"{plan.Layers[l].DropoutMask}", layer.Units, layer.Dropout);
-                    }
-                }
+                foreach (var layer in plan.Layers)
+                    DenseEmitter.EmitDrawMasks(w, layer);
             }
             w.Line();
         }

@@ -13,8 +13,16 @@ namespace CompiledNet.Generator.Emit
     /// </summary>
     internal sealed class NetworkPlan
     {
-        /// <summary>Hidden activations up to this many floats live on the stack during inference; larger ones in a per-thread buffer.</summary>
+        /// <summary>
+        /// The most floats (64 KiB) one buffer of one-row inference may take on the stack: the hidden activations, the
+        /// first dense layer's input after convolution layers, one maxout layer's pieces, and the output buffers of a call
+        /// together. A larger one lives in a per-thread buffer allocated once, so inference stays free of allocations and
+        /// safe to call from several threads; a prediction never takes more than 4 × 64 KiB of stack.
+        /// </summary>
         public const int StackFloats = 16384;
+
+        /// <summary>The most buffers of OutputSize floats one call of the one-row API holds at once: Loss's target, then the logits and outputs.</summary>
+        public const int OutputBuffers = 3;
 
         /// <summary>Rows per chunk of PredictBatch: a chunk's activations of a 256-unit layer fill L1 (32 KiB).</summary>
         public const int PredictChunk = 32;
@@ -58,6 +66,7 @@ namespace CompiledNet.Generator.Emit
             HasBatchNorm = spec.Layers.Any(l => l.BatchNorm);
             HiddenUnits = spec.Layers.Take(n - 1).Sum(l => l.Units);
             HiddenOnStack = HiddenUnits <= StackFloats;
+            OutputsOnStack = OutputBuffers * spec.OutputSize <= StackFloats;
             WidestMaxoutPieces = spec.Layers.Where(l => l.Activation == ActivationKind.Maxout).Select(l => l.Width).DefaultIfEmpty(0).Max();
             PredictScratch = PackedChunk * (HiddenUnits + spec.OutputSize + WidestMaxoutPieces);
 
@@ -115,6 +124,9 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Inference keeps the hidden activations on the stack (else in a per-thread buffer).</summary>
         public bool HiddenOnStack { get; }
 
+        /// <summary>Predict, Classify and Loss keep their output buffers (<see cref="OutputBuffers"/> of OutputSize floats) on the stack (else in one per-thread buffer).</summary>
+        public bool OutputsOnStack { get; }
+
         /// <summary>Width of the widest maxout layer's pieces (0 without maxout): PredictBatch's scratch for them.</summary>
         public int WidestMaxoutPieces { get; }
 
@@ -160,7 +172,7 @@ namespace CompiledNet.Generator.Emit
             }
             foreach (var layer in Layers)
             {
-                if (!layer.Spec.BatchNorm) { calls.Add($"{layer.Forward}(ref {TrainingInput(layer.Index)}, start, count);"); continue; }
+                if (!layer.SpansBatch) { calls.Add($"{layer.Forward}(ref {TrainingInput(layer.Index)}, start, count);"); continue; }
                 calls.Add($"{layer.ForwardLinear}(ref {TrainingInput(layer.Index)}, start, count);");
                 Serial(new SerialCall(layer.BatchNormForward, $"{layer.BatchNormForward}(count);"));
                 calls.Add($"{layer.ForwardActivation}(start, count);");
@@ -169,7 +181,7 @@ namespace CompiledNet.Generator.Emit
             loss = true;
             foreach (var layer in Layers.Reverse())
             {
-                if (!layer.Spec.BatchNorm) { calls.Add($"{layer.Backward}(ref {TrainingInput(layer.Index)}, start, count, ref g);"); continue; }
+                if (!layer.SpansBatch) { calls.Add($"{layer.Backward}(ref {TrainingInput(layer.Index)}, start, count, ref g);"); continue; }
                 calls.Add($"{layer.BackwardActivation}(start, count);");
                 Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
                 calls.Add($"{layer.BackwardLinear}(ref {TrainingInput(layer.Index)}, start, count, ref g);");
@@ -239,7 +251,24 @@ namespace CompiledNet.Generator.Emit
             BackwardLinear = "BackwardLinear_L" + k;
             Step = "Step_L" + k;
             DropConnect = "DropConnect_L" + k;
+            PiecesScratch = "t_pieces" + k;
+            Options = DenseOptions.Of(Spec);
+            Units = Options.Select(o => o.Units).OfType<IDenseUnits>().SingleOrDefault() ?? ActivationUnits.Instance;
+            SpansBatch = Options.Any(o => o.SpansBatch);
+            WeightsInUse = Options.Select(o => o.WeightsInUse(this)).OfType<string>().SingleOrDefault();
         }
+
+        /// <summary>The layer's options (batch norm, maxout, dropout, DropConnect), in the order of <see cref="DenseOptions"/>.</summary>
+        public IReadOnlyList<IDenseOption> Options { get; }
+
+        /// <summary>How the layer's units come from its linear part: an option's (maxout), else the activation.</summary>
+        public IDenseUnits Units { get; }
+
+        /// <summary>An option works over the whole batch between the linear part and the units (batch norm): the training passes are three methods each.</summary>
+        public bool SpansBatch { get; }
+
+        /// <summary>The ref expression of the weights the training forward and the input gradient read, when an option replaces the parameters (DropConnect's W ⊙ mask); else null.</summary>
+        public string? WeightsInUse { get; }
 
         /// <summary>0-based position in the network.</summary>
         public int Index { get; }
@@ -280,6 +309,9 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>Maxout: the index of each unit's winning piece.</summary>
         public string Winners { get; }
+
+        /// <summary>Maxout: the per-thread buffer of one row's pieces in inference, when they are too many for the stack.</summary>
+        public string PiecesScratch { get; }
 
         /// <summary>Maxout: ∂L/∂pieces.</summary>
         public string PieceDeltas { get; }
