@@ -21,6 +21,7 @@ public class SampleCommandLineTests
         new object[] { "Optimizers", "--epochs" },
         new object[] { "Overfitting", "--epochs" },
         new object[] { "BatchNorm", "--steps" },
+        new object[] { "Regression", "--epochs" },
     };
 
     private static string SampleDll(string sample)
