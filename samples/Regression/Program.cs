@@ -10,24 +10,25 @@ using CompiledNet.Samples;
 // the copy of the table that scikit-learn ships. Holds out a test set, standardises the features and the target on
 // the training set only, trains a 10-32-1 tanh network with a quadratic loss with early stopping on a validation set,
 // and prints test RMSE, MAE and R² in the target's own unit, then a RESULT line.
-// Usage: dotnet run -c Release --project samples/Regression -- [--data DIR] [--epochs N] [--seed N]; --help lists the options
+// Usage: dotnet run -c Release --project samples/Regression -- [--data DIR] [--epochs N] [--seed N] [--out DIR]; --help lists the options
 
 var dataOption = SampleCommandLine.Text("--data", "folder with diabetes_data_raw.csv.gz and diabetes_target.csv.gz", "DIR",
     "/usr/lib/python3/dist-packages/sklearn/datasets/data");
 var epochsOption = SampleCommandLine.Int("--epochs", "training epochs", "N", defaultValue: 200);
 var seedOption = SampleCommandLine.Int("--seed", "seed of the train/test split, the initial weights and the shuffles", "N", defaultValue: 1, min: 0);
 var testShareOption = SampleCommandLine.Float("--test-share", "share of the patients held out for testing", "SHARE", 0.2f, 0.05f, 0.5f);
+var outOption = SampleCommandLine.Out("regression-test.csv (each test patient's target and prediction)");
 
 var command = new RootCommand("Trains a regression network on the diabetes table (442 patients, 10 features) and reports test RMSE, MAE and R²; ends with a RESULT line.")
 {
-    dataOption, epochsOption, seedOption, testShareOption,
+    dataOption, epochsOption, seedOption, testShareOption, outOption,
 };
 command.SetAction(Run);
 return SampleCommandLine.Run(command, args);
 
 int Run(ParseResult parse)
 {
-    string dir = parse.GetValue(dataOption)!;
+    string dir = parse.GetValue(dataOption)!, outDir = parse.GetValue(outOption)!;
     int epochs = parse.GetValue(epochsOption), seed = parse.GetValue(seedOption);
     float testShare = parse.GetValue(testShareOption);
 
@@ -86,6 +87,19 @@ int Run(ParseResult parse)
     var baseline = MeanAndDeviation(test.AllTargets);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"test: RMSE {rmse:F2}  MAE {mae:F2}  R² {scaled.RSquared:F4}  (predicting the training mean: RMSE {Math.Sqrt(baseline.Sd * baseline.Sd + (baseline.Mean - mean) * (baseline.Mean - mean)):F2})"));
+    Directory.CreateDirectory(outDir);
+    string csv = Path.Combine(outDir, "regression-test.csv");
+    using (var writer = new StreamWriter(csv))
+    {
+        writer.WriteLine("target,prediction");
+        Span<float> prediction = stackalloc float[1];
+        for (int i = 0; i < testScaled.Count; i++)
+        {
+            net.Predict(testScaled.Features(i), prediction);
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{test.Targets(i)[0]:R},{prediction[0] * sd + mean:F2}"));
+        }
+    }
+    Console.WriteLine($"wrote {csv}");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"RESULT test_rmse={rmse:F2} test_mae={mae:F2} test_r2={scaled.RSquared:F4} best_epoch={result.BestEpoch} train_seconds={result.TotalSeconds:F2}"));
     return 0;
