@@ -7,8 +7,10 @@ using System.IO.Compression;
 namespace CompiledNet
 {
     /// <summary>
-    /// How <see cref="Dataset.FromCsv"/> reads a CSV file of labelled examples: one example per row, one column the
-    /// class label, every other column a feature (the usual distribution of MNIST-style data: <c>label,pixel1,…,pixel784</c>).
+    /// How <see cref="Dataset.FromCsv(string, CsvOptions?)"/> reads a CSV file of examples: one example per row, one
+    /// column the class label, every other column a feature (the usual distribution of MNIST-style data:
+    /// <c>label,pixel1,…,pixel784</c>); or, with <see cref="TargetNames"/> or <see cref="TargetColumns"/>, regression
+    /// data: those columns the float targets, every other column a feature.
     /// </summary>
     public sealed record CsvOptions
     {
@@ -21,7 +23,17 @@ namespace CompiledNet
         /// <summary>The label column's 0-based index, used without a header (default 0), or to override <see cref="LabelName"/>.</summary>
         public int? LabelColumn { get; init; }
 
-        /// <summary>Every feature value is multiplied by this (default 1/255: byte pixels to [0, 1]).</summary>
+        /// <summary>
+        /// Regression: the header names of the target columns (in this order: target 0, 1, …); every other column is a
+        /// feature and there is no label column. A name missing from the header is an error naming it. Set this or
+        /// <see cref="TargetColumns"/>, not both. Targets are read as they are (<see cref="Scale"/> applies to features only).
+        /// </summary>
+        public System.Collections.Generic.IReadOnlyList<string>? TargetNames { get; init; }
+
+        /// <summary>Regression: the 0-based indices of the target columns (in this order); see <see cref="TargetNames"/>.</summary>
+        public System.Collections.Generic.IReadOnlyList<int>? TargetColumns { get; init; }
+
+        /// <summary>Every feature value is multiplied by this (default 1/255: byte pixels to [0, 1]; set 1 for tabular data).</summary>
         public float Scale { get; init; } = 1f / 255;
 
         /// <summary>Number of classes; null (default) takes the largest label + 1. A label outside [0, ClassCount) is an error naming its row.</summary>

@@ -117,18 +117,14 @@ namespace CompiledNet
         }
 
         /// <summary>
-        /// A standardised copy of <paramref name="data"/> (the original is unchanged). The copy keeps the image size
+        /// A standardised copy of <paramref name="data"/> (the original is unchanged), the same as
+        /// <see cref="Dataset.Standardize"/>: labels or targets are kept, and so is the image size
         /// (<see cref="Dataset.ImageHeight"/>, <see cref="Dataset.ImageWidth"/>), so image augmentation still works on it.
         /// </summary>
         public Dataset Apply(Dataset data)
         {
             ArgumentNullException.ThrowIfNull(data);
-            if (data.FeatureSize != _mean.Length)
-                throw new ArgumentException($"The data set has {data.FeatureSize} features per example; the standardizer was fitted on {_mean.Length}.", nameof(data));
-            var features = data.AllFeatures.ToArray();
-            for (int i = 0; i < data.Count; i++) Apply(features.AsSpan(i * _mean.Length, _mean.Length));
-            var standardized = new Dataset(features, data.FeatureSize, data.Labels.ToArray(), data.ClassCount);
-            return data.ImageHeight > 0 ? standardized.WithImageSize(data.ImageHeight, data.ImageWidth) : standardized;
+            return data.Standardize(this);
         }
     }
 }

@@ -21,7 +21,7 @@ namespace CompiledNet
         /// <summary>Optimizer steps taken in this epoch.</summary>
         public long Steps { get; init; }
 
-        /// <summary>Accuracy on <see cref="TrainingOptions.TestData"/>, if set.</summary>
+        /// <summary>Accuracy on <see cref="TrainingOptions.TestData"/>, if set and classification data.</summary>
         public double? TestAccuracy { get; init; }
 
         /// <summary>Mean loss on <see cref="TrainingOptions.TestData"/>, if set.</summary>
@@ -30,11 +30,17 @@ namespace CompiledNet
         /// <summary>How often this epoch was rolled back and rerun at a lower rate after diverging.</summary>
         public int RollBacks { get; init; }
 
-        /// <summary>Accuracy on <see cref="TrainingOptions.ValidationData"/>, if set.</summary>
+        /// <summary>Accuracy on <see cref="TrainingOptions.ValidationData"/>, if set and classification data.</summary>
         public double? ValidationAccuracy { get; init; }
 
         /// <summary>Mean loss on <see cref="TrainingOptions.ValidationData"/>, if set.</summary>
         public double? ValidationLoss { get; init; }
+
+        /// <summary>RMSE, MAE and R² on <see cref="TrainingOptions.TestData"/>, if set and regression data (its mean loss is also <see cref="TestLoss"/>).</summary>
+        public RegressionMetrics? TestRegression { get; init; }
+
+        /// <summary>RMSE, MAE and R² on <see cref="TrainingOptions.ValidationData"/>, if set and regression data (its mean loss is also <see cref="ValidationLoss"/>).</summary>
+        public RegressionMetrics? ValidationRegression { get; init; }
 
         /// <summary>The health monitor's per-layer statistics and warnings for this epoch, with <see cref="TrainingOptions.Health"/>.</summary>
         public HealthReport? Health { get; init; }

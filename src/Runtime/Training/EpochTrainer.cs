@@ -11,7 +11,11 @@ namespace CompiledNet
     /// The epoch loop of mini-batch SGD over an in-memory data set: each epoch's order from a
     /// <see cref="BatchingStrategy"/> (by default a fresh seeded permutation), batches of the network's BatchSize
     /// gathered — and augmented, with an <see cref="ImageAugmentation"/> — into buffers allocated once, and the last
-    /// partial batch passed with its real size. <see cref="RunEpoch"/> allocates nothing.
+    /// partial batch passed with its real size. Classification data trains against its labels, regression data
+    /// (<see cref="Dataset.IsRegression"/>) against its float targets (<see cref="ITrainable.TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float})"/>;
+    /// meant for a network with a quadratic loss, whose <c>OutputSize</c> equals the data's <see cref="Dataset.TargetSize"/>).
+    /// <see cref="RunEpoch"/> allocates nothing, also with <see cref="StepProgress"/> and with telemetry listeners
+    /// (<see cref="TrainingTelemetry"/>).
     /// </summary>
     public sealed class EpochTrainer<TNet> where TNet : ITrainable
     {
@@ -25,6 +29,8 @@ namespace CompiledNet
         private int _epochLength, _epochsRun;
         private readonly float[] _inputs;
         private readonly int[] _labels;
+        private readonly float[]? _targets;
+        private readonly string _networkName;
         private double _lastFiniteLoss = double.NaN;
         private LossWatch _watch = new(100);
 
@@ -42,7 +48,9 @@ namespace CompiledNet
                 throw new ArgumentException($"The data set has {data.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(data));
             int classes = net.OutputSize == 1 ? 2 : net.OutputSize;
             if (data.Count == 0) throw new ArgumentException("The data set is empty.", nameof(data));
-            if (data.ClassCount > classes)
+            if (data.IsRegression && data.TargetSize != net.OutputSize)
+                throw new ArgumentException($"The data set has {data.TargetSize} targets per example, but the network has {net.OutputSize} outputs.", nameof(data));
+            if (!data.IsRegression && data.ClassCount > classes)
             {
                 var labels = data.Labels;
                 for (int i = 0; i < labels.Length; i++)
@@ -65,8 +73,30 @@ namespace CompiledNet
             _augmentationRng = new Rng(seed);
             _order = new int[_sampler.MaxEpochLength];
             _inputs = new float[net.BatchSize * net.InputSize];
-            _labels = new int[net.BatchSize];
+            _labels = new int[data.IsRegression ? 0 : net.BatchSize];
+            _targets = data.IsRegression ? new float[net.BatchSize * net.OutputSize] : null;
+            _networkName = net.GetType().Name;
         }
+
+        /// <summary>
+        /// Receives a <see cref="StepReport"/> every <see cref="StepProgressInterval"/> steps of an epoch and at its last
+        /// step, on the training thread; null (the default) for none. Use <see cref="SynchronousProgress{T}"/> (or your
+        /// own <see cref="IProgress{T}"/>): <see cref="Progress{T}"/> posts every report to the thread pool, which allocates.
+        /// </summary>
+        public IProgress<StepReport>? StepProgress { get; set; }
+
+        /// <summary>Steps between two <see cref="StepProgress"/> reports (default 100; must be positive).</summary>
+        public int StepProgressInterval
+        {
+            get => _stepProgressInterval;
+            set
+            {
+                if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "The step progress interval must be at least 1.");
+                _stepProgressInterval = value;
+            }
+        }
+
+        private int _stepProgressInterval = 100;
 
         /// <summary>Gradient-norm clipping threshold, or null; see <see cref="TrainingOptions.MaxGradientNorm"/>.</summary>
         public float? MaxGradientNorm { get; set; }
@@ -126,12 +156,14 @@ namespace CompiledNet
             _epochLength = n;
             _epochsRun++;
             if (_augmenter is not null) _augmentationRng.State = AugmentationState(_seed, Epoch);
-            int batchSize = _net.BatchSize, inputSize = _net.InputSize;
+            int batchSize = _net.BatchSize, inputSize = _net.InputSize, outputSize = _net.OutputSize;
             double lossSum = 0;
-            long steps = 0;
+            long steps = 0, stepsInEpoch = (n + batchSize - 1) / batchSize;
+            var networkTag = TrainingTelemetry.NetworkTag(_networkName);
             for (int start = 0; start < n; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                long stepStarted = TrainingTelemetry.StepDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
                 int count = Math.Min(batchSize, n - start);
                 for (int j = 0; j < count; j++)
                 {
@@ -140,20 +172,24 @@ namespace CompiledNet
                         throw new InvalidOperationException($"The batch sampler returned example index {index}; the data set has {_data.Count} examples.");
                     if (_augmenter is null) _data.Features(index).CopyTo(_inputs.AsSpan(j * inputSize, inputSize));
                     else _augmenter.Apply(_data.Features(index), _inputs.AsSpan(j * inputSize, inputSize), _augmentationRng);
-                    _labels[j] = _data.Label(index);
+                    if (_targets is null) _labels[j] = _data.Label(index);
+                    else _data.Targets(index).CopyTo(_targets.AsSpan(j * outputSize, outputSize));
                 }
                 var inputs = _inputs.AsSpan(0, count * inputSize);
-                var labels = _labels.AsSpan(0, count);
                 float loss;
                 Monitor?.BeforeStep();
                 if (MaxGradientNorm is float max)
                 {
-                    loss = _net.ComputeGradients(inputs, labels);
+                    loss = _targets is null
+                        ? _net.ComputeGradients(inputs, _labels.AsSpan(0, count))
+                        : _net.ComputeGradients(inputs, _targets.AsSpan(0, count * outputSize));
                     GradientClipping.ClipByNorm(_net.Gradients, max);
                     _net.ApplyGradients();
                 }
                 else
-                    loss = _net.TrainBatch(inputs, labels);
+                    loss = _targets is null
+                        ? _net.TrainBatch(inputs, _labels.AsSpan(0, count))
+                        : _net.TrainBatch(inputs, _targets.AsSpan(0, count * outputSize));
                 Monitor?.AfterStep(count);
                 if (!float.IsFinite(loss)) throw Diverged($"the batch loss is {loss}");
                 if (ParameterCheckInterval > 0 && (steps + 1) % ParameterCheckInterval == 0 && !_net.LastStepFinite)
@@ -162,6 +198,20 @@ namespace CompiledNet
                 _lastFiniteLoss = loss;
                 lossSum += (double)loss * count;
                 steps++;
+                if (stepStarted != 0) TrainingTelemetry.StepDuration.Record(Stopwatch.GetElapsedTime(stepStarted).TotalSeconds, networkTag);
+                if (TrainingTelemetry.Steps.Enabled) TrainingTelemetry.Steps.Add(1, networkTag);
+                if (StepProgress is { } stepProgress && (steps % _stepProgressInterval == 0 || steps == stepsInEpoch))
+                    stepProgress.Report(new StepReport
+                    {
+                        Epoch = Epoch,
+                        Step = steps,
+                        StepsInEpoch = stepsInEpoch,
+                        Examples = start + count,
+                        ExamplesInEpoch = n,
+                        BatchLoss = loss,
+                        MeanLoss = lossSum / (start + count),
+                        LearningRate = _net.LearningRate,
+                    });
             }
             if (!Kernels.AllFinite(_net.Parameters)) throw Diverged("a parameter became non-finite in this epoch");
             Epoch++;

@@ -5,7 +5,14 @@ using System.Threading;
 
 namespace CompiledNet
 {
-    /// <summary>Trains a compiled network for a number of epochs and reports each epoch.</summary>
+    /// <summary>
+    /// Trains a compiled network for a number of epochs and reports each epoch. Classification data trains against
+    /// its labels and reports accuracy; regression data (<see cref="Dataset.IsRegression"/>) trains against its
+    /// targets — meant for a network with a quadratic loss — and reports RMSE, MAE and R²
+    /// (<see cref="EpochReport.TestRegression"/>, <see cref="EpochReport.ValidationRegression"/>). Each epoch is an
+    /// <see cref="System.Diagnostics.Activity"/> and its measurements go to the meter of <see cref="TrainingTelemetry"/>
+    /// when someone listens.
+    /// </summary>
     public static class Trainer
     {
         /// <summary>
@@ -46,11 +53,18 @@ namespace CompiledNet
             where TNet : ITrainable
         {
             ArgumentNullException.ThrowIfNull(options);
+            ArgumentNullException.ThrowIfNull(train);
             if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be ≥ 0.");
             if (options.TestData is { } testData && testData.FeatureSize != net.InputSize)
                 throw new ArgumentException($"TrainingOptions.TestData has {testData.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
             if (options.ValidationData is { } validationData && validationData.FeatureSize != net.InputSize)
                 throw new ArgumentException($"TrainingOptions.ValidationData has {validationData.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
+            if (options.TestData is { } testKind && testKind.IsRegression != train.IsRegression)
+                throw new ArgumentException($"TrainingOptions.TestData is {Kind(testKind)} data, but the training set is {Kind(train)} data.", nameof(options));
+            if (options.ValidationData is { } validationKind && validationKind.IsRegression != train.IsRegression)
+                throw new ArgumentException($"TrainingOptions.ValidationData is {Kind(validationKind)} data, but the training set is {Kind(train)} data.", nameof(options));
+            if (options.StepProgressInterval < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), options.StepProgressInterval, "TrainingOptions.StepProgressInterval must be at least 1.");
             if (options.CheckpointPath is not null && net is not ICompiledNetwork)
                 throw new ArgumentException("CheckpointPath needs a network that implements ICompiledNetwork.", nameof(options));
             var batching = options.Batching ?? (options.Shuffle ? BatchingStrategy.Shuffle : BatchingStrategy.Sequential);
@@ -59,7 +73,10 @@ namespace CompiledNet
                 MaxGradientNorm = options.MaxGradientNorm,
                 ParameterCheckInterval = options.ParameterCheckInterval,
                 LossExplosionFactor = options.LossExplosionFactor,
+                StepProgress = options.StepProgress,
+                StepProgressInterval = options.StepProgressInterval,
             };
+            var networkTag = TrainingTelemetry.NetworkTag(net.GetType().Name);
             if (shuffleState is RngState state) trainer.ShuffleState = state;
             if (options.Health is not null)
             {
@@ -94,6 +111,11 @@ namespace CompiledNet
             {
                 if (schedule is not null) net.LearningRate = schedule.RateAt(epoch - 1, initialRate);
                 trainer.Epoch = epoch;
+                using var activity = TrainingTelemetry.ActivitySource.HasListeners()
+                    ? TrainingTelemetry.ActivitySource.StartActivity(TrainingTelemetry.EpochActivityName)
+                    : null;
+                activity?.SetTag("compilednet.training.epoch", epoch);
+                activity?.SetTag("compilednet.network", net.GetType().Name);
                 snapshot.Capture();
                 var watchAtStart = trainer.WatchState;
                 int rollBacks = 0;
@@ -115,11 +137,13 @@ namespace CompiledNet
                         if (options.Divergence != DivergencePolicy.RollBack || rollBacksLeft <= 0)
                         {
                             net.LearningRate = snapshot.LearningRate;
+                            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                             throw ex.Restored();
                         }
                         // Documented policy: restore the epoch's starting state and retry at a lower rate.
                         rollBacksLeft--;
                         rollBacks++;
+                        if (TrainingTelemetry.RollBacks.Enabled) TrainingTelemetry.RollBacks.Add(1, networkTag);
                         initialRate *= options.RollBackRateFactor;
                         net.LearningRate *= options.RollBackRateFactor;
                     }
@@ -127,8 +151,12 @@ namespace CompiledNet
                 float rate = net.LearningRate;
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 total += seconds;
-                ClassificationMetrics? test = options.TestData is null ? null : Evaluator.Evaluate(net, options.TestData);
-                ClassificationMetrics? validation = options.ValidationData is null ? null : Evaluator.Evaluate(net, options.ValidationData);
+                bool regression = train.IsRegression;
+                ClassificationMetrics? test = options.TestData is null || regression ? null : Evaluator.Evaluate(net, options.TestData);
+                ClassificationMetrics? validation = options.ValidationData is null || regression ? null : Evaluator.Evaluate(net, options.ValidationData);
+                RegressionMetrics? testRegression = options.TestData is null || !regression ? null : Evaluator.EvaluateRegression(net, options.TestData);
+                RegressionMetrics? validationRegression = options.ValidationData is null || !regression ? null : Evaluator.EvaluateRegression(net, options.ValidationData);
+                double? validationLoss = validation?.MeanLoss ?? validationRegression?.MeanLoss;
                 var report = new EpochReport
                 {
                     Epoch = epoch,
@@ -138,19 +166,22 @@ namespace CompiledNet
                     Seconds = seconds,
                     Steps = steps,
                     TestAccuracy = test?.Accuracy,
-                    TestLoss = test?.MeanLoss,
+                    TestLoss = test?.MeanLoss ?? testRegression?.MeanLoss,
                     RollBacks = rollBacks,
                     ValidationAccuracy = validation?.Accuracy,
-                    ValidationLoss = validation?.MeanLoss,
+                    ValidationLoss = validationLoss,
+                    TestRegression = testRegression,
+                    ValidationRegression = validationRegression,
                     Health = trainer.Monitor?.EndWindow(epoch),
                 };
                 reports.Add(report);
+                Record(report, activity, networkTag);
                 bool stop = false;
-                if (best is not null && validation is ClassificationMetrics v)
+                if (best is not null && validationLoss is double v)
                 {
-                    if (v.MeanLoss < bestLoss)
+                    if (v < bestLoss)
                     {
-                        bestLoss = v.MeanLoss;
+                        bestLoss = v;
                         bestEpoch = epoch;
                         sinceBest = 0;
                         best.Capture();
@@ -178,6 +209,22 @@ namespace CompiledNet
                 BestEpoch = best is not null && bestEpoch > 0 ? bestEpoch : (reports.Count > 0 ? reports[^1].Epoch : 0),
                 StoppedEarly = stoppedEarly,
             };
+        }
+
+        private static string Kind(Dataset data) => data.IsRegression ? "regression" : "classification";
+
+        /// <summary>The epoch's measurements and activity tags, each only when someone listens.</summary>
+        private static void Record(in EpochReport report, Activity? activity, KeyValuePair<string, object?> networkTag)
+        {
+            if (TrainingTelemetry.EpochLoss.Enabled) TrainingTelemetry.EpochLoss.Record(report.TrainLoss, networkTag);
+            if (TrainingTelemetry.EpochDuration.Enabled) TrainingTelemetry.EpochDuration.Record(report.Seconds, networkTag);
+            if (report.Health is { Warnings.Count: > 0 } health && TrainingTelemetry.HealthWarnings.Enabled)
+                TrainingTelemetry.HealthWarnings.Add(health.Warnings.Count, networkTag);
+            if (activity is null) return;
+            activity.SetTag("compilednet.training.loss", report.TrainLoss);
+            activity.SetTag("compilednet.training.rollbacks", report.RollBacks);
+            if ((report.TestAccuracy ?? report.ValidationAccuracy) is double accuracy) activity.SetTag("compilednet.training.accuracy", accuracy);
+            if ((report.TestRegression ?? report.ValidationRegression) is RegressionMetrics fit) activity.SetTag("compilednet.training.rmse", fit.Rmse);
         }
     }
 }

@@ -29,14 +29,16 @@ namespace CompiledNet
         public ImageAugmentation? Augmentation { get; init; }
 
         /// <summary>
-        /// A held-out test set measured after every epoch (<see cref="EpochReport.TestAccuracy"/>, <see cref="EpochReport.TestLoss"/>),
-        /// or null for none. It only reports: nothing in training depends on it.
+        /// A held-out test set measured after every epoch (<see cref="EpochReport.TestAccuracy"/>, <see cref="EpochReport.TestLoss"/>;
+        /// for regression data <see cref="EpochReport.TestRegression"/>), or null for none. It only reports: nothing in
+        /// training depends on it. It must be of the same kind (classification or regression) as the training data.
         /// </summary>
         public Dataset? TestData { get; init; }
 
         /// <summary>
         /// A validation set measured after every epoch (<see cref="EpochReport.ValidationAccuracy"/>,
-        /// <see cref="EpochReport.ValidationLoss"/>; see <see cref="Dataset.StratifiedSplit"/>); early stopping watches its loss. Null for none.
+        /// <see cref="EpochReport.ValidationLoss"/>, for regression data <see cref="EpochReport.ValidationRegression"/>; see
+        /// <see cref="Dataset.StratifiedSplit"/> and <see cref="Dataset.Split"/>); early stopping watches its loss. Null for none.
         /// </summary>
         public Dataset? ValidationData { get; init; }
 
@@ -107,5 +109,16 @@ namespace CompiledNet
 
         /// <summary>Epochs between checkpoints (default 1).</summary>
         public int CheckpointEvery { get; init; } = 1;
+
+        /// <summary>
+        /// Per-step progress inside an epoch: receives a <see cref="StepReport"/> every <see cref="StepProgressInterval"/>
+        /// steps and at each epoch's last step, on the training thread; null (the default) for none. Reporting allocates
+        /// nothing with <see cref="SynchronousProgress{T}"/> or your own <see cref="IProgress{T}"/>; <see cref="Progress{T}"/>
+        /// posts every report to the thread pool (an allocation per report).
+        /// </summary>
+        public IProgress<StepReport>? StepProgress { get; init; }
+
+        /// <summary>Steps between two <see cref="StepProgress"/> reports (default 100; must be positive).</summary>
+        public int StepProgressInterval { get; init; } = 100;
     }
 }

@@ -25,6 +25,7 @@ public class SampleCommandLineTests
         new object[] { "Optimizers", "--epochs", "--out <DIR>" },
         new object[] { "Overfitting", "--epochs", "--out <DIR>" },
         new object[] { "BatchNorm", "--steps", "--out <DIR>" },
+        new object[] { "Regression", "--epochs", "--out <DIR>" },
     };
 
     private static string SampleDll(string sample)

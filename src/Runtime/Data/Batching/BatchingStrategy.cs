@@ -8,7 +8,9 @@ namespace CompiledNet
     /// order. The batches are consecutive runs of <c>BatchSize</c> entries of the epoch's order (the last one may be
     /// shorter). Every strategy draws its randomness from the training loop's seeded shuffle generator only, so the
     /// same seed gives the same batches, and a checkpoint (which saves that generator) resumes bit-identically.
-    /// Set it with <see cref="TrainingOptions.Batching"/>.
+    /// Set it with <see cref="TrainingOptions.Batching"/>. For regression data (<see cref="Dataset.IsRegression"/>) the
+    /// sensible choices are <see cref="Shuffle"/> (the default) and <see cref="Sequential"/>; a curriculum works too
+    /// (by loss: against the targets); class-balanced batches refuse it, as there are no classes.
     /// </summary>
     public abstract class BatchingStrategy
     {
@@ -18,7 +20,7 @@ namespace CompiledNet
         /// <summary>A fresh uniformly random permutation every epoch: every example exactly once per epoch (the default).</summary>
         public static BatchingStrategy Shuffle { get; } = new ShuffledBatches();
 
-        /// <summary>Class-balanced batches; see <see cref="ClassBalancedBatches"/> for the policies.</summary>
+        /// <summary>Class-balanced batches; see <see cref="ClassBalancedBatches"/> for the policies. Classification data only: regression data is refused.</summary>
         public static BatchingStrategy ClassBalanced(ClassBalancePolicy policy = ClassBalancePolicy.Oversample) => new ClassBalancedBatches(policy);
 
         /// <summary>A curriculum ordered by a difficulty score per example (lower is easier); see <see cref="CurriculumBatches"/>.</summary>

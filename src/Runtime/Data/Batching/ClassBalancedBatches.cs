@@ -9,7 +9,9 @@ namespace CompiledNet
     /// holds B different classes. Which classes get the ⌈B/k⌉ slots rotates through fresh random permutations of the
     /// classes, so over an epoch every class gets the same number of slots (±1 for <see cref="ClassBalancePolicy.EqualShare"/>).
     /// How unequal class sizes are handled is the <see cref="Policy"/>. On balanced data every policy visits every
-    /// example exactly once per epoch. Classes without examples are left out.
+    /// example exactly once per epoch. Classes without examples are left out. Regression data has no classes to balance:
+    /// <see cref="CreateSampler"/> refuses it with an <see cref="ArgumentException"/> (bin the targets into classes
+    /// yourself if that is what you mean, or use <see cref="BatchingStrategy.Shuffle"/>).
     /// </summary>
     public sealed class ClassBalancedBatches : BatchingStrategy
     {
@@ -37,6 +39,9 @@ namespace CompiledNet
             ArgumentNullException.ThrowIfNull(data);
             if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be positive.");
             if (data.Count == 0) throw new ArgumentException("The data set is empty.", nameof(data));
+            if (data.IsRegression)
+                throw new ArgumentException(
+                    $"Class-balanced batches need class labels, but this is regression data ({data.TargetSize} float target(s) per example, no classes): use BatchingStrategy.Shuffle or Sequential.", nameof(data));
             return new Sampler(data, batchSize, Policy);
         }
 

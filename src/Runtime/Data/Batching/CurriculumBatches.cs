@@ -13,7 +13,8 @@ namespace CompiledNet
     /// The score is either given (one value per example, lower = easier; for example a label-noise estimate or an
     /// image's contrast) or, without one, each example's loss under the network being trained, measured in inference
     /// mode before every epoch (one pass of <c>Loss</c> over the data: about an evaluation's cost), so examples the
-    /// network gets wrong come later and the curriculum follows the network as it learns.
+    /// network gets wrong come later and the curriculum follows the network as it learns. On regression data the loss
+    /// is measured against each example's targets.
     /// </summary>
     public sealed class CurriculumBatches : BatchingStrategy
     {
@@ -90,7 +91,7 @@ namespace CompiledNet
                     ArgumentNullException.ThrowIfNull(network);
                     for (int i = 0; i < n; i++)
                     {
-                        float loss = network.Loss(_data.Features(i), _data.Label(i));
+                        float loss = _data.IsRegression ? network.Loss(_data.Features(i), _data.Targets(i)) : network.Loss(_data.Features(i), _data.Label(i));
                         _scores[i] = float.IsNaN(loss) ? float.PositiveInfinity : loss;
                     }
                 }
