@@ -57,6 +57,8 @@ namespace CompiledNet
             if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be ≥ 0.");
             if (options.TestData is { } testData && testData.FeatureSize != net.InputSize)
                 throw new ArgumentException($"TrainingOptions.TestData has {testData.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
+            if (options.Standardizer is { } standardizer && standardizer.FeatureSize != net.InputSize)
+                throw new ArgumentException($"TrainingOptions.Standardizer was fitted on {standardizer.FeatureSize} features, but the network takes {net.InputSize} inputs.", nameof(options));
             if (options.ValidationData is { } validationData && validationData.FeatureSize != net.InputSize)
                 throw new ArgumentException($"TrainingOptions.ValidationData has {validationData.FeatureSize} features per example, but the network takes {net.InputSize} inputs.", nameof(options));
             if (options.TestData is { } testKind && testKind.IsRegression != train.IsRegression)
@@ -196,7 +198,7 @@ namespace CompiledNet
                 {
                     var loopState = new TrainingLoopState(initialRate, rollBacksLeft, trainer.WatchState, bestLoss, bestEpoch, sinceBest,
                         best is not null && bestEpoch > 0 ? best.Export() : null);
-                    Checkpoint.Save((ICompiledNetwork)net, options.CheckpointPath, epoch, trainer.ShuffleState, loopState, static s => s);
+                    Checkpoint.Save((ICompiledNetwork)net, options.CheckpointPath, epoch, trainer.ShuffleState, loopState, options.Standardizer, static s => s);
                 }
                 progress?.Report(report);
                 if (stop) break;

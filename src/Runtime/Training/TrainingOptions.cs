@@ -111,6 +111,14 @@ namespace CompiledNet
         public int CheckpointEvery { get; init; } = 1;
 
         /// <summary>
+        /// The standardizer the training data was prepared with, if any. Training does not apply it (standardise the
+        /// data sets before training, with <see cref="Dataset.Standardize"/>); it is written into every checkpoint, so
+        /// <see cref="CheckpointInfo.Standardizer"/> gives it back with the weights and a served model prepares its
+        /// inputs exactly as in training.
+        /// </summary>
+        public Standardizer? Standardizer { get; init; }
+
+        /// <summary>
         /// Per-step progress inside an epoch: receives a <see cref="StepReport"/> every <see cref="StepProgressInterval"/>
         /// steps and at each epoch's last step, on the training thread; null (the default) for none. Reporting allocates
         /// nothing with <see cref="SynchronousProgress{T}"/> or your own <see cref="IProgress{T}"/>; <see cref="Progress{T}"/>

@@ -44,6 +44,41 @@ public sealed class CheckpointStandardizerTests : IDisposable
         Assert.Equal(standardizer.Mean.ToArray(), Checkpoint.ReadInfo(path).Standardizer!.Mean.ToArray());
     }
 
+    /// <summary>Eight two-feature examples of two classes, on SpiralNet's input.</summary>
+    private static Dataset TwoClasses()
+    {
+        var features = new float[16];
+        var labels = new int[8];
+        for (int i = 0; i < 8; i++) { features[2 * i] = i; features[2 * i + 1] = 10 - i; labels[i] = i % 2; }
+        return new Dataset(features, 2, labels, 2);
+    }
+
+    [Fact]
+    public void TheTrainerWritesTheStandardizerOfItsOptionsIntoEveryCheckpoint()
+    {
+        var data = TwoClasses();
+        var standardizer = Standardizer.Fit(data);
+        string path = PathOf("trained.ckpt");
+        Trainer.Train(new SpiralNet(1), data.Standardize(standardizer),
+            new TrainingOptions { Epochs = 2, CheckpointPath = path, Standardizer = standardizer });
+
+        var saved = Checkpoint.ReadInfo(path).Standardizer;
+        Assert.NotNull(saved);
+        Assert.Equal(standardizer.Mean.ToArray(), saved!.Mean.ToArray());
+        Assert.Equal(standardizer.StandardDeviation.ToArray(), saved.StandardDeviation.ToArray());
+    }
+
+    [Fact]
+    public void TheTrainerRefusesAStandardizerOfAnotherFeatureCount()
+    {
+        var data = TwoClasses();
+        var threeFeatures = new Standardizer(new float[3], new float[] { 1, 1, 1 });
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(new SpiralNet(1), data,
+            new TrainingOptions { Epochs = 1, Standardizer = threeFeatures }));
+        Assert.Contains("3 features", e.Message);
+        Assert.Contains("2 inputs", e.Message);
+    }
+
     [Fact]
     public void AStandardizerWrittenToAStreamComesBackFromIt()
     {
