@@ -65,6 +65,11 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line(";");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.FeatureLayerDescription> global::CompiledNet.IConvolutional.FeatureLayers => s_featureLayers;");
+            w.Line("global::System.ReadOnlySpan<float> global::CompiledNet.IConvolutional.TrainingFeatureActivations(int layer) => layer switch");
+            w.Line("{");
+            foreach (var fp in plans.Layers) w.Line($"    {fp.Number} => {fp.Activations},");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"Feature layers are numbered from 1.\"),");
+            w.Line("};");
             w.Line();
             w.Line("/// <summary>Channels of the input image.</summary>");
             w.Line($"public const int ImageChannels = {Int(plans.Layers[0].Spec.Input.Channels)};");
