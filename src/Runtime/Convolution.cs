@@ -85,5 +85,13 @@ namespace CompiledNet
     {
         /// <summary>The convolution and pooling layers, input to output.</summary>
         IReadOnlyList<FeatureLayerDescription> FeatureLayers { get; }
+
+        /// <summary>
+        /// Outputs of feature layer <paramref name="layer"/> (1-based, as in <see cref="FeatureLayers"/>; after a
+        /// convolution's activation) for the examples of the last training step, row after row, each row the layer's
+        /// output image channel by channel. The training health monitor reads it.
+        /// </summary>
+        /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="layer"/> is not 1..<see cref="FeatureLayers"/>.Count.</exception>
+        System.ReadOnlySpan<float> TrainingFeatureActivations(int layer);
     }
 }

@@ -9,13 +9,15 @@ namespace CompiledNet.Tests;
 /// Entry point of the test assembly. Test runners never call it; <c>dotnet CompiledNet.Tests.dll --simd-probe</c>
 /// trains a few networks three steps on fixed data and prints their parameters and predictions, so
 /// <see cref="Generated.InstructionSetTests"/> can run the same code with instruction sets switched off;
-/// <c>--gemm-probe</c> checks Gemm and PredictBatch at the vector width the process runs with (<see cref="Runtime.GemmWidthTests"/>).
+/// <c>--gemm-probe</c> checks Gemm and PredictBatch at the vector width the process runs with (<see cref="Runtime.GemmWidthTests"/>);
+/// <c>--conv-probe</c> trains convolutional networks at that width (<see cref="Generated.ConvWidthTests"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args.Length == 1 && args[0] == "--gemm-probe") return Runtime.GemmWidthTests.Probe();
+        if (args.Length == 1 && args[0] == "--conv-probe") return Generated.ConvWidthTests.Probe();
         if (args.Length != 1 || args[0] != "--simd-probe") return 0;
         Console.WriteLine($"# Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}; Vector256 accelerated: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}; Vector128 accelerated: {System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated}; FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; AVX-512: {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}");
         foreach (var net in new ITrainable[] { new OddSizesNet(3), new SpiralNet(4), new BatchNormNet(5), new DropoutNet(6), new SplitNet(7) })

@@ -11,25 +11,34 @@ namespace CompiledNet.Generator.Emit
     /// multiplies it by its weights [out][channels·kH·kW] with the register-blocked strip product of the dense layers
     /// (blocks of output channels share each loaded vector of the unfolded input); backward computes the weight
     /// gradient as dot products along the positions, and the input gradient as the transposed product folded back
-    /// onto the image. Every size is a constant of the declaration.
+    /// onto the image. Every size is a constant of the declaration. The methods with vector code (a convolution's image
+    /// forward, input gradient and backward) are written once per <see cref="VectorWidth"/> behind a JIT-time dispatch
+    /// (<see cref="VectorMethod"/>), their register tiles chosen per width; pooling is scalar and written once.
     /// </summary>
     internal static class ConvEmitter
     {
-        private const int ProductRows = 4, ProductVectors = 2, DotRows = 2, DotColumns = 4;
+        /// <summary>Forward and input-gradient tile: 4 rows (filters, or unfolded rows) × <see cref="VectorWidth.BlockVectors"/> vectors of positions.</summary>
+        private const int ProductRows = 4, DotColumns = 4;
+
+        /// <summary>Weight-gradient tile: filters × <see cref="DotColumns"/> unfolded rows of dot products, 4 × 4 with 32 vector registers, else 2 × 4.</summary>
+        private static int DotRows(VectorWidth vw) => vw.Registers >= 32 ? 4 : 2;
 
         private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
         private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
-        private const string V = "global::System.Runtime.Intrinsics.Vector256";
-
-        /// <summary>The convolution and pooling methods are written for Vector256 only (no per-width versions, no dispatch).</summary>
-        private static readonly VectorWidth Width = VectorWidth.V256;
-
         private static string Add(string reference, string offset) => $"{Unsafe}.Add(ref {reference}, {offset})";
 
         private static string Data(string array) => $"{Marshal}.GetArrayDataReference({array})";
 
-        private static void Summary(IndentedWriter w, FeaturePlan fp, string pass)
-            => w.Line($"/// <summary>{Describer.Feature(fp.Spec, fp.Index)} — {pass}. Parameters: {fp.Ranges}.</summary>");
+        private static void Summary(IndentedWriter w, FeaturePlan fp, string pass) => w.Line(SummaryText(fp, pass));
+
+        private static string SummaryText(FeaturePlan fp, string pass)
+            => $"/// <summary>{Describer.Feature(fp.Spec, fp.Index)} — {pass}. Parameters: {fp.Ranges}.</summary>";
+
+        private static VectorMethod ImageMethod(FeaturePlan fp)
+            => new VectorMethod("private static", "void", fp.Image, ("ref float", "p"), ("ref float", "x"), ("ref float", "y"), ("ref float", "col"));
+
+        private static VectorMethod InputGradientMethod(FeaturePlan fp)
+            => new VectorMethod("private static", "void", fp.InputGradient, ("ref float", "w"), ("ref float", "dr"), ("ref float", "dcol"));
 
         /// <summary>Training buffers and per-thread scratch of the convolution and pooling layers.</summary>
         public static void EmitState(IndentedWriter w, FeaturePlans plans)
@@ -65,6 +74,11 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line(";");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.FeatureLayerDescription> global::CompiledNet.IConvolutional.FeatureLayers => s_featureLayers;");
+            w.Line("global::System.ReadOnlySpan<float> global::CompiledNet.IConvolutional.TrainingFeatureActivations(int layer) => layer switch");
+            w.Line("{");
+            foreach (var fp in plans.Layers) w.Line($"    {fp.Number} => {fp.Activations},");
+            w.Line("    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"Feature layers are numbered from 1.\"),");
+            w.Line("};");
             w.Line();
             w.Line("/// <summary>Channels of the input image.</summary>");
             w.Line($"public const int ImageChannels = {Int(plans.Layers[0].Spec.Input.Channels)};");
@@ -201,15 +215,15 @@ namespace CompiledNet.Generator.Emit
         {
             var f = fp.Spec;
             int filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
-            Summary(w, fp, $"forward of one image: y[o] = {f.Activation}(W[o]·col{(f.Bias ? " + b[o]" : "")}) over the {Int(positions)} output positions, col = the unfolded input");
-            using (w.Open($"private static void {fp.Image}(ref float p, ref float x, ref float y, ref float col)"))
+            string summary = SummaryText(fp, $"forward of one image: y[o] = {f.Activation}(W[o]·col{(f.Bias ? " + b[o]" : "")}) over the {Int(positions)} output positions, col = the unfolded input");
+            ImageMethod(fp).Emit(w, summary, vw =>
             {
                 w.Line($"{fp.Unfold}(ref x, ref col);");
                 w.Line($"ref float w = ref {Add("p", Int(fp.WeightOffset))};");
                 w.Line($"const int count = {Int(filters)}; // output channels: the rows of the product");
-                w.Line($"// y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{{r}}: filter r of the block, y{{r}}: its output channel, c{{r}}_{{v}}: accumulators of 8 positions");
+                w.Line($"// y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{{r}}: filter r of the block, y{{r}}: its output channel, c{{r}}_{{v}}: accumulators of {Int(vw.Lanes)} positions");
                 using (w.Open())
-                    KernelEmitter.StripProduct(w, Width, ProductRows, ProductVectors, positions,
+                    KernelEmitter.StripProduct(w, vw, ProductRows, vw.BlockVectors, positions,
                         new KernelEmitter.Product($"for (nuint i = 0; i < {Int(fanIn)}; i++)", k => Add($"w{k}", "i"), "col", $"i * {Int(positions)}", k => $"y{k}", null),
                         rows =>
                         {
@@ -220,16 +234,15 @@ namespace CompiledNet.Generator.Emit
                                 w.Line($"ref float y{k} = ref {Add("y", $"{row} * {Int(positions)}")};");
                             }
                         });
-                BiasAndActivation(w, fp);
-            }
-            w.Line();
+                BiasAndActivation(w, fp, vw);
+            });
         }
 
-        /// <summary>y[o, q] = f(y[o, q] + b[o]) channel by channel: vectors of 8 positions, then the scalar tail.</summary>
-        private static void BiasAndActivation(IndentedWriter w, FeaturePlan fp)
+        /// <summary>y[o, q] = f(y[o, q] + b[o]) channel by channel: ReLU and linear in vectors (full ones, then one of each narrower width that fits, then scalars at constant indices), sigmoid and tanh scalar.</summary>
+        private static void BiasAndActivation(IndentedWriter w, FeaturePlan fp, VectorWidth vw)
         {
             var f = fp.Spec;
-            int positions = f.Positions, full = positions / 8 * 8;
+            int positions = f.Positions;
             bool bias = fp.BiasOffset >= 0;
             if (!bias && f.Activation == ActivationKind.Linear) return;
             w.Line($"// {(bias ? "bias, then " : "")}activation {f.Activation}, channel by channel");
@@ -238,27 +251,18 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line($"ref float yo = ref {Add("y", $"o * {Int(positions)}")};");
                 w.Line(bias ? $"float bo = {Add("b", "o")};" : "const float bo = 0f;");
-                string Scalar(string z) => f.Activation switch
+                if (f.Activation is ActivationKind.ReLU or ActivationKind.Linear)
                 {
-                    ActivationKind.ReLU => $"global::System.MathF.Max({z}, 0f)",
-                    ActivationKind.Sigmoid => $"global::CompiledNet.CompilerServices.Kernels.Sigmoid({z})",
-                    ActivationKind.Tanh => $"global::System.MathF.Tanh({z})",
-                    _ => z,
-                };
-                bool vectorised = f.Activation is ActivationKind.ReLU or ActivationKind.Linear;
-                if (vectorised && full > 0)
-                {
-                    w.Line($"var bv = {V}.Create(bo);");
-                    using (w.Open($"for (nuint q = 0; q < {Int(full)}; q += 8)"))
-                    {
-                        string z = $"{V}.LoadUnsafe(ref yo, q) + bv";
-                        w.Line($"{V}.StoreUnsafe({(f.Activation == ActivationKind.ReLU ? $"{V}.Max({z}, global::System.Runtime.Intrinsics.Vector256<float>.Zero)" : z)}, ref yo, q);");
-                    }
+                    if (positions >= vw.Lanes) w.Line($"var boV = {vw.Create("bo")};");
+                    var z = Expr.Load("yo") + Expr.Broadcast("bo");
+                    Elementwise.Unrolled(w, vw, positions, Stmt.Store("yo", f.Activation == ActivationKind.ReLU ? Expr.Max(z, Expr.Zero) : z));
                 }
-                int from = vectorised ? full : 0;
-                if (from < positions)
-                    using (w.Open($"for (nuint q = {Int(from)}; q < {Int(positions)}; q++)"))
-                        w.Line($"{Add("yo", "q")} = {Scalar($"{Add("yo", "q")} + bo")};");
+                else
+                {
+                    string scalar = f.Activation == ActivationKind.Sigmoid ? "global::CompiledNet.CompilerServices.Kernels.Sigmoid" : "global::System.MathF.Tanh";
+                    using (w.Open($"for (nuint q = 0; q < {Int(positions)}; q++)"))
+                        w.Line($"{Add("yo", "q")} = {scalar}({Add("yo", "q")} + bo);");
+                }
             }
         }
 
@@ -354,26 +358,37 @@ namespace CompiledNet.Generator.Emit
             if (!fp.HasBackward) return;
             var f = fp.Spec;
             int inSize = f.Input.Size, outSize = f.Output.Size;
-            Summary(w, fp, fp.IsConv
-                ? "backward: activation derivative, weight" + (f.Bias ? " and bias" : "") + " gradients" + (fp.InputDeltas != null ? $", input gradient into {fp.InputDeltas}" : "")
-                : $"backward: each output's gradient to its window's {(f.Kind == FeatureKind.MaxPool ? "largest input" : "inputs")}, into {fp.InputDeltas}");
-            using (w.Open($"private void {fp.Backward}(ref float x, int start, int count, ref float g)"))
+            void Start()
             {
                 w.Line($"ref float d = ref {Add(Data(fp.Deltas), $"(nuint)start * {Int(outSize)}")};");
                 if (fp.InputDeltas != null)
                     w.Line($"ref float dx = ref {Add(Data(fp.InputDeltas), $"(nuint)start * {Int(inSize)}")};");
-                if (fp.IsConv) ConvBackward(w, plans, fp);
-                else PoolBackward(w, fp);
+            }
+            if (fp.IsConv)
+            {
+                string summary = SummaryText(fp, "backward: activation derivative, weight" + (f.Bias ? " and bias" : "") + " gradients" + (fp.InputDeltas != null ? $", input gradient into {fp.InputDeltas}" : ""));
+                new VectorMethod("private", "void", fp.Backward, ("ref float", "x"), ("int", "start"), ("int", "count"), ("ref float", "g")).Emit(w, summary, vw =>
+                {
+                    Start();
+                    ConvBackward(w, plans, fp, vw);
+                });
+                return;
+            }
+            Summary(w, fp, $"backward: each output's gradient to its window's {(f.Kind == FeatureKind.MaxPool ? "largest input" : "inputs")}, into {fp.InputDeltas}");
+            using (w.Open($"private void {fp.Backward}(ref float x, int start, int count, ref float g)"))
+            {
+                Start();
+                PoolBackward(w, fp);
             }
             w.Line();
         }
 
-        private static void ConvBackward(IndentedWriter w, FeaturePlans plans, FeaturePlan fp)
+        private static void ConvBackward(IndentedWriter w, FeaturePlans plans, FeaturePlan fp, VectorWidth vw)
         {
             var f = fp.Spec;
             int inSize = f.Input.Size, outSize = f.Output.Size, filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
             var asDense = new LayerSpec(0, outSize, f.Activation, f.Init, 0f, 0f, false, 1, false);
-            ActivationEmitter.Backward(w, Width, asDense, Add(Data(fp.Activations), $"(nuint)start * {Int(outSize)}"), "d", "count");
+            ActivationEmitter.Backward(w, vw, asDense, Add(Data(fp.Activations), $"(nuint)start * {Int(outSize)}"), "d", "count");
             w.Line($"ref float gw = ref {Add("g", Int(fp.WeightOffset))};");
             w.Line($"{Marshal}.CreateSpan(ref gw, {Int(f.WeightCount + f.BiasCount)}).Clear(); // summed over the rows below");
             w.Line($"ref float w = ref {Add(Data("_parameters"), Int(fp.WeightOffset))};");
@@ -383,8 +398,8 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line($"ref float dr = ref {Add("d", $"row * {Int(outSize)}")};");
                 w.Line($"{fp.Unfold}(ref {Add("x", $"row * {Int(inSize)}")}, ref col);");
-                w.Line($"// ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: {Int(DotRows)} filters × {Int(DotColumns)} unfolded rows at a time");
-                AccumulateDots(w, filters, fanIn, positions);
+                w.Line($"// ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: {Int(DotRows(vw))} filters × {Int(DotColumns)} unfolded rows at a time");
+                AccumulateDots(w, vw, filters, fanIn, positions);
                 if (fp.BiasOffset >= 0)
                 {
                     w.Line("// ∂L/∂b[o] += Σ_q δ[o, q]");
@@ -392,20 +407,14 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open($"for (nuint o = 0; o < {Int(filters)}; o++)"))
                     {
                         w.Line($"ref float dro = ref {Add("dr", $"o * {Int(positions)}")};");
-                        int full = positions / 8 * 8;
-                        w.Line($"var sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;");
-                        if (full > 0)
-                            w.Line($"for (nuint q = 0; q < {Int(full)}; q += 8) sum += {V}.LoadUnsafe(ref dro, q);");
-                        w.Line($"float total = {V}.Sum(sum);");
-                        if (full < positions)
-                            w.Line($"for (nuint q = {Int(full)}; q < {Int(positions)}; q++) total += {Add("dro", "q")};");
+                        RowSum(w, vw, "dro", positions, "total");
                         w.Line($"{Add("gb", "o")} += total;");
                     }
                 }
                 if (fp.InputDeltas != null)
                 {
                     w.Line($"// ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient");
-                    w.Line($"{fp.InputGradient}(ref w, ref dr, ref dcol);");
+                    w.Line($"{InputGradientMethod(fp).NameFor(vw)}(ref w, ref dr, ref dcol);");
                     w.Line($"{fp.Fold}(ref dcol, ref {Add("dx", $"row * {Int(inSize)}")});");
                 }
             }
@@ -416,12 +425,12 @@ namespace CompiledNet.Generator.Emit
         {
             var f = fp.Spec;
             int filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
-            Summary(w, fp, $"input gradient of one image before folding: dcol[k, q] = Σ_o W[o, k]·δ[o, q]");
-            using (w.Open($"private static void {fp.InputGradient}(ref float w, ref float dr, ref float dcol)"))
+            string summary = SummaryText(fp, $"input gradient of one image before folding: dcol[k, q] = Σ_o W[o, k]·δ[o, q]");
+            InputGradientMethod(fp).Emit(w, summary, vw =>
             {
                 w.Line($"const int count = {Int(fanIn)}; // unfolded rows: the rows of the transposed product");
-                w.Line("// legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 8 positions");
-                KernelEmitter.StripProduct(w, Width, ProductRows, ProductVectors, positions,
+                w.Line($"// legend — wt{{r}}: column r of the block in W (stride K between filters), dc{{r}}: its row of dcol, c{{r}}_{{v}}: accumulators of {Int(vw.Lanes)} positions");
+                KernelEmitter.StripProduct(w, vw, ProductRows, vw.BlockVectors, positions,
                     new KernelEmitter.Product($"for (nuint i = 0; i < {Int(filters)}; i++)", k => Add($"wt{k}", $"i * {Int(fanIn)}"), "dr", $"i * {Int(positions)}", k => $"dc{k}", null),
                     rows =>
                     {
@@ -432,14 +441,39 @@ namespace CompiledNet.Generator.Emit
                             w.Line($"ref float dc{k} = ref {Add("dcol", $"{row} * {Int(positions)}")};");
                         }
                     });
+            });
+        }
+
+        /// <summary>
+        /// float <paramref name="total"/> = Σ of the <paramref name="length"/> floats at <paramref name="row"/>: full
+        /// vectors into one accumulator, then one vector of each narrower width that fits, then scalars at constant indices.
+        /// </summary>
+        private static void RowSum(IndentedWriter w, VectorWidth vw, string row, int length, string total)
+        {
+            int full = length / vw.Lanes * vw.Lanes;
+            var terms = new System.Collections.Generic.List<string>();
+            if (full > 0)
+            {
+                w.Line($"var sum = {vw.Zero};");
+                w.Line($"for (nuint q = 0; q < {Int(full)}; q += {Int(vw.Lanes)}) sum += {vw.Load(row, "q")};");
+                terms.Add(vw.Sum("sum"));
             }
-            w.Line();
+            int at = full;
+            foreach (var narrow in vw.Narrower)
+                if (length - at >= narrow.Lanes)
+                {
+                    terms.Add(narrow.Sum(narrow.Load(row, Int(at))));
+                    at += narrow.Lanes;
+                }
+            for (; at < length; at++) terms.Add(Add(row, Int(at)));
+            w.Line($"float {total} = {string.Join(" + ", terms)};");
         }
 
         /// <summary>G[o·K + k] += Σ_q A[o, q]·B[k, q] for o &lt; rows, k &lt; columns, q &lt; length: register blocks of dot products.</summary>
-        private static void AccumulateDots(IndentedWriter w, int rows, int columns, int length)
+        private static void AccumulateDots(IndentedWriter w, VectorWidth vw, int rows, int columns, int length)
         {
-            int rowBlocked = rows / DotRows * DotRows, columnBlocked = columns / DotColumns * DotColumns;
+            int dotRows = DotRows(vw);
+            int rowBlocked = rows / dotRows * dotRows, columnBlocked = columns / DotColumns * DotColumns;
             void Block(string o, string k, int nr, int nc)
             {
                 string Plus(string at, int i) => i == 0 ? at : int.TryParse(at, out int literal) ? Int(literal + i) : $"({at} + {Int(i)})";
@@ -447,7 +481,7 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"ref float a{a} = ref {Add("dr", $"{Plus(o, a)} * {Int(length)}")};");
                 for (int b = 0; b < nc; b++)
                     w.Line($"ref float b{b} = ref {Add("col", $"{Plus(k, b)} * {Int(length)}")};");
-                KernelEmitter.Dots(w, Width, nr, nc, length, a => $"a{a}", b => $"b{b}", (a, b) => $"float s{a}_{b}");
+                KernelEmitter.Dots(w, vw, nr, nc, length, a => $"a{a}", b => $"b{b}", (a, b) => $"float s{a}_{b}");
                 for (int a = 0; a < nr; a++)
                     for (int b = 0; b < nc; b++)
                         w.Line($"{Add("gw", $"{Plus(o, a)} * {Int(columns)} + {(b == 0 ? k : $"{k} + {Int(b)}")}")} += s{a}_{b};");
@@ -462,8 +496,8 @@ namespace CompiledNet.Generator.Emit
                         Block(o, Int(columnBlocked), nr, columns - columnBlocked);
             }
             if (rowBlocked > 0)
-                using (w.Open($"for (nuint fo = 0; fo < {Int(rowBlocked)}; fo += {Int(DotRows)})"))
-                    Columns("fo", DotRows);
+                using (w.Open($"for (nuint fo = 0; fo < {Int(rowBlocked)}; fo += {Int(dotRows)})"))
+                    Columns("fo", dotRows);
             if (rowBlocked < rows)
                 using (w.Open())
                 {

@@ -33,10 +33,10 @@ namespace CompiledNet.Generator.Emit
             _parameters = parameters;
         }
 
-        /// <summary>The name of the version for <paramref name="width"/>: the width before the layer number, so it stays a per-layer name.</summary>
+        /// <summary>The name of the version for <paramref name="width"/>: the width before the layer number (<c>_L</c> for a dense layer, <c>_F</c> for a convolution), so it stays a per-layer name.</summary>
         public string NameFor(VectorWidth width)
         {
-            int at = _name.LastIndexOf("_L", StringComparison.Ordinal);
+            int at = Math.Max(_name.LastIndexOf("_L", StringComparison.Ordinal), _name.LastIndexOf("_F", StringComparison.Ordinal));
             return _name.Substring(0, at) + "_" + width.Suffix + _name.Substring(at);
         }
 

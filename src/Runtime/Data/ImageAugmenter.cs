@@ -8,7 +8,9 @@ using CompiledNet.CompilerServices;
 namespace CompiledNet
 {
     /// <summary>
-    /// Applies an <see cref="ImageAugmentation"/> to images of one size; holds its scratch buffers, so
+    /// Applies an <see cref="ImageAugmentation"/> to images of one shape (channels × height × width, channel after
+    /// channel, each plane row-major): one transform per image, applied to every channel plane alike, so channels never
+    /// mix. Holds its scratch buffers, so
     /// <see cref="Apply"/> and <see cref="Transform"/> allocate nothing. Not thread-safe: one per thread.
     /// <para>
     /// Geometry: pixel centres sit at integer coordinates (column x, row y), the centre of rotation at
@@ -26,16 +28,26 @@ namespace CompiledNet
     {
         private readonly float[] _padded;   // (H + 2) × (W + 2): the image inside a one-pixel frame of the border value
         private readonly float[] _xs, _ys;  // column and row of each flat pixel index
-        private readonly int _height, _width, _stride;
+        private readonly int _channels, _height, _width, _stride;
         private readonly float _border;
 
-        /// <summary>An augmenter for images of <paramref name="height"/> × <paramref name="width"/> pixels.</summary>
+        /// <summary>An augmenter for images of one channel of <paramref name="height"/> × <paramref name="width"/> pixels.</summary>
         public ImageAugmenter(ImageAugmentation options, int height, int width)
+            : this(options, 1, height, width)
+        {
+        }
+
+        /// <summary>An augmenter for images of <paramref name="channels"/> planes of <paramref name="height"/> × <paramref name="width"/> pixels.</summary>
+        public ImageAugmenter(ImageAugmentation options, int channels, int height, int width)
         {
             ArgumentNullException.ThrowIfNull(options);
             options.Validate();
-            if (height <= 0 || width <= 0) throw new ArgumentException($"The image size {height} × {width} must be positive.", nameof(height));
+            if (channels <= 0 || height <= 0 || width <= 0)
+                throw new ArgumentException($"The image shape {channels} × {height} × {width} (channels × height × width) must be positive.", channels <= 0 ? nameof(channels) : height <= 0 ? nameof(height) : nameof(width));
+            if ((long)channels * height * width > int.MaxValue)
+                throw new ArgumentException($"The image shape {channels} × {height} × {width} has {(long)channels * height * width} values, more than an array holds.", nameof(channels));
             Options = options;
+            _channels = channels;
             _height = height;
             _width = width;
             _stride = width + 2;
@@ -51,13 +63,20 @@ namespace CompiledNet
         /// <summary>The settings.</summary>
         public ImageAugmentation Options { get; }
 
-        /// <summary>Pixels per image (rows × columns).</summary>
+        /// <summary>Pixels per channel plane (rows × columns).</summary>
         public int PixelCount => _height * _width;
+
+        /// <summary>Channels per image.</summary>
+        public int Channels => _channels;
+
+        /// <summary>Values per image (channels × rows × columns): the length <see cref="Apply"/> and <see cref="Transform"/> take.</summary>
+        public int ValueCount => _channels * _height * _width;
 
         /// <summary>
         /// Writes a randomly augmented copy of <paramref name="source"/> to <paramref name="target"/>: with
         /// <see cref="ImageAugmentation.ShiftProbability"/> a shift drawn from −k … k in each direction, with
-        /// <see cref="ImageAugmentation.RotationProbability"/> an angle from [−θ, θ]; the draws come from <paramref name="rng"/>.
+        /// <see cref="ImageAugmentation.RotationProbability"/> an angle from [−θ, θ]; the draws come from <paramref name="rng"/>,
+        /// once per image, whatever its number of channels.
         /// </summary>
         public void Apply(ReadOnlySpan<float> source, Span<float> target, Rng rng)
         {
@@ -78,15 +97,26 @@ namespace CompiledNet
         /// <summary>
         /// Writes <paramref name="source"/> rotated by <paramref name="degrees"/> (counter-clockwise as displayed) about
         /// the image centre and then shifted by (<paramref name="shiftX"/>, <paramref name="shiftY"/>) pixels (right, down)
-        /// to <paramref name="target"/>. Both spans hold exactly <see cref="PixelCount"/> values.
+        /// to <paramref name="target"/>, every channel plane alike. Both spans hold exactly <see cref="ValueCount"/> values.
         /// </summary>
         public void Transform(ReadOnlySpan<float> source, Span<float> target, float shiftX, float shiftY, float degrees)
         {
-            int n = _height * _width;
-            if (source.Length != n) Kernels.ThrowWrongLength(nameof(source), n, source.Length, $"{_height} × {_width} pixels");
-            if (target.Length != n) Kernels.ThrowWrongLength(nameof(target), n, target.Length, $"{_height} × {_width} pixels");
+            int n = ValueCount;
+            if (source.Length != n) Kernels.ThrowWrongLength(nameof(source), n, source.Length, Shape());
+            if (target.Length != n) Kernels.ThrowWrongLength(nameof(target), n, target.Length, Shape());
             if (!float.IsFinite(shiftX) || !float.IsFinite(shiftY) || !float.IsFinite(degrees))
                 throw new ArgumentException($"The shift ({shiftX}, {shiftY}) and angle {degrees} must be finite.");
+            int plane = _height * _width;
+            for (int c = 0; c < _channels; c++)
+                TransformPlane(source.Slice(c * plane, plane), target.Slice(c * plane, plane), shiftX, shiftY, degrees);
+        }
+
+        /// <summary>The image shape in words, for errors only (it allocates).</summary>
+        private string Shape() => _channels == 1 ? $"{_height} × {_width} pixels" : $"{_channels} channels × {_height} × {_width} pixels";
+
+        /// <summary>One channel plane of <see cref="Transform"/>.</summary>
+        private void TransformPlane(ReadOnlySpan<float> source, Span<float> target, float shiftX, float shiftY, float degrees)
+        {
             // A shift beyond W + H moves the whole (rotated) image out of view; clamping keeps the integer casts safe.
             float far = _width + _height + 2;
             shiftX = Math.Clamp(shiftX, -far, far);

@@ -67,7 +67,7 @@ namespace CompiledNet
             _net = net;
             _data = data;
             _sampler = batching.CreateSampler(data, net.BatchSize);
-            _augmenter = augmentation?.CreateAugmenter(data);
+            _augmenter = augmentation?.CreateAugmenter(data, net);   // a convolutional network declares its image shape
             _seed = seed;
             _rng = new Rng(seed);
             _augmentationRng = new Rng(seed);

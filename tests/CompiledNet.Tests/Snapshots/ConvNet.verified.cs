@@ -112,6 +112,14 @@ namespace Samples.Vision
         }
         ;
         global::System.Collections.Generic.IReadOnlyList<global::CompiledNet.FeatureLayerDescription> global::CompiledNet.IConvolutional.FeatureLayers => s_featureLayers;
+        global::System.ReadOnlySpan<float> global::CompiledNet.IConvolutional.TrainingFeatureActivations(int layer) => layer switch
+        {
+            1 => _fa1,
+            2 => _fa2,
+            3 => _fa3,
+            4 => _fa4,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Feature layers are numbered from 1."),
+        };
 
         /// <summary>Channels of the input image.</summary>
         public const int ImageChannels = 2;
@@ -829,7 +837,201 @@ namespace Samples.Vision
         }
 
         /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — forward of one image: y[o] = ReLU(W[o]·col + b[o]) over the 144 output positions, col = the unfolded input. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Image_F1(ref float p, ref float x, ref float y, ref float col)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Image_V512_F1(ref p, ref x, ref y, ref col);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Image_V256_F1(ref p, ref x, ref y, ref col);
+            else Image_V128_F1(ref p, ref x, ref y, ref col);
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — forward of one image: y[o] = ReLU(W[o]·col + b[o]) over the 144 output positions, col = the unfolded input. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector512 (16 floats per vector), called by Image_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Image_V512_F1(ref float p, ref float x, ref float y, ref float col)
+        {
+            Unfold_F1(ref x, ref col);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            const int count = 8; // output channels: the rows of the product
+            // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 16 positions
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 64, each passed over by every row
+                for (nuint o = 0; o < 128; o += 64)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 144);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 144);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 144);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 18; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 144 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref y1, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref y2, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref y3, o + 48);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 18; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 144 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                    }
+                }
+                // columns [128..144): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 144);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 144);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 144);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 18; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 144 + 128);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 128);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 128);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 128);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 128);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 18; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 144 + 128);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 128);
+                    }
+                }
+            }
+            // bias, then activation ReLU, channel by channel
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            for (nuint o = 0; o < 8; o++)
+            {
+                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 144);
+                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
+                var boV = global::System.Runtime.Intrinsics.Vector512.Create(bo);
+                for (nuint j = 0; j < 144; j += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref yo, j);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — forward of one image: y[o] = ReLU(W[o]·col + b[o]) over the 144 output positions, col = the unfolded input. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector256 (8 floats per vector), called by Image_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Image_V256_F1(ref float p, ref float x, ref float y, ref float col)
         {
             Unfold_F1(ref x, ref col);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
@@ -912,10 +1114,105 @@ namespace Samples.Vision
             {
                 ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 144);
                 float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
-                var bv = global::System.Runtime.Intrinsics.Vector256.Create(bo);
-                for (nuint q = 0; q < 144; q += 8)
+                var boV = global::System.Runtime.Intrinsics.Vector256.Create(bo);
+                for (nuint j = 0; j < 144; j += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref yo, q) + bv, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref yo, q);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref yo, j);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — forward of one image: y[o] = ReLU(W[o]·col + b[o]) over the 144 output positions, col = the unfolded input. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector128 (4 floats per vector), called by Image_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Image_V128_F1(ref float p, ref float x, ref float y, ref float col)
+        {
+            Unfold_F1(ref x, ref col);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            const int count = 8; // output channels: the rows of the product
+            // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 144; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 144);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 144);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 144);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 18; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 144 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 18; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 144 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+            // bias, then activation ReLU, channel by channel
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            for (nuint o = 0; o < 8; o++)
+            {
+                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 144);
+                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
+                var boV = global::System.Runtime.Intrinsics.Vector128.Create(bo);
+                for (nuint j = 0; j < 144; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref yo, j);
                 }
             }
         }
@@ -933,7 +1230,204 @@ namespace Samples.Vision
         }
 
         /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_F1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_F1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_F1(ref x, start, count, ref g);
+            else Backward_V128_F1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector512 (16 floats per vector), called by Backward_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_F1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 1152);
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 1152);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1152);
+                    for (nuint j = 0; j < 1152; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref dr, j);
+                    }
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 152).Clear(); // summed over the rows below
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1152);
+                Unfold_F1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref col);
+                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 4 filters × 4 unfolded rows at a time
+                for (nuint fo = 0; fo < 8; fo += 4)
+                {
+                    for (nuint fk = 0; fk < 16; fk += 4)
+                    {
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 144);
+                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 144);
+                        ref float a2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 2) * 144);
+                        ref float a3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 3) * 144);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 144);
+                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 144);
+                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 144);
+                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 144);
+                        // registers: acc{row}_{column} are 16 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 144; o += 16)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a2, o);
+                            acc2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, acc2_0);
+                            acc2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, acc2_1);
+                            acc2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, acc2_2);
+                            acc2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, acc2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a3, o);
+                            acc3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, acc3_0);
+                            acc3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, acc3_1);
+                            acc3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, acc3_2);
+                            acc3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, acc3_3);
+                        }
+                        float s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0);
+                        float s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
+                        float s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2);
+                        float s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3);
+                        float s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0);
+                        float s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1);
+                        float s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2);
+                        float s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3);
+                        float s2_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_0);
+                        float s2_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_1);
+                        float s2_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_2);
+                        float s2_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_3);
+                        float s3_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_0);
+                        float s3_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_1);
+                        float s3_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_2);
+                        float s3_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 2) += s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 3) += s0_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 1) += s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 2) += s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 3) += s1_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 18 + fk) += s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 18 + fk + 1) += s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 18 + fk + 2) += s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 18 + fk + 3) += s2_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 18 + fk) += s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 18 + fk + 1) += s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 18 + fk + 2) += s3_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 18 + fk + 3) += s3_3;
+                    }
+                    {
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 144);
+                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 144);
+                        ref float a2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 2) * 144);
+                        ref float a3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 3) * 144);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 16 * 144);
+                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 17 * 144);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 144; o += 16)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a2, o);
+                            acc2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, acc2_0);
+                            acc2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, acc2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a3, o);
+                            acc3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, acc3_0);
+                            acc3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, acc3_1);
+                        }
+                        float s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0);
+                        float s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1);
+                        float s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0);
+                        float s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1);
+                        float s2_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_0);
+                        float s2_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_1);
+                        float s3_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_0);
+                        float s3_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + 16) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + 16 + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + 16) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + 16 + 1) += s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 18 + 16) += s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 18 + 16 + 1) += s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 18 + 16) += s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 18 + 16 + 1) += s3_1;
+                    }
+                }
+                // ∂L/∂b[o] += Σ_q δ[o, q]
+                ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 144);
+                for (nuint o = 0; o < 8; o++)
+                {
+                    ref float dro = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, o * 144);
+                    var sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint q = 0; q < 144; q += 16) sum += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dro, q);
+                    float total = global::System.Runtime.Intrinsics.Vector512.Sum(sum);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, o) += total;
+                }
+            }
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector256 (8 floats per vector), called by Backward_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_F1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 1152);
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
@@ -1050,6 +1544,132 @@ namespace Samples.Vision
                     var sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint q = 0; q < 144; q += 8) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dro, q);
                     float total = global::System.Runtime.Intrinsics.Vector256.Sum(sum);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, o) += total;
+                }
+            }
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector128 (4 floats per vector), called by Backward_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_F1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 1152);
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 1152);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1152);
+                    for (nuint j = 0; j < 1152; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector128.GreaterThan(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref dr, j);
+                    }
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 152).Clear(); // summed over the rows below
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1152);
+                Unfold_F1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref col);
+                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 2 filters × 4 unfolded rows at a time
+                for (nuint fo = 0; fo < 8; fo += 2)
+                {
+                    for (nuint fk = 0; fk < 16; fk += 4)
+                    {
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 144);
+                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 144);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 144);
+                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 144);
+                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 144);
+                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 144);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 144; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        float s0_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        float s0_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        float s0_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
+                        float s0_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
+                        float s1_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
+                        float s1_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
+                        float s1_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2);
+                        float s1_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 2) += s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + fk + 3) += s0_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 1) += s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 2) += s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + fk + 3) += s1_3;
+                    }
+                    {
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 144);
+                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 144);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 16 * 144);
+                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 17 * 144);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 144; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                        }
+                        float s0_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        float s0_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        float s1_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
+                        float s1_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + 16) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 18 + 16 + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + 16) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 18 + 16 + 1) += s1_1;
+                    }
+                }
+                // ∂L/∂b[o] += Σ_q δ[o, q]
+                ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 144);
+                for (nuint o = 0; o < 8; o++)
+                {
+                    ref float dro = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, o * 144);
+                    var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint q = 0; q < 144; q += 4) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dro, q);
+                    float total = global::System.Runtime.Intrinsics.Vector128.Sum(sum);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, o) += total;
                 }
             }
@@ -1263,7 +1883,133 @@ namespace Samples.Vision
         }
 
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — input gradient of one image before folding: dcol[k, q] = Σ_o W[o, k]·δ[o, q]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InputGradient_F3(ref float w, ref float dr, ref float dcol)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InputGradient_V512_F3(ref w, ref dr, ref dcol);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InputGradient_V256_F3(ref w, ref dr, ref dcol);
+            else InputGradient_V128_F3(ref w, ref dr, ref dcol);
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — input gradient of one image before folding: dcol[k, q] = Σ_o W[o, k]·δ[o, q]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector512 (16 floats per vector), called by InputGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InputGradient_V512_F3(ref float w, ref float dr, ref float dcol)
+        {
+            const int count = 24; // unfolded rows: the rows of the transposed product
+            // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 16 positions
+            // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..16): one vector per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 12; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 24));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 24));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 24));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dc0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dc1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dc2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dc3, 0);
+                }
+                for (; r < count; r++)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint i = 0; i < 12; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dc0, 0);
+                }
+            }
+            // columns [16..24): one Vector256 per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint i = 0; i < 12; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 24));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 24));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 24));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dc1, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dc2, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dc3, 16);
+                }
+                for (; r < count; r++)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint i = 0; i < 12; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 16);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — input gradient of one image before folding: dcol[k, q] = Σ_o W[o, k]·δ[o, q]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector256 (8 floats per vector), called by InputGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InputGradient_V256_F3(ref float w, ref float dr, ref float dcol)
         {
             const int count = 24; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 8 positions
@@ -1387,8 +2133,227 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — input gradient of one image before folding: dcol[k, q] = Σ_o W[o, k]·δ[o, q]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector128 (4 floats per vector), called by InputGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InputGradient_V128_F3(ref float w, ref float dr, ref float dcol)
+        {
+            const int count = 24; // unfolded rows: the rows of the transposed product
+            // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 4 positions
+            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // column strips of 8, each passed over by every row
+            for (nuint o = 0; o < 24; o += 8)
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 12; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 24));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 24));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 24));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dc1, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dc1, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dc2, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dc2, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dc3, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dc3, o + 4);
+                }
+                for (; r < count; r++)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint i = 0; i < 12; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 24 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 24));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
+                }
+            }
+        }
+
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — forward of one image: y[o] = Tanh(W[o]·col) over the 24 output positions, col = the unfolded input. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Image_F3(ref float p, ref float x, ref float y, ref float col)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Image_V512_F3(ref p, ref x, ref y, ref col);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Image_V256_F3(ref p, ref x, ref y, ref col);
+            else Image_V128_F3(ref p, ref x, ref y, ref col);
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — forward of one image: y[o] = Tanh(W[o]·col) over the 24 output positions, col = the unfolded input. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector512 (16 floats per vector), called by Image_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Image_V512_F3(ref float p, ref float x, ref float y, ref float col)
+        {
+            Unfold_F3(ref x, ref col);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 152);
+            const int count = 12; // output channels: the rows of the product
+            // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 16 positions
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 24);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 24);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 24);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 24);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 24);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 24);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 24);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 24; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 24);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 24);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 24; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [16..24): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 24);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 24);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 24);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 24);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 24);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 24);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 24);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 24; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 16);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 24);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 24);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 24; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 16);
+                    }
+                }
+            }
+            // activation Tanh, channel by channel
+            for (nuint o = 0; o < 12; o++)
+            {
+                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 24);
+                const float bo = 0f;
+                for (nuint q = 0; q < 24; q++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref yo, q) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref yo, q) + bo);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — forward of one image: y[o] = Tanh(W[o]·col) over the 24 output positions, col = the unfolded input. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector256 (8 floats per vector), called by Image_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Image_V256_F3(ref float p, ref float x, ref float y, ref float col)
         {
             Unfold_F3(ref x, ref col);
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 152);
@@ -1526,6 +2491,99 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — forward of one image: y[o] = Tanh(W[o]·col) over the 24 output positions, col = the unfolded input. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector128 (4 floats per vector), called by Image_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Image_V128_F3(ref float p, ref float x, ref float y, ref float col)
+        {
+            Unfold_F3(ref x, ref col);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 152);
+            const int count = 12; // output channels: the rows of the product
+            // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 24; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 24);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 24);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 24);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 24);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 24);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 24);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 24);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 24);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 24; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 24);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 24);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 24; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+            // activation Tanh, channel by channel
+            for (nuint o = 0; o < 12; o++)
+            {
+                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 24);
+                const float bo = 0f;
+                for (nuint q = 0; q < 24; q++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref yo, q) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref yo, q) + bo);
+                }
+            }
+        }
+
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — training forward over rows [start, start + count), outputs in _fa3. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
         private void Forward_F3(ref float x, int start, int count)
         {
@@ -1539,7 +2597,149 @@ namespace Samples.Vision
         }
 
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — backward: activation derivative, weight gradients, input gradient into _fd2. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_F3(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_F3(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_F3(ref x, start, count, ref g);
+            else Backward_V128_F3(ref x, start, count, ref g);
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — backward: activation derivative, weight gradients, input gradient into _fd2. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector512 (16 floats per vector), called by Backward_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_F3(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 288);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 288);
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 288);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 288);
+                    for (nuint j = 0; j < 288; j += 16)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector512<float>.One - av * av), ref dr, j); }
+                    }
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 152);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288).Clear(); // summed over the rows below
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
+            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 288);
+                Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref col);
+                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 4 filters × 4 unfolded rows at a time
+                for (nuint fo = 0; fo < 12; fo += 4)
+                {
+                    for (nuint fk = 0; fk < 24; fk += 4)
+                    {
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 24);
+                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 24);
+                        ref float a2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 2) * 24);
+                        ref float a3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 3) * 24);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 24);
+                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 24);
+                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 24);
+                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 24);
+                        // registers: acc{row}_{column} are 16 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 16; o += 16)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a2, o);
+                            acc2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, acc2_0);
+                            acc2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, acc2_1);
+                            acc2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, acc2_2);
+                            acc2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, acc2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a3, o);
+                            acc3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, acc3_0);
+                            acc3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, acc3_1);
+                            acc3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, acc3_2);
+                            acc3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, acc3_3);
+                        }
+                        float s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
+                        float s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
+                        float s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
+                        float s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
+                        float s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
+                        float s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
+                        float s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
+                        float s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
+                        float s2_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
+                        float s2_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
+                        float s2_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
+                        float s2_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
+                        float s3_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
+                        float s3_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
+                        float s3_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
+                        float s3_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 2) += s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 3) += s0_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 1) += s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 2) += s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 3) += s1_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk) += s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk + 1) += s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk + 2) += s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk + 3) += s2_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk) += s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk + 1) += s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk + 2) += s3_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk + 3) += s3_3;
+                    }
+                }
+                // ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient
+                InputGradient_V512_F3(ref w, ref dr, ref dcol);
+                Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 288));
+            }
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — backward: activation derivative, weight gradients, input gradient into _fd2. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector256 (8 floats per vector), called by Backward_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_F3(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 288);
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 288);
@@ -1621,7 +2821,98 @@ namespace Samples.Vision
                     }
                 }
                 // ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient
-                InputGradient_F3(ref w, ref dr, ref dcol);
+                InputGradient_V256_F3(ref w, ref dr, ref dcol);
+                Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 288));
+            }
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — backward: activation derivative, weight gradients, input gradient into _fd2. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector128 (4 floats per vector), called by Backward_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_F3(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 288);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 288);
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 288);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 288);
+                    for (nuint j = 0; j < 288; j += 4)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector128<float>.One - av * av), ref dr, j); }
+                    }
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 152);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288).Clear(); // summed over the rows below
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
+            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 288);
+                Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref col);
+                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 2 filters × 4 unfolded rows at a time
+                for (nuint fo = 0; fo < 12; fo += 2)
+                {
+                    for (nuint fk = 0; fk < 24; fk += 4)
+                    {
+                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 24);
+                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 24);
+                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 24);
+                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 24);
+                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 24);
+                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 24);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 24; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        float s0_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        float s0_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        float s0_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
+                        float s0_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
+                        float s1_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
+                        float s1_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
+                        float s1_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2);
+                        float s1_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk) += s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 1) += s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 2) += s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 3) += s0_3;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk) += s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 1) += s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 2) += s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 3) += s1_3;
+                    }
+                }
+                // ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient
+                InputGradient_V128_F3(ref w, ref dr, ref dcol);
                 Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 288));
             }
         }

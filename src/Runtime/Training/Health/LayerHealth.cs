@@ -13,10 +13,13 @@ namespace CompiledNet
     /// </summary>
     public sealed record LayerHealth
     {
-        /// <summary>1-based layer number.</summary>
+        /// <summary>1-based layer number: of a dense layer among <see cref="ICompiledNetwork.Layers"/>, of a convolution among <see cref="IConvolutional.FeatureLayers"/> (pooling layers counted).</summary>
         public int Layer { get; init; }
 
-        /// <summary>The layer in words, e.g. "layer 2 (Dense 256 → 128 ReLU)".</summary>
+        /// <summary>True for a convolution (an entry of <see cref="HealthReport.FeatureLayers"/>), false for a dense layer.</summary>
+        public bool IsConvolution { get; init; }
+
+        /// <summary>The layer in words, e.g. "layer 2 (Dense 256 → 128 ReLU)" or "Conv2D 1 (1×28×28 → 32×28×28 ReLU)".</summary>
         public string Description { get; init; } = "";
 
         /// <summary>The layer's activation.</summary>
@@ -28,8 +31,14 @@ namespace CompiledNet
         /// <summary>Sigmoid and tanh: mean |z| of the pre-activations (recovered from the activations; |z| is capped at 17 for sigmoid and 9 for tanh, where float runs out).</summary>
         public double? MeanAbsPreActivation { get; init; }
 
-        /// <summary>ReLU: share of units that were 0 for every example of every sampled step.</summary>
+        /// <summary>
+        /// ReLU: share of units that were 0 for every example of every sampled step. For a convolution the units are its
+        /// output channels: a channel is dead when it was 0 at every position of every example of every sampled step.
+        /// </summary>
         public double? DeadUnitShare { get; init; }
+
+        /// <summary>ReLU: the dead units (a convolution's dead channels), 0-based, ascending.</summary>
+        public IReadOnlyList<int>? DeadUnits { get; init; }
 
         /// <summary>ReLU: share of activations that were 0.</summary>
         public double? ZeroShare { get; init; }
