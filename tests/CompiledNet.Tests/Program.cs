@@ -39,6 +39,11 @@ public static class Program
                 net.Predict(x.AsSpan(r * net.InputSize, net.InputSize), y);
                 Console.WriteLine(string.Join(" ", y.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
             }
+            // Inputs that are exactly zero (every third, and the first five): Predict skips their weight rows.
+            var sparse = x.AsSpan(0, net.InputSize).ToArray();
+            for (int i = 0; i < sparse.Length; i++) if (i % 3 == 0 || i < 5) sparse[i] = 0f;
+            net.Predict(sparse, y);
+            Console.WriteLine(string.Join(" ", y.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         }
         return 0;
     }

@@ -45,10 +45,10 @@ namespace CompiledNet.Generator.Emit
         }
 
         // Register blocking. Training forward and weight gradient: 4 rows × VectorWidth.BlockVectors vectors = 8
-        // accumulators with 16 vector registers (AVX2, SSE, AdvSimd), 16 with AVX-512's 32. Inference (one row): 8
-        // vectors, enough independent FMA chains to cover its latency on two pipes. Input gradient: 2 rows × 4 dot products.
+        // accumulators with 16 vector registers (AVX2, SSE, AdvSimd), 16 with AVX-512's 32. Inference (one row):
+        // KernelEmitter.RowProduct. Input gradient: 2 rows × 4 dot products.
         public const int ForwardRows = 4;
-        private const int InferVectors = 8, GradRows = 4, DotRows = 2, DotColumns = 4;
+        private const int GradRows = 4, DotRows = 2, DotColumns = 4;
 
         internal static void Summary(IndentedWriter w, LayerPlan lp, Layout layout, string pass)
             => w.Line(SummaryText(lp, layout, pass));
@@ -134,8 +134,7 @@ namespace CompiledNet.Generator.Emit
             var layer = lp.Spec;
             w.Line($"ref float w = ref {Refs.At("p", layout.WeightOffset[lp.Index])};");
             if (bias) w.Line($"ref float b = ref {Refs.At("p", layout.BiasOffset[lp.Index])};");
-            KernelEmitter.BlockedProduct(w, vw, 1, InferVectors, layer.Width, new KernelEmitter.Product($"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)",
-                _ => "global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i)", "w", $"i * {Int(layer.Width)}", _ => target, bias ? "b" : null));
+            KernelEmitter.RowProduct(w, vw, layer.Inputs, layer.Width, "x", "w", bias ? "b" : null, target);
         }
 
         /// <summary>

@@ -75,6 +75,94 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
+        /// <summary>Accumulators of one row's product (<see cref="RowProduct"/>): 24 of AVX-512's 32 registers, 12 of 16 elsewhere.</summary>
+        public static int RowVectors(VectorWidth vw) => vw.Registers >= 32 ? 24 : 12;
+
+        /// <summary>
+        /// One row's product for inference, y[o] = init(o) + Σᵢ x[i] · W[i, o] for o in [0, <paramref name="width"/>), W row-major
+        /// (<paramref name="width"/> floats per input, at ref <paramref name="weights"/>). Bound by reading W, so it reads W as
+        /// few times as the registers allow: as many accumulators as fit (<see cref="RowVectors"/>) cover the columns in one
+        /// pass where they can, so that every weight row is read contiguously; and inputs that are exactly zero (the pixels of a
+        /// blank background, the units ReLU switched off) add nothing, so their weight rows are not read at all: a mask of the
+        /// non-zero inputs per vector of inputs, then its set bits in ascending order. Every output sums the same terms in the
+        /// same order as the dense loop, so the results are the same bits, except that a weight row that is not read cannot
+        /// turn a zero input into NaN (0 · ∞) and a sum that is −0 stays −0.
+        /// </summary>
+        public static void RowProduct(IndentedWriter w, VectorWidth vw, int inputs, int width, string x, string weights, string? init, string target)
+        {
+            int lanes = vw.Lanes;
+            int full = width / lanes;
+            int max = RowVectors(vw);
+            int passes = (full + max - 1) / max;
+            int vectors = passes == 0 ? 0 : (full + passes - 1) / passes;
+            int chunks = vectors == 0 ? 0 : full / vectors, leftover = vectors == 0 ? 0 : full % vectors;
+            int scanned = inputs / lanes * lanes;
+            string mask = lanes == 32 ? "0xFFFFFFFFu" : "0x" + ((1L << lanes) - 1).ToString("X", System.Globalization.CultureInfo.InvariantCulture) + "u";
+
+            void Pass(string? o, int offset, int count)
+            {
+                for (int v = 0; v < count; v++)
+                    w.Line($"var c{v} = {(init is null ? vw.Zero : vw.Load(init, Refs.Index(o, offset + v * lanes)))};");
+                void Terms(string i)
+                {
+                    w.Line($"ref float bRow = ref {Refs.At(weights, Refs.Plus($"{i} * {Int(width)}", o, offset))};");
+                    w.Line($"var av = {vw.Create(Refs.At(x, i))};");
+                    for (int v = 0; v < count; v++)
+                        w.Line($"c{v} = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, {vw.Load("bRow", Int(v * lanes))}, c{v});");
+                }
+                if (scanned > 0)
+                    using (w.Open($"for (nuint i0 = 0; i0 < {Int(scanned)}; i0 += {Int(lanes)})"))
+                    {
+                        w.Line($"uint nonZero = ~(uint){vw.Call("ExtractMostSignificantBits", vw.Call("Equals", vw.Load(x, "i0"), vw.Zero))} & {mask};");
+                        using (w.Open("while (nonZero != 0)"))
+                        {
+                            w.Line("nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);");
+                            w.Line("nonZero &= nonZero - 1;");
+                            Terms("i");
+                        }
+                    }
+                if (scanned < inputs)
+                {
+                    w.Line($"// inputs [{Int(scanned)}..{Int(inputs)}): fewer than a vector, all of them");
+                    using (w.Open($"for (nuint i = {Int(scanned)}; i < {Int(inputs)}; i++)"))
+                        Terms("i");
+                }
+                for (int v = 0; v < count; v++)
+                    w.Line(vw.Store($"c{v}", target, Refs.Index(o, offset + v * lanes)) + ";");
+            }
+
+            if (full > 0)
+                w.Line($"// registers: c{{vector}} accumulate {Int(vectors)} vector{(vectors == 1 ? "" : "s")} of {Int(lanes)} columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read");
+            ChunkLoop(w, chunks, vectors * lanes, (o, c) => Pass(o, c, vectors));
+            if (leftover > 0)
+            {
+                int offset = chunks * vectors * lanes;
+                w.Line($"// columns [{Int(offset)}..{Int(offset + leftover * lanes)}): {Int(leftover)} vector{(leftover == 1 ? "" : "s")}");
+                using (w.Open())
+                    Pass(null, offset, leftover);
+            }
+            if (full * lanes < width)
+            {
+                // The last columns (fewer than one vector): the dense loop, narrower vectors then scalars.
+                var tail = new Product($"for (nuint i = 0; i < {Int(inputs)}; i++)", _ => Refs.At(x, "i"), weights, $"i * {Int(width)}", _ => target, init);
+                int start = full * lanes;
+                foreach (var narrow in vw.Narrower)
+                    if (width - start >= narrow.Lanes)
+                    {
+                        w.Line($"// columns [{Int(start)}..{Int(start + narrow.Lanes)}): one {narrow}");
+                        using (w.Open())
+                            Chunk(w, narrow, 1, 1, tail, null, start);
+                        start += narrow.Lanes;
+                    }
+                if (start < width)
+                {
+                    w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(width - start)}, scalar");
+                    using (w.Open())
+                        ScalarTail(w, 1, start, width - start, tail);
+                }
+            }
+        }
+
         /// <summary>
         /// The same product for <c>count</c> rows (a runtime value) with the column strips outermost: for each strip of
         /// <paramref name="vectors"/> vectors of columns, every block of <paramref name="blockRows"/> rows, then each leftover

@@ -41,7 +41,9 @@ namespace CompiledNet.CompilerServices
 
         /// <summary>
         /// Columns per packed panel: 4 × 16 with <see cref="Vector512"/> (24 of the 32 registers hold the block's
-        /// results), 2 × 8 with <see cref="Vector256"/> and 2 × 4 with <see cref="Vector128"/> (12 of 16).
+        /// results), 2 × 8 with <see cref="Vector256"/> and 2 × 4 with <see cref="Vector128"/> (12 of 16). A matrix of
+        /// at most <see cref="NarrowColumns"/> columns (an output layer of a few classes) gets panels of that many
+        /// columns with <see cref="Vector512"/> instead, one vector per row, rather than three quarters of zero padding.
         /// </summary>
         public static int PanelWidth
         {
@@ -49,12 +51,19 @@ namespace CompiledNet.CompilerServices
             get => Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 16 : 8;
         }
 
+        /// <summary>Columns of the narrow panels (one Vector512) that a matrix of at most this many columns is packed into.</summary>
+        private const int NarrowColumns = 16;
+
+        /// <summary>The panel width for a matrix of <paramref name="n"/> columns: <see cref="PanelWidth"/>, or one vector for a narrow one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int PanelFor(int n) => Vector512.IsHardwareAccelerated && n <= NarrowColumns ? NarrowColumns : PanelWidth;
+
         /// <summary>Floats <see cref="Pack"/> writes for a k × n weight matrix and its bias.</summary>
         public static int PackedLength(int k, int n)
         {
             if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The inner dimension k must be at least 1.");
             if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "The column count n must be at least 1.");
-            int width = PanelWidth;
+            int width = PanelFor(n);
             long length = (long)((n + width - 1) / width) * (k + 1) * width;
             if (length > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(k), k, $"A packed {k} × {n} matrix would exceed {int.MaxValue} floats.");
             return (int)length;
@@ -71,7 +80,7 @@ namespace CompiledNet.CompilerServices
             if (weights.Length != k * n) Kernels.ThrowWrongLength(nameof(weights), k * n, weights.Length, "k × n");
             if (bias.Length != 0 && bias.Length != n) Kernels.ThrowWrongLength(nameof(bias), n, bias.Length, "n, or 0 for no bias");
             if (packed.Length < length) Kernels.ThrowWrongLength(nameof(packed), length, packed.Length, "at least PackedLength(k, n)");
-            int width = PanelWidth;
+            int width = PanelFor(n);
             ref float w = ref MemoryMarshal.GetReference(weights);
             ref float target = ref MemoryMarshal.GetReference(packed);
             for (int j0 = 0; j0 < n; j0 += width)
@@ -112,7 +121,7 @@ namespace CompiledNet.CompilerServices
             ref float p0 = ref MemoryMarshal.GetReference(packed);
             ref float y0 = ref MemoryMarshal.GetReference(y);
             bool relu = activation == GemmActivation.ReLU;
-            int width = PanelWidth, depth = Depth;
+            int width = PanelFor(n), depth = 8192 / width;
             nuint panel = (nuint)(k + 1) * (nuint)width;
             // A block at the bottom or right edge is computed whole in this tile, its valid part copied in and out.
             Span<float> tile = stackalloc float[BlockRows * 64];
@@ -143,7 +152,8 @@ namespace CompiledNet.CompilerServices
                             // The first depth block starts from the bias (the panel's first row, for every row of the block).
                             ref float c = ref first ? ref p : ref d;
                             nuint ldc = first ? 0 : ld;
-                            if (Vector512.IsHardwareAccelerated) Block512(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
+                            if (Vector512.IsHardwareAccelerated && width == NarrowColumns) Block512Narrow(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
+                            else if (Vector512.IsHardwareAccelerated) Block512(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             else if (Vector256.IsHardwareAccelerated) Block256(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             else Block128(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             if (!whole) CopyRows(ref yb, (nuint)n, ref t, (nuint)width, valid, columns);
@@ -160,15 +170,8 @@ namespace CompiledNet.CompilerServices
         /// </summary>
         private const int Stripe = 16 * BlockRows;
 
-        /// <summary>
-        /// Weight rows per pass over the batch: a pass's part of one panel (Depth × PanelWidth floats, 32 KiB) stays in
-        /// the L1 cache while every block of rows uses it.
-        /// </summary>
-        private static int Depth
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => 8192 / PanelWidth;
-        }
+        // Weight rows per pass over the batch (Multiply's depth, 8192 / panel width): a pass's part of one panel
+        // (8192 floats, 32 KiB) stays in the L1 cache while every block of rows uses it.
 
         /// <summary>rows × columns floats from source (row stride ls) to target (row stride lt).</summary>
         private static void CopyRows(ref float target, nuint lt, ref float source, nuint ls, int rows, int columns)
@@ -239,6 +242,42 @@ namespace CompiledNet.CompilerServices
         {
             v0 = Vector512.Max(v0, floor); v1 = Vector512.Max(v1, floor); v2 = Vector512.Max(v2, floor); v3 = Vector512.Max(v3, floor);
             v0.StoreUnsafe(ref y, 0); v1.StoreUnsafe(ref y, 16); v2.StoreUnsafe(ref y, 32); v3.StoreUnsafe(ref y, 48);
+        }
+
+        // ---- Vector512, narrow panels (n ≤ 16): 6 rows × 1 vector of 16 ----------------------------------------------
+
+        private static void Block512Narrow(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
+        {
+            ref float x0 = ref x;
+            ref float x1 = ref Row(ref x, ldx, valid, 1);
+            ref float x2 = ref Row(ref x, ldx, valid, 2);
+            ref float x3 = ref Row(ref x, ldx, valid, 3);
+            ref float x4 = ref Row(ref x, ldx, valid, 4);
+            ref float x5 = ref Row(ref x, ldx, valid, 5);
+            var c0 = Vector512.LoadUnsafe(ref c);
+            var c1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, ldc));
+            var c2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
+            var c3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 3 * ldc));
+            var c4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 4 * ldc));
+            var c5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 5 * ldc));
+            for (nuint i = 0; i < kc; i++)
+            {
+                var w0 = Vector512.LoadUnsafe(ref w);
+                c0 = Fma512(Vector512.Create(Unsafe.Add(ref x0, i)), w0, c0);
+                c1 = Fma512(Vector512.Create(Unsafe.Add(ref x1, i)), w0, c1);
+                c2 = Fma512(Vector512.Create(Unsafe.Add(ref x2, i)), w0, c2);
+                c3 = Fma512(Vector512.Create(Unsafe.Add(ref x3, i)), w0, c3);
+                c4 = Fma512(Vector512.Create(Unsafe.Add(ref x4, i)), w0, c4);
+                c5 = Fma512(Vector512.Create(Unsafe.Add(ref x5, i)), w0, c5);
+                w = ref Unsafe.Add(ref w, 16);
+            }
+            var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
+            Vector512.Max(c0, floor).StoreUnsafe(ref y);
+            Vector512.Max(c1, floor).StoreUnsafe(ref Unsafe.Add(ref y, ld));
+            Vector512.Max(c2, floor).StoreUnsafe(ref Unsafe.Add(ref y, 2 * ld));
+            Vector512.Max(c3, floor).StoreUnsafe(ref Unsafe.Add(ref y, 3 * ld));
+            Vector512.Max(c4, floor).StoreUnsafe(ref Unsafe.Add(ref y, 4 * ld));
+            Vector512.Max(c5, floor).StoreUnsafe(ref Unsafe.Add(ref y, 5 * ld));
         }
 
         // ---- Vector256: 6 rows × 2 vectors of 8 --------------------------------------------------------------------

@@ -85,6 +85,7 @@ public class GemmTests
     [Theory]
     [InlineData(200, 784, 256)]
     [InlineData(250, 256, 128)]
+    [InlineData(250, 784, 10)]
     public void SeveralStripesAndDepthBlocksMatchTheDoubleReference(int rows, int k, int n)
     {
         double worst = Run(rows, k, n, GemmActivation.ReLU, bias: true, seed: 7);

@@ -3080,7 +3080,7 @@ namespace Samples.Vision
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
-            // columns [0..8): one Vector256 per row
+            // columns [0..8): one Vector256
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 72; i++)
@@ -3116,18 +3116,22 @@ namespace Samples.Vision
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..8): one vector per row
+            // registers: c{vector} accumulate 1 vector of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
-                for (nuint i = 0; i < 72; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                for (nuint i0 = 0; i0 < 72; i0 += 8)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) & 0xFFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    }
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, 0);
             }
             // columns [8..10): the last 2, scalar
             {
@@ -3153,30 +3157,25 @@ namespace Samples.Vision
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..4): one vector per row
+            // registers: c{vector} accumulate 2 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
-                for (nuint i = 0; i < 72; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i0 = 0; i0 < 72; i0 += 4)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                    }
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
-            }
-            // columns [4..8): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
-                for (nuint i = 0; i < 72; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 4);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, 4);
             }
             // columns [8..10): the last 2, scalar
             {

@@ -770,18 +770,17 @@ namespace Samples
             ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..16): one vector per row
+            // registers: c{vector} accumulate 1 vector of 16 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                var c0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                // inputs [0..5): fewer than a vector, all of them
                 for (nuint i = 0; i < 5; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0), c0);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref z, 0);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref z, 0);
             }
             // columns [16..18): the last 2, scalar
             {
@@ -825,30 +824,20 @@ namespace Samples
             ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..8): one vector per row
+            // registers: c{vector} accumulate 2 vectors of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
+                // inputs [0..5): fewer than a vector, all of them
                 for (nuint i = 0; i < 5; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref z, 0);
-            }
-            // columns [8..16): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
-                for (nuint i = 0; i < 5; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 8);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref z, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref z, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref z, 8);
             }
             // columns [16..18): the last 2, scalar
             {
@@ -892,54 +881,41 @@ namespace Samples
             ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..4): one vector per row
+            // registers: c{vector} accumulate 4 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
-                for (nuint i = 0; i < 5; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                var c2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                var c3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                for (nuint i0 = 0; i0 < 4; i0 += 4)
+                {
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
+                    }
+                }
+                // inputs [4..5): fewer than a vector, all of them
+                for (nuint i = 4; i < 5; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 0);
-            }
-            // columns [4..8): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
-                for (nuint i = 0; i < 5; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 4);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 4);
-            }
-            // columns [8..12): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
-                for (nuint i = 0; i < 5; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 8);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 8);
-            }
-            // columns [12..16): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
-                for (nuint i = 0; i < 5; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 12);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref z, 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref z, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref z, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref z, 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref z, 12);
             }
             // columns [16..18): the last 2, scalar
             {
@@ -2462,7 +2438,7 @@ namespace Samples
         private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
-            // columns [0..4): one Vector128 per row
+            // columns [0..4): one Vector128
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 for (nuint i = 0; i < 6; i++)
@@ -2514,7 +2490,7 @@ namespace Samples
         private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
-            // columns [0..4): one Vector128 per row
+            // columns [0..4): one Vector128
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 for (nuint i = 0; i < 6; i++)
@@ -2566,18 +2542,29 @@ namespace Samples
         private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..4): one vector per row
+            // registers: c{vector} accumulate 1 vector of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (nuint i = 0; i < 6; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i0 = 0; i0 < 4; i0 += 4)
+                {
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                    }
+                }
+                // inputs [4..6): fewer than a vector, all of them
+                for (nuint i = 4; i < 6; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 0);
             }
             // columns [4..7): the last 3, scalar
             {

@@ -730,7 +730,7 @@ partial class Models
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
-            // columns [0..8): one Vector256 per row
+            // columns [0..8): one Vector256
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 4; i++)
@@ -777,18 +777,17 @@ partial class Models
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..8): one vector per row
+            // registers: c{vector} accumulate 1 vector of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                // inputs [0..4): fewer than a vector, all of them
                 for (nuint i = 0; i < 4; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, 0);
             }
             // columns [8..9): the last 1, scalar
             {
@@ -825,30 +824,25 @@ partial class Models
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..4): one vector per row
+            // registers: c{vector} accumulate 2 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
-                for (nuint i = 0; i < 4; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i0 = 0; i0 < 4; i0 += 4)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                    }
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
-            }
-            // columns [4..8): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
-                for (nuint i = 0; i < 4; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 9 + 4);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, 4);
             }
             // columns [8..9): the last 1, scalar
             {

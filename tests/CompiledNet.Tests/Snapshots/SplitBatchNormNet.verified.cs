@@ -1019,46 +1019,89 @@ namespace Samples.Split
         private static void InferLinear_V512_L1(ref float p, ref float x, ref float y)
         {
             ref float w = ref p;
-            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            for (nuint o = 0; o < 256; o += 128)
+            // registers: c{vector} accumulate 16 vectors of 16 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint i = 0; i < 300; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c9 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c12 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c13 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c14 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c15 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint i0 = 0; i0 < 288; i0 += 16)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                    var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
-                    var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
-                    var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
-                    var bv4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64);
-                    var bv5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80);
-                    var bv6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96);
-                    var bv7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112);
-                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector512.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector512<float>.Zero)) & 0xFFFFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256);
+                        var av = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48), c3);
+                        c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64), c4);
+                        c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80), c5);
+                        c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96), c6);
+                        c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112), c7);
+                        c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 128), c8);
+                        c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 144), c9);
+                        c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 160), c10);
+                        c11 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 176), c11);
+                        c12 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 192), c12);
+                        c13 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 208), c13);
+                        c14 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 224), c14);
+                        c15 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 240), c15);
+                    }
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, o);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y, o + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y, o + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y, o + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_4, ref y, o + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_5, ref y, o + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_6, ref y, o + 96);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_7, ref y, o + 112);
+                // inputs [288..300): fewer than a vector, all of them
+                for (nuint i = 288; i < 300; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256);
+                    var av = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 128), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 144), c9);
+                    c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 160), c10);
+                    c11 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 176), c11);
+                    c12 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 192), c12);
+                    c13 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 208), c13);
+                    c14 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 224), c14);
+                    c15 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 240), c15);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref y, 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2, ref y, 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3, ref y, 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4, ref y, 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5, ref y, 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6, ref y, 96);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7, ref y, 112);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8, ref y, 128);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9, ref y, 144);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10, ref y, 160);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11, ref y, 176);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c12, ref y, 192);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c13, ref y, 208);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c14, ref y, 224);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c15, ref y, 240);
             }
         }
 
@@ -1069,46 +1112,130 @@ namespace Samples.Split
         private static void InferLinear_V256_L1(ref float p, ref float x, ref float y)
         {
             ref float w = ref p;
-            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            for (nuint o = 0; o < 256; o += 64)
+            // registers: c{vector} accumulate 11 vectors of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
+            for (nuint o = 0; o < 176; o += 88)
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint i = 0; i < 300; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c9 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint i0 = 0; i0 < 296; i0 += 8)
+                {
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) & 0xFFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                        var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                        c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                        c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40), c5);
+                        c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48), c6);
+                        c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56), c7);
+                        c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 64), c8);
+                        c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 72), c9);
+                        c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 80), c10);
+                    }
+                }
+                // inputs [296..300): fewer than a vector, all of them
+                for (nuint i = 296; i < 300; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
-                    var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
-                    var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24);
-                    var bv4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32);
-                    var bv5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40);
-                    var bv6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48);
-                    var bv7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 64), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 72), c9);
+                    c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 80), c10);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, o);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y, o + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y, o + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref y, o + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_4, ref y, o + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_5, ref y, o + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_6, ref y, o + 48);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_7, ref y, o + 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref y, o + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref y, o + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5, ref y, o + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6, ref y, o + 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7, ref y, o + 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c8, ref y, o + 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c9, ref y, o + 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c10, ref y, o + 80);
+            }
+            // columns [176..256): 10 vectors
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c9 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint i0 = 0; i0 < 296; i0 += 8)
+                {
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) & 0xFFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + 176);
+                        var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                        c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                        c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40), c5);
+                        c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48), c6);
+                        c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56), c7);
+                        c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 64), c8);
+                        c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 72), c9);
+                    }
+                }
+                // inputs [296..300): fewer than a vector, all of them
+                for (nuint i = 296; i < 300; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + 176);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 64), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 72), c9);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, 176);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref y, 184);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref y, 192);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref y, 200);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4, ref y, 208);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5, ref y, 216);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6, ref y, 224);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7, ref y, 232);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c8, ref y, 240);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c9, ref y, 248);
             }
         }
 
@@ -1119,46 +1246,94 @@ namespace Samples.Split
         private static void InferLinear_V128_L1(ref float p, ref float x, ref float y)
         {
             ref float w = ref p;
-            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            for (nuint o = 0; o < 256; o += 32)
+            // registers: c{vector} accumulate 11 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
+            for (nuint o = 0; o < 220; o += 44)
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c0_4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c0_5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c0_6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c0_7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (nuint i = 0; i < 300; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c9 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i0 = 0; i0 < 300; i0 += 4)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                    var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
-                    var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12);
-                    var bv4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16);
-                    var bv5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20);
-                    var bv6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24);
-                    var bv7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + o);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
+                        c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16), c4);
+                        c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20), c5);
+                        c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24), c6);
+                        c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28), c7);
+                        c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 32), c8);
+                        c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 36), c9);
+                        c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 40), c10);
+                    }
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, o);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y, o + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y, o + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_3, ref y, o + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_4, ref y, o + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_5, ref y, o + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_6, ref y, o + 24);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_7, ref y, o + 28);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref y, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref y, o + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5, ref y, o + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6, ref y, o + 24);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7, ref y, o + 28);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c8, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c9, ref y, o + 36);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c10, ref y, o + 40);
+            }
+            // columns [220..256): 9 vectors
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint i0 = 0; i0 < 300; i0 += 4)
+                {
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 256 + 220);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
+                        c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16), c4);
+                        c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20), c5);
+                        c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24), c6);
+                        c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28), c7);
+                        c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 32), c8);
+                    }
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 220);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, 224);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref y, 228);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref y, 232);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4, ref y, 236);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5, ref y, 240);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6, ref y, 244);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7, ref y, 248);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c8, ref y, 252);
             }
         }
 
@@ -3008,7 +3183,7 @@ namespace Samples.Split
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
-            // columns [0..8): one Vector256 per row
+            // columns [0..8): one Vector256
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 256; i++)
@@ -3044,18 +3219,22 @@ namespace Samples.Split
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..8): one vector per row
+            // registers: c{vector} accumulate 1 vector of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
-                for (nuint i = 0; i < 256; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                for (nuint i0 = 0; i0 < 256; i0 += 8)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) & 0xFFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    }
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, 0);
             }
             // columns [8..10): the last 2, scalar
             {
@@ -3081,30 +3260,25 @@ namespace Samples.Split
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..4): one vector per row
+            // registers: c{vector} accumulate 2 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
-                for (nuint i = 0; i < 256; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                for (nuint i0 = 0; i0 < 256; i0 += 4)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                    }
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
-            }
-            // columns [4..8): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
-                for (nuint i = 0; i < 256; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 4);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, 4);
             }
             // columns [8..10): the last 2, scalar
             {

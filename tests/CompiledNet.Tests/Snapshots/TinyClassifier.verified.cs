@@ -720,7 +720,7 @@ namespace Samples.Vision
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
-            // columns [0..8): one Vector256 per row
+            // columns [0..8): one Vector256
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 3; i++)
@@ -769,18 +769,17 @@ namespace Samples.Vision
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..8): one vector per row
+            // registers: c{vector} accumulate 1 vector of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                // inputs [0..3): fewer than a vector, all of them
                 for (nuint i = 0; i < 3; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, 0);
             }
             // columns [8..10): the last 2, scalar
             {
@@ -822,30 +821,20 @@ namespace Samples.Vision
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 30);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..4): one vector per row
+            // registers: c{vector} accumulate 2 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                // inputs [0..3): fewer than a vector, all of them
                 for (nuint i = 0; i < 3; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
-            }
-            // columns [4..8): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
-                for (nuint i = 0; i < 3; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 4);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, 4);
             }
             // columns [8..10): the last 2, scalar
             {

@@ -800,58 +800,147 @@ namespace Samples.Split
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
-            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            for (nuint o = 0; o < 16384; o += 128)
+            // registers: c{vector} accumulate 24 vectors of 16 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
+            for (nuint o = 0; o < 16128; o += 384)
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
-                var c0_4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 64);
-                var c0_5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 80);
-                var c0_6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 96);
-                var c0_7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 112);
+                var c0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
+                var c1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
+                var c2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
+                var c3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                var c4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 64);
+                var c5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 80);
+                var c6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 96);
+                var c7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 112);
+                var c8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 128);
+                var c9 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 144);
+                var c10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 160);
+                var c11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 176);
+                var c12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 192);
+                var c13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 208);
+                var c14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 224);
+                var c15 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 240);
+                var c16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 256);
+                var c17 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 272);
+                var c18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 288);
+                var c19 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 304);
+                var c20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 320);
+                var c21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 336);
+                var c22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 352);
+                var c23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 368);
+                // inputs [0..2): fewer than a vector, all of them
                 for (nuint i = 0; i < 2; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                    var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
-                    var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
-                    var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
-                    var bv4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64);
-                    var bv5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80);
-                    var bv6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96);
-                    var bv7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112);
-                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    var av = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 128), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 144), c9);
+                    c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 160), c10);
+                    c11 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 176), c11);
+                    c12 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 192), c12);
+                    c13 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 208), c13);
+                    c14 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 224), c14);
+                    c15 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 240), c15);
+                    c16 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 256), c16);
+                    c17 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 272), c17);
+                    c18 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 288), c18);
+                    c19 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 304), c19);
+                    c20 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 320), c20);
+                    c21 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 336), c21);
+                    c22 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 352), c22);
+                    c23 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 368), c23);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, o);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y, o + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y, o + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y, o + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_4, ref y, o + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_5, ref y, o + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_6, ref y, o + 96);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_7, ref y, o + 112);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3, ref y, o + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4, ref y, o + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5, ref y, o + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6, ref y, o + 96);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7, ref y, o + 112);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8, ref y, o + 128);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9, ref y, o + 144);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10, ref y, o + 160);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11, ref y, o + 176);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c12, ref y, o + 192);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c13, ref y, o + 208);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c14, ref y, o + 224);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c15, ref y, o + 240);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c16, ref y, o + 256);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c17, ref y, o + 272);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c18, ref y, o + 288);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c19, ref y, o + 304);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c20, ref y, o + 320);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c21, ref y, o + 336);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c22, ref y, o + 352);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c23, ref y, o + 368);
             }
-            // columns [16384..16400): one vector per row
+            // columns [16128..16400): 17 vectors
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                var c0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16128);
+                var c1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16144);
+                var c2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16160);
+                var c3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16176);
+                var c4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16192);
+                var c5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16208);
+                var c6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16224);
+                var c7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16240);
+                var c8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16256);
+                var c9 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16272);
+                var c10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16288);
+                var c11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16304);
+                var c12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16320);
+                var c13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16336);
+                var c14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16352);
+                var c15 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16368);
+                var c16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16384);
+                // inputs [0..2): fewer than a vector, all of them
                 for (nuint i = 0; i < 2; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16128);
+                    var av = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 64), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 80), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 96), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 112), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 128), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 144), c9);
+                    c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 160), c10);
+                    c11 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 176), c11);
+                    c12 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 192), c12);
+                    c13 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 208), c13);
+                    c14 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 224), c14);
+                    c15 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 240), c15);
+                    c16 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 256), c16);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y, 16384);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref y, 16128);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref y, 16144);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2, ref y, 16160);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3, ref y, 16176);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4, ref y, 16192);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5, ref y, 16208);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6, ref y, 16224);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7, ref y, 16240);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c8, ref y, 16256);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c9, ref y, 16272);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c10, ref y, 16288);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c11, ref y, 16304);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c12, ref y, 16320);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c13, ref y, 16336);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c14, ref y, 16352);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c15, ref y, 16368);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c16, ref y, 16384);
             }
             // activation: ReLU
             {
@@ -877,70 +966,90 @@ namespace Samples.Split
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
-            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            for (nuint o = 0; o < 16384; o += 64)
+            // registers: c{vector} accumulate 12 vectors of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
+            for (nuint o = 0; o < 16320; o += 96)
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                var c0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 16);
-                var c0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 24);
-                var c0_4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 32);
-                var c0_5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 40);
-                var c0_6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 48);
-                var c0_7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 56);
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                var c1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                var c2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 16);
+                var c3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 24);
+                var c4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 32);
+                var c5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 40);
+                var c6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 48);
+                var c7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 56);
+                var c8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 64);
+                var c9 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 72);
+                var c10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 80);
+                var c11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 88);
+                // inputs [0..2): fewer than a vector, all of them
                 for (nuint i = 0; i < 2; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
-                    var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
-                    var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24);
-                    var bv4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32);
-                    var bv5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40);
-                    var bv6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48);
-                    var bv7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 64), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 72), c9);
+                    c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 80), c10);
+                    c11 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 88), c11);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, o);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y, o + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y, o + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_3, ref y, o + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_4, ref y, o + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_5, ref y, o + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_6, ref y, o + 48);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_7, ref y, o + 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref y, o + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref y, o + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5, ref y, o + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6, ref y, o + 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7, ref y, o + 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c8, ref y, o + 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c9, ref y, o + 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c10, ref y, o + 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c11, ref y, o + 88);
             }
-            // columns [16384..16392): one vector per row
+            // columns [16320..16400): 10 vectors
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16384);
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16320);
+                var c1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16328);
+                var c2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16336);
+                var c3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16344);
+                var c4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16352);
+                var c5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16360);
+                var c6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16368);
+                var c7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16376);
+                var c8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16384);
+                var c9 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16392);
+                // inputs [0..2): fewer than a vector, all of them
                 for (nuint i = 0; i < 2; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16320);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 40), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 48), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 56), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 64), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 72), c9);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 16384);
-            }
-            // columns [16392..16400): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16392);
-                for (nuint i = 0; i < 2; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16392);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 16392);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, 16320);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref y, 16328);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref y, 16336);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref y, 16344);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4, ref y, 16352);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c5, ref y, 16360);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c6, ref y, 16368);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c7, ref y, 16376);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c8, ref y, 16384);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c9, ref y, 16392);
             }
             // activation: ReLU
             {
@@ -966,94 +1075,84 @@ namespace Samples.Split
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
-            // registers: c{row}_{vector} accumulate C (1 row × 8 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            for (nuint o = 0; o < 16384; o += 32)
+            // registers: c{vector} accumulate 12 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
+            for (nuint o = 0; o < 16368; o += 48)
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 8);
-                var c0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 12);
-                var c0_4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 16);
-                var c0_5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 20);
-                var c0_6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 24);
-                var c0_7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 28);
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                var c2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 8);
+                var c3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 12);
+                var c4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 16);
+                var c5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 20);
+                var c6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 24);
+                var c7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 28);
+                var c8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 32);
+                var c9 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 36);
+                var c10 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 40);
+                var c11 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 44);
+                // inputs [0..2): fewer than a vector, all of them
                 for (nuint i = 0; i < 2; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + o);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                    var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
-                    var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12);
-                    var bv4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16);
-                    var bv5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20);
-                    var bv6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24);
-                    var bv7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                    c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                    c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                    c0_4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv4, c0_4);
-                    c0_5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv5, c0_5);
-                    c0_6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv6, c0_6);
-                    c0_7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv7, c0_7);
+                    var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 32), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 36), c9);
+                    c10 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 40), c10);
+                    c11 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 44), c11);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, o);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y, o + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y, o + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_3, ref y, o + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_4, ref y, o + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_5, ref y, o + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_6, ref y, o + 24);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_7, ref y, o + 28);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref y, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref y, o + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4, ref y, o + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5, ref y, o + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6, ref y, o + 24);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7, ref y, o + 28);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c8, ref y, o + 32);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c9, ref y, o + 36);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c10, ref y, o + 40);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c11, ref y, o + 44);
             }
-            // columns [16384..16388): one vector per row
+            // columns [16368..16400): 8 vectors
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16384);
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16368);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16372);
+                var c2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16376);
+                var c3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16380);
+                var c4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16384);
+                var c5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16388);
+                var c6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16392);
+                var c7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16396);
+                // inputs [0..2): fewer than a vector, all of them
                 for (nuint i = 0; i < 2; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16384);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16368);
+                    var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28), c7);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16384);
-            }
-            // columns [16388..16392): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16388);
-                for (nuint i = 0; i < 2; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16388);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16388);
-            }
-            // columns [16392..16396): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16392);
-                for (nuint i = 0; i < 2; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16392);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16392);
-            }
-            // columns [16396..16400): one vector per row
-            {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16396);
-                for (nuint i = 0; i < 2; i++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 16400 + 16396);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 16396);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 16368);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, 16372);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref y, 16376);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref y, 16380);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4, ref y, 16384);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5, ref y, 16388);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6, ref y, 16392);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7, ref y, 16396);
             }
             // activation: ReLU
             {

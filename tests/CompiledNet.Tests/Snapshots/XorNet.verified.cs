@@ -715,7 +715,7 @@ namespace Samples
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8);
-            // columns [0..4): one Vector128 per row
+            // columns [0..4): one Vector128
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 2; i++)
@@ -751,7 +751,7 @@ namespace Samples
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8);
-            // columns [0..4): one Vector128 per row
+            // columns [0..4): one Vector128
             {
                 var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
                 for (nuint i = 0; i < 2; i++)
@@ -787,18 +787,17 @@ namespace Samples
         {
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8);
-            // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..4): one vector per row
+            // registers: c{vector} accumulate 1 vector of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                // inputs [0..2): fewer than a vector, all of them
                 for (nuint i = 0; i < 2; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 4);
-                    var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                    var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
-                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 0);
             }
             // activation: Tanh
             {
