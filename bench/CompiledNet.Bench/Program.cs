@@ -294,7 +294,7 @@ string Ratio(string peer, string ours, double target = 0)
 string Gflops(string key, double flopPerSample, double peak)
 {
     if (Median(key) is not double ns) return "—";
-    double g = flopPerSample * 60000 / ns;
+    double g = flopPerSample * BenchData.Train.Count / ns;   // 60,000, or 640 with --short
     return $"{F(g, "F1")} GFLOP/s = {F(100 * g / peak, "F0")}% of peak";
 }
 
@@ -320,7 +320,7 @@ if (!inferenceOnly)
     {
         if (!networks.Contains(net)) continue;
         string ours1 = $"CompiledNetEpoch.Epoch/{net}/1", ours2 = $"CompiledNetEpoch.Epoch/{net}/2";
-        md.AppendLine($"| {net}, one epoch of 60,000 | {Ms(ours1)} | {Ms(ours2)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
+        md.AppendLine($"| {net}, one epoch of {F(BenchData.Train.Count, "N0")} | {Ms(ours1)} | {Ms(ours2)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
             $"{Ratio($"TorchSharpEpoch.Epoch/{net}/1", ours1, t1)} | {(t2 > 0 ? Ratio($"TorchSharpEpoch.Epoch/{net}/2", ours2, t2) : "no target")} | {Gflops(ours1, flop, peak1)}; {Gflops(ours2, flop, peak2)} | {Bytes(ours1)}; {Bytes(ours2)} per epoch |");
     }
     string floor = results.TryGetValue("ScalarEpoch.TenthOfEpochA", out var fl) ? $"{F(fl.MedianNs * 10 / 1e9, "F1")} s (×10 of 6,000 examples)" : "—";
