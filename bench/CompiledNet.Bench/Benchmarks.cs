@@ -13,12 +13,15 @@ namespace CompiledNet.Bench;
 /// </summary>
 public sealed class EpochConfig : ManualConfig
 {
+    /// <summary>Set by <c>--short</c> before any suite runs: no warm-up epoch and one measured epoch (a smoke run).</summary>
+    public static bool Short { get; set; }
+
     public EpochConfig()
     {
         // In-process runs abort after a timeout (5 minutes by default): on a busy shared machine a 2-thread epoch
         // can take a hundred times its idle time, so the epochs get an hour.
         AddJob(Job.Default.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true))
-            .WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1).WithId("epoch"));
+            .WithWarmupCount(Short ? 0 : 1).WithIterationCount(Short ? 1 : 5).WithInvocationCount(1).WithUnrollFactor(1).WithId("epoch"));
         AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
     }
 }
@@ -26,9 +29,12 @@ public sealed class EpochConfig : ManualConfig
 /// <summary>Latency benchmarks: BenchmarkDotNet's defaults (pilot, warm-up, many invocations), in-process.</summary>
 public sealed class LatencyConfig : ManualConfig
 {
+    /// <summary>Set by <c>--short</c>: 3 iterations after 1 warm-up (a smoke run).</summary>
+    public static bool Short { get; set; }
+
     public LatencyConfig()
     {
-        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithIterationCount(15).WithWarmupCount(5).WithId("latency"));
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithIterationCount(Short ? 3 : 15).WithWarmupCount(Short ? 1 : 5).WithId("latency"));
         AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
     }
 }
@@ -36,7 +42,7 @@ public sealed class LatencyConfig : ManualConfig
 [Config(typeof(EpochConfig))]
 public class CompiledNetEpoch
 {
-    [Params("A", "B", "C")] public string Network = "A";
+    [Params("A", "B", "C", "D")] public string Network = "A";
     [Params(1, 2)] public int Threads = 1;
     private Func<double> _epoch = null!;
     private ITrainable _net = null!;
@@ -54,7 +60,7 @@ public class CompiledNetEpoch
     public void Cleanup() => SubnormalsAfterRun[$"{Network}/{Threads}"] =
         (Subnormals.Count(_net.OptimizerState), Subnormals.Count(_net.Parameters), (int)(_net.Step / (60000 / (Network == "A" ? 32 : 64))));
 
-    /// <summary>One epoch of network A, B or C on <paramref name="threads"/> training threads.</summary>
+    /// <summary>One epoch of network A, B, C or D on <paramref name="threads"/> training threads.</summary>
     public static Func<double> Create(string network, int threads) => Create(network, threads, out _);
 
     /// <inheritdoc cref="Create(string, int)"/>
@@ -66,7 +72,8 @@ public class CompiledNetEpoch
             case "A": { var n = new NetA(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetA>(n, train, 1).RunEpochLoss; }
             case "B": { var n = new NetB(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetB>(n, train, 1).RunEpochLoss; }
             case "C": { var n = new NetC(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetC>(n, train, 1).RunEpochLoss; }
-            default: throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network));
+            case "D": { var n = new NetD(1) { TrainingThreads = threads }; net = n; return new EpochTrainer<NetD>(n, train, 1).RunEpochLoss; }
+            default: throw new ArgumentException($"Unknown network '{network}' (A, B, C or D).", nameof(network));
         }
     }
 
@@ -76,7 +83,7 @@ public class CompiledNetEpoch
 [Config(typeof(EpochConfig))]
 public class TorchSharpEpoch
 {
-    [Params("A", "B", "C")] public string Network = "A";
+    [Params("A", "B", "C", "D")] public string Network = "A";
     [Params(1, 2)] public int Threads = 1;
     private TorchPeer _peer = null!;
 
@@ -140,4 +147,38 @@ public class TorchSharpPredict
 
     [Benchmark] public float BatchOneB() => _peer.Forward(_one);
     [Benchmark(OperationsPerInvoke = 1024)] public float Batch1024B() => _peer.Forward(_many);
+}
+
+/// <summary>
+/// Batch-1 <c>Predict</c> of network D with its initial weights (seed 1): a dense and convolutional forward pass does
+/// the same arithmetic whatever the weights are, so D's latency needs no training run first.
+/// </summary>
+[Config(typeof(LatencyConfig))]
+public class CompiledNetPredictD
+{
+    private readonly NetD _net = new(1);
+    private readonly float[] _input = BenchData.Test.AllFeatures.Slice(0, 784).ToArray();
+    private readonly float[] _output = new float[10];
+
+    [Benchmark] public float BatchOneD() { _net.Predict(_input, _output); return _output[0]; }
+}
+
+[Config(typeof(LatencyConfig))]
+public class TorchSharpPredictD
+{
+    [Params(1, 2)] public int Threads = 1;
+    private TorchPeer _peer = null!;
+    private torch.Tensor _one = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _peer = new TorchPeer("D", Threads, BenchData.Train);
+        _peer.Eval();
+        _one = _peer.PrepareInput(1, BenchData.Test);
+    }
+
+    [GlobalCleanup] public void Cleanup() { _one.Dispose(); _peer.Dispose(); }
+
+    [Benchmark] public float BatchOneD() => _peer.Forward(_one);
 }

@@ -12,7 +12,10 @@ public static class BenchData
     /// <summary>Directory of the four IDX files; the environment variable CNET_FASHION_MNIST overrides the Debian default.</summary>
     public static string Directory => Environment.GetEnvironmentVariable("CNET_FASHION_MNIST") ?? FashionMnist.DefaultDirectory;
 
-    public static Dataset Train => (_data ??= Load()).Train;
+    /// <summary>Set by <c>--short</c> before anything is loaded: the training set is cut to its first rows (a smoke run).</summary>
+    public static int? TrainLimit { get; set; }
+
+    public static Dataset Train => TrainLimit is int n ? (_data ??= Load()).Train.Take(n) : (_data ??= Load()).Train;
     public static Dataset Test => (_data ??= Load()).Test;
 
     private static (Dataset, Dataset) Load()

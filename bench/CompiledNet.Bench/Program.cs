@@ -5,6 +5,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using CompiledNet;
@@ -19,6 +21,7 @@ using CompiledNet.Bench;
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --only D --short --out FILE   (network D's rows only, 1 measured epoch: a smoke run)
 // Given more than once, the last --out counts: bench/run.sh passes its default before the user's arguments.
 var outOption = new Option<string[]>("--out")
 {
@@ -35,14 +38,14 @@ var subnormalOption = new Option<bool>("--subnormal-step") { Description = "B's 
 var compileCostOption = new Option<bool>("--compile-cost") { Description = "the generator's time, the generated source's size and the first Predict in a fresh process" };
 var epochsOption = new Option<(string Network, int Threads, int Count)?>("--epochs")
 {
-    Description = "for a profiler: COUNT epochs of network A, B or C on THREADS threads, nothing else",
-    HelpName = "A|B|C THREADS COUNT",
+    Description = "for a profiler: COUNT epochs of network A, B, C or D on THREADS threads, nothing else",
+    HelpName = "A|B|C|D THREADS COUNT",
     Arity = new ArgumentArity(3, 3),
     AllowMultipleArgumentsPerToken = true,
     CustomParser = result =>
     {
         string network = result.Tokens[0].Value, threads = result.Tokens[1].Value, count = result.Tokens[2].Value;
-        if (network is not ("A" or "B" or "C")) result.AddError($"--epochs: the network is A, B or C, not '{network}'.");
+        if (network is not ("A" or "B" or "C" or "D")) result.AddError($"--epochs: the network is A, B, C or D, not '{network}'.");
         if (!int.TryParse(threads, NumberStyles.Integer, CultureInfo.InvariantCulture, out int t) || t < 1)
             result.AddError($"--epochs: THREADS is a whole number of at least 1, not '{threads}'.");
         if (!int.TryParse(count, NumberStyles.Integer, CultureInfo.InvariantCulture, out int c) || c < 1)
@@ -50,6 +53,19 @@ var epochsOption = new Option<(string Network, int Threads, int Count)?>("--epoc
         return (network, t, c);
     },
 };
+var onlyOption = new Option<string[]>("--only")
+{
+    Description = "the full run restricted to these networks' rows (training and inference), e.g. --only D",
+    HelpName = "A|B|C|D",
+    Arity = ArgumentArity.OneOrMore,
+    AllowMultipleArgumentsPerToken = true,
+};
+onlyOption.Validators.Add(result =>
+{
+    foreach (var token in result.Tokens)
+        if (token.Value is not ("A" or "B" or "C" or "D")) result.AddError($"--only: a network is A, B, C or D, not '{token.Value}'.");
+});
+var shortOption = new Option<bool>("--short") { Description = "a smoke run of the full run's code: \"epochs\" of the first 640 training images, 1 measured after none to warm up, latencies over 3 iterations after 1 warm-up (figures not comparable)" };
 var onnxPeerOption = new Option<string>("--onnx-peer")
 {
     Description = "internal: the full run's child process that times ONNX Runtime and writes its results to FILE",
@@ -58,13 +74,16 @@ var onnxPeerOption = new Option<string>("--onnx-peer")
 };
 var command = new RootCommand("CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor on Fashion-MNIST (bench/README.md). Without a mode option: the full suite, written to --out.")
 {
-    outOption, inferenceOption, machineOption, quickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onnxPeerOption,
+    outOption, inferenceOption, machineOption, quickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onlyOption, shortOption, onnxPeerOption,
 };
 Option[] modes = { inferenceOption, machineOption, quickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onnxPeerOption };
 command.Validators.Add(result =>
 {
     var given = modes.Where(m => result.GetResult(m) is not null).Select(m => m.Name).ToList();
     if (given.Count > 1) result.AddError($"{string.Join(" and ", given)} are different runs; choose one.");
+    var restricting = new Option[] { onlyOption, shortOption }.Where(o => result.GetResult(o) is not null).Select(o => o.Name).ToList();
+    var other = given.Where(g => g != inferenceOption.Name).ToList();
+    if (restricting.Count > 0 && other.Count > 0) result.AddError($"{string.Join(" and ", restricting)} apply to the full run only, not to {other[0]}.");
 });
 const int UsageError = 2;
 ParseResult parsed = command.Parse(args);
@@ -76,6 +95,10 @@ if (parsed.Errors.Count > 0)
 }
 if (parsed.Action is not null) return parsed.Invoke();   // --help, --version
 string outPath = parsed.GetValue(outOption)![^1];
+var networks = parsed.GetValue(onlyOption) is { Length: > 0 } only ? only.ToHashSet() : new HashSet<string> { "A", "B", "C", "D" };
+bool shortRun = parsed.GetValue(shortOption);
+EpochConfig.Short = LatencyConfig.Short = shortRun;
+if (shortRun) BenchData.TrainLimit = 640;
 bool quick = parsed.GetValue(quickOption), compileCost = parsed.GetValue(compileCostOption),
     inferenceOnly = parsed.GetValue(inferenceOption), machineOnly = parsed.GetValue(machineOption);
 if (parsed.GetValue(predictBatchOption)) { _ = BenchData.Test; PredictBatchQuick(); return 0; }
@@ -208,14 +231,21 @@ string peaks = string.Join("; ", widths.Select(w => string.Create(CultureInfo.In
 Console.WriteLine($"FMA peak (GFLOP/s): {peaks}");
 if (machineOnly) return 0;
 
-Console.WriteLine("Training B for one epoch (the weights every inference benchmark runs)…");
-Console.WriteLine($"Model files: {TrainedB.Directory}");
+bool withB = networks.Contains("B"), withD = networks.Contains("D");
+if (withB)
+{
+    Console.WriteLine("Training B for one epoch (the weights B's inference benchmarks run)…");
+    Console.WriteLine($"Model files: {TrainedB.Directory}");
+}
 var summaries = new List<Summary>();
 var failed = new List<string>();
 // One suite that throws (e.g. an in-process timeout) leaves its rows empty; the others still run and the table is written.
+// --only: the epoch suites keep the cases of the named networks (their Network parameter).
+var networkFilter = ManualConfig.Create(DefaultConfig.Instance).AddFilter(new SimpleFilter(c =>
+    c.Parameters.Items.FirstOrDefault(p => p.Name == "Network")?.Value is not string n || networks.Contains(n)));
 void Run<T>()
 {
-    try { summaries.Add(BenchmarkRunner.Run<T>()); }
+    try { summaries.Add(BenchmarkRunner.Run<T>(networkFilter)); }
     catch (Exception e) when (e is InvalidOperationException or TimeoutException)
     {
         Console.Error.WriteLine($"{typeof(T).Name} failed: {e.Message}");
@@ -226,16 +256,27 @@ if (!inferenceOnly)
 {
     Run<CompiledNetEpoch>();
     Run<TorchSharpEpoch>();
-    Run<ScalarEpoch>();
+    if (networks.Contains("A")) Run<ScalarEpoch>();
 }
-Run<CompiledNetPredict>();
-Run<CompiledNetPredictBatch>();
-Run<TorchSharpPredict>();
+if (withB)
+{
+    Run<CompiledNetPredict>();
+    Run<CompiledNetPredictBatch>();
+    Run<TorchSharpPredict>();
+}
+if (withD)
+{
+    Run<CompiledNetPredictD>();
+    Run<TorchSharpPredictD>();
+}
 
 var results = Collect(summaries);
-var onnxResults = RunOnnxPeer(TrainedB.Directory);
-foreach (var (key, value) in onnxResults) results[key] = value;
-TrainedB.Delete();
+if (withB)
+{
+    var onnxResults = RunOnnxPeer(TrainedB.Directory);
+    foreach (var (key, value) in onnxResults) results[key] = value;
+    TrainedB.Delete();
+}
 if (results.Count == 0) { Console.Error.WriteLine("No benchmark produced a result (see the log above)."); return 1; }
 
 double? Median(string key) => results.TryGetValue(key, out var r) ? r.MedianNs : null;
@@ -253,14 +294,19 @@ string Ratio(string peer, string ours, double target = 0)
 string Gflops(string key, double flopPerSample, double peak)
 {
     if (Median(key) is not double ns) return "—";
-    double g = flopPerSample * 60000 / ns;
+    double g = flopPerSample * BenchData.Train.Count / ns;   // 60,000, or 640 with --short
     return $"{F(g, "F1")} GFLOP/s = {F(100 * g / peak, "F0")}% of peak";
 }
 
-const double FlopA = 409_088, FlopB = 1_007_104;
+// Training FLOP per sample: 2 per multiply-add forward, 2 for the weight gradients, 2 for the input gradients of every
+// layer but the first (activations and pooling not counted). D: conv1 225,792 + conv2 3,612,672 + fc1 401,408 + fc2 1,280
+// multiply-adds, so 6 · 4,241,152 − 2 · 225,792.
+const double FlopA = 409_088, FlopB = 1_007_104, FlopD = 24_995_328, FlopInferenceD = 2.0 * 4_241_152;
 var md = new StringBuilder();
 md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), BenchmarkDotNet in-process (ONNX Runtime in a child process of its own); medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations after 5 warm-ups."));
+    $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}), BenchmarkDotNet in-process (ONNX Runtime in a child process of its own); ") +
+    (shortRun ? "**a smoke run (`--short`): an \"epoch\" is the first 640 training images, 1 measured without warm-up, latencies over 3 iterations after 1 warm-up; the figures are not comparable with a full run's.**" : "medians with (min–max) of 5 epochs after 1 warm-up epoch, latencies over 15 iterations after 5 warm-ups.") +
+    (networks.Count < 4 ? $" Networks run: {string.Join(", ", networks.Order())} (`--only`)." : ""));
 md.AppendLine();
 md.AppendLine($"CPU: **{cpu}**. {vectors}.");
 md.AppendLine();
@@ -270,14 +316,15 @@ if (!inferenceOnly)
 {
     md.AppendLine("| work | CompiledNet 1 thread | CompiledNet 2 threads | TorchSharp 1 thread | TorchSharp 2 threads | 1 thread: CompiledNet vs TorchSharp | 2 threads: CompiledNet vs TorchSharp | CompiledNet GFLOP/s (1 thread; 2 threads) | CompiledNet allocated |");
     md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-    foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 4.0), ("B", FlopB, 2.0, 3.0), ("C", FlopB, 2.2, 0.0) })
+    foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 4.0), ("B", FlopB, 2.0, 3.0), ("C", FlopB, 2.2, 0.0), ("D", FlopD, 1.5, 1.5) })
     {
+        if (!networks.Contains(net)) continue;
         string ours1 = $"CompiledNetEpoch.Epoch/{net}/1", ours2 = $"CompiledNetEpoch.Epoch/{net}/2";
-        md.AppendLine($"| {net}, one epoch of 60,000 | {Ms(ours1)} | {Ms(ours2)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
+        md.AppendLine($"| {net}, one epoch of {F(BenchData.Train.Count, "N0")} | {Ms(ours1)} | {Ms(ours2)} | {Ms($"TorchSharpEpoch.Epoch/{net}/1")} | {Ms($"TorchSharpEpoch.Epoch/{net}/2")} | " +
             $"{Ratio($"TorchSharpEpoch.Epoch/{net}/1", ours1, t1)} | {(t2 > 0 ? Ratio($"TorchSharpEpoch.Epoch/{net}/2", ours2, t2) : "no target")} | {Gflops(ours1, flop, peak1)}; {Gflops(ours2, flop, peak2)} | {Bytes(ours1)}; {Bytes(ours2)} per epoch |");
     }
     string floor = results.TryGetValue("ScalarEpoch.TenthOfEpochA", out var fl) ? $"{F(fl.MedianNs * 10 / 1e9, "F1")} s (×10 of 6,000 examples)" : "—";
-    md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | | |");
+    if (networks.Contains("A")) md.AppendLine($"| A, plain scalar C# (the floor) | {floor} | | | | | | | |");
     md.AppendLine();
     // Checks that would catch subnormal stalls coming back (B does strictly less work than C, so B must not be slower).
     foreach (int threads in new[] { 1, 2 })
@@ -291,27 +338,43 @@ if (!inferenceOnly)
         md.AppendLine($"- Subnormal floats (each costs a microcode assist per instruction on Intel cores): {string.Join("; ", subnormalRows)}. {(any ? "**FLAG: subnormal state present.**" : "OK: none.")}");
     }
 }
-md.AppendLine();
-md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-    $"Inference of B (trained one epoch; the same weights in every library) against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote, with `GraphOptimizationLevel.ORT_ENABLE_ALL`, `IntraOpNumThreads` = threads, `ExecutionMode.ORT_SEQUENTIAL`, inputs and outputs pre-allocated with `OrtValue.CreateTensorValueFromMemory` and `session.Run(RunOptions, names, values, names, values)`, in a child process of its own (its pool threads spin after each run), its outputs checked within {OnnxRuntimePredict.Tolerance:0e0} of CompiledNet's before timing. TorchSharp runs eval mode under `no_grad`. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster)."));
-md.AppendLine();
-md.AppendLine("| B inference | CompiledNet | TorchSharp | ONNX Runtime | CompiledNet vs TorchSharp | CompiledNet vs ONNX Runtime | CompiledNet GFLOP/s | CompiledNet allocated |");
-md.AppendLine("|---|---|---|---|---|---|---|---|");
-const double FlopInference = 2.0 * (784 * 256 + 256 * 128 + 128 * 10);
-string Throughput(string key) => Median(key) is double ns ? $"{F(1e9 / ns / 1000, "F0")}k samples/s" : "—";
-string InferenceGflops(string key, double peak) => Median(key) is double bn
-    ? $"{F(FlopInference / bn, "F1")} GFLOP/s = {F(100 * FlopInference / bn / peak, "F0")}% of peak" : "—";
-foreach (int threads in new[] { 1, 2 })
-    md.AppendLine($"| `Predict` batch 1, {threads} thread{(threads > 1 ? "s" : "")}{(threads > 1 ? " (CompiledNet's `Predict` runs on the caller's thread: same figure)" : "")} | {Us("CompiledNetPredict.BatchOneB")} | {Us($"TorchSharpPredict.BatchOneB/{threads}")} | {Us($"OnnxRuntimePredict.BatchOneB/{threads}")} | " +
-        $"{(threads == 1 ? Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5) : Ratio($"TorchSharpPredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
-        $"{(threads == 1 ? Ratio("OnnxRuntimePredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 1.5) : Ratio($"OnnxRuntimePredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
-        $"{InferenceGflops("CompiledNetPredict.BatchOneB", peak1)} | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
-foreach (int threads in new[] { 1, 2 })
+if (withB)
 {
-    string ours = $"CompiledNetPredictBatch.Batch1024B/{threads}";
-    md.AppendLine($"| `PredictBatch` of 1024 rows, {threads} thread{(threads > 1 ? "s" : "")} | {Throughput(ours)} | {Throughput($"TorchSharpPredict.Batch1024B/{threads}")} | {Throughput($"OnnxRuntimePredict.Batch1024B/{threads}")} | " +
-        $"{Ratio($"TorchSharpPredict.Batch1024B/{threads}", ours, 1.0)} | {Ratio($"OnnxRuntimePredict.Batch1024B/{threads}", ours, 1.0)} | " +
-        $"{InferenceGflops(ours, threads == 1 ? peak1 : peak2)} | {Bytes(ours)} per sample |");
+    md.AppendLine();
+    md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+        $"Inference of B (trained one epoch; the same weights in every library) against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote, with `GraphOptimizationLevel.ORT_ENABLE_ALL`, `IntraOpNumThreads` = threads, `ExecutionMode.ORT_SEQUENTIAL`, inputs and outputs pre-allocated with `OrtValue.CreateTensorValueFromMemory` and `session.Run(RunOptions, names, values, names, values)`, in a child process of its own (its pool threads spin after each run), its outputs checked within {OnnxRuntimePredict.Tolerance:0e0} of CompiledNet's before timing. TorchSharp runs eval mode under `no_grad`. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster)."));
+    md.AppendLine();
+    md.AppendLine("| B inference | CompiledNet | TorchSharp | ONNX Runtime | CompiledNet vs TorchSharp | CompiledNet vs ONNX Runtime | CompiledNet GFLOP/s | CompiledNet allocated |");
+    md.AppendLine("|---|---|---|---|---|---|---|---|");
+    const double FlopInference = 2.0 * (784 * 256 + 256 * 128 + 128 * 10);
+    string Throughput(string key) => Median(key) is double ns ? $"{F(1e9 / ns / 1000, "F0")}k samples/s" : "—";
+    string InferenceGflops(string key, double peak) => Median(key) is double bn
+        ? $"{F(FlopInference / bn, "F1")} GFLOP/s = {F(100 * FlopInference / bn / peak, "F0")}% of peak" : "—";
+    foreach (int threads in new[] { 1, 2 })
+        md.AppendLine($"| `Predict` batch 1, {threads} thread{(threads > 1 ? "s" : "")}{(threads > 1 ? " (CompiledNet's `Predict` runs on the caller's thread: same figure)" : "")} | {Us("CompiledNetPredict.BatchOneB")} | {Us($"TorchSharpPredict.BatchOneB/{threads}")} | {Us($"OnnxRuntimePredict.BatchOneB/{threads}")} | " +
+            $"{(threads == 1 ? Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5) : Ratio($"TorchSharpPredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
+            $"{(threads == 1 ? Ratio("OnnxRuntimePredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 1.5) : Ratio($"OnnxRuntimePredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
+            $"{InferenceGflops("CompiledNetPredict.BatchOneB", peak1)} | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
+    foreach (int threads in new[] { 1, 2 })
+    {
+        string ours = $"CompiledNetPredictBatch.Batch1024B/{threads}";
+        md.AppendLine($"| `PredictBatch` of 1024 rows, {threads} thread{(threads > 1 ? "s" : "")} | {Throughput(ours)} | {Throughput($"TorchSharpPredict.Batch1024B/{threads}")} | {Throughput($"OnnxRuntimePredict.Batch1024B/{threads}")} | " +
+            $"{Ratio($"TorchSharpPredict.Batch1024B/{threads}", ours, 1.0)} | {Ratio($"OnnxRuntimePredict.Batch1024B/{threads}", ours, 1.0)} | " +
+            $"{InferenceGflops(ours, threads == 1 ? peak1 : peak2)} | {Bytes(ours)} per sample |");
+    }
+}
+if (withD)
+{
+    md.AppendLine();
+    md.AppendLine("Inference of D (initial weights, seed 1, in both libraries; the arithmetic does not depend on the values), one row at a time. TorchSharp runs eval mode under `no_grad` on 1 and 2 threads; CompiledNet's `Predict` runs on the caller's thread.");
+    md.AppendLine();
+    md.AppendLine("| D inference | CompiledNet | TorchSharp | CompiledNet vs TorchSharp | CompiledNet GFLOP/s | CompiledNet allocated |");
+    md.AppendLine("|---|---|---|---|---|---|");
+    foreach (int threads in new[] { 1, 2 })
+        md.AppendLine($"| `Predict` batch 1, {threads} thread{(threads > 1 ? "s (CompiledNet: same figure)" : "")} | {Us("CompiledNetPredictD.BatchOneD")} | {Us($"TorchSharpPredictD.BatchOneD/{threads}")} | " +
+            $"{Ratio($"TorchSharpPredictD.BatchOneD/{threads}", "CompiledNetPredictD.BatchOneD", 2.0)} | " +
+            (Median("CompiledNetPredictD.BatchOneD") is double dn ? $"{F(FlopInferenceD / dn, "F1")} GFLOP/s = {F(100 * FlopInferenceD / dn / peak1, "F0")}% of peak" : "—") +
+            $" | {Bytes("CompiledNetPredictD.BatchOneD")} per prediction |");
 }
 md.AppendLine();
 if (failed.Count > 0) md.AppendLine($"**Failed, rows left empty:** {string.Join("; ", failed)}.").AppendLine();

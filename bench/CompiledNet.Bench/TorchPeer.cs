@@ -15,6 +15,7 @@ public sealed class TorchPeer : IDisposable
     private readonly optim.Optimizer _optimizer;
     private readonly Tensor _x, _y;
     private readonly int _batch;
+    private readonly bool _image;
 
     public TorchPeer(string network, int threads, Dataset train)
     {
@@ -29,11 +30,18 @@ public sealed class TorchPeer : IDisposable
                 ("fc1", nn.Linear(784, 256, hasBias: false)), ("bn1", nn.BatchNorm1d(256)), ("relu1", nn.ReLU()), ("drop1", nn.Dropout(0.2)),
                 ("fc2", nn.Linear(256, 128, hasBias: false)), ("bn2", nn.BatchNorm1d(128)), ("relu2", nn.ReLU()), ("drop2", nn.Dropout(0.2)),
                 ("fc3", nn.Linear(128, 10))),
-            _ => throw new ArgumentException($"Unknown network '{network}' (A, B or C).", nameof(network)),
+            // PyTorch's Flatten is channel-major, the order CompiledNet's first dense layer reads a convolution's output in.
+            "D" => nn.Sequential(
+                ("conv1", nn.Conv2d(1, 32, 3, padding: 1)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+                ("conv2", nn.Conv2d(32, 64, 3, padding: 1)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+                ("flatten", nn.Flatten()), ("fc1", nn.Linear(3136, 128)), ("relu3", nn.ReLU()), ("fc2", nn.Linear(128, 10))),
+            _ => throw new ArgumentException($"Unknown network '{network}' (A, B, C or D).", nameof(network)),
         };
         _batch = network == "A" ? 32 : 64;
         _optimizer = network == "A" ? optim.SGD(_model.parameters(), 0.1) : optim.Adam(_model.parameters(), 1e-3);
-        _x = torch.tensor(train.AllFeatures.ToArray(), new long[] { train.Count, 784 });
+        // D reads each row as a 1×28×28 image (the same memory, another shape).
+        _image = network == "D";
+        _x = torch.tensor(train.AllFeatures.ToArray(), _image ? new long[] { train.Count, 1, 28, 28 } : new long[] { train.Count, 784 });
         var labels = new long[train.Count];
         for (int i = 0; i < labels.Length; i++) labels[i] = train.Label(i);
         _y = torch.tensor(labels);
@@ -64,7 +72,7 @@ public sealed class TorchPeer : IDisposable
 
     /// <summary>Inference on a prebuilt tensor (no gradient tape, eval mode).</summary>
     public Tensor PrepareInput(int rows, Dataset data) =>
-        torch.tensor(data.AllFeatures.Slice(0, rows * 784).ToArray(), new long[] { rows, 784 });
+        torch.tensor(data.AllFeatures.Slice(0, rows * 784).ToArray(), _image ? new long[] { rows, 1, 28, 28 } : new long[] { rows, 784 });
 
     public float Forward(Tensor input)
     {
