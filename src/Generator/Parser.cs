@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Numerics;
@@ -69,17 +70,7 @@ namespace CompiledNet.Generator
             if (type.IsGenericType)
                 diagnostics.Add(Diag(DiagnosticDescriptors.Generic, LocationOf(type), type.Name));
 
-            var containing = new List<ContainingType>();
-            for (var outer = type.ContainingType; outer != null; outer = outer.ContainingType)
-            {
-                bool isPartial = outer.DeclaringSyntaxReferences.All(r =>
-                    r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
-                if (!isPartial || outer.IsGenericType)
-                    diagnostics.Add(Diag(DiagnosticDescriptors.ContainingTypeNotPartial, LocationOf(type), type.Name, outer.Name));
-                string kind = outer.IsRecord ? (outer.TypeKind == TypeKind.Struct ? "record struct" : "record")
-                    : outer.TypeKind == TypeKind.Struct ? "struct" : outer.TypeKind == TypeKind.Interface ? "interface" : "class";
-                containing.Insert(0, new ContainingType(kind, outer.Name));
-            }
+            var containing = ParseContainingTypes(type, diagnostics, ct);
 
             // [Network(Input = ..., BatchSize = ...)]
             int input = 0, batchSize = 32;
@@ -122,82 +113,131 @@ namespace CompiledNet.Generator
             int fanIn = features.Count > 0 ? features[features.Count - 1].Output.Size : input;
             for (int l = 0; l < dense.Count; l++)
             {
-                var a = dense[l];
-                if (a.ConstructorArguments.Length != 2 || a.AttributeConstructor is null)
+                var layer = ParseDenseLayer(dense[l], l, dense.Count, fanIn, batchSize, diagnostics, ct);
+                if (layer is null)
                 {
                     unreadable = true; // the compiler reports the bad constructor call; emitting a guess would only add noise
                     continue;
                 }
-                int units = a.ConstructorArguments[0].Value is int u ? u : 0;
-                if (units <= 0)
-                    diagnostics.Add(Diag(DiagnosticDescriptors.Units, PositionalArgumentLocation(a, 0, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(units)));
-
-                int beforeActivation = diagnostics.Count;
-                var activation = ReadEnum<ActivationKind>(a.ConstructorArguments[1], "Activation", PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), diagnostics);
-                bool activationKnown = diagnostics.Count == beforeActivation && a.ConstructorArguments[1].Value is int;
-                if (activation == ActivationKind.Softmax && l != dense.Count - 1)
-                    diagnostics.Add(Diag(DiagnosticDescriptors.SoftmaxNotLast, PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(dense.Count)));
-
-                var init = InitKind.LeCun;
-                float dropout = 0f, dropConnect = 0f;
-                bool batchNorm = false, bias = true, biasExplicit = false;
-                int pieces = 0;
-                foreach (var named in a.NamedArguments)
-                {
-                    var where = NamedArgumentLocation(a, named.Key, ct) ?? AttributeLocation(a, ct);
-                    switch (named.Key)
-                    {
-                        case "Init":
-                            init = ReadEnum<InitKind>(named.Value, "WeightInit", where, diagnostics);
-                            break;
-                        case "Dropout" when named.Value.Value is float p:
-                            dropout = p;
-                            CheckRate("Dropout", p, where, diagnostics);
-                            if (l == dense.Count - 1 && p != 0f)
-                                diagnostics.Add(Diag(DiagnosticDescriptors.DropoutOnOutput, where, Format(l + 1)));
-                            break;
-                        case "DropConnect" when named.Value.Value is float p:
-                            dropConnect = p;
-                            CheckRate("DropConnect", p, where, diagnostics);
-                            break;
-                        case "Bias" when named.Value.Value is bool b:
-                            bias = b;
-                            biasExplicit = b;
-                            break;
-                        case "Pieces" when named.Value.Value is int k:
-                            pieces = k;
-                            break;
-                        case "BatchNorm" when named.Value.Value is bool on:
-                            batchNorm = on;
-                            if (on && batchSize == 1)
-                                diagnostics.Add(Diag(DiagnosticDescriptors.BatchNormBatchSizeOne, where, Format(l + 1)));
-                            break;
-                    }
-                }
-                if (activation == ActivationKind.Maxout)
-                {
-                    var activationWhere = PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct);
-                    if (pieces < 2)
-                        diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPieces, NamedArgumentLocation(a, "Pieces", ct) ?? activationWhere, Format(l + 1), Format(pieces)));
-                    if (l == dense.Count - 1)
-                        diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "on the output layer"));
-                    else if (batchNorm)
-                        diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "with BatchNorm"));
-                }
-                else
-                {
-                    if (activationKnown && a.NamedArguments.Any(n => n.Key == "Pieces"))
-                        diagnostics.Add(Diag(DiagnosticDescriptors.PiecesWithoutMaxout, NamedArgumentLocation(a, "Pieces", ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(pieces), activation.ToString()));
-                    pieces = 1;
-                }
-                if (batchNorm && biasExplicit)
-                    diagnostics.Add(Diag(DiagnosticDescriptors.RedundantBias, NamedArgumentLocation(a, "Bias", ct) ?? AttributeLocation(a, ct), Format(l + 1)));
-                layers.Add(new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm, Math.Max(pieces, 1), bias && !batchNorm));
-                layerSites.Add(new LayerSite(l + 1, PositionalArgumentLocation(a, 0, ct) ?? AttributeLocation(a, ct), NamedArgumentLocation(a, "Pieces", ct)));
-                fanIn = units;
+                layers.Add(layer);
+                layerSites.Add(new LayerSite(l + 1, PositionalArgumentLocation(dense[l], 0, ct) ?? AttributeLocation(dense[l], ct), NamedArgumentLocation(dense[l], "Pieces", ct)));
+                fanIn = layer.Units;
             }
 
-            // [Loss(kind)]
+            var loss = ParseLoss(type, network, attributes, layers, diagnostics, ct);
+
+            var featureParameters = CheckFeatureSizes(batchSize, features, featureSites, diagnostics);
+            CheckSize(input, batchSize, layers, layerSites, network, AttributeLocation(network, ct) ?? LocationOf(type), diagnostics, ct, featureParameters);
+            CheckSaturatingStack(dense, layers, ct, diagnostics);
+
+            var optimizer = ParseOptimizer(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute), diagnostics, ct);
+            var regularization = ParseRegularization(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RegularizationAttribute), diagnostics, ct);
+
+            if (unreadable || layers.Count == 0) return null;
+            if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
+
+            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            return new NetworkSpec(ns, type.Name, EquatableArray.From(containing), input, batchSize, inputDropout,
+                EquatableArray.From(layers), loss, optimizer, regularization, image, EquatableArray.From(features));
+        }
+
+        /// <summary>The types the network is nested in, outermost first; each must be a non-generic partial type.</summary>
+        private static List<ContainingType> ParseContainingTypes(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        {
+            var containing = new List<ContainingType>();
+            for (var outer = type.ContainingType; outer != null; outer = outer.ContainingType)
+            {
+                bool isPartial = outer.DeclaringSyntaxReferences.All(r =>
+                    r.GetSyntax(ct) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+                if (!isPartial || outer.IsGenericType)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.ContainingTypeNotPartial, LocationOf(type), type.Name, outer.Name));
+                containing.Insert(0, new ContainingType(KindKeyword(outer), outer.Name));
+            }
+            return containing;
+        }
+
+        /// <summary>The keyword(s) that declare <paramref name="type"/>: class, struct, interface, record, record struct, enum, delegate.</summary>
+        private static string KindKeyword(INamedTypeSymbol type)
+            => type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
+                : type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind.ToString().ToLowerInvariant();
+
+        /// <summary>
+        /// One [Dense] attribute (layer <paramref name="l"/> of <paramref name="layerCount"/>, zero-based) with its
+        /// diagnostics; null when the attribute's constructor call cannot be read.
+        /// </summary>
+        private static LayerSpec? ParseDenseLayer(AttributeData a, int l, int layerCount, int fanIn, int batchSize, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        {
+            if (a.ConstructorArguments.Length != 2 || a.AttributeConstructor is null) return null;
+            int units = a.ConstructorArguments[0].Value is int u ? u : 0;
+            if (units <= 0)
+                diagnostics.Add(Diag(DiagnosticDescriptors.Units, PositionalArgumentLocation(a, 0, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(units)));
+
+            int beforeActivation = diagnostics.Count;
+            var activation = ReadEnum<ActivationKind>(a.ConstructorArguments[1], "Activation", PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), diagnostics);
+            bool activationKnown = diagnostics.Count == beforeActivation && a.ConstructorArguments[1].Value is int;
+            if (activation == ActivationKind.Softmax && l != layerCount - 1)
+                diagnostics.Add(Diag(DiagnosticDescriptors.SoftmaxNotLast, PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(layerCount)));
+
+            var init = InitKind.LeCun;
+            float dropout = 0f, dropConnect = 0f;
+            bool batchNorm = false, bias = true, biasExplicit = false;
+            int pieces = 0;
+            foreach (var named in a.NamedArguments)
+            {
+                var where = NamedArgumentLocation(a, named.Key, ct) ?? AttributeLocation(a, ct);
+                switch (named.Key)
+                {
+                    case "Init":
+                        init = ReadEnum<InitKind>(named.Value, "WeightInit", where, diagnostics);
+                        break;
+                    case "Dropout" when named.Value.Value is float p:
+                        dropout = p;
+                        CheckRate("Dropout", p, where, diagnostics);
+                        if (l == layerCount - 1 && p != 0f)
+                            diagnostics.Add(Diag(DiagnosticDescriptors.DropoutOnOutput, where, Format(l + 1)));
+                        break;
+                    case "DropConnect" when named.Value.Value is float p:
+                        dropConnect = p;
+                        CheckRate("DropConnect", p, where, diagnostics);
+                        break;
+                    case "Bias" when named.Value.Value is bool b:
+                        bias = b;
+                        biasExplicit = b;
+                        break;
+                    case "Pieces" when named.Value.Value is int k:
+                        pieces = k;
+                        break;
+                    case "BatchNorm" when named.Value.Value is bool on:
+                        batchNorm = on;
+                        if (on && batchSize == 1)
+                            diagnostics.Add(Diag(DiagnosticDescriptors.BatchNormBatchSizeOne, where, Format(l + 1)));
+                        break;
+                }
+            }
+            if (activation == ActivationKind.Maxout)
+            {
+                var activationWhere = PositionalArgumentLocation(a, 1, ct) ?? AttributeLocation(a, ct);
+                if (pieces < 2)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPieces, NamedArgumentLocation(a, "Pieces", ct) ?? activationWhere, Format(l + 1), Format(pieces)));
+                if (l == layerCount - 1)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "on the output layer"));
+                else if (batchNorm)
+                    diagnostics.Add(Diag(DiagnosticDescriptors.MaxoutPlacement, activationWhere, Format(l + 1), "with BatchNorm"));
+            }
+            else
+            {
+                if (activationKnown && a.NamedArguments.Any(n => n.Key == "Pieces"))
+                    diagnostics.Add(Diag(DiagnosticDescriptors.PiecesWithoutMaxout, NamedArgumentLocation(a, "Pieces", ct) ?? AttributeLocation(a, ct), Format(l + 1), Format(pieces), activation.ToString()));
+                pieces = 1;
+            }
+            if (batchNorm && biasExplicit)
+                diagnostics.Add(Diag(DiagnosticDescriptors.RedundantBias, NamedArgumentLocation(a, "Bias", ct) ?? AttributeLocation(a, ct), Format(l + 1)));
+            return new LayerSpec(fanIn, units, activation, init, dropout, dropConnect, batchNorm, Math.Max(pieces, 1), bias && !batchNorm);
+        }
+
+        /// <summary>[Loss(kind)]: required, and it must fit the output layer.</summary>
+        private static LossKind ParseLoss(INamedTypeSymbol type, AttributeData network, ImmutableArray<AttributeData> attributes, List<LayerSpec> layers, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+        {
             var lossAttribute = attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LossAttribute);
             var loss = LossKind.Quadratic;
             if (lossAttribute is null)
@@ -220,20 +260,7 @@ namespace CompiledNet.Generator
                                 : "use a Sigmoid output with LossKind.LogLoss, or Softmax with LossKind.SoftmaxCrossEntropy"));
                 }
             }
-
-            var featureParameters = CheckFeatureSizes(batchSize, features, featureSites, diagnostics);
-            CheckSize(input, batchSize, layers, layerSites, network, AttributeLocation(network, ct) ?? LocationOf(type), diagnostics, ct, featureParameters);
-            CheckSaturatingStack(dense, layers, ct, diagnostics);
-
-            var optimizer = ParseOptimizer(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OptimizerAttribute), diagnostics, ct);
-            var regularization = ParseRegularization(attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RegularizationAttribute), diagnostics, ct);
-
-            if (unreadable || layers.Count == 0) return null;
-            if (diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error)) return null;
-
-            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-            return new NetworkSpec(ns, type.Name, EquatableArray.From(containing), input, batchSize, inputDropout,
-                EquatableArray.From(layers), loss, optimizer, regularization, image, EquatableArray.From(features));
+            return loss;
         }
 
         /// <summary>
@@ -249,9 +276,7 @@ namespace CompiledNet.Generator
                 var span = declaration is RecordDeclarationSyntax { ClassOrStructKeyword: var second } && second.Span.Length > 0
                     ? TextSpan.FromBounds(keyword.SpanStart, second.Span.End)
                     : keyword.Span;
-                string kind = type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
-                    : type.TypeKind == TypeKind.Struct ? "struct" : type.TypeKind == TypeKind.Interface ? "interface" : type.TypeKind.ToString().ToLowerInvariant();
-                diagnostics.Add(Diag(DiagnosticDescriptors.NotAClass, ToInfo(Location.Create(declaration.SyntaxTree, span)), type.Name, kind));
+                diagnostics.Add(Diag(DiagnosticDescriptors.NotAClass, ToInfo(Location.Create(declaration.SyntaxTree, span)), type.Name, KindKeyword(type)));
             }
             if (type.IsStatic)
             {
