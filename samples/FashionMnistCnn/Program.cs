@@ -11,7 +11,7 @@ using FashionMnistCnn;
 // Usage: dotnet run -c Release --project samples/FashionMnistCnn -- [options]; --help lists them.
 
 var dataOption = SampleCommandLine.Data();
-var epochsOption = SampleCommandLine.Int("--epochs", "passes over the 60,000 training images", "N", 10);
+var epochsOption = SampleCommandLine.Int("--epochs", "passes over the 60,000 training images", "N", 15);
 var seedOption = SampleCommandLine.Int("--seed", "seed of the initial weights, the dropout masks and the shuffling", "N", 1, min: 0);
 var threadsOption = SampleCommandLine.Int("--threads", "threads of a training step (default: the machine's logical processors)", "N",
     Math.Min(Environment.ProcessorCount, WorkerPool.MaxThreads), max: WorkerPool.MaxThreads);
