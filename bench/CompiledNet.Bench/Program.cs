@@ -35,6 +35,7 @@ var machineOption = new Option<bool>("--machine") { Description = "the CPU, its 
 var quickOption = new Option<bool>("--quick") { Description = "CompiledNet's epochs, a step's parts and the health monitor's cost, Stopwatch only (about a minute)" };
 var predictBatchOption = new Option<bool>("--predict-batch") { Description = "B's PredictBatch of 1024 rows on 1 and 2 threads" };
 var subnormalOption = new Option<bool>("--subnormal-step") { Description = "B's Adam step with and without subnormal optimizer state" };
+var convQuickOption = new Option<bool>("--conv-quick") { Description = "network D on the first 6,400 training images, CompiledNet against TorchSharp and a step's parts, Stopwatch only (about two minutes)" };
 var compileCostOption = new Option<bool>("--compile-cost") { Description = "the generator's time, the generated source's size and the first Predict in a fresh process" };
 var epochsOption = new Option<(string Network, int Threads, int Count)?>("--epochs")
 {
@@ -74,9 +75,9 @@ var onnxPeerOption = new Option<string>("--onnx-peer")
 };
 var command = new RootCommand("CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor on Fashion-MNIST (bench/README.md). Without a mode option: the full suite, written to --out.")
 {
-    outOption, inferenceOption, machineOption, quickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onlyOption, shortOption, onnxPeerOption,
+    outOption, inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onlyOption, shortOption, onnxPeerOption,
 };
-Option[] modes = { inferenceOption, machineOption, quickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onnxPeerOption };
+Option[] modes = { inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onnxPeerOption };
 command.Validators.Add(result =>
 {
     var given = modes.Where(m => result.GetResult(m) is not null).Select(m => m.Name).ToList();
@@ -163,6 +164,12 @@ if (compileCost)
     Console.WriteLine("| network | generator time (median of 20) | generated source | largest generated method (IL) |");
     Console.WriteLine("|---|---|---|---|");
     foreach (var line in CompileCost.Report()) Console.WriteLine(line);
+    return 0;
+}
+if (parsed.GetValue(convQuickOption))
+{
+    BenchData.TrainLimit = 6400;
+    ConvQuick.Run();
     return 0;
 }
 _ = BenchData.Train;   // fail early (with the message that says how to get the data) rather than inside BenchmarkDotNet

@@ -57,6 +57,11 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"// A convolution's unfolded input image and its gradient ({Int(plans.Unfolded)} floats each at most): one buffer per thread, allocated on its first use.");
                 w.Line("[global::System.ThreadStatic] private static float[]? t_unfolded;");
             }
+            if (plans.Transposed > 0)
+            {
+                w.Line($"// The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ ({Int(plans.Transposed)} floats at most), one buffer per thread, allocated on its first use.");
+                w.Line("[global::System.ThreadStatic] private static float[]? t_transposed;");
+            }
             w.Line($"// InferFeatures: one example's images between the layers and the unfolded input ({Int(plans.InferScratch)} floats), one buffer per thread.");
             w.Line("[global::System.ThreadStatic] private static float[]? t_features;");
             w.Line();
@@ -132,6 +137,7 @@ namespace CompiledNet.Generator.Emit
                         EmitInputGradient(w, fp);
                     }
                     EmitConvImage(w, fp);
+                    if (fp.TransposedWeightGradient) EmitWeightGradient(w, fp);
                     break;
                 case FeatureKind.MaxPool:
                     EmitMaxPoolImage(w, fp, training: false);
@@ -273,23 +279,40 @@ namespace CompiledNet.Generator.Emit
             Summary(w, fp, training ? "training forward of one image: each output the largest of its window, and where it is (the first one on ties)" : "forward of one image: each output the largest of its window");
             using (w.Open(training ? $"private static void {fp.ImageTraining}(ref float x, ref float y, ref int at)" : $"private static void {fp.Image}(ref float x, ref float y)"))
             {
+                w.Line("// without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction, the index a conditional move");
                 using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
                 using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
-                using (w.Open($"for (int j = 0; j < {Int(ow)}; j++)"))
                 {
-                    w.Line($"int first = (c * {Int(h)} + i * {Int(s)}) * {Int(wd)} + j * {Int(s)};");
-                    w.Line($"float best = {Add("x", "first")};");
-                    if (training) w.Line("int where = first;");
-                    using (w.Open($"for (int u = 0; u < {Int(k)}; u++)"))
-                    using (w.Open($"for (int v = 0; v < {Int(k)}; v++)"))
+                    w.Line($"ref float row = ref {Add("x", $"(c * {Int(h)} + i * {Int(s)}) * {Int(wd)}")};");
+                    w.Line($"int output = (c * {Int(oh)} + i) * {Int(ow)};");
+                    using (w.Open($"for (int j = 0; j < {Int(ow)}; j++)"))
                     {
-                        w.Line($"int index = first + u * {Int(wd)} + v;");
-                        w.Line($"float value = {Add("x", "index")};");
-                        w.Line(training ? "if (value > best) { best = value; where = index; }" : "if (value > best) best = value;");
+                        w.Line($"int first = j * {Int(s)};");
+                        w.Line($"float best = {Add("row", "first")};");
+                        if (training) w.Line("int where = first;");
+                        void Compare(string offset)
+                        {
+                            w.Line($"float value = {Add("row", $"first + {offset}")};");
+                            if (training) w.Line($"where = value > best ? first + {offset} : where;");
+                            w.Line("best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);");
+                        }
+                        if (k * k <= 25)
+                        {
+                            for (int u = 0; u < k; u++)
+                                for (int v = 0; v < k; v++)
+                                    if (u + v > 0)
+                                        using (w.Open())
+                                            Compare(Int(u * wd + v));
+                        }
+                        else
+                        {
+                            using (w.Open($"for (int u = 0; u < {Int(k)}; u++)"))
+                            using (w.Open($"for (int v = 0; v < {Int(k)}; v++)"))
+                                Compare($"u * {Int(wd)} + v");
+                        }
+                        w.Line($"{Add("y", "output + j")} = best;");
+                        if (training) w.Line($"{Add("at", "output + j")} = (c * {Int(h)} + i * {Int(s)}) * {Int(wd)} + where;");
                     }
-                    w.Line($"int output = (c * {Int(oh)} + i) * {Int(ow)} + j;");
-                    w.Line($"{Add("y", "output")} = best;");
-                    if (training) w.Line($"{Add("at", "output")} = where;");
                 }
             }
             w.Line();
@@ -394,12 +417,27 @@ namespace CompiledNet.Generator.Emit
             w.Line($"ref float w = ref {Add(Data("_parameters"), Int(fp.WeightOffset))};");
             w.Line($"ref float col = ref {Data($"t_unfolded ??= new float[{Int(2 * plans.Unfolded)}]")};");
             if (fp.InputDeltas != null) w.Line($"ref float dcol = ref {Add("col", Int(plans.Unfolded))};");
+            if (fp.TransposedWeightGradient)
+            {
+                w.Line($"ref float dt = ref {Data($"t_transposed ??= new float[{Int(plans.Transposed)}]")}; // δᵀ of one image [{Int(positions)}][{Int(filters)}]");
+                w.Line($"ref float gt = ref {Add("dt", Int(outSize))}; // ∂L/∂Wᵀ [{Int(fanIn)}][{Int(filters)}], summed over the rows below");
+                w.Line($"{Marshal}.CreateSpan(ref gt, {Int(f.WeightCount)}).Clear();");
+            }
             using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
             {
                 w.Line($"ref float dr = ref {Add("d", $"row * {Int(outSize)}")};");
                 w.Line($"{fp.Unfold}(ref {Add("x", $"row * {Int(inSize)}")}, ref col);");
-                w.Line($"// ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: {Int(DotRows(vw))} filters × {Int(DotColumns)} unfolded rows at a time");
-                AccumulateDots(w, vw, filters, fanIn, positions);
+                if (fp.TransposedWeightGradient)
+                {
+                    w.Line($"// ∂L/∂Wᵀ[k, o] += Σ_q col[k, q]·δᵀ[q, o]");
+                    w.Line($"global::CompiledNet.CompilerServices.Kernels.Transpose({Marshal}.CreateReadOnlySpan(ref dr, {Int(outSize)}), {Int(filters)}, {Int(positions)}, {Marshal}.CreateSpan(ref dt, {Int(outSize)}));");
+                    w.Line($"{WeightGradientMethod(fp).NameFor(vw)}(ref col, ref dt, ref gt);");
+                }
+                else
+                {
+                    w.Line($"// ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: {Int(DotRows(vw))} filters × {Int(DotColumns)} unfolded rows at a time");
+                    AccumulateDots(w, vw, filters, fanIn, positions);
+                }
                 if (fp.BiasOffset >= 0)
                 {
                     w.Line("// ∂L/∂b[o] += Σ_q δ[o, q]");
@@ -418,6 +456,35 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"{fp.Fold}(ref dcol, ref {Add("dx", $"row * {Int(inSize)}")});");
                 }
             }
+            if (fp.TransposedWeightGradient)
+                w.Line($"global::CompiledNet.CompilerServices.Kernels.Transpose({Marshal}.CreateReadOnlySpan(ref gt, {Int(f.WeightCount)}), {Int(fanIn)}, {Int(filters)}, {Marshal}.CreateSpan(ref gw, {Int(f.WeightCount)})); // ∂L/∂W = (∂L/∂Wᵀ)ᵀ");
+        }
+
+        private static VectorMethod WeightGradientMethod(FeaturePlan fp)
+            => new VectorMethod("private static", "void", fp.WeightGradient, ("ref float", "col"), ("ref float", "dt"), ("ref float", "gt"));
+
+        /// <summary>∂L/∂Wᵀ += col·δᵀ for one image: blocks of unfolded rows share each loaded vector of δᵀ (a row of filters).</summary>
+        private static void EmitWeightGradient(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
+            string summary = SummaryText(fp, $"weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]");
+            WeightGradientMethod(fp).Emit(w, summary, vw =>
+            {
+                w.Line($"const int count = {Int(fanIn)}; // unfolded rows: the rows of the product");
+                w.Line($"// legend — cr{{r}}: row r of the block in col, g{{r}}: its row of ∂L/∂Wᵀ, c{{r}}_{{v}}: accumulators of {Int(vw.Lanes)} filters");
+                KernelEmitter.StripProduct(w, vw, ProductRows, vw.BlockVectors, filters,
+                    new KernelEmitter.Product($"for (nuint i = 0; i < {Int(positions)}; i++)", k => Add($"cr{k}", "i"), "dt", $"i * {Int(filters)}", k => $"g{k}", null, accumulate: true),
+                    rows =>
+                    {
+                        for (int k = 0; k < rows; k++)
+                        {
+                            string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                            w.Line($"ref float cr{k} = ref {Add("col", $"{row} * {Int(positions)}")};");
+                            w.Line($"ref float g{k} = ref {Add("gt", $"{row} * {Int(filters)}")};");
+                        }
+                    });
+            });
         }
 
         /// <summary>∂L/∂col = Wᵀ·δ for one image: blocks of unfolded rows share each loaded vector of δ.</summary>

@@ -24,6 +24,7 @@ namespace CompiledNet.Generator.Emit
             }
             Layers = layers;
             Unfolded = spec.Features.Where(f => f.Kind == FeatureKind.Conv2D).Select(f => f.FanIn * f.Positions).DefaultIfEmpty(0).Max();
+            Transposed = layers.Where(l => l.TransposedWeightGradient).Select(l => l.Spec.Output.Size + l.Spec.WeightCount).DefaultIfEmpty(0).Max();
             // One example's images of every layer but the last (which the caller gives), then the unfolded input.
             int images = spec.Features.Take(spec.Features.Count - 1).Sum(f => f.Output.Size);
             InferScratch = images + Unfolded;
@@ -38,6 +39,12 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>Floats of the largest unfolded input (channels × kernel × output positions) of one image.</summary>
         public int Unfolded { get; }
+
+        /// <summary>
+        /// Floats of the per-thread buffer of the convolutions whose weight gradient is the transposed product (see
+        /// <see cref="FeaturePlan.TransposedWeightGradient"/>): one image's δᵀ, then the part's ∂L/∂Wᵀ; 0 when none is.
+        /// </summary>
+        public int Transposed { get; }
 
         /// <summary>Floats of the per-thread buffer of <c>InferFeatures</c>.</summary>
         public int InferScratch { get; }
@@ -71,6 +78,12 @@ namespace CompiledNet.Generator.Emit
             Unfold = "Unfold_F" + k;
             Fold = "Fold_F" + k;
             InputGradient = "InputGradient_F" + k;
+            WeightGradient = "WeightGradient_F" + k;
+            // The weight gradient Σ_q δ[o, q]·col[k, q] as dot products along the positions pays a horizontal sum and a
+            // scalar tail per (o, k): cheap when the rows are long (a first layer: few inputs, many positions), dearer
+            // than transposing δ once per image and running it as the register-blocked product ∂L/∂Wᵀ = col·δᵀ when
+            // there are many inputs per filter for few positions (deeper layers).
+            TransposedWeightGradient = IsConv && 4 * spec.FanIn > spec.Positions;
             Forward = "Forward_F" + k;
             Backward = "Backward_F" + k;
             Step = "Step_F" + k;
@@ -112,6 +125,11 @@ namespace CompiledNet.Generator.Emit
         public string Unfold { get; }
         public string Fold { get; }
         public string InputGradient { get; }
+        public string WeightGradient { get; }
+
+        /// <summary>The weight gradient is computed as ∂L/∂Wᵀ = col·δᵀ (register-blocked, δ transposed once per image) rather than as dot products.</summary>
+        public bool TransposedWeightGradient { get; }
+
         public string Forward { get; }
         public string Backward { get; }
         public string Step { get; }

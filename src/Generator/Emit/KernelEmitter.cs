@@ -13,8 +13,9 @@ namespace CompiledNet.Generator.Emit
         /// <summary>One product C[k, o] = init(k, o) + Σ_red A[k, red] · B[red, o]: how its operands are named and read.</summary>
         public sealed class Product
         {
-            public Product(string reductionLoop, Func<int, string> aScalar, string bBase, string bRowOffset, Func<int, string> cRow, string? initBase)
+            public Product(string reductionLoop, Func<int, string> aScalar, string bBase, string bRowOffset, Func<int, string> cRow, string? initBase, bool accumulate = false)
             {
+                Accumulate = accumulate;
                 ReductionLoop = reductionLoop;
                 AScalar = aScalar;
                 BBase = bBase;
@@ -39,6 +40,17 @@ namespace CompiledNet.Generator.Emit
 
             /// <summary>The ref C starts from (a bias row), or null for 0.</summary>
             public string? InitBase { get; }
+
+            /// <summary>C += A·B: each row of C starts from its current values (<see cref="InitBase"/> is then ignored).</summary>
+            public bool Accumulate { get; }
+
+            /// <summary>The start of C's row <paramref name="k"/> at <paramref name="index"/>: its current value, the bias row's, or 0.</summary>
+            public string Init(VectorWidth vw, int k, string index)
+                => Accumulate ? vw.Load(CRow(k), index) : InitBase is null ? vw.Zero : vw.Load(InitBase, index);
+
+            /// <summary>The scalar start of C's row <paramref name="k"/> at column <paramref name="at"/>.</summary>
+            public string InitScalar(int k, int at)
+                => Accumulate ? Refs.At(CRow(k), at) : InitBase is null ? "0f" : Refs.At(InitBase, at);
         }
 
         /// <summary>
@@ -249,7 +261,7 @@ namespace CompiledNet.Generator.Emit
         {
             for (int k = 0; k < rows; k++)
                 for (int t = 0; t < tail; t++)
-                    w.Line($"float s{k}_{t} = {(p.InitBase is null ? "0f" : Refs.At(p.InitBase, start + t))};");
+                    w.Line($"float s{k}_{t} = {p.InitScalar(k, start + t)};");
             using (w.Open(p.ReductionLoop))
             {
                 w.Line($"ref float bRow = ref {Refs.At(p.BBase, Refs.Plus(p.BRowOffset, null, start))};");
@@ -269,11 +281,8 @@ namespace CompiledNet.Generator.Emit
         {
             int lanes = vw.Lanes;
             for (int v = 0; v < vectors; v++)
-            {
-                string init = p.InitBase is null ? vw.Zero : vw.Load(p.InitBase, Refs.Index(o, offset + v * lanes));
                 for (int k = 0; k < rows; k++)
-                    w.Line($"var c{k}_{v} = {init};");
-            }
+                    w.Line($"var c{k}_{v} = {p.Init(vw, k, Refs.Index(o, offset + v * lanes))};");
             using (w.Open(p.ReductionLoop))
             {
                 w.Line($"ref float bRow = ref {Refs.At(p.BBase, Refs.Plus(p.BRowOffset, o, offset))};");

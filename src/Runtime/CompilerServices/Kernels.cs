@@ -16,6 +16,46 @@ namespace CompiledNet.CompilerServices
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Kernels
     {
+        /// <summary>
+        /// <c>a &gt; b ? a : b</c> without a branch: one <c>maxss</c> (x86) or <c>fmax</c> (Arm) where the CPU has it (a
+        /// max pooling window's comparisons depend on the data, and a branch per comparison is mispredicted often).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Larger(float a, float b)
+        {
+            if (Sse.IsSupported) return Sse.MaxScalar(Vector128.CreateScalarUnsafe(a), Vector128.CreateScalarUnsafe(b)).ToScalar();
+            if (AdvSimd.IsSupported) return AdvSimd.Max(Vector64.CreateScalarUnsafe(a), Vector64.CreateScalarUnsafe(b)).ToScalar();
+            return a > b ? a : b;
+        }
+
+        /// <summary>
+        /// target[c·rows + r] = source[r·columns + c]: the rows × columns matrix <paramref name="source"/> (row-major)
+        /// transposed into <paramref name="target"/>, in tiles of 8 × 8 so that both sides stay in few cache lines.
+        /// </summary>
+        public static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> target)
+        {
+            if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "The row count must not be negative.");
+            if (columns < 0) throw new ArgumentOutOfRangeException(nameof(columns), columns, "The column count must not be negative.");
+            if ((long)rows * columns != source.Length) ThrowWrongLength(nameof(source), rows * columns, source.Length, "rows × columns");
+            if (target.Length != source.Length) ThrowWrongLength(nameof(target), source.Length, target.Length, "the source's length");
+            ref float s = ref MemoryMarshal.GetReference(source);
+            ref float t = ref MemoryMarshal.GetReference(target);
+            for (int r0 = 0; r0 < rows; r0 += 8)
+            {
+                int r1 = Math.Min(r0 + 8, rows);
+                for (int c0 = 0; c0 < columns; c0 += 8)
+                {
+                    int c1 = Math.Min(c0 + 8, columns);
+                    for (int r = r0; r < r1; r++)
+                    {
+                        ref float row = ref Unsafe.Add(ref s, (nuint)r * (nuint)columns);
+                        for (int c = c0; c < c1; c++)
+                            Unsafe.Add(ref t, (nuint)c * (nuint)rows + (nuint)r) = Unsafe.Add(ref row, (nuint)c);
+                    }
+                }
+            }
+        }
+
         /// <summary>target[i] += source[i] (the reduction of per-thread gradients); the lengths must match.</summary>
         public static void AddTo(Span<float> target, ReadOnlySpan<float> source)
         {

@@ -100,6 +100,8 @@ namespace Samples.Vision
         private readonly float[] _fd4 = new float[BatchSize * 72];
         // A convolution's unfolded input image and its gradient (2592 floats each at most): one buffer per thread, allocated on its first use.
         [global::System.ThreadStatic] private static float[]? t_unfolded;
+        // The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ (576 floats at most), one buffer per thread, allocated on its first use.
+        [global::System.ThreadStatic] private static float[]? t_transposed;
         // InferFeatures: one example's images between the layers and the unfolded input (4320 floats), one buffer per thread.
         [global::System.ThreadStatic] private static float[]? t_features;
 
@@ -1745,25 +1747,30 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — forward of one image: each output the largest of its window. Parameters: no parameters.</summary>
         private static void Image_F2(ref float x, ref float y)
         {
+            // without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction, the index a conditional move
             for (int c = 0; c < 8; c++)
             {
                 for (int i = 0; i < 6; i++)
                 {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (c * 12 + i * 2) * 12);
+                    int output = (c * 6 + i) * 6;
                     for (int j = 0; j < 6; j++)
                     {
-                        int first = (c * 12 + i * 2) * 12 + j * 2;
-                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, first);
-                        for (int u = 0; u < 2; u++)
+                        int first = j * 2;
+                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first);
                         {
-                            for (int v = 0; v < 2; v++)
-                            {
-                                int index = first + u * 12 + v;
-                                float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, index);
-                                if (value > best) best = value;
-                            }
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 1);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
                         }
-                        int output = (c * 6 + i) * 6 + j;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output) = best;
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 12);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 13);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output + j) = best;
                     }
                 }
             }
@@ -1772,27 +1779,35 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — training forward of one image: each output the largest of its window, and where it is (the first one on ties). Parameters: no parameters.</summary>
         private static void ImageTraining_F2(ref float x, ref float y, ref int at)
         {
+            // without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction, the index a conditional move
             for (int c = 0; c < 8; c++)
             {
                 for (int i = 0; i < 6; i++)
                 {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (c * 12 + i * 2) * 12);
+                    int output = (c * 6 + i) * 6;
                     for (int j = 0; j < 6; j++)
                     {
-                        int first = (c * 12 + i * 2) * 12 + j * 2;
-                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, first);
+                        int first = j * 2;
+                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first);
                         int where = first;
-                        for (int u = 0; u < 2; u++)
                         {
-                            for (int v = 0; v < 2; v++)
-                            {
-                                int index = first + u * 12 + v;
-                                float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, index);
-                                if (value > best) { best = value; where = index; }
-                            }
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 1);
+                            where = value > best ? first + 1 : where;
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
                         }
-                        int output = (c * 6 + i) * 6 + j;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output) = best;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref at, output) = where;
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 12);
+                            where = value > best ? first + 12 : where;
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 13);
+                            where = value > best ? first + 13 : where;
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output + j) = best;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref at, output + j) = (c * 12 + i * 2) * 12 + where;
                     }
                 }
             }
@@ -2584,6 +2599,367 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_F3(ref float col, ref float dt, ref float gt)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) WeightGradient_V512_F3(ref col, ref dt, ref gt);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) WeightGradient_V256_F3(ref col, ref dt, ref gt);
+            else WeightGradient_V128_F3(ref col, ref dt, ref gt);
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector512 (16 floats per vector), called by WeightGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_V512_F3(ref float col, ref float dt, ref float gt)
+        {
+            const int count = 24; // unfolded rows: the rows of the product
+            // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 16 filters
+            // columns [0..8): one Vector256 per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 0);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+            }
+            // columns [8..12): one Vector128 per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 8);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 8);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12 + 8);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 8);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12 + 8);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 8);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector256 (8 floats per vector), called by WeightGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_V256_F3(ref float col, ref float dt, ref float gt)
+        {
+            const int count = 24; // unfolded rows: the rows of the product
+            // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 8 filters
+            // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..8): one vector per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 0);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                }
+            }
+            // columns [8..12): one Vector128 per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 8);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 8);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12 + 8);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 8);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12 + 8);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 8);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector128 (4 floats per vector), called by WeightGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_V128_F3(ref float col, ref float dt, ref float gt)
+        {
+            const int count = 24; // unfolded rows: the rows of the product
+            // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
+            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // column strips of 8, each passed over by every row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 0);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 0);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 0);
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4);
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 4);
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 4);
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 4);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, 4);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                }
+            }
+            // columns [8..12): one vector per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 8);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 8);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12 + 8);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 8);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                    for (nuint i = 0; i < 24; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 12 + 8);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 8);
+                }
+            }
+        }
+
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — training forward over rows [start, start + count), outputs in _fa3. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
         private void Forward_F3(ref float x, int start, int count)
         {
@@ -2634,105 +3010,21 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
             ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
+            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[576]); // δᵀ of one image [24][12]
+            ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 288); // ∂L/∂Wᵀ [24][12], summed over the rows below
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 288).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 288);
                 Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref col);
-                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 4 filters × 4 unfolded rows at a time
-                for (nuint fo = 0; fo < 12; fo += 4)
-                {
-                    for (nuint fk = 0; fk < 24; fk += 4)
-                    {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 24);
-                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 24);
-                        ref float a2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 2) * 24);
-                        ref float a3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 3) * 24);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 24);
-                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 24);
-                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 24);
-                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 24);
-                        // registers: acc{row}_{column} are 16 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (nuint o = 0; o < 16; o += 16)
-                        {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
-                            var av2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a2, o);
-                            acc2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, acc2_0);
-                            acc2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, acc2_1);
-                            acc2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, acc2_2);
-                            acc2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, acc2_3);
-                            var av3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a3, o);
-                            acc3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, acc3_0);
-                            acc3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, acc3_1);
-                            acc3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, acc3_2);
-                            acc3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, acc3_3);
-                        }
-                        float s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
-                        float s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
-                        float s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
-                        float s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
-                        float s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
-                        float s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
-                        float s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
-                        float s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
-                        float s2_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
-                        float s2_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
-                        float s2_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
-                        float s2_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
-                        float s3_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 23);
-                        float s3_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 23);
-                        float s3_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 23);
-                        float s3_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 16) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 17) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 18) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 19) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 20) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 20) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 21) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 21) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 22) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 22) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 23) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 23);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk) += s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 1) += s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 2) += s1_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 3) += s1_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk) += s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk + 1) += s2_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk + 2) += s2_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 24 + fk + 3) += s2_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk) += s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk + 1) += s3_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk + 2) += s3_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 24 + fk + 3) += s3_3;
-                    }
-                }
+                // ∂L/∂Wᵀ[k, o] += Σ_q col[k, q]·δᵀ[q, o]
+                global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref dr, 288), 12, 24, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dt, 288));
+                WeightGradient_V512_F3(ref col, ref dt, ref gt);
                 // ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient
                 InputGradient_V512_F3(ref w, ref dr, ref dcol);
                 Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 288));
             }
+            global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref gt, 288), 24, 12, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288)); // ∂L/∂W = (∂L/∂Wᵀ)ᵀ
         }
 
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — backward: activation derivative, weight gradients, input gradient into _fd2. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector256 (8 floats per vector), called by Backward_F3 where it is the widest accelerated width.</summary>
@@ -2761,69 +3053,21 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
             ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
+            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[576]); // δᵀ of one image [24][12]
+            ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 288); // ∂L/∂Wᵀ [24][12], summed over the rows below
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 288).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 288);
                 Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref col);
-                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 2 filters × 4 unfolded rows at a time
-                for (nuint fo = 0; fo < 12; fo += 2)
-                {
-                    for (nuint fk = 0; fk < 24; fk += 4)
-                    {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 24);
-                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 24);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 24);
-                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 24);
-                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 24);
-                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 24);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint o = 0; o < 24; o += 8)
-                        {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
-                        }
-                        float s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
-                        float s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
-                        float s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
-                        float s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
-                        float s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
-                        float s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
-                        float s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2);
-                        float s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk) += s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 1) += s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 2) += s1_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 3) += s1_3;
-                    }
-                }
+                // ∂L/∂Wᵀ[k, o] += Σ_q col[k, q]·δᵀ[q, o]
+                global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref dr, 288), 12, 24, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dt, 288));
+                WeightGradient_V256_F3(ref col, ref dt, ref gt);
                 // ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient
                 InputGradient_V256_F3(ref w, ref dr, ref dcol);
                 Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 288));
             }
+            global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref gt, 288), 24, 12, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288)); // ∂L/∂W = (∂L/∂Wᵀ)ᵀ
         }
 
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — backward: activation derivative, weight gradients, input gradient into _fd2. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases). This version: Vector128 (4 floats per vector), called by Backward_F3 where it is the widest accelerated width.</summary>
@@ -2852,69 +3096,21 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
             ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
+            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[576]); // δᵀ of one image [24][12]
+            ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 288); // ∂L/∂Wᵀ [24][12], summed over the rows below
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 288).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 288);
                 Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref col);
-                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 2 filters × 4 unfolded rows at a time
-                for (nuint fo = 0; fo < 12; fo += 2)
-                {
-                    for (nuint fk = 0; fk < 24; fk += 4)
-                    {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 24);
-                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 24);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 24);
-                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 24);
-                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 24);
-                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 24);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 24; o += 4)
-                        {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
-                        }
-                        float s0_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
-                        float s0_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
-                        float s0_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
-                        float s0_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
-                        float s1_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
-                        float s1_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
-                        float s1_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2);
-                        float s1_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 24 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk) += s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 1) += s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 2) += s1_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 24 + fk + 3) += s1_3;
-                    }
-                }
+                // ∂L/∂Wᵀ[k, o] += Σ_q col[k, q]·δᵀ[q, o]
+                global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref dr, 288), 12, 24, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dt, 288));
+                WeightGradient_V128_F3(ref col, ref dt, ref gt);
                 // ∂L/∂col[k, q] = Σ_o W[o, k]·δ[o, q], then folded onto the input image's gradient
                 InputGradient_V128_F3(ref w, ref dr, ref dcol);
                 Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 288));
             }
+            global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref gt, 288), 24, 12, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288)); // ∂L/∂W = (∂L/∂Wᵀ)ᵀ
         }
 
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with L2 0.0001 on the weights; (no biases) are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>

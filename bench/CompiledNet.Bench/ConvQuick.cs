@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+
+namespace CompiledNet.Bench;
+
+/// <summary>
+/// <c>--conv-quick</c>: network D on the first 6,400 training images, CompiledNet and TorchSharp alternating in one
+/// process (1 and 2 threads, median of 5 after a warm-up), and CompiledNet's step split into its parts. Stopwatch
+/// only, about two minutes: a developer's check of the convolution kernels, not a result for the tables.
+/// </summary>
+internal static class ConvQuick
+{
+    public static void Run()
+    {
+        Parts();
+        var train = BenchData.Train;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var compiled = CompiledNetEpoch.Create("D", threads, out var trained);
+            using var torch = new TorchPeer("D", threads, train);
+            compiled();
+            torch.Epoch();
+            var ours = new List<double>();
+            var theirs = new List<double>();
+            for (int r = 0; r < 5; r++)
+            {
+                var watch = Stopwatch.StartNew();
+                compiled();
+                ours.Add(watch.Elapsed.TotalMilliseconds);
+                watch.Restart();
+                torch.Epoch();
+                theirs.Add(watch.Elapsed.TotalMilliseconds);
+            }
+            double a = Median(ours), b = Median(theirs);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"D, {threads} thread(s), {train.Count} images: CompiledNet {a:F0} ms, TorchSharp {b:F0} ms, ratio {b / a:F2}×"));
+        }
+        var net = new NetD(1) { TrainingThreads = 1 };
+        var x = train.AllFeatures.Slice(0, 64 * 784).ToArray();
+        var labels = train.Labels.Slice(0, 64).ToArray();
+        var y = new float[64 * 10];
+        for (int i = 0; i < 20; i++) net.TrainBatch(x, labels);
+        double Time(Action action, int count)
+        {
+            action();
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < count; i++) action();
+            return watch.Elapsed.TotalMilliseconds / count;
+        }
+        double gradients = Time(() => net.ComputeGradients(x, labels), 50);
+        double step = Time(() => net.ApplyGradients(), 50);
+        double forward = Time(() => net.PredictBatch(x, y), 50);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"D step of 64 on 1 thread: gradients {gradients:F2} ms (forward and backward), PredictBatch of the same 64 rows {forward:F2} ms, optimizer step {step:F3} ms"));
+    }
+
+    private delegate void ConvImage(ref float p, ref float x, ref float y, ref float col);
+    private delegate void PoolImage(ref float x, ref float y);
+
+    /// <summary>Each of D's per-image inference kernels (private generated methods, reached by reflection) timed alone.</summary>
+    public static void Parts()
+    {
+        var net = new NetD(1);
+        var flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static;
+        var p = net.Parameters.ToArray();
+        var x = BenchData.Train.AllFeatures.Slice(0, 784).ToArray();
+        var a1 = new float[32 * 784]; var a2 = new float[32 * 196]; var a3 = new float[64 * 196]; var a4 = new float[64 * 49];
+        var col = new float[288 * 196];
+        var conv1 = typeof(NetD).GetMethod("Image_F1", flags)!.CreateDelegate<ConvImage>();
+        var pool1 = typeof(NetD).GetMethod("Image_F2", flags)!.CreateDelegate<PoolImage>();
+        var conv2 = typeof(NetD).GetMethod("Image_F3", flags)!.CreateDelegate<ConvImage>();
+        var pool2 = typeof(NetD).GetMethod("Image_F4", flags)!.CreateDelegate<PoolImage>();
+        double Time(Action action)
+        {
+            for (int i = 0; i < 200; i++) action();
+            var best = double.MaxValue;
+            for (int r = 0; r < 5; r++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < 500; i++) action();
+                best = Math.Min(best, watch.Elapsed.TotalMicroseconds / 500);
+            }
+            return best;
+        }
+        double c1 = Time(() => conv1(ref p[0], ref x[0], ref a1[0], ref col[0]));
+        double p1 = Time(() => pool1(ref a1[0], ref a2[0]));
+        double c2 = Time(() => conv2(ref p[0], ref a2[0], ref a3[0], ref col[0]));
+        double p2 = Time(() => pool2(ref a3[0], ref a4[0]));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"D per image (best of 5 × 500): conv1 {c1:F1} µs ({2.0 * 32 * 9 * 784 / c1 / 1e3:F1} GFLOP/s), pool1 {p1:F1} µs, conv2 {c2:F1} µs ({2.0 * 64 * 288 * 196 / c2 / 1e3:F1} GFLOP/s), pool2 {p2:F1} µs"));
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted[sorted.Count / 2];
+    }
+}
