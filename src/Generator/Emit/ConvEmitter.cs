@@ -165,51 +165,51 @@ namespace CompiledNet.Generator.Emit
             using (w.Open(signature))
             {
                 if (fold) w.Line($"{Marshal}.CreateSpan(ref x, {Int(f.Input.Size)}).Clear();");
+                w.Line($"// the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is {(fold ? "added" : "copied")} in {VectorWidth.Inline} vectors");
                 using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
                 using (w.Open($"for (int u = 0; u < {Int(kh)}; u++)"))
-                using (w.Open($"for (int v = 0; v < {Int(kw)}; v++)"))
                 {
-                    w.Line($"ref float colRow = ref {Add("col", $"(nuint)(((c * {Int(kh)} + u) * {Int(kw)} + v) * {Int(positions)})")};");
-                    if (pw > 0)
+                    for (int v = 0; v < kw; v++)
                     {
-                        w.Line($"// output columns j whose input column j·{Int(s)} + v − {Int(pw)} lies inside the image: [lo, hi)");
-                        w.Line(s == 1 ? $"int lo = v >= {Int(pw)} ? 0 : {Int(pw)} - v;" : $"int lo = v >= {Int(pw)} ? 0 : ({Int(pw + s - 1)} - v) / {Int(s)};");
-                        w.Line(s == 1
-                            ? $"int hi = global::System.Math.Max(lo, global::System.Math.Min({Int(ow)}, {Int(wd + pw)} - v));"
-                            : $"int hi = global::System.Math.Max(lo, global::System.Math.Min({Int(ow)}, ({Int(wd - 1 + pw)} - v) / {Int(s)} + 1));");
-                    }
-                    else
-                    {
-                        w.Line("const int lo = 0;");
-                        w.Line($"const int hi = {Int(ow)};");
-                    }
-                    using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
-                    {
-                        w.Line($"ref float colAt = ref {Add("colRow", $"(nuint)(i * {Int(ow)})")};");
-                        w.Line($"int y = {(s == 1 ? "i" : $"i * {Int(s)}")} + u{(ph == 0 ? "" : $" - {Int(ph)}")};");
-                        if (ph > 0)
+                        // The same integer arithmetic the row copy used at run time before (C#'s division truncates toward zero).
+                        int lo = v >= pw ? 0 : (pw + s - 1 - v) / s;
+                        int hi = Math.Max(lo, Math.Min(ow, (wd - 1 + pw - v) / s + 1));
+                        using (w.Open())
                         {
-                            if (fold) w.Line($"if ((uint)y >= {Int(h)}u) continue; // padding: no pixel to give the gradient to");
-                            else w.Line($"if ((uint)y >= {Int(h)}u) {{ {Marshal}.CreateSpan(ref colAt, {Int(ow)}).Clear(); continue; }}");
+                            w.Line($"// v = {Int(v)}: columns [{Int(lo)}, {Int(hi)}) from the image{(lo > 0 || hi < ow ? ", the rest padding" : "")}");
+                            w.Line($"ref float colRow = ref {Add("col", $"(nuint)((c * {Int(kh)} + u) * {Int(kw)}{(v == 0 ? "" : " + " + Int(v))}) * {Int(positions)}")};");
+                            using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                            {
+                                w.Line($"ref float colAt = ref {Add("colRow", $"(nuint)(i * {Int(ow)})")};");
+                                w.Line($"int y = {(s == 1 ? "i" : $"i * {Int(s)}")} + u{(ph == 0 ? "" : $" - {Int(ph)}")};");
+                                if (ph > 0)
+                                {
+                                    if (fold) w.Line($"if ((uint)y >= {Int(h)}u) continue; // padding: no pixel to give the gradient to");
+                                    else w.Line($"if ((uint)y >= {Int(h)}u) {{ {Marshal}.CreateSpan(ref colAt, {Int(ow)}).Clear(); continue; }}");
+                                }
+                                w.Line($"ref float xRow = ref {Add("x", $"(nuint)((c * {Int(h)} + y) * {Int(wd)})")};");
+                                if (!fold)
+                                    for (int j = 0; j < ow; j++)
+                                        if (j < lo || j >= hi) w.Line($"{Add("colAt", Int(j))} = 0f;");
+                                if (hi <= lo) { } // every column padding
+                                else if (s == 1)
+                                {
+                                    w.Line($"ref float image = ref {Add("xRow", Int(lo + v - pw))};");
+                                    w.Line($"ref float unfolded = ref {Add("colAt", Int(lo))};");
+                                    Elementwise.Unrolled(w, VectorWidth.Inline, hi - lo, fold
+                                        ? Stmt.Store("image", Expr.Load("image") + Expr.Load("unfolded"))
+                                        : Stmt.Store("unfolded", Expr.Load("image")));
+                                }
+                                else
+                                {
+                                    string pixel = Add("xRow", $"j * {Int(s)} + {Int(v - pw)}");
+                                    if (v - pw < 0) pixel = Add("xRow", $"j * {Int(s)} - {Int(pw - v)}");
+                                    w.Line(fold
+                                        ? $"for (int j = {Int(lo)}; j < {Int(hi)}; j++) {pixel} += {Add("colAt", "j")};"
+                                        : $"for (int j = {Int(lo)}; j < {Int(hi)}; j++) {Add("colAt", "j")} = {pixel};");
+                                }
+                            }
                         }
-                        w.Line($"ref float xRow = ref {Add("x", $"(nuint)((c * {Int(h)} + y) * {Int(wd)})")};");
-                        if (pw > 0 && !fold)
-                        {
-                            w.Line("for (int j = 0; j < lo; j++) " + Add("colAt", "j") + " = 0f;");
-                            w.Line($"for (int j = hi; j < {Int(ow)}; j++) " + Add("colAt", "j") + " = 0f;");
-                        }
-                        if (s == 1)
-                        {
-                            string from = $"{Marshal}.CreateSpan(ref {Add("colAt", "lo")}, hi - lo)";
-                            string to = $"{Marshal}.CreateSpan(ref {Add("xRow", (pw == 0 ? "lo + v" : $"lo + v - {Int(pw)}"))}, hi - lo)";
-                            w.Line(fold
-                                ? $"global::CompiledNet.CompilerServices.Kernels.AddTo({to}, {from});"
-                                : $"{Marshal}.CreateReadOnlySpan(ref {Add("xRow", (pw == 0 ? "lo + v" : $"lo + v - {Int(pw)}"))}, hi - lo).CopyTo({from});");
-                        }
-                        else
-                            w.Line(fold
-                                ? $"for (int j = lo; j < hi; j++) {Add("xRow", (pw == 0 ? $"j * {Int(s)} + v" : $"j * {Int(s)} + v - {Int(pw)}"))} += {Add("colAt", "j")};"
-                                : $"for (int j = lo; j < hi; j++) {Add("colAt", "j")} = {Add("xRow", (pw == 0 ? $"j * {Int(s)} + v" : $"j * {Int(s)} + v - {Int(pw)}"))};");
                     }
                 }
             }

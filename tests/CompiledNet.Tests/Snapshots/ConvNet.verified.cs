@@ -813,25 +813,68 @@ namespace Samples.Vision
         /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — unfold one input image into col[18][144]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
         private static void Unfold_F1(ref float x, ref float col)
         {
+            // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
             for (int c = 0; c < 2; c++)
             {
                 for (int u = 0; u < 3; u++)
                 {
-                    for (int v = 0; v < 3; v++)
                     {
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(((c * 3 + u) * 3 + v) * 144));
-                        // output columns j whose input column j·1 + v − 1 lies inside the image: [lo, hi)
-                        int lo = v >= 1 ? 0 : 1 - v;
-                        int hi = global::System.Math.Max(lo, global::System.Math.Min(12, 13 - v));
+                        // v = 0: columns [1, 12) from the image, the rest padding
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 144);
                         for (int i = 0; i < 12; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 12));
                             int y = i + u - 1;
                             if ((uint)y >= 12u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref colAt, 12).Clear(); continue; }
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12));
-                            for (int j = 0; j < lo; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, j) = 0f;
-                            for (int j = hi; j < 12; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, j) = 0f;
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v - 1), hi - lo).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0) = 0f;
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 1);
+                            for (nuint j = 0; j < 8; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 8);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 9);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 10);
+                        }
+                    }
+                    {
+                        // v = 1: columns [0, 12) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 144);
+                        for (int i = 0; i < 12; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 12));
+                            int y = i + u - 1;
+                            if ((uint)y >= 12u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref colAt, 12).Clear(); continue; }
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 12; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                        }
+                    }
+                    {
+                        // v = 2: columns [0, 11) from the image, the rest padding
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 144);
+                        for (int i = 0; i < 12; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 12));
+                            int y = i + u - 1;
+                            if ((uint)y >= 12u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref colAt, 12).Clear(); continue; }
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 11) = 0f;
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 1);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 8; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 8);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 9);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 10);
                         }
                     }
                 }
@@ -1851,21 +1894,27 @@ namespace Samples.Vision
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — unfold one input image into col[24][24]: row (c·3 + u)·1 + v holds x[c, i·1 + u − 0, j·1 + v − 0] for every output position (i, j), 0 in the padding. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
         private static void Unfold_F3(ref float x, ref float col)
         {
+            // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
             for (int c = 0; c < 8; c++)
             {
                 for (int u = 0; u < 3; u++)
                 {
-                    for (int v = 0; v < 1; v++)
                     {
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(((c * 3 + u) * 1 + v) * 24));
-                        const int lo = 0;
-                        const int hi = 6;
+                        // v = 0: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 1) * 24);
                         for (int i = 0; i < 4; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
                             int y = i + u;
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 6 + y) * 6));
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5);
                         }
                     }
                 }
@@ -1876,21 +1925,27 @@ namespace Samples.Vision
         private static void Fold_F3(ref float col, ref float x)
         {
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref x, 288).Clear();
+            // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is added in Vector128 vectors
             for (int c = 0; c < 8; c++)
             {
                 for (int u = 0; u < 3; u++)
                 {
-                    for (int v = 0; v < 1; v++)
                     {
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(((c * 3 + u) * 1 + v) * 24));
-                        const int lo = 0;
-                        const int hi = 6;
+                        // v = 0: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 1) * 24);
                         for (int i = 0; i < 4; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
                             int y = i + u;
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 6 + y) * 6));
-                            global::CompiledNet.CompilerServices.Kernels.AddTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref unfolded, j), ref image, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5);
                         }
                     }
                 }
