@@ -16,6 +16,7 @@ internal static class ConvQuick
     public static void Run()
     {
         Parts();
+        TrainingParts();
         var train = BenchData.Train;
         foreach (int threads in new[] { 1, 2 })
         {
@@ -91,6 +92,49 @@ internal static class ConvQuick
         double p2 = Time(() => pool2(ref a3[0], ref a4[0]));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"D per image (best of 5 × 500): conv1 {c1:F1} µs ({2.0 * 32 * 9 * 784 / c1 / 1e3:F1} GFLOP/s), pool1 {p1:F1} µs, conv2 {c2:F1} µs ({2.0 * 64 * 288 * 196 / c2 / 1e3:F1} GFLOP/s), pool2 {p2:F1} µs"));
+    }
+
+    private delegate void TrainingForward(NetD net, ref float x, int start, int count);
+    private delegate void TrainingBackward(NetD net, ref float x, int start, int count, ref float g);
+
+    /// <summary>D's training forward and backward of each feature layer over a batch of 64, timed alone (after a real step filled the buffers).</summary>
+    public static void TrainingParts()
+    {
+        var net = new NetD(1) { TrainingThreads = 1 };
+        var flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        var x = BenchData.Train.AllFeatures.Slice(0, 64 * 784).ToArray();
+        var labels = BenchData.Train.Labels.Slice(0, 64).ToArray();
+        for (int i = 0; i < 5; i++) net.TrainBatch(x, labels);
+        var g = new float[net.Parameters.Length];
+        float[] Field(string name) => (float[])typeof(NetD).GetField(name, flags)!.GetValue(net)!;
+        var inputs = new[] { x, Field("_fa1"), Field("_fa2"), Field("_fa3") };
+        var line = new System.Text.StringBuilder("D training parts, batch of 64 (best of 5 × 20):");
+        for (int l = 1; l <= 4; l++)
+        {
+            var forward = typeof(NetD).GetMethod("Forward_F" + l, flags)!.CreateDelegate<TrainingForward>();
+            var input = inputs[l - 1];
+            double f = Best(() => forward(net, ref input[0], 0, 64));
+            line.Append(string.Create(CultureInfo.InvariantCulture, $" F{l} forward {f:F2} ms"));
+            if (typeof(NetD).GetMethod("Backward_F" + l, flags) is { } method)
+            {
+                var backward = method.CreateDelegate<TrainingBackward>();
+                double b = Best(() => backward(net, ref input[0], 0, 64, ref g[0]));
+                line.Append(string.Create(CultureInfo.InvariantCulture, $", backward {b:F2} ms;"));
+            }
+        }
+        Console.WriteLine(line.ToString());
+        static double Best(Action action)
+        {
+            for (int i = 0; i < 20; i++) action();
+            var best = double.MaxValue;
+            for (int r = 0; r < 5; r++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < 20; i++) action();
+                best = Math.Min(best, watch.Elapsed.TotalMilliseconds / 20);
+            }
+            return best;
+        }
     }
 
     private static double Median(List<double> values)

@@ -29,6 +29,14 @@ namespace CompiledNet.CompilerServices
         }
 
         /// <summary>
+        /// <c>condition ? ifTrue : ifFalse</c> in integer arithmetic, without a branch (the JIT keeps a conditional inside a
+        /// loop as a branch, which a max pooling window's data-dependent comparisons mispredict often).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Select(bool condition, int ifTrue, int ifFalse)
+            => ifFalse ^ ((ifFalse ^ ifTrue) & -Unsafe.BitCast<bool, byte>(condition));
+
+        /// <summary>
         /// target[c·rows + r] = source[r·columns + c]: the rows × columns matrix <paramref name="source"/> (row-major)
         /// transposed into <paramref name="target"/>, in tiles of 8 × 8 so that both sides stay in few cache lines.
         /// </summary>
