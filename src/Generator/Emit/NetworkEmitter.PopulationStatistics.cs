@@ -46,7 +46,8 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("if (_statisticsCount == 0) throw new global::System.InvalidOperationException(\"No example was accumulated.\");");
                 w.Line("int offset, units;");
-                w.Line("double positions = 1; // values of a unit per example: a convolution's channel has one per output position");
+                bool convolutions = plan.Features.Layers.Any(f => f.BatchNorm);
+                if (convolutions) w.Line("double positions = 1; // values of a unit per example: a convolution's channel has one per output position");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
                     foreach (var fp in plan.Features.Layers)
@@ -59,9 +60,10 @@ namespace CompiledNet.Generator.Emit
                 }
                 using (w.Open("for (int o = 0; o < units; o++)"))
                 {
-                    w.Line("double mean = _statisticsSum[o] / (_statisticsCount * positions);");
+                    string values = convolutions ? "(_statisticsCount * positions)" : "_statisticsCount";
+                    w.Line($"double mean = _statisticsSum[o] / {values};");
                     w.Line("_batchNormStatistics[offset + o] = (float)mean;");
-                    w.Line("_batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / (_statisticsCount * positions) - mean * mean);");
+                    w.Line($"_batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / {values} - mean * mean);");
                 }
                 w.Line("_statisticsLayer = -1;");
             }

@@ -271,6 +271,28 @@ public class ConvBatchNormTests
     }
 
     [Fact]
+    public void SafeTensorsCarryTheConvolutionsGammaBetaAndStatistics()
+    {
+        var net = new ConvBnStrideNet(10);
+        var rng = new Random(10);
+        for (int step = 0; step < 3; step++)
+            net.TrainBatch(Uniform(rng, 4 * ConvBnStrideNet.InputSize), Enumerable.Range(0, 4).Select(_ => rng.Next(3)).ToArray());
+        string path = Path.Combine(Path.GetTempPath(), $"convbn-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            SafeTensors.Save(net, path);
+            var loaded = new ConvBnStrideNet(98);
+            SafeTensors.Load(loaded, path);
+            Assert.Equal(net.BatchNormStatistics.ToArray(), loaded.BatchNormStatistics.ToArray());
+            Assert.Equal(net.Parameters.ToArray(), loaded.Parameters.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void PredictAndATrainingStepAllocateNothingAfterWarmUp()
     {
         var net = new ConvBnSplitNet(1) { TrainingThreads = 1 };
