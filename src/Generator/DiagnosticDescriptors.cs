@@ -250,7 +250,7 @@ namespace CompiledNet.Generator
         public static readonly DiagnosticDescriptor NotSupportedOnConv = Error("CNET0108",
             "Option not supported on a convolution layer yet",
             "{0}: {1} is not supported on a Conv2D layer yet",
-            "Convolution layers support Linear, ReLU, Sigmoid and Tanh activations, bias, LeCun/Glorot/He initialisation, every optimizer and L1/L2/weight decay. Per-channel batch normalisation and dropout on convolutions are not built yet; put them on the dense layers.");
+            "Convolution layers support Linear, ReLU, Sigmoid and Tanh activations, bias, per-channel batch normalisation, element-wise dropout, LeCun/Glorot/He initialisation, every optimizer and L1/L2/weight decay. Softmax and Maxout are activations of dense layers only.");
 
         public static readonly DiagnosticDescriptor InternalError = Error("CNET9999",
             "CompiledNet generator failed",

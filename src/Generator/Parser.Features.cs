@@ -150,7 +150,8 @@ namespace CompiledNet.Generator
             int? kernelHeight = null, kernelWidth = null;
             var activation = ActivationKind.ReLU;
             var init = InitKind.He;
-            bool bias = true;
+            bool bias = true, batchNorm = false;
+            float dropout = 0f;
             foreach (var named in a.NamedArguments)
             {
                 var where = NamedArgumentLocation(a, named.Key, ct) ?? at;
@@ -177,11 +178,12 @@ namespace CompiledNet.Generator
                     case "Bias" when named.Value.Value is bool b:
                         bias = b;
                         break;
-                    case "BatchNorm" when named.Value.Value is true:
-                        diagnostics.Add(Diag(DiagnosticDescriptors.NotSupportedOnConv, where, name, "BatchNorm"));
+                    case "BatchNorm" when named.Value.Value is bool b:
+                        batchNorm = b;
                         break;
-                    case "Dropout" when named.Value.Value is float p && p != 0f:
-                        diagnostics.Add(Diag(DiagnosticDescriptors.NotSupportedOnConv, where, name, "Dropout"));
+                    case "Dropout" when named.Value.Value is float p:
+                        dropout = p;
+                        CheckRate("Dropout", p, where, diagnostics);
                         break;
                 }
             }
@@ -203,7 +205,7 @@ namespace CompiledNet.Generator
             int? outH = Side("height", input.Height, kh), outW = Side("width", input.Width, kw);
             if (outH is null || outW is null) return null;
             int padH = same ? (kh - 1) / 2 : padding, padW = same ? (kw - 1) / 2 : padding;
-            return new FeatureLayerSpec(FeatureKind.Conv2D, input, new ImageShape(filters, outH.Value, outW.Value), kh, kw, stride, padH, padW, activation, init, bias);
+            return new FeatureLayerSpec(FeatureKind.Conv2D, input, new ImageShape(filters, outH.Value, outW.Value), kh, kw, stride, padH, padW, activation, init, bias && !batchNorm, batchNorm, dropout);
 
             void Positive(string argument, int value, LocationInfo? where)
             {

@@ -322,7 +322,7 @@ namespace CompiledNet.Generator
             "DescribeParameter", "Infer", "PredictRows", "LossCore", "ExampleLoss", "LossAndDelta", "SetTarget", "CheckBatch",
             "ComputeGradientsCore", "ComputeGradientsPart", "ComputeGradientsSplit", "DrawMasks",
             "BeginPopulationStatistics", "AccumulatePopulationStatistics", "EndPopulationStatistics", "SoftmaxRow",
-            "ImageChannels", "ImageHeight", "ImageWidth", "InferFeatures",
+            "ImageChannels", "ImageHeight", "ImageWidth", "InferFeatures", "FeatureDropoutMask",
         };
 
         /// <summary>Why <paramref name="name"/> cannot name a network class, or null when it can.</summary>

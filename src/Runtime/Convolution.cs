@@ -16,7 +16,7 @@ namespace CompiledNet
     /// <summary>
     /// A convolution or pooling layer of a compiled network as data, for exporters and tools: its input and output
     /// images (channels × height × width), its kernel or window, stride and padding (on each side), and where a
-    /// convolution's weights ([out, in, kH, kW], row-major) and biases sit in <see cref="ITrainable.Parameters"/>
+    /// convolution's weights ([out, in, kH, kW], row-major), biases or batch norm's γ and β sit in <see cref="ITrainable.Parameters"/>
     /// (null for what the layer does not have).
     /// </summary>
     public sealed record FeatureLayerDescription
@@ -65,6 +65,18 @@ namespace CompiledNet
 
         /// <summary>Start of a convolution's biases in the parameters, or null for pooling and a convolution without biases.</summary>
         public int? BiasOffset { get; init; }
+
+        /// <summary>
+        /// Start of a batch-normalised convolution's γ (one per output channel; statistics per channel over the batch and
+        /// every position) in the parameters, or null without batch norm (a normalised convolution has no biases).
+        /// </summary>
+        public int? GammaOffset { get; init; }
+
+        /// <summary>Start of a batch-normalised convolution's β (one per output channel) in the parameters, or null.</summary>
+        public int? BetaOffset { get; init; }
+
+        /// <summary>Start of a batch-normalised convolution's population mean, then variance (one per output channel), in <see cref="ICompiledNetwork.BatchNormStatistics"/>, or null.</summary>
+        public int? StatisticsOffset { get; init; }
 
         /// <summary>Values of one example's input image.</summary>
         public int InputSize => InputChannels * InputHeight * InputWidth;

@@ -46,10 +46,22 @@ namespace CompiledNet
         /// <summary>Whether each filter has a bias (default true).</summary>
         public bool Bias { get; set; } = true;
 
-        /// <summary>Per-channel batch normalisation. Not supported on a convolution yet: setting it is reported (CNET0108).</summary>
+        /// <summary>
+        /// Per-channel batch normalisation (Ioffe and Szegedy, 2015, section 3.2): each output channel's pre-activation z is
+        /// normalised with the mean and variance taken over the batch and every position of the channel's feature map, then
+        /// scaled and shifted by the channel's γ and β before the activation. The layer has no biases (β takes their role,
+        /// whatever <see cref="Bias"/> says). Inference uses the population statistics: running averages kept during
+        /// training, or the exact pass of <c>BatchNorm.RecomputePopulationStatistics</c>. Default false.
+        /// </summary>
         public bool BatchNorm { get; set; }
 
-        /// <summary>Dropout of the layer's outputs. Not supported on a convolution yet: a non-zero rate is reported (CNET0108).</summary>
+        /// <summary>
+        /// Dropout of the layer's outputs in training, element-wise as on a dense layer: each value of each output image is
+        /// dropped with probability p, independently of its neighbours, and the kept ones scaled by 1/(1 − p) (inverted
+        /// dropout, so inference uses no mask). This is not channel-wise "spatial" dropout (Tompson et al., 2015), which
+        /// drops whole feature maps. Masks come from the network's generator: a seed gives the same masks for every
+        /// training thread count. In [0, 1); default 0.
+        /// </summary>
         public float Dropout { get; set; }
     }
 }

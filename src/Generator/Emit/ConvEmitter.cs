@@ -51,6 +51,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"private readonly float[] {fp.Deltas} = new float[{size}];");
                 if (fp.Spec.Kind == FeatureKind.MaxPool)
                     w.Line($"private readonly int[] {fp.ArgMax} = new int[{size}]; // {Describer.FeatureName(fp.Spec, fp.Index)}: where each output's maximum is in its input image");
+                ConvBatchNormEmitter.EmitFields(w, fp);
+                ConvDropoutEmitter.EmitFields(w, fp);
             }
             if (plans.Unfolded > 0)
             {
@@ -74,7 +76,8 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"new() {{ Kind = global::CompiledNet.FeatureLayerKind.{f.Kind}, InputChannels = {Int(f.Input.Channels)}, InputHeight = {Int(f.Input.Height)}, InputWidth = {Int(f.Input.Width)}, "
                         + $"OutputChannels = {Int(f.Output.Channels)}, OutputHeight = {Int(f.Output.Height)}, OutputWidth = {Int(f.Output.Width)}, "
                         + $"KernelHeight = {Int(f.KernelHeight)}, KernelWidth = {Int(f.KernelWidth)}, Stride = {Int(f.Stride)}, PadHeight = {Int(f.PadHeight)}, PadWidth = {Int(f.PadWidth)}, "
-                        + $"Activation = global::CompiledNet.Activation.{f.Activation}, WeightOffset = {(fp.IsConv ? Int(fp.WeightOffset) : "null")}, BiasOffset = {(fp.BiasOffset >= 0 ? Int(fp.BiasOffset) : "null")} }},");
+                        + $"Activation = global::CompiledNet.Activation.{f.Activation}, WeightOffset = {(fp.IsConv ? Int(fp.WeightOffset) : "null")}, BiasOffset = {(fp.BiasOffset >= 0 ? Int(fp.BiasOffset) : "null")}"
+                        + (fp.BatchNorm ? $", GammaOffset = {Int(fp.GammaOffset)}, BetaOffset = {Int(fp.BetaOffset)}, StatisticsOffset = {Int(fp.StatisticsOffset)}" : "") + " },");
                 }
             }
             w.Line(";");
@@ -111,7 +114,7 @@ namespace CompiledNet.Generator.Emit
                 InitKind.He => $"√(2 / {Int(fanIn)}) (He, fan-in channels·kH·kW)",
                 _ => $"1/√{Int(fanIn)} (LeCun, fan-in channels·kH·kW)",
             };
-            Summary(w, fp, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (f.Bias ? ", biases 0" : ""));
+            Summary(w, fp, "initialisation: weights ~ N(0, sd²) with sd = " + rule + (f.Bias ? ", biases 0" : "") + ConvBatchNormEmitter.InitNote(fp));
             using (w.Open($"private void {fp.Init}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {Float((float)Math.Sqrt(variance))};");
@@ -119,6 +122,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
                 if (fp.BiasOffset >= 0)
                     w.Line($"new global::System.Span<float>(_parameters, {Int(fp.BiasOffset)}, {Int(f.BiasCount)}).Clear();");
+                ConvBatchNormEmitter.EmitInit(w, fp);
             }
             w.Line();
         }
@@ -221,7 +225,8 @@ namespace CompiledNet.Generator.Emit
         {
             var f = fp.Spec;
             int filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
-            string summary = SummaryText(fp, $"forward of one image: y[o] = {f.Activation}(W[o]·col{(f.Bias ? " + b[o]" : "")}) over the {Int(positions)} output positions, col = the unfolded input");
+            string summary = SummaryText(fp, fp.BatchNorm ? $"forward of one image: z[o] = W[o]·col over the {Int(positions)} output positions, col = the unfolded input (batch norm and the activation follow)"
+                : $"forward of one image: y[o] = {f.Activation}(W[o]·col{(f.Bias ? " + b[o]" : "")}) over the {Int(positions)} output positions, col = the unfolded input");
             ImageMethod(fp).Emit(w, summary, vw =>
             {
                 w.Line($"{fp.Unfold}(ref x, ref col);");
@@ -250,7 +255,7 @@ namespace CompiledNet.Generator.Emit
             var f = fp.Spec;
             int positions = f.Positions;
             bool bias = fp.BiasOffset >= 0;
-            if (!bias && f.Activation == ActivationKind.Linear) return;
+            if (fp.BatchNorm || !bias && f.Activation == ActivationKind.Linear) return; // batch norm: the image keeps z
             w.Line($"// {(bias ? "bias, then " : "")}activation {f.Activation}, channel by channel");
             if (bias) w.Line($"ref float b = ref {Add("p", Int(fp.BiasOffset))};");
             using (w.Open($"for (nuint o = 0; o < {Int(f.Output.Channels)}; o++)"))
@@ -345,7 +350,7 @@ namespace CompiledNet.Generator.Emit
         public static void EmitForward(IndentedWriter w, FeaturePlans plans, FeaturePlan fp)
         {
             var f = fp.Spec;
-            Summary(w, fp, $"training forward over rows [start, start + count), outputs in {fp.Activations}");
+            Summary(w, fp, $"training forward over rows [start, start + count), outputs in {fp.Activations}" + (fp.BatchNorm ? $" (z only: {fp.BatchNormForward} normalises the whole batch after it)" : fp.HasDropout ? $", dropout-masked copy in {fp.DroppedOutputs}" : ""));
             using (w.Open($"private void {fp.Forward}(ref float x, int start, int count)"))
             {
                 w.Line($"ref float y = ref {Add(Data(fp.Activations), $"(nuint)start * {Int(f.Output.Size)}")};");
@@ -366,8 +371,11 @@ namespace CompiledNet.Generator.Emit
                         _ => $"{fp.Image}(ref {xr}, ref {yr});",
                     });
                 }
+                if (fp.HasDropout && !fp.BatchNorm) w.Line($"{fp.DropoutForward}(start, count);");
             }
             w.Line();
+            ConvDropoutEmitter.EmitMethod(w, fp);
+            ConvBatchNormEmitter.EmitMethods(w, fp);
         }
 
         /// <summary>
@@ -389,7 +397,7 @@ namespace CompiledNet.Generator.Emit
             }
             if (fp.IsConv)
             {
-                string summary = SummaryText(fp, "backward: activation derivative, weight" + (f.Bias ? " and bias" : "") + " gradients" + (fp.InputDeltas != null ? $", input gradient into {fp.InputDeltas}" : ""));
+                string summary = SummaryText(fp, "backward: " + (fp.BatchNorm ? $"(after {fp.BatchNormBackward}) " : fp.HasDropout ? "dropout mask, activation derivative, " : "activation derivative, ") + "weight" + (f.Bias ? " and bias" : "") + " gradients" + (fp.InputDeltas != null ? $", input gradient into {fp.InputDeltas}" : ""));
                 new VectorMethod("private", "void", fp.Backward, ("ref float", "x"), ("int", "start"), ("int", "count"), ("ref float", "g")).Emit(w, summary, vw =>
                 {
                     Start();
@@ -411,7 +419,8 @@ namespace CompiledNet.Generator.Emit
             var f = fp.Spec;
             int inSize = f.Input.Size, outSize = f.Output.Size, filters = f.Output.Channels, fanIn = f.FanIn, positions = f.Positions;
             var asDense = new LayerSpec(0, outSize, f.Activation, f.Init, 0f, 0f, false, 1, false);
-            ActivationEmitter.Backward(w, vw, asDense, Add(Data(fp.Activations), $"(nuint)start * {Int(outSize)}"), "d", "count");
+            if (fp.HasDropout && !fp.BatchNorm) ConvDropoutEmitter.EmitBackward(w, vw, fp, "d", "count", "start");
+            if (!fp.BatchNorm) ActivationEmitter.Backward(w, vw, asDense, Add(Data(fp.Activations), $"(nuint)start * {Int(outSize)}"), "d", "count"); // batch norm: its batch step did both
             w.Line($"ref float gw = ref {Add("g", Int(fp.WeightOffset))};");
             w.Line($"{Marshal}.CreateSpan(ref gw, {Int(f.WeightCount + f.BiasCount)}).Clear(); // summed over the rows below");
             w.Line($"ref float w = ref {Add(Data("_parameters"), Int(fp.WeightOffset))};");
@@ -628,6 +637,7 @@ namespace CompiledNet.Generator.Emit
                         offset += fp.Spec.Output.Size;
                     }
                     w.Line(fp.IsConv ? $"{fp.Image}(ref p, ref {input}, ref {output}, ref {Add("s", Int(plans.InferScratch - plans.Unfolded))});" : $"{fp.Image}(ref {input}, ref {output});");
+                    if (fp.BatchNorm) w.Line($"{fp.InferBatchNorm}(ref {output});");
                     input = output;
                 }
             }

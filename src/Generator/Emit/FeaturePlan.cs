@@ -15,12 +15,17 @@ namespace CompiledNet.Generator.Emit
         public FeaturePlans(NetworkSpec spec)
         {
             var layers = new List<FeaturePlan>();
-            int offset = 0;
+            int offset = 0, statistics = 0, normalised = 0;
             for (int k = 0; k < spec.Features.Count; k++)
             {
                 var f = spec.Features[k];
-                layers.Add(new FeaturePlan(f, k, k == spec.Features.Count - 1, offset));
-                offset += f.WeightCount + f.BiasCount;
+                layers.Add(new FeaturePlan(f, k, k == spec.Features.Count - 1, offset, f.BatchNorm ? statistics : -1, f.BatchNorm ? normalised : -1));
+                offset += f.ParameterCount;
+                if (f.BatchNorm)
+                {
+                    statistics += f.GammaBetaCount;
+                    normalised++;
+                }
             }
             Layers = layers;
             Unfolded = spec.Features.Where(f => f.Kind == FeatureKind.Conv2D).Select(f => f.FanIn * f.Positions).DefaultIfEmpty(0).Max();
@@ -60,7 +65,7 @@ namespace CompiledNet.Generator.Emit
     /// <summary>One convolution or pooling layer's generated names and parameter offsets.</summary>
     internal sealed class FeaturePlan
     {
-        public FeaturePlan(FeatureLayerSpec spec, int index, bool isLast, int weightOffset)
+        public FeaturePlan(FeatureLayerSpec spec, int index, bool isLast, int weightOffset, int statisticsOffset = -1, int batchNormIndex = -1)
         {
             Spec = spec;
             Index = index;
@@ -69,6 +74,18 @@ namespace CompiledNet.Generator.Emit
             Number = k;
             WeightOffset = weightOffset;
             BiasOffset = spec.BiasCount > 0 ? weightOffset + spec.WeightCount : -1;
+            GammaOffset = spec.BatchNorm ? weightOffset + spec.WeightCount : -1;
+            BetaOffset = spec.BatchNorm ? GammaOffset + spec.Output.Channels : -1;
+            StatisticsOffset = statisticsOffset;
+            BatchNormIndex = batchNormIndex;
+            XHat = "_fxhat" + k;
+            InvStd = "_finvStd" + k;
+            BatchNormForward = "BatchNorm_F" + k;
+            BatchNormBackward = "BatchNormBackward_F" + k;
+            InferBatchNorm = "InferBatchNorm_F" + k;
+            DropoutMask = "_fdropoutMask" + k;
+            DroppedOutputs = "_fad" + k;
+            DropoutForward = "Dropout_F" + k;
             Activations = "_fa" + k;
             Deltas = "_fd" + k;
             ArgMax = "_fArgMax" + k;
@@ -104,6 +121,49 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Offset of the biases (right after the weights), or −1.</summary>
         public int BiasOffset { get; }
 
+        /// <summary>Per-channel batch normalisation: offset of γ (one per channel; β follows), or −1.</summary>
+        public int GammaOffset { get; }
+
+        /// <summary>Per-channel batch normalisation: offset of β, or −1.</summary>
+        public int BetaOffset { get; }
+
+        /// <summary>Per-channel batch normalisation: offset of the population mean in the statistics buffer (the variance follows), or −1.</summary>
+        public int StatisticsOffset { get; }
+
+        /// <summary>0-based index among all batch-normalised layers (convolutions first), or −1.</summary>
+        public int BatchNormIndex { get; }
+
+        public bool BatchNorm => Spec.BatchNorm;
+
+        public bool HasDropout => Spec.Dropout > 0;
+
+        /// <summary>Batch norm: x̂ of the batch's rows, kept for backward.</summary>
+        public string XHat { get; }
+
+        /// <summary>Batch norm: 1/√(σ² + ε) of each channel over the batch.</summary>
+        public string InvStd { get; }
+
+        /// <summary>Batch norm over the whole batch in training: statistics, normalisation, γ and β, the activation (and dropout).</summary>
+        public string BatchNormForward { get; }
+
+        /// <summary>Backward through the dropout mask, the activation and batch norm over the whole batch.</summary>
+        public string BatchNormBackward { get; }
+
+        /// <summary>Inference: one image's z normalised with the population statistics, then the activation.</summary>
+        public string InferBatchNorm { get; }
+
+        /// <summary>Dropout: 0 or 1/(1 − p) per output value and example.</summary>
+        public string DropoutMask { get; }
+
+        /// <summary>Dropout: the masked outputs, the next layer's training input.</summary>
+        public string DroppedOutputs { get; }
+
+        /// <summary>Dropout: the method that draws the mask and writes the masked copy of rows [start, start + count).</summary>
+        public string DropoutForward { get; }
+
+        /// <summary>The buffer the next layer reads in training: the dropout-masked outputs if the layer has dropout.</summary>
+        public string TrainingOutput => HasDropout ? DroppedOutputs : Activations;
+
         /// <summary>The backward pass has something to do: a convolution's gradients, or an input gradient (not for the first layer).</summary>
         public bool HasBackward => IsConv || Index > 0;
 
@@ -138,6 +198,8 @@ namespace CompiledNet.Generator.Emit
         public string Ranges
             => !IsConv ? "no parameters"
                 : $"weights [{Int(WeightOffset)}..{Int(WeightOffset + Spec.WeightCount)}) as [out {Int(Spec.Output.Channels)}, in {Int(Spec.Input.Channels)}, {Int(Spec.KernelHeight)}, {Int(Spec.KernelWidth)}]"
-                    + (BiasOffset >= 0 ? $", biases [{Int(BiasOffset)}..{Int(BiasOffset + Spec.BiasCount)})" : " (no biases)");
+                    + (BiasOffset >= 0 ? $", biases [{Int(BiasOffset)}..{Int(BiasOffset + Spec.BiasCount)})"
+                        : GammaOffset >= 0 ? $", γ [{Int(GammaOffset)}..{Int(BetaOffset)}), β [{Int(BetaOffset)}..{Int(BetaOffset + Spec.Output.Channels)})"
+                        : " (no biases)");
     }
 }

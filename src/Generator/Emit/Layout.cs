@@ -21,7 +21,7 @@ namespace CompiledNet.Generator.Emit
             BetaOffset = new int[n];
             StatisticsOffset = new int[n];
             BatchNormIndex = new int[n];
-            int offset = spec.FeatureParameterCount, statistics = 0, normalised = 0; // the convolutions' parameters come first
+            int offset = spec.FeatureParameterCount, statistics = spec.FeatureStatisticsCount, normalised = spec.FeatureBatchNormLayers; // the convolutions' parameters and statistics come first
             for (int l = 0; l < n; l++)
             {
                 var layer = spec.Layers[l];

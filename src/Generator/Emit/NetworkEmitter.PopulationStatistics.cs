@@ -17,13 +17,15 @@ namespace CompiledNet.Generator.Emit
             var spec = plan.Spec;
             var layout = plan.Layout;
             int n = spec.Layers.Count;
-            int widest = spec.Layers.Max(l => l.Units);
+            int widest = System.Math.Max(spec.Layers.Max(l => l.Units), plan.Features.Layers.Where(f => f.BatchNorm).Select(f => f.Spec.Output.Channels).DefaultIfEmpty(0).Max());
+            // the pass's buffer: the dense activations of one example, or a normalised convolution's z
+            int buffer = System.Math.Max(spec.Layers.Sum(l => l.Units), plan.Features.Layers.Where(f => f.BatchNorm).Select(f => f.Spec.Output.Size).DefaultIfEmpty(0).Max());
             w.Line("/// <summary>Number of batch-normalised layers.</summary>");
             w.MemberLine($"public int BatchNormLayerCount => {Int(layout.BatchNormLayers)};");
             w.Line();
             w.Line($"private readonly double[] _statisticsSum = new double[{Int(widest)}];");
             w.Line($"private readonly double[] _statisticsSquares = new double[{Int(widest)}];");
-            w.Line($"private float[]? _statisticsBuffer; // activations of one example during the pass ({Int(spec.Layers.Sum(l => l.Units))} floats)");
+            w.Line($"private float[]? _statisticsBuffer; // activations of one example during the pass ({Int(buffer)} floats)");
             w.Line("private int _statisticsLayer = -1;");
             w.Line("private long _statisticsCount;");
             w.Line();
@@ -33,7 +35,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"if ((uint)index >= {Int(layout.BatchNormLayers)}u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"There are {Int(layout.BatchNormLayers)} batch-normalised layers.\");");
                 w.Line("global::System.Array.Clear(_statisticsSum);");
                 w.Line("global::System.Array.Clear(_statisticsSquares);");
-                w.Line($"_statisticsBuffer ??= new float[{Int(spec.Layers.Sum(l => l.Units))}];");
+                w.Line($"_statisticsBuffer ??= new float[{Int(buffer)}];");
                 w.Line("_statisticsLayer = index;");
                 w.Line("_statisticsCount = 0;");
             }
@@ -44,8 +46,13 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("if (_statisticsCount == 0) throw new global::System.InvalidOperationException(\"No example was accumulated.\");");
                 w.Line("int offset, units;");
+                bool convolutions = plan.Features.Layers.Any(f => f.BatchNorm);
+                if (convolutions) w.Line("double positions = 1; // values of a unit per example: a convolution's channel has one per output position");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
+                    foreach (var fp in plan.Features.Layers)
+                        if (fp.BatchNorm)
+                            w.Line($"case {Int(fp.BatchNormIndex)}: offset = {Int(fp.StatisticsOffset)}; units = {Int(fp.Spec.Output.Channels)}; positions = {Int(fp.Spec.Positions)}; break;");
                     for (int l = 0; l < n; l++)
                         if (spec.Layers[l].BatchNorm)
                             w.Line($"case {Int(layout.BatchNormIndex[l])}: offset = {Int(layout.StatisticsOffset[l])}; units = {Int(spec.Layers[l].Units)}; break;");
@@ -53,9 +60,10 @@ namespace CompiledNet.Generator.Emit
                 }
                 using (w.Open("for (int o = 0; o < units; o++)"))
                 {
-                    w.Line("double mean = _statisticsSum[o] / _statisticsCount;");
+                    string values = convolutions ? "(_statisticsCount * positions)" : "_statisticsCount";
+                    w.Line($"double mean = _statisticsSum[o] / {values};");
                     w.Line("_batchNormStatistics[offset + o] = (float)mean;");
-                    w.Line("_batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);");
+                    w.Line($"_batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / {values} - mean * mean);");
                 }
                 w.Line("_statisticsLayer = -1;");
             }
@@ -80,6 +88,15 @@ namespace CompiledNet.Generator.Emit
                 w.Line("ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
+                    foreach (var fp in plan.Features.Layers)
+                    {
+                        if (!fp.BatchNorm) continue;
+                        using (w.Open($"case {Int(fp.BatchNormIndex)}:"))
+                        {
+                            ConvBatchNormEmitter.EmitAccumulateStatistics(w, plan.Features, fp);
+                            w.Line("break;");
+                        }
+                    }
                     for (int target = 0; target < n; target++)
                     {
                         if (!spec.Layers[target].BatchNorm) continue;

@@ -106,6 +106,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>Dropout and DropConnect masks of a split step, layer by layer (unless masks are reused); DropConnect's W ⊙ mask too.</summary>");
             using (w.Member("private void DrawMasks(int count)"))
             {
+                foreach (var fp in plan.Features.Layers)
+                    ConvDropoutEmitter.EmitSplitDrawMask(w, fp);
                 foreach (var layer in plan.Layers)
                     DenseEmitter.EmitDrawMasks(w, layer);
             }

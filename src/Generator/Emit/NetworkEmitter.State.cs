@@ -219,6 +219,7 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line(";");
             w.Line();
+            if (plan.Features.Any) ConvDropoutEmitter.EmitMaskAccessor(w, plan.Features);
             w.Line("/// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>");
             using (w.Member("public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch"))
             {

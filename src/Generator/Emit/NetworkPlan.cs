@@ -62,8 +62,8 @@ namespace CompiledNet.Generator.Emit
             int n = spec.Layers.Count;
             Layers = Enumerable.Range(0, n).Select(l => new LayerPlan(spec, l, Features.Any ? Features.Last.Deltas : null)).ToArray();
             Output = Layers[n - 1];
-            HasMasks = spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0);
-            HasBatchNorm = spec.Layers.Any(l => l.BatchNorm);
+            HasMasks = spec.InputDropout > 0 || spec.Layers.Any(l => l.Dropout > 0 || l.DropConnect > 0) || spec.Features.Any(f => f.Dropout > 0);
+            HasBatchNorm = spec.Layers.Any(l => l.BatchNorm) || spec.Features.Any(f => f.BatchNorm);
             HiddenUnits = spec.Layers.Take(n - 1).Sum(l => l.Units);
             HiddenOnStack = HiddenUnits <= StackFloats;
             OutputsOnStack = OutputBuffers * spec.OutputSize <= StackFloats;
@@ -94,15 +94,26 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>The ref expression for convolution or pooling layer <paramref name="k"/>'s training input at row <c>start</c>: x, or the previous layer's outputs.</summary>
         public string FeatureTrainingInput(int k) => k == 0 ? "x"
-            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Layers[k - 1].Activations}), (nuint)start * {Int(Features.Layers[k - 1].Spec.Output.Size)})";
+            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Layers[k - 1].TrainingOutput}), (nuint)start * {Int(Features.Layers[k - 1].Spec.Output.Size)})";
 
-        /// <summary>The training forward calls of the convolution and pooling layers, input to output.</summary>
+        /// <summary>The training forward call of convolution or pooling layer <paramref name="f"/> over a part's rows (a batch-normalised convolution's linear part only).</summary>
+        private string FeatureForwardCall(FeaturePlan f) => $"{f.Forward}(ref {FeatureTrainingInput(f.Index)}, start, count);";
+
+        /// <summary>A batch-normalised convolution's step over the whole batch in the forward pass (start is 0).</summary>
+        private static string FeatureBatchNormForwardCall(FeaturePlan f) => $"{f.BatchNormForward}(count);";
+
+        /// <summary>The backward call of convolution or pooling layer <paramref name="f"/> over a part's rows.</summary>
+        private string FeatureBackwardCall(FeaturePlan f) => $"{f.Backward}(ref {FeatureTrainingInput(f.Index)}, start, count, ref g);";
+
+        /// <summary>The training forward calls of the convolution and pooling layers, input to output (one thread: a batch-normalised convolution's batch step follows its linear part).</summary>
         public IEnumerable<string> FeatureForwardCalls()
-            => Features.Layers.Select(f => $"{f.Forward}(ref {FeatureTrainingInput(f.Index)}, start, count);");
+            => Features.Layers.SelectMany(f => f.BatchNorm ? new[] { FeatureForwardCall(f), FeatureBatchNormForwardCall(f) } : new[] { FeatureForwardCall(f) });
 
-        /// <summary>The backward calls of the convolution and pooling layers, output to input (a first pooling layer has none).</summary>
+        /// <summary>The backward calls of the convolution and pooling layers, output to input (a first pooling layer has none; one thread: a batch-normalised convolution's batch step comes first).</summary>
         public IEnumerable<string> FeatureBackwardCalls()
-            => Features.Layers.Reverse().Where(f => f.HasBackward).Select(f => $"{f.Backward}(ref {FeatureTrainingInput(f.Index)}, start, count, ref g);");
+            => Features.Layers.Reverse().Where(f => f.HasBackward).SelectMany(f => f.BatchNorm
+                ? new[] { $"{f.BatchNormBackward}(count, ref g);", FeatureBackwardCall(f) }
+                : new[] { FeatureBackwardCall(f) });
 
         public NetworkSpec Spec { get; }
 
@@ -155,7 +166,7 @@ namespace CompiledNet.Generator.Emit
         public IReadOnlyList<SplitSegment>? Segments { get; }
 
         /// <summary>The ref expression for layer <paramref name="l"/>'s training input at row <c>start</c>: x, or the previous layer's (dropout-masked) outputs.</summary>
-        public string TrainingInput(int l) => l == 0 ? (Features.Any ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Last.Activations}), (nuint)start * {Int(Features.OutputSize)})" : "x")
+        public string TrainingInput(int l) => l == 0 ? (Features.Any ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Last.TrainingOutput}), (nuint)start * {Int(Features.OutputSize)})" : "x")
             : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Layers[l - 1].TrainingOutput}), (nuint)start * {Int(Layers[l - 1].Spec.Units)})";
 
         private List<SplitSegment> BuildSegments()
@@ -163,12 +174,16 @@ namespace CompiledNet.Generator.Emit
             var segments = new List<SplitSegment>();
             var calls = new List<string>();
             bool loss = false;
-            calls.AddRange(FeatureForwardCalls());
             void Serial(SerialCall call)
             {
                 segments.Add(new SplitSegment(calls, call, loss));
                 calls = new List<string>();
                 loss = false;
+            }
+            foreach (var f in Features.Layers)
+            {
+                calls.Add(FeatureForwardCall(f));
+                if (f.BatchNorm) Serial(new SerialCall(f.BatchNormForward, FeatureBatchNormForwardCall(f)));
             }
             foreach (var layer in Layers)
             {
@@ -186,7 +201,12 @@ namespace CompiledNet.Generator.Emit
                 Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
                 calls.Add($"{layer.BackwardLinear}(ref {TrainingInput(layer.Index)}, start, count, ref g);");
             }
-            calls.AddRange(FeatureBackwardCalls());
+            foreach (var f in Features.Layers.Reverse().Where(f => f.HasBackward))
+            {
+                if (f.BatchNorm)
+                    Serial(new SerialCall(f.BatchNormBackward, $"{f.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
+                calls.Add(FeatureBackwardCall(f));
+            }
             segments.Add(new SplitSegment(calls, null, loss));
             return segments;
         }

@@ -43,7 +43,7 @@ namespace CompiledNet.Generator.Model
         public static string FeatureOptions(FeatureLayerSpec f)
             => f.Kind == FeatureKind.Conv2D
                 ? $"{Int(f.KernelHeight)}×{Int(f.KernelWidth)} kernel, stride {Int(f.Stride)}, padding "
-                    + (f.PadHeight == f.PadWidth ? Int(f.PadHeight) : $"{Int(f.PadHeight)}×{Int(f.PadWidth)}") + $", {f.Activation}" + (f.Bias ? "" : ", no bias")
+                    + (f.PadHeight == f.PadWidth ? Int(f.PadHeight) : $"{Int(f.PadHeight)}×{Int(f.PadWidth)}") + $", {f.Activation}" + (f.BatchNorm ? ", batch norm" : f.Bias ? "" : ", no bias") + (f.Dropout > 0 ? $", dropout {Number(f.Dropout)}" : "")
                 : $"{Int(f.KernelHeight)}×{Int(f.KernelWidth)} window, stride {Int(f.Stride)}";
 
         /// <summary>"Conv2D 1: 1×28×28 → 32×28×28, 3×3 kernel, stride 1, padding 1, ReLU": the heading of the layer's generated methods.</summary>
@@ -103,7 +103,7 @@ namespace CompiledNet.Generator.Model
             if (spec.Image is { } image)
                 text.Append($";image={Int(image.Channels)},{Int(image.Height)},{Int(image.Width)}");
             foreach (var f in spec.Features)
-                text.Append($";{f.Kind}({Int(f.Output.Channels)},{Int(f.KernelHeight)},{Int(f.KernelWidth)},{Int(f.Stride)},{Int(f.PadHeight)},{Int(f.PadWidth)},{(int)f.Activation},{(int)f.Init},{(f.Bias ? 1 : 0)})");
+                text.Append($";{f.Kind}({Int(f.Output.Channels)},{Int(f.KernelHeight)},{Int(f.KernelWidth)},{Int(f.Stride)},{Int(f.PadHeight)},{Int(f.PadWidth)},{(int)f.Activation},{(int)f.Init},{(f.Bias ? 1 : 0)}" + (f.BatchNorm || f.Dropout > 0 ? $",{(f.BatchNorm ? 1 : 0)},{Number(f.Dropout)}" : "") + ")");
             foreach (var l in spec.Layers)
                 text.Append($";dense({Int(l.Units)},{(int)l.Activation},{(int)l.Init},{Number(l.Dropout)},{Number(l.DropConnect)},{(l.BatchNorm ? 1 : 0)},{Int(l.Pieces)},{(l.Bias ? 1 : 0)})");
             var o = spec.Optimizer;

@@ -42,14 +42,20 @@ namespace CompiledNet.Generator.Model
     /// </summary>
     internal sealed record FeatureLayerSpec(
         FeatureKind Kind, ImageShape Input, ImageShape Output, int KernelHeight, int KernelWidth, int Stride,
-        int PadHeight, int PadWidth, ActivationKind Activation, InitKind Init, bool Bias)
+        int PadHeight, int PadWidth, ActivationKind Activation, InitKind Init, bool Bias, bool BatchNorm = false, float Dropout = 0f)
     {
         /// <summary>Inputs of one filter: channels × kernel height × kernel width (the fan-in).</summary>
         public int FanIn => Input.Channels * KernelHeight * KernelWidth;
 
         public int WeightCount => Kind == FeatureKind.Conv2D ? Output.Channels * FanIn : 0;
 
-        public int BiasCount => Kind == FeatureKind.Conv2D && Bias ? Output.Channels : 0;
+        public int BiasCount => Kind == FeatureKind.Conv2D && Bias && !BatchNorm ? Output.Channels : 0;
+
+        /// <summary>Per-channel batch normalisation's γ then β (one of each per output channel), or 0.</summary>
+        public int GammaBetaCount => Kind == FeatureKind.Conv2D && BatchNorm ? 2 * Output.Channels : 0;
+
+        /// <summary>Parameters of the layer: weights, then biases or γ and β.</summary>
+        public int ParameterCount => WeightCount + BiasCount + GammaBetaCount;
 
         /// <summary>Output positions of one channel.</summary>
         public int Positions => Output.Height * Output.Width;
@@ -102,7 +108,13 @@ namespace CompiledNet.Generator.Model
         public bool HasFeatures => Features.Count > 0;
 
         /// <summary>Parameters of the convolution layers, which come first in the flat buffer.</summary>
-        public int FeatureParameterCount => System.Linq.Enumerable.Sum(Features, f => f.WeightCount + f.BiasCount);
+        public int FeatureParameterCount => System.Linq.Enumerable.Sum(Features, f => f.ParameterCount);
+
+        /// <summary>Population statistics of the batch-normalised convolutions (mean then variance per channel), which come first in the statistics buffer.</summary>
+        public int FeatureStatisticsCount => System.Linq.Enumerable.Sum(Features, f => f.GammaBetaCount);
+
+        /// <summary>Number of batch-normalised convolutions, numbered before the batch-normalised dense layers.</summary>
+        public int FeatureBatchNormLayers => System.Linq.Enumerable.Count(Features, f => f.BatchNorm);
 
         public int OutputSize => Layers[Layers.Count - 1].Units;
 

@@ -13,7 +13,8 @@ namespace CompiledNet
     /// batch-normalised one MatMul + BatchNormalization with the population statistics, then Relu, Sigmoid, Tanh or
     /// Softmax(axis 1); maxout is Reshape [batch, units, k] + ReduceMax(axis 2). Dropout is a training-time operation
     /// and is not exported (inverted dropout needs no scaling at inference). A convolutional network's input rows are
-    /// reshaped to [batch, channels, height, width] and pass through Conv (with Relu, Sigmoid or Tanh), MaxPool and
+    /// reshaped to [batch, channels, height, width] and pass through Conv (a batch-normalised one followed by a per-channel
+    /// BatchNormalization with the population statistics; then Relu, Sigmoid or Tanh), MaxPool and
     /// AveragePool nodes, then Flatten (axis 1) before the first dense layer. When <see cref="OnnxMetadata.Standardizer"/>
     /// is given, the graph starts with Sub (its mean) and Mul (1/σ per feature, 1 for a constant feature), so the model
     /// takes the features as they were before standardisation.
@@ -154,7 +155,7 @@ namespace CompiledNet
                 current = "standardized";
             }
             if (net is IConvolutional convolutional && convolutional.FeatureLayers.Count > 0)
-                current = FeatureNodes(convolutional, parameters, nodes, initializers, current);
+                current = FeatureNodes(convolutional, parameters, statistics, nodes, initializers, current);
             for (int l = 0; l < net.Layers.Count; l++)
             {
                 var layer = net.Layers[l];
@@ -236,7 +237,7 @@ namespace CompiledNet
         /// (weights [out, in, kH, kW], pads top, left, bottom, right) with its activation, MaxPool or AveragePool, then
         /// Flatten (axis 1, channel by channel) for the first dense layer. Returns the name of the flattened tensor.
         /// </summary>
-        private static string FeatureNodes(IConvolutional net, ReadOnlySpan<float> parameters, List<ProtoMessage> nodes, List<ProtoMessage> initializers, string input)
+        private static string FeatureNodes(IConvolutional net, ReadOnlySpan<float> parameters, ReadOnlySpan<float> statistics, List<ProtoMessage> nodes, List<ProtoMessage> initializers, string input)
         {
             var first = net.FeatureLayers[0];
             initializers.Add(Int64Tensor("image.shape", new long[] { -1, first.InputChannels, first.InputHeight, first.InputWidth }));
@@ -260,11 +261,24 @@ namespace CompiledNet
                             inputs.Add($"{p}.bias");
                         }
                         string linear = f.Activation == Activation.Linear ? output : $"{p}.linear";
-                        var conv = Node("Conv", $"{p}.conv", inputs.ToArray(), linear);
+                        bool normalised = f.GammaOffset is not null;
+                        var conv = Node("Conv", $"{p}.conv", inputs.ToArray(), normalised ? $"{p}.z" : linear);
                         conv.Message(5, kernel);
                         conv.Message(5, strides);
                         conv.Message(5, IntsAttribute("pads", new long[] { f.PadHeight, f.PadWidth, f.PadHeight, f.PadWidth }));
                         nodes.Add(conv);
+                        if (normalised)
+                        {
+                            // per-channel batch norm with the population statistics: BatchNormalization normalises axis 1 of [N, C, H, W]
+                            long[] channels = { f.OutputChannels };
+                            initializers.Add(Tensor($"{p}.gamma", channels, parameters.Slice(f.GammaOffset!.Value, f.OutputChannels)));
+                            initializers.Add(Tensor($"{p}.beta", channels, parameters.Slice(f.BetaOffset!.Value, f.OutputChannels)));
+                            initializers.Add(Tensor($"{p}.mean", channels, statistics.Slice(f.StatisticsOffset!.Value, f.OutputChannels)));
+                            initializers.Add(Tensor($"{p}.variance", channels, statistics.Slice(f.StatisticsOffset!.Value + f.OutputChannels, f.OutputChannels)));
+                            var bn = Node("BatchNormalization", $"{p}.batchnorm", new[] { $"{p}.z", $"{p}.gamma", $"{p}.beta", $"{p}.mean", $"{p}.variance" }, linear);
+                            bn.Message(5, FloatAttribute("epsilon", 1e-5f));
+                            nodes.Add(bn);
+                        }
                         string? op = f.Activation switch
                         {
                             Activation.ReLU => "Relu",

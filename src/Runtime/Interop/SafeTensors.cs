@@ -22,7 +22,9 @@ namespace CompiledNet
     /// <c>weight</c>, <c>bias</c>, <c>running_mean</c> and <c>running_var</c> (ε = 1e-5). A maxout layer's weight has
     /// <c>units × pieces</c> rows, unit-major: row <c>u·pieces + k</c> is piece k of unit u. A convolutional network's
     /// convolutions come first, as <c>conv1.weight</c> <c>[out, in, kH, kW]</c> and <c>conv1.bias</c> (numbered among
-    /// the convolution and pooling layers), which load into <c>torch.nn.Conv2d</c> as they are.
+    /// the convolution and pooling layers), which load into <c>torch.nn.Conv2d</c> as they are; a batch-normalised
+    /// convolution has <c>conv1.gamma</c>, <c>conv1.beta</c>, <c>conv1.mean</c> and <c>conv1.variance</c> instead of a
+    /// bias (<c>BatchNorm2d</c>'s, one per channel).
     /// </para>
     /// <para>
     /// Only what inference needs is written; optimizer state, step counts and random-generator states belong in a
@@ -303,6 +305,14 @@ namespace CompiledNet
                     if (f.Kind != FeatureLayerKind.Conv2D) continue;
                     list.Add(new Tensor($"conv{k + 1}.weight", new[] { f.OutputChannels, f.InputChannels, f.KernelHeight, f.KernelWidth }, Source.Parameters, f.WeightOffset!.Value, 0));
                     if (f.BiasOffset is int biasOffset) list.Add(new Tensor($"conv{k + 1}.bias", new[] { f.OutputChannels }, Source.Parameters, biasOffset, 0));
+                    if (f.GammaOffset is int gamma)
+                    {
+                        // per-channel batch norm: BatchNorm2d's weight, bias, running_mean and running_var
+                        list.Add(new Tensor($"conv{k + 1}.gamma", new[] { f.OutputChannels }, Source.Parameters, gamma, 0));
+                        list.Add(new Tensor($"conv{k + 1}.beta", new[] { f.OutputChannels }, Source.Parameters, f.BetaOffset!.Value, 0));
+                        list.Add(new Tensor($"conv{k + 1}.mean", new[] { f.OutputChannels }, Source.Statistics, f.StatisticsOffset!.Value, 0));
+                        list.Add(new Tensor($"conv{k + 1}.variance", new[] { f.OutputChannels }, Source.Statistics, f.StatisticsOffset!.Value + f.OutputChannels, 0));
+                    }
                 }
             for (int l = 0; l < net.Layers.Count; l++)
             {

@@ -24,6 +24,9 @@ public class OnnxExportTests
         yield return new object[] { "conv: strides, rectangular kernel, padding, average pooling", (Func<ICompiledNetwork>)(() => new ConvStrideNet(8)) };
         yield return new object[] { "conv: same padding, max pooling, no bias, linear", (Func<ICompiledNetwork>)(() => new ConvMaxPoolNet(9)) };
         yield return new object[] { "conv: max pooling first", (Func<ICompiledNetwork>)(() => new PoolFirstNet(10)) };
+        yield return new object[] { "conv: per-channel batch norm (tanh, sigmoid), strides, padding, max pooling", (Func<ICompiledNetwork>)(() => new ConvBnStrideNet(14)) };
+        yield return new object[] { "conv: dropout, batch norm and dropout (linear)", (Func<ICompiledNetwork>)(() => new ConvDropoutNet(15)) };
+        yield return new object[] { "conv: batch norm (relu, tanh), same padding, dense softmax", (Func<ICompiledNetwork>)(() => new ConvBnSplitNet(16)) };
     }
 
     [Theory]

@@ -125,8 +125,6 @@ public class ConvDiagnosticTests
     }
 
     [Theory]
-    [InlineData("BatchNorm = true", "BatchNorm")]
-    [InlineData("Dropout = 0.25f", "Dropout")]
     [InlineData("Activation = Activation.Softmax", "Activation.Softmax")]
     [InlineData("Activation = Activation.Maxout", "Activation.Maxout")]
     public void CNET0108_OptionNotBuiltForConvolutions_IsRefusedAtTheArgument(string argument, string named)
@@ -134,6 +132,25 @@ public class ConvDiagnosticTests
         var (d, at) = Single($"[Network(Height = 8, Width = 8)][Conv2D(4, {argument})]" + Tail, "CNET0108");
         Assert.Equal(argument, at);
         Assert.Equal($"Conv2D 1: {named} is not supported on a Conv2D layer yet", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Dropout = 1f", "1")]
+    [InlineData("Dropout = -0.1f", "-0.1")]
+    public void CNET0022_AConvolutionsDropoutRateOutsideZeroToOne_IsRefusedAtTheArgument(string argument, string value)
+    {
+        var (d, at) = Single($"[Network(Height = 8, Width = 8)][Conv2D(4, {argument})]" + Tail, "CNET0022");
+        Assert.Equal(argument, at);
+        Assert.Equal($"Dropout must be in [0, 1), but it is {value}", d.GetMessage());
+    }
+
+    [Fact]
+    public void BatchNormAndDropoutOnAConvolutionCompileWithoutDiagnostics()
+    {
+        var result = GeneratorHarness.Run("using CompiledNet;\n[Network(Height = 8, Width = 8)][Conv2D(4, BatchNorm = true, Dropout = 0.25f)][MaxPool(2)]" + Tail);
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.Sources);
+        Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)); // the generated code compiles
     }
 
     [Fact]

@@ -145,12 +145,28 @@ public class SnapshotTests
         public partial class ConvNet { }
         """;
 
+    // Per-channel batch norm and element-wise dropout on a convolution (its batch step between the parts of a split
+    // step), dropout alone on a second one; momentum.
+    public const string ConvBatchNorm = """
+        using CompiledNet;
+        namespace Samples.Vision;
+
+        [Network(Channels = 1, Height = 16, Width = 16, BatchSize = 16)]
+        [Conv2D(16, Kernel = 3, Padding = 1, BatchNorm = true, Dropout = 0.1f)]
+        [MaxPool(2)]
+        [Conv2D(16, Kernel = 3, Activation = Activation.Tanh, Dropout = 0.2f)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossKind.SoftmaxCrossEntropy)]
+        [Optimizer(OptimizerKind.Momentum, LearningRate = 0.01f)]
+        public partial class ConvBatchNormNet { }
+        """;
+
     /// <summary>Every snapshot declaration with its snapshot's name.</summary>
     public static readonly (string Name, string Source)[] All =
     {
         ("XorNet", Xor), ("TinyClassifier", Classifier), ("Regressor", Regression),
         ("SplitBatchNormNet", SplitBatchNorm), ("WideNet", Wide), ("MaxoutNet", Maxout), ("AdagradNet", Adagrad), ("RmsPropNet", RmsProp),
-        ("ConvNet", Conv),
+        ("ConvNet", Conv), ("ConvBatchNormNet", ConvBatchNorm),
     };
 
     private static string Generate(string source)
@@ -188,6 +204,9 @@ public class SnapshotTests
 
     [Fact]
     public void ConvSnapshot_PaddedConvMaxPoolStridedConvWithoutBiasAvgPoolFlattenAdamL2() => SnapshotAssert.Matches("ConvNet", Generate(Conv));
+
+    [Fact]
+    public void ConvBatchNormSnapshot_PerChannelBatchNormAndDropoutOnConvolutionsSplitStepSegmentsMomentum() => SnapshotAssert.Matches("ConvBatchNormNet", Generate(ConvBatchNorm));
 
     [Fact]
     public void GeneratedSourceIsIndependentOfTheBuildMachinesCulture()

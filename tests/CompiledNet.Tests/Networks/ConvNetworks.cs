@@ -115,3 +115,37 @@ public partial class BarsAdamNet { }
 [Optimizer(OptimizerKind.Sgd, LearningRate = 0.5f)]
 [Regularization(L1 = 0.01f, L2 = 0.1f)]
 public partial class ConvRegularizedNet { }
+
+// Per-channel batch norm on convolutions. 2×5×7 → Conv2D 3×3×3, stride 2, pad 1, Tanh, batch norm → 3×3×4 →
+// MaxPool 2, stride 1 → 3×2×3 → Conv2D 4×2×2, Sigmoid, batch norm → 4×1×2 → 3 Softmax
+[Network(Channels = 2, Height = 5, Width = 7, BatchSize = 4)]
+[Conv2D(3, Kernel = 3, Stride = 2, Padding = 1, Activation = Activation.Tanh, BatchNorm = true)]
+[MaxPool(2, Stride = 1)]
+[Conv2D(4, Kernel = 2, Activation = Activation.Sigmoid, BatchNorm = true)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Sgd, LearningRate = 0.1f)]
+public partial class ConvBnStrideNet { }
+
+// Element-wise dropout on convolutions, alone on the first and with batch norm on the second:
+// 2×5×7 → Conv2D 3×3×3, stride 2, pad 1, Tanh, dropout 0.3 → 3×3×4 → AvgPool 2, stride 1 → 3×2×3 →
+// Conv2D 4×2×2, Linear, batch norm, dropout 0.2 → 4×1×2 → 3 Softmax
+[Network(Channels = 2, Height = 5, Width = 7, BatchSize = 4)]
+[Conv2D(3, Kernel = 3, Stride = 2, Padding = 1, Activation = Activation.Tanh, Dropout = 0.3f)]
+[AvgPool(2, Stride = 1)]
+[Conv2D(4, Kernel = 2, Activation = Activation.Linear, BatchNorm = true, Dropout = 0.2f)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Sgd, LearningRate = 0.1f)]
+public partial class ConvDropoutNet { }
+
+// Batch norm and dropout on convolutions with enough work per row that batches of 8 rows and more are split across
+// threads: the split step runs in segments around each convolution's batch-norm step.
+[Network(Channels = 1, Height = 12, Width = 12, BatchSize = 32)]
+[Conv2D(8, Padding = Padding.Same, BatchNorm = true)]
+[MaxPool(2)]
+[Conv2D(16, Padding = Padding.Same, Activation = Activation.Tanh, BatchNorm = true, Dropout = 0.25f)]
+[Dense(10, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 0.005f)]
+public partial class ConvBnSplitNet { }
