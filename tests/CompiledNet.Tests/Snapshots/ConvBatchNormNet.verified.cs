@@ -103,6 +103,8 @@ namespace Samples.Vision
         private readonly float[] _fad3 = new float[BatchSize * 576]; // Conv2D 3: outputs after dropout, the next layer's input
         // A convolution's unfolded input image and its gradient (5184 floats each at most): one buffer per thread, allocated on its first use.
         [global::System.ThreadStatic] private static float[]? t_unfolded;
+        // The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ (2880 floats at most), one buffer per thread, allocated on its first use.
+        [global::System.ThreadStatic] private static float[]? t_transposed;
         // InferFeatures: one example's images between the layers and the unfolded input (10304 floats), one buffer per thread.
         [global::System.ThreadStatic] private static float[]? t_features;
 
@@ -1027,25 +1029,68 @@ namespace Samples.Vision
         /// <summary>Conv2D 1: 1×16×16 → 16×16×16, 3×3 kernel, stride 1, padding 1, ReLU, batch norm, dropout 0.1 — unfold one input image into col[9][256]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 16, in 1, 3, 3], γ [144..160), β [160..176).</summary>
         private static void Unfold_F1(ref float x, ref float col)
         {
+            // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
             for (int c = 0; c < 1; c++)
             {
                 for (int u = 0; u < 3; u++)
                 {
-                    for (int v = 0; v < 3; v++)
                     {
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(((c * 3 + u) * 3 + v) * 256));
-                        // output columns j whose input column j·1 + v − 1 lies inside the image: [lo, hi)
-                        int lo = v >= 1 ? 0 : 1 - v;
-                        int hi = global::System.Math.Max(lo, global::System.Math.Min(16, 17 - v));
+                        // v = 0: columns [1, 16) from the image, the rest padding
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 256);
                         for (int i = 0; i < 16; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 16));
                             int y = i + u - 1;
                             if ((uint)y >= 16u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref colAt, 16).Clear(); continue; }
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 16 + y) * 16));
-                            for (int j = 0; j < lo; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, j) = 0f;
-                            for (int j = hi; j < 16; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, j) = 0f;
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v - 1), hi - lo).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0) = 0f;
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 1);
+                            for (nuint j = 0; j < 12; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 12);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 13);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 14);
+                        }
+                    }
+                    {
+                        // v = 1: columns [0, 16) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 256);
+                        for (int i = 0; i < 16; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 16));
+                            int y = i + u - 1;
+                            if ((uint)y >= 16u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref colAt, 16).Clear(); continue; }
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 16 + y) * 16));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 16; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                        }
+                    }
+                    {
+                        // v = 2: columns [0, 15) from the image, the rest padding
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 256);
+                        for (int i = 0; i < 16; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 16));
+                            int y = i + u - 1;
+                            if ((uint)y >= 16u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref colAt, 16).Clear(); continue; }
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 16 + y) * 16));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 15) = 0f;
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 1);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 12; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 12);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 13);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 14);
                         }
                     }
                 }
@@ -2458,25 +2503,30 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 16×16×16 → 16×8×8, 2×2 window, stride 2 — forward of one image: each output the largest of its window. Parameters: no parameters.</summary>
         private static void Image_F2(ref float x, ref float y)
         {
+            // without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction
             for (int c = 0; c < 16; c++)
             {
                 for (int i = 0; i < 8; i++)
                 {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (c * 16 + i * 2) * 16);
+                    int output = (c * 8 + i) * 8;
                     for (int j = 0; j < 8; j++)
                     {
-                        int first = (c * 16 + i * 2) * 16 + j * 2;
-                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, first);
-                        for (int u = 0; u < 2; u++)
+                        int first = j * 2;
+                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first);
                         {
-                            for (int v = 0; v < 2; v++)
-                            {
-                                int index = first + u * 16 + v;
-                                float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, index);
-                                if (value > best) best = value;
-                            }
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 1);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
                         }
-                        int output = (c * 8 + i) * 8 + j;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output) = best;
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 16);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 17);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output + j) = best;
                     }
                 }
             }
@@ -2485,27 +2535,35 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 16×16×16 → 16×8×8, 2×2 window, stride 2 — training forward of one image: each output the largest of its window, and where it is (the first one on ties). Parameters: no parameters.</summary>
         private static void ImageTraining_F2(ref float x, ref float y, ref int at)
         {
+            // without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction, Kernels.Select integer arithmetic
             for (int c = 0; c < 16; c++)
             {
                 for (int i = 0; i < 8; i++)
                 {
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (c * 16 + i * 2) * 16);
+                    int output = (c * 8 + i) * 8;
                     for (int j = 0; j < 8; j++)
                     {
-                        int first = (c * 16 + i * 2) * 16 + j * 2;
-                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, first);
+                        int first = j * 2;
+                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first);
                         int where = first;
-                        for (int u = 0; u < 2; u++)
                         {
-                            for (int v = 0; v < 2; v++)
-                            {
-                                int index = first + u * 16 + v;
-                                float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, index);
-                                if (value > best) { best = value; where = index; }
-                            }
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 1);
+                            where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + 1, where);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
                         }
-                        int output = (c * 8 + i) * 8 + j;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output) = best;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref at, output) = where;
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 16);
+                            where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + 16, where);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        {
+                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 17);
+                            where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + 17, where);
+                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output + j) = best;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref at, output + j) = (c * 16 + i * 2) * 16 + where;
                     }
                 }
             }
@@ -2550,21 +2608,63 @@ namespace Samples.Vision
         /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — unfold one input image into col[144][36]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 0, j·1 + v − 0] for every output position (i, j), 0 in the padding. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
         private static void Unfold_F3(ref float x, ref float col)
         {
+            // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
             for (int c = 0; c < 16; c++)
             {
                 for (int u = 0; u < 3; u++)
                 {
-                    for (int v = 0; v < 3; v++)
                     {
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(((c * 3 + u) * 3 + v) * 36));
-                        const int lo = 0;
-                        const int hi = 6;
+                        // v = 0: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 36);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
                             int y = i + u;
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 8 + y) * 8));
-                            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5);
+                        }
+                    }
+                    {
+                        // v = 1: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 36);
+                        for (int i = 0; i < 6; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
+                            int y = i + u;
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 8 + y) * 8));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 1);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5);
+                        }
+                    }
+                    {
+                        // v = 2: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 36);
+                        for (int i = 0; i < 6; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
+                            int y = i + u;
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 8 + y) * 8));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 2);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j), ref unfolded, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5);
                         }
                     }
                 }
@@ -2575,21 +2675,63 @@ namespace Samples.Vision
         private static void Fold_F3(ref float col, ref float x)
         {
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref x, 1024).Clear();
+            // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is added in Vector128 vectors
             for (int c = 0; c < 16; c++)
             {
                 for (int u = 0; u < 3; u++)
                 {
-                    for (int v = 0; v < 3; v++)
                     {
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(((c * 3 + u) * 3 + v) * 36));
-                        const int lo = 0;
-                        const int hi = 6;
+                        // v = 0: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 36);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
                             int y = i + u;
                             ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 8 + y) * 8));
-                            global::CompiledNet.CompilerServices.Kernels.AddTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, lo + v), hi - lo), global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, lo), hi - lo));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 0);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref unfolded, j), ref image, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5);
+                        }
+                    }
+                    {
+                        // v = 1: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 36);
+                        for (int i = 0; i < 6; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
+                            int y = i + u;
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 8 + y) * 8));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 1);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref unfolded, j), ref image, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5);
+                        }
+                    }
+                    {
+                        // v = 2: columns [0, 6) from the image
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 36);
+                        for (int i = 0; i < 6; i++)
+                        {
+                            ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
+                            int y = i + u;
+                            ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 8 + y) * 8));
+                            ref float image = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, 2);
+                            ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colAt, 0);
+                            for (nuint j = 0; j < 4; j += 4)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref image, j) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref unfolded, j), ref image, j);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 4);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref image, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref unfolded, 5);
                         }
                     }
                 }
@@ -3503,6 +3645,236 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_F3(ref float col, ref float dt, ref float gt)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) WeightGradient_V512_F3(ref col, ref dt, ref gt);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) WeightGradient_V256_F3(ref col, ref dt, ref gt);
+            else WeightGradient_V128_F3(ref col, ref dt, ref gt);
+        }
+
+        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496). This version: Vector512 (16 floats per vector), called by WeightGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_V512_F3(ref float col, ref float dt, ref float gt)
+        {
+            const int count = 144; // unfolded rows: the rows of the product
+            // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 16 filters
+            // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..16): one vector per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 36);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 36);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 36);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0);
+                    for (nuint i = 0; i < 36; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
+                    for (nuint i = 0; i < 36; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496). This version: Vector256 (8 floats per vector), called by WeightGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_V256_F3(ref float col, ref float dt, ref float gt)
+        {
+            const int count = 144; // unfolded rows: the rows of the product
+            // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 8 filters
+            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // column strips of 16, each passed over by every row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 36);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 36);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 36);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 0);
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8);
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 8);
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 8);
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 8);
+                    for (nuint i = 0; i < 36; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, 8);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8);
+                    for (nuint i = 0; i < 36; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, 8);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — weight gradient of one image, transposed: gt[k, o] += Σ_q col[k, q]·δᵀ[q, o]. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496). This version: Vector128 (4 floats per vector), called by WeightGradient_F3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void WeightGradient_V128_F3(ref float col, ref float dt, ref float gt)
+        {
+            const int count = 144; // unfolded rows: the rows of the product
+            // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
+            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // column strips of 8, each passed over by every row
+            for (nuint o = 0; o < 16; o += 8)
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 36);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 36);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 36);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o);
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o);
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o);
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o + 4);
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o + 4);
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o + 4);
+                    for (nuint i = 0; i < 36; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                }
+                for (; r < count; r++)
+                {
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
+                    for (nuint i = 0; i < 36; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                }
+            }
+        }
+
         /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — training forward over rows [start, start + count), outputs in _fa3, dropout-masked copy in _fad3. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
         private void Forward_F3(ref float x, int start, int count)
         {
@@ -3675,101 +4047,16 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 176);
             ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
+            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[2880]); // δᵀ of one image [36][16]
+            ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 576);
                 Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 1024), ref col);
-                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 4 filters × 4 unfolded rows at a time
-                for (nuint fo = 0; fo < 16; fo += 4)
-                {
-                    for (nuint fk = 0; fk < 144; fk += 4)
-                    {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 36);
-                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 36);
-                        ref float a2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 2) * 36);
-                        ref float a3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 3) * 36);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 36);
-                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 36);
-                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 36);
-                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 36);
-                        // registers: acc{row}_{column} are 16 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var acc3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (nuint o = 0; o < 32; o += 16)
-                        {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
-                            var av2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a2, o);
-                            acc2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, acc2_0);
-                            acc2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, acc2_1);
-                            acc2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, acc2_2);
-                            acc2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, acc2_3);
-                            var av3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a3, o);
-                            acc3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, acc3_0);
-                            acc3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, acc3_1);
-                            acc3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, acc3_2);
-                            acc3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, acc3_3);
-                        }
-                        float s0_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 35);
-                        float s0_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 35);
-                        float s0_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 35);
-                        float s0_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 35);
-                        float s1_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 35);
-                        float s1_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 35);
-                        float s1_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 35);
-                        float s1_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 35);
-                        float s2_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 35);
-                        float s2_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 35);
-                        float s2_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 35);
-                        float s2_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc2_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a2, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 35);
-                        float s3_0 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 35);
-                        float s3_1 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 35);
-                        float s3_2 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 35);
-                        float s3_3 = global::System.Runtime.Intrinsics.Vector512.Sum(acc3_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a3, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 35);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk) += s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 1) += s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 2) += s1_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 3) += s1_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 144 + fk) += s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 144 + fk + 1) += s2_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 144 + fk + 2) += s2_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 2) * 144 + fk + 3) += s2_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 144 + fk) += s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 144 + fk + 1) += s3_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 144 + fk + 2) += s3_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 3) * 144 + fk + 3) += s3_3;
-                    }
-                }
+                // ∂L/∂Wᵀ[k, o] += Σ_q col[k, q]·δᵀ[q, o]
+                global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref dr, 576), 16, 36, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dt, 576));
+                WeightGradient_V512_F3(ref col, ref dt, ref gt);
                 // ∂L/∂b[o] += Σ_q δ[o, q]
                 ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2304);
                 for (nuint o = 0; o < 16; o++)
@@ -3784,6 +4071,7 @@ namespace Samples.Vision
                 InputGradient_V512_F3(ref w, ref dr, ref dcol);
                 Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 1024));
             }
+            global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref gt, 2304), 144, 16, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2304)); // ∂L/∂W = (∂L/∂Wᵀ)ᵀ
         }
 
         /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — backward: dropout mask, activation derivative, weight and bias gradients, input gradient into _fd2. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496). This version: Vector256 (8 floats per vector), called by Backward_F3 where it is the widest accelerated width.</summary>
@@ -3825,65 +4113,16 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 176);
             ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
+            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[2880]); // δᵀ of one image [36][16]
+            ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 576);
                 Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 1024), ref col);
-                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 2 filters × 4 unfolded rows at a time
-                for (nuint fo = 0; fo < 16; fo += 2)
-                {
-                    for (nuint fk = 0; fk < 144; fk += 4)
-                    {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 36);
-                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 36);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 36);
-                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 36);
-                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 36);
-                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 36);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint o = 0; o < 32; o += 8)
-                        {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
-                        }
-                        float s0_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 35);
-                        float s0_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 35);
-                        float s0_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 35);
-                        float s0_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 35);
-                        float s1_0 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b0, 35);
-                        float s1_1 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b1, 35);
-                        float s1_2 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b2, 35);
-                        float s1_3 = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref a1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b3, 35);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk) += s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 1) += s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 2) += s1_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 3) += s1_3;
-                    }
-                }
+                // ∂L/∂Wᵀ[k, o] += Σ_q col[k, q]·δᵀ[q, o]
+                global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref dr, 576), 16, 36, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dt, 576));
+                WeightGradient_V256_F3(ref col, ref dt, ref gt);
                 // ∂L/∂b[o] += Σ_q δ[o, q]
                 ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2304);
                 for (nuint o = 0; o < 16; o++)
@@ -3898,6 +4137,7 @@ namespace Samples.Vision
                 InputGradient_V256_F3(ref w, ref dr, ref dcol);
                 Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 1024));
             }
+            global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref gt, 2304), 144, 16, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2304)); // ∂L/∂W = (∂L/∂Wᵀ)ᵀ
         }
 
         /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — backward: dropout mask, activation derivative, weight and bias gradients, input gradient into _fd2. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496). This version: Vector128 (4 floats per vector), called by Backward_F3 where it is the widest accelerated width.</summary>
@@ -3939,65 +4179,16 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 176);
             ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
+            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[2880]); // δᵀ of one image [36][16]
+            ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 576);
                 Unfold_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 1024), ref col);
-                // ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: 2 filters × 4 unfolded rows at a time
-                for (nuint fo = 0; fo < 16; fo += 2)
-                {
-                    for (nuint fk = 0; fk < 144; fk += 4)
-                    {
-                        ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, fo * 36);
-                        ref float a1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, (fo + 1) * 36);
-                        ref float b0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, fk * 36);
-                        ref float b1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 1) * 36);
-                        ref float b2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 2) * 36);
-                        ref float b3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (fk + 3) * 36);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 36; o += 4)
-                        {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
-                        }
-                        float s0_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
-                        float s0_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
-                        float s0_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
-                        float s0_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
-                        float s1_0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
-                        float s1_1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
-                        float s1_2 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2);
-                        float s1_3 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk) += s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 1) += s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 2) += s0_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, fo * 144 + fk + 3) += s0_3;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk) += s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 1) += s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 2) += s1_2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (fo + 1) * 144 + fk + 3) += s1_3;
-                    }
-                }
+                // ∂L/∂Wᵀ[k, o] += Σ_q col[k, q]·δᵀ[q, o]
+                global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref dr, 576), 16, 36, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dt, 576));
+                WeightGradient_V128_F3(ref col, ref dt, ref gt);
                 // ∂L/∂b[o] += Σ_q δ[o, q]
                 ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 2304);
                 for (nuint o = 0; o < 16; o++)
@@ -4012,6 +4203,7 @@ namespace Samples.Vision
                 InputGradient_V128_F3(ref w, ref dr, ref dcol);
                 Fold_F3(ref dcol, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, row * 1024));
             }
+            global::CompiledNet.CompilerServices.Kernels.Transpose(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref gt, 2304), 144, 16, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2304)); // ∂L/∂W = (∂L/∂Wᵀ)ᵀ
         }
 
         /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — momentum (η = 0.01, γ = 0.9) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
