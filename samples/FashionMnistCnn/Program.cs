@@ -5,9 +5,8 @@ using System.IO;
 using CompiledNet;
 using CompiledNet.CompilerServices;
 using CompiledNet.Samples;
-using FashionMnistCnn;
 
-// Trains FashionCnn (FashionCnn.cs) on Fashion-MNIST and reports the test accuracy after each epoch.
+// Trains FashionCnn (samples/Shared/FashionCnn.cs) on Fashion-MNIST and reports the test accuracy after each epoch.
 // Usage: dotnet run -c Release --project samples/FashionMnistCnn -- [options]; --help lists them.
 
 var dataOption = SampleCommandLine.Data();

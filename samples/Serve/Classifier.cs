@@ -11,7 +11,8 @@ namespace Serve;
 
 /// <summary>
 /// The command-line classifier (the Native AOT demonstration): classifies IDX images or PNG/JPEG files (scaled to
-/// 28×28 exactly as the service does) with a trained checkpoint, and writes IDX images as PNGs.
+/// 28×28 exactly as the service does) with a trained checkpoint of either network (<see cref="ServedNetwork"/>), and
+/// writes IDX images as PNGs.
 ///   Serve classify --checkpoint C --idx IMAGES [--labels LABELS] [--count N]   classify IDX images (accuracy if labels given)
 ///   Serve classify --checkpoint C FILE.png ...                                  classify PNG or JPEG files
 ///   Serve classify --export-png DIR --idx IMAGES [--count N]                    write IDX images as PNGs
@@ -21,7 +22,7 @@ internal static class Classifier
     /// <summary>The <c>classify</c> command.</summary>
     public static Command CreateCommand()
     {
-        var checkpoint = SampleCommandLine.Text("--checkpoint", "the trained network (samples/FashionMnist --save FILE writes one)", "FILE");
+        var checkpoint = SampleCommandLine.Text("--checkpoint", "the trained network (samples/FashionMnist or samples/FashionMnistCnn --save FILE writes one)", "FILE");
         var idx = SampleCommandLine.Text("--idx", "an IDX file of 28×28 images to classify (or to export with --export-png)", "IMAGES");
         var labels = SampleCommandLine.Text("--labels", "the IDX labels of --idx: prints the accuracy", "LABELS");
         var count = SampleCommandLine.Int("--count", "how many of the --idx images", "N", defaultValue: 10);
@@ -62,10 +63,10 @@ internal static class Classifier
                 }
                 return 0;
             }
-            if (checkpoint is null) { Console.Error.WriteLine("Give --checkpoint FILE (saved by samples/FashionMnist --save)."); return 2; }
+            if (checkpoint is null) { Console.Error.WriteLine("Give --checkpoint FILE (saved by samples/FashionMnist or samples/FashionMnistCnn --save)."); return 2; }
 
-            var net = new FashionNet();
-            Checkpoint.Load(net, checkpoint);
+            var net = ServedNetwork.Load(checkpoint);   // FashionNet or FashionCnn, as the file says
+            Console.WriteLine($"{checkpoint}: {ServedNetwork.Of(net)!.Name}, {net.Architecture}");
             bool first = true;
             void Report(string name, ReadOnlySpan<float> pixels, int? label)
             {
@@ -83,10 +84,10 @@ internal static class Classifier
             {
                 var images = IdxFile.Read(idx).ToSingle(1f / 255);
                 int[]? truth = labels is null ? null : IdxFile.Read(labels).ToInt32();
-                int n = Math.Min(count, images.Length / FashionNet.InputSize), correct = 0;
+                int n = Math.Min(count, images.Length / ServedNetwork.InputSize), correct = 0;
                 for (int k = 0; k < n; k++)
                 {
-                    var x = images.AsSpan(k * FashionNet.InputSize, FashionNet.InputSize);
+                    var x = images.AsSpan(k * ServedNetwork.InputSize, ServedNetwork.InputSize);
                     if (k < 10) Report($"image {k}", x, truth?[k]);
                     if (truth is not null && net.Classify(x) == truth[k]) correct++;
                 }
@@ -95,7 +96,7 @@ internal static class Classifier
             }
             foreach (var path in pngs)
             {
-                var pixels = new float[FashionNet.InputSize];
+                var pixels = new float[ServedNetwork.InputSize];
                 if (FashionService.DecodeImage(File.ReadAllBytes(path), pixels) is string error)
                     throw new InvalidDataException($"{path}: {error}");
                 Report(path, pixels, null);

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net.Http.Headers;
@@ -51,7 +52,16 @@ public sealed record StatsResponse(
     long LatencySamples, long AllocatedBytes, double AllocatedBytesPerRequest, long ModelAllocatedBytes,
     double ModelAllocatedBytesPerPrediction, double ModelMicrosecondsPerPrediction);
 
+/// <summary>GET /model: which network the service serves.</summary>
+/// <param name="Network">Its declaration: "FashionNet" (dense) or "FashionCnn" (convolutional).</param>
+/// <param name="Architecture">The declaration in words, e.g. "784 → 256 ReLU → 128 ReLU → 10 Softmax; …".</param>
+/// <param name="Fingerprint">The declaration's fingerprint (16 hexadecimal digits), as its checkpoints record it.</param>
+/// <param name="Parameters">Trainable parameters.</param>
+/// <param name="Generation">1 for the first network served, +1 for every reload.</param>
+public sealed record ModelResponse(string Network, string Architecture, string Fingerprint, int Parameters, long Generation);
+
 [JsonSerializable(typeof(PredictResponse))]
+[JsonSerializable(typeof(ModelResponse))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(float[]))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
@@ -106,7 +116,8 @@ public sealed class ServiceStats
 public readonly record struct Refusal(int Status, string Detail);
 
 /// <summary>
-/// The web service around one trained <see cref="FashionNet"/> (Predict is thread-safe and allocation-free), on ASP.NET
+/// The web service around one trained network, <see cref="FashionNet"/> or <see cref="FashionCnn"/> (Predict is
+/// thread-safe and allocation-free; <see cref="ServedNetwork"/>), on ASP.NET
 /// Core's conventions: options validated at start-up, problem details for every refusal, health checks, Prometheus
 /// metrics, OpenAPI, and a bounded decoder for images.
 /// </summary>
@@ -136,10 +147,10 @@ public static class FashionService
 
     /// <summary>
     /// Builds the service from command-line arguments (plus appsettings.json and environment variables). With
-    /// <paramref name="net"/> it serves that network; otherwise the one in Serve:Checkpoint, loaded at start.
-    /// Throws <see cref="ArgumentException"/> for an unknown option.
+    /// <paramref name="net"/> (one of <see cref="ServedNetwork.Known"/>) it serves that network; otherwise the one in
+    /// Serve:Checkpoint, loaded at start. Throws <see cref="ArgumentException"/> for an unknown option or another network.
     /// </summary>
-    public static WebApplication Build(string[] args, FashionNet? net = null, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, ICompiledNetwork? net = null, Action<WebApplicationBuilder>? configure = null)
     {
         foreach (var arg in args)
         {
@@ -214,6 +225,11 @@ public static class FashionService
         app.MapHealthChecks("/health");   // every check: ready
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/stats", () => stats.Snapshot()).ExcludeFromDescription();
+        var store = app.Services.GetRequiredService<ModelStore>();
+        app.MapGet("/model", () => store.Served is { } served
+            ? Results.Json(new ModelResponse(served.Kind.Name, served.Kind.Architecture, served.Kind.Fingerprint.ToString("X16", CultureInfo.InvariantCulture),
+                served.Network.ParameterCount, served.Generation), ServeJson.Web.ModelResponse)
+            : Results.Problem(detail: "No model is loaded yet.", statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription();
         app.MapOpenApi();   // /openapi/v1.json
         var predictor = app.Services.GetRequiredService<Predictor>();
         app.MapPost("/predict", (Func<HttpContext, Task<IResult>>)predictor.Predict)
@@ -251,8 +267,8 @@ public static class FashionService
                     {
                         Type = JsonSchemaType.Array,
                         Items = new OpenApiSchema { Type = JsonSchemaType.Number, Format = "float", Minimum = "0", Maximum = "1" },
-                        MinItems = FashionNet.InputSize,
-                        MaxItems = FashionNet.InputSize,
+                        MinItems = ServedNetwork.InputSize,
+                        MaxItems = ServedNetwork.InputSize,
                     },
                 },
                 ["image/png"] = image,

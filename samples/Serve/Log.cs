@@ -6,11 +6,11 @@ namespace Serve;
 /// <summary>The service's log messages (source-generated: no boxing, no parsing of the template at run time).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Serving {Path}: {Architecture}")]
-    public static partial void ModelLoaded(ILogger logger, string path, string architecture);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Serving {Path}: {Network}, {Architecture}")]
+    public static partial void ModelLoaded(ILogger logger, string path, string network, string architecture);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Reloaded {Path} (model generation {Generation}); requests already running finish on the previous one")]
-    public static partial void ModelReloaded(ILogger logger, string path, long generation);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Reloaded {Path}: {Network}, {Architecture} (model generation {Generation}); requests already running finish on the previous one")]
+    public static partial void ModelReloaded(ILogger logger, string path, string network, string architecture, long generation);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Refused the new {Path}; the previous model keeps serving: {Reason}")]
     public static partial void ModelReloadRefused(ILogger logger, string path, string reason);

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CompiledNet;
@@ -12,18 +13,18 @@ namespace Serve;
 
 /// <summary>
 /// The network being served (one per process, registered as a singleton) and its hot reload: the checkpoint file is
-/// watched, and a newly saved network is loaded into a fresh <see cref="FashionNet"/> and swapped in with one atomic
-/// reference write. A request takes <see cref="Current"/> once, so it finishes on the network it started with. A new
-/// file that does not load (truncated, corrupt, of another network) or whose outputs are not finite is refused and
-/// logged; the previous network keeps serving.
+/// watched, and a newly saved network is loaded into a fresh instance of the network that wrote it (<see cref="FashionNet"/>
+/// or <see cref="FashionCnn"/>: the file says which, <see cref="ServedNetwork.Identify"/>) and swapped in with one atomic
+/// reference write, so a reload may replace the dense network by the convolutional one or back. A request takes
+/// <see cref="Current"/> once, so it finishes on the network it started with. A new file that does not load (truncated,
+/// corrupt, of another network) or whose outputs are not finite is refused and logged; the previous network keeps serving.
 /// </summary>
 public sealed class ModelStore : IHostedService, IDisposable
 {
     private readonly ServeOptions _options;
     private readonly ILogger<ModelStore> _logger;
     private readonly ServeMetrics _metrics;
-    private FashionNet? _current;
-    private long _generation;
+    private ServedModel? _served;
     private FileSystemWatcher? _watcher;
     private Timer? _debounce;
     private readonly object _reloadLock = new();
@@ -35,21 +36,28 @@ public sealed class ModelStore : IHostedService, IDisposable
         _metrics = metrics;
     }
 
+    /// <summary>The network being served, which one it is and its generation, or null before the first; read it once and use that.</summary>
+    public ServedModel? Served => Volatile.Read(ref _served);
+
     /// <summary>The network to predict with; take it once per request.</summary>
-    public FashionNet Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("No model is loaded yet.");
+    public ICompiledNetwork Current => Served?.Network ?? throw new InvalidOperationException("No model is loaded yet.");
 
     /// <summary>Whether a network is loaded (readiness).</summary>
-    public bool IsLoaded => Volatile.Read(ref _current) is not null;
+    public bool IsLoaded => Served is not null;
 
-    /// <summary>1 for the first network served, +1 for every reload.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
+    /// <summary>1 for the first network served, +1 for every reload; 0 before the first.</summary>
+    public long Generation => Served?.Generation ?? 0;
 
-    /// <summary>Serves <paramref name="net"/> from now on (start-up, or a network trained in the process).</summary>
-    public void Use(FashionNet net)
+    /// <summary>
+    /// Serves <paramref name="net"/> from now on (start-up, or a network trained in the process). It must be one of
+    /// <see cref="ServedNetwork.Known"/>; another network throws <see cref="ArgumentException"/> naming it.
+    /// </summary>
+    public void Use(ICompiledNetwork net)
     {
         ArgumentNullException.ThrowIfNull(net);
-        Volatile.Write(ref _current, net);
-        Interlocked.Increment(ref _generation);
+        var network = ServedNetwork.Of(net) ?? throw new ArgumentException(
+            $"The service serves {string.Join(" or ", ServedNetwork.Known.Select(k => k.Name))}; this network is \"{net.Architecture}\" (fingerprint {net.Fingerprint:X16}).", nameof(net));
+        lock (_reloadLock) Volatile.Write(ref _served, new ServedModel(net, network, Generation + 1));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -60,7 +68,8 @@ public sealed class ModelStore : IHostedService, IDisposable
         {
             // At start-up a bad file stops the service (the exception names the file and the problem).
             Use(Load(path));
-            Log.ModelLoaded(_logger, path, FashionNet.Architecture);
+            var served = Served!;
+            Log.ModelLoaded(_logger, path, served.Kind.Name, served.Kind.Architecture);
         }
         if (_options.WatchCheckpoint) Watch(Path.GetFullPath(path));
         return Task.CompletedTask;
@@ -92,7 +101,7 @@ public sealed class ModelStore : IHostedService, IDisposable
     {
         lock (_reloadLock)
         {
-            FashionNet next;
+            ICompiledNetwork next;
             try
             {
                 if (!File.Exists(path)) return false;   // deleted, or between a save's rename steps: the next event reloads
@@ -106,16 +115,16 @@ public sealed class ModelStore : IHostedService, IDisposable
             }
             Use(next);
             _metrics.Reload(succeeded: true);
-            Log.ModelReloaded(_logger, path, Generation);
+            var served = Served!;
+            Log.ModelReloaded(_logger, path, served.Kind.Name, served.Kind.Architecture, served.Generation);
             return true;
         }
     }
 
-    /// <summary>Loads a checkpoint into a new network and checks that it gives finite probabilities.</summary>
-    public static FashionNet Load(string path)
+    /// <summary>Loads a checkpoint into a new instance of the network that wrote it and checks that it gives finite probabilities.</summary>
+    public static ICompiledNetwork Load(string path)
     {
-        var net = new FashionNet(1);
-        Checkpoint.Load(net, path);
+        var net = ServedNetwork.Load(path);
         if (ModelHealthCheck.Probe(net) is string problem)
             throw new InvalidDataException($"{path}: {problem}");
         return net;
@@ -142,16 +151,16 @@ public sealed class ModelHealthCheck : IHealthCheck
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!_model.IsLoaded) return Task.FromResult(HealthCheckResult.Unhealthy("No model is loaded yet."));
-        return Task.FromResult(Probe(_model.Current) is string problem
+        if (_model.Served is not { } served) return Task.FromResult(HealthCheckResult.Unhealthy("No model is loaded yet."));
+        return Task.FromResult(Probe(served.Network) is string problem
             ? HealthCheckResult.Unhealthy(problem)
-            : HealthCheckResult.Healthy(FormattableString.Invariant($"{FashionNet.Architecture}, generation {_model.Generation}")));
+            : HealthCheckResult.Healthy(FormattableString.Invariant($"{served.Kind.Name}: {served.Kind.Architecture}, generation {served.Generation}")));
     }
 
     /// <summary>What is wrong with the network's answer to a blank (all-black) image, or null.</summary>
-    public static string? Probe(FashionNet net)
+    public static string? Probe(INetwork net)
     {
-        Span<float> input = stackalloc float[FashionNet.InputSize], output = stackalloc float[FashionNet.OutputSize];
+        Span<float> input = stackalloc float[ServedNetwork.InputSize], output = stackalloc float[ServedNetwork.Classes];
         input.Clear();
         net.Predict(input, output);
         float sum = 0;
@@ -163,3 +172,9 @@ public sealed class ModelHealthCheck : IHealthCheck
         return MathF.Abs(sum - 1) < 1e-3f ? null : FormattableString.Invariant($"the network's probabilities for a blank image sum to {sum}, not 1.");
     }
 }
+
+/// <summary>What <see cref="ModelStore"/> serves: the network, which of <see cref="ServedNetwork.Known"/> it is, and its generation.</summary>
+/// <param name="Network">The instance requests predict with.</param>
+/// <param name="Kind">Which network it is (name, fingerprint, architecture).</param>
+/// <param name="Generation">1 for the first network served, +1 for every reload.</param>
+public sealed record ServedModel(ICompiledNetwork Network, ServedNetwork Kind, long Generation);

@@ -60,7 +60,7 @@ public sealed class Predictor : IDisposable
     {
         string type = context.Request.ContentType ?? "";
         string media = MediaTypeHeaderValue.TryParse(type, out var parsed) ? parsed.MediaType ?? "" : "";
-        float[] input = new float[FashionNet.InputSize];
+        float[] input = new float[ServedNetwork.InputSize];
         Refusal? refusal;
         try
         {
@@ -82,7 +82,7 @@ public sealed class Predictor : IDisposable
         if (refusal is { } r) return Refuse(context, r);
 
         var net = _model.Current;   // once: a reload meanwhile does not change the network this request uses
-        var probabilities = new float[FashionNet.OutputSize];
+        var probabilities = new float[ServedNetwork.Classes];
         long bytesBefore = GC.GetAllocatedBytesForCurrentThread(), ticksBefore = Stopwatch.GetTimestamp();
         net.Predict(input, probabilities);
         long ticks = Stopwatch.GetTimestamp() - ticksBefore, bytes = GC.GetAllocatedBytesForCurrentThread() - bytesBefore;

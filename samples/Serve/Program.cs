@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serve;
 
-// samples/Serve: a Fashion-MNIST classifier as a web service (ASP.NET Core minimal API, Native AOT), plus the
+// samples/Serve: a Fashion-MNIST classifier (the dense FashionNet or the convolutional FashionCnn) as a web service (ASP.NET Core minimal API, Native AOT), plus the
 // command-line classifier and a load test. `Serve --help` and `Serve COMMAND --help` list the options.
 //   Serve [serve] [--checkpoint FILE] [--url http://127.0.0.1:5000] [--data DIR] [--Serve:Setting=value …]   the service (docs/serving.md)
 //   Serve classify …                                                              the command-line classifier (Classifier.cs)
@@ -26,7 +26,7 @@ root.TreatUnmatchedTokensAsErrors = false;
 // that a missing value is refused here and --help lists them; the settings themselves are read by FashionService.Build.
 foreach (var command in new Command[] { serve, root })
 {
-    command.Options.Add(SampleCommandLine.Text("--checkpoint", "the trained network; without it a quick 2-epoch network is trained first", "FILE"));
+    command.Options.Add(SampleCommandLine.Text("--checkpoint", "the trained network, FashionNet or FashionCnn (the file says which); without it a quick 2-epoch FashionNet is trained first", "FILE"));
     command.Options.Add(new Option<string[]>("--url") { Description = "address to listen on (default http://127.0.0.1:5000); may be given more than once", HelpName = "URL", Arity = ArgumentArity.OneOrMore });
     command.Options.Add(SampleCommandLine.Text("--data", "Fashion-MNIST folder for the quick network", "DIR"));
 }
@@ -81,7 +81,7 @@ static async Task<int> ServeMain(string[] args)
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"{ex.Message}\nGive --checkpoint FILE (samples/FashionMnist --save FILE writes one) or install dataset-fashion-mnist.");
+            Console.Error.WriteLine($"{ex.Message}\nGive --checkpoint FILE (samples/FashionMnist or samples/FashionMnistCnn --save FILE writes one) or install dataset-fashion-mnist.");
             return 1;
         }
     }

@@ -12,7 +12,10 @@ namespace Serve;
 /// </summary>
 public sealed class ServeOptions
 {
-    /// <summary>The checkpoint to serve (saved by samples/FashionMnist --save); without one the program trains a quick network.</summary>
+    /// <summary>
+    /// The checkpoint to serve, of <see cref="FashionNet"/> (saved by samples/FashionMnist --save) or <see cref="FashionCnn"/>
+    /// (samples/FashionMnistCnn --save): the file says which. Without one the program trains a quick FashionNet.
+    /// </summary>
     public string? Checkpoint { get; set; }
 
     /// <summary>The Fashion-MNIST directory used when no checkpoint is given (the quick training).</summary>
@@ -66,7 +69,7 @@ public sealed class ServeOptionsValidator : IValidateOptions<ServeOptions>
         Range(nameof(o.DecodeQueueTimeoutSeconds), o.DecodeQueueTimeoutSeconds, 0.001, 600);
         Range(nameof(o.ReloadDelayMilliseconds), o.ReloadDelayMilliseconds, 0, 60_000);
         if (o.Checkpoint is { } path && !File.Exists(path))
-            errors.Add($"Serve:Checkpoint is '{path}', which is not a file (give the file samples/FashionMnist --save wrote).");
+            errors.Add($"Serve:Checkpoint is '{path}', which is not a file (give the file samples/FashionMnist or samples/FashionMnistCnn --save wrote).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

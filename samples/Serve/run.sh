@@ -7,7 +7,8 @@
 #                                             test, stops it (options: --clients N --requests N --seconds S --warmup N --port N)
 #   bash samples/Serve/run.sh classify [...]  the command-line classifier on the test set and on three PNG files
 #                                             (options go to the classifier: --count N)
-# PUBLISH=0 reuses the binary already published in $OUT/bin.
+# MODEL=cnn serves (and first trains, when missing) the convolutional FashionCnn, $OUT/fashion-cnn.ckpt, instead of the
+# dense FashionNet, $OUT/fashion.ckpt. PUBLISH=0 reuses the binary already published in $OUT/bin.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/../.."
@@ -17,9 +18,24 @@ mode=serve
 if [[ $# -gt 0 && "$1" != --* ]]; then mode="$1"; shift; fi   # run.sh --url … is run.sh serve --url …
 mkdir -p "$out"
 
-if [[ ! -f "$out/fashion.ckpt" ]]; then
-  bash "$root/samples/FashionMnist/run.sh" --save "$out/fashion.ckpt" ${DATA:+--data "$DATA"} --out "$out" >&2
-fi
+case "${MODEL:-dense}" in
+  dense)
+    ckpt="$out/fashion.ckpt"
+    if [[ ! -f "$ckpt" ]]; then
+      bash "$root/samples/FashionMnist/run.sh" --save "$ckpt" ${DATA:+--data "$DATA"} --out "$out" >&2
+    fi
+    ;;
+  cnn)
+    ckpt="$out/fashion-cnn.ckpt"
+    if [[ ! -f "$ckpt" ]]; then
+      dotnet run -c Release --project "$root/samples/FashionMnistCnn" -- --save "$ckpt" ${DATA:+--data "$DATA"} >&2
+    fi
+    ;;
+  *)
+    echo "Unknown MODEL '$MODEL': dense (FashionNet, the default) or cnn (FashionCnn)." >&2
+    exit 2
+    ;;
+esac
 
 if [[ "${PUBLISH:-1}" != "0" || ! -x "$out/bin/Serve" ]]; then
   if ! command -v clang >/dev/null || [[ ! -e /usr/include/zlib.h ]]; then
@@ -43,17 +59,17 @@ echo "binary: $(stat -c %s "$out/bin/Serve") bytes (Native AOT; plus $(stat -c %
 case "$mode" in
   serve)
     # Options given here come after the defaults, so they win (--url, --checkpoint, any --Serve:Setting=value).
-    exec "$out/bin/Serve" serve --checkpoint "$out/fashion.ckpt" --url "${URL:-http://127.0.0.1:5000}" "$@"
+    exec "$out/bin/Serve" serve --checkpoint "$ckpt" --url "${URL:-http://127.0.0.1:5000}" "$@"
     ;;
   load-test)
     # Starts the service from the same binary on 127.0.0.1:5099 (--port to change), times its start-up, runs the
     # bounded load test against it and stops it.
-    "$out/bin/Serve" load-test --serve "$out/fashion.ckpt" --data "$data" "$@"
+    "$out/bin/Serve" load-test --serve "$ckpt" --data "$data" "$@"
     ;;
   classify)
     "$out/bin/Serve" classify --export-png "$out/png" --idx "$data/t10k-images-idx3-ubyte.gz" --count 3
-    "$out/bin/Serve" classify --checkpoint "$out/fashion.ckpt" --idx "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" --count 10000 "$@"
-    "$out/bin/Serve" classify --checkpoint "$out/fashion.ckpt" "$out/png/image0.png" "$out/png/image1.png" "$out/png/image2.png" "$@"
+    "$out/bin/Serve" classify --checkpoint "$ckpt" --idx "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" --count 10000 "$@"
+    "$out/bin/Serve" classify --checkpoint "$ckpt" "$out/png/image0.png" "$out/png/image1.png" "$out/png/image2.png" "$@"
     ;;
   *)
     echo "Unknown mode '$mode': serve, load-test or classify." >&2

@@ -12,7 +12,7 @@ namespace CompiledNet.Serve.Tests;
 /// </summary>
 public class CommandLineTests
 {
-    private static (int Code, string Out, string Error) Run(params string[] arguments)
+    internal static (int Code, string Out, string Error) Run(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Serve.dll"));

@@ -223,7 +223,16 @@ public sealed class RunScriptTests : IDisposable
 
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
-    private string[] Run(params string[] args)
+    private string[] Run(params string[] args) => RunModel(null, args);
+
+    private string[] RunModel(string? model, params string[] args)
+    {
+        var (code, output, errors) = RunScript(model, args);
+        Assert.True(code == 0, errors);
+        return output.Split('\n').Where(l => l.StartsWith("args: ", StringComparison.Ordinal)).Select(l => l[6..]).ToArray();
+    }
+
+    private (int Code, string Output, string Errors) RunScript(string? model, params string[] args)
     {
         string script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/Serve/run.sh"));
         var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -231,11 +240,12 @@ public sealed class RunScriptTests : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["OUT"] = _out;
         start.Environment["PUBLISH"] = "0";
+        if (model is not null) start.Environment["MODEL"] = model;
         using var process = System.Diagnostics.Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd(), errors = process.StandardError.ReadToEnd();
+        var errors = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, errors);
-        return output.Split('\n').Where(l => l.StartsWith("args: ", StringComparison.Ordinal)).Select(l => l[6..]).ToArray();
+        return (process.ExitCode, output, errors.Result);
     }
 
     [Fact]
@@ -250,5 +260,25 @@ public sealed class RunScriptTests : IDisposable
         Assert.Equal(3, classify.Length);
         Assert.EndsWith("--count 10000 --count 5", classify[1]);
         Assert.EndsWith("image2.png --count 5", classify[2]);
+    }
+
+    [Fact]
+    public void ModelCnnServesLoadsAndClassifiesTheConvolutionalCheckpoint()
+    {
+        string ckpt = Path.Combine(_out, "fashion-cnn.ckpt");
+        File.WriteAllText(ckpt, "");
+        Assert.Equal(new[] { $"serve --checkpoint {ckpt} --url http://127.0.0.1:5000" }, RunModel("cnn"));
+        Assert.Equal(new[] { $"load-test --serve {ckpt} --data /usr/share/datasets/fashion-mnist" }, RunModel("cnn", "load-test"));
+        var classify = RunModel("cnn", "classify");
+        Assert.StartsWith($"classify --checkpoint {ckpt} ", classify[1]);
+        Assert.StartsWith($"classify --checkpoint {ckpt} ", classify[2]);
+    }
+
+    [Fact]
+    public void AnUnknownModelIsRefusedByName()
+    {
+        var (code, _, errors) = RunScript("rnn");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown MODEL 'rnn': dense (FashionNet, the default) or cnn (FashionCnn).", errors);
     }
 }

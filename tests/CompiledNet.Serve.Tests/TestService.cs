@@ -47,7 +47,7 @@ public sealed class TestService : IAsyncDisposable
     }
 
     /// <summary>Starts the service around <paramref name="net"/> (or Serve:Checkpoint when null) with extra command-line settings.</summary>
-    public static async Task<TestService> Start(FashionNet? net, params string[] settings)
+    public static async Task<TestService> Start(ICompiledNetwork? net, params string[] settings)
     {
         var log = new ListLoggerProvider();
         var app = FashionService.Build(new[] { "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Information" }.Concat(settings).ToArray(), net,

@@ -1,6 +1,7 @@
 using CompiledNet;
 
-namespace FashionMnistCnn;
+// Shared by the trainer (samples/FashionMnistCnn) and the server (samples/Serve), as FashionNet is: a checkpoint loads
+// only into the declaration that saved it.
 
 /// <summary>
 /// A small convolutional network for 28×28 grey images: two 3×3 convolutions (16 and 32 filters, same padding, ReLU),
