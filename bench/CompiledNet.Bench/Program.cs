@@ -21,6 +21,7 @@ using CompiledNet.Bench;
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
+//   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --telemetry-cost   (A's epochs with and without telemetry listeners)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --only D --short --out FILE   (network D's rows only, 1 measured epoch: a smoke run)
 // Given more than once, the last --out counts: bench/run.sh passes its default before the user's arguments.
 var outOption = new Option<string[]>("--out")
@@ -37,6 +38,7 @@ var predictBatchOption = new Option<bool>("--predict-batch") { Description = "B'
 var subnormalOption = new Option<bool>("--subnormal-step") { Description = "B's Adam step with and without subnormal optimizer state" };
 var convQuickOption = new Option<bool>("--conv-quick") { Description = "network D on the first 6,400 training images, CompiledNet against TorchSharp and a step's parts, Stopwatch only (about two minutes)" };
 var compileCostOption = new Option<bool>("--compile-cost") { Description = "the generator's time, the generated source's size and the first Predict in a fresh process" };
+var telemetryCostOption = new Option<bool>("--telemetry-cost") { Description = "A's training epochs with nobody listening and with a meter and an activity listener on CompiledNet.Training, alternating: time and bytes per epoch" };
 var epochsOption = new Option<(string Network, int Threads, int Count)?>("--epochs")
 {
     Description = "for a profiler: COUNT epochs of network A, B, C or D on THREADS threads, nothing else",
@@ -75,9 +77,9 @@ var onnxPeerOption = new Option<string>("--onnx-peer")
 };
 var command = new RootCommand("CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor on Fashion-MNIST (bench/README.md). Without a mode option: the full suite, written to --out.")
 {
-    outOption, inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onlyOption, shortOption, onnxPeerOption,
+    outOption, inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, telemetryCostOption, epochsOption, onlyOption, shortOption, onnxPeerOption,
 };
-Option[] modes = { inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, epochsOption, onnxPeerOption };
+Option[] modes = { inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, telemetryCostOption, epochsOption, onnxPeerOption };
 command.Validators.Add(result =>
 {
     var given = modes.Where(m => result.GetResult(m) is not null).Select(m => m.Name).ToList();
@@ -173,6 +175,7 @@ if (parsed.GetValue(convQuickOption))
     return 0;
 }
 _ = BenchData.Train;   // fail early (with the message that says how to get the data) rather than inside BenchmarkDotNet
+if (parsed.GetValue(telemetryCostOption)) { TelemetryCost.Run(BenchData.Train); return 0; }
 
 if (quick)
 {

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 
 using CompiledNet.CompilerServices;
 
@@ -268,44 +267,5 @@ namespace CompiledNet
 
         /// <summary>The first <paramref name="count"/> examples (all of them if there are fewer).</summary>
         public Dataset Take(int count) => Slice(0, Math.Min(count, Count));
-
-        /// <summary>
-        /// Loads images and labels from two IDX files (plain or gzip): images N×H×W (or N×F) of bytes scaled by
-        /// <paramref name="scale"/>, labels N. The class count is the largest label + 1 unless given.
-        /// </summary>
-        public static Dataset FromIdx(string imagesPath, string labelsPath, float scale = 1f / 255, int? classCount = null)
-        {
-            var images = IdxFile.Read(imagesPath);
-            var labels = IdxFile.Read(labelsPath);
-            if (images.Dimensions.Length < 2)
-                throw new InvalidDataException($"{imagesPath}: expected at least 2 dimensions (examples × features), found {images.Dimensions.Length}.");
-            if (labels.Dimensions.Length != 1)
-                throw new InvalidDataException($"{labelsPath}: expected 1 dimension (one label per example), found {labels.Dimensions.Length}.");
-            if (images.Dimensions[0] != labels.Dimensions[0])
-                throw new InvalidDataException(
-                    $"{imagesPath} holds {images.Dimensions[0]} examples but {labelsPath} holds {labels.Dimensions[0]} labels.");
-            int featureSize = images.Length / images.Dimensions[0];
-            if (classCount is <= 0) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "The class count must be positive.");
-            int[] y;
-            try { y = labels.ToInt32(); }
-            catch (InvalidOperationException ex) { throw new InvalidDataException($"{labelsPath}: a label is not a class index: {ex.Message}", ex); }
-            long classes = classCount ?? 0;
-            for (int i = 0; i < y.Length; i++)
-            {
-                if (y[i] < 0 || (classCount is int c && y[i] >= c) || y[i] == int.MaxValue)
-                    throw new InvalidDataException(
-                        $"{labelsPath}: label {i} (at byte {8 + (long)i * IdxFile.SizeOf(labels.Type)}) is {y[i]}; expected a class in [0, " +
-                        $"{(classCount is int k ? k.ToString(System.Globalization.CultureInfo.InvariantCulture) : (int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture))}).");
-                if (classCount is null) classes = Math.Max(classes, y[i] + 1L);
-            }
-            var x = images.ToSingle(scale);
-            int bad = Kernels.FirstNonFinite(x);
-            if (bad >= 0)
-                throw new InvalidDataException(
-                    $"{imagesPath}: value {bad} (example {bad / featureSize}, feature {bad % featureSize}) is {images[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}, " +
-                    $"which times the scale {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} is {x[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}; a data set holds finite values only.");
-            var data = new Dataset(x, featureSize, y, (int)classes);
-            return images.Dimensions.Length == 3 ? data.WithImageSize(images.Dimensions[1], images.Dimensions[2]) : data;
-        }
     }
 }

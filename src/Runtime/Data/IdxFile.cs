@@ -21,12 +21,18 @@ namespace CompiledNet
         /// growing chunks (never more than twice the data it really holds); its CRC-32 and length trailer is verified,
         /// so a cut anywhere is reported.
         /// </summary>
-        public static IdxArray Read(string path)
+        public static IdxArray Read(string path) => Read(path, out _);
+
+        /// <summary>As <see cref="Read(string)"/>, and tells whether the file was gzip (byte offsets then count decompressed bytes).</summary>
+        internal static IdxArray Read(string path, out bool gzip)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
-            using var stream = DataFiles.Open(path, out bool gzip, out long fileLength);
+            using var stream = DataFiles.Open(path, out gzip, out long fileLength);
             return Read(stream, path, gzip, fileLength);
         }
+
+        /// <summary>The byte offset of value <paramref name="index"/> (flat) in an IDX file of <paramref name="array"/>'s type and rank.</summary>
+        internal static long OffsetOf(IdxArray array, long index) => 4 + 4L * array.Dimensions.Length + index * SizeOf(array.Type);
 
         internal static int SizeOf(IdxType type) => type switch
         {
@@ -61,10 +67,10 @@ namespace CompiledNet
             }
             string magicText = Hex(magic);
             if (magic[0] != 0 || magic[1] != 0)
-                throw Malformed(path, $"not an IDX file: wrong magic number {magicText}; an IDX file starts with 00 00, a type byte and the number of dimensions.");
+                throw Malformed(path, $"not an IDX file: wrong magic number {magicText} at bytes 0–3; an IDX file starts with 00 00, a type byte and the number of dimensions.");
             var type = (IdxType)magic[2];
             int size = SizeOf(type);
-            if (size == 0) throw Malformed(path, $"unknown type code 0x{magic[2]:X2} in the magic number {magicText}; expected 08, 09, 0B, 0C, 0D or 0E.");
+            if (size == 0) throw Malformed(path, $"unknown type code 0x{magic[2]:X2} at byte 2 (the magic number is {magicText}); expected 08, 09, 0B, 0C, 0D or 0E.");
             int rank = magic[3];
             if (rank == 0) throw Malformed(path, $"the magic number {magicText} declares 0 dimensions.");
 
@@ -105,7 +111,7 @@ namespace CompiledNet
                             throw Malformed(path, $"{(available < dataBytes ? "the file is truncated, or its header is corrupt" : "the header is corrupt")}: the magic number {magicText} declares {rank} dimensions ({shape}), " +
                                 $"which need {dataBytes} bytes of data, but the file holds {Math.Max(0, available)}; its length fits {r} dimension(s) ({string.Join(" × ", dimensions[..r])}) exactly, as if the dimension count were wrong.");
                     }
-                    throw SizeMismatch(path, type, shape, count, dataBytes, available, truncatedByDefault: true);
+                    throw SizeMismatch(path, type, shape, count, headerBytes, dataBytes, available, gzip, truncatedByDefault: true);
                 }
                 data = new byte[dataBytes];
                 got = ReadFully(stream, data);
@@ -119,14 +125,14 @@ namespace CompiledNet
                 bool plausible = dataBytes <= 1032 * fileLength && (uint)(headerBytes + dataBytes) == verified.TrailerLength;
                 data = plausible ? new byte[dataBytes] : ReadGrowing(stream, dataBytes);
                 if (plausible && (got = ReadFully(stream, data)) < data.Length) data = data[..got];
-                if (data.Length < dataBytes) throw SizeMismatch(path, type, shape, count, dataBytes, data.Length, truncatedByDefault: false);
+                if (data.Length < dataBytes) throw SizeMismatch(path, type, shape, count, headerBytes, dataBytes, data.Length, gzip, truncatedByDefault: false);
             }
             if (stream.ReadByte() >= 0)
             {
                 long extra = 1;
                 var scratch = new byte[1 << 16];
                 for (int n; (n = stream.Read(scratch)) > 0;) extra += n;
-                throw SizeMismatch(path, type, shape, count, dataBytes, dataBytes + extra, truncatedByDefault: false);
+                throw SizeMismatch(path, type, shape, count, headerBytes, dataBytes, dataBytes + extra, gzip, truncatedByDefault: false);
             }
 
             if (type == IdxType.UnsignedByte) return new IdxArray(dimensions, data);
@@ -150,15 +156,18 @@ namespace CompiledNet
         /// The header and the data disagree on the size: say by how much, and whether the bytes present would fit the
         /// dimensions with another element size (then the type byte, not the length, is the likely damage).
         /// </summary>
-        private static InvalidDataException SizeMismatch(string path, IdxType type, string shape, long count, long needed, long available, bool truncatedByDefault)
+        private static InvalidDataException SizeMismatch(string path, IdxType type, string shape, long count, long headerBytes, long needed, long available, bool gzip, bool truncatedByDefault)
         {
+            string of = gzip ? " of the decompressed data" : "";
             string hint = "";
             foreach (var other in new[] { IdxType.UnsignedByte, IdxType.Int16, IdxType.Int32, IdxType.Double })
                 if (SizeOf(other) != SizeOf(type) && count * SizeOf(other) == available)
                     hint = $" The data present is exactly the size of {shape} values of {SizeOf(other)} byte(s) each, as if the type byte were wrong.";
             if (available < needed)
-                return Malformed(path, $"{(truncatedByDefault ? (hint.Length == 0 ? "the file is truncated: " : "the file is truncated, or its header is corrupt: ") : "")}dimensions {shape} of {Describe(type)} need {needed} bytes of data after the header, but the file holds {Math.Max(0, available)}.{hint}");
-            return Malformed(path, $"there are {available - needed} bytes after the {needed} bytes of data that dimensions {shape} of {Describe(type)} describe.{hint}");
+                return Malformed(path, $"{(truncatedByDefault ? (hint.Length == 0 ? "the file is truncated: " : "the file is truncated, or its header is corrupt: ") : "")}dimensions {shape} of {Describe(type)} need {needed} bytes of data after the header, but the file holds {Math.Max(0, available)} " +
+                    $"(the data starts at byte {headerBytes}{of} and ends at byte {headerBytes + Math.Max(0, available)}, not {headerBytes + needed}).{hint}");
+            return Malformed(path, $"there are {available - needed} bytes after the {needed} bytes of data that dimensions {shape} of {Describe(type)} describe " +
+                $"(from byte {headerBytes + needed}{of}).{hint}");
         }
 
         /// <summary>Reads up to <paramref name="expected"/> bytes into an array that grows as data arrives, so a header that lies allocates no more than twice what the file holds.</summary>

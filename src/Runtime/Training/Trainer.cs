@@ -210,6 +210,7 @@ namespace CompiledNet
                 TotalSeconds = total,
                 BestEpoch = best is not null && bestEpoch > 0 ? bestEpoch : (reports.Count > 0 ? reports[^1].Epoch : 0),
                 StoppedEarly = stoppedEarly,
+                IsRegression = train.IsRegression,
             };
         }
 

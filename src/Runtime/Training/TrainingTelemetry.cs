@@ -9,7 +9,10 @@ namespace CompiledNet
     /// The training loop's telemetry, with the base class library only: a <see cref="System.Diagnostics.Metrics.Meter"/>
     /// and an <see cref="System.Diagnostics.ActivitySource"/>, both named <see cref="Name"/> ("CompiledNet.Training"), so
     /// <c>dotnet-counters monitor --counters CompiledNet.Training</c> and OpenTelemetry (<c>AddMeter</c>, <c>AddSource</c>)
-    /// see training without any package. Instrument names follow the OpenTelemetry naming guidelines (lower case,
+    /// see training without any package. As in the base class library and ASP.NET Core, the names are the public contract
+    /// and the instances stay inside the library: subscribe by name (<c>AddMeter(TrainingTelemetry.Name)</c>, a
+    /// <see cref="MeterListener"/> that enables the instruments whose <c>Meter.Name</c> is <see cref="Name"/>, an
+    /// <see cref="ActivityListener"/> whose <c>ShouldListenTo</c> tests the source's name). Instrument names follow the OpenTelemetry naming guidelines (lower case,
     /// dotted, units in UCUM, durations in seconds); every measurement carries the tag <c>compilednet.network</c> (the
     /// network's type name). While nobody listens, the loop only tests <see cref="Instrument.Enabled"/> and
     /// <see cref="ActivitySource.HasListeners"/>: no clock is read, nothing is recorded, nothing allocated.
@@ -22,11 +25,11 @@ namespace CompiledNet
         /// <summary>The name of the activity started for every epoch by <see cref="Trainer"/>.</summary>
         public const string EpochActivityName = "compilednet.training.epoch";
 
-        /// <summary>The meter all training instruments belong to.</summary>
-        public static Meter Meter { get; } = new(Name, typeof(TrainingTelemetry).Assembly.GetName().Version?.ToString());
+        /// <summary>The meter all training instruments belong to (listeners find it by <see cref="Name"/>).</summary>
+        internal static Meter Meter { get; } = new(Name, typeof(TrainingTelemetry).Assembly.GetName().Version?.ToString());
 
-        /// <summary>The source of the per-epoch activities (tags <c>compilednet.training.epoch</c>, <c>.loss</c>, <c>.accuracy</c> or <c>.rmse</c>).</summary>
-        public static ActivitySource ActivitySource { get; } = new(Name, typeof(TrainingTelemetry).Assembly.GetName().Version?.ToString());
+        /// <summary>The source of the per-epoch activities (tags <c>compilednet.training.epoch</c>, <c>.loss</c>, <c>.accuracy</c> or <c>.rmse</c>); listeners find it by <see cref="Name"/>.</summary>
+        internal static ActivitySource ActivitySource { get; } = new(Name, typeof(TrainingTelemetry).Assembly.GetName().Version?.ToString());
 
         /// <summary>Histogram <c>compilednet.training.epoch.loss</c>: each epoch's mean training loss.</summary>
         internal static readonly Histogram<double> EpochLoss = Meter.CreateHistogram<double>(

@@ -1,3 +1,4 @@
+using System;
 using Xunit;
 
 namespace CompiledNet.Tests.Runtime;
@@ -35,5 +36,32 @@ public class RngGoldenTests
         var rng = new Rng(7);
         double[] expected = { 0.4193505048751831, 0.3618946671485901, 0.6968157291412354, 0.835624635219574 };
         foreach (double value in expected) Assert.Equal((float)value, rng.NextFloat());
+    }
+
+    [Fact]
+    public void NextDoubleJoinsTwoWordsInto53Bits()
+    {
+        var rng = new Rng(7);
+        double[] expected = { 0.4193505200934351, 0.6968157465652619, 0.4836025103557391, 0.7748895972208223 };
+        foreach (double value in expected) Assert.Equal(value, rng.NextDouble());
+    }
+
+    [Fact]
+    public void NextGaussianIsBoxMullerOverNextDoubleUsingBothValues()
+    {
+        var rng = new Rng(7);
+        float[] expected = { -0.3419855833053589f, -0.9850187301635742f, 0.17906135320663452f, -1.135646939277649f, 0.04727291315793991f };
+        foreach (float value in expected) Assert.Equal(value, rng.NextGaussian());
+    }
+
+    [Fact]
+    public void ShuffleIsFisherYatesDrawingWithNextInt()
+    {
+        var rng = new Rng(3);
+        var items = new[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+        rng.Shuffle(items.AsSpan());
+        Assert.Equal(new[] { 0, 1, 8, 7, 3, 9, 2, 5, 6, 4 }, items);
+        rng.Shuffle(items.AsSpan());
+        Assert.Equal(new[] { 7, 4, 3, 1, 5, 6, 8, 9, 2, 0 }, items);
     }
 }
