@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using CompiledNet;
 using CompiledNet.Samples;
 
@@ -141,21 +140,7 @@ int Run(ParseResult parse)
 
         Directory.CreateDirectory(outDir);
         result.WriteCsv(Path.Combine(outDir, "fashion-mnist.csv"));
-        var plot = new ScottPlot.Plot();
-        double[] epochAxis = result.Epochs.Select(r => (double)r.Epoch).ToArray();
-        var trainLoss = plot.Add.Scatter(epochAxis, result.Epochs.Select(r => r.TrainLoss).ToArray());
-        trainLoss.LegendText = "training loss";
-        var testLoss = plot.Add.Scatter(epochAxis, result.Epochs.Select(r => r.TestLoss ?? double.NaN).ToArray());
-        testLoss.LegendText = "test loss";
-        var accuracy = plot.Add.Scatter(epochAxis, result.Epochs.Select(r => r.TestAccuracy ?? double.NaN).ToArray());
-        accuracy.LegendText = "test accuracy";
-        plot.Title(title);
-        plot.XLabel("epoch");
-        plot.YLabel("loss / accuracy");
-        plot.ShowLegend();
-        plot.Legend.Alignment = ScottPlot.Alignment.MiddleRight; // between the accuracy (top) and the losses (bottom)
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, epochs / 15));
-        plot.SavePng(Path.Combine(outDir, "fashion-mnist.png"), 900, 560);
+        SamplePlot.EpochCurves(result, title, Path.Combine(outDir, "fashion-mnist.png"));
 
         var final = Evaluator.Evaluate(net, test);
         if (savePath is not null)

@@ -6,7 +6,8 @@ using CompiledNet;
 using CompiledNet.CompilerServices;
 using CompiledNet.Samples;
 
-// Trains FashionCnn (samples/Shared/FashionCnn.cs) on Fashion-MNIST and reports the test accuracy after each epoch.
+// Trains FashionCnn (samples/Shared/FashionCnn.cs) on Fashion-MNIST, reports the test accuracy after each epoch and
+// writes the per-epoch figures as fashion-mnist-cnn.csv and fashion-mnist-cnn.png.
 // Usage: dotnet run -c Release --project samples/FashionMnistCnn -- [options]; --help lists them.
 
 var dataOption = SampleCommandLine.Data();
@@ -16,15 +17,17 @@ var threadsOption = SampleCommandLine.Int("--threads", "threads of a training st
     Math.Min(Environment.ProcessorCount, WorkerPool.MaxThreads), max: WorkerPool.MaxThreads);
 var limitOption = SampleCommandLine.Int("--train-limit", "train on the first N training images only (for a quick run)", "N", null, max: 60_000);
 var saveOption = SampleCommandLine.Text("--save", "write a checkpoint of the trained network to this file", "FILE");
+var outOption = SampleCommandLine.Out("fashion-mnist-cnn.csv and fashion-mnist-cnn.png (loss and accuracy per epoch)");
 var root = new RootCommand("Trains a small convolutional network (2 × [3×3 conv, 2×2 max pool], 128 ReLU with dropout, 10 softmax; Adam) on Fashion-MNIST.")
 {
-    dataOption, epochsOption, seedOption, threadsOption, limitOption, saveOption,
+    dataOption, epochsOption, seedOption, threadsOption, limitOption, saveOption, outOption,
 };
 root.SetAction(parsed => Run(parsed.GetValue(dataOption)!, parsed.GetValue(epochsOption), parsed.GetValue(seedOption),
-    parsed.GetValue(threadsOption), parsed.GetResult(limitOption) is null ? null : parsed.GetValue(limitOption), parsed.GetValue(saveOption)));
+    parsed.GetValue(threadsOption), parsed.GetResult(limitOption) is null ? null : parsed.GetValue(limitOption), parsed.GetValue(saveOption),
+    parsed.GetValue(outOption)!));
 return SampleCommandLine.Run(root, args);
 
-static int Run(string data, int epochs, int seed, int threads, int? limit, string? save)
+static int Run(string data, int epochs, int seed, int threads, int? limit, string? save, string outDir)
 {
     Dataset train, test;
     try
@@ -47,6 +50,12 @@ static int Run(string data, int epochs, int seed, int threads, int? limit, strin
     var options = new TrainingOptions { Epochs = epochs, Seed = seed, TestData = test };
     var result = Trainer.Train(net, train, options, new SynchronousProgress<EpochReport>(r => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"epoch {r.Epoch}/{r.Epochs}  train_loss {r.TrainLoss:F4}  test_loss {r.TestLoss:F4}  test_accuracy {r.TestAccuracy:F4}  seconds {r.Seconds:F1}"))));
+    Directory.CreateDirectory(outDir);
+    result.WriteCsv(Path.Combine(outDir, "fashion-mnist-cnn.csv"));
+    string png = Path.Combine(outDir, "fashion-mnist-cnn.png");
+    SamplePlot.EpochCurves(result, string.Create(CultureInfo.InvariantCulture,
+        $"Fashion-MNIST, convolutional network ({FashionCnn.ParameterCount:N0} parameters), Adam, seed {seed}"), png);
+    Console.WriteLine($"wrote {Path.Combine(outDir, "fashion-mnist-cnn.csv")} and {png}");
     var final = Evaluator.Evaluate(net, test);
     if (save is not null)
     {

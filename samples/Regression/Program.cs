@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using CompiledNet;
 using CompiledNet.Samples;
 
@@ -9,7 +10,8 @@ using CompiledNet.Samples;
 // diabetes patients (Efron, Hastie, Johnstone & Tibshirani, "Least Angle Regression", Annals of Statistics 32(2), 2004),
 // the copy of the table that scikit-learn ships. Holds out a test set, standardises the features and the target on
 // the training set only, trains a 10-32-1 tanh network with a quadratic loss with early stopping on a validation set,
-// and prints test RMSE, MAE and R² in the target's own unit, then a RESULT line.
+// and prints test RMSE, MAE and R² in the target's own unit, then a RESULT line; writes each test patient's target and
+// prediction (regression-test.csv) and plots them (regression.png).
 // Usage: dotnet run -c Release --project samples/Regression -- [--data DIR] [--epochs N] [--seed N] [--out DIR]; --help lists the options
 
 var dataOption = SampleCommandLine.Text("--data", "folder with diabetes_data_raw.csv.gz and diabetes_target.csv.gz", "DIR",
@@ -17,7 +19,7 @@ var dataOption = SampleCommandLine.Text("--data", "folder with diabetes_data_raw
 var epochsOption = SampleCommandLine.Int("--epochs", "training epochs", "N", defaultValue: 200);
 var seedOption = SampleCommandLine.Int("--seed", "seed of the train/test split, the initial weights and the shuffles", "N", defaultValue: 1, min: 0);
 var testShareOption = SampleCommandLine.Float("--test-share", "share of the patients held out for testing", "SHARE", 0.2f, 0.05f, 0.5f);
-var outOption = SampleCommandLine.Out("regression-test.csv (each test patient's target and prediction)");
+var outOption = SampleCommandLine.Out("regression-test.csv (each test patient's target and prediction) and regression.png (the same as a plot)");
 
 var command = new RootCommand("Trains a regression network on the diabetes table (442 patients, 10 features) and reports test RMSE, MAE and R²; ends with a RESULT line.")
 {
@@ -89,6 +91,8 @@ int Run(ParseResult parse)
         $"test: RMSE {rmse:F2}  MAE {mae:F2}  R² {scaled.RSquared:F4}  (predicting the training mean: RMSE {Math.Sqrt(baseline.Sd * baseline.Sd + (baseline.Mean - mean) * (baseline.Mean - mean)):F2})"));
     Directory.CreateDirectory(outDir);
     string csv = Path.Combine(outDir, "regression-test.csv");
+    var targets = new double[test.Count];
+    var predictions = new double[test.Count];
     using (var writer = new StreamWriter(csv))
     {
         writer.WriteLine("target,prediction");
@@ -96,13 +100,43 @@ int Run(ParseResult parse)
         for (int i = 0; i < testScaled.Count; i++)
         {
             net.Predict(testScaled.Features(i), prediction);
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{test.Targets(i)[0]:R},{prediction[0] * sd + mean:F2}"));
+            targets[i] = test.Targets(i)[0];
+            predictions[i] = prediction[0] * sd + mean;
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{test.Targets(i)[0]:R},{predictions[i]:F2}"));
         }
     }
-    Console.WriteLine($"wrote {csv}");
+    string png = Path.Combine(outDir, "regression.png");
+    PlotPredictions(targets, predictions, scaled.RSquared, rmse, png);
+    Console.WriteLine($"wrote {csv} and {png}");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"RESULT test_rmse={rmse:F2} test_mae={mae:F2} test_r2={scaled.RSquared:F4} best_epoch={result.BestEpoch} train_seconds={result.TotalSeconds:F2}"));
     return 0;
+}
+
+// Each test patient as a point (target across, prediction up) with the line where the two are equal: the vertical
+// distance of a point from the line is that patient's error.
+static void PlotPredictions(double[] targets, double[] predictions, double rSquared, double rmse, string path)
+{
+    double low = Math.Min(targets.Min(), predictions.Min()), high = Math.Max(targets.Max(), predictions.Max());
+    double margin = (high - low) * 0.05;
+    low -= margin;
+    high += margin;
+    var plot = new ScottPlot.Plot();
+    var identity = plot.Add.Line(low, low, high, high);
+    identity.LegendText = "prediction = target";
+    identity.LinePattern = ScottPlot.LinePattern.Dashed;
+    identity.LineColor = ScottPlot.Colors.Gray;
+    identity.LineWidth = 1.5f;
+    var points = plot.Add.ScatterPoints(targets, predictions);
+    points.LegendText = $"{targets.Length} test patients";
+    points.MarkerSize = 7;
+    plot.Title(string.Create(CultureInfo.InvariantCulture, $"10-32-1 network on the test patients: R² = {rSquared:F2}, RMSE = {rmse:F1}"));
+    plot.XLabel("target: disease progression one year after baseline");
+    plot.YLabel("prediction");
+    plot.Axes.SetLimits(low, high, low, high);
+    plot.ShowLegend();
+    plot.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
+    plot.SavePng(path, 760, 680);
 }
 
 static (double Mean, double Sd) MeanAndDeviation(ReadOnlySpan<float> values)

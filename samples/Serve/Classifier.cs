@@ -16,6 +16,7 @@ namespace Serve;
 ///   Serve classify --checkpoint C --idx IMAGES [--labels LABELS] [--count N]   classify IDX images (accuracy if labels given)
 ///   Serve classify --checkpoint C FILE.png ...                                  classify PNG or JPEG files
 ///   Serve classify --export-png DIR --idx IMAGES [--count N]                    write IDX images as PNGs
+///   Serve classify --checkpoint C --idx IMAGES --count N --print-probabilities  also each image's ten probabilities
 /// </summary>
 internal static class Classifier
 {
@@ -27,17 +28,21 @@ internal static class Classifier
         var labels = SampleCommandLine.Text("--labels", "the IDX labels of --idx: prints the accuracy", "LABELS");
         var count = SampleCommandLine.Int("--count", "how many of the --idx images", "N", defaultValue: 10);
         var exportPng = SampleCommandLine.Text("--export-png", "write the first --count images of --idx as PNG files to this folder instead", "DIR");
+        var printProbabilities = new Option<bool>("--print-probabilities")
+        {
+            Description = "with --idx, print each image's ten probabilities, written so that they read back to the same float (to compare builds bit for bit)",
+        };
         var files = new Argument<string[]>("files") { Description = "PNG or JPEG files to classify (scaled to 28×28 grey as the service does)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("classify", "Classifies IDX images or PNG/JPEG files with a trained checkpoint, or writes IDX images as PNGs.")
         {
-            checkpoint, idx, labels, count, exportPng, files,
+            checkpoint, idx, labels, count, exportPng, printProbabilities, files,
         };
         command.SetAction(parse => Run(parse.GetValue(checkpoint), parse.GetValue(idx), parse.GetValue(labels), parse.GetValue(count),
-            parse.GetValue(exportPng), parse.GetValue(files) ?? Array.Empty<string>()));
+            parse.GetValue(exportPng), parse.GetValue(printProbabilities), parse.GetValue(files) ?? Array.Empty<string>()));
         return command;
     }
 
-    private static int Run(string? checkpoint, string? idx, string? labels, int count, string? exportDir, string[] pngs)
+    private static int Run(string? checkpoint, string? idx, string? labels, int count, string? exportDir, bool printProbabilities, string[] pngs)
     {
         long startTicks = Stopwatch.GetTimestamp();
         TimeSpan sinceProcessStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
@@ -85,11 +90,18 @@ internal static class Classifier
                 var images = IdxFile.Read(idx).ToSingle(1f / 255);
                 int[]? truth = labels is null ? null : IdxFile.Read(labels).ToInt32();
                 int n = Math.Min(count, images.Length / ServedNetwork.InputSize), correct = 0;
+                var probabilities = new float[ServedNetwork.Classes];
                 for (int k = 0; k < n; k++)
                 {
                     var x = images.AsSpan(k * ServedNetwork.InputSize, ServedNetwork.InputSize);
                     if (k < 10) Report($"image {k}", x, truth?[k]);
                     if (truth is not null && net.Classify(x) == truth[k]) correct++;
+                    if (printProbabilities)
+                    {
+                        // "R": the shortest text that parses back to the same float, so equal lines mean equal bits.
+                        net.Predict(x, probabilities);
+                        Console.WriteLine($"probabilities {k}: " + string.Join(' ', Array.ConvertAll(probabilities, p => p.ToString("R", CultureInfo.InvariantCulture))));
+                    }
                 }
                 if (truth is not null)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy on {n} images: {(double)correct / n:F4}"));

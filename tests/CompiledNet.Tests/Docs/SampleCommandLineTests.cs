@@ -20,7 +20,7 @@ public class SampleCommandLineTests
     public static IEnumerable<object[]> Samples() => new[]
     {
         new object[] { "FashionMnist", "--epochs", "--out <DIR>" },
-        new object[] { "FashionMnistCnn", "--epochs", "--save <FILE>" },
+        new object[] { "FashionMnistCnn", "--epochs", "--out <DIR>" },
         new object[] { "Saturation", "--epochs", "--out <DIR>" },
         new object[] { "Optimizers", "--epochs", "--out <DIR>" },
         new object[] { "Overfitting", "--epochs", "--out <DIR>" },
