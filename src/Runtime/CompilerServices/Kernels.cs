@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -70,15 +71,17 @@ namespace CompiledNet.CompilerServices
             if (source.Length != target.Length) ThrowWrongLength(nameof(source), target.Length, source.Length, "the target's length");
             ref float t = ref MemoryMarshal.GetReference(target);
             ref float s = ref MemoryMarshal.GetReference(source);
-            nuint n = (nuint)target.Length, i = 0;
-            for (; i + 32 <= n; i += 32)
+            // Vector<float> is the width the runtime accelerates on every platform (Vector128 on Arm64, Vector256 on
+            // AVX2): never a software vector. Each element is added alone, so the width does not change the result.
+            nuint n = (nuint)target.Length, i = 0, lanes = (nuint)Vector<float>.Count;
+            for (; i + 4 * lanes <= n; i += 4 * lanes)
             {
-                (Vector256.LoadUnsafe(ref t, i) + Vector256.LoadUnsafe(ref s, i)).StoreUnsafe(ref t, i);
-                (Vector256.LoadUnsafe(ref t, i + 8) + Vector256.LoadUnsafe(ref s, i + 8)).StoreUnsafe(ref t, i + 8);
-                (Vector256.LoadUnsafe(ref t, i + 16) + Vector256.LoadUnsafe(ref s, i + 16)).StoreUnsafe(ref t, i + 16);
-                (Vector256.LoadUnsafe(ref t, i + 24) + Vector256.LoadUnsafe(ref s, i + 24)).StoreUnsafe(ref t, i + 24);
+                (Vector.LoadUnsafe(ref t, i) + Vector.LoadUnsafe(ref s, i)).StoreUnsafe(ref t, i);
+                (Vector.LoadUnsafe(ref t, i + lanes) + Vector.LoadUnsafe(ref s, i + lanes)).StoreUnsafe(ref t, i + lanes);
+                (Vector.LoadUnsafe(ref t, i + 2 * lanes) + Vector.LoadUnsafe(ref s, i + 2 * lanes)).StoreUnsafe(ref t, i + 2 * lanes);
+                (Vector.LoadUnsafe(ref t, i + 3 * lanes) + Vector.LoadUnsafe(ref s, i + 3 * lanes)).StoreUnsafe(ref t, i + 3 * lanes);
             }
-            for (; i + 8 <= n; i += 8) (Vector256.LoadUnsafe(ref t, i) + Vector256.LoadUnsafe(ref s, i)).StoreUnsafe(ref t, i);
+            for (; i + lanes <= n; i += lanes) (Vector.LoadUnsafe(ref t, i) + Vector.LoadUnsafe(ref s, i)).StoreUnsafe(ref t, i);
             for (; i < n; i++) Unsafe.Add(ref t, i) += Unsafe.Add(ref s, i);
         }
 
@@ -142,13 +145,13 @@ namespace CompiledNet.CompilerServices
         public static bool AllFinite(ReadOnlySpan<float> values)
         {
             ref float start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
-            var acc = Vector256<float>.Zero;
+            var acc = Vector<float>.Zero;   // the accelerated width of every platform (see AddTo)
             int i = 0;
-            for (; i + 8 <= values.Length; i += 8)
-                acc += Vector256.LoadUnsafe(ref start, (nuint)i) * Vector256<float>.Zero;
+            for (; i + Vector<float>.Count <= values.Length; i += Vector<float>.Count)
+                acc += Vector.LoadUnsafe(ref start, (nuint)i) * Vector<float>.Zero;
             float tail = 0f;
             for (; i < values.Length; i++) tail += values[i] * 0f;
-            return Vector256.Sum(acc) + tail == 0f;
+            return Vector.Sum(acc) + tail == 0f;
         }
 
         /// <summary>Index of the first NaN or infinite value, or −1 when all are finite (one vectorised pass when they are).</summary>
