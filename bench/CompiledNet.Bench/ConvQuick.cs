@@ -74,22 +74,10 @@ internal static class ConvQuick
         var pool1 = typeof(NetD).GetMethod("Image_F2", flags)!.CreateDelegate<PoolImage>();
         var conv2 = typeof(NetD).GetMethod("Image_F3", flags)!.CreateDelegate<ConvImage>();
         var pool2 = typeof(NetD).GetMethod("Image_F4", flags)!.CreateDelegate<PoolImage>();
-        double Time(Action action)
-        {
-            for (int i = 0; i < 200; i++) action();
-            var best = double.MaxValue;
-            for (int r = 0; r < 5; r++)
-            {
-                var watch = Stopwatch.StartNew();
-                for (int i = 0; i < 500; i++) action();
-                best = Math.Min(best, watch.Elapsed.TotalMicroseconds / 500);
-            }
-            return best;
-        }
-        double c1 = Time(() => conv1(ref p[0], ref x[0], ref a1[0], ref col[0]));
-        double p1 = Time(() => pool1(ref a1[0], ref a2[0]));
-        double c2 = Time(() => conv2(ref p[0], ref a2[0], ref a3[0], ref col[0]));
-        double p2 = Time(() => pool2(ref a3[0], ref a4[0]));
+        double c1 = BestMicroseconds(500, () => conv1(ref p[0], ref x[0], ref a1[0], ref col[0]));
+        double p1 = BestMicroseconds(500, () => pool1(ref a1[0], ref a2[0]));
+        double c2 = BestMicroseconds(500, () => conv2(ref p[0], ref a2[0], ref a3[0], ref col[0]));
+        double p2 = BestMicroseconds(500, () => pool2(ref a3[0], ref a4[0]));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"D per image (best of 5 × 500): conv1 {c1:F1} µs ({2.0 * 32 * 9 * 784 / c1 / 1e3:F1} GFLOP/s), pool1 {p1:F1} µs, conv2 {c2:F1} µs ({2.0 * 64 * 288 * 196 / c2 / 1e3:F1} GFLOP/s), pool2 {p2:F1} µs"));
     }
@@ -113,28 +101,30 @@ internal static class ConvQuick
         {
             var forward = typeof(NetD).GetMethod("Forward_F" + l, flags)!.CreateDelegate<TrainingForward>();
             var input = inputs[l - 1];
-            double f = Best(() => forward(net, ref input[0], 0, 64));
-            line.Append(string.Create(CultureInfo.InvariantCulture, $" F{l} forward {f:F2} ms"));
+            double f = BestMicroseconds(20, () => forward(net, ref input[0], 0, 64));
+            line.Append(string.Create(CultureInfo.InvariantCulture, $" F{l} forward {f / 1000:F2} ms"));
             if (typeof(NetD).GetMethod("Backward_F" + l, flags) is { } method)
             {
                 var backward = method.CreateDelegate<TrainingBackward>();
-                double b = Best(() => backward(net, ref input[0], 0, 64, ref g[0]));
-                line.Append(string.Create(CultureInfo.InvariantCulture, $", backward {b:F2} ms;"));
+                double b = BestMicroseconds(20, () => backward(net, ref input[0], 0, 64, ref g[0]));
+                line.Append(string.Create(CultureInfo.InvariantCulture, $", backward {b / 1000:F2} ms;"));
             }
         }
         Console.WriteLine(line.ToString());
-        static double Best(Action action)
+    }
+
+    /// <summary>The best of 5 timings of <paramref name="count"/> calls, per call in µs, after as many warm-up calls.</summary>
+    private static double BestMicroseconds(int count, Action action)
+    {
+        for (int i = 0; i < count; i++) action();
+        var best = double.MaxValue;
+        for (int r = 0; r < 5; r++)
         {
-            for (int i = 0; i < 20; i++) action();
-            var best = double.MaxValue;
-            for (int r = 0; r < 5; r++)
-            {
-                var watch = Stopwatch.StartNew();
-                for (int i = 0; i < 20; i++) action();
-                best = Math.Min(best, watch.Elapsed.TotalMilliseconds / 20);
-            }
-            return best;
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < count; i++) action();
+            best = Math.Min(best, watch.Elapsed.TotalMicroseconds / count);
         }
+        return best;
     }
 
     private static double Median(List<double> values)
