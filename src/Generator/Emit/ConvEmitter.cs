@@ -284,7 +284,7 @@ namespace CompiledNet.Generator.Emit
             Summary(w, fp, training ? "training forward of one image: each output the largest of its window, and where it is (the first one on ties)" : "forward of one image: each output the largest of its window");
             using (w.Open(training ? $"private static void {fp.ImageTraining}(ref float x, ref float y, ref int at)" : $"private static void {fp.Image}(ref float x, ref float y)"))
             {
-                w.Line("// without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction" + (training ? ", Kernels.Select integer arithmetic" : ""));
+                w.Line("// without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction" + (training ? ", Kernels.Select integer arithmetic" : ""));
                 using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
                 using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
                 {

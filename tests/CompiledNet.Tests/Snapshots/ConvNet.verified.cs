@@ -1790,7 +1790,7 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — forward of one image: each output the largest of its window. Parameters: no parameters.</summary>
         private static void Image_F2(ref float x, ref float y)
         {
-            // without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction
+            // without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction
             for (int c = 0; c < 8; c++)
             {
                 for (int i = 0; i < 6; i++)
@@ -1822,7 +1822,7 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — training forward of one image: each output the largest of its window, and where it is (the first one on ties). Parameters: no parameters.</summary>
         private static void ImageTraining_F2(ref float x, ref float y, ref int at)
         {
-            // without branches (a data-dependent branch per comparison is mispredicted about half the time on real images): Kernels.Larger is one max instruction, Kernels.Select integer arithmetic
+            // without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction, Kernels.Select integer arithmetic
             for (int c = 0; c < 8; c++)
             {
                 for (int i = 0; i < 6; i++)
