@@ -39,8 +39,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <paramref name=\"outputs\"/> receives OutputSize values per example: what Predict gives on each row. Below");
             w.Line($"/// PredictPackMinRows rows the batched kernels (blocks of {Int(DenseEmitter.ForwardRows)} rows share each loaded weight vector) give Predict's bits; from");
             w.Line("/// there on the dense layers' weights are packed once per call and the rows run through them as one matrix product");
-            w.Line("/// (CompiledNet.CompilerServices.Gemm, as wide as the machine's vectors), whose fused multiply-adds may differ from Predict in");
-            w.Line("/// the last bits. Shared among InferenceThreads threads when the batch is large enough, with the same bits for every thread");
+            w.Line("/// (CompiledNet.CompilerServices.Gemm, as wide as the machine's vectors; a softmax output through vectorised exponentials), which");
+            w.Line("/// may differ from Predict in the last bits. Shared among InferenceThreads threads when the batch is large enough, with the same bits for every thread");
             w.Line("/// count. Allocates nothing after the first call on a thread; may run on many threads at once, but not while training.");
             w.Line("/// </summary>");
             using (w.Member("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
@@ -107,7 +107,16 @@ namespace CompiledNet.Generator.Emit
                             w.Line(inferRows);
                         input = target;
                     }
-                    ActivationEmitter.Forward(w, vw, spec.Layers[n - 1], "z", "y", "count");
+                    var output = spec.Layers[n - 1];
+                    if (output.Activation == ActivationKind.Softmax)
+                    {
+                        // On packed weights the exponentials of the whole chunk run in vectors (Kernels.SoftmaxRows).
+                        w.Line($"if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * {Int(output.Units)}), count, {Int(output.Units)}, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * {Int(output.Units)}));");
+                        using (w.Open("else"))
+                            ActivationEmitter.Forward(w, vw, output, "z", "y", "count");
+                    }
+                    else
+                        ActivationEmitter.Forward(w, vw, output, "z", "y", "count");
                 }
             }
             w.Line();

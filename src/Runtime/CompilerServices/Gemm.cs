@@ -121,7 +121,7 @@ namespace CompiledNet.CompilerServices
             ref float p0 = ref MemoryMarshal.GetReference(packed);
             ref float y0 = ref MemoryMarshal.GetReference(y);
             bool relu = activation == GemmActivation.ReLU;
-            int width = PanelFor(n), depth = 8192 / width;
+            int width = PanelFor(n), passes = (k + 8192 / width - 1) / (8192 / width), depth = (k + passes - 1) / passes;
             nuint panel = (nuint)(k + 1) * (nuint)width;
             // A block at the bottom or right edge is computed whole in this tile, its valid part copied in and out.
             Span<float> tile = stackalloc float[BlockRows * 64];
@@ -170,8 +170,10 @@ namespace CompiledNet.CompilerServices
         /// </summary>
         private const int Stripe = 16 * BlockRows;
 
-        // Weight rows per pass over the batch (Multiply's depth, 8192 / panel width): a pass's part of one panel
-        // (8192 floats, 32 KiB) stays in the L1 cache while every block of rows uses it.
+        // Weight rows per pass over the batch (Multiply's depth): at most 8192 / panel width, so that a pass's part of one
+        // panel (at most 8192 floats, 32 KiB) stays in the L1 cache while every block of rows uses it, and k shared evenly
+        // among the passes (784 = 7 × 112 rather than 6 × 128 + 16: a short last pass pays the loads and stores of the
+        // block's results for few multiply-adds).
 
         /// <summary>rows × columns floats from source (row stride ls) to target (row stride lt).</summary>
         private static void CopyRows(ref float target, nuint lt, ref float source, nuint ls, int rows, int columns)

@@ -15,7 +15,7 @@ namespace CompiledNet.CompilerServices
     /// not part of the API a user programs against.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public static class Kernels
+    public static partial class Kernels
     {
         /// <summary>
         /// <c>a &gt; b ? a : b</c> without a branch: one <c>maxss</c> (x86) or <c>fmax</c> (Arm) where the CPU has it (a

@@ -12,12 +12,13 @@ namespace CompiledNet.Tests.Runtime;
 /// Gemm and the PredictBatch built on it are right at every vector width the JIT can choose: the test assembly runs
 /// itself as a child process (<c>--gemm-probe</c>) by default, with <c>DOTNET_PreferredVectorBitWidth=256</c>
 /// (Vector512 off) and with <c>DOTNET_EnableAVX2=0</c> (only Vector128 accelerated, the stand-in for Arm64). The child
-/// prints which widths are accelerated and the worst relative errors of Gemm against a double-precision reference
-/// and of PredictBatch against Predict.
+/// prints which widths are accelerated, the worst relative errors of Gemm against a double-precision reference and of
+/// PredictBatch against Predict, and a fingerprint of the bits of Kernels.SoftmaxRows on fixed logits (which must not
+/// depend on the width).
 /// </summary>
 public class GemmWidthTests
 {
-    /// <summary>The child's side: the header line, then "gemm &lt;worst&gt;" and "predict &lt;worst&gt;".</summary>
+    /// <summary>The child's side: the header line, then "gemm &lt;worst&gt;", "predict &lt;worst&gt;" and "softmax &lt;fingerprint&gt;".</summary>
     internal static int Probe()
     {
         Console.WriteLine($"Vector512.IsHardwareAccelerated {Vector512.IsHardwareAccelerated}; Vector256.IsHardwareAccelerated {Vector256.IsHardwareAccelerated}; "
@@ -46,7 +47,21 @@ public class GemmWidthTests
             }
         }
         Console.WriteLine("predict " + predict.ToString("R", CultureInfo.InvariantCulture));
+        Console.WriteLine("softmax " + SoftmaxFingerprint());
         return 0;
+    }
+
+    /// <summary>FNV-1a over the bits of Kernels.SoftmaxRows on 37 rows of 10 fixed logits (370 values: whole vectors and a tail at every width).</summary>
+    internal static string SoftmaxFingerprint()
+    {
+        var rng = new Random(37);
+        var logits = new float[37 * 10];
+        for (int i = 0; i < logits.Length; i++) logits[i] = (float)(rng.NextDouble() * 200 - 100);
+        var probabilities = new float[logits.Length];
+        Kernels.SoftmaxRows(logits, 37, 10, probabilities);
+        ulong hash = 14695981039346656037;
+        foreach (float p in probabilities) hash = (hash ^ BitConverter.SingleToUInt32Bits(p)) * 1099511628211;
+        return hash.ToString("x16", CultureInfo.InvariantCulture);
     }
 
     private static string[] RunProbe(string? setting, string? value)
@@ -61,7 +76,7 @@ public class GemmWidthTests
         Assert.True(process.WaitForExit(120_000), "the probe did not finish within 2 minutes");
         Assert.True(process.ExitCode == 0, $"the probe failed ({process.ExitCode}): {error}");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.True(lines.Length == 3, $"the probe printed {lines.Length} lines: {output}");
+        Assert.True(lines.Length == 4, $"the probe printed {lines.Length} lines: {output}");
         return lines;
     }
 
@@ -71,6 +86,7 @@ public class GemmWidthTests
         double predict = double.Parse(lines[2]["predict ".Length..], CultureInfo.InvariantCulture);
         Assert.True(gemm <= 1e-5, $"{lines[0]}: Gemm's worst relative error {gemm:E2}");
         Assert.True(predict <= 1e-5, $"{lines[0]}: PredictBatch against Predict, worst relative difference {predict:E2}");
+        Assert.Equal("softmax " + SoftmaxFingerprint(), lines[3]);   // the same bits as this process's width
     }
 
     [Fact]

@@ -647,15 +647,19 @@ namespace Samples.Vision
                 for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * 72));
                 if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref flat, count * 72), count, 72, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L1), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L1(ref p, ref statistics, ref flat, ref z, ref pieces, count);
-                // activation: Softmax
+                if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * 10), count, 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * 10));
+                else
                 {
-                    ref float src = ref z;
-                    ref float dst = ref y;
-                    for (nuint row = 0; row < (nuint)count; row++)
+                    // activation: Softmax
                     {
-                        ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
-                        ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
-                        SoftmaxRow(ref zr, ref ar);
+                        ref float src = ref z;
+                        ref float dst = ref y;
+                        for (nuint row = 0; row < (nuint)count; row++)
+                        {
+                            ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                            ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                            SoftmaxRow(ref zr, ref ar);
+                        }
                     }
                 }
             }

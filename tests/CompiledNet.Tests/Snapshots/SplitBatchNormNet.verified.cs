@@ -651,15 +651,19 @@ namespace Samples.Split
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 256), count, 256, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L2), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
-                // activation: Softmax
+                if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * 10), count, 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * 10));
+                else
                 {
-                    ref float src = ref z;
-                    ref float dst = ref y;
-                    for (nuint row = 0; row < (nuint)count; row++)
+                    // activation: Softmax
                     {
-                        ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
-                        ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
-                        SoftmaxRow(ref zr, ref ar);
+                        ref float src = ref z;
+                        ref float dst = ref y;
+                        for (nuint row = 0; row < (nuint)count; row++)
+                        {
+                            ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
+                            ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 10);
+                            SoftmaxRow(ref zr, ref ar);
+                        }
                     }
                 }
             }
