@@ -585,8 +585,8 @@ namespace Samples
         /// <paramref name="outputs"/> receives OutputSize values per example: what Predict gives on each row. Below
         /// PredictPackMinRows rows the batched kernels (blocks of 4 rows share each loaded weight vector) give Predict's bits; from
         /// there on the dense layers' weights are packed once per call and the rows run through them as one matrix product
-        /// (CompiledNet.CompilerServices.Gemm, as wide as the machine's vectors), whose fused multiply-adds may differ from Predict in
-        /// the last bits. Shared among InferenceThreads threads when the batch is large enough, with the same bits for every thread
+        /// (CompiledNet.CompilerServices.Gemm, as wide as the machine's vectors; a softmax output through vectorised exponentials), which
+        /// may differ from Predict in the last bits. Shared among InferenceThreads threads when the batch is large enough, with the same bits for every thread
         /// count. Allocates nothing after the first call on a thread; may run on many threads at once, but not while training.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
