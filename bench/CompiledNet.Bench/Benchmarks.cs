@@ -156,8 +156,8 @@ public class TorchSharpPredict
 [Config(typeof(LatencyConfig))]
 public class CompiledNetPredictD
 {
-    private readonly NetD _net = new(1);
-    private readonly float[] _input = BenchData.Test.AllFeatures.Slice(0, 784).ToArray();
+    private readonly NetD _net = InitialD.Create();
+    private readonly float[] _input = ModelFiles.Inputs(1);
     private readonly float[] _output = new float[10];
 
     [Benchmark] public float BatchOneD() { _net.Predict(_input, _output); return _output[0]; }

@@ -7,29 +7,31 @@ using Microsoft.ML.OnnxRuntime;
 namespace CompiledNet.Bench;
 
 /// <summary>
-/// ONNX Runtime running the model <see cref="OnnxExport.Save"/> wrote from the trained B, the way a user after the
-/// lowest latency would: <c>GraphOptimizationLevel.ORT_ENABLE_ALL</c>, <c>IntraOpNumThreads</c> 1 or 2, sequential
-/// execution, inputs and outputs pre-allocated once with <c>OrtValue.CreateTensorValueFromMemory</c> and run through
+/// ONNX Runtime running a model <see cref="OnnxExport.Save"/> wrote, the way a user after the lowest latency would:
+/// <c>GraphOptimizationLevel.ORT_ENABLE_ALL</c>, <c>IntraOpNumThreads</c> 1 or 2, sequential execution, inputs and
+/// outputs pre-allocated once with <c>OrtValue.CreateTensorValueFromMemory</c> and run through
 /// <c>session.Run(RunOptions, names, values, names, values)</c> (no tensor allocated per call).
 /// Runs only in a child process of its own (<c>--onnx-peer</c>): ONNX Runtime's pool threads spin after each run and
 /// would take the second core from whatever is measured next in the same process.
 /// </summary>
-[Config(typeof(LatencyConfig))]
-public class OnnxRuntimePredict
+public sealed class OnnxSession : IDisposable
 {
     /// <summary>Largest difference allowed between ONNX Runtime's outputs and CompiledNet's before anything is timed.</summary>
     public const float Tolerance = 1e-5f;
 
-    [Params(1, 2)] public int Threads = 1;
-    private InferenceSession _session = null!;
-    private SessionOptions _options = null!;
-    private RunOptions _run = null!;
-    private float[] _inputs = null!, _one = null!, _many = null!;
-    private OrtValue _inOne = null!, _outOne = null!, _inMany = null!, _outMany = null!;
-    private readonly string[] _inputNames = { "input" }, _outputNames = { "output" };
-    private OrtValue[] _inOneValues = null!, _outOneValues = null!, _inManyValues = null!, _outManyValues = null!;
+    private static readonly string[] InputNames = { "input" }, OutputNames = { "output" };
+    private readonly SessionOptions _options;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _run = new();
+    private readonly List<OrtValue> _tensors = new();
 
-    /// <summary>The settings, as the table states them.</summary>
+    public OnnxSession(string modelPath, int threads)
+    {
+        _options = Options(threads);
+        _session = new InferenceSession(modelPath, _options);
+    }
+
+    /// <summary>The settings, as the tables state them.</summary>
     public static SessionOptions Options(int threads) => new()
     {
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -37,28 +39,19 @@ public class OnnxRuntimePredict
         ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
     };
 
-    [GlobalSetup]
-    public void Setup()
+    /// <summary>
+    /// A tensor of <paramref name="rows"/> rows over <paramref name="values"/> (the model's input or output shape,
+    /// [rows, values / rows]), made once and disposed with the session; as the one-element array <see cref="Run"/> takes.
+    /// </summary>
+    public OrtValue[] Tensor(float[] values, int rows)
     {
-        _options = Options(Threads);
-        _session = new InferenceSession(TrainedB.OnnxPath, _options);
-        _run = new RunOptions();
-        _inputs = TrainedB.Inputs(TrainedB.Rows);
-        _one = new float[10];
-        _many = new float[TrainedB.Rows * 10];
-        _inOne = OrtValue.CreateTensorValueFromMemory(_inputs.AsSpan(0, 784).ToArray(), new long[] { 1, 784 });
-        _outOne = OrtValue.CreateTensorValueFromMemory(_one, new long[] { 1, 10 });
-        _inMany = OrtValue.CreateTensorValueFromMemory(_inputs, new long[] { TrainedB.Rows, 784 });
-        _outMany = OrtValue.CreateTensorValueFromMemory(_many, new long[] { TrainedB.Rows, 10 });
-        _inOneValues = new[] { _inOne };
-        _outOneValues = new[] { _outOne };
-        _inManyValues = new[] { _inMany };
-        _outManyValues = new[] { _outMany };
-        BatchOneB();
-        Batch1024B();
-        Check(_one, TrainedB.ReadFloats(TrainedB.ExpectedOnePath), "batch 1");
-        Check(_many, TrainedB.ReadFloats(TrainedB.ExpectedBatchPath), $"batch {TrainedB.Rows}");
+        var tensor = OrtValue.CreateTensorValueFromMemory(values, new long[] { rows, values.Length / rows });
+        _tensors.Add(tensor);
+        return new[] { tensor };
     }
+
+    /// <summary>One inference, the model's "input" to its "output", into the pre-allocated output tensor.</summary>
+    public void Run(OrtValue[] input, OrtValue[] output) => _session.Run(_run, InputNames, input, OutputNames, output);
 
     /// <summary>Throws unless every output is within <see cref="Tolerance"/> of CompiledNet's.</summary>
     public static void Check(float[] actual, float[] expected, string what)
@@ -71,18 +64,72 @@ public class OnnxRuntimePredict
                     $"ONNX Runtime, {what}: output {i} (row {i / 10}, class {i % 10}) is {actual[i]:R}, CompiledNet's is {expected[i]:R}: differs by more than {Tolerance}; nothing timed."));
     }
 
-    [GlobalCleanup]
-    public void Cleanup()
+    public void Dispose()
     {
-        foreach (var v in new[] { _inOne, _outOne, _inMany, _outMany }) v.Dispose();
+        foreach (var tensor in _tensors) tensor.Dispose();
         _run.Dispose();
         _session.Dispose();
         _options.Dispose();
     }
+}
+
+/// <summary>ONNX Runtime on the trained B (<see cref="TrainedB"/>): one row and 1,024 rows.</summary>
+[Config(typeof(LatencyConfig))]
+public class OnnxRuntimePredict
+{
+    [Params(1, 2)] public int Threads = 1;
+    private OnnxSession _session = null!;
+    private readonly float[] _one = new float[10], _many = new float[TrainedB.Rows * 10];
+    private OrtValue[] _inOne = null!, _outOne = null!, _inMany = null!, _outMany = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _session = new OnnxSession(TrainedB.OnnxPath, Threads);
+        var inputs = TrainedB.Inputs(TrainedB.Rows);
+        _inOne = _session.Tensor(inputs.AsSpan(0, 784).ToArray(), 1);
+        _outOne = _session.Tensor(_one, 1);
+        _inMany = _session.Tensor(inputs, TrainedB.Rows);
+        _outMany = _session.Tensor(_many, TrainedB.Rows);
+        BatchOneB();
+        Batch1024B();
+        OnnxSession.Check(_one, ModelFiles.ReadFloats(TrainedB.ExpectedOnePath), "B, batch 1");
+        OnnxSession.Check(_many, ModelFiles.ReadFloats(TrainedB.ExpectedBatchPath), $"B, batch {TrainedB.Rows}");
+    }
+
+    [GlobalCleanup] public void Cleanup() => _session.Dispose();
 
     [Benchmark]
-    public float BatchOneB() { _session.Run(_run, _inputNames, _inOneValues, _outputNames, _outOneValues); return _one[0]; }
+    public float BatchOneB() { _session.Run(_inOne, _outOne); return _one[0]; }
 
     [Benchmark(OperationsPerInvoke = TrainedB.Rows)]
-    public float Batch1024B() { _session.Run(_run, _inputNames, _inManyValues, _outputNames, _outManyValues); return _many[0]; }
+    public float Batch1024B() { _session.Run(_inMany, _outMany); return _many[0]; }
+}
+
+/// <summary>
+/// ONNX Runtime on D with its initial weights (<see cref="InitialD"/>), one row: the model takes rows of 784 features and
+/// reshapes them to 1×28×28 images itself, as <see cref="OnnxExport"/> writes it.
+/// </summary>
+[Config(typeof(LatencyConfig))]
+public class OnnxRuntimePredictD
+{
+    [Params(1, 2)] public int Threads = 1;
+    private OnnxSession _session = null!;
+    private readonly float[] _one = new float[10];
+    private OrtValue[] _input = null!, _output = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _session = new OnnxSession(InitialD.OnnxPath, Threads);
+        _input = _session.Tensor(ModelFiles.Inputs(1), 1);
+        _output = _session.Tensor(_one, 1);
+        BatchOneD();
+        OnnxSession.Check(_one, ModelFiles.ReadFloats(InitialD.ExpectedOnePath), "D, batch 1");
+    }
+
+    [GlobalCleanup] public void Cleanup() => _session.Dispose();
+
+    [Benchmark]
+    public float BatchOneD() { _session.Run(_input, _output); return _one[0]; }
 }

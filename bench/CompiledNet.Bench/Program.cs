@@ -71,7 +71,7 @@ onlyOption.Validators.Add(result =>
 var shortOption = new Option<bool>("--short") { Description = "a smoke run of the full run's code: \"epochs\" of the first 640 training images, 1 measured after none to warm up, latencies over 3 iterations after 1 warm-up (figures not comparable)" };
 var onnxPeerOption = new Option<string>("--onnx-peer")
 {
-    Description = "internal: the full run's child process that times ONNX Runtime and writes its results to FILE",
+    Description = "internal: the full run's child process that times ONNX Runtime on the networks --only names (B, D) and writes its results to FILE",
     HelpName = "FILE",
     Hidden = true,
 };
@@ -85,7 +85,7 @@ command.Validators.Add(result =>
     var given = modes.Where(m => result.GetResult(m) is not null).Select(m => m.Name).ToList();
     if (given.Count > 1) result.AddError($"{string.Join(" and ", given)} are different runs; choose one.");
     var restricting = new Option[] { onlyOption, shortOption }.Where(o => result.GetResult(o) is not null).Select(o => o.Name).ToList();
-    var other = given.Where(g => g != inferenceOption.Name).ToList();
+    var other = given.Where(g => g != inferenceOption.Name && g != onnxPeerOption.Name).ToList();
     if (restricting.Count > 0 && other.Count > 0) result.AddError($"{string.Join(" and ", restricting)} apply to the full run only, not to {other[0]}.");
 });
 const int UsageError = 2;
@@ -135,11 +135,23 @@ if (parsed.GetValue(subnormalOption))
 if (parsed.GetValue(onnxPeerOption) is string onnxPeerFile)
 {
     // The child process of the full run: ONNX Runtime alone (its spinning pool threads stay out of the parent),
-    // on the model directory named by CNET_BENCH_MODEL_DIR; results as lines of key, median, min, max, bytes.
-    if (Environment.GetEnvironmentVariable("CNET_BENCH_MODEL_DIR") is null) { Console.Error.WriteLine("--onnx-peer needs CNET_BENCH_MODEL_DIR (set by the full run)."); return UsageError; }
-    var onnx = Collect(new[] { BenchmarkRunner.Run<OnnxRuntimePredict>() });
+    // on the model directory named by CNET_BENCH_MODEL_DIR, for the networks --only names (B, D; --short as the parent
+    // run); results as lines of key, median, min, max, bytes. A suite that fails (outputs that differ from CompiledNet's,
+    // for one) leaves its lines out, the other's are still written, and the exit code is 1.
+    if (ModelFiles.Inherited is null) { Console.Error.WriteLine("--onnx-peer needs CNET_BENCH_MODEL_DIR (set by the full run)."); return UsageError; }
+    var onnxSummaries = new List<Summary>();
+    int expectedCases = 0;
+    void RunOnnx<T>(int cases)
+    {
+        expectedCases += cases;
+        try { onnxSummaries.Add(BenchmarkRunner.Run<T>()); }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException) { Console.Error.WriteLine($"{typeof(T).Name} failed: {e.Message}"); }
+    }
+    if (networks.Contains("B")) RunOnnx<OnnxRuntimePredict>(2 * 2);
+    if (networks.Contains("D")) RunOnnx<OnnxRuntimePredictD>(2);
+    var onnx = Collect(onnxSummaries);
     File.WriteAllLines(onnxPeerFile, onnx.Select(r => string.Join('\t', r.Key, F(r.Value.MedianNs, "R"), F(r.Value.MinNs, "R"), F(r.Value.MaxNs, "R"), r.Value.Bytes.ToString(CultureInfo.InvariantCulture))));
-    return onnx.Count == 2 * 2 ? 0 : 1;
+    return onnx.Count == expectedCases ? 0 : 1;
 }
 if (parsed.GetValue(epochsOption) is { } epochsRun)
 {
@@ -245,8 +257,14 @@ bool withB = networks.Contains("B"), withD = networks.Contains("D");
 if (withB)
 {
     Console.WriteLine("Training B for one epoch (the weights B's inference benchmarks run)…");
-    Console.WriteLine($"Model files: {TrainedB.Directory}");
+    _ = TrainedB.Directory;
 }
+if (withD)
+{
+    Console.WriteLine("Exporting D with its initial weights (seed 1) for ONNX Runtime…");
+    _ = InitialD.Directory;
+}
+if (withB || withD) Console.WriteLine($"Model files: {ModelFiles.Directory}");
 var summaries = new List<Summary>();
 var failed = new List<string>();
 // One suite that throws (e.g. an in-process timeout) leaves its rows empty; the others still run and the table is written.
@@ -281,11 +299,11 @@ if (withD)
 }
 
 var results = Collect(summaries);
-if (withB)
+if (withB || withD)
 {
-    var onnxResults = RunOnnxPeer(TrainedB.Directory);
+    var onnxResults = RunOnnxPeer(ModelFiles.Directory, new[] { "B", "D" }.Where(networks.Contains), shortRun, failed);
     foreach (var (key, value) in onnxResults) results[key] = value;
-    TrainedB.Delete();
+    ModelFiles.Delete();
 }
 if (results.Count == 0) { Console.Error.WriteLine("No benchmark produced a result (see the log above)."); return 1; }
 
@@ -348,11 +366,13 @@ if (!inferenceOnly)
         md.AppendLine($"- Subnormal floats (each costs a microcode assist per instruction on Intel cores): {string.Join("; ", subnormalRows)}. {(any ? "**FLAG: subnormal state present.**" : "OK: none.")}");
     }
 }
+// The ONNX Runtime settings both inference paragraphs state.
+string onnxSettings = string.Create(CultureInfo.InvariantCulture,
+    $"with `GraphOptimizationLevel.ORT_ENABLE_ALL`, `IntraOpNumThreads` = threads, `ExecutionMode.ORT_SEQUENTIAL`, inputs and outputs pre-allocated with `OrtValue.CreateTensorValueFromMemory` and `session.Run(RunOptions, names, values, names, values)`, in a child process of its own (its pool threads spin after each run), its outputs checked within {OnnxSession.Tolerance:0e0} of CompiledNet's before timing");
 if (withB)
 {
     md.AppendLine();
-    md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-        $"Inference of B (trained one epoch; the same weights in every library) against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote, with `GraphOptimizationLevel.ORT_ENABLE_ALL`, `IntraOpNumThreads` = threads, `ExecutionMode.ORT_SEQUENTIAL`, inputs and outputs pre-allocated with `OrtValue.CreateTensorValueFromMemory` and `session.Run(RunOptions, names, values, names, values)`, in a child process of its own (its pool threads spin after each run), its outputs checked within {OnnxRuntimePredict.Tolerance:0e0} of CompiledNet's before timing. TorchSharp runs eval mode under `no_grad`. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster)."));
+    md.AppendLine($"Inference of B (trained one epoch; the same weights in every library) against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote, {onnxSettings}. TorchSharp runs eval mode under `no_grad`. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster).");
     md.AppendLine();
     md.AppendLine("| B inference | CompiledNet | TorchSharp | ONNX Runtime | CompiledNet vs TorchSharp | CompiledNet vs ONNX Runtime | CompiledNet GFLOP/s | CompiledNet allocated |");
     md.AppendLine("|---|---|---|---|---|---|---|---|");
@@ -376,13 +396,14 @@ if (withB)
 if (withD)
 {
     md.AppendLine();
-    md.AppendLine("Inference of D (initial weights, seed 1, in both libraries; the arithmetic does not depend on the values), one row at a time. TorchSharp runs eval mode under `no_grad` on 1 and 2 threads; CompiledNet's `Predict` runs on the caller's thread.");
+    md.AppendLine($"Inference of D (initial weights, seed 1, in every library; the arithmetic does not depend on the values), one row at a time, against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote from those weights (rows of 784 inputs, reshaped to 1×28×28 inside the model), {onnxSettings}. TorchSharp runs eval mode under `no_grad`. CompiledNet's `Predict` runs on the caller's thread. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster).");
     md.AppendLine();
-    md.AppendLine("| D inference | CompiledNet | TorchSharp | CompiledNet vs TorchSharp | CompiledNet GFLOP/s | CompiledNet allocated |");
-    md.AppendLine("|---|---|---|---|---|---|");
+    md.AppendLine("| D inference | CompiledNet | TorchSharp | ONNX Runtime | CompiledNet vs TorchSharp | CompiledNet vs ONNX Runtime | CompiledNet GFLOP/s | CompiledNet allocated |");
+    md.AppendLine("|---|---|---|---|---|---|---|---|");
     foreach (int threads in new[] { 1, 2 })
-        md.AppendLine($"| `Predict` batch 1, {threads} thread{(threads > 1 ? "s (CompiledNet: same figure)" : "")} | {Us("CompiledNetPredictD.BatchOneD")} | {Us($"TorchSharpPredictD.BatchOneD/{threads}")} | " +
+        md.AppendLine($"| `Predict` batch 1, {threads} thread{(threads > 1 ? "s (CompiledNet: same figure)" : "")} | {Us("CompiledNetPredictD.BatchOneD")} | {Us($"TorchSharpPredictD.BatchOneD/{threads}")} | {Us($"OnnxRuntimePredictD.BatchOneD/{threads}")} | " +
             $"{Ratio($"TorchSharpPredictD.BatchOneD/{threads}", "CompiledNetPredictD.BatchOneD", 2.0)} | " +
+            $"{(threads == 1 ? Ratio("OnnxRuntimePredictD.BatchOneD/1", "CompiledNetPredictD.BatchOneD", 1.5) : Ratio($"OnnxRuntimePredictD.BatchOneD/{threads}", "CompiledNetPredictD.BatchOneD"))} | " +
             (Median("CompiledNetPredictD.BatchOneD") is double dn ? $"{F(FlopInferenceD / dn, "F1")} GFLOP/s = {F(100 * FlopInferenceD / dn / peak1, "F0")}% of peak" : "—") +
             $" | {Bytes("CompiledNetPredictD.BatchOneD")} per prediction |");
 }
@@ -407,9 +428,10 @@ Console.WriteLine(md.ToString());
 Console.WriteLine($"Wrote {outPath}");
 return 0;
 
-// ONNX Runtime in a child process of its own (this program with --onnx-peer): its results by key, or none (with
-// the reason on stderr) when it failed, so the rest of the table is still written.
-static Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)> RunOnnxPeer(string modelDirectory)
+// ONNX Runtime in a child process of its own (this program with --onnx-peer), on the named networks' models: its
+// results by key; a failure (the reason on stderr, named in `failed` for the report) leaves out the results of the
+// suites that failed, so the rest of the table is still written.
+static Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)> RunOnnxPeer(string modelDirectory, IEnumerable<string> networks, bool shortRun, List<string> failed)
 {
     var results = new Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)>();
     string file = Path.Combine(modelDirectory, "onnx-results.tsv");
@@ -417,16 +439,21 @@ static Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Byt
     if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(TrainedB).Assembly.Location);
     start.ArgumentList.Add("--onnx-peer");
     start.ArgumentList.Add(file);
+    start.ArgumentList.Add("--only");
+    foreach (var network in networks) start.ArgumentList.Add(network);
+    if (shortRun) start.ArgumentList.Add("--short");
     start.Environment["CNET_BENCH_MODEL_DIR"] = modelDirectory;
     Console.WriteLine("ONNX Runtime, in a child process…");
     using (var child = System.Diagnostics.Process.Start(start)!)
     {
         child.WaitForExit();
-        if (child.ExitCode != 0 || !File.Exists(file))
+        if (child.ExitCode != 0)
         {
-            Console.Error.WriteLine($"The ONNX Runtime child process failed (exit code {child.ExitCode}; see its log above): its columns stay empty.");
-            return results;
+            string left = File.Exists(file) ? "the rows of its failed suites" : "all its rows";
+            Console.Error.WriteLine($"The ONNX Runtime child process failed (exit code {child.ExitCode}; see its log above): {left} stay empty.");
+            failed.Add($"ONNX Runtime child process (exit code {child.ExitCode}; {left} left empty)");
         }
+        if (!File.Exists(file)) return results;
     }
     foreach (var line in File.ReadAllLines(file))
     {
