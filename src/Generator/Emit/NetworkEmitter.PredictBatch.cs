@@ -49,31 +49,34 @@ namespace CompiledNet.Generator.Emit
                 w.Line("if (inputs.Length % InputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, \"a multiple of InputSize\");");
                 w.Line("if (outputs.Length != rows * OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, \"OutputSize per input row\");");
                 w.Line("if (rows == 0) return;");
-                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.PredictChunk)})) return;");
-                w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, rows >= PredictPackMinRows);");
+                w.Line($"if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, {Int(NetworkPlan.SharedChunk)})) return;");
+                w.Line("PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, rows >= PredictPackMinRows ? PackWeights() : null);");
             }
             w.Line();
+            w.Line("/// <summary>A thread taking part in a shared PredictBatch packs the weights into its own buffer once, before its first chunk.</summary>");
+            w.MemberLine("void global::CompiledNet.CompilerServices.IParallelRows.BeginRows() => PackWeights();");
+            w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Rows [start, start + count) of a PredictBatch shared among threads. A shared batch has at least PredictSplitMinRows ≥");
-            w.Line("/// PredictPackMinRows rows, so every part runs on packed weights, as the whole batch would on one thread: same bits.");
+            w.Line($"/// Rows [start, start + count) of a PredictBatch shared among threads (chunks of {Int(NetworkPlan.SharedChunk)} rows, claimed by whichever thread is free), on the");
+            w.Line("/// weights this thread packed in BeginRows. A shared batch has at least PredictSplitMinRows ≥ PredictPackMinRows rows, so every");
+            w.Line("/// chunk runs on packed weights, as the whole batch would on one thread: same bits.");
             w.Line("/// </summary>");
             using (w.Member("void global::CompiledNet.CompilerServices.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)"))
             {
                 w.Line("PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize),");
-                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count, true);");
+                w.Line("    ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count, t_packed!);");
             }
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Inference over rows rows starting at x0, outputs from y0: with pack, the dense layers' weights packed once, then chunks of");
-            w.Line($"/// {Int(NetworkPlan.PackedChunk)} rows through Gemm (other layers through their row-blocked kernel); without, chunks of {Int(NetworkPlan.PredictChunk)} rows through each");
+            w.Line("/// Inference over rows rows starting at x0, outputs from y0: with packed weights (this thread's t_packed, written by PackWeights),");
+            w.Line($"/// chunks of {Int(NetworkPlan.PackedChunk)} rows through Gemm (other layers through their row-blocked kernel); without, chunks of {Int(NetworkPlan.PredictChunk)} rows through each");
             w.Line("/// layer's row-blocked kernel.");
             w.Line("/// </summary>");
-            using (w.Member("private void PredictRows(ref float x0, ref float y0, int rows, bool pack)"))
+            using (w.Member("private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)"))
             {
                 w.Line($"ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{Int(scratch)}]);");
                 w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
                 w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
-                w.Line("float[]? packed = pack ? PackWeights() : null;");
                 w.Line($"int chunk = packed is null ? {Int(NetworkPlan.PredictChunk)} : {Int(NetworkPlan.PackedChunk)};");
                 int offset = 0;
                 for (int l = 0; l < n - 1; l++)

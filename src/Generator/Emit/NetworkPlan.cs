@@ -40,6 +40,13 @@ namespace CompiledNet.Generator.Emit
         public const int PackMinRows = 48;
 
         /// <summary>
+        /// Rows a thread claims at a time from a PredictBatch shared among threads (WorkerPool.TryRunRows): 8 of Gemm's
+        /// 6-row blocks, small enough that a slower core ends at most one such chunk behind, large enough that each claim
+        /// runs whole blocks through every weight panel.
+        /// </summary>
+        public const int SharedChunk = 48;
+
+        /// <summary>
         /// Matrix work (forward, weight gradient, input gradient) below which a batch is not split across threads:
         /// handing a phase to a worker and back costs a few microseconds, so each part must carry ≈ 10 µs of work.
         /// </summary>
@@ -80,8 +87,8 @@ namespace CompiledNet.Generator.Emit
             }
             SplitMinRows = System.Math.Max(8, (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(trainingFlopPerRow, 1)));
             int perPart = (int)System.Math.Ceiling(SplitMinFlop / System.Math.Max(inferenceFlopPerRow, 1));
-            // At least PackMinRows: the parts of a shared batch always run on packed weights (same bits as one thread).
-            PredictSplitMinRows = System.Math.Max(PackMinRows, 2 * ((perPart + PredictChunk - 1) / PredictChunk * PredictChunk));
+            // Two shared chunks at least, so never below PackMinRows: a shared batch always runs on packed weights (same bits as one thread).
+            PredictSplitMinRows = System.Math.Max(PackMinRows, 2 * ((perPart + SharedChunk - 1) / SharedChunk * SharedChunk));
             SingleThreadReason = SplitMinRows > spec.BatchSize ? "a whole batch is too little work to share (under 2 MFLOP)" : null;
             ParallelStep = SplitsBatch && Layout.ParameterCount >= ParallelStepMinParameters;
             Segments = SplitsBatch && HasBatchNorm ? BuildSegments() : null;
@@ -152,7 +159,7 @@ namespace CompiledNet.Generator.Emit
         /// <summary>Smallest batch a training step splits across threads: its rows carry ≈ <see cref="SplitMinFlop"/> of matrix work.</summary>
         public int SplitMinRows { get; }
 
-        /// <summary>Smallest PredictBatch shared between two threads: each part carries ≈ <see cref="SplitMinFlop"/> of forward work, in whole chunks; never below <see cref="PackMinRows"/>.</summary>
+        /// <summary>Smallest PredictBatch shared between two threads: each carries ≈ <see cref="SplitMinFlop"/> of forward work, in whole <see cref="SharedChunk"/>s; never below <see cref="PackMinRows"/>.</summary>
         public int PredictSplitMinRows { get; }
 
         /// <summary>The optimizer step too is shared among the parts of a split step.</summary>

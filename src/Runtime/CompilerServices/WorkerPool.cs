@@ -51,18 +51,20 @@ namespace CompiledNet.CompilerServices
 
         /// <summary>
         /// Shares <paramref name="rows"/> rows of a batched inference among up to <paramref name="parts"/> threads (the
-        /// caller and workers), in ranges that are multiples of <paramref name="align"/> rows, and returns true when done.
-        /// Returns false without running anything when another thread's parallel work holds the workers: the caller
-        /// then runs the batch alone, so concurrent callers never wait for each other. Rows are independent, so the
-        /// result does not depend on how they are shared.
+        /// caller and workers) and returns true when done. The rows are claimed <paramref name="chunk"/> at a time by
+        /// whichever thread is free, so a thread that runs slower (a busy core, a smaller share of a virtual machine's
+        /// host) simply claims fewer; each thread calls <see cref="IParallelRows.BeginRows"/> once before its first
+        /// chunk. Returns false without running anything when the rows make fewer than two chunks or another thread's
+        /// parallel work holds the workers: the caller then runs the batch alone, so concurrent callers never wait for
+        /// each other. Rows are independent, so the result does not depend on which thread ran which chunk.
         /// </summary>
         [EditorBrowsable(EditorBrowsableState.Never)]
-        public static unsafe bool TryRunRows(IParallelRows job, ReadOnlySpan<float> inputs, Span<float> outputs, int rows, int parts, int align)
+        public static unsafe bool TryRunRows(IParallelRows job, ReadOnlySpan<float> inputs, Span<float> outputs, int rows, int parts, int chunk)
         {
             if (parts < 1 || parts > MaxThreads) throw new ArgumentOutOfRangeException(nameof(parts), parts, $"Between 1 and {MaxThreads} parts.");
-            if (align < 1) throw new ArgumentOutOfRangeException(nameof(align), align, "At least 1 row.");
-            int chunk = ((rows + parts - 1) / parts + align - 1) / align * align;
-            parts = chunk == 0 ? 0 : (rows + chunk - 1) / chunk;
+            if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "At least 1 row.");
+            int chunks = (int)(((long)rows + chunk - 1) / chunk);
+            parts = Math.Min(parts, chunks);
             if (parts < 2 || !Monitor.TryEnter(Gate)) return false;
             try
             {
@@ -70,15 +72,36 @@ namespace CompiledNet.CompilerServices
                 fixed (float* y = outputs)
                 {
                     var workers = Ensure(parts - 1);
-                    for (int k = 1; k < parts; k++) workers[k - 1].StartRows(job, (nint)x, (nint)y, k * chunk, Math.Min(chunk, rows - k * chunk));
+                    _nextRow = 0;
+                    _rowCount = rows;
+                    _rowChunk = chunk;
+                    for (int k = 1; k < parts; k++) workers[k - 1].StartRows(job, (nint)x, (nint)y);
                     Exception? failure = null;
-                    try { job.RunRows((nint)x, (nint)y, 0, chunk); }
+                    try { ClaimRows(job, (nint)x, (nint)y); }
                     catch (Exception e) { failure = e; }
                     Join(workers, parts, failure, "An inference thread failed.");
                 }
             }
             finally { Monitor.Exit(Gate); }
             return true;
+        }
+
+        // The rows of the shared batch running now (one at a time: TryRunRows holds Gate): the next unclaimed row, the count, the chunk.
+        private static long _nextRow;
+        private static int _rowCount, _rowChunk;
+
+        /// <summary>Claims chunks of the shared batch until none is left; stops at its own first failure (the others go on).</summary>
+        private static void ClaimRows(IParallelRows job, nint inputs, nint outputs)
+        {
+            int rows = Volatile.Read(ref _rowCount), chunk = Volatile.Read(ref _rowChunk);
+            bool begun = false;
+            while (true)
+            {
+                long start = Interlocked.Add(ref _nextRow, chunk) - chunk;
+                if (start >= rows) return;
+                if (!begun) { job.BeginRows(); begun = true; }
+                job.RunRows(inputs, outputs, (int)start, (int)Math.Min(chunk, rows - start));
+            }
         }
 
         /// <summary>
@@ -121,7 +144,7 @@ namespace CompiledNet.CompilerServices
             private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
             private IParallelStep? _step;
             private IParallelRows? _rows;
-            private int _phase, _part, _parts;   // for _rows: _part is the first row, _parts the row count
+            private int _phase, _part, _parts;
             private nint _inputs, _outputs;
             private Exception? _failure;
             private long _posted, _finished;
@@ -139,9 +162,9 @@ namespace CompiledNet.CompilerServices
                 Post();
             }
 
-            public void StartRows(IParallelRows job, nint inputs, nint outputs, int start, int count)
+            public void StartRows(IParallelRows job, nint inputs, nint outputs)
             {
-                _step = null; _rows = job; _part = start; _parts = count; _inputs = inputs; _outputs = outputs; _failure = null;
+                _step = null; _rows = job; _inputs = inputs; _outputs = outputs; _failure = null;
                 Post();
             }
 
@@ -181,7 +204,7 @@ namespace CompiledNet.CompilerServices
                     done = Volatile.Read(ref _posted);
                     try
                     {
-                        if (_rows is { } rows) rows.RunRows(_inputs, _outputs, _part, _parts);
+                        if (_rows is { } rows) ClaimRows(rows, _inputs, _outputs);
                         else _step!.RunPart(_phase, _part, _parts, _inputs);
                     }
                     catch (Exception e) { _failure = e; }

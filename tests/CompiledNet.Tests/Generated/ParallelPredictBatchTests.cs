@@ -42,16 +42,17 @@ namespace CompiledNet.Tests.Generated
         [Fact]
         public void TheSplitThresholdCarriesTwoMegaflopPerPartInWholeChunks()
         {
-            // 64-256-129-10: 2·(64·256 + 256·129 + 129·10) = 101,380 FLOP a row, 20 rows for 2 MFLOP, one chunk of 32.
-            Assert.Equal(64, SplitNet.PredictSplitMinRows);
-            // 2-32-32-2: 2·(2·32 + 32·32 + 32·2) = 2,304 FLOP a row; 869 rows for 2 MFLOP, rounded up to 28 chunks of 32.
-            Assert.Equal(2 * 896, SpiralNet.PredictSplitMinRows);
+            // Chunks of 48 rows (the rows a thread claims at a time), two parts.
+            // 64-256-129-10: 2·(64·256 + 256·129 + 129·10) = 101,380 FLOP a row, 20 rows for 2 MFLOP, one chunk of 48.
+            Assert.Equal(2 * 48, SplitNet.PredictSplitMinRows);
+            // 2-32-32-2: 2·(2·32 + 32·32 + 32·2) = 2,304 FLOP a row; 869 rows for 2 MFLOP, rounded up to 19 chunks of 48.
+            Assert.Equal(2 * 912, SpiralNet.PredictSplitMinRows);
         }
 
         [Theory]
-        [InlineData(64)]
-        [InlineData(65)]
-        [InlineData(100)]
+        [InlineData(96)]
+        [InlineData(97)]
+        [InlineData(143)]
         [InlineData(257)]
         public void SharedAmongThreadsGivesTheBitsOfOneThreadAndPredictsResults(int rows)
         {
@@ -113,12 +114,18 @@ namespace CompiledNet.Tests.Generated
             Assert.Equal(WorkerPool.DefaultThreads, new SplitNet(1).InferenceThreads);
         }
 
-        /// <summary>Runs the network's own row ranges and counts what each part allocates on the thread that runs it.</summary>
+        /// <summary>Runs the network's own chunks and counts what each thread allocates for them (packing included).</summary>
         private sealed class Measured : IParallelRows
         {
             private readonly IParallelRows _inner;
             public long Bytes;
             public Measured(IParallelRows inner) => _inner = inner;
+            public void BeginRows()
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                _inner.BeginRows();
+                Interlocked.Add(ref Bytes, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
             public void RunRows(nint inputs, nint outputs, int start, int count)
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
@@ -141,7 +148,7 @@ namespace CompiledNet.Tests.Generated
             for (int attempt = 0; attempt < 4 && least != 0; attempt++)
             {
                 measured.Bytes = 0;
-                for (int i = 0; i < 20; i++) Assert.True(WorkerPool.TryRunRows(measured, x, y, 256, 2, 32));
+                for (int i = 0; i < 20; i++) Assert.True(WorkerPool.TryRunRows(measured, x, y, 256, 2, 48));
                 if (attempt > 0) least = Math.Min(least, measured.Bytes);   // the first attempt is the warm-up
             }
             Assert.Equal(0, least);
@@ -149,33 +156,58 @@ namespace CompiledNet.Tests.Generated
 
         private sealed class Recorder : IParallelRows
         {
-            public readonly ConcurrentBag<(int Start, int Count, int Thread)> Parts = new();
-            public void RunRows(nint inputs, nint outputs, int start, int count) => Parts.Add((start, count, Environment.CurrentManagedThreadId));
+            public readonly ConcurrentQueue<(string Call, int Start, int Count, int Thread)> Calls = new();
+            public int SlowThread = -1;
+            public void BeginRows() => Calls.Enqueue(("begin", 0, 0, Environment.CurrentManagedThreadId));
+            public void RunRows(nint inputs, nint outputs, int start, int count)
+            {
+                Calls.Enqueue(("run", start, count, Environment.CurrentManagedThreadId));
+                if (Environment.CurrentManagedThreadId == SlowThread) Thread.Sleep(50);
+            }
         }
 
         [Fact]
-        public void TheWorkersRunAlignedRangesThatCoverEveryRowOnce()
+        public void ThreadsClaimChunksThatCoverEveryRowOnceEachBeginningOnce()
         {
             var job = new Recorder();
             var x = new float[10];
             var y = new float[10];
-            Assert.True(WorkerPool.TryRunRows(job, x, y, rows: 100, parts: 3, align: 32));
-            var parts = job.Parts.OrderBy(p => p.Start).ToArray();
-            Assert.Equal(new[] { (0, 64), (64, 36) }, parts.Select(p => (p.Start, p.Count)).ToArray());   // ⌈100/3⌉ = 34 → 64 rows a part
-            Assert.Equal(Environment.CurrentManagedThreadId, parts[0].Thread);
-            Assert.NotEqual(parts[0].Thread, parts[1].Thread);
+            Assert.True(WorkerPool.TryRunRows(job, x, y, rows: 100, parts: 3, chunk: 32));
+            var runs = job.Calls.Where(c => c.Call == "run").OrderBy(c => c.Start).ToArray();
+            Assert.Equal(new[] { (0, 32), (32, 32), (64, 32), (96, 4) }, runs.Select(c => (c.Start, c.Count)).ToArray());
+            // Every thread that ran a chunk began exactly once, before its first chunk.
+            foreach (var thread in runs.Select(c => c.Thread).Distinct())
+            {
+                var own = job.Calls.Where(c => c.Thread == thread).ToArray();
+                Assert.Equal("begin", own[0].Call);
+                Assert.Single(own, c => c.Call == "begin");
+            }
 
-            // Too few rows for two aligned parts: nothing runs, the caller does the work alone.
+            // Too few rows for two chunks: nothing runs, the caller does the work alone.
             var small = new Recorder();
-            Assert.False(WorkerPool.TryRunRows(small, x, y, rows: 32, parts: 2, align: 32));
-            Assert.Empty(small.Parts);
+            Assert.False(WorkerPool.TryRunRows(small, x, y, rows: 32, parts: 2, chunk: 32));
+            Assert.Empty(small.Calls);
+        }
+
+        [Fact]
+        public void ASlowThreadClaimsFewerChunks()
+        {
+            // The caller sleeps 50 ms in every chunk it runs; the worker does not, so it claims the rest meanwhile. A static
+            // split would give the caller 4 of the 8 chunks.
+            var job = new Recorder { SlowThread = Environment.CurrentManagedThreadId };
+            Assert.True(WorkerPool.TryRunRows(job, new float[1], new float[1], rows: 32 * 8, parts: 2, chunk: 32));
+            var runs = job.Calls.Where(c => c.Call == "run").ToArray();
+            Assert.Equal(8, runs.Length);
+            Assert.Equal(Enumerable.Range(0, 8).Select(k => 32 * k), runs.Select(c => c.Start).OrderBy(v => v));
+            int byCaller = runs.Count(c => c.Thread == Environment.CurrentManagedThreadId);
+            Assert.True(byCaller < 4, $"the slow caller ran {byCaller} of 8 chunks");
         }
 
         [Fact]
         public void AFailingPartIsReportedAfterEveryPartHasFinished()
         {
             var job = new Failing();
-            var e = Assert.Throws<AggregateException>(() => WorkerPool.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
+            var e = Assert.Throws<AggregateException>(() => WorkerPool.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, chunk: 4));
             Assert.IsType<InvalidOperationException>(e.InnerException);
             Assert.Equal(2, job.Finished);
         }
@@ -185,7 +217,7 @@ namespace CompiledNet.Tests.Generated
         {
             // The worker's part is slow: the failure must not be reported (and the batch unpinned) while it still runs.
             var job = new Failing { FailingStart = 0, SlowStart = 4 };
-            var e = Assert.Throws<AggregateException>(() => WorkerPool.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, align: 4));
+            var e = Assert.Throws<AggregateException>(() => WorkerPool.TryRunRows(job, new float[1], new float[1], rows: 8, parts: 2, chunk: 4));
             Assert.Equal("part 0", e.InnerException!.Message);
             Assert.Equal(2, Volatile.Read(ref job.Finished));
         }
@@ -194,6 +226,7 @@ namespace CompiledNet.Tests.Generated
         {
             public int Finished;
             public int FailingStart = 4, SlowStart = -1;
+            public void BeginRows() { }
             public void RunRows(nint inputs, nint outputs, int start, int count)
             {
                 if (start == SlowStart) Thread.Sleep(200);

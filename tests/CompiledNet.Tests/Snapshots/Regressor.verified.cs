@@ -555,13 +555,20 @@ partial class Models
             if (inputs.Length % InputSize != 0) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(inputs), (rows + 1) * InputSize, inputs.Length, "a multiple of InputSize");
             if (outputs.Length != rows * OutputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(outputs), rows * OutputSize, outputs.Length, "OutputSize per input row");
             if (rows == 0) return;
-            if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 32)) return;
-            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, rows >= PredictPackMinRows);
+            if (_inferenceThreads > 1 && rows >= PredictSplitMinRows && global::CompiledNet.CompilerServices.WorkerPool.TryRunRows(this, inputs, outputs, rows, _inferenceThreads, 48)) return;
+            PredictRows(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), rows, rows >= PredictPackMinRows ? PackWeights() : null);
         }
 
+        /// <summary>A thread taking part in a shared PredictBatch packs the weights into its own buffer once, before its first chunk.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        void global::CompiledNet.CompilerServices.IParallelRows.BeginRows() => PackWeights();
+
         /// <summary>
-        /// Rows [start, start + count) of a PredictBatch shared among threads. A shared batch has at least PredictSplitMinRows ≥
-        /// PredictPackMinRows rows, so every part runs on packed weights, as the whole batch would on one thread: same bits.
+        /// Rows [start, start + count) of a PredictBatch shared among threads (chunks of 48 rows, claimed by whichever thread is free), on the
+        /// weights this thread packed in BeginRows. A shared batch has at least PredictSplitMinRows ≥ PredictPackMinRows rows, so every
+        /// chunk runs on packed weights, as the whole batch would on one thread: same bits.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -569,23 +576,22 @@ partial class Models
         void global::CompiledNet.CompilerServices.IParallelRows.RunRows(nint inputs, nint outputs, int start, int count)
         {
             PredictRows(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize),
-                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count, true);
+                ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(outputs), (nuint)start * OutputSize), count, t_packed!);
         }
 
         /// <summary>
-        /// Inference over rows rows starting at x0, outputs from y0: with pack, the dense layers' weights packed once, then chunks of
-        /// 96 rows through Gemm (other layers through their row-blocked kernel); without, chunks of 32 rows through each
+        /// Inference over rows rows starting at x0, outputs from y0: with packed weights (this thread's t_packed, written by PackWeights),
+        /// chunks of 96 rows through Gemm (other layers through their row-blocked kernel); without, chunks of 32 rows through each
         /// layer's row-blocked kernel.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, bool pack)
+        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
         {
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[1056]);
             ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
             ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            float[]? packed = pack ? PackWeights() : null;
             int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 864);
