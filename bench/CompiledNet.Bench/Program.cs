@@ -11,6 +11,7 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using CompiledNet;
 using CompiledNet.Bench;
+using Microsoft.ML.OnnxRuntime;
 
 // Runs the benchmark suite described in bench/README.md (CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor, on
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
@@ -34,7 +35,7 @@ var outOption = new Option<string[]>("--out")
 var inferenceOption = new Option<bool>("--inference") { Description = "the inference rows only: CompiledNet, TorchSharp, ONNX Runtime (about 2 minutes)" };
 var machineOption = new Option<bool>("--machine") { Description = "the CPU, its vector widths and the FMA peak of each, then exit" };
 var quickOption = new Option<bool>("--quick") { Description = "CompiledNet's epochs, a step's parts and the health monitor's cost, Stopwatch only (about a minute)" };
-var predictBatchOption = new Option<bool>("--predict-batch") { Description = "B's PredictBatch of 1024 rows on 1 and 2 threads" };
+var predictBatchOption = new Option<bool>("--predict-batch") { Description = "B's PredictBatch of 1024 rows on 1 and 2 threads, alternating with ONNX Runtime on 1 thread in the same process" };
 var subnormalOption = new Option<bool>("--subnormal-step") { Description = "B's Adam step with and without subnormal optimizer state" };
 var convQuickOption = new Option<bool>("--conv-quick") { Description = "network D on the first 6,400 training images, CompiledNet against TorchSharp and a step's parts, Stopwatch only (about two minutes)" };
 var compileCostOption = new Option<bool>("--compile-cost") { Description = "the generator's time, the generated source's size and the first Predict in a fresh process" };
@@ -488,22 +489,37 @@ static Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Byt
     return results;
 }
 
-// Batched inference of B, 1024 rows, on 1 and 2 threads: alternating runs, medians (this VM's speed drifts).
+// Batched inference of B, 1024 rows: CompiledNet on 1 and 2 threads and ONNX Runtime on 1 intra-op thread (no pool
+// threads to spin, so it can share the process), in alternating runs, medians: a paired comparison that this VM's
+// drifting speed cannot tilt (the full run times each library in a phase or process of its own).
 static void PredictBatchQuick()
 {
     var nets = new[] { new NetB(1) { InferenceThreads = 1 }, new NetB(1) { InferenceThreads = 2 } };
     var x = BenchData.Test.AllFeatures.Slice(0, 1024 * 784).ToArray();
     var y = new float[1024 * 10];
-    var rates = new[] { new List<double>(), new List<double>() };
-    for (int rep = 0; rep < 11; rep++)
-        for (int k = 0; k < 2; k++)
-        {
-            for (int i = 0; i < 10; i++) nets[k].PredictBatch(x, y);
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < 40; i++) nets[k].PredictBatch(x, y);
-            if (rep > 0) rates[k].Add(40 * 1024 / watch.Elapsed.TotalSeconds / 1000);
-        }
-    foreach (var r in rates) r.Sort();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"B, PredictBatch of 1024: 1 thread {rates[0][5]:F0}k samples/s, 2 threads {rates[1][5]:F0}k samples/s (medians of 10 alternating runs; ratio of medians {rates[1][5] / rates[0][5]:F2})"));
+    string model = Path.Combine(Path.GetTempPath(), $"compilednet-predict-batch-{Environment.ProcessId}.onnx");
+    OnnxExport.Save(nets[0], model);
+    try
+    {
+        using var onnx = new OnnxSession(model, threads: 1);
+        var onnxOutputs = new float[y.Length];
+        OrtValue[] input = onnx.Tensor(x, 1024), output = onnx.Tensor(onnxOutputs, 1024);
+        onnx.Run(input, output);
+        nets[0].PredictBatch(x, y);
+        OnnxSession.Check(onnxOutputs, y, "B, batch 1024");
+        var runs = new Action[] { () => nets[0].PredictBatch(x, y), () => nets[1].PredictBatch(x, y), () => onnx.Run(input, output) };
+        var rates = runs.Select(_ => new List<double>()).ToArray();
+        for (int rep = 0; rep < 11; rep++)
+            for (int k = 0; k < runs.Length; k++)
+            {
+                for (int i = 0; i < 10; i++) runs[k]();
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                for (int i = 0; i < 40; i++) runs[k]();
+                if (rep > 0) rates[k].Add(40 * 1024 / watch.Elapsed.TotalSeconds / 1000);
+            }
+        foreach (var r in rates) r.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"B, PredictBatch of 1024: CompiledNet 1 thread {rates[0][5]:F0}k samples/s, 2 threads {rates[1][5]:F0}k samples/s; ONNX Runtime {OnnxRuntimeVersion()} 1 thread {rates[2][5]:F0}k samples/s (medians of 10 alternating runs of 40 calls); 1 thread: CompiledNet vs ONNX Runtime {rates[0][5] / rates[2][5]:F2}x"));
+    }
+    finally { File.Delete(model); }
 }
