@@ -345,7 +345,8 @@ if (!inferenceOnly)
 {
     md.AppendLine("| work | CompiledNet 1 thread | CompiledNet 2 threads | TorchSharp 1 thread | TorchSharp 2 threads | 1 thread: CompiledNet vs TorchSharp | 2 threads: CompiledNet vs TorchSharp | CompiledNet GFLOP/s (1 thread; 2 threads) | CompiledNet allocated |");
     md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-    foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 4.0), ("B", FlopB, 2.0, 3.0), ("C", FlopB, 2.2, 0.0), ("D", FlopD, 1.5, 1.5) })
+    // The targets of the project's performance issue (A ≥ 2.5× and ≥ 3×, B ≥ 2× and ≥ 2.5×, C ≥ 2× on both; D ≥ 1.5× on both).
+    foreach (var (net, flop, t1, t2) in new[] { ("A", FlopA, 2.5, 3.0), ("B", FlopB, 2.0, 2.5), ("C", FlopB, 2.0, 2.0), ("D", FlopD, 1.5, 1.5) })
     {
         if (!networks.Contains(net)) continue;
         string ours1 = $"CompiledNetEpoch.Epoch/{net}/1", ours2 = $"CompiledNetEpoch.Epoch/{net}/2";
@@ -383,7 +384,7 @@ if (withB)
         ? $"{F(FlopInference / bn, "F1")} GFLOP/s = {F(100 * FlopInference / bn / peak, "F0")}% of peak" : "—";
     foreach (int threads in new[] { 1, 2 })
         md.AppendLine($"| `Predict` batch 1, {threads} thread{(threads > 1 ? "s" : "")}{(threads > 1 ? " (CompiledNet's `Predict` runs on the caller's thread: same figure)" : "")} | {Us("CompiledNetPredict.BatchOneB")} | {Us($"TorchSharpPredict.BatchOneB/{threads}")} | {Us($"OnnxRuntimePredict.BatchOneB/{threads}")} | " +
-            $"{(threads == 1 ? Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 4.5) : Ratio($"TorchSharpPredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
+            $"{(threads == 1 ? Ratio("TorchSharpPredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 3.0) : Ratio($"TorchSharpPredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
             $"{(threads == 1 ? Ratio("OnnxRuntimePredict.BatchOneB/1", "CompiledNetPredict.BatchOneB", 1.5) : Ratio($"OnnxRuntimePredict.BatchOneB/{threads}", "CompiledNetPredict.BatchOneB"))} | " +
             $"{InferenceGflops("CompiledNetPredict.BatchOneB", peak1)} | {Bytes("CompiledNetPredict.BatchOneB")} per prediction |");
     foreach (int threads in new[] { 1, 2 })
