@@ -10,7 +10,7 @@ namespace CompiledNet.CompilerServices
         /// <summary>
         /// The softmax of each of <paramref name="rows"/> rows of <paramref name="classes"/> logits: probabilities[r, j] =
         /// e^(z[r, j] − m) / Σₖ e^(z[r, k] − m) with m the row's largest logit, for a whole block of rows at once. The
-        /// exponentials of the block run in vectors (<see cref="ExpNonPositive"/>), the maxima and sums row by row in the
+        /// exponentials of the block run in vectors (see <c>ExpNonPositive</c>), the maxima and sums row by row in the
         /// order j = 0, 1, …, so every value depends only on its own row: the same bits however the rows are blocked or
         /// shared among threads. Differs from a row-by-row <see cref="MathF.Exp"/> softmax by a few units in the last place.
         /// A row with a NaN or +∞ logit gives NaN probabilities.
