@@ -1130,12 +1130,12 @@ namespace Samples.Vision
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 16 positions
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 64, each passed over by every row
-                for (nuint o = 0; o < 256; o += 64)
+                // registers: c{row}_{vector} accumulate C (8 rows × 3 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 48, each passed over by every row
+                for (nuint o = 0; o < 240; o += 48)
                 {
                     int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    for (; r + 8 <= count; r += 8)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
@@ -1145,66 +1145,101 @@ namespace Samples.Vision
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 9);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 9);
+                        ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 256);
+                        ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 9);
+                        ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 256);
+                        ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 9);
+                        ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 256);
+                        ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 9);
+                        ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 256);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c4_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c5_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c6_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c7_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 9; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
                             c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
-                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
-                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                             c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
-                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                            var av4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i));
+                            c4_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv0, c4_0);
+                            c4_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv1, c4_1);
+                            c4_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv2, c4_2);
+                            var av5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i));
+                            c5_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv0, c5_0);
+                            c5_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv1, c5_1);
+                            c5_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv2, c5_2);
+                            var av6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i));
+                            c6_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv0, c6_0);
+                            c6_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv1, c6_1);
+                            c6_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv2, c6_2);
+                            var av7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
+                            c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
+                            c7_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv1, c7_1);
+                            c7_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv2, c7_2);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, o + 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref y1, o + 48);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, o + 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref y2, o + 48);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, o + 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref y3, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref y4, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_2, ref y4, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref y5, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_2, ref y5, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref y6, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_2, ref y6, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref y7, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_2, ref y7, o + 32);
                     }
                     for (; r < count; r++)
                     {
@@ -1213,24 +1248,94 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 9; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
                             var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref y0, o + 48);
+                    }
+                }
+                // columns [240..256): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 8 <= count; r += 8)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 9);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 9);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 9);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 9);
+                        ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 256);
+                        ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 9);
+                        ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 256);
+                        ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 9);
+                        ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 256);
+                        ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 9);
+                        ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 240);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            var av4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i));
+                            c4_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv0, c4_0);
+                            var av5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i));
+                            c5_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv0, c5_0);
+                            var av6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i));
+                            c6_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv0, c6_0);
+                            var av7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
+                            c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 240);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 240);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 240);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 240);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, 240);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, 240);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, 240);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, 240);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 240);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 240);
                     }
                 }
             }
@@ -1247,9 +1352,9 @@ namespace Samples.Vision
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 8 positions
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 256; o += 16)
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 24, each passed over by every row
+                for (nuint o = 0; o < 240; o += 24)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -1270,32 +1375,45 @@ namespace Samples.Vision
                         var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 9; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
                             c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, o + 16);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref y1, o + 16);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref y2, o + 16);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_2, ref y3, o + 16);
                     }
                     for (; r < count; r++)
                     {
@@ -1303,17 +1421,121 @@ namespace Samples.Vision
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 9; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, o + 16);
+                    }
+                }
+                // columns [240..248): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 9);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 9);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 9);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 240);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 240);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 240);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 240);
+                    }
+                }
+                // columns [248..256): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 9);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 9);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 9);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 248);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 248);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 248);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 248);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 248);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 248);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 248);
                     }
                 }
             }
@@ -3202,11 +3424,11 @@ namespace Samples.Vision
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 16 positions
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // registers: c{row}_{vector} accumulate C (8 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..16): one vector per row
                 {
                     int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    for (; r + 8 <= count; r += 8)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
@@ -3216,10 +3438,22 @@ namespace Samples.Vision
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 144);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
+                        ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 144);
+                        ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 36);
+                        ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 144);
+                        ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 36);
+                        ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 144);
+                        ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 36);
+                        ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 144);
+                        ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 36);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36);
@@ -3232,11 +3466,23 @@ namespace Samples.Vision
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            var av4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i));
+                            c4_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv0, c4_0);
+                            var av5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i));
+                            c5_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv0, c5_0);
+                            var av6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i));
+                            c6_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv0, c6_0);
+                            var av7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
+                            c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, 0);
                     }
                     for (; r < count; r++)
                     {
@@ -3256,7 +3502,7 @@ namespace Samples.Vision
                 // columns [16..32): one vector per row
                 {
                     int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    for (; r + 8 <= count; r += 8)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
@@ -3266,10 +3512,22 @@ namespace Samples.Vision
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 144);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
+                        ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 144);
+                        ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 36);
+                        ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 144);
+                        ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 36);
+                        ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 144);
+                        ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 36);
+                        ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 144);
+                        ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 36);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 16);
@@ -3282,11 +3540,23 @@ namespace Samples.Vision
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            var av4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i));
+                            c4_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv0, c4_0);
+                            var av5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i));
+                            c5_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv0, c5_0);
+                            var av6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i));
+                            c6_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv0, c6_0);
+                            var av7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
+                            c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, 16);
                     }
                     for (; r < count; r++)
                     {
@@ -3306,7 +3576,7 @@ namespace Samples.Vision
                 // columns [32..36): one Vector128 per row
                 {
                     int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    for (; r + 8 <= count; r += 8)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
@@ -3316,10 +3586,22 @@ namespace Samples.Vision
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 144);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
+                        ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 144);
+                        ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 36);
+                        ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 144);
+                        ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 36);
+                        ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 144);
+                        ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 36);
+                        ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 144);
+                        ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 36);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c4_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c5_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c6_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c7_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 32);
@@ -3332,11 +3614,23 @@ namespace Samples.Vision
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            var av4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i));
+                            c4_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv0, c4_0);
+                            var av5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i));
+                            c5_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv0, c5_0);
+                            var av6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i));
+                            c6_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv0, c6_0);
+                            var av7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
+                            c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
                         }
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 32);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 32);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 32);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4_0, ref y4, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5_0, ref y5, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6_0, ref y6, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7_0, ref y7, 32);
                     }
                     for (; r < count; r++)
                     {
@@ -3378,9 +3672,8 @@ namespace Samples.Vision
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 8 positions
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 32; o += 16)
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 24, each passed over by every row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -3401,32 +3694,45 @@ namespace Samples.Vision
                         var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
                             c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref y1, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref y2, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_2, ref y3, 16);
                     }
                     for (; r < count; r++)
                     {
@@ -3434,17 +3740,71 @@ namespace Samples.Vision
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, 16);
+                    }
+                }
+                // columns [24..32): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 144);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 144);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 144);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 144; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 24);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 24);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = 0; i < 144; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 24);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 24);
                     }
                 }
                 // columns [32..36): one Vector128 per row
