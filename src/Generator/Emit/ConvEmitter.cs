@@ -294,6 +294,30 @@ namespace CompiledNet.Generator.Emit
             Summary(w, fp, training ? "training forward of one image: each output the largest of its window, and where it is (the first one on ties)" : "forward of one image: each output the largest of its window");
             using (w.Open(training ? $"private static void {fp.ImageTraining}(ref float x, ref float y, ref int at)" : $"private static void {fp.Image}(ref float x, ref float y)"))
             {
+                if (!training && k == 2 && s == 2 && f.PadHeight == 0 && f.PadWidth == 0)
+                {
+                    // The common 2×2 window with stride 2: each output row from two input rows in vectors, compared in the
+                    // order of the scalar form below (the training forward's), so the same bits.
+                    w.Line("// each output row from its two input rows, in the widest vectors the machine has (Kernels.LargestOfPairs)");
+                    using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
+                    using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                    {
+                        w.Line($"ref float row = ref {Add("x", $"(nuint)((c * {Int(h)} + i * 2) * {Int(wd)})")};");
+                        w.Line($"global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref row, ref {Add("row", Int(wd))}, ref {Add("y", $"(nuint)((c * {Int(oh)} + i) * {Int(ow)})")}, {Int(ow)});");
+                    }
+                }
+                else
+                    ScalarMaxPool(w, fp, training);
+            }
+            w.Line();
+        }
+
+        /// <summary>Max pooling window by window, scalar: any window and stride; the training forward also records where each maximum is.</summary>
+        private static void ScalarMaxPool(IndentedWriter w, FeaturePlan fp, bool training)
+        {
+            var f = fp.Spec;
+            int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, k = f.KernelHeight, s = f.Stride, oh = f.Output.Height, ow = f.Output.Width;
+            {
                 w.Line("// without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction" + (training ? ", Kernels.Select integer arithmetic" : ""));
                 using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
                 using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
@@ -330,7 +354,6 @@ namespace CompiledNet.Generator.Emit
                     }
                 }
             }
-            w.Line();
         }
 
         private static void EmitAvgPoolImage(IndentedWriter w, FeaturePlan fp)

@@ -30,6 +30,70 @@ namespace CompiledNet.CompilerServices
         }
 
         /// <summary>
+        /// One output row of 2×2 max pooling with stride 2: <c>y[j]</c> = the largest of <c>top[2j]</c>, <c>top[2j + 1]</c>,
+        /// <c>bottom[2j]</c>, <c>bottom[2j + 1]</c> for <c>j</c> &lt; <paramref name="count"/>, compared in that order with
+        /// <see cref="Larger(float, float)"/>'s rule (so the same bits as that scalar form, NaN and signed zeros included), in
+        /// the widest vectors the JIT accelerates: a vector of 2L inputs is split into its even and odd elements by narrowing
+        /// pairs of floats read as 64-bit integers.
+        /// </summary>
+        public static void LargestOfPairs(ref float top, ref float bottom, ref float y, int count)
+        {
+            nuint j = 0, n = (nuint)Math.Max(count, 0);
+            if (Vector512.IsHardwareAccelerated)
+                for (; j + 16 <= n; j += 16)
+                {
+                    var t0 = Vector512.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector512.LoadUnsafe(ref top, 2 * j + 16).AsUInt64();
+                    var b0 = Vector512.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector512.LoadUnsafe(ref bottom, 2 * j + 16).AsUInt64();
+                    var best = Larger(Vector512.Narrow(t0 >>> 32, t1 >>> 32).AsSingle(), Vector512.Narrow(t0, t1).AsSingle());
+                    best = Larger(Vector512.Narrow(b0, b1).AsSingle(), best);
+                    Larger(Vector512.Narrow(b0 >>> 32, b1 >>> 32).AsSingle(), best).StoreUnsafe(ref y, j);
+                }
+            if (Vector256.IsHardwareAccelerated)
+                for (; j + 8 <= n; j += 8)
+                {
+                    var t0 = Vector256.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector256.LoadUnsafe(ref top, 2 * j + 8).AsUInt64();
+                    var b0 = Vector256.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector256.LoadUnsafe(ref bottom, 2 * j + 8).AsUInt64();
+                    var best = Larger(Vector256.Narrow(t0 >>> 32, t1 >>> 32).AsSingle(), Vector256.Narrow(t0, t1).AsSingle());
+                    best = Larger(Vector256.Narrow(b0, b1).AsSingle(), best);
+                    Larger(Vector256.Narrow(b0 >>> 32, b1 >>> 32).AsSingle(), best).StoreUnsafe(ref y, j);
+                }
+            if (Vector128.IsHardwareAccelerated)
+                for (; j + 4 <= n; j += 4)
+                {
+                    var t0 = Vector128.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector128.LoadUnsafe(ref top, 2 * j + 4).AsUInt64();
+                    var b0 = Vector128.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector128.LoadUnsafe(ref bottom, 2 * j + 4).AsUInt64();
+                    var best = Larger(Vector128.Narrow(t0 >>> 32, t1 >>> 32).AsSingle(), Vector128.Narrow(t0, t1).AsSingle());
+                    best = Larger(Vector128.Narrow(b0, b1).AsSingle(), best);
+                    Larger(Vector128.Narrow(b0 >>> 32, b1 >>> 32).AsSingle(), best).StoreUnsafe(ref y, j);
+                }
+            for (; j < n; j++)
+            {
+                float best = Larger(Unsafe.Add(ref top, 2 * j + 1), Unsafe.Add(ref top, 2 * j));
+                best = Larger(Unsafe.Add(ref bottom, 2 * j), best);
+                Unsafe.Add(ref y, j) = Larger(Unsafe.Add(ref bottom, 2 * j + 1), best);
+            }
+        }
+
+        /// <summary><see cref="Larger(float, float)"/> lane by lane: <c>maxps</c> (x86) or <c>fmax</c> (Arm).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Larger(Vector128<float> a, Vector128<float> b)
+        {
+            if (Sse.IsSupported) return Sse.Max(a, b);
+            if (AdvSimd.IsSupported) return AdvSimd.Max(a, b);
+            return Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
+        }
+
+        /// <summary><see cref="Larger(float, float)"/> lane by lane: <c>vmaxps</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Larger(Vector256<float> a, Vector256<float> b)
+            => Avx.IsSupported ? Avx.Max(a, b) : Vector256.ConditionalSelect(Vector256.GreaterThan(a, b), a, b);
+
+        /// <summary><see cref="Larger(float, float)"/> lane by lane: <c>vmaxps</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Larger(Vector512<float> a, Vector512<float> b)
+            => Avx512F.IsSupported ? Avx512F.Max(a, b) : Vector512.ConditionalSelect(Vector512.GreaterThan(a, b), a, b);
+
+        /// <summary>
         /// <c>condition ? ifTrue : ifFalse</c> in integer arithmetic, without a branch (the JIT keeps a conditional inside a
         /// loop as a branch, which a max pooling window's data-dependent comparisons mispredict often).
         /// </summary>

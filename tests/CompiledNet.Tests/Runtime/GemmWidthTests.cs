@@ -13,12 +13,13 @@ namespace CompiledNet.Tests.Runtime;
 /// itself as a child process (<c>--gemm-probe</c>) by default, with <c>DOTNET_PreferredVectorBitWidth=256</c>
 /// (Vector512 off) and with <c>DOTNET_EnableAVX2=0</c> (only Vector128 accelerated, the stand-in for Arm64). The child
 /// prints which widths are accelerated, the worst relative errors of Gemm against a double-precision reference and of
-/// PredictBatch against Predict, and a fingerprint of the bits of Kernels.SoftmaxRows on fixed logits (which must not
-/// depend on the width).
+/// PredictBatch against Predict, and fingerprints of the bits of Kernels.SoftmaxRows on fixed logits and of
+/// Kernels.LargestOfPairs on fixed rows (which must not depend on the width). A fourth child runs with
+/// <c>DOTNET_PreferredVectorBitWidth=128</c>: Vector128 with FMA, closer to an Arm64 core than the x64 without AVX2.
 /// </summary>
 public class GemmWidthTests
 {
-    /// <summary>The child's side: the header line, then "gemm &lt;worst&gt;", "predict &lt;worst&gt;" and "softmax &lt;fingerprint&gt;".</summary>
+    /// <summary>The child's side: the header line, then "gemm &lt;worst&gt;", "predict &lt;worst&gt;", "softmax &lt;fingerprint&gt;" and "pool &lt;fingerprint&gt;".</summary>
     internal static int Probe()
     {
         Console.WriteLine($"Vector512.IsHardwareAccelerated {Vector512.IsHardwareAccelerated}; Vector256.IsHardwareAccelerated {Vector256.IsHardwareAccelerated}; "
@@ -48,6 +49,7 @@ public class GemmWidthTests
         }
         Console.WriteLine("predict " + predict.ToString("R", CultureInfo.InvariantCulture));
         Console.WriteLine("softmax " + SoftmaxFingerprint());
+        Console.WriteLine("pool " + LargestOfPairsTests.Fingerprint());
         return 0;
     }
 
@@ -76,7 +78,7 @@ public class GemmWidthTests
         Assert.True(process.WaitForExit(120_000), "the probe did not finish within 2 minutes");
         Assert.True(process.ExitCode == 0, $"the probe failed ({process.ExitCode}): {error}");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.True(lines.Length == 4, $"the probe printed {lines.Length} lines: {output}");
+        Assert.True(lines.Length == 5, $"the probe printed {lines.Length} lines: {output}");
         return lines;
     }
 
@@ -87,6 +89,7 @@ public class GemmWidthTests
         Assert.True(gemm <= 1e-5, $"{lines[0]}: Gemm's worst relative error {gemm:E2}");
         Assert.True(predict <= 1e-5, $"{lines[0]}: PredictBatch against Predict, worst relative difference {predict:E2}");
         Assert.Equal("softmax " + SoftmaxFingerprint(), lines[3]);   // the same bits as this process's width
+        Assert.Equal("pool " + LargestOfPairsTests.Fingerprint(), lines[4]);
     }
 
     [Fact]
@@ -104,6 +107,16 @@ public class GemmWidthTests
         var lines = RunProbe("DOTNET_PreferredVectorBitWidth", "256");
         Assert.Contains("Vector512.IsHardwareAccelerated False;", lines[0]);
         if (Vector256.IsHardwareAccelerated) Assert.Contains("PanelWidth 16", lines[0]);
+        AssertAccurate(lines);
+    }
+
+    [Fact]
+    public void WithVectorsOf128BitsPreferredGemmUsesVector128AndIsAccurate()
+    {
+        var lines = RunProbe("DOTNET_PreferredVectorBitWidth", "128");
+        Assert.Contains("Vector256.IsHardwareAccelerated False;", lines[0]);
+        Assert.Contains("Vector128.IsHardwareAccelerated True;", lines[0]);
+        Assert.Contains("PanelWidth 8", lines[0]);
         AssertAccurate(lines);
     }
 

@@ -2735,31 +2735,13 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 16×16×16 → 16×8×8, 2×2 window, stride 2 — forward of one image: each output the largest of its window. Parameters: no parameters.</summary>
         private static void Image_F2(ref float x, ref float y)
         {
-            // without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction
+            // each output row from its two input rows, in the widest vectors the machine has (Kernels.LargestOfPairs)
             for (int c = 0; c < 16; c++)
             {
                 for (int i = 0; i < 8; i++)
                 {
-                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (c * 16 + i * 2) * 16);
-                    int output = (c * 8 + i) * 8;
-                    for (int j = 0; j < 8; j++)
-                    {
-                        int first = j * 2;
-                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first);
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 1);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 16);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 17);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output + j) = best;
-                    }
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 16 + i * 2) * 16));
+                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref row, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)((c * 8 + i) * 8)), 8);
                 }
             }
         }

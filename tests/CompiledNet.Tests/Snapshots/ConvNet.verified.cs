@@ -1798,31 +1798,13 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — forward of one image: each output the largest of its window. Parameters: no parameters.</summary>
         private static void Image_F2(ref float x, ref float y)
         {
-            // without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction
+            // each output row from its two input rows, in the widest vectors the machine has (Kernels.LargestOfPairs)
             for (int c = 0; c < 8; c++)
             {
                 for (int i = 0; i < 6; i++)
                 {
-                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (c * 12 + i * 2) * 12);
-                    int output = (c * 6 + i) * 6;
-                    for (int j = 0; j < 6; j++)
-                    {
-                        int first = j * 2;
-                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first);
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 1);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 12);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 13);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output + j) = best;
-                    }
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + i * 2) * 12));
+                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref row, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)((c * 6 + i) * 6)), 6);
                 }
             }
         }
