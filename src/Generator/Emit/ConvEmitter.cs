@@ -294,16 +294,19 @@ namespace CompiledNet.Generator.Emit
             Summary(w, fp, training ? "training forward of one image: each output the largest of its window, and where it is (the first one on ties)" : "forward of one image: each output the largest of its window");
             using (w.Open(training ? $"private static void {fp.ImageTraining}(ref float x, ref float y, ref int at)" : $"private static void {fp.Image}(ref float x, ref float y)"))
             {
-                if (!training && k == 2 && s == 2 && f.PadHeight == 0 && f.PadWidth == 0)
+                if (k == 2 && s == 2 && f.PadHeight == 0 && f.PadWidth == 0)
                 {
                     // The common 2×2 window with stride 2: each output row from two input rows in vectors, compared in the
-                    // order of the scalar form below (the training forward's), so the same bits.
-                    w.Line("// each output row from its two input rows, in the widest vectors the machine has (Kernels.LargestOfPairs)");
+                    // order of the scalar form (ScalarMaxPool), so the same bits and, in training, the same winners.
+                    w.Line("// each output row from its two input rows, in the widest vectors the machine has (Kernels.LargestOfPairs)" + (training ? ", with where each maximum is" : ""));
                     using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
                     using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
                     {
-                        w.Line($"ref float row = ref {Add("x", $"(nuint)((c * {Int(h)} + i * 2) * {Int(wd)})")};");
-                        w.Line($"global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref row, ref {Add("row", Int(wd))}, ref {Add("y", $"(nuint)((c * {Int(oh)} + i) * {Int(ow)})")}, {Int(ow)});");
+                        w.Line($"int first = (c * {Int(h)} + i * 2) * {Int(wd)};");
+                        w.Line($"int output = (c * {Int(oh)} + i) * {Int(ow)};");
+                        w.Line(training
+                            ? $"global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref {Add("x", "(nuint)first")}, {Int(wd)}, ref {Add("y", "(nuint)output")}, ref {Add("at", "(nuint)output")}, {Int(ow)}, first);"
+                            : $"global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref {Add("x", "(nuint)first")}, ref {Add("x", $"(nuint)(first + {Int(wd)})")}, ref {Add("y", "(nuint)output")}, {Int(ow)});");
                     }
                 }
                 else

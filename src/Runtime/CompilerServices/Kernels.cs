@@ -74,6 +74,97 @@ namespace CompiledNet.CompilerServices
             }
         }
 
+        /// <summary>
+        /// <see cref="LargestOfPairs(ref float, ref float, ref float, int)"/> for the training forward, which also records
+        /// where each maximum is: the bottom row starts <paramref name="width"/> floats after <paramref name="top"/>, and
+        /// <c>at[j]</c> = <paramref name="offset"/> + the index of the winner counted from <paramref name="top"/> (the first
+        /// of equal values, in the order top-left, top-right, bottom-left, bottom-right; a NaN never wins a comparison).
+        /// </summary>
+        public static void LargestOfPairs(ref float top, int width, ref float y, ref int at, int count, int offset)
+        {
+            ref float bottom = ref Unsafe.Add(ref top, width);
+            nuint j = 0, n = (nuint)Math.Max(count, 0);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var pairs = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + Vector512.Create(offset);
+                for (; j + 16 <= n; j += 16)
+                {
+                    var t0 = Vector512.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector512.LoadUnsafe(ref top, 2 * j + 16).AsUInt64();
+                    var b0 = Vector512.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector512.LoadUnsafe(ref bottom, 2 * j + 16).AsUInt64();
+                    var first = pairs + Vector512.Create(2 * (int)j);
+                    var best = Vector512.Narrow(t0, t1).AsSingle();
+                    var value = Vector512.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var where = Vector512.ConditionalSelect(Vector512.GreaterThan(value, best).AsInt32(), first + Vector512.Create(1), first);
+                    best = Larger(value, best);
+                    value = Vector512.Narrow(b0, b1).AsSingle();
+                    where = Vector512.ConditionalSelect(Vector512.GreaterThan(value, best).AsInt32(), first + Vector512.Create(width), where);
+                    best = Larger(value, best);
+                    value = Vector512.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
+                    where = Vector512.ConditionalSelect(Vector512.GreaterThan(value, best).AsInt32(), first + Vector512.Create(width + 1), where);
+                    Larger(value, best).StoreUnsafe(ref y, j);
+                    where.StoreUnsafe(ref at, j);
+                }
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var pairs = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(offset);
+                for (; j + 8 <= n; j += 8)
+                {
+                    var t0 = Vector256.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector256.LoadUnsafe(ref top, 2 * j + 8).AsUInt64();
+                    var b0 = Vector256.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector256.LoadUnsafe(ref bottom, 2 * j + 8).AsUInt64();
+                    var first = pairs + Vector256.Create(2 * (int)j);
+                    var best = Vector256.Narrow(t0, t1).AsSingle();
+                    var value = Vector256.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var where = Vector256.ConditionalSelect(Vector256.GreaterThan(value, best).AsInt32(), first + Vector256.Create(1), first);
+                    best = Larger(value, best);
+                    value = Vector256.Narrow(b0, b1).AsSingle();
+                    where = Vector256.ConditionalSelect(Vector256.GreaterThan(value, best).AsInt32(), first + Vector256.Create(width), where);
+                    best = Larger(value, best);
+                    value = Vector256.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
+                    where = Vector256.ConditionalSelect(Vector256.GreaterThan(value, best).AsInt32(), first + Vector256.Create(width + 1), where);
+                    Larger(value, best).StoreUnsafe(ref y, j);
+                    where.StoreUnsafe(ref at, j);
+                }
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                var pairs = Vector128.Create(0, 2, 4, 6) + Vector128.Create(offset);
+                for (; j + 4 <= n; j += 4)
+                {
+                    var t0 = Vector128.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector128.LoadUnsafe(ref top, 2 * j + 4).AsUInt64();
+                    var b0 = Vector128.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector128.LoadUnsafe(ref bottom, 2 * j + 4).AsUInt64();
+                    var first = pairs + Vector128.Create(2 * (int)j);
+                    var best = Vector128.Narrow(t0, t1).AsSingle();
+                    var value = Vector128.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var where = Vector128.ConditionalSelect(Vector128.GreaterThan(value, best).AsInt32(), first + Vector128.Create(1), first);
+                    best = Larger(value, best);
+                    value = Vector128.Narrow(b0, b1).AsSingle();
+                    where = Vector128.ConditionalSelect(Vector128.GreaterThan(value, best).AsInt32(), first + Vector128.Create(width), where);
+                    best = Larger(value, best);
+                    value = Vector128.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
+                    where = Vector128.ConditionalSelect(Vector128.GreaterThan(value, best).AsInt32(), first + Vector128.Create(width + 1), where);
+                    Larger(value, best).StoreUnsafe(ref y, j);
+                    where.StoreUnsafe(ref at, j);
+                }
+            }
+            for (; j < n; j++)
+            {
+                int first = 2 * (int)j;
+                float best = Unsafe.Add(ref top, first);
+                int where = first;
+                float value = Unsafe.Add(ref top, first + 1);
+                where = Select(value > best, first + 1, where);
+                best = Larger(value, best);
+                value = Unsafe.Add(ref bottom, first);
+                where = Select(value > best, first + width, where);
+                best = Larger(value, best);
+                value = Unsafe.Add(ref bottom, first + 1);
+                where = Select(value > best, first + width + 1, where);
+                Unsafe.Add(ref y, j) = Larger(value, best);
+                Unsafe.Add(ref at, j) = offset + where;
+            }
+        }
+
         /// <summary><see cref="Larger(float, float)"/> lane by lane: <c>maxps</c> (x86) or <c>fmax</c> (Arm).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> Larger(Vector128<float> a, Vector128<float> b)

@@ -8,7 +8,8 @@ namespace CompiledNet.Tests.Runtime;
 /// <summary>
 /// Kernels.LargestOfPairs, one output row of 2×2 max pooling with stride 2 in vectors: the same bits as the scalar form
 /// (Kernels.Larger in the order top-left, top-right, bottom-left, bottom-right, the order of the training forward's
-/// pooling) for every row length, NaN, signed zeros and ties included. GemmWidthTests checks the bits at every width.
+/// pooling) for every row length, NaN, signed zeros and ties included; the training form also the same winners (the
+/// first of equal values). GemmWidthTests checks the bits at every width.
 /// </summary>
 public class LargestOfPairsTests
 {
@@ -56,6 +57,42 @@ public class LargestOfPairsTests
     }
 
     [Fact]
+    public void TheTrainingFormGivesTheScalarFormsValuesAndWinners()
+    {
+        for (int count = 0; count <= 70; count++)
+            for (int seed = 0; seed < 4; seed++)
+            {
+                var (top, bottom) = Rows(count, count * 11 + seed);
+                int width = top.Length;
+                var image = new float[2 * width];
+                top.CopyTo(image, 0);
+                bottom.CopyTo(image, width);
+                var y = new float[count + 1];
+                var at = new int[count + 1];
+                y[count] = 42f;
+                at[count] = -5;
+                const int offset = 1000;
+                Kernels.LargestOfPairs(ref image[0], width, ref y[0], ref at[0], count, offset);
+                var expected = Reference(top, bottom, count);
+                for (int j = 0; j < count; j++)
+                {
+                    // The scalar form of the training forward: the first of equal values wins, a NaN never wins a comparison.
+                    int first = 2 * j, where = first;
+                    float best = image[first];
+                    foreach (int candidate in new[] { first + 1, first + width, first + width + 1 })
+                    {
+                        if (image[candidate] > best) where = candidate;
+                        best = Kernels.Larger(image[candidate], best);
+                    }
+                    Assert.True(BitConverter.SingleToUInt32Bits(expected[j]) == BitConverter.SingleToUInt32Bits(y[j]), $"count {count}, seed {seed}, output {j}: expected {expected[j]}, got {y[j]}");
+                    Assert.True(offset + where == at[j], $"count {count}, seed {seed}, output {j}: the winner is at {offset + where}, the kernel said {at[j]}");
+                }
+                Assert.Equal(42f, y[count]);
+                Assert.Equal(-5, at[count]);
+            }
+    }
+
+    [Fact]
     public void PlainValuesGiveTheLargestOfEachWindow()
     {
         float[] top = { 1, 5, -2, -3, 0.5f, 0.25f, 9, 8, 7 };
@@ -65,7 +102,7 @@ public class LargestOfPairsTests
         Assert.Equal(new[] { 5f, -1f, 0.75f, 10f }, y);
     }
 
-    /// <summary>FNV-1a over the bits of LargestOfPairs on fixed rows of 1 to 40 outputs (whole vectors and tails at every width).</summary>
+    /// <summary>FNV-1a over the bits of both forms of LargestOfPairs (and the training form's winners) on fixed rows of 1 to 40 outputs (whole vectors and tails at every width).</summary>
     internal static string Fingerprint()
     {
         ulong hash = 14695981039346656037;
@@ -75,6 +112,13 @@ public class LargestOfPairsTests
             var y = new float[count];
             Kernels.LargestOfPairs(ref top[0], ref bottom[0], ref y[0], count);
             foreach (float v in y) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;
+            var image = new float[2 * top.Length];
+            top.CopyTo(image, 0);
+            bottom.CopyTo(image, top.Length);
+            var at = new int[count];
+            Kernels.LargestOfPairs(ref image[0], top.Length, ref y[0], ref at[0], count, 0);
+            foreach (float v in y) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;
+            foreach (int i in at) hash = (hash ^ (uint)i) * 1099511628211;
         }
         return hash.ToString("x16", CultureInfo.InvariantCulture);
     }

@@ -1803,8 +1803,9 @@ namespace Samples.Vision
             {
                 for (int i = 0; i < 6; i++)
                 {
-                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + i * 2) * 12));
-                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref row, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 12), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)((c * 6 + i) * 6)), 6);
+                    int first = (c * 12 + i * 2) * 12;
+                    int output = (c * 6 + i) * 6;
+                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)first), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(first + 12)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)output), 6);
                 }
             }
         }
@@ -1812,36 +1813,14 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — training forward of one image: each output the largest of its window, and where it is (the first one on ties). Parameters: no parameters.</summary>
         private static void ImageTraining_F2(ref float x, ref float y, ref int at)
         {
-            // without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction, Kernels.Select integer arithmetic
+            // each output row from its two input rows, in the widest vectors the machine has (Kernels.LargestOfPairs), with where each maximum is
             for (int c = 0; c < 8; c++)
             {
                 for (int i = 0; i < 6; i++)
                 {
-                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (c * 12 + i * 2) * 12);
+                    int first = (c * 12 + i * 2) * 12;
                     int output = (c * 6 + i) * 6;
-                    for (int j = 0; j < 6; j++)
-                    {
-                        int first = j * 2;
-                        float best = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first);
-                        int where = first;
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 1);
-                            where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + 1, where);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 12);
-                            where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + 12, where);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        {
-                            float value = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, first + 13);
-                            where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + 13, where);
-                            best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y, output + j) = best;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref at, output + j) = (c * 12 + i * 2) * 12 + where;
-                    }
+                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)first), 12, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)output), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref at, (nuint)output), 6, first);
                 }
             }
         }
