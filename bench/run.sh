@@ -4,7 +4,8 @@
 # dataset-fashion-mnist when missing (as root or with passwordless sudo). Takes about 6 minutes on an idle machine.
 # Arguments are passed on (e.g. --inference). To force a vector width, set the .NET variables, e.g.
 #   DOTNET_PreferredVectorBitWidth=256 bash bench/run.sh     (Vector512 off)
-#   DOTNET_EnableAVX2=0 bash bench/run.sh                    (Vector128 only)
+#   DOTNET_PreferredVectorBitWidth=128 bash bench/run.sh     (Vector128 only, with FMA: the Arm64 stand-in)
+#   DOTNET_EnableAVX2=0 bash bench/run.sh                    (Vector128 only, no FMA)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${CNET_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
