@@ -187,7 +187,7 @@ if (parsed.GetValue(convQuickOption))
     ConvQuick.Run();
     return 0;
 }
-_ = BenchData.Train;   // fail early (with the message that says how to get the data) rather than inside BenchmarkDotNet
+if (!machineOnly) _ = BenchData.Train;   // fail early (with the message that says how to get the data) rather than inside BenchmarkDotNet; --machine needs no data
 if (parsed.GetValue(telemetryCostOption)) { TelemetryCost.Run(BenchData.Train); return 0; }
 
 if (quick)
