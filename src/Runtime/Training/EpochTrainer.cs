@@ -176,6 +176,7 @@ namespace CompiledNet
                     else _data.Targets(index).CopyTo(_targets.AsSpan(j * outputSize, outputSize));
                 }
                 var inputs = _inputs.AsSpan(0, count * inputSize);
+                if (PrefetchNextBatch) PrefetchRows(start + batchSize, Math.Min(batchSize, n - start - batchSize));
                 float loss;
                 Monitor?.BeforeStep();
                 if (MaxGradientNorm is float max)
@@ -216,6 +217,29 @@ namespace CompiledNet
             if (!Kernels.AllFinite(_net.Parameters)) throw Diverged("a parameter became non-finite in this epoch");
             Epoch++;
             return (lossSum / n, steps);
+        }
+
+        /// <summary>Whether each step first asks for the next batch's rows (<see cref="PrefetchRows"/>); off only to measure what it saves.</summary>
+        internal static bool PrefetchNextBatch = true;
+
+        /// <summary>
+        /// Asks the CPU to bring the next batch's rows towards its L2 cache while this step computes (x86 only: .NET has
+        /// no portable prefetch instruction). Their gather before the next step then waits less on memory for each
+        /// randomly placed row: network A's one-thread epoch on Fashion-MNIST took 2.7–4% less in two alternating runs
+        /// (Zen 5; B's was unchanged). A hint to the CPU: it changes no result.
+        /// </summary>
+        private unsafe void PrefetchRows(int start, int count)
+        {
+            if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || count <= 0) return;
+            for (int j = 0; j < count; j++)
+            {
+                int index = _order[start + j];
+                if ((uint)index >= (uint)_data.Count) return; // the gather reports it
+                var row = _data.Features(index);
+                byte* first = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(row));
+                for (int offset = 0; offset < row.Length * sizeof(float); offset += 64)
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch1(first + offset);
+            }
         }
 
         /// <summary>
