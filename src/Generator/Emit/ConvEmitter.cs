@@ -25,7 +25,7 @@ namespace CompiledNet.Generator.Emit
         /// positions, 64 filters) on a Zen 5 core: with 32 vector registers 8 × 3 (24 accumulators; each strip of 48
         /// positions of the unfolded input stays close to L1 while every block of filters passes over it) took 36.7 µs
         /// against 47.2 µs with 4 × 4; with Vector256 4 × 3 took 69.7 µs against 77.1 µs with 4 × 2. Vector128 keeps 4 × 2
-        /// (x64 without AVX has 16 registers and no FMA; 4 × 3 spilled there). The tile changes no result's bits: each output
+        /// (on x64 without AVX2, 16 registers and no FMA, 4 × 3 was slower: 258 against 186 µs). The tile changes no result's bits: each output
         /// sums its terms in the same order whatever the tile.
         /// </summary>
         private static (int Rows, int Vectors) ForwardTile(VectorWidth vw) => vw.Registers >= 32 ? (8, 3) : vw.Bits == 256 ? (4, 3) : (ProductRows, vw.BlockVectors);
@@ -243,8 +243,9 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"ref float w = ref {Add("p", Int(fp.WeightOffset))};");
                 w.Line($"const int count = {Int(filters)}; // output channels: the rows of the product");
                 w.Line($"// y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{{r}}: filter r of the block, y{{r}}: its output channel, c{{r}}_{{v}}: accumulators of {Int(vw.Lanes)} positions");
+                var (tileRows, tileVectors) = ForwardTile(vw);
                 using (w.Open())
-                    KernelEmitter.StripProduct(w, vw, ForwardTile(vw).Rows, ForwardTile(vw).Vectors, positions,
+                    KernelEmitter.StripProduct(w, vw, tileRows, tileVectors, positions,
                         new KernelEmitter.Product($"for (nuint i = 0; i < {Int(fanIn)}; i++)", k => Add($"w{k}", "i"), "col", $"i * {Int(positions)}", k => $"y{k}", null),
                         rows =>
                         {
@@ -306,7 +307,7 @@ namespace CompiledNet.Generator.Emit
                         w.Line($"int output = (c * {Int(oh)} + i) * {Int(ow)};");
                         w.Line(training
                             ? $"global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref {Add("x", "(nuint)first")}, {Int(wd)}, ref {Add("y", "(nuint)output")}, ref {Add("at", "(nuint)output")}, {Int(ow)}, first);"
-                            : $"global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref {Add("x", "(nuint)first")}, ref {Add("x", $"(nuint)(first + {Int(wd)})")}, ref {Add("y", "(nuint)output")}, {Int(ow)});");
+                            : $"global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref {Add("x", "(nuint)first")}, {Int(wd)}, ref {Add("y", "(nuint)output")}, {Int(ow)});");
                     }
                 }
                 else
@@ -320,41 +321,39 @@ namespace CompiledNet.Generator.Emit
         {
             var f = fp.Spec;
             int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, k = f.KernelHeight, s = f.Stride, oh = f.Output.Height, ow = f.Output.Width;
+            w.Line("// without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction" + (training ? ", Kernels.Select integer arithmetic" : ""));
+            using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
+            using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
             {
-                w.Line("// without branches (which comparison wins depends on the data, so a branch per comparison is hard to predict; branch-free, the training forward took half the time): Kernels.Larger is one max instruction" + (training ? ", Kernels.Select integer arithmetic" : ""));
-                using (w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
-                using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                w.Line($"ref float row = ref {Add("x", $"(c * {Int(h)} + i * {Int(s)}) * {Int(wd)}")};");
+                w.Line($"int output = (c * {Int(oh)} + i) * {Int(ow)};");
+                using (w.Open($"for (int j = 0; j < {Int(ow)}; j++)"))
                 {
-                    w.Line($"ref float row = ref {Add("x", $"(c * {Int(h)} + i * {Int(s)}) * {Int(wd)}")};");
-                    w.Line($"int output = (c * {Int(oh)} + i) * {Int(ow)};");
-                    using (w.Open($"for (int j = 0; j < {Int(ow)}; j++)"))
+                    w.Line($"int first = j * {Int(s)};");
+                    w.Line($"float best = {Add("row", "first")};");
+                    if (training) w.Line("int where = first;");
+                    void Compare(string offset)
                     {
-                        w.Line($"int first = j * {Int(s)};");
-                        w.Line($"float best = {Add("row", "first")};");
-                        if (training) w.Line("int where = first;");
-                        void Compare(string offset)
-                        {
-                            w.Line($"float value = {Add("row", $"first + {offset}")};");
-                            if (training) w.Line($"where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + {offset}, where);");
-                            w.Line("best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);");
-                        }
-                        if (k * k <= 25)
-                        {
-                            for (int u = 0; u < k; u++)
-                                for (int v = 0; v < k; v++)
-                                    if (u + v > 0)
-                                        using (w.Open())
-                                            Compare(Int(u * wd + v));
-                        }
-                        else
-                        {
-                            using (w.Open($"for (int u = 0; u < {Int(k)}; u++)"))
-                            using (w.Open($"for (int v = 0; v < {Int(k)}; v++)"))
-                                Compare($"u * {Int(wd)} + v");
-                        }
-                        w.Line($"{Add("y", "output + j")} = best;");
-                        if (training) w.Line($"{Add("at", "output + j")} = (c * {Int(h)} + i * {Int(s)}) * {Int(wd)} + where;");
+                        w.Line($"float value = {Add("row", $"first + {offset}")};");
+                        if (training) w.Line($"where = global::CompiledNet.CompilerServices.Kernels.Select(value > best, first + {offset}, where);");
+                        w.Line("best = global::CompiledNet.CompilerServices.Kernels.Larger(value, best);");
                     }
+                    if (k * k <= 25)
+                    {
+                        for (int u = 0; u < k; u++)
+                            for (int v = 0; v < k; v++)
+                                if (u + v > 0)
+                                    using (w.Open())
+                                        Compare(Int(u * wd + v));
+                    }
+                    else
+                    {
+                        using (w.Open($"for (int u = 0; u < {Int(k)}; u++)"))
+                        using (w.Open($"for (int v = 0; v < {Int(k)}; v++)"))
+                            Compare($"u * {Int(wd)} + v");
+                    }
+                    w.Line($"{Add("y", "output + j")} = best;");
+                    if (training) w.Line($"{Add("at", "output + j")} = (c * {Int(h)} + i * {Int(s)}) * {Int(wd)} + where;");
                 }
             }
         }

@@ -30,41 +30,36 @@ namespace CompiledNet.CompilerServices
         }
 
         /// <summary>
-        /// One output row of 2×2 max pooling with stride 2: <c>y[j]</c> = the largest of <c>top[2j]</c>, <c>top[2j + 1]</c>,
-        /// <c>bottom[2j]</c>, <c>bottom[2j + 1]</c> for <c>j</c> &lt; <paramref name="count"/>, compared in that order with
-        /// <see cref="Larger(float, float)"/>'s rule (so the same bits as that scalar form, NaN and signed zeros included), in
-        /// the widest vectors the JIT accelerates: a vector of 2L inputs is split into its even and odd elements by narrowing
-        /// pairs of floats read as 64-bit integers.
+        /// One output row of 2×2 max pooling with stride 2 over an image <paramref name="width"/> floats wide:
+        /// <c>y[j]</c> = the largest of <c>top[2j]</c>, <c>top[2j + 1]</c>, <c>bottom[2j]</c>, <c>bottom[2j + 1]</c> (the
+        /// bottom row starting <paramref name="width"/> floats after <paramref name="top"/>) for <c>j</c> &lt;
+        /// <paramref name="count"/>, compared in that order with <see cref="Larger(float, float)"/>'s rule (so the same bits
+        /// as that scalar form, NaN and signed zeros included), in the widest vectors the JIT accelerates.
         /// </summary>
-        public static void LargestOfPairs(ref float top, ref float bottom, ref float y, int count)
+        public static void LargestOfPairs(ref float top, int width, ref float y, int count)
         {
+            ref float bottom = ref Unsafe.Add(ref top, width);
             nuint j = 0, n = (nuint)Math.Max(count, 0);
             if (Vector512.IsHardwareAccelerated)
                 for (; j + 16 <= n; j += 16)
                 {
-                    var t0 = Vector512.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector512.LoadUnsafe(ref top, 2 * j + 16).AsUInt64();
-                    var b0 = Vector512.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector512.LoadUnsafe(ref bottom, 2 * j + 16).AsUInt64();
-                    var best = Larger(Vector512.Narrow(t0 >>> 32, t1 >>> 32).AsSingle(), Vector512.Narrow(t0, t1).AsSingle());
-                    best = Larger(Vector512.Narrow(b0, b1).AsSingle(), best);
-                    Larger(Vector512.Narrow(b0 >>> 32, b1 >>> 32).AsSingle(), best).StoreUnsafe(ref y, j);
+                    Split(ref top, 2 * j, out Vector512<float> topEven, out Vector512<float> topOdd);
+                    Split(ref bottom, 2 * j, out Vector512<float> bottomEven, out Vector512<float> bottomOdd);
+                    Larger(bottomOdd, Larger(bottomEven, Larger(topOdd, topEven))).StoreUnsafe(ref y, j);
                 }
             if (Vector256.IsHardwareAccelerated)
                 for (; j + 8 <= n; j += 8)
                 {
-                    var t0 = Vector256.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector256.LoadUnsafe(ref top, 2 * j + 8).AsUInt64();
-                    var b0 = Vector256.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector256.LoadUnsafe(ref bottom, 2 * j + 8).AsUInt64();
-                    var best = Larger(Vector256.Narrow(t0 >>> 32, t1 >>> 32).AsSingle(), Vector256.Narrow(t0, t1).AsSingle());
-                    best = Larger(Vector256.Narrow(b0, b1).AsSingle(), best);
-                    Larger(Vector256.Narrow(b0 >>> 32, b1 >>> 32).AsSingle(), best).StoreUnsafe(ref y, j);
+                    Split(ref top, 2 * j, out Vector256<float> topEven, out Vector256<float> topOdd);
+                    Split(ref bottom, 2 * j, out Vector256<float> bottomEven, out Vector256<float> bottomOdd);
+                    Larger(bottomOdd, Larger(bottomEven, Larger(topOdd, topEven))).StoreUnsafe(ref y, j);
                 }
             if (Vector128.IsHardwareAccelerated)
                 for (; j + 4 <= n; j += 4)
                 {
-                    var t0 = Vector128.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector128.LoadUnsafe(ref top, 2 * j + 4).AsUInt64();
-                    var b0 = Vector128.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector128.LoadUnsafe(ref bottom, 2 * j + 4).AsUInt64();
-                    var best = Larger(Vector128.Narrow(t0 >>> 32, t1 >>> 32).AsSingle(), Vector128.Narrow(t0, t1).AsSingle());
-                    best = Larger(Vector128.Narrow(b0, b1).AsSingle(), best);
-                    Larger(Vector128.Narrow(b0 >>> 32, b1 >>> 32).AsSingle(), best).StoreUnsafe(ref y, j);
+                    Split(ref top, 2 * j, out Vector128<float> topEven, out Vector128<float> topOdd);
+                    Split(ref bottom, 2 * j, out Vector128<float> bottomEven, out Vector128<float> bottomOdd);
+                    Larger(bottomOdd, Larger(bottomEven, Larger(topOdd, topEven))).StoreUnsafe(ref y, j);
                 }
             for (; j < n; j++)
             {
@@ -75,10 +70,10 @@ namespace CompiledNet.CompilerServices
         }
 
         /// <summary>
-        /// <see cref="LargestOfPairs(ref float, ref float, ref float, int)"/> for the training forward, which also records
-        /// where each maximum is: the bottom row starts <paramref name="width"/> floats after <paramref name="top"/>, and
-        /// <c>at[j]</c> = <paramref name="offset"/> + the index of the winner counted from <paramref name="top"/> (the first
-        /// of equal values, in the order top-left, top-right, bottom-left, bottom-right; a NaN never wins a comparison).
+        /// <see cref="LargestOfPairs(ref float, int, ref float, int)"/> for the training forward, which also records where
+        /// each maximum is: <c>at[j]</c> = <paramref name="offset"/> + the index of the winner counted from
+        /// <paramref name="top"/> (the first of equal values, in the order top-left, top-right, bottom-left, bottom-right;
+        /// a NaN never wins a comparison).
         /// </summary>
         public static void LargestOfPairs(ref float top, int width, ref float y, ref int at, int count, int offset)
         {
@@ -89,19 +84,15 @@ namespace CompiledNet.CompilerServices
                 var pairs = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + Vector512.Create(offset);
                 for (; j + 16 <= n; j += 16)
                 {
-                    var t0 = Vector512.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector512.LoadUnsafe(ref top, 2 * j + 16).AsUInt64();
-                    var b0 = Vector512.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector512.LoadUnsafe(ref bottom, 2 * j + 16).AsUInt64();
+                    Split(ref top, 2 * j, out Vector512<float> topEven, out Vector512<float> topOdd);
+                    Split(ref bottom, 2 * j, out Vector512<float> bottomEven, out Vector512<float> bottomOdd);
                     var first = pairs + Vector512.Create(2 * (int)j);
-                    var best = Vector512.Narrow(t0, t1).AsSingle();
-                    var value = Vector512.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
-                    var where = Vector512.ConditionalSelect(Vector512.GreaterThan(value, best).AsInt32(), first + Vector512.Create(1), first);
-                    best = Larger(value, best);
-                    value = Vector512.Narrow(b0, b1).AsSingle();
-                    where = Vector512.ConditionalSelect(Vector512.GreaterThan(value, best).AsInt32(), first + Vector512.Create(width), where);
-                    best = Larger(value, best);
-                    value = Vector512.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
-                    where = Vector512.ConditionalSelect(Vector512.GreaterThan(value, best).AsInt32(), first + Vector512.Create(width + 1), where);
-                    Larger(value, best).StoreUnsafe(ref y, j);
+                    var where = Vector512.ConditionalSelect(Vector512.GreaterThan(topOdd, topEven).AsInt32(), first + Vector512.Create(1), first);
+                    var best = Larger(topOdd, topEven);
+                    where = Vector512.ConditionalSelect(Vector512.GreaterThan(bottomEven, best).AsInt32(), first + Vector512.Create(width), where);
+                    best = Larger(bottomEven, best);
+                    where = Vector512.ConditionalSelect(Vector512.GreaterThan(bottomOdd, best).AsInt32(), first + Vector512.Create(width + 1), where);
+                    Larger(bottomOdd, best).StoreUnsafe(ref y, j);
                     where.StoreUnsafe(ref at, j);
                 }
             }
@@ -110,19 +101,15 @@ namespace CompiledNet.CompilerServices
                 var pairs = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(offset);
                 for (; j + 8 <= n; j += 8)
                 {
-                    var t0 = Vector256.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector256.LoadUnsafe(ref top, 2 * j + 8).AsUInt64();
-                    var b0 = Vector256.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector256.LoadUnsafe(ref bottom, 2 * j + 8).AsUInt64();
+                    Split(ref top, 2 * j, out Vector256<float> topEven, out Vector256<float> topOdd);
+                    Split(ref bottom, 2 * j, out Vector256<float> bottomEven, out Vector256<float> bottomOdd);
                     var first = pairs + Vector256.Create(2 * (int)j);
-                    var best = Vector256.Narrow(t0, t1).AsSingle();
-                    var value = Vector256.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
-                    var where = Vector256.ConditionalSelect(Vector256.GreaterThan(value, best).AsInt32(), first + Vector256.Create(1), first);
-                    best = Larger(value, best);
-                    value = Vector256.Narrow(b0, b1).AsSingle();
-                    where = Vector256.ConditionalSelect(Vector256.GreaterThan(value, best).AsInt32(), first + Vector256.Create(width), where);
-                    best = Larger(value, best);
-                    value = Vector256.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
-                    where = Vector256.ConditionalSelect(Vector256.GreaterThan(value, best).AsInt32(), first + Vector256.Create(width + 1), where);
-                    Larger(value, best).StoreUnsafe(ref y, j);
+                    var where = Vector256.ConditionalSelect(Vector256.GreaterThan(topOdd, topEven).AsInt32(), first + Vector256.Create(1), first);
+                    var best = Larger(topOdd, topEven);
+                    where = Vector256.ConditionalSelect(Vector256.GreaterThan(bottomEven, best).AsInt32(), first + Vector256.Create(width), where);
+                    best = Larger(bottomEven, best);
+                    where = Vector256.ConditionalSelect(Vector256.GreaterThan(bottomOdd, best).AsInt32(), first + Vector256.Create(width + 1), where);
+                    Larger(bottomOdd, best).StoreUnsafe(ref y, j);
                     where.StoreUnsafe(ref at, j);
                 }
             }
@@ -131,19 +118,15 @@ namespace CompiledNet.CompilerServices
                 var pairs = Vector128.Create(0, 2, 4, 6) + Vector128.Create(offset);
                 for (; j + 4 <= n; j += 4)
                 {
-                    var t0 = Vector128.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector128.LoadUnsafe(ref top, 2 * j + 4).AsUInt64();
-                    var b0 = Vector128.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector128.LoadUnsafe(ref bottom, 2 * j + 4).AsUInt64();
+                    Split(ref top, 2 * j, out Vector128<float> topEven, out Vector128<float> topOdd);
+                    Split(ref bottom, 2 * j, out Vector128<float> bottomEven, out Vector128<float> bottomOdd);
                     var first = pairs + Vector128.Create(2 * (int)j);
-                    var best = Vector128.Narrow(t0, t1).AsSingle();
-                    var value = Vector128.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
-                    var where = Vector128.ConditionalSelect(Vector128.GreaterThan(value, best).AsInt32(), first + Vector128.Create(1), first);
-                    best = Larger(value, best);
-                    value = Vector128.Narrow(b0, b1).AsSingle();
-                    where = Vector128.ConditionalSelect(Vector128.GreaterThan(value, best).AsInt32(), first + Vector128.Create(width), where);
-                    best = Larger(value, best);
-                    value = Vector128.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
-                    where = Vector128.ConditionalSelect(Vector128.GreaterThan(value, best).AsInt32(), first + Vector128.Create(width + 1), where);
-                    Larger(value, best).StoreUnsafe(ref y, j);
+                    var where = Vector128.ConditionalSelect(Vector128.GreaterThan(topOdd, topEven).AsInt32(), first + Vector128.Create(1), first);
+                    var best = Larger(topOdd, topEven);
+                    where = Vector128.ConditionalSelect(Vector128.GreaterThan(bottomEven, best).AsInt32(), first + Vector128.Create(width), where);
+                    best = Larger(bottomEven, best);
+                    where = Vector128.ConditionalSelect(Vector128.GreaterThan(bottomOdd, best).AsInt32(), first + Vector128.Create(width + 1), where);
+                    Larger(bottomOdd, best).StoreUnsafe(ref y, j);
                     where.StoreUnsafe(ref at, j);
                 }
             }
@@ -163,6 +146,36 @@ namespace CompiledNet.CompilerServices
                 Unsafe.Add(ref y, j) = Larger(value, best);
                 Unsafe.Add(ref at, j) = offset + where;
             }
+        }
+
+        /// <summary>The 2·16 floats at <paramref name="row"/> + <paramref name="at"/>: their even elements and their odd ones (each pair read as one 64-bit integer, narrowed to its low and its high half).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Split(ref float row, nuint at, out Vector512<float> even, out Vector512<float> odd)
+        {
+            var a = Vector512.LoadUnsafe(ref row, at).AsUInt64();
+            var b = Vector512.LoadUnsafe(ref row, at + 16).AsUInt64();
+            even = Vector512.Narrow(a, b).AsSingle();
+            odd = Vector512.Narrow(a >>> 32, b >>> 32).AsSingle();
+        }
+
+        /// <summary>The 2·8 floats at <paramref name="row"/> + <paramref name="at"/>: their even elements and their odd ones (each pair read as one 64-bit integer, narrowed to its low and its high half).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Split(ref float row, nuint at, out Vector256<float> even, out Vector256<float> odd)
+        {
+            var a = Vector256.LoadUnsafe(ref row, at).AsUInt64();
+            var b = Vector256.LoadUnsafe(ref row, at + 8).AsUInt64();
+            even = Vector256.Narrow(a, b).AsSingle();
+            odd = Vector256.Narrow(a >>> 32, b >>> 32).AsSingle();
+        }
+
+        /// <summary>The 2·4 floats at <paramref name="row"/> + <paramref name="at"/>: their even elements and their odd ones (each pair read as one 64-bit integer, narrowed to its low and its high half).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Split(ref float row, nuint at, out Vector128<float> even, out Vector128<float> odd)
+        {
+            var a = Vector128.LoadUnsafe(ref row, at).AsUInt64();
+            var b = Vector128.LoadUnsafe(ref row, at + 4).AsUInt64();
+            even = Vector128.Narrow(a, b).AsSingle();
+            odd = Vector128.Narrow(a >>> 32, b >>> 32).AsSingle();
         }
 
         /// <summary><see cref="Larger(float, float)"/> lane by lane: <c>maxps</c> (x86) or <c>fmax</c> (Arm).</summary>

@@ -25,6 +25,15 @@ public class LargestOfPairsTests
         return (top, bottom);
     }
 
+    /// <summary>The two rows one after the other, as in an image: the kernel finds the bottom row one width after the top.</summary>
+    private static float[] Image(float[] top, float[] bottom)
+    {
+        var image = new float[top.Length + bottom.Length];
+        top.CopyTo(image, 0);
+        bottom.CopyTo(image, top.Length);
+        return image;
+    }
+
     private static float[] Reference(float[] top, float[] bottom, int count)
     {
         var y = new float[count];
@@ -47,7 +56,7 @@ public class LargestOfPairsTests
                 var (top, bottom) = Rows(count, count * 7 + seed);
                 var y = new float[count + 1];
                 y[count] = 42f; // beyond the row: must stay
-                Kernels.LargestOfPairs(ref top[0], ref bottom[0], ref y[0], count);
+                Kernels.LargestOfPairs(ref Image(top, bottom)[0], top.Length, ref y[0], count);
                 var expected = Reference(top, bottom, count);
                 for (int j = 0; j < count; j++)
                     Assert.True(BitConverter.SingleToUInt32Bits(expected[j]) == BitConverter.SingleToUInt32Bits(y[j]),
@@ -64,9 +73,7 @@ public class LargestOfPairsTests
             {
                 var (top, bottom) = Rows(count, count * 11 + seed);
                 int width = top.Length;
-                var image = new float[2 * width];
-                top.CopyTo(image, 0);
-                bottom.CopyTo(image, width);
+                var image = Image(top, bottom);
                 var y = new float[count + 1];
                 var at = new int[count + 1];
                 y[count] = 42f;
@@ -98,7 +105,7 @@ public class LargestOfPairsTests
         float[] top = { 1, 5, -2, -3, 0.5f, 0.25f, 9, 8, 7 };
         float[] bottom = { 4, 2, -1, -7, 0.75f, 0.125f, 6, 10, 7 };
         var y = new float[4];
-        Kernels.LargestOfPairs(ref top[0], ref bottom[0], ref y[0], 4);
+        Kernels.LargestOfPairs(ref Image(top, bottom)[0], top.Length, ref y[0], 4);
         Assert.Equal(new[] { 5f, -1f, 0.75f, 10f }, y);
     }
 
@@ -110,11 +117,9 @@ public class LargestOfPairsTests
         {
             var (top, bottom) = Rows(count, count);
             var y = new float[count];
-            Kernels.LargestOfPairs(ref top[0], ref bottom[0], ref y[0], count);
+            var image = Image(top, bottom);
+            Kernels.LargestOfPairs(ref image[0], top.Length, ref y[0], count);
             foreach (float v in y) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;
-            var image = new float[2 * top.Length];
-            top.CopyTo(image, 0);
-            bottom.CopyTo(image, top.Length);
             var at = new int[count];
             Kernels.LargestOfPairs(ref image[0], top.Length, ref y[0], ref at[0], count, 0);
             foreach (float v in y) hash = (hash ^ BitConverter.SingleToUInt32Bits(v)) * 1099511628211;

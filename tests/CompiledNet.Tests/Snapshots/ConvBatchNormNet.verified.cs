@@ -2742,7 +2742,7 @@ namespace Samples.Vision
                 {
                     int first = (c * 16 + i * 2) * 16;
                     int output = (c * 8 + i) * 8;
-                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)first), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(first + 16)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)output), 8);
+                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)first), 16, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)output), 8);
                 }
             }
         }

@@ -1805,7 +1805,7 @@ namespace Samples.Vision
                 {
                     int first = (c * 12 + i * 2) * 12;
                     int output = (c * 6 + i) * 6;
-                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)first), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(first + 12)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)output), 6);
+                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)first), 12, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)output), 6);
                 }
             }
         }
