@@ -43,22 +43,31 @@ namespace CompiledNet.CompilerServices
             if (Vector512.IsHardwareAccelerated)
                 for (; j + 16 <= n; j += 16)
                 {
-                    Split(ref top, 2 * j, out Vector512<float> topEven, out Vector512<float> topOdd);
-                    Split(ref bottom, 2 * j, out Vector512<float> bottomEven, out Vector512<float> bottomOdd);
+                    var t0 = Vector512.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector512.LoadUnsafe(ref top, 2 * j + 16).AsUInt64();
+                    var b0 = Vector512.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector512.LoadUnsafe(ref bottom, 2 * j + 16).AsUInt64();
+                    // even elements: the low half of each pair read as a 64-bit integer; odd ones: the high half
+                    var topEven = Vector512.Narrow(t0, t1).AsSingle(); var topOdd = Vector512.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var bottomEven = Vector512.Narrow(b0, b1).AsSingle(); var bottomOdd = Vector512.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
                     Larger(bottomOdd, Larger(bottomEven, Larger(topOdd, topEven))).StoreUnsafe(ref y, j);
                 }
             if (Vector256.IsHardwareAccelerated)
                 for (; j + 8 <= n; j += 8)
                 {
-                    Split(ref top, 2 * j, out Vector256<float> topEven, out Vector256<float> topOdd);
-                    Split(ref bottom, 2 * j, out Vector256<float> bottomEven, out Vector256<float> bottomOdd);
+                    var t0 = Vector256.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector256.LoadUnsafe(ref top, 2 * j + 8).AsUInt64();
+                    var b0 = Vector256.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector256.LoadUnsafe(ref bottom, 2 * j + 8).AsUInt64();
+                    // even elements: the low half of each pair read as a 64-bit integer; odd ones: the high half
+                    var topEven = Vector256.Narrow(t0, t1).AsSingle(); var topOdd = Vector256.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var bottomEven = Vector256.Narrow(b0, b1).AsSingle(); var bottomOdd = Vector256.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
                     Larger(bottomOdd, Larger(bottomEven, Larger(topOdd, topEven))).StoreUnsafe(ref y, j);
                 }
             if (Vector128.IsHardwareAccelerated)
                 for (; j + 4 <= n; j += 4)
                 {
-                    Split(ref top, 2 * j, out Vector128<float> topEven, out Vector128<float> topOdd);
-                    Split(ref bottom, 2 * j, out Vector128<float> bottomEven, out Vector128<float> bottomOdd);
+                    var t0 = Vector128.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector128.LoadUnsafe(ref top, 2 * j + 4).AsUInt64();
+                    var b0 = Vector128.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector128.LoadUnsafe(ref bottom, 2 * j + 4).AsUInt64();
+                    // even elements: the low half of each pair read as a 64-bit integer; odd ones: the high half
+                    var topEven = Vector128.Narrow(t0, t1).AsSingle(); var topOdd = Vector128.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var bottomEven = Vector128.Narrow(b0, b1).AsSingle(); var bottomOdd = Vector128.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
                     Larger(bottomOdd, Larger(bottomEven, Larger(topOdd, topEven))).StoreUnsafe(ref y, j);
                 }
             for (; j < n; j++)
@@ -84,8 +93,11 @@ namespace CompiledNet.CompilerServices
                 var pairs = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + Vector512.Create(offset);
                 for (; j + 16 <= n; j += 16)
                 {
-                    Split(ref top, 2 * j, out Vector512<float> topEven, out Vector512<float> topOdd);
-                    Split(ref bottom, 2 * j, out Vector512<float> bottomEven, out Vector512<float> bottomOdd);
+                    var t0 = Vector512.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector512.LoadUnsafe(ref top, 2 * j + 16).AsUInt64();
+                    var b0 = Vector512.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector512.LoadUnsafe(ref bottom, 2 * j + 16).AsUInt64();
+                    // even elements: the low half of each pair read as a 64-bit integer; odd ones: the high half
+                    var topEven = Vector512.Narrow(t0, t1).AsSingle(); var topOdd = Vector512.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var bottomEven = Vector512.Narrow(b0, b1).AsSingle(); var bottomOdd = Vector512.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
                     var first = pairs + Vector512.Create(2 * (int)j);
                     var where = Vector512.ConditionalSelect(Vector512.GreaterThan(topOdd, topEven).AsInt32(), first + Vector512.Create(1), first);
                     var best = Larger(topOdd, topEven);
@@ -101,8 +113,11 @@ namespace CompiledNet.CompilerServices
                 var pairs = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create(offset);
                 for (; j + 8 <= n; j += 8)
                 {
-                    Split(ref top, 2 * j, out Vector256<float> topEven, out Vector256<float> topOdd);
-                    Split(ref bottom, 2 * j, out Vector256<float> bottomEven, out Vector256<float> bottomOdd);
+                    var t0 = Vector256.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector256.LoadUnsafe(ref top, 2 * j + 8).AsUInt64();
+                    var b0 = Vector256.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector256.LoadUnsafe(ref bottom, 2 * j + 8).AsUInt64();
+                    // even elements: the low half of each pair read as a 64-bit integer; odd ones: the high half
+                    var topEven = Vector256.Narrow(t0, t1).AsSingle(); var topOdd = Vector256.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var bottomEven = Vector256.Narrow(b0, b1).AsSingle(); var bottomOdd = Vector256.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
                     var first = pairs + Vector256.Create(2 * (int)j);
                     var where = Vector256.ConditionalSelect(Vector256.GreaterThan(topOdd, topEven).AsInt32(), first + Vector256.Create(1), first);
                     var best = Larger(topOdd, topEven);
@@ -118,8 +133,11 @@ namespace CompiledNet.CompilerServices
                 var pairs = Vector128.Create(0, 2, 4, 6) + Vector128.Create(offset);
                 for (; j + 4 <= n; j += 4)
                 {
-                    Split(ref top, 2 * j, out Vector128<float> topEven, out Vector128<float> topOdd);
-                    Split(ref bottom, 2 * j, out Vector128<float> bottomEven, out Vector128<float> bottomOdd);
+                    var t0 = Vector128.LoadUnsafe(ref top, 2 * j).AsUInt64(); var t1 = Vector128.LoadUnsafe(ref top, 2 * j + 4).AsUInt64();
+                    var b0 = Vector128.LoadUnsafe(ref bottom, 2 * j).AsUInt64(); var b1 = Vector128.LoadUnsafe(ref bottom, 2 * j + 4).AsUInt64();
+                    // even elements: the low half of each pair read as a 64-bit integer; odd ones: the high half
+                    var topEven = Vector128.Narrow(t0, t1).AsSingle(); var topOdd = Vector128.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                    var bottomEven = Vector128.Narrow(b0, b1).AsSingle(); var bottomOdd = Vector128.Narrow(b0 >>> 32, b1 >>> 32).AsSingle();
                     var first = pairs + Vector128.Create(2 * (int)j);
                     var where = Vector128.ConditionalSelect(Vector128.GreaterThan(topOdd, topEven).AsInt32(), first + Vector128.Create(1), first);
                     var best = Larger(topOdd, topEven);
@@ -146,36 +164,6 @@ namespace CompiledNet.CompilerServices
                 Unsafe.Add(ref y, j) = Larger(value, best);
                 Unsafe.Add(ref at, j) = offset + where;
             }
-        }
-
-        /// <summary>The 2·16 floats at <paramref name="row"/> + <paramref name="at"/>: their even elements and their odd ones (each pair read as one 64-bit integer, narrowed to its low and its high half).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Split(ref float row, nuint at, out Vector512<float> even, out Vector512<float> odd)
-        {
-            var a = Vector512.LoadUnsafe(ref row, at).AsUInt64();
-            var b = Vector512.LoadUnsafe(ref row, at + 16).AsUInt64();
-            even = Vector512.Narrow(a, b).AsSingle();
-            odd = Vector512.Narrow(a >>> 32, b >>> 32).AsSingle();
-        }
-
-        /// <summary>The 2·8 floats at <paramref name="row"/> + <paramref name="at"/>: their even elements and their odd ones (each pair read as one 64-bit integer, narrowed to its low and its high half).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Split(ref float row, nuint at, out Vector256<float> even, out Vector256<float> odd)
-        {
-            var a = Vector256.LoadUnsafe(ref row, at).AsUInt64();
-            var b = Vector256.LoadUnsafe(ref row, at + 8).AsUInt64();
-            even = Vector256.Narrow(a, b).AsSingle();
-            odd = Vector256.Narrow(a >>> 32, b >>> 32).AsSingle();
-        }
-
-        /// <summary>The 2·4 floats at <paramref name="row"/> + <paramref name="at"/>: their even elements and their odd ones (each pair read as one 64-bit integer, narrowed to its low and its high half).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Split(ref float row, nuint at, out Vector128<float> even, out Vector128<float> odd)
-        {
-            var a = Vector128.LoadUnsafe(ref row, at).AsUInt64();
-            var b = Vector128.LoadUnsafe(ref row, at + 4).AsUInt64();
-            even = Vector128.Narrow(a, b).AsSingle();
-            odd = Vector128.Narrow(a >>> 32, b >>> 32).AsSingle();
         }
 
         /// <summary><see cref="Larger(float, float)"/> lane by lane: <c>maxps</c> (x86) or <c>fmax</c> (Arm).</summary>
