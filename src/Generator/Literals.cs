@@ -18,5 +18,11 @@ namespace CompiledNet.Generator
         public static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         public static string Bool(bool value) => value ? "true" : "false";
+
+        /// <summary>
+        /// A new float buffer of the network (its length a C# expression): pinned, its first element on a 64-byte line
+        /// (CompilerServices.AlignedBuffer), so that no vector load or store of its rows straddles two cache lines.
+        /// </summary>
+        public static string NewBuffer(string length) => $"global::CompiledNet.CompilerServices.AlignedBuffer.Allocate({length})";
     }
 }

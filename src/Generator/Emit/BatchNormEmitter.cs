@@ -33,10 +33,10 @@ namespace CompiledNet.Generator.Emit
         public override void EmitInit(IndentedWriter w, LayerPlan lp, Layout layout)
         {
             int l = lp.Index, units = lp.Spec.Units;
-            w.Line($"new global::System.Span<float>(_parameters, {Int(layout.GammaOffset[l])}, {Int(units)}).Fill(1f);");
-            w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BetaOffset[l])}, {Int(units)}).Clear();");
-            w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l])}, {Int(units)}).Clear();");
-            w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(layout.StatisticsOffset[l] + units)}, {Int(units)}).Fill(1f);");
+            w.Line($"_parameters.Slice({Int(layout.GammaOffset[l])}, {Int(units)}).Fill(1f);");
+            w.Line($"_parameters.Slice({Int(layout.BetaOffset[l])}, {Int(units)}).Clear();");
+            w.Line($"_batchNormStatistics.Slice({Int(layout.StatisticsOffset[l])}, {Int(units)}).Clear();");
+            w.Line($"_batchNormStatistics.Slice({Int(layout.StatisticsOffset[l] + units)}, {Int(units)}).Fill(1f);");
         }
 
         /// <summary>The statistics of a batch span all its rows: the layer's training passes are split around this option's steps.</summary>
@@ -81,7 +81,7 @@ namespace CompiledNet.Generator.Emit
             string target = lp.LinearOutput;
             new VectorMethod("private", "void", lp.BatchNormForward, ("int", "count")).Emit(w, DenseEmitter.SummaryText(lp, layout, $"batch normalisation of {target} over the batch's rows [0, count) with their statistics"), vw =>
             {
-                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+                w.Line("ref float p = ref _parameters.Data;");
                 w.Line($"ref float y = ref {DenseEmitter.First(target)};");
                 Normalise(w, vw, lp, layout);
             });

@@ -18,7 +18,8 @@ namespace CompiledNet.Generator.Emit
 
         private static string Add(string reference, string offset) => $"{Unsafe}.Add(ref {reference}, {offset})";
 
-        private static string Data(string array) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array})";
+        /// <summary>The first (64-byte aligned) element of a buffer of the network (an AlignedBuffer expression).</summary>
+        private static string Data(string array) => (array.IndexOf(' ') < 0 ? array : "(" + array + ")") + ".Data";
 
         private static string Summary(FeaturePlan fp, string pass) => $"/// <summary>{Describer.Feature(fp.Spec, fp.Index)} — {pass}.</summary>";
 
@@ -27,8 +28,8 @@ namespace CompiledNet.Generator.Emit
         {
             if (!fp.BatchNorm) return;
             string name = Describer.FeatureName(fp.Spec, fp.Index);
-            w.Line($"private readonly float[] {fp.XHat} = new float[BatchSize * {Int(fp.Spec.Output.Size)}]; // {name}: normalised x̂ for batch-norm backward");
-            w.Line($"private readonly float[] {fp.InvStd} = new float[{Int(fp.Spec.Output.Channels)}]; // {name}: 1/√(σ² + ε) of each channel over the batch");
+            w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {fp.XHat} = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * {Int(fp.Spec.Output.Size)}); // {name}: normalised x̂ for batch-norm backward");
+            w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {fp.InvStd} = {NewBuffer(Int(fp.Spec.Output.Channels))}; // {name}: 1/√(σ² + ε) of each channel over the batch");
         }
 
         /// <summary>γ = 1 and β = 0 per channel; population mean 0 and variance 1 (inside the layer's Init method).</summary>
@@ -36,10 +37,10 @@ namespace CompiledNet.Generator.Emit
         {
             if (!fp.BatchNorm) return;
             int channels = fp.Spec.Output.Channels;
-            w.Line($"new global::System.Span<float>(_parameters, {Int(fp.GammaOffset)}, {Int(channels)}).Fill(1f); // γ");
-            w.Line($"new global::System.Span<float>(_parameters, {Int(fp.BetaOffset)}, {Int(channels)}).Clear(); // β");
-            w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(fp.StatisticsOffset)}, {Int(channels)}).Clear(); // population mean");
-            w.Line($"new global::System.Span<float>(_batchNormStatistics, {Int(fp.StatisticsOffset + channels)}, {Int(channels)}).Fill(1f); // population variance");
+            w.Line($"_parameters.Slice({Int(fp.GammaOffset)}, {Int(channels)}).Fill(1f); // γ");
+            w.Line($"_parameters.Slice({Int(fp.BetaOffset)}, {Int(channels)}).Clear(); // β");
+            w.Line($"_batchNormStatistics.Slice({Int(fp.StatisticsOffset)}, {Int(channels)}).Clear(); // population mean");
+            w.Line($"_batchNormStatistics.Slice({Int(fp.StatisticsOffset + channels)}, {Int(channels)}).Fill(1f); // population variance");
         }
 
         /// <summary>The words the initialisation's summary adds.</summary>
@@ -239,7 +240,7 @@ namespace CompiledNet.Generator.Emit
         public static void EmitAccumulateStatistics(IndentedWriter w, FeaturePlans plans, FeaturePlan target)
         {
             var f = target.Spec;
-            w.Line($"ref float s = ref {Data($"t_features ??= new float[{Int(plans.InferScratch)}]")};");
+            w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(Int(plans.InferScratch))}")};");
             w.Line($"ref float unfolded = ref {Add("s", Int(plans.InferScratch - plans.Unfolded))};");
             int offset = 0;
             string input = "input";

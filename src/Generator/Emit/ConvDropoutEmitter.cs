@@ -12,15 +12,16 @@ namespace CompiledNet.Generator.Emit
     /// </summary>
     internal static class ConvDropoutEmitter
     {
-        private static string Data(string array) => $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array})";
+        /// <summary>The first (64-byte aligned) element of a buffer of the network (an AlignedBuffer expression).</summary>
+        private static string Data(string array) => (array.IndexOf(' ') < 0 ? array : "(" + array + ")") + ".Data";
 
         /// <summary>The mask and the masked outputs (the next layer's training input), BatchSize rows each.</summary>
         public static void EmitFields(IndentedWriter w, FeaturePlan fp)
         {
             if (!fp.HasDropout) return;
             string size = $"BatchSize * {Int(fp.Spec.Output.Size)}", name = Describer.FeatureName(fp.Spec, fp.Index);
-            w.Line($"private readonly float[] {fp.DropoutMask} = new float[{size}]; // {name}: dropout, 0 or 1/(1 − p) per output value and example");
-            w.Line($"private readonly float[] {fp.DroppedOutputs} = new float[{size}]; // {name}: outputs after dropout, the next layer's input");
+            w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {fp.DropoutMask} = {NewBuffer(size)}; // {name}: dropout, 0 or 1/(1 − p) per output value and example");
+            w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {fp.DroppedOutputs} = {NewBuffer(size)}; // {name}: outputs after dropout, the next layer's input");
         }
 
         /// <summary>Dropout_Fk(start, count): draws the mask of rows [start, start + count) (unless masks are reused or a split step drew them) and writes the masked copy.</summary>

@@ -37,7 +37,8 @@ namespace CompiledNet.Generator.Emit
         private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
         private static string Add(string reference, string offset) => $"{Unsafe}.Add(ref {reference}, {offset})";
 
-        private static string Data(string array) => $"{Marshal}.GetArrayDataReference({array})";
+        /// <summary>The first (64-byte aligned) element of a buffer of the network (an AlignedBuffer expression).</summary>
+        private static string Data(string array) => (array.IndexOf(' ') < 0 ? array : "(" + array + ")") + ".Data";
 
         private static void Summary(IndentedWriter w, FeaturePlan fp, string pass) => w.Line(SummaryText(fp, pass));
 
@@ -57,8 +58,8 @@ namespace CompiledNet.Generator.Emit
             foreach (var fp in plans.Layers)
             {
                 string size = $"BatchSize * {Int(fp.Spec.Output.Size)}";
-                w.Line($"private readonly float[] {fp.Activations} = new float[{size}]; // {Describer.FeatureName(fp.Spec, fp.Index)}: {fp.Spec.Output}");
-                w.Line($"private readonly float[] {fp.Deltas} = new float[{size}];");
+                w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {fp.Activations} = {NewBuffer(size)}; // {Describer.FeatureName(fp.Spec, fp.Index)}: {fp.Spec.Output}");
+                w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {fp.Deltas} = {NewBuffer(size)};");
                 if (fp.Spec.Kind == FeatureKind.MaxPool)
                     w.Line($"private readonly int[] {fp.ArgMax} = new int[{size}]; // {Describer.FeatureName(fp.Spec, fp.Index)}: where each output's maximum is in its input image");
                 ConvBatchNormEmitter.EmitFields(w, fp);
@@ -67,15 +68,15 @@ namespace CompiledNet.Generator.Emit
             if (plans.Unfolded > 0)
             {
                 w.Line($"// A convolution's unfolded input image and its gradient ({Int(plans.Unfolded)} floats each at most): one buffer per thread, allocated on its first use.");
-                w.Line("[global::System.ThreadStatic] private static float[]? t_unfolded;");
+                w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_unfolded;");
             }
             if (plans.Transposed > 0)
             {
                 w.Line($"// The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ ({Int(plans.Transposed)} floats at most), one buffer per thread, allocated on its first use.");
-                w.Line("[global::System.ThreadStatic] private static float[]? t_transposed;");
+                w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_transposed;");
             }
             w.Line($"// InferFeatures: one example's images between the layers and the unfolded input ({Int(plans.InferScratch)} floats), one buffer per thread.");
-            w.Line("[global::System.ThreadStatic] private static float[]? t_features;");
+            w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_features;");
             w.Line();
             w.Line("private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =");
             using (w.Open())
@@ -128,10 +129,10 @@ namespace CompiledNet.Generator.Emit
             using (w.Open($"private void {fp.Init}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {Float((float)Math.Sqrt(variance))};");
-                w.Line($"var weights = new global::System.Span<float>(_parameters, {Int(fp.WeightOffset)}, {Int(f.WeightCount)});");
+                w.Line($"var weights = _parameters.Slice({Int(fp.WeightOffset)}, {Int(f.WeightCount)});");
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
                 if (fp.BiasOffset >= 0)
-                    w.Line($"new global::System.Span<float>(_parameters, {Int(fp.BiasOffset)}, {Int(f.BiasCount)}).Clear();");
+                    w.Line($"_parameters.Slice({Int(fp.BiasOffset)}, {Int(f.BiasCount)}).Clear();");
                 ConvBatchNormEmitter.EmitInit(w, fp);
             }
             w.Line();
@@ -392,10 +393,10 @@ namespace CompiledNet.Generator.Emit
                 if (fp.IsConv)
                 {
                     w.Line($"ref float p = ref {Data("_parameters")};");
-                    w.Line($"ref float col = ref {Data($"t_unfolded ??= new float[{Int(2 * plans.Unfolded)}]")};");
+                    w.Line($"ref float col = ref {Data($"t_unfolded ??= {NewBuffer(Int(2 * plans.Unfolded))}")};");
                 }
                 if (f.Kind == FeatureKind.MaxPool)
-                    w.Line($"ref int at = ref {Add(Data(fp.ArgMax), $"(nuint)start * {Int(f.Output.Size)}")};");
+                    w.Line($"ref int at = ref {Add($"{Marshal}.GetArrayDataReference({fp.ArgMax})", $"(nuint)start * {Int(f.Output.Size)}")};");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
                     string xr = Add("x", $"row * {Int(f.Input.Size)}"), yr = Add("y", $"row * {Int(f.Output.Size)}");
@@ -459,11 +460,11 @@ namespace CompiledNet.Generator.Emit
             w.Line($"ref float gw = ref {Add("g", Int(fp.WeightOffset))};");
             w.Line($"{Marshal}.CreateSpan(ref gw, {Int(f.WeightCount + f.BiasCount)}).Clear(); // summed over the rows below");
             w.Line($"ref float w = ref {Add(Data("_parameters"), Int(fp.WeightOffset))};");
-            w.Line($"ref float col = ref {Data($"t_unfolded ??= new float[{Int(2 * plans.Unfolded)}]")};");
+            w.Line($"ref float col = ref {Data($"t_unfolded ??= {NewBuffer(Int(2 * plans.Unfolded))}")};");
             if (fp.InputDeltas != null) w.Line($"ref float dcol = ref {Add("col", Int(plans.Unfolded))};");
             if (fp.TransposedWeightGradient)
             {
-                w.Line($"ref float dt = ref {Data($"t_transposed ??= new float[{Int(plans.Transposed)}]")}; // δᵀ of one image [{Int(positions)}][{Int(filters)}]");
+                w.Line($"ref float dt = ref {Data($"t_transposed ??= {NewBuffer(Int(plans.Transposed))}")}; // δᵀ of one image [{Int(positions)}][{Int(filters)}]");
                 w.Line($"ref float gt = ref {Add("dt", Int(outSize))}; // ∂L/∂Wᵀ [{Int(fanIn)}][{Int(filters)}], summed over the rows below");
                 w.Line($"{Marshal}.CreateSpan(ref gt, {Int(f.WeightCount)}).Clear();");
             }
@@ -624,7 +625,7 @@ namespace CompiledNet.Generator.Emit
             w.Line($"{Marshal}.CreateSpan(ref dx, count * {Int(inSize)}).Clear();");
             if (f.Kind == FeatureKind.MaxPool)
             {
-                w.Line($"ref int at = ref {Add(Data(fp.ArgMax), $"(nuint)start * {Int(outSize)}")};");
+                w.Line($"ref int at = ref {Add($"{Marshal}.GetArrayDataReference({fp.ArgMax})", $"(nuint)start * {Int(outSize)}")};");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
                     w.Line($"ref float dxr = ref {Add("dx", $"row * {Int(inSize)}")};");
@@ -660,7 +661,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Open("private void InferFeatures(ref float x, ref float y)"))
             {
                 w.Line($"ref float p = ref {Data("_parameters")};");
-                w.Line($"ref float s = ref {Data($"t_features ??= new float[{Int(plans.InferScratch)}]")};");
+                w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(Int(plans.InferScratch))}")};");
                 int offset = 0;
                 string input = "x";
                 foreach (var fp in plans.Layers)

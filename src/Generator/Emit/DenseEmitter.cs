@@ -59,15 +59,21 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>The ref expression of row <c>start</c> of a training buffer of <paramref name="width"/> floats a row.</summary>
         internal static string StartRow(string buffer, int width)
-            => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({buffer}), (nuint)start * {Int(width)})";
+            => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {buffer}.Data, (nuint)start * {Int(width)})";
 
-        /// <summary>A training buffer of the layer's options: a private array field of <paramref name="size"/> elements, with a comment saying <paramref name="what"/> it holds.</summary>
+        /// <summary>The ref expression of row <c>start</c> of an int array of <paramref name="width"/> elements a row (maxout's winners).</summary>
+        internal static string StartRowOfInts(string array, int width)
+            => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array}), (nuint)start * {Int(width)})";
+
+        /// <summary>A training buffer of the layer's options: a private field (floats: an AlignedBuffer) of <paramref name="size"/> elements, with a comment saying <paramref name="what"/> it holds.</summary>
         internal static void BufferField(IndentedWriter w, LayerPlan lp, string name, string size, string what, string type = "float")
-            => w.Line($"private readonly {type}[] {name} = new {type}[{size}]; // layer {lp.Number}: {what}");
+            => w.Line(type == "float"
+                ? $"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {name} = {NewBuffer(size)}; // layer {lp.Number}: {what}"
+                : $"private readonly {type}[] {name} = new {type}[{size}]; // layer {lp.Number}: {what}");
 
-        /// <summary>The ref expression of element 0 of an array.</summary>
+        /// <summary>The ref expression of element 0 (64-byte aligned) of a buffer of the network.</summary>
         internal static string First(string array)
-            => $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array})";
+            => $"{array}.Data";
 
         private static string Notes(LayerPlan lp, Func<IDenseOption, string> note) => string.Concat(lp.Options.Select(note));
 
@@ -91,11 +97,11 @@ namespace CompiledNet.Generator.Emit
             using (w.Member($"private void {lp.Init}(global::CompiledNet.Rng rng)"))
             {
                 w.Line($"const float sd = {Float((float)Math.Sqrt(variance))};");
-                w.Line($"var weights = new global::System.Span<float>(_parameters, {Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Width)});");
+                w.Line($"var weights = _parameters.Slice({Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Width)});");
                 w.Line("for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();");
                 foreach (var option in lp.Options) option.EmitInit(w, lp, layout);
                 if (layer.Bias)
-                    w.Line($"new global::System.Span<float>(_parameters, {Int(layout.BiasOffset[l])}, {Int(layer.Width)}).Clear();");
+                    w.Line($"_parameters.Slice({Int(layout.BiasOffset[l])}, {Int(layer.Width)}).Clear();");
             }
             w.Line();
         }
@@ -232,7 +238,7 @@ namespace CompiledNet.Generator.Emit
         private static void ForwardLinear(IndentedWriter w, VectorWidth vw, LayerPlan lp, Layout layout, int batchSize, string target)
         {
             var layer = lp.Spec;
-            w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+            w.Line("ref float p = ref _parameters.Data;");
             foreach (var option in lp.Options) option.EmitPrepareWeights(w, lp);
             w.Line($"ref float w = ref {lp.WeightsInUse ?? Refs.At("p", layout.WeightOffset[lp.Index])};");
             string? bias = DeclareBias(w, lp, layout);

@@ -62,7 +62,7 @@ namespace CompiledNet.Generator.Emit
         {
             float keep = 1f - rate;
             string at = start is null ? "" : $"(nuint){start} * {Int(units)}";
-            string Row0(string array) => start is null ? $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array})" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({array}), {at})";
+            string Row0(string array) => start is null ? $"{array}.Data" : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {array}.Data, {at})";
             w.Line($"// dropout: each unit of each example kept with probability {Number(keep)} and scaled by 1/{Number(keep)} (inverted dropout)");
             using (w.Open())
             {

@@ -73,10 +73,10 @@ namespace CompiledNet.Generator.Emit
                 w.Line("float invCount = 1f / total;");
                 w.Line("float sum = 0f;");
                 w.Line($"nuint first = (nuint)start * {Int(o)};");
-                w.Line($"ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({plan.Output.Logits}), first);");
-                w.Line($"ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({plan.Output.Activations}), first);");
-                w.Line("ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);");
-                w.Line($"ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({plan.Output.Deltas}), first);");
+                w.Line($"ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {plan.Output.Logits}.Data, first);");
+                w.Line($"ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {plan.Output.Activations}.Data, first);");
+                w.Line("ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);");
+                w.Line($"ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {plan.Output.Deltas}.Data, first);");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                 {
                     foreach (var name in new[] { "z", "a", "t", "d" })

@@ -25,7 +25,7 @@ namespace CompiledNet.Generator.Emit
             DenseEmitter.BufferField(w, lp, lp.Winners, $"BatchSize * {Int(layer.Units)}", "index of each unit's winning piece", "int");
             DenseEmitter.BufferField(w, lp, lp.PieceDeltas, $"BatchSize * {Int(layer.Width)}", "∂L/∂pieces");
             if (!PiecesOnStack(layer))
-                w.Line($"[global::System.ThreadStatic] private static float[]? {lp.PiecesScratch}; // layer {lp.Number}: one row's pieces in inference, too many for the stack");
+                w.Line($"[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? {lp.PiecesScratch}; // layer {lp.Number}: one row's pieces in inference, too many for the stack");
         }
 
         /// <summary>One row's pieces live on the stack in inference up to <see cref="NetworkPlan.StackFloats"/> floats.</summary>
@@ -37,7 +37,7 @@ namespace CompiledNet.Generator.Emit
             int width = lp.Spec.Width;
             w.Line(PiecesOnStack(lp.Spec)
                 ? $"global::System.Span<float> piecesBuffer = stackalloc float[{Int(width)}];"
-                : $"global::System.Span<float> piecesBuffer = {lp.PiecesScratch} ??= new float[{Int(width)}];");
+                : $"global::System.Span<float> piecesBuffer = {lp.PiecesScratch} ??= {NewBuffer(Int(width))};");
             w.Line("ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(piecesBuffer);");
             return "z";
         }
@@ -61,7 +61,7 @@ namespace CompiledNet.Generator.Emit
             using (w.Open())
             {
                 w.Line($"ref float a = ref {DenseEmitter.StartRow(lp.Activations, units)};");
-                w.Line($"ref int winner = ref {DenseEmitter.StartRow(lp.Winners, units)};");
+                w.Line($"ref int winner = ref {DenseEmitter.StartRowOfInts(lp.Winners, units)};");
                 using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
                     EmitReduce(w, layer, RowAt("y", layer.Width), RowAt("a", units), RowAt("winner", units));
             }
@@ -105,7 +105,7 @@ namespace CompiledNet.Generator.Emit
             w.Line($"ref float dPieces = ref {DenseEmitter.StartRow(lp.PieceDeltas, width)};");
             using (w.Open())
             {
-                w.Line($"ref int winner = ref {DenseEmitter.StartRow(lp.Winners, units)};");
+                w.Line($"ref int winner = ref {DenseEmitter.StartRowOfInts(lp.Winners, units)};");
                 w.Line($"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * {Int(width)}).Clear();");
                 using (w.Open($"for (nuint j = 0; j < rows * {Int(units)}; j++)"))
                     w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dPieces, (j / {Int(units)}) * {Int(width)} + (j % {Int(units)}) * {Int(layer.Pieces)} + (nuint)global::System.Runtime.CompilerServices.Unsafe.Add(ref winner, j)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, j);");

@@ -25,7 +25,7 @@ namespace CompiledNet.Generator.Emit
             int size = plan.Features.OutputSize;
             w.Line(size <= NetworkPlan.StackFloats
                 ? $"global::System.Span<float> {name}Values = stackalloc float[{Int(size)}];"
-                : $"global::System.Span<float> {name}Values = t_flat ??= new float[{Int(size)}];");
+                : $"global::System.Span<float> {name}Values = t_flat ??= {NewBuffer(Int(size))};");
             w.Line($"ref float {name} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({name}Values);");
             w.Line($"InferFeatures(ref {source}, ref {name});");
         }

@@ -13,7 +13,7 @@ namespace CompiledNet.Generator.Emit
             if (!plan.OutputsOnStack)
             {
                 w.Line($"// {Int(spec.OutputSize)} outputs are too many for the stack: Predict, Classify and Loss keep logits, outputs and targets in one buffer per thread, allocated on its first use.");
-                w.Line("[global::System.ThreadStatic] private static float[]? t_outputs;");
+                w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_outputs;");
                 w.Line();
             }
             w.Line("/// <summary>Runs the network on one example: <paramref name=\"x\"/> has InputSize values, <paramref name=\"y\"/> receives OutputSize values.</summary>");
@@ -149,7 +149,7 @@ namespace CompiledNet.Generator.Emit
         private static void OutputBuffer(IndentedWriter w, NetworkPlan plan, string name, int slot)
             => w.Line(plan.OutputsOnStack
                 ? $"global::System.Span<float> {name} = stackalloc float[OutputSize];"
-                : $"global::System.Span<float> {name} = new global::System.Span<float>(t_outputs ??= new float[{Int(NetworkPlan.OutputBuffers * plan.Spec.OutputSize)}], {Int(slot * plan.Spec.OutputSize)}, OutputSize);");
+                : $"global::System.Span<float> {name} = (t_outputs ??= {NewBuffer(Int(NetworkPlan.OutputBuffers * plan.Spec.OutputSize))}).Slice({Int(slot * plan.Spec.OutputSize)}, OutputSize);");
 
         private static void CheckInput(IndentedWriter w)
             => w.Line("if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, \"InputSize\");");
@@ -164,26 +164,26 @@ namespace CompiledNet.Generator.Emit
             if (hidden > 0 && !onStack)
             {
                 w.Line($"// {Int(hidden)} hidden activations are too many for the stack: one buffer per thread, allocated on its first prediction.");
-                w.Line("[global::System.ThreadStatic] private static float[]? t_hidden;");
+                w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_hidden;");
                 w.Line();
             }
             if (plan.Features.OutputSize > NetworkPlan.StackFloats)
             {
                 w.Line($"// The {Int(plan.Features.OutputSize)} inputs of the first dense layer are too many for the stack: one buffer per thread.");
-                w.Line("[global::System.ThreadStatic] private static float[]? t_flat;");
+                w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_flat;");
                 w.Line();
             }
             w.Line($"/// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations ({Int(hidden)} floats) {(onStack ? "on the stack" : "in a per-thread buffer")}.</summary>");
             using (w.Member("private void Infer(ref float x, ref float z, ref float y)"))
             {
-                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line("ref float p = ref _parameters.Data;");
+                w.Line("ref float statistics = ref _batchNormStatistics.Data;");
                 if (hidden > 0)
                 {
                     if (onStack)
                         w.Line($"global::System.Span<float> hidden = stackalloc float[{Int(hidden)}];");
                     else
-                        w.Line($"global::System.Span<float> hidden = t_hidden ??= new float[{Int(hidden)}];");
+                        w.Line($"global::System.Span<float> hidden = t_hidden ??= {NewBuffer(Int(hidden))};");
                     w.Line("ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);");
                 }
                 int offset = 0;

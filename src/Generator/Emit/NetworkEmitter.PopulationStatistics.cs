@@ -25,7 +25,7 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             w.Line($"private readonly double[] _statisticsSum = new double[{Int(widest)}];");
             w.Line($"private readonly double[] _statisticsSquares = new double[{Int(widest)}];");
-            w.Line($"private float[]? _statisticsBuffer; // activations of one example during the pass ({Int(buffer)} floats)");
+            w.Line($"private global::CompiledNet.CompilerServices.AlignedBuffer? _statisticsBuffer; // activations of one example during the pass ({Int(buffer)} floats)");
             w.Line("private int _statisticsLayer = -1;");
             w.Line("private long _statisticsCount;");
             w.Line();
@@ -35,7 +35,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"if ((uint)index >= {Int(layout.BatchNormLayers)}u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"There are {Int(layout.BatchNormLayers)} batch-normalised layers.\");");
                 w.Line("global::System.Array.Clear(_statisticsSum);");
                 w.Line("global::System.Array.Clear(_statisticsSquares);");
-                w.Line($"_statisticsBuffer ??= new float[{Int(buffer)}];");
+                w.Line($"_statisticsBuffer ??= {NewBuffer(Int(buffer))};");
                 w.Line("_statisticsLayer = index;");
                 w.Line("_statisticsCount = 0;");
             }
@@ -81,11 +81,11 @@ namespace CompiledNet.Generator.Emit
             {
                 CheckInput(w);
                 w.Line("if (_statisticsBuffer is null) throw new global::System.InvalidOperationException(\"Call BeginPopulationStatistics first.\");");
-                w.Line("var buffer = _statisticsBuffer;");
-                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line("var buffer = _statisticsBuffer.Value;");
+                w.Line("ref float p = ref _parameters.Data;");
+                w.Line("ref float statistics = ref _batchNormStatistics.Data;");
                 w.Line("ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);");
-                w.Line("ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);");
+                w.Line("ref float h = ref buffer.Data;");
                 using (w.Open("switch (_statisticsLayer)"))
                 {
                     foreach (var fp in plan.Features.Layers)

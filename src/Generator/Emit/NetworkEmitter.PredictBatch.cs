@@ -15,10 +15,10 @@ namespace CompiledNet.Generator.Emit
             int scratch = plan.PredictScratch;
             int splitRows = plan.PredictSplitMinRows;
             w.Line($"// PredictBatch works through chunks of {Int(NetworkPlan.PredictChunk)} rows ({Int(NetworkPlan.PackedChunk)} with packed weights); their activations ({Int(scratch)} floats) live in one buffer per thread, allocated on its first call.");
-            w.Line("[global::System.ThreadStatic] private static float[]? t_batch;");
+            w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;");
             int flatRows = System.Math.Max(NetworkPlan.PredictChunk, NetworkPlan.PackedChunk);
             if (plan.Features.Any)
-                w.Line($"[global::System.ThreadStatic] private static float[]? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers ({Int(flatRows)} × {Int(plan.Features.OutputSize)} floats)");
+                w.Line($"[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers ({Int(flatRows)} × {Int(plan.Features.OutputSize)} floats)");
             w.Line();
             w.Line($"/// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ {Int((int)(NetworkPlan.SplitMinFlop / 1e6))} MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>");
             w.Line($"public const int PredictSplitMinRows = {Int(splitRows)};");
@@ -72,11 +72,11 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// chunks of {Int(NetworkPlan.PackedChunk)} rows through Gemm (other layers through their row-blocked kernel); without, chunks of {Int(NetworkPlan.PredictChunk)} rows through each");
             w.Line("/// layer's row-blocked kernel.");
             w.Line("/// </summary>");
-            using (w.Member("private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)"))
+            using (w.Member("private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)"))
             {
-                w.Line($"ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[{Int(scratch)}]);");
-                w.Line("ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
-                w.Line("ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);");
+                w.Line($"ref float s = ref (t_batch ??= {NewBuffer(Int(scratch))}).Data;");
+                w.Line("ref float p = ref _parameters.Data;");
+                w.Line("ref float statistics = ref _batchNormStatistics.Data;");
                 w.Line($"int chunk = packed is null ? {Int(NetworkPlan.PredictChunk)} : {Int(NetworkPlan.PackedChunk)};");
                 int offset = 0;
                 for (int l = 0; l < n - 1; l++)
@@ -96,7 +96,7 @@ namespace CompiledNet.Generator.Emit
                     if (plan.Features.Any)
                     {
                         w.Line("// the convolution and pooling layers, image by image, into the chunk's dense inputs");
-                        w.Line($"ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_flatBatch ??= new float[{Int(flatRows * plan.Features.OutputSize)}]);");
+                        w.Line($"ref float flat = ref (t_flatBatch ??= {NewBuffer(Int(flatRows * plan.Features.OutputSize))}).Data;");
                         w.Line($"for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * {Int(plan.Features.OutputSize)}));");
                         input = "flat";
                     }
@@ -142,7 +142,7 @@ namespace CompiledNet.Generator.Emit
             w.Line("// The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least");
             w.Line("// PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the");
             w.Line("// vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.");
-            w.Line("[global::System.ThreadStatic] private static float[]? t_packed;");
+            w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;");
             string previous = "0";
             for (int l = 0; l < spec.Layers.Count; l++)
             {
@@ -154,18 +154,18 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line();
             w.Line("/// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>");
-            using (w.Member("private float[] PackWeights()"))
+            using (w.Member("private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()"))
             {
-                w.Line($"float[] packed = t_packed ??= new float[{previous}];");
+                w.Line($"global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= {NewBuffer(previous)};");
                 string start = "0";
                 for (int l = 0; l < spec.Layers.Count; l++)
                 {
                     var layer = spec.Layers[l];
                     if (!Packs(layer)) continue;
                     string end = $"s_packedEnd_L{Int(l + 1)}";
-                    string bias = layer.Bias ? $"new global::System.ReadOnlySpan<float>(_parameters, {Int(layout.BiasOffset[l])}, {Int(layer.Units)})" : "default";
-                    w.Line($"global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, {Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Units)}), {bias},");
-                    w.Line($"    {Int(layer.Inputs)}, {Int(layer.Units)}, new global::System.Span<float>(packed, {start}, {end}{(start == "0" ? "" : " - " + start)}));");
+                    string bias = layer.Bias ? $"_parameters.Slice({Int(layout.BiasOffset[l])}, {Int(layer.Units)})" : "default";
+                    w.Line($"global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice({Int(layout.WeightOffset[l])}, {Int(layer.Inputs * layer.Units)}), {bias},");
+                    w.Line($"    {Int(layer.Inputs)}, {Int(layer.Units)}, packed.Slice({start}, {end}{(start == "0" ? "" : " - " + start)}));");
                     start = end;
                 }
                 w.Line("return packed;");
@@ -187,7 +187,7 @@ namespace CompiledNet.Generator.Emit
             string activation = !isOutput && layer.Activation == ActivationKind.ReLU ? "ReLU" : "Identity";
             bool after = !isOutput && layer.Activation is not (ActivationKind.ReLU or ActivationKind.Linear);
             string call = $"global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {input}, count * {Int(layer.Inputs)}), count, {Int(layer.Inputs)}, "
-                + $"new global::System.ReadOnlySpan<float>(packed, {begin}, {end}{(begin == "0" ? "" : " - " + begin)}), {Int(layer.Units)}, "
+                + $"packed.GetValueOrDefault().Slice({begin}, {end}{(begin == "0" ? "" : " - " + begin)}), {Int(layer.Units)}, "
                 + $"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref {target}, count * {Int(layer.Units)}), global::CompiledNet.CompilerServices.GemmActivation.{activation});";
             if (!after)
             {

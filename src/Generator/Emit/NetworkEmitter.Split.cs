@@ -14,7 +14,7 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// <summary>Smallest batch split across threads: {Int(plan.SplitMinRows)} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
             w.Line($"public const int SplitMinRows = {Int(plan.SplitMinRows)};");
             w.Line();
-            w.Line("private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
+            w.Line("private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
             w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];");
             if (plan.ParallelStep)
                 w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step");
@@ -43,8 +43,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line("int parts = (count + chunk - 1) / chunk;");
                 using (w.Open("if (_partGradients.Length < parts - 1)"))
                 {
-                    w.Line("var grown = new float[parts - 1][];");
-                    w.Line("for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : new float[ParameterCount];");
+                    w.Line("var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];");
+                    w.Line("for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);");
                     w.Line("_partGradients = grown;");
                 }
                 w.Line("_splitCount = count;");
@@ -126,7 +126,7 @@ namespace CompiledNet.Generator.Emit
                 {
                     w.Line("int start = part * _splitChunk;");
                     w.Line("int rows = global::System.Math.Min(_splitChunk, _splitCount - start);");
-                    w.Line("ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);");
+                    w.Line("ref float g = ref (part == 0 ? _gradients : _partGradients[part - 1]).Data;");
                     w.Line("ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);");
                     if (segments is null)
                         w.Line("_partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);");
@@ -157,8 +157,8 @@ namespace CompiledNet.Generator.Emit
                     w.Line("int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;");
                     w.Line("int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);");
                     w.Line("if (from >= to) return;");
-                    w.Line("var sum = new global::System.Span<float>(_gradients, from, to - from);");
-                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));");
+                    w.Line("var sum = _gradients.Slice(from, to - from);");
+                    w.Line("for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, (_partGradients[k - 1]).Slice(from, to - from));");
                 }
             }
             w.Line();

@@ -86,8 +86,8 @@ namespace CompiledNet.Generator.Emit
             var spec = plan.Spec;
             var layout = plan.Layout;
             int n = spec.Layers.Count;
-            w.Line("private readonly float[] _parameters = new float[ParameterCount];");
-            w.Line("private readonly float[] _gradients = new float[ParameterCount];");
+            w.Line("private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);");
+            w.Line("private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);");
             string? single = plan.SingleThreadReason;
             if (single is null)
                 w.Line("private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;");
@@ -95,36 +95,36 @@ namespace CompiledNet.Generator.Emit
             for (int l = 0; l < n; l++)
             {
                 string size = $"BatchSize * {Int(spec.Layers[l].Units)}";
-                w.Line($"private readonly float[] {plan.Layers[l].Activations} = new float[{size}];");
-                w.Line($"private readonly float[] {plan.Layers[l].Deltas} = new float[{size}];");
+                w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {plan.Layers[l].Activations} = {NewBuffer(size)};");
+                w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {plan.Layers[l].Deltas} = {NewBuffer(size)};");
             }
-            w.Line($"private readonly float[] {plan.Output.Logits} = new float[BatchSize * OutputSize]; // output logits");
+            w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {plan.Output.Logits} = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits");
             for (int l = 0; l < n; l++)
                 LayerEmitters.For(spec.Layers[l]).EmitFields(w, new LayerContext(plan, plan.Layers[l]));
             if (plan.Features.Any) ConvEmitter.EmitState(w, plan.Features);
             if (spec.InputDropout > 0)
             {
-                w.Line($"private readonly float[] {NetworkPlan.InputMask} = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)");
-                w.Line($"private readonly float[] {NetworkPlan.DroppedInputs} = new float[BatchSize * InputSize]; // inputs after dropout");
+                w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {NetworkPlan.InputMask} = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * InputSize); // input dropout: 0 or 1/(1 − p)");
+                w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer {NetworkPlan.DroppedInputs} = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * InputSize); // inputs after dropout");
             }
             if (layout.StatisticsCount > 0)
             {
                 w.Line("// Batch-norm population statistics (mean, then variance, per normalised layer): running averages of training, or an exact pass.");
-                w.Line($"private readonly float[] _batchNormStatistics = new float[{Int(layout.StatisticsCount)}];");
+                w.Line($"private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = {NewBuffer(Int(layout.StatisticsCount))};");
             }
             else
-                w.Line("private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer");
+                w.Line("private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer");
             if (plan.HasMasks)
                 w.Line("private readonly global::CompiledNet.Rng _maskRng;");
-            w.Line("private readonly float[] _targets = new float[BatchSize * OutputSize];");
+            w.Line("private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);");
             int slots = spec.Optimizer.StateSlots;
             string slotNames = SlotNames(spec.Optimizer.Kind);
             w.Line($"// Optimizer state: {slotNames}; each slot laid out like the parameters.");
             w.Line(slots switch
             {
-                0 => "private readonly float[] _optimizerState = global::System.Array.Empty<float>();",
-                1 => "private readonly float[] _optimizerState = new float[ParameterCount];",
-                _ => $"private readonly float[] _optimizerState = new float[{Int(slots)} * ParameterCount];",
+                0 => "private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0);",
+                1 => "private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);",
+                _ => $"private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate({Int(slots)} * ParameterCount);",
             });
             w.Line($"private float _learningRate = {Float(spec.Optimizer.LearningRate)};");
             w.Line("private long _step;");

@@ -16,7 +16,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line("int count = labels.Length;");
                 w.Line("CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);");
                 w.Line("global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));");
-                w.Line("ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);");
+                w.Line("ref float t = ref _targets.Data;");
                 w.Line("for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));");
                 w.Line("return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);");
             }
@@ -42,7 +42,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open("if (_trainingThreads > 1)"))
                     {
                         w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;" : "_stepEta = eta;");
-                        w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), {Int(Phase.OptimizerStep)}, _trainingThreads);");
+                        w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref _parameters.Data, {Int(Phase.OptimizerStep)}, _trainingThreads);");
                         w.Line("float parts = 0f;");
                         w.Line("for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];");
                         w.Line("_lastStepFinite = parts == 0f;");
@@ -95,11 +95,11 @@ namespace CompiledNet.Generator.Emit
                 if (spec.InputDropout > 0)
                 {
                     DropoutEmitter.EmitForward(w, vw, "x", NetworkPlan.DroppedInputs, NetworkPlan.InputMask, spec.InputSize, spec.InputDropout, null);
-                    first = $"global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({NetworkPlan.DroppedInputs})";
+                    first = $"{NetworkPlan.DroppedInputs}.Data";
                 }
                 if (single is null)
                     w.Line($"if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref {first}, count);");
-                w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));");
+                w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref _gradients.Data);");
             }
             w.Line();
             w.Line("/// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>");

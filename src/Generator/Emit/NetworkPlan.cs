@@ -101,7 +101,7 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>The ref expression for convolution or pooling layer <paramref name="k"/>'s training input at row <c>start</c>: x, or the previous layer's outputs.</summary>
         public string FeatureTrainingInput(int k) => k == 0 ? "x"
-            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Layers[k - 1].TrainingOutput}), (nuint)start * {Int(Features.Layers[k - 1].Spec.Output.Size)})";
+            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref ({Features.Layers[k - 1].TrainingOutput}).Data, (nuint)start * {Int(Features.Layers[k - 1].Spec.Output.Size)})";
 
         /// <summary>The training forward call of convolution or pooling layer <paramref name="f"/> over a part's rows (a batch-normalised convolution's linear part only).</summary>
         private string FeatureForwardCall(FeaturePlan f) => $"{f.Forward}(ref {FeatureTrainingInput(f.Index)}, start, count);";
@@ -173,8 +173,8 @@ namespace CompiledNet.Generator.Emit
         public IReadOnlyList<SplitSegment>? Segments { get; }
 
         /// <summary>The ref expression for layer <paramref name="l"/>'s training input at row <c>start</c>: x, or the previous layer's (dropout-masked) outputs.</summary>
-        public string TrainingInput(int l) => l == 0 ? (Features.Any ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Features.Last.TrainingOutput}), (nuint)start * {Int(Features.OutputSize)})" : "x")
-            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference({Layers[l - 1].TrainingOutput}), (nuint)start * {Int(Layers[l - 1].Spec.Units)})";
+        public string TrainingInput(int l) => l == 0 ? (Features.Any ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {Features.Last.TrainingOutput}.Data, (nuint)start * {Int(Features.OutputSize)})" : "x")
+            : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref ({Layers[l - 1].TrainingOutput}).Data, (nuint)start * {Int(Layers[l - 1].Spec.Units)})";
 
         private List<SplitSegment> BuildSegments()
         {
@@ -205,13 +205,13 @@ namespace CompiledNet.Generator.Emit
             {
                 if (!layer.SpansBatch) { calls.Add($"{layer.Backward}(ref {TrainingInput(layer.Index)}, start, count, ref g);"); continue; }
                 calls.Add($"{layer.BackwardActivation}(start, count);");
-                Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
+                Serial(new SerialCall(layer.BatchNormBackward, $"{layer.BatchNormBackward}(count, ref _gradients.Data); // γ and β gradients: only part 0's buffer holds them"));
                 calls.Add($"{layer.BackwardLinear}(ref {TrainingInput(layer.Index)}, start, count, ref g);");
             }
             foreach (var f in Features.Layers.Reverse().Where(f => f.HasBackward))
             {
                 if (f.BatchNorm)
-                    Serial(new SerialCall(f.BatchNormBackward, $"{f.BatchNormBackward}(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them"));
+                    Serial(new SerialCall(f.BatchNormBackward, $"{f.BatchNormBackward}(count, ref _gradients.Data); // γ and β gradients: only part 0's buffer holds them"));
                 calls.Add(FeatureBackwardCall(f));
             }
             segments.Add(new SplitSegment(calls, null, loss));

@@ -71,12 +71,12 @@ namespace CompiledNet.Generator.Emit
         {
             w.Line($"var check = {width.Zero};");
             w.Line("float checkTail = 0f;");
-            w.Line("ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
-            w.Line("ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);");
+            w.Line("ref float pr = ref _parameters.Data;");
+            w.Line("ref float gr = ref _gradients.Data;");
             for (int slot = 0; slot < o.StateSlots; slot++)
                 w.Line(slot == 0
-                    ? "ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);"
-                    : $"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), {Int(slot * layout.ParameterCount)});");
+                    ? "ref float s0 = ref _optimizerState.Data;"
+                    : $"ref float s{Int(slot)} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, {Int(slot * layout.ParameterCount)});");
             var c = new Dictionary<string, Expr>();
             foreach (var scalar in Constants(o, r))
             {

@@ -41,9 +41,9 @@ public class StackBufferGeneratorTests
     public void OutputsTooManyForTheStackGoToOnePerThreadBufferOfThreeParts()
     {
         var source = Generate("[Network(Input = 3, BatchSize = 2)] [Dense(8, Activation.Tanh)] [Dense(6000, Activation.Softmax)] [Loss(LossKind.SoftmaxCrossEntropy)] public partial class N { }");
-        Assert.Contains("[global::System.ThreadStatic] private static float[]? t_outputs;", source);
+        Assert.Contains("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_outputs;", source);
         Assert.DoesNotContain("stackalloc float[OutputSize]", source);
-        Assert.Contains("new global::System.Span<float>(t_outputs ??= new float[18000], 12000, OutputSize)", source);
+        Assert.Contains("(t_outputs ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(18000)).Slice(12000, OutputSize)", source);
     }
 
     [Fact]
@@ -59,8 +59,8 @@ public class StackBufferGeneratorTests
     public void MaxoutPiecesTooManyForTheStackGoToAPerThreadBufferOfTheirLayer()
     {
         var source = Generate("[Network(Input = 3, BatchSize = 2)] [Dense(6000, Activation.Maxout, Pieces = 3)] [Dense(2, Activation.Linear)] [Loss(LossKind.Quadratic)] public partial class N { }");
-        Assert.Contains("[global::System.ThreadStatic] private static float[]? t_pieces1;", source);
-        Assert.Contains("global::System.Span<float> piecesBuffer = t_pieces1 ??= new float[18000];", source);
+        Assert.Contains("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_pieces1;", source);
+        Assert.Contains("global::System.Span<float> piecesBuffer = t_pieces1 ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(18000);", source);
         Assert.DoesNotContain("stackalloc float[18000]", source);
     }
 }

@@ -78,21 +78,21 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
-        private readonly float[] _a1 = new float[BatchSize * 5];
-        private readonly float[] _d1 = new float[BatchSize * 5];
-        private readonly float[] _a2 = new float[BatchSize * 2];
-        private readonly float[] _d2 = new float[BatchSize * 2];
-        private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
-        private readonly float[] _xhat1 = new float[BatchSize * 5]; // layer 1: normalised x̂ for batch-norm backward
-        private readonly float[] _invStd1 = new float[5]; // layer 1: 1/√(σ² + ε) of the batch
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 5);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 5);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _xhat1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 5); // layer 1: normalised x̂ for batch-norm backward
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _invStd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5); // layer 1: 1/√(σ² + ε) of the batch
         // Batch-norm population statistics (mean, then variance, per normalised layer): running averages of training, or an exact pass.
-        private readonly float[] _batchNormStatistics = new float[10];
-        private readonly float[] _targets = new float[BatchSize * OutputSize];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: the running sum G of g²; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private float _learningRate = 0.1f;
         private long _step;
 
@@ -394,7 +394,7 @@ namespace Samples
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
             global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            ref float t = ref _targets.Data;
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
@@ -464,8 +464,8 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             global::System.Span<float> hidden = stackalloc float[5];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
             ref float h1 = ref h;
@@ -486,7 +486,7 @@ namespace Samples
         }
 
         // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (672 floats) live in one buffer per thread, allocated on its first call.
-        [global::System.ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 80064;
@@ -500,18 +500,18 @@ namespace Samples
         // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
-        [global::System.ThreadStatic] private static float[]? t_packed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
         private static readonly int s_packedEnd_L2 = global::CompiledNet.CompilerServices.Gemm.PackedLength(5, 2);
 
         /// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float[] PackWeights()
+        private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            float[] packed = t_packed ??= new float[s_packedEnd_L2];
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 25, 10), default,
-                5, 2, new global::System.Span<float>(packed, 0, s_packedEnd_L2));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L2);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(25, 10), default,
+                5, 2, packed.Slice(0, s_packedEnd_L2));
             return packed;
         }
 
@@ -587,11 +587,11 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
+        private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[672]);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(672)).Data;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 480);
@@ -602,7 +602,7 @@ namespace Samples
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 5), count, 5, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L2), 2, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 2), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 5), count, 5, packed.GetValueOrDefault().Slice(0, s_packedEnd_L2), 2, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 2), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Linear
                 {
@@ -625,7 +625,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
-            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
@@ -635,9 +635,9 @@ namespace Samples
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 5), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 5), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -650,7 +650,7 @@ namespace Samples
 
         private readonly double[] _statisticsSum = new double[5];
         private readonly double[] _statisticsSquares = new double[5];
-        private float[]? _statisticsBuffer; // activations of one example during the pass (7 floats)
+        private global::CompiledNet.CompilerServices.AlignedBuffer? _statisticsBuffer; // activations of one example during the pass (7 floats)
         private int _statisticsLayer = -1;
         private long _statisticsCount;
 
@@ -663,7 +663,7 @@ namespace Samples
             if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
             global::System.Array.Clear(_statisticsSum);
             global::System.Array.Clear(_statisticsSquares);
-            _statisticsBuffer ??= new float[7];
+            _statisticsBuffer ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(7);
             _statisticsLayer = index;
             _statisticsCount = 0;
         }
@@ -676,11 +676,11 @@ namespace Samples
         {
             if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
             if (_statisticsBuffer is null) throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
-            var buffer = _statisticsBuffer;
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            var buffer = _statisticsBuffer.Value;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
+            ref float h = ref buffer.Data;
             switch (_statisticsLayer)
             {
                 case 0:
@@ -745,10 +745,10 @@ namespace Samples
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 2;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 2);
@@ -772,12 +772,12 @@ namespace Samples
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.57735026f;
-            var weights = new global::System.Span<float>(_parameters, 0, 15);
+            var weights = _parameters.Slice(0, 15);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 15, 5).Fill(1f);
-            new global::System.Span<float>(_parameters, 20, 5).Clear();
-            new global::System.Span<float>(_batchNormStatistics, 0, 5).Clear();
-            new global::System.Span<float>(_batchNormStatistics, 5, 5).Fill(1f);
+            _parameters.Slice(15, 5).Fill(1f);
+            _parameters.Slice(20, 5).Clear();
+            _batchNormStatistics.Slice(0, 5).Clear();
+            _batchNormStatistics.Slice(5, 5).Fill(1f);
         }
 
         /// <summary>Layer 1: Dense 3 → 5 Sigmoid, batch norm — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..15), γ [15..20), β [20..25).</summary>
@@ -1391,9 +1391,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V512_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
             {
                 // columns [0..4): one Vector128 per row
                 {
@@ -1468,9 +1468,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V256_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
             {
                 // columns [0..4): one Vector128 per row
                 {
@@ -1545,9 +1545,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V128_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..4): one vector per row
@@ -1635,8 +1635,8 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V512_L1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
@@ -1652,10 +1652,10 @@ namespace Samples
                 var takeV = global::System.Runtime.Intrinsics.Vector512.Create(take);
                 ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
                 ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
-                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
                 ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 5);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 {
                     var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0);
@@ -1696,8 +1696,8 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V256_L1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
@@ -1713,10 +1713,10 @@ namespace Samples
                 var takeV = global::System.Runtime.Intrinsics.Vector256.Create(take);
                 ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
                 ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
-                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
                 ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 5);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 {
                     var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 5 + 0);
@@ -1757,8 +1757,8 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V128_L1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
@@ -1774,10 +1774,10 @@ namespace Samples
                 var takeV = global::System.Runtime.Intrinsics.Vector128.Create(take);
                 ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 15);
                 ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 20);
-                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
                 ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 5);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 4; j += 4)
                 {
                     var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1831,7 +1831,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_V512_L1(int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
             // activation: Sigmoid
             {
                 ref float src = ref y;
@@ -1854,7 +1854,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_V256_L1(int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
             // activation: Sigmoid
             {
                 ref float src = ref y;
@@ -1877,7 +1877,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_V128_L1(int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
             // activation: Sigmoid
             {
                 ref float src = ref y;
@@ -1923,11 +1923,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_V512_L1(int start, int count)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
@@ -1944,11 +1944,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_V256_L1(int start, int count)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
@@ -1965,11 +1965,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_V128_L1(int start, int count)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 5);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 5);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 5);
@@ -2001,7 +2001,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V512_L1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Data;
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
@@ -2009,11 +2009,11 @@ namespace Samples
                 var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
                 float countF = (float)count;
                 var countFV = global::System.Runtime.Intrinsics.Vector512.Create(countF);
-                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 15);
                 ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
                 ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 20);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 {
                     var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var sumDx = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2042,7 +2042,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V256_L1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Data;
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
@@ -2050,11 +2050,11 @@ namespace Samples
                 var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
                 float countF = (float)count;
                 var countFV = global::System.Runtime.Intrinsics.Vector256.Create(countF);
-                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 15);
                 ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
                 ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 20);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 {
                     var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var sumDx = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2083,7 +2083,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V128_L1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Data;
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
@@ -2091,11 +2091,11 @@ namespace Samples
                 var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
                 float countF = (float)count;
                 var countFV = global::System.Runtime.Intrinsics.Vector128.Create(countF);
-                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 15);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 15);
                 ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 15);
                 ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 20);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 4; j += 4)
                 {
                     var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2137,7 +2137,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_V512_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             nuint rows = (nuint)count;
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
@@ -2230,7 +2230,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_V256_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             nuint rows = (nuint)count;
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
@@ -2323,7 +2323,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_V128_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             nuint rows = (nuint)count;
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], one input at a time
@@ -2433,9 +2433,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
@@ -2486,9 +2486,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -2554,9 +2554,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
@@ -2649,7 +2649,7 @@ namespace Samples
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4472136f;
-            var weights = new global::System.Span<float>(_parameters, 25, 10);
+            var weights = _parameters.Slice(25, 10);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
         }
 
@@ -2851,9 +2851,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
             {
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2875,8 +2875,8 @@ namespace Samples
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
@@ -2893,9 +2893,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
             {
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2917,8 +2917,8 @@ namespace Samples
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
@@ -2935,9 +2935,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 25);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
             {
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2959,8 +2959,8 @@ namespace Samples
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
@@ -2989,7 +2989,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
@@ -3053,8 +3053,8 @@ namespace Samples
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 25);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 25);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -3111,7 +3111,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
@@ -3175,8 +3175,8 @@ namespace Samples
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 25);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 25);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -3233,7 +3233,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 25);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
@@ -3297,8 +3297,8 @@ namespace Samples
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 25);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 5);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 25);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 5);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -3369,9 +3369,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
@@ -3400,9 +3400,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -3446,9 +3446,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float epsilon = 1E-08f;
             var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);

@@ -80,33 +80,33 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
-        private readonly float[] _a1 = new float[BatchSize * 10];
-        private readonly float[] _d1 = new float[BatchSize * 10];
-        private readonly float[] _z1 = new float[BatchSize * OutputSize]; // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
         // Convolution and pooling layers: each layer's output images of the training batch (BatchSize rows, channel by channel) and their deltas.
-        private readonly float[] _fa1 = new float[BatchSize * 4096]; // Conv2D 1: 16×16×16
-        private readonly float[] _fd1 = new float[BatchSize * 4096];
-        private readonly float[] _fxhat1 = new float[BatchSize * 4096]; // Conv2D 1: normalised x̂ for batch-norm backward
-        private readonly float[] _finvStd1 = new float[16]; // Conv2D 1: 1/√(σ² + ε) of each channel over the batch
-        private readonly float[] _fdropoutMask1 = new float[BatchSize * 4096]; // Conv2D 1: dropout, 0 or 1/(1 − p) per output value and example
-        private readonly float[] _fad1 = new float[BatchSize * 4096]; // Conv2D 1: outputs after dropout, the next layer's input
-        private readonly float[] _fa2 = new float[BatchSize * 1024]; // MaxPool 2: 16×8×8
-        private readonly float[] _fd2 = new float[BatchSize * 1024];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 4096); // Conv2D 1: 16×16×16
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 4096);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fxhat1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 4096); // Conv2D 1: normalised x̂ for batch-norm backward
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _finvStd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(16); // Conv2D 1: 1/√(σ² + ε) of each channel over the batch
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fdropoutMask1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 4096); // Conv2D 1: dropout, 0 or 1/(1 − p) per output value and example
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fad1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 4096); // Conv2D 1: outputs after dropout, the next layer's input
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1024); // MaxPool 2: 16×8×8
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1024);
         private readonly int[] _fArgMax2 = new int[BatchSize * 1024]; // MaxPool 2: where each output's maximum is in its input image
-        private readonly float[] _fa3 = new float[BatchSize * 576]; // Conv2D 3: 16×6×6
-        private readonly float[] _fd3 = new float[BatchSize * 576];
-        private readonly float[] _fdropoutMask3 = new float[BatchSize * 576]; // Conv2D 3: dropout, 0 or 1/(1 − p) per output value and example
-        private readonly float[] _fad3 = new float[BatchSize * 576]; // Conv2D 3: outputs after dropout, the next layer's input
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 576); // Conv2D 3: 16×6×6
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 576);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fdropoutMask3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 576); // Conv2D 3: dropout, 0 or 1/(1 − p) per output value and example
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fad3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 576); // Conv2D 3: outputs after dropout, the next layer's input
         // A convolution's unfolded input image and its gradient (5184 floats each at most): one buffer per thread, allocated on its first use.
-        [global::System.ThreadStatic] private static float[]? t_unfolded;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_unfolded;
         // The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ (2880 floats at most), one buffer per thread, allocated on its first use.
-        [global::System.ThreadStatic] private static float[]? t_transposed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_transposed;
         // InferFeatures: one example's images between the layers and the unfolded input (10304 floats), one buffer per thread.
-        [global::System.ThreadStatic] private static float[]? t_features;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_features;
 
         private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =
         {
@@ -132,11 +132,11 @@ namespace Samples.Vision
         public const int ImageWidth = 16;
 
         // Batch-norm population statistics (mean, then variance, per normalised layer): running averages of training, or an exact pass.
-        private readonly float[] _batchNormStatistics = new float[32];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(32);
         private readonly global::CompiledNet.Rng _maskRng;
-        private readonly float[] _targets = new float[BatchSize * OutputSize];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: the velocity δ; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private float _learningRate = 0.01f;
         private long _step;
 
@@ -482,7 +482,7 @@ namespace Samples.Vision
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
             global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            ref float t = ref _targets.Data;
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
@@ -553,8 +553,8 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             global::System.Span<float> flatValues = stackalloc float[576];
             ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(flatValues);
             InferFeatures(ref x, ref flat);
@@ -573,8 +573,8 @@ namespace Samples.Vision
         }
 
         // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (960 floats) live in one buffer per thread, allocated on its first call.
-        [global::System.ThreadStatic] private static float[]? t_batch;
-        [global::System.ThreadStatic] private static float[]? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers (96 × 576 floats)
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers (96 × 576 floats)
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 96;
@@ -588,18 +588,18 @@ namespace Samples.Vision
         // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
-        [global::System.ThreadStatic] private static float[]? t_packed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
         private static readonly int s_packedEnd_L1 = global::CompiledNet.CompilerServices.Gemm.PackedLength(576, 10);
 
         /// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float[] PackWeights()
+        private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            float[] packed = t_packed ??= new float[s_packedEnd_L1];
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 2496, 5760), new global::System.ReadOnlySpan<float>(_parameters, 8256, 10),
-                576, 10, new global::System.Span<float>(packed, 0, s_packedEnd_L1));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L1);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(2496, 5760), _parameters.Slice(8256, 10),
+                576, 10, packed.Slice(0, s_packedEnd_L1));
             return packed;
         }
 
@@ -675,11 +675,11 @@ namespace Samples.Vision
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
+        private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[960]);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(960)).Data;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float z = ref s;
             ref float pieces = ref s; // no maxout layer: never written
@@ -689,9 +689,9 @@ namespace Samples.Vision
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 // the convolution and pooling layers, image by image, into the chunk's dense inputs
-                ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_flatBatch ??= new float[55296]);
+                ref float flat = ref (t_flatBatch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(55296)).Data;
                 for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * 576));
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref flat, count * 576), count, 576, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L1), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref flat, count * 576), count, 576, packed.GetValueOrDefault().Slice(0, s_packedEnd_L1), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L1(ref p, ref statistics, ref flat, ref z, ref pieces, count);
                 if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * 10), count, 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * 10));
                 else
@@ -718,7 +718,7 @@ namespace Samples.Vision
         private float ComputeGradientsCore(ref float x, int count)
         {
             if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);
-            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
@@ -729,13 +729,13 @@ namespace Samples.Vision
         {
             Forward_F1(ref x, start, count);
             BatchNorm_F1(count);
-            Forward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad1), (nuint)start * 4096), start, count);
-            Forward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 1024), start, count);
-            Forward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad3), (nuint)start * 576), start, count);
+            Forward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fad1).Data, (nuint)start * 4096), start, count);
+            Forward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa2).Data, (nuint)start * 1024), start, count);
+            Forward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad3.Data, (nuint)start * 576), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad3), (nuint)start * 576), start, count, ref g);
-            Backward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 1024), start, count, ref g);
-            Backward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad1), (nuint)start * 4096), start, count, ref g);
+            Backward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad3.Data, (nuint)start * 576), start, count, ref g);
+            Backward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa2).Data, (nuint)start * 1024), start, count, ref g);
+            Backward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fad1).Data, (nuint)start * 4096), start, count, ref g);
             BatchNormBackward_F1(count, ref g);
             Backward_F1(ref x, start, count, ref g);
             return loss;
@@ -744,7 +744,7 @@ namespace Samples.Vision
         /// <summary>Smallest batch split across threads: 8 rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>
         public const int SplitMinRows = 8;
 
-        private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
+        private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
         private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];
         private int _splitCount, _splitChunk;
 
@@ -761,8 +761,8 @@ namespace Samples.Vision
             int parts = (count + chunk - 1) / chunk;
             if (_partGradients.Length < parts - 1)
             {
-                var grown = new float[parts - 1][];
-                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : new float[ParameterCount];
+                var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];
+                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
                 _partGradients = grown;
             }
             _splitCount = count;
@@ -777,7 +777,7 @@ namespace Samples.Vision
                 global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 3, parts);
                 BatchNorm_F1(count);
                 global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 4, parts);
-                BatchNormBackward_F1(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them
+                BatchNormBackward_F1(count, ref _gradients.Data); // γ and β gradients: only part 0's buffer holds them
                 global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 5, parts);
             }
             finally { _masksDrawn = false; }
@@ -805,13 +805,13 @@ namespace Samples.Vision
         private float Segment2(ref float x, int start, int count, int total, ref float g)
         {
             float loss = 0f;
-            Forward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad1), (nuint)start * 4096), start, count);
-            Forward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 1024), start, count);
-            Forward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad3), (nuint)start * 576), start, count);
+            Forward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fad1).Data, (nuint)start * 4096), start, count);
+            Forward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa2).Data, (nuint)start * 1024), start, count);
+            Forward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad3.Data, (nuint)start * 576), start, count);
             loss = LossAndDelta(start, count, total);
-            Backward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad3), (nuint)start * 576), start, count, ref g);
-            Backward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 1024), start, count, ref g);
-            Backward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad1), (nuint)start * 4096), start, count, ref g);
+            Backward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad3.Data, (nuint)start * 576), start, count, ref g);
+            Backward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa2).Data, (nuint)start * 1024), start, count, ref g);
+            Backward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fad1).Data, (nuint)start * 4096), start, count, ref g);
             return loss;
         }
 
@@ -835,7 +835,7 @@ namespace Samples.Vision
             // Conv2D 1: its dropout mask
             if (!ReuseMasks)
             {
-                ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask1);
+                ref float m = ref _fdropoutMask1.Data;
                 const float scale = 1.1111112f;
                 for (nuint j = 0; j < (nuint)count * 4096; j++)
                 {
@@ -845,7 +845,7 @@ namespace Samples.Vision
             // Conv2D 3: its dropout mask
             if (!ReuseMasks)
             {
-                ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask3);
+                ref float m = ref _fdropoutMask3.Data;
                 const float scale = 1.25f;
                 for (nuint j = 0; j < (nuint)count * 576; j++)
                 {
@@ -864,7 +864,7 @@ namespace Samples.Vision
             {
                 int start = part * _splitChunk;
                 int rows = global::System.Math.Min(_splitChunk, _splitCount - start);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);
+                ref float g = ref (part == 0 ? _gradients : _partGradients[part - 1]).Data;
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);
                 switch (phase)
                 {
@@ -878,8 +878,8 @@ namespace Samples.Vision
                 int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;
                 int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);
                 if (from >= to) return;
-                var sum = new global::System.Span<float>(_gradients, from, to - from);
-                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
+                var sum = _gradients.Slice(from, to - from);
+                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, (_partGradients[k - 1]).Slice(from, to - from));
             }
         }
 
@@ -891,7 +891,7 @@ namespace Samples.Vision
 
         private readonly double[] _statisticsSum = new double[16];
         private readonly double[] _statisticsSquares = new double[16];
-        private float[]? _statisticsBuffer; // activations of one example during the pass (4096 floats)
+        private global::CompiledNet.CompilerServices.AlignedBuffer? _statisticsBuffer; // activations of one example during the pass (4096 floats)
         private int _statisticsLayer = -1;
         private long _statisticsCount;
 
@@ -904,7 +904,7 @@ namespace Samples.Vision
             if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
             global::System.Array.Clear(_statisticsSum);
             global::System.Array.Clear(_statisticsSquares);
-            _statisticsBuffer ??= new float[4096];
+            _statisticsBuffer ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(4096);
             _statisticsLayer = index;
             _statisticsCount = 0;
         }
@@ -917,16 +917,16 @@ namespace Samples.Vision
         {
             if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
             if (_statisticsBuffer is null) throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
-            var buffer = _statisticsBuffer;
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            var buffer = _statisticsBuffer.Value;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
+            ref float h = ref buffer.Data;
             switch (_statisticsLayer)
             {
                 case 0:
                 {
-                    ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_features ??= new float[10304]);
+                    ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10304)).Data;
                     ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 5120);
                     Image_F1(ref p, ref input, ref h, ref unfolded);
                     for (int o = 0; o < 16; o++)
@@ -1005,10 +1005,10 @@ namespace Samples.Vision
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 10;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), first);
-            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 10);
@@ -1028,12 +1028,12 @@ namespace Samples.Vision
         private void Init_F1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.47140452f;
-            var weights = new global::System.Span<float>(_parameters, 0, 144);
+            var weights = _parameters.Slice(0, 144);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 144, 16).Fill(1f); // γ
-            new global::System.Span<float>(_parameters, 160, 16).Clear(); // β
-            new global::System.Span<float>(_batchNormStatistics, 0, 16).Clear(); // population mean
-            new global::System.Span<float>(_batchNormStatistics, 16, 16).Fill(1f); // population variance
+            _parameters.Slice(144, 16).Fill(1f); // γ
+            _parameters.Slice(160, 16).Clear(); // β
+            _batchNormStatistics.Slice(0, 16).Clear(); // population mean
+            _batchNormStatistics.Slice(16, 16).Fill(1f); // population variance
         }
 
         /// <summary>Conv2D 1: 1×16×16 → 16×16×16, 3×3 kernel, stride 1, padding 1, ReLU, batch norm, dropout 0.1 — unfold one input image into col[9][256]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 16, in 1, 3, 3], γ [144..160), β [160..176).</summary>
@@ -1627,9 +1627,9 @@ namespace Samples.Vision
         /// <summary>Conv2D 1: 1×16×16 → 16×16×16, 3×3 kernel, stride 1, padding 1, ReLU, batch norm, dropout 0.1 — training forward over rows [start, start + count), outputs in _fa1 (z only: BatchNorm_F1 normalises the whole batch after it). Parameters: weights [0..144) as [out 16, in 1, 3, 3], γ [144..160), β [160..176).</summary>
         private void Forward_F1(ref float x, int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 4096);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 4096);
+            ref float p = ref _parameters.Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 Image_F1(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 256), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 4096), ref col);
@@ -1656,7 +1656,7 @@ namespace Samples.Vision
         {
             // dropout: each unit of each example kept with probability 0.9 and scaled by 1/0.9 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask1), (nuint)start * 4096);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask1.Data, (nuint)start * 4096);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.1111112f;
@@ -1665,8 +1665,8 @@ namespace Samples.Vision
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 4096);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad1), (nuint)start * 4096);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 4096);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad1.Data, (nuint)start * 4096);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 4096);
@@ -1688,7 +1688,7 @@ namespace Samples.Vision
         {
             // dropout: each unit of each example kept with probability 0.9 and scaled by 1/0.9 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask1), (nuint)start * 4096);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask1.Data, (nuint)start * 4096);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.1111112f;
@@ -1697,8 +1697,8 @@ namespace Samples.Vision
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 4096);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad1), (nuint)start * 4096);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 4096);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad1.Data, (nuint)start * 4096);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 4096);
@@ -1720,7 +1720,7 @@ namespace Samples.Vision
         {
             // dropout: each unit of each example kept with probability 0.9 and scaled by 1/0.9 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask1), (nuint)start * 4096);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask1.Data, (nuint)start * 4096);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.1111112f;
@@ -1729,8 +1729,8 @@ namespace Samples.Vision
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 4096);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad1), (nuint)start * 4096);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 4096);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad1.Data, (nuint)start * 4096);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 4096);
@@ -1762,13 +1762,13 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V512_F1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1);
-            ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fxhat1);
-            ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_finvStd1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _fa1.Data;
+            ref float xhat = ref _fxhat1.Data;
+            ref float invStd = ref _finvStd1.Data;
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 160);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 16);
             nuint rows = (nuint)count;
             float n = (float)count * 256; // values per channel: rows × positions
@@ -1838,13 +1838,13 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V256_F1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1);
-            ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fxhat1);
-            ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_finvStd1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _fa1.Data;
+            ref float xhat = ref _fxhat1.Data;
+            ref float invStd = ref _finvStd1.Data;
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 160);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 16);
             nuint rows = (nuint)count;
             float n = (float)count * 256; // values per channel: rows × positions
@@ -1914,13 +1914,13 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V128_F1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1);
-            ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fxhat1);
-            ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_finvStd1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _fa1.Data;
+            ref float xhat = ref _fxhat1.Data;
+            ref float invStd = ref _finvStd1.Data;
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 160);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 16);
             nuint rows = (nuint)count;
             float n = (float)count * 256; // values per channel: rows × positions
@@ -2002,10 +2002,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V512_F1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1);
+            ref float d = ref _fd1.Data;
             // δ ← δ ⊙ dropout mask (dropped values pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask1), (nuint)0 * 4096);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask1.Data, (nuint)0 * 4096);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2018,7 +2018,7 @@ namespace Samples.Vision
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1);
+                ref float aBase = ref _fa1.Data;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 4096);
@@ -2029,10 +2029,10 @@ namespace Samples.Vision
                     }
                 }
             }
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1); // δ, summed like z in the forward pass
-            ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fxhat1);
-            ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_finvStd1);
-            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 144);
+            ref float y = ref _fd1.Data; // δ, summed like z in the forward pass
+            ref float xhat = ref _fxhat1.Data;
+            ref float invStd = ref _finvStd1.Data;
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 144);
             ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 144);
             ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 160);
             nuint rows = (nuint)count;
@@ -2091,10 +2091,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V256_F1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1);
+            ref float d = ref _fd1.Data;
             // δ ← δ ⊙ dropout mask (dropped values pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask1), (nuint)0 * 4096);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask1.Data, (nuint)0 * 4096);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2107,7 +2107,7 @@ namespace Samples.Vision
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1);
+                ref float aBase = ref _fa1.Data;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 4096);
@@ -2118,10 +2118,10 @@ namespace Samples.Vision
                     }
                 }
             }
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1); // δ, summed like z in the forward pass
-            ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fxhat1);
-            ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_finvStd1);
-            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 144);
+            ref float y = ref _fd1.Data; // δ, summed like z in the forward pass
+            ref float xhat = ref _fxhat1.Data;
+            ref float invStd = ref _finvStd1.Data;
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 144);
             ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 144);
             ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 160);
             nuint rows = (nuint)count;
@@ -2180,10 +2180,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V128_F1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1);
+            ref float d = ref _fd1.Data;
             // δ ← δ ⊙ dropout mask (dropped values pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask1), (nuint)0 * 4096);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask1.Data, (nuint)0 * 4096);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2196,7 +2196,7 @@ namespace Samples.Vision
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1);
+                ref float aBase = ref _fa1.Data;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 4096);
@@ -2207,10 +2207,10 @@ namespace Samples.Vision
                     }
                 }
             }
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1); // δ, summed like z in the forward pass
-            ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fxhat1);
-            ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_finvStd1);
-            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 144);
+            ref float y = ref _fd1.Data; // δ, summed like z in the forward pass
+            ref float xhat = ref _fxhat1.Data;
+            ref float invStd = ref _finvStd1.Data;
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 144);
             ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 144);
             ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 160);
             nuint rows = (nuint)count;
@@ -2281,10 +2281,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void InferBatchNorm_V512_F1(ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 160);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 16);
             const float epsilon = 1E-05f;
             for (nuint o = 0; o < 16; o++)
@@ -2309,10 +2309,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void InferBatchNorm_V256_F1(ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 160);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 16);
             const float epsilon = 1E-05f;
             for (nuint o = 0; o < 16; o++)
@@ -2337,10 +2337,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void InferBatchNorm_V128_F1(ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 160);
-            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+            ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
             ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 16);
             const float epsilon = 1E-05f;
             for (nuint o = 0; o < 16; o++)
@@ -2377,11 +2377,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_F1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 4096);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 4096);
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 144).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2518,11 +2518,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_F1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 4096);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 4096);
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 144).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2611,11 +2611,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_F1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 4096);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 4096);
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 144).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2706,9 +2706,9 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -2765,7 +2765,7 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 16×16×16 → 16×8×8, 2×2 window, stride 2 — training forward over rows [start, start + count), outputs in _fa2. Parameters: no parameters.</summary>
         private void Forward_F2(ref float x, int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 1024);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa2.Data, (nuint)start * 1024);
             ref int at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fArgMax2), (nuint)start * 1024);
             for (nuint row = 0; row < (nuint)count; row++)
             {
@@ -2776,8 +2776,8 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 16×16×16 → 16×8×8, 2×2 window, stride 2 — backward: each output's gradient to its window's largest input, into _fd1. Parameters: no parameters.</summary>
         private void Backward_F2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 1024);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 4096);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 1024);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 4096);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dx, count * 4096).Clear();
             ref int at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fArgMax2), (nuint)start * 1024);
             for (nuint row = 0; row < (nuint)count; row++)
@@ -2793,9 +2793,9 @@ namespace Samples.Vision
         private void Init_F3(global::CompiledNet.Rng rng)
         {
             const float sd = 0.11785113f;
-            var weights = new global::System.Span<float>(_parameters, 176, 2304);
+            var weights = _parameters.Slice(176, 2304);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 2480, 16).Clear();
+            _parameters.Slice(2480, 16).Clear();
         }
 
         /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — unfold one input image into col[144][36]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 0, j·1 + v − 0] for every output position (i, j), 0 in the padding. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
@@ -4209,9 +4209,9 @@ namespace Samples.Vision
         /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — training forward over rows [start, start + count), outputs in _fa3, dropout-masked copy in _fad3. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
         private void Forward_F3(ref float x, int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 576);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
+            ref float p = ref _parameters.Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 Image_F3(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 1024), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 576), ref col);
@@ -4239,7 +4239,7 @@ namespace Samples.Vision
         {
             // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask3), (nuint)start * 576);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask3.Data, (nuint)start * 576);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.25f;
@@ -4248,8 +4248,8 @@ namespace Samples.Vision
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 576);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad3), (nuint)start * 576);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 576);
@@ -4271,7 +4271,7 @@ namespace Samples.Vision
         {
             // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask3), (nuint)start * 576);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask3.Data, (nuint)start * 576);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.25f;
@@ -4280,8 +4280,8 @@ namespace Samples.Vision
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 576);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad3), (nuint)start * 576);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 576);
@@ -4303,7 +4303,7 @@ namespace Samples.Vision
         {
             // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask3), (nuint)start * 576);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask3.Data, (nuint)start * 576);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.25f;
@@ -4312,8 +4312,8 @@ namespace Samples.Vision
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 576);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fad3), (nuint)start * 576);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fad3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 576);
@@ -4345,11 +4345,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_F3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 576);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 1024);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 1024);
             // δ ← δ ⊙ dropout mask (dropped values pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask3), (nuint)start * 576);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 576);
@@ -4362,7 +4362,7 @@ namespace Samples.Vision
             }
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 576);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 576);
@@ -4375,10 +4375,10 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 176);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2320).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 176);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 176);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
-            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[2880]); // δᵀ of one image [36][16]
+            ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2880)).Data; // δᵀ of one image [36][16]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
@@ -4411,11 +4411,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_F3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 576);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 1024);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 1024);
             // δ ← δ ⊙ dropout mask (dropped values pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask3), (nuint)start * 576);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 576);
@@ -4428,7 +4428,7 @@ namespace Samples.Vision
             }
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 576);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 576);
@@ -4441,10 +4441,10 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 176);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2320).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 176);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 176);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
-            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[2880]); // δᵀ of one image [36][16]
+            ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2880)).Data; // δᵀ of one image [36][16]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
@@ -4477,11 +4477,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_F3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 576);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 1024);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 1024);
             // δ ← δ ⊙ dropout mask (dropped values pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fdropoutMask3), (nuint)start * 576);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fdropoutMask3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 576);
@@ -4494,7 +4494,7 @@ namespace Samples.Vision
             }
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 576);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 576);
@@ -4507,10 +4507,10 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 176);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2320).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 176);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[10368]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 176);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
-            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[2880]); // δᵀ of one image [36][16]
+            ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2880)).Data; // δᵀ of one image [36][16]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
@@ -4545,9 +4545,9 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -4589,8 +4589,8 @@ namespace Samples.Vision
         /// <summary>One example through the convolution and pooling layers: x (the image, 256 values) into y (576 values, channel by channel, the first dense layer's input).</summary>
         private void InferFeatures(ref float x, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_features ??= new float[10304]);
+            ref float p = ref _parameters.Data;
+            ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10304)).Data;
             ref float f1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
             Image_F1(ref p, ref x, ref f1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 5120));
             InferBatchNorm_F1(ref f1);
@@ -4606,9 +4606,9 @@ namespace Samples.Vision
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.041666668f;
-            var weights = new global::System.Span<float>(_parameters, 2496, 5760);
+            var weights = _parameters.Slice(2496, 5760);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 8256, 10).Clear();
+            _parameters.Slice(8256, 10).Clear();
         }
 
         /// <summary>Layer 1: Dense 576 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [2496..8256), biases [8256..8266).</summary>
@@ -5033,10 +5033,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 2496);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8256);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // columns [0..8): one Vector256 per row
                 {
@@ -5108,8 +5108,8 @@ namespace Samples.Vision
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -5125,10 +5125,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 2496);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8256);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
@@ -5201,8 +5201,8 @@ namespace Samples.Vision
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -5218,10 +5218,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 2496);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 8256);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -5311,8 +5311,8 @@ namespace Samples.Vision
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -5340,7 +5340,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 2496);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -5434,8 +5434,8 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd3
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 2496);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 576);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 2496);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -5528,7 +5528,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 2496);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -5623,8 +5623,8 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd3
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 2496);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 576);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 2496);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -5717,7 +5717,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 2496);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -5827,8 +5827,8 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd3
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 2496);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 576);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 2496);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -5935,9 +5935,9 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
@@ -5980,9 +5980,9 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -6039,9 +6039,9 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);

@@ -81,29 +81,29 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
-        private readonly float[] _a1 = new float[BatchSize * 10];
-        private readonly float[] _d1 = new float[BatchSize * 10];
-        private readonly float[] _z1 = new float[BatchSize * OutputSize]; // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
         // Convolution and pooling layers: each layer's output images of the training batch (BatchSize rows, channel by channel) and their deltas.
-        private readonly float[] _fa1 = new float[BatchSize * 1152]; // Conv2D 1: 8×12×12
-        private readonly float[] _fd1 = new float[BatchSize * 1152];
-        private readonly float[] _fa2 = new float[BatchSize * 288]; // MaxPool 2: 8×6×6
-        private readonly float[] _fd2 = new float[BatchSize * 288];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1152); // Conv2D 1: 8×12×12
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1152);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 288); // MaxPool 2: 8×6×6
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 288);
         private readonly int[] _fArgMax2 = new int[BatchSize * 288]; // MaxPool 2: where each output's maximum is in its input image
-        private readonly float[] _fa3 = new float[BatchSize * 288]; // Conv2D 3: 12×4×6
-        private readonly float[] _fd3 = new float[BatchSize * 288];
-        private readonly float[] _fa4 = new float[BatchSize * 72]; // AvgPool 4: 12×2×3
-        private readonly float[] _fd4 = new float[BatchSize * 72];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 288); // Conv2D 3: 12×4×6
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 288);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa4 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 72); // AvgPool 4: 12×2×3
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd4 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 72);
         // A convolution's unfolded input image and its gradient (2592 floats each at most): one buffer per thread, allocated on its first use.
-        [global::System.ThreadStatic] private static float[]? t_unfolded;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_unfolded;
         // The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ (576 floats at most), one buffer per thread, allocated on its first use.
-        [global::System.ThreadStatic] private static float[]? t_transposed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_transposed;
         // InferFeatures: one example's images between the layers and the unfolded input (4320 floats), one buffer per thread.
-        [global::System.ThreadStatic] private static float[]? t_features;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_features;
 
         private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =
         {
@@ -130,10 +130,10 @@ namespace Samples.Vision
         /// <summary>Width of the input image.</summary>
         public const int ImageWidth = 12;
 
-        private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
-        private readonly float[] _targets = new float[BatchSize * OutputSize];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: the first moment m, then the second moment v; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[2 * ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2 * ParameterCount);
         private float _learningRate = 0.001f;
         private long _step;
 
@@ -438,7 +438,7 @@ namespace Samples.Vision
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
             global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            ref float t = ref _targets.Data;
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
@@ -513,8 +513,8 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             global::System.Span<float> flatValues = stackalloc float[72];
             ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(flatValues);
             InferFeatures(ref x, ref flat);
@@ -533,8 +533,8 @@ namespace Samples.Vision
         }
 
         // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (960 floats) live in one buffer per thread, allocated on its first call.
-        [global::System.ThreadStatic] private static float[]? t_batch;
-        [global::System.ThreadStatic] private static float[]? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers (96 × 72 floats)
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_flatBatch; // the dense inputs of a chunk after the convolution and pooling layers (96 × 72 floats)
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 96;
@@ -548,18 +548,18 @@ namespace Samples.Vision
         // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
-        [global::System.ThreadStatic] private static float[]? t_packed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
         private static readonly int s_packedEnd_L1 = global::CompiledNet.CompilerServices.Gemm.PackedLength(72, 10);
 
         /// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float[] PackWeights()
+        private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            float[] packed = t_packed ??= new float[s_packedEnd_L1];
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 440, 720), new global::System.ReadOnlySpan<float>(_parameters, 1160, 10),
-                72, 10, new global::System.Span<float>(packed, 0, s_packedEnd_L1));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L1);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(440, 720), _parameters.Slice(1160, 10),
+                72, 10, packed.Slice(0, s_packedEnd_L1));
             return packed;
         }
 
@@ -635,11 +635,11 @@ namespace Samples.Vision
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
+        private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[960]);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(960)).Data;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float z = ref s;
             ref float pieces = ref s; // no maxout layer: never written
@@ -649,9 +649,9 @@ namespace Samples.Vision
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 // the convolution and pooling layers, image by image, into the chunk's dense inputs
-                ref float flat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_flatBatch ??= new float[6912]);
+                ref float flat = ref (t_flatBatch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(6912)).Data;
                 for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * 72));
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref flat, count * 72), count, 72, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L1), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref flat, count * 72), count, 72, packed.GetValueOrDefault().Slice(0, s_packedEnd_L1), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L1(ref p, ref statistics, ref flat, ref z, ref pieces, count);
                 if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * 10), count, 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * 10));
                 else
@@ -678,7 +678,7 @@ namespace Samples.Vision
         private float ComputeGradientsCore(ref float x, int count)
         {
             if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);
-            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
@@ -688,15 +688,15 @@ namespace Samples.Vision
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_F1(ref x, start, count);
-            Forward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152), start, count);
-            Forward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 288), start, count);
-            Forward_F4(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288), start, count);
-            Forward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa4), (nuint)start * 72), start, count);
+            Forward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa1).Data, (nuint)start * 1152), start, count);
+            Forward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa2).Data, (nuint)start * 288), start, count);
+            Forward_F4(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa3).Data, (nuint)start * 288), start, count);
+            Forward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa4.Data, (nuint)start * 72), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa4), (nuint)start * 72), start, count, ref g);
-            Backward_F4(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288), start, count, ref g);
-            Backward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 288), start, count, ref g);
-            Backward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152), start, count, ref g);
+            Backward_L1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa4.Data, (nuint)start * 72), start, count, ref g);
+            Backward_F4(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa3).Data, (nuint)start * 288), start, count, ref g);
+            Backward_F3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa2).Data, (nuint)start * 288), start, count, ref g);
+            Backward_F2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_fa1).Data, (nuint)start * 1152), start, count, ref g);
             Backward_F1(ref x, start, count, ref g);
             return loss;
         }
@@ -704,7 +704,7 @@ namespace Samples.Vision
         /// <summary>Smallest batch split across threads: 12 rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>
         public const int SplitMinRows = 12;
 
-        private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
+        private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
         private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];
         private int _splitCount, _splitChunk;
 
@@ -721,8 +721,8 @@ namespace Samples.Vision
             int parts = (count + chunk - 1) / chunk;
             if (_partGradients.Length < parts - 1)
             {
-                var grown = new float[parts - 1][];
-                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : new float[ParameterCount];
+                var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];
+                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
                 _partGradients = grown;
             }
             _splitCount = count;
@@ -744,7 +744,7 @@ namespace Samples.Vision
             {
                 int start = part * _splitChunk;
                 int rows = global::System.Math.Min(_splitChunk, _splitCount - start);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);
+                ref float g = ref (part == 0 ? _gradients : _partGradients[part - 1]).Data;
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);
                 _partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);
             }
@@ -753,8 +753,8 @@ namespace Samples.Vision
                 int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;
                 int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);
                 if (from >= to) return;
-                var sum = new global::System.Span<float>(_gradients, from, to - from);
-                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
+                var sum = _gradients.Slice(from, to - from);
+                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, (_partGradients[k - 1]).Slice(from, to - from));
             }
         }
 
@@ -792,10 +792,10 @@ namespace Samples.Vision
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 10;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), first);
-            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 10);
@@ -815,9 +815,9 @@ namespace Samples.Vision
         private void Init_F1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.33333334f;
-            var weights = new global::System.Span<float>(_parameters, 0, 144);
+            var weights = _parameters.Slice(0, 144);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 144, 8).Clear();
+            _parameters.Slice(144, 8).Clear();
         }
 
         /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — unfold one input image into col[18][144]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
@@ -1273,9 +1273,9 @@ namespace Samples.Vision
         /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — training forward over rows [start, start + count), outputs in _fa1. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
         private void Forward_F1(ref float x, int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 1152);
+            ref float p = ref _parameters.Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 Image_F1(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 1152), ref col);
@@ -1300,10 +1300,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_F1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 1152);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 1152);
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 1152);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 1152);
@@ -1316,8 +1316,8 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 152).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1152);
@@ -1482,10 +1482,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_F1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 1152);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 1152);
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 1152);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 1152);
@@ -1498,8 +1498,8 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 152).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1152);
@@ -1608,10 +1608,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_F1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 1152);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 1152);
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa1), (nuint)start * 1152);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 1152);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 1152);
@@ -1624,8 +1624,8 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 152).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 1152);
@@ -1736,10 +1736,10 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 1170);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 1170);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector256.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -1828,7 +1828,7 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — training forward over rows [start, start + count), outputs in _fa2. Parameters: no parameters.</summary>
         private void Forward_F2(ref float x, int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa2), (nuint)start * 288);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa2.Data, (nuint)start * 288);
             ref int at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fArgMax2), (nuint)start * 288);
             for (nuint row = 0; row < (nuint)count; row++)
             {
@@ -1839,8 +1839,8 @@ namespace Samples.Vision
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — backward: each output's gradient to its window's largest input, into _fd1. Parameters: no parameters.</summary>
         private void Backward_F2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 288);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd1), (nuint)start * 1152);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 288);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd1.Data, (nuint)start * 1152);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dx, count * 1152).Clear();
             ref int at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fArgMax2), (nuint)start * 288);
             for (nuint row = 0; row < (nuint)count; row++)
@@ -1856,7 +1856,7 @@ namespace Samples.Vision
         private void Init_F3(global::CompiledNet.Rng rng)
         {
             const float sd = 0.28867513f;
-            var weights = new global::System.Span<float>(_parameters, 152, 288);
+            var weights = _parameters.Slice(152, 288);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
         }
 
@@ -3002,9 +3002,9 @@ namespace Samples.Vision
         /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — training forward over rows [start, start + count), outputs in _fa3. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
         private void Forward_F3(ref float x, int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 288);
+            ref float p = ref _parameters.Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 Image_F3(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 288), ref col);
@@ -3029,11 +3029,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_F3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 288);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 288);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 288);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 288);
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 288);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 288);
@@ -3046,10 +3046,10 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 152);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 152);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
-            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[576]); // δᵀ of one image [24][12]
+            ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(576)).Data; // δᵀ of one image [24][12]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 288); // ∂L/∂Wᵀ [24][12], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 288).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
@@ -3072,11 +3072,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_F3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 288);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 288);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 288);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 288);
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 288);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 288);
@@ -3089,10 +3089,10 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 152);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 152);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
-            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[576]); // δᵀ of one image [24][12]
+            ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(576)).Data; // δᵀ of one image [24][12]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 288); // ∂L/∂Wᵀ [24][12], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 288).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
@@ -3115,11 +3115,11 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_F3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 288);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd2), (nuint)start * 288);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 288);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 288);
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa3), (nuint)start * 288);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 288);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 288);
@@ -3132,10 +3132,10 @@ namespace Samples.Vision
             }
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 152);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 288).Clear(); // summed over the rows below
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 152);
-            ref float col = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_unfolded ??= new float[5184]);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 152);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5184)).Data;
             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 2592);
-            ref float dt = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_transposed ??= new float[576]); // δᵀ of one image [24][12]
+            ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(576)).Data; // δᵀ of one image [24][12]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 288); // ∂L/∂Wᵀ [24][12], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 288).Clear();
             for (nuint row = 0; row < (nuint)count; row++)
@@ -3160,10 +3160,10 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 1170);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 1170);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector256.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -3230,7 +3230,7 @@ namespace Samples.Vision
         /// <summary>AvgPool 4: 12×4×6 → 12×2×3, 2×2 window, stride 2 — training forward over rows [start, start + count), outputs in _fa4. Parameters: no parameters.</summary>
         private void Forward_F4(ref float x, int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fa4), (nuint)start * 72);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa4.Data, (nuint)start * 72);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 Image_F4(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 288), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 72));
@@ -3240,8 +3240,8 @@ namespace Samples.Vision
         /// <summary>AvgPool 4: 12×4×6 → 12×2×3, 2×2 window, stride 2 — backward: each output's gradient to its window's inputs, into _fd3. Parameters: no parameters.</summary>
         private void Backward_F4(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd4), (nuint)start * 72);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd3), (nuint)start * 288);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd4.Data, (nuint)start * 72);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 288);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dx, count * 288).Clear();
             const float scale = 0.25f;
             for (nuint row = 0; row < (nuint)count; row++)
@@ -3272,8 +3272,8 @@ namespace Samples.Vision
         /// <summary>One example through the convolution and pooling layers: x (the image, 288 values) into y (72 values, channel by channel, the first dense layer's input).</summary>
         private void InferFeatures(ref float x, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_features ??= new float[4320]);
+            ref float p = ref _parameters.Data;
+            ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(4320)).Data;
             ref float f1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
             Image_F1(ref p, ref x, ref f1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1728));
             ref float f2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1152);
@@ -3290,9 +3290,9 @@ namespace Samples.Vision
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.11785113f;
-            var weights = new global::System.Span<float>(_parameters, 440, 720);
+            var weights = _parameters.Slice(440, 720);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 1160, 10).Clear();
+            _parameters.Slice(1160, 10).Clear();
         }
 
         /// <summary>Layer 1: Dense 72 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [440..1160), biases [1160..1170).</summary>
@@ -3717,10 +3717,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // columns [0..8): one Vector256 per row
                 {
@@ -3792,8 +3792,8 @@ namespace Samples.Vision
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -3809,10 +3809,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
@@ -3885,8 +3885,8 @@ namespace Samples.Vision
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -3902,10 +3902,10 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 440);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1160);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -3995,8 +3995,8 @@ namespace Samples.Vision
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z1), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -4024,7 +4024,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 440);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -4118,8 +4118,8 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd4
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 440);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd4), (nuint)start * 72);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 440);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd4.Data, (nuint)start * 72);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4212,7 +4212,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 440);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -4307,8 +4307,8 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd4
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 440);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd4), (nuint)start * 72);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 440);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd4.Data, (nuint)start * 72);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4401,7 +4401,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 440);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -4511,8 +4511,8 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd4
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 440);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fd4), (nuint)start * 72);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 440);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd4.Data, (nuint)start * 72);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4619,10 +4619,10 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 1170);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 1170);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector512.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -4682,10 +4682,10 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 1170);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 1170);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector256.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -4761,10 +4761,10 @@ namespace Samples.Vision
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 1170);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 1170);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector128.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;

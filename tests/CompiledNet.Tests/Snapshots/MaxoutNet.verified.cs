@@ -80,28 +80,28 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
-        private readonly float[] _a1 = new float[BatchSize * 6];
-        private readonly float[] _d1 = new float[BatchSize * 6];
-        private readonly float[] _a2 = new float[BatchSize * 7];
-        private readonly float[] _d2 = new float[BatchSize * 7];
-        private readonly float[] _a3 = new float[BatchSize * 1];
-        private readonly float[] _d3 = new float[BatchSize * 1];
-        private readonly float[] _z3 = new float[BatchSize * OutputSize]; // output logits
-        private readonly float[] _pieces1 = new float[BatchSize * 18]; // layer 1: the 3 linear pieces of each maxout unit
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 6);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 6);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 7);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 7);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _pieces1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 18); // layer 1: the 3 linear pieces of each maxout unit
         private readonly int[] _winner1 = new int[BatchSize * 6]; // layer 1: index of each unit's winning piece
-        private readonly float[] _dPieces1 = new float[BatchSize * 18]; // layer 1: ∂L/∂pieces
-        private readonly float[] _dropConnectMask1 = new float[90]; // layer 1: 0 or 1/(1 − p) per weight
-        private readonly float[] _maskedWeights1 = new float[90]; // layer 1: W ⊙ mask, as used this step
-        private readonly float[] _dropoutMask2 = new float[BatchSize * 7]; // layer 2: 0 or 1/(1 − p) per unit and example
-        private readonly float[] _ad2 = new float[BatchSize * 7]; // layer 2: outputs after dropout, the next layer's input
-        private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dPieces1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 18); // layer 1: ∂L/∂pieces
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dropConnectMask1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(90); // layer 1: 0 or 1/(1 − p) per weight
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _maskedWeights1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(90); // layer 1: W ⊙ mask, as used this step
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dropoutMask2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 7); // layer 2: 0 or 1/(1 − p) per unit and example
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _ad2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 7); // layer 2: outputs after dropout, the next layer's input
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
         private readonly global::CompiledNet.Rng _maskRng;
-        private readonly float[] _targets = new float[BatchSize * OutputSize];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: the velocity δ; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private float _learningRate = 0.1f;
         private long _step;
 
@@ -432,7 +432,7 @@ namespace Samples
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
             global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            ref float t = ref _targets.Data;
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
@@ -503,8 +503,8 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             global::System.Span<float> hidden = stackalloc float[13];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
             ref float h1 = ref h;
@@ -526,7 +526,7 @@ namespace Samples
         }
 
         // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (3072 floats) live in one buffer per thread, allocated on its first call.
-        [global::System.ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 14400;
@@ -540,7 +540,7 @@ namespace Samples
         // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
-        [global::System.ThreadStatic] private static float[]? t_packed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
         private static readonly int s_packedEnd_L2 = global::CompiledNet.CompilerServices.Gemm.PackedLength(6, 7);
         private static readonly int s_packedEnd_L3 = s_packedEnd_L2 + global::CompiledNet.CompilerServices.Gemm.PackedLength(7, 1);
 
@@ -548,13 +548,13 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float[] PackWeights()
+        private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            float[] packed = t_packed ??= new float[s_packedEnd_L3];
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 108, 42), default,
-                6, 7, new global::System.Span<float>(packed, 0, s_packedEnd_L2));
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 150, 7), new global::System.ReadOnlySpan<float>(_parameters, 157, 1),
-                7, 1, new global::System.Span<float>(packed, s_packedEnd_L2, s_packedEnd_L3 - s_packedEnd_L2));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L3);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(108, 42), default,
+                6, 7, packed.Slice(0, s_packedEnd_L2));
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(150, 7), _parameters.Slice(157, 1),
+                7, 1, packed.Slice(s_packedEnd_L2, s_packedEnd_L3 - s_packedEnd_L2));
             return packed;
         }
 
@@ -630,11 +630,11 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
+        private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[3072]);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(3072)).Data;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
             ref float h2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 576);
@@ -648,7 +648,7 @@ namespace Samples
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
                 if (packed is not null)
                 {
-                    global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 6), count, 6, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L2), 7, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h2, count * 7), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                    global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 6), count, 6, packed.GetValueOrDefault().Slice(0, s_packedEnd_L2), 7, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h2, count * 7), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                     // activation: Tanh
                     {
                         ref float src = ref h2;
@@ -665,7 +665,7 @@ namespace Samples
                     }
                 }
                 else InferRows_L2(ref p, ref statistics, ref h1, ref h2, ref pieces, count);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h2, count * 7), count, 7, new global::System.ReadOnlySpan<float>(packed, s_packedEnd_L2, s_packedEnd_L3 - s_packedEnd_L2), 1, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 1), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h2, count * 7), count, 7, packed.GetValueOrDefault().Slice(s_packedEnd_L2, s_packedEnd_L3 - s_packedEnd_L2), 1, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 1), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L3(ref p, ref statistics, ref h2, ref z, ref pieces, count);
                 // activation: Sigmoid
                 {
@@ -687,7 +687,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
-            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
@@ -697,11 +697,11 @@ namespace Samples
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6), start, count);
-            Forward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 6), start, count);
+            Forward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad2).Data, (nuint)start * 7), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7), start, count, ref g);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6), start, count, ref g);
+            Backward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad2).Data, (nuint)start * 7), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 6), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -726,10 +726,10 @@ namespace Samples
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 1;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), first);
-            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 1);
@@ -749,9 +749,9 @@ namespace Samples
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4472136f;
-            var weights = new global::System.Span<float>(_parameters, 0, 90);
+            var weights = _parameters.Slice(0, 90);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 90, 18).Clear();
+            _parameters.Slice(90, 18).Clear();
         }
 
         /// <summary>Layer 1: Dense 5 → 6 Maxout of 3 pieces, DropConnect 0.3 — inference forward. Parameters: weights [0..90), biases [90..108).</summary>
@@ -1320,11 +1320,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float w = ref _maskedWeights1.Data;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _pieces1.Data, (nuint)start * 18);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..16): one vector per row
@@ -1364,7 +1364,7 @@ namespace Samples
                 }
             }
             {
-                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6);
+                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 6);
                 ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
@@ -1396,11 +1396,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float w = ref _maskedWeights1.Data;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _pieces1.Data, (nuint)start * 18);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
@@ -1444,7 +1444,7 @@ namespace Samples
                 }
             }
             {
-                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6);
+                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 6);
                 ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
@@ -1476,11 +1476,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
+            ref float w = ref _maskedWeights1.Data;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pieces1), (nuint)start * 18);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _pieces1.Data, (nuint)start * 18);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -1525,7 +1525,7 @@ namespace Samples
                 }
             }
             {
-                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 6);
+                ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 6);
                 ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
@@ -1569,7 +1569,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void DropConnect_V512_L1()
         {
-            ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+            ref float mask = ref _dropConnectMask1.Data;
             if (!ReuseMasks)
             {
                 const float scale = 1.4285715f;
@@ -1578,8 +1578,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.7f ? scale : 0f;
                 }
             }
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
-            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            ref float w = ref _maskedWeights1.Data;
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
             for (nuint j = 0; j < 80; j += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mask, j), ref w, j);
@@ -1599,7 +1599,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void DropConnect_V256_L1()
         {
-            ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+            ref float mask = ref _dropConnectMask1.Data;
             if (!ReuseMasks)
             {
                 const float scale = 1.4285715f;
@@ -1608,8 +1608,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.7f ? scale : 0f;
                 }
             }
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
-            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            ref float w = ref _maskedWeights1.Data;
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
             for (nuint j = 0; j < 88; j += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, j), ref w, j);
@@ -1626,7 +1626,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void DropConnect_V128_L1()
         {
-            ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+            ref float mask = ref _dropConnectMask1.Data;
             if (!ReuseMasks)
             {
                 const float scale = 1.4285715f;
@@ -1635,8 +1635,8 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.7f ? scale : 0f;
                 }
             }
-            ref float w = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_maskedWeights1);
-            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 0);
+            ref float w = ref _maskedWeights1.Data;
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
             for (nuint j = 0; j < 88; j += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mask, j), ref w, j);
@@ -1665,10 +1665,10 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             nuint rows = (nuint)count;
             // maxout: each unit's gradient goes to its winning piece; the other pieces get 0
-            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dPieces1), (nuint)start * 18);
+            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dPieces1.Data, (nuint)start * 18);
             {
                 ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * 18).Clear();
@@ -1779,7 +1779,7 @@ namespace Samples
             }
             // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
             {
-                ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+                ref float mask = ref _dropConnectMask1.Data;
                 for (nuint j = 0; j < 80; j += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mask, j), ref gw, j);
@@ -1823,10 +1823,10 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             nuint rows = (nuint)count;
             // maxout: each unit's gradient goes to its winning piece; the other pieces get 0
-            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dPieces1), (nuint)start * 18);
+            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dPieces1.Data, (nuint)start * 18);
             {
                 ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * 18).Clear();
@@ -1952,7 +1952,7 @@ namespace Samples
             }
             // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
             {
-                ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+                ref float mask = ref _dropConnectMask1.Data;
                 for (nuint j = 0; j < 88; j += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, j), ref gw, j);
@@ -1996,10 +1996,10 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             nuint rows = (nuint)count;
             // maxout: each unit's gradient goes to its winning piece; the other pieces get 0
-            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dPieces1), (nuint)start * 18);
+            ref float dPieces = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dPieces1.Data, (nuint)start * 18);
             {
                 ref int winner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_winner1), (nuint)start * 6);
                 global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref dPieces, count * 18).Clear();
@@ -2127,7 +2127,7 @@ namespace Samples
             }
             // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
             {
-                ref float mask = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropConnectMask1);
+                ref float mask = ref _dropConnectMask1.Data;
                 for (nuint j = 0; j < 88; j += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mask, j), ref gw, j);
@@ -2191,9 +2191,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
@@ -2268,9 +2268,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -2345,9 +2345,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
@@ -2421,7 +2421,7 @@ namespace Samples
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.4082483f;
-            var weights = new global::System.Span<float>(_parameters, 108, 42);
+            var weights = _parameters.Slice(108, 42);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
         }
 
@@ -2924,9 +2924,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
             {
                 // columns [0..4): one Vector128 per row
                 {
@@ -2983,7 +2983,7 @@ namespace Samples
             }
             // dropout: each unit of each example kept with probability 0.75 and scaled by 1/0.75 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask2.Data, (nuint)start * 7);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.3333334f;
@@ -2992,8 +2992,8 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.75f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 7);
@@ -3016,9 +3016,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
             {
                 // columns [0..4): one Vector128 per row
                 {
@@ -3075,7 +3075,7 @@ namespace Samples
             }
             // dropout: each unit of each example kept with probability 0.75 and scaled by 1/0.75 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask2.Data, (nuint)start * 7);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.3333334f;
@@ -3084,8 +3084,8 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.75f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 7);
@@ -3108,9 +3108,9 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 108);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..4): one vector per row
@@ -3168,7 +3168,7 @@ namespace Samples
             }
             // dropout: each unit of each example kept with probability 0.75 and scaled by 1/0.75 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask2.Data, (nuint)start * 7);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.3333334f;
@@ -3177,8 +3177,8 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.75f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad2), (nuint)start * 7);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 7);
@@ -3214,11 +3214,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < rows; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
@@ -3234,7 +3234,7 @@ namespace Samples
             }
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
@@ -3391,8 +3391,8 @@ namespace Samples
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 108);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 108);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -3524,11 +3524,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < rows; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
@@ -3544,7 +3544,7 @@ namespace Samples
             }
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
@@ -3701,8 +3701,8 @@ namespace Samples
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 108);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 108);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -3834,11 +3834,11 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask2), (nuint)start * 7);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < rows; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 7);
@@ -3855,7 +3855,7 @@ namespace Samples
             }
             // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 7);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 7);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 7);
@@ -4018,8 +4018,8 @@ namespace Samples
                 }
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 108);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 6);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 108);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4165,9 +4165,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
@@ -4217,9 +4217,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -4269,9 +4269,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
@@ -4320,9 +4320,9 @@ namespace Samples
         private void Init_L3(global::CompiledNet.Rng rng)
         {
             const float sd = 0.37796447f;
-            var weights = new global::System.Span<float>(_parameters, 150, 7);
+            var weights = _parameters.Slice(150, 7);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 157, 1).Clear();
+            _parameters.Slice(157, 1).Clear();
         }
 
         /// <summary>Layer 3: Dense 7 → 1 Sigmoid — inference forward (logits; the output activation follows). Parameters: weights [150..157), biases [157..158).</summary>
@@ -4511,10 +4511,10 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L3(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
             {
                 // columns [0..1): the last 1, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -4533,8 +4533,8 @@ namespace Samples
             }
             // activation: Sigmoid
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), (nuint)start * 1);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, (nuint)start * 1);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
@@ -4550,10 +4550,10 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L3(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
             {
                 // columns [0..1): the last 1, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -4572,8 +4572,8 @@ namespace Samples
             }
             // activation: Sigmoid
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), (nuint)start * 1);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, (nuint)start * 1);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
@@ -4589,10 +4589,10 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L3(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 150);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
             {
                 // columns [0..1): the last 1, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -4611,8 +4611,8 @@ namespace Samples
             }
             // activation: Sigmoid
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z3), (nuint)start * 1);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a3), (nuint)start * 1);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, (nuint)start * 1);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 1);
@@ -4640,7 +4640,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, (nuint)start * 1);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 3 one by one
@@ -4730,8 +4730,8 @@ namespace Samples
                 gb = s0;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 150);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 150);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4798,7 +4798,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, (nuint)start * 1);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 3 one by one
@@ -4888,8 +4888,8 @@ namespace Samples
                 gb = s0;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 150);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 150);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4956,7 +4956,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d3), (nuint)start * 1);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, (nuint)start * 1);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 150);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 3 one by one
@@ -5046,8 +5046,8 @@ namespace Samples
                 gb = s0;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 150);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 7);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 150);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -5128,9 +5128,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
@@ -5175,9 +5175,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
@@ -5222,9 +5222,9 @@ namespace Samples
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.9f;
             var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);

@@ -78,18 +78,18 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
-        private readonly float[] _a1 = new float[BatchSize * 9];
-        private readonly float[] _d1 = new float[BatchSize * 9];
-        private readonly float[] _a2 = new float[BatchSize * 2];
-        private readonly float[] _d2 = new float[BatchSize * 2];
-        private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
-        private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
-        private readonly float[] _targets = new float[BatchSize * OutputSize];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 9);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 9);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
-        private readonly float[] _optimizerState = global::System.Array.Empty<float>();
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0);
         private float _learningRate = 0.001f;
         private long _step;
 
@@ -391,7 +391,7 @@ partial class Models
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
             global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            ref float t = ref _targets.Data;
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
@@ -461,8 +461,8 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             global::System.Span<float> hidden = stackalloc float[9];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
             ref float h1 = ref h;
@@ -483,7 +483,7 @@ partial class Models
         }
 
         // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (1056 floats) live in one buffer per thread, allocated on its first call.
-        [global::System.ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 37056;
@@ -497,7 +497,7 @@ partial class Models
         // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
-        [global::System.ThreadStatic] private static float[]? t_packed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
         private static readonly int s_packedEnd_L1 = global::CompiledNet.CompilerServices.Gemm.PackedLength(4, 9);
         private static readonly int s_packedEnd_L2 = s_packedEnd_L1 + global::CompiledNet.CompilerServices.Gemm.PackedLength(9, 2);
 
@@ -505,13 +505,13 @@ partial class Models
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float[] PackWeights()
+        private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            float[] packed = t_packed ??= new float[s_packedEnd_L2];
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 0, 36), new global::System.ReadOnlySpan<float>(_parameters, 36, 9),
-                4, 9, new global::System.Span<float>(packed, 0, s_packedEnd_L1));
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 45, 18), new global::System.ReadOnlySpan<float>(_parameters, 63, 2),
-                9, 2, new global::System.Span<float>(packed, s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L2);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(0, 36), _parameters.Slice(36, 9),
+                4, 9, packed.Slice(0, s_packedEnd_L1));
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(45, 18), _parameters.Slice(63, 2),
+                9, 2, packed.Slice(s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1));
             return packed;
         }
 
@@ -587,11 +587,11 @@ partial class Models
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
+        private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[1056]);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(1056)).Data;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 864);
@@ -603,7 +603,7 @@ partial class Models
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 if (packed is not null)
                 {
-                    global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, count * 4), count, 4, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L1), 9, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h1, count * 9), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                    global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, count * 4), count, 4, packed.GetValueOrDefault().Slice(0, s_packedEnd_L1), 9, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h1, count * 9), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                     // activation: Sigmoid
                     {
                         ref float src = ref h1;
@@ -620,7 +620,7 @@ partial class Models
                     }
                 }
                 else InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 9), count, 9, new global::System.ReadOnlySpan<float>(packed, s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1), 2, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 2), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 9), count, 9, packed.GetValueOrDefault().Slice(s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1), 2, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 2), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Linear
                 {
@@ -643,7 +643,7 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
-            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
@@ -653,9 +653,9 @@ partial class Models
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 9), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 9), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -684,10 +684,10 @@ partial class Models
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 2;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 2);
@@ -711,9 +711,9 @@ partial class Models
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.39223227f;
-            var weights = new global::System.Span<float>(_parameters, 0, 36);
+            var weights = _parameters.Slice(0, 36);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 36, 9).Clear();
+            _parameters.Slice(36, 9).Clear();
         }
 
         /// <summary>Layer 1: Dense 4 → 9 Sigmoid — inference forward. Parameters: weights [0..36), biases [36..45).</summary>
@@ -1199,10 +1199,10 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 9);
             {
                 // columns [0..8): one Vector256 per row
                 {
@@ -1259,10 +1259,10 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 9);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
@@ -1320,10 +1320,10 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 36);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 9);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -1397,11 +1397,11 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 9);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 9);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 9);
@@ -1493,11 +1493,11 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 9);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 9);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 9);
@@ -1593,11 +1593,11 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 9);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, Sigmoid: f′ = a(1 − a)
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 9);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 9);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 9);
@@ -1722,8 +1722,8 @@ partial class Models
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
             // weights [0..36)
             {
@@ -1766,8 +1766,8 @@ partial class Models
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             // weights [0..36)
             {
@@ -1822,8 +1822,8 @@ partial class Models
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
             // weights [0..36)
             {
@@ -1869,9 +1869,9 @@ partial class Models
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.33333334f;
-            var weights = new global::System.Span<float>(_parameters, 45, 18);
+            var weights = _parameters.Slice(45, 18);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 63, 2).Clear();
+            _parameters.Slice(63, 2).Clear();
         }
 
         /// <summary>Layer 2: Dense 9 → 2 Linear — inference forward (logits; the output activation follows). Parameters: weights [45..63), biases [63..65).</summary>
@@ -2078,10 +2078,10 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
             {
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2103,8 +2103,8 @@ partial class Models
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
@@ -2121,10 +2121,10 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
             {
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2146,8 +2146,8 @@ partial class Models
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
@@ -2164,10 +2164,10 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 45);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 63);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
             {
                 // columns [0..2): the last 2, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2189,8 +2189,8 @@ partial class Models
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 2);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
@@ -2219,7 +2219,7 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 45);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
@@ -2298,8 +2298,8 @@ partial class Models
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 45);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 45);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 9);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -2358,7 +2358,7 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 45);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
@@ -2437,8 +2437,8 @@ partial class Models
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 45);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 45);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 9);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -2497,7 +2497,7 @@ partial class Models
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 45);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last one alone
@@ -2576,8 +2576,8 @@ partial class Models
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 45);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 9);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 45);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 9);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -2650,8 +2650,8 @@ partial class Models
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
             // weights [45..63)
             {
@@ -2694,8 +2694,8 @@ partial class Models
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
             // weights [45..63)
             {
@@ -2738,8 +2738,8 @@ partial class Models
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
             // weights [45..63)
             {

@@ -78,27 +78,27 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
-        private readonly float[] _a1 = new float[BatchSize * 256];
-        private readonly float[] _d1 = new float[BatchSize * 256];
-        private readonly float[] _a2 = new float[BatchSize * 10];
-        private readonly float[] _d2 = new float[BatchSize * 10];
-        private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
-        private readonly float[] _xhat1 = new float[BatchSize * 256]; // layer 1: normalised x̂ for batch-norm backward
-        private readonly float[] _invStd1 = new float[256]; // layer 1: 1/√(σ² + ε) of the batch
-        private readonly float[] _dropoutMask1 = new float[BatchSize * 256]; // layer 1: 0 or 1/(1 − p) per unit and example
-        private readonly float[] _ad1 = new float[BatchSize * 256]; // layer 1: outputs after dropout, the next layer's input
-        private readonly float[] _inputMask = new float[BatchSize * InputSize]; // input dropout: 0 or 1/(1 − p)
-        private readonly float[] _droppedInputs = new float[BatchSize * InputSize]; // inputs after dropout
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 256);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 256);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _xhat1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 256); // layer 1: normalised x̂ for batch-norm backward
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _invStd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(256); // layer 1: 1/√(σ² + ε) of the batch
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dropoutMask1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 256); // layer 1: 0 or 1/(1 − p) per unit and example
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _ad1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 256); // layer 1: outputs after dropout, the next layer's input
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _inputMask = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * InputSize); // input dropout: 0 or 1/(1 − p)
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _droppedInputs = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * InputSize); // inputs after dropout
         // Batch-norm population statistics (mean, then variance, per normalised layer): running averages of training, or an exact pass.
-        private readonly float[] _batchNormStatistics = new float[512];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(512);
         private readonly global::CompiledNet.Rng _maskRng;
-        private readonly float[] _targets = new float[BatchSize * OutputSize];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: the first moment m, then the second moment v; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[2 * ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2 * ParameterCount);
         private float _learningRate = 0.001f;
         private long _step;
 
@@ -434,7 +434,7 @@ namespace Samples.Split
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
             global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            ref float t = ref _targets.Data;
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
@@ -468,7 +468,7 @@ namespace Samples.Split
             if (_trainingThreads > 1)
             {
                 _stepEta = eta; _stepEtaC1 = etaC1; _stepC2 = c2;
-                global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 2, _trainingThreads);
+                global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref _parameters.Data, 2, _trainingThreads);
                 float parts = 0f;
                 for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];
                 _lastStepFinite = parts == 0f;
@@ -518,8 +518,8 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             global::System.Span<float> hidden = stackalloc float[256];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
             ref float h1 = ref h;
@@ -539,7 +539,7 @@ namespace Samples.Split
         }
 
         // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (25536 floats) live in one buffer per thread, allocated on its first call.
-        [global::System.ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 96;
@@ -553,18 +553,18 @@ namespace Samples.Split
         // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
-        [global::System.ThreadStatic] private static float[]? t_packed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
         private static readonly int s_packedEnd_L2 = global::CompiledNet.CompilerServices.Gemm.PackedLength(256, 10);
 
         /// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float[] PackWeights()
+        private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            float[] packed = t_packed ??= new float[s_packedEnd_L2];
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 77312, 2560), new global::System.ReadOnlySpan<float>(_parameters, 79872, 10),
-                256, 10, new global::System.Span<float>(packed, 0, s_packedEnd_L2));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L2);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(77312, 2560), _parameters.Slice(79872, 10),
+                256, 10, packed.Slice(0, s_packedEnd_L2));
             return packed;
         }
 
@@ -640,11 +640,11 @@ namespace Samples.Split
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
+        private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[25536]);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(25536)).Data;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 24576);
@@ -655,7 +655,7 @@ namespace Samples.Split
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 256), count, 256, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L2), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 256), count, 256, packed.GetValueOrDefault().Slice(0, s_packedEnd_L2), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * 10), count, 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * 10));
                 else
@@ -683,7 +683,7 @@ namespace Samples.Split
         {
             // dropout: each unit of each example kept with probability 0.9 and scaled by 1/0.9 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_inputMask);
+                ref float m = ref _inputMask.Data;
                 if (!ReuseMasks)
                 {
                     const float scale = 1.1111112f;
@@ -693,7 +693,7 @@ namespace Samples.Split
                     }
                 }
                 ref float source = ref x;
-                ref float target = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_droppedInputs);
+                ref float target = ref _droppedInputs.Data;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 300);
@@ -705,8 +705,8 @@ namespace Samples.Split
                     }
                 }
             }
-            if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_droppedInputs), count);
-            return ComputeGradientsPart(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_droppedInputs), 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
+            if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref _droppedInputs.Data, count);
+            return ComputeGradientsPart(ref _droppedInputs.Data, 0, count, count, ref _gradients.Data);
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
@@ -716,9 +716,9 @@ namespace Samples.Split
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 256), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 256), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -726,7 +726,7 @@ namespace Samples.Split
         /// <summary>Smallest batch split across threads: 8 rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>
         public const int SplitMinRows = 8;
 
-        private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
+        private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
         private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];
         private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step
         private int _splitCount, _splitChunk;
@@ -745,8 +745,8 @@ namespace Samples.Split
             int parts = (count + chunk - 1) / chunk;
             if (_partGradients.Length < parts - 1)
             {
-                var grown = new float[parts - 1][];
-                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : new float[ParameterCount];
+                var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];
+                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
                 _partGradients = grown;
             }
             _splitCount = count;
@@ -761,7 +761,7 @@ namespace Samples.Split
                 global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 3, parts);
                 BatchNorm_L1(count);
                 global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 4, parts);
-                BatchNormBackward_L1(count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients)); // γ and β gradients: only part 0's buffer holds them
+                BatchNormBackward_L1(count, ref _gradients.Data); // γ and β gradients: only part 0's buffer holds them
                 global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 5, parts);
             }
             finally { _masksDrawn = false; }
@@ -790,9 +790,9 @@ namespace Samples.Split
         {
             float loss = 0f;
             ForwardActivation_L1(start, count);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 256), start, count);
             loss = LossAndDelta(start, count, total);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 256), start, count, ref g);
             BackwardActivation_L1(start, count);
             return loss;
         }
@@ -817,7 +817,7 @@ namespace Samples.Split
             // layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2): its dropout mask
             if (!ReuseMasks)
             {
-                ref float m = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1);
+                ref float m = ref _dropoutMask1.Data;
                 const float scale = 1.25f;
                 for (nuint j = 0; j < (nuint)count * 256; j++)
                 {
@@ -836,7 +836,7 @@ namespace Samples.Split
             {
                 int start = part * _splitChunk;
                 int rows = global::System.Math.Min(_splitChunk, _splitCount - start);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);
+                ref float g = ref (part == 0 ? _gradients : _partGradients[part - 1]).Data;
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);
                 switch (phase)
                 {
@@ -858,8 +858,8 @@ namespace Samples.Split
                 int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;
                 int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);
                 if (from >= to) return;
-                var sum = new global::System.Span<float>(_gradients, from, to - from);
-                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
+                var sum = _gradients.Slice(from, to - from);
+                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, (_partGradients[k - 1]).Slice(from, to - from));
             }
         }
 
@@ -871,7 +871,7 @@ namespace Samples.Split
 
         private readonly double[] _statisticsSum = new double[256];
         private readonly double[] _statisticsSquares = new double[256];
-        private float[]? _statisticsBuffer; // activations of one example during the pass (266 floats)
+        private global::CompiledNet.CompilerServices.AlignedBuffer? _statisticsBuffer; // activations of one example during the pass (266 floats)
         private int _statisticsLayer = -1;
         private long _statisticsCount;
 
@@ -884,7 +884,7 @@ namespace Samples.Split
             if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
             global::System.Array.Clear(_statisticsSum);
             global::System.Array.Clear(_statisticsSquares);
-            _statisticsBuffer ??= new float[266];
+            _statisticsBuffer ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(266);
             _statisticsLayer = index;
             _statisticsCount = 0;
         }
@@ -897,11 +897,11 @@ namespace Samples.Split
         {
             if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
             if (_statisticsBuffer is null) throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
-            var buffer = _statisticsBuffer;
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            var buffer = _statisticsBuffer.Value;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
+            ref float h = ref buffer.Data;
             switch (_statisticsLayer)
             {
                 case 0:
@@ -976,10 +976,10 @@ namespace Samples.Split
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 10;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 10);
@@ -1002,12 +1002,12 @@ namespace Samples.Split
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.057735026f;
-            var weights = new global::System.Span<float>(_parameters, 0, 76800);
+            var weights = _parameters.Slice(0, 76800);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 76800, 256).Fill(1f);
-            new global::System.Span<float>(_parameters, 77056, 256).Clear();
-            new global::System.Span<float>(_batchNormStatistics, 0, 256).Clear();
-            new global::System.Span<float>(_batchNormStatistics, 256, 256).Fill(1f);
+            _parameters.Slice(76800, 256).Fill(1f);
+            _parameters.Slice(77056, 256).Clear();
+            _batchNormStatistics.Slice(0, 256).Clear();
+            _batchNormStatistics.Slice(256, 256).Fill(1f);
         }
 
         /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
@@ -1872,9 +1872,9 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V512_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 64, each passed over by every row
@@ -1988,9 +1988,9 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V256_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
@@ -2070,9 +2070,9 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V128_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -2164,8 +2164,8 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V512_L1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
@@ -2181,10 +2181,10 @@ namespace Samples.Split
                 var takeV = global::System.Runtime.Intrinsics.Vector512.Create(take);
                 ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
                 ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
-                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
                 ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 256);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 256; j += 16)
                 {
                     var sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -2210,8 +2210,8 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V256_L1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
@@ -2227,10 +2227,10 @@ namespace Samples.Split
                 var takeV = global::System.Runtime.Intrinsics.Vector256.Create(take);
                 ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
                 ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
-                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
                 ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 256);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 256; j += 8)
                 {
                     var sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2256,8 +2256,8 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNorm_V128_L1(int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1);
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
             // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
             {
                 nuint rows = (nuint)count;
@@ -2273,10 +2273,10 @@ namespace Samples.Split
                 var takeV = global::System.Runtime.Intrinsics.Vector128.Create(take);
                 ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 76800);
                 ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77056);
-                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics), 0);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
                 ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 256);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 256; j += 4)
                 {
                     var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2314,7 +2314,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_V512_L1(int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             // activation: ReLU
             {
                 ref float src = ref y;
@@ -2331,7 +2331,7 @@ namespace Samples.Split
             }
             // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 256);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.25f;
@@ -2340,8 +2340,8 @@ namespace Samples.Split
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 256);
@@ -2361,7 +2361,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_V256_L1(int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             // activation: ReLU
             {
                 ref float src = ref y;
@@ -2378,7 +2378,7 @@ namespace Samples.Split
             }
             // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 256);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.25f;
@@ -2387,8 +2387,8 @@ namespace Samples.Split
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 256);
@@ -2408,7 +2408,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardActivation_V128_L1(int start, int count)
         {
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             // activation: ReLU
             {
                 ref float src = ref y;
@@ -2425,7 +2425,7 @@ namespace Samples.Split
             }
             // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 256);
                 if (!ReuseMasks && !_masksDrawn)
                 {
                     const float scale = 1.25f;
@@ -2434,8 +2434,8 @@ namespace Samples.Split
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
                     }
                 }
-                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
-                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_ad1), (nuint)start * 256);
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 256);
@@ -2478,11 +2478,11 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_V512_L1(int start, int count)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < rows; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
@@ -2495,7 +2495,7 @@ namespace Samples.Split
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 256);
@@ -2514,11 +2514,11 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_V256_L1(int start, int count)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < rows; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
@@ -2531,7 +2531,7 @@ namespace Samples.Split
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 256);
@@ -2550,11 +2550,11 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardActivation_V128_L1(int start, int count)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
             {
-                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_dropoutMask1), (nuint)start * 256);
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < rows; row++)
                 {
                     ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 256);
@@ -2567,7 +2567,7 @@ namespace Samples.Split
             }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 256);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 256);
@@ -2598,7 +2598,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V512_L1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Data;
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
@@ -2606,11 +2606,11 @@ namespace Samples.Split
                 var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
                 float countF = (float)count;
                 var countFV = global::System.Runtime.Intrinsics.Vector512.Create(countF);
-                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 76800);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 76800);
                 ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 76800);
                 ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77056);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 256; j += 16)
                 {
                     var sumD = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -2630,7 +2630,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V256_L1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Data;
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
@@ -2638,11 +2638,11 @@ namespace Samples.Split
                 var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
                 float countF = (float)count;
                 var countFV = global::System.Runtime.Intrinsics.Vector256.Create(countF);
-                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 76800);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 76800);
                 ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 76800);
                 ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77056);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 256; j += 8)
                 {
                     var sumD = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2662,7 +2662,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BatchNormBackward_V128_L1(int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1);
+            ref float d = ref _d1.Data;
             nuint rows = (nuint)count;
             // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
             {
@@ -2670,11 +2670,11 @@ namespace Samples.Split
                 var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
                 float countF = (float)count;
                 var countFV = global::System.Runtime.Intrinsics.Vector128.Create(countF);
-                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 76800);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 76800);
                 ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 76800);
                 ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77056);
-                ref float xhat = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_xhat1);
-                ref float invStd = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_invStd1);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
                 for (nuint j = 0; j < 256; j += 4)
                 {
                     var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2706,7 +2706,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_V512_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             nuint rows = (nuint)count;
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -2789,7 +2789,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_V256_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             nuint rows = (nuint)count;
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -2846,7 +2846,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void BackwardLinear_V128_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             nuint rows = (nuint)count;
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -2917,10 +2917,10 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 79882);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector512.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -3001,10 +3001,10 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 79882);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector256.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -3085,10 +3085,10 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 79882);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector128.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -3168,9 +3168,9 @@ namespace Samples.Split
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.0625f;
-            var weights = new global::System.Span<float>(_parameters, 77312, 2560);
+            var weights = _parameters.Slice(77312, 2560);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 79872, 10).Clear();
+            _parameters.Slice(79872, 10).Clear();
         }
 
         /// <summary>Layer 2: Dense 256 → 10 Softmax — inference forward (logits; the output activation follows). Parameters: weights [77312..79872), biases [79872..79882).</summary>
@@ -3595,10 +3595,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 10);
             {
                 // columns [0..8): one Vector256 per row
                 {
@@ -3670,8 +3670,8 @@ namespace Samples.Split
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -3687,10 +3687,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // columns [0..8): one vector per row
@@ -3763,8 +3763,8 @@ namespace Samples.Split
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -3780,10 +3780,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 77312);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 79872);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -3873,8 +3873,8 @@ namespace Samples.Split
             }
             // activation: Softmax
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 10);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 10);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 10);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 10);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 10);
@@ -3902,7 +3902,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77312);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -3996,8 +3996,8 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 77312);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 77312);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4090,7 +4090,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77312);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -4185,8 +4185,8 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 77312);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 77312);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4279,7 +4279,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 10);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 10);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 77312);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -4389,8 +4389,8 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 77312);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 256);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 77312);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 256);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -4497,10 +4497,10 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 79882);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector512.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -4560,10 +4560,10 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 79882);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector256.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;
@@ -4639,10 +4639,10 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
-            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState), 79882);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
+            ref float s1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _optimizerState.Data, 79882);
             const float beta1 = 0.9f;
             var beta1V = global::System.Runtime.Intrinsics.Vector128.Create(beta1);
             const float oneMinusBeta1 = 0.100000024f;

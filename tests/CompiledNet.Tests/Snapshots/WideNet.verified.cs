@@ -78,19 +78,19 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         int global::CompiledNet.ITrainable.ParameterCount => ParameterCount;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _parameters = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _gradients = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private int _trainingThreads = global::CompiledNet.CompilerServices.WorkerPool.DefaultThreads;
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
-        private readonly float[] _a1 = new float[BatchSize * 16400];
-        private readonly float[] _d1 = new float[BatchSize * 16400];
-        private readonly float[] _a2 = new float[BatchSize * 3];
-        private readonly float[] _d2 = new float[BatchSize * 3];
-        private readonly float[] _z2 = new float[BatchSize * OutputSize]; // output logits
-        private readonly float[] _batchNormStatistics = global::System.Array.Empty<float>(); // no batch-normalised layer
-        private readonly float[] _targets = new float[BatchSize * OutputSize];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 16400);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 16400);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 3);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 3);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: the velocity δ; each slot laid out like the parameters.
-        private readonly float[] _optimizerState = new float[ParameterCount];
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
         private float _learningRate = 0.01f;
         private long _step;
 
@@ -395,7 +395,7 @@ namespace Samples.Split
             int count = labels.Length;
             CheckBatch(inputs.Length, count, nameof(labels), labels.Length, 1);
             global::CompiledNet.CompilerServices.Kernels.CheckFinite(inputs, InputSize, nameof(inputs));
-            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets);
+            ref float t = ref _targets.Data;
             for (int i = 0; i < count; i++) SetTarget(labels[i], i, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i * OutputSize), nameof(labels));
             return ComputeGradientsCore(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), count);
         }
@@ -425,7 +425,7 @@ namespace Samples.Split
             if (_trainingThreads > 1)
             {
                 _stepEta = eta;
-                global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 2, _trainingThreads);
+                global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref _parameters.Data, 2, _trainingThreads);
                 float parts = 0f;
                 for (int k = 0; k < _trainingThreads; k++) parts += _partCheck[k];
                 _lastStepFinite = parts == 0f;
@@ -470,7 +470,7 @@ namespace Samples.Split
         }
 
         // 16400 hidden activations are too many for the stack: one buffer per thread, allocated on its first prediction.
-        [global::System.ThreadStatic] private static float[]? t_hidden;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_hidden;
 
         /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (16400 floats) in a per-thread buffer.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
@@ -478,9 +478,9 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Infer(ref float x, ref float z, ref float y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
-            global::System.Span<float> hidden = t_hidden ??= new float[16400];
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
+            global::System.Span<float> hidden = t_hidden ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(16400);
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
             ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
@@ -501,7 +501,7 @@ namespace Samples.Split
         }
 
         // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (1574688 floats) live in one buffer per thread, allocated on its first call.
-        [global::System.ThreadStatic] private static float[]? t_batch;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
         public const int PredictSplitMinRows = 96;
@@ -515,7 +515,7 @@ namespace Samples.Split
         // The dense layers' weights and biases in Gemm's panels, one copy per thread, rewritten by every PredictBatch of at least
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
-        [global::System.ThreadStatic] private static float[]? t_packed;
+        [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
         private static readonly int s_packedEnd_L1 = global::CompiledNet.CompilerServices.Gemm.PackedLength(2, 16400);
         private static readonly int s_packedEnd_L2 = s_packedEnd_L1 + global::CompiledNet.CompilerServices.Gemm.PackedLength(16400, 3);
 
@@ -523,13 +523,13 @@ namespace Samples.Split
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float[] PackWeights()
+        private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            float[] packed = t_packed ??= new float[s_packedEnd_L2];
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 0, 32800), new global::System.ReadOnlySpan<float>(_parameters, 32800, 16400),
-                2, 16400, new global::System.Span<float>(packed, 0, s_packedEnd_L1));
-            global::CompiledNet.CompilerServices.Gemm.Pack(new global::System.ReadOnlySpan<float>(_parameters, 49200, 49200), new global::System.ReadOnlySpan<float>(_parameters, 98400, 3),
-                16400, 3, new global::System.Span<float>(packed, s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L2);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(0, 32800), _parameters.Slice(32800, 16400),
+                2, 16400, packed.Slice(0, s_packedEnd_L1));
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(49200, 49200), _parameters.Slice(98400, 3),
+                16400, 3, packed.Slice(s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1));
             return packed;
         }
 
@@ -605,11 +605,11 @@ namespace Samples.Split
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void PredictRows(ref float x0, ref float y0, int rows, float[]? packed)
+        private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_batch ??= new float[1574688]);
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float statistics = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_batchNormStatistics);
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(1574688)).Data;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
             ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1574400);
@@ -619,9 +619,9 @@ namespace Samples.Split
                 int count = global::System.Math.Min(chunk, rows - start);
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, count * 2), count, 2, new global::System.ReadOnlySpan<float>(packed, 0, s_packedEnd_L1), 16400, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h1, count * 16400), global::CompiledNet.CompilerServices.GemmActivation.ReLU);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, count * 2), count, 2, packed.GetValueOrDefault().Slice(0, s_packedEnd_L1), 16400, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h1, count * 16400), global::CompiledNet.CompilerServices.GemmActivation.ReLU);
                 else InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 16400), count, 16400, new global::System.ReadOnlySpan<float>(packed, s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1), 3, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 3), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 16400), count, 16400, packed.GetValueOrDefault().Slice(s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1), 3, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 3), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
                 // activation: Linear
                 {
@@ -646,7 +646,7 @@ namespace Samples.Split
         private float ComputeGradientsCore(ref float x, int count)
         {
             if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);
-            return ComputeGradientsPart(ref x, 0, count, count, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients));
+            return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
         /// <summary>Rows [start, start + count) of a batch of total rows: forward, loss gradient (scaled by 1/total), backward into the gradient buffer g; returns this part's share of the mean loss.</summary>
@@ -656,9 +656,9 @@ namespace Samples.Split
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 16400), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 16400), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
@@ -666,7 +666,7 @@ namespace Samples.Split
         /// <summary>Smallest batch split across threads: 8 rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>
         public const int SplitMinRows = 8;
 
-        private float[][] _partGradients = global::System.Array.Empty<float[]>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
+        private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
         private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];
         private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step
         private int _splitCount, _splitChunk;
@@ -685,8 +685,8 @@ namespace Samples.Split
             int parts = (count + chunk - 1) / chunk;
             if (_partGradients.Length < parts - 1)
             {
-                var grown = new float[parts - 1][];
-                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : new float[ParameterCount];
+                var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];
+                for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);
                 _partGradients = grown;
             }
             _splitCount = count;
@@ -708,7 +708,7 @@ namespace Samples.Split
             {
                 int start = part * _splitChunk;
                 int rows = global::System.Math.Min(_splitChunk, _splitCount - start);
-                ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(part == 0 ? _gradients : _partGradients[part - 1]);
+                ref float g = ref (part == 0 ? _gradients : _partGradients[part - 1]).Data;
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs), (nuint)start * InputSize);
                 _partLoss[part] = ComputeGradientsPart(ref x, start, rows, _splitCount, ref g);
             }
@@ -725,8 +725,8 @@ namespace Samples.Split
                 int per = ((ParameterCount + parts - 1) / parts + 7) & ~7;
                 int from = part * per, to = global::System.Math.Min(ParameterCount, from + per);
                 if (from >= to) return;
-                var sum = new global::System.Span<float>(_gradients, from, to - from);
-                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, new global::System.ReadOnlySpan<float>(_partGradients[k - 1], from, to - from));
+                var sum = _gradients.Slice(from, to - from);
+                for (int k = 1; k < parts; k++) global::CompiledNet.CompilerServices.Kernels.AddTo(sum, (_partGradients[k - 1]).Slice(from, to - from));
             }
         }
 
@@ -754,10 +754,10 @@ namespace Samples.Split
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 3;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), first);
-            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_targets), first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, first);
+            ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 3);
@@ -781,9 +781,9 @@ namespace Samples.Split
         private void Init_L1(global::CompiledNet.Rng rng)
         {
             const float sd = 0.70710677f;
-            var weights = new global::System.Span<float>(_parameters, 0, 32800);
+            var weights = _parameters.Slice(0, 32800);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 32800, 16400).Clear();
+            _parameters.Slice(32800, 16400).Clear();
         }
 
         /// <summary>Layer 1: Dense 2 → 16400 ReLU — inference forward. Parameters: weights [0..32800), biases [32800..49200).</summary>
@@ -1578,10 +1578,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 16400);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 64, each passed over by every row
@@ -1759,10 +1759,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 16400);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 16, each passed over by every row
@@ -1856,10 +1856,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L1(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref p;
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 16400);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -1965,11 +1965,11 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 16400);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 16400);
@@ -2102,11 +2102,11 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 16400);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 16400);
@@ -2202,11 +2202,11 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L1(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             nuint rows = (nuint)count;
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a1), (nuint)start * 16400);
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 16400);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 16400);
@@ -2304,9 +2304,9 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
             const float onePlusGamma = 1.8f;
@@ -2357,9 +2357,9 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             const float onePlusGamma = 1.8f;
@@ -2410,9 +2410,9 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
             const float onePlusGamma = 1.8f;
@@ -2462,9 +2462,9 @@ namespace Samples.Split
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.007808688f;
-            var weights = new global::System.Span<float>(_parameters, 49200, 49200);
+            var weights = _parameters.Slice(49200, 49200);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            new global::System.Span<float>(_parameters, 98400, 3).Clear();
+            _parameters.Slice(98400, 3).Clear();
         }
 
         /// <summary>Layer 2: Dense 16400 → 3 Linear — inference forward (logits; the output activation follows). Parameters: weights [49200..98400), biases [98400..98403).</summary>
@@ -2689,10 +2689,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2717,8 +2717,8 @@ namespace Samples.Split
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 3);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
@@ -2736,10 +2736,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2764,8 +2764,8 @@ namespace Samples.Split
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 3);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
@@ -2783,10 +2783,10 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L2(ref float x, int start, int count)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 49200);
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
                 // columns [0..3): the last 3, scalar, row by row
                 for (int r = 0; r < count; r++)
@@ -2811,8 +2811,8 @@ namespace Samples.Split
             }
             // activation: Linear
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_z2), (nuint)start * 3);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_a2), (nuint)start * 3);
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 3);
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
                     ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 3);
@@ -2842,7 +2842,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 3);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 49200);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -2918,8 +2918,8 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 49200);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 49200);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -2969,7 +2969,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 3);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 49200);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -3045,8 +3045,8 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 49200);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 49200);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -3096,7 +3096,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V128_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d2), (nuint)start * 3);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 3);
             nuint rows = (nuint)count;
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 49200);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
@@ -3172,8 +3172,8 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
             // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters), 49200);
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_d1), (nuint)start * 16400);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 49200);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             {
                 int r = 0;
                 for (; r + 2 <= count; r += 2)
@@ -3237,9 +3237,9 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector512.Create(gamma);
             const float onePlusGamma = 1.8f;
@@ -3286,9 +3286,9 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector256.Create(gamma);
             const float onePlusGamma = 1.8f;
@@ -3335,9 +3335,9 @@ namespace Samples.Split
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
-            ref float pr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients);
-            ref float s0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_optimizerState);
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            ref float s0 = ref _optimizerState.Data;
             const float gamma = 0.8f;
             var gammaV = global::System.Runtime.Intrinsics.Vector128.Create(gamma);
             const float onePlusGamma = 1.8f;
