@@ -25,7 +25,10 @@ namespace CompiledNet.Generator.Emit
         /// <summary>The buffers of the layer's options, in the order of <see cref="DenseOptions"/>.</summary>
         public void EmitFields(IndentedWriter w, LayerContext c)
         {
-            foreach (var option in c.Layer.Options) option.EmitFields(w, c.Layer);
+            var lp = c.Layer;
+            foreach (var option in lp.Options) option.EmitFields(w, lp);
+            if (lp.TransposedWeights is { } transposed)
+                BufferField(w, lp, transposed, Int(lp.Spec.Width * lp.Spec.Inputs), $"Wᵀ ({Int(lp.Spec.Width)} × {Int(lp.Spec.Inputs)}) for the input gradient, written at the start of each step");
         }
 
         public void EmitMethods(IndentedWriter w, LayerContext c)
@@ -35,6 +38,27 @@ namespace CompiledNet.Generator.Emit
             EmitInferRows(w, c.Layer, c.Layout);
             EmitTrainForward(w, c.Layer, c.Layout, c.Network.Spec.BatchSize);
             EmitBackward(w, c.Layer, c.Layout);
+            EmitTransposeWeights(w, c.Layer, c.Layout);
+        }
+
+        /// <summary>Wᵀ of a narrow layer into its buffer (<see cref="LayerPlan.TransposedWeights"/>): called once per step, before the forward pass and before any part of a split step runs.</summary>
+        private static void EmitTransposeWeights(IndentedWriter w, LayerPlan lp, Layout layout)
+        {
+            if (lp.TransposedWeights is not { } transposed) return;
+            int inputs = lp.Spec.Inputs, width = lp.Spec.Width;
+            Summary(w, lp, layout, $"Wᵀ[o, i] = W[i, o] into {transposed}, for the input gradient");
+            using (w.Member($"private void {lp.TransposeWeights}()"))
+            {
+                w.Line($"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {First("_parameters")}, {Int(layout.WeightOffset[lp.Index])});");
+                w.Line($"ref float t = ref {First(transposed)};");
+                using (w.Open($"for (nuint i = 0; i < {Int(inputs)}; i++)"))
+                {
+                    w.Line($"ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * {Int(width)});");
+                    for (int o = 0; o < width; o++)
+                        w.Line($"{Refs.At("t", o == 0 ? "i" : $"{Int(o * inputs)} + i")} = {Refs.At("row", o)};");
+                }
+            }
+            w.Line();
         }
 
         /// <summary>What a split step does for the layer before its parts start: the options' weights, then their masks, as a one-thread step's forward draws them.</summary>
@@ -379,6 +403,25 @@ namespace CompiledNet.Generator.Emit
 
             if (lp.HasInputGradient)
             {
+                if (lp.TransposedWeights is { } transposed)
+                {
+                    w.Line($"// ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into {lp.InputDeltas}: a product with Wᵀ (written at the start of the step), no horizontal sums");
+                    w.Line($"ref float wt = ref {First(transposed)};");
+                    w.Line($"ref float dx = ref {StartRow(lp.InputDeltas, inputs)};");
+                    using (w.Open())
+                        KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, inputs,
+                            new KernelEmitter.Product($"for (nuint u = 0; u < {Int(width)}; u++)", k => Refs.At($"d{k}", "u"), "wt", $"u * {Int(inputs)}", k => $"dx{k}", null),
+                            rows =>
+                            {
+                                for (int k = 0; k < rows; k++)
+                                {
+                                    string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                                    w.Line($"ref float d{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, {row} * {Int(width)});");
+                                    w.Line($"ref float dx{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, {row} * {Int(inputs)});");
+                                }
+                            });
+                    return;
+                }
                 w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
                 w.Line(lp.WeightsInUse is { } used
                     ? $"ref float w = ref {used}; // the weights as used in the forward pass"

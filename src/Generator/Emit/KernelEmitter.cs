@@ -229,11 +229,24 @@ namespace CompiledNet.Generator.Emit
                 }
             if (start < width)
             {
-                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(width - start)}, scalar, row by row");
-                using (w.Open("for (int r = 0; r < count; r++)"))
+                // Each scalar accumulator is one dependent chain of additions; blocking the rows as the vector strips do
+                // gives the core rows × tail independent chains instead of tail (each output still sums in the same order).
+                int tail = width - start;
+                w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(tail)}, scalar, {(rowBlocks ? $"{Int(blockRows)} rows at a time" : "row by row")}");
+                using (w.Open())
                 {
-                    declareRows(1);
-                    ScalarTail(w, 1, start, width - start, p);
+                    w.Line("int r = 0;");
+                    if (rowBlocks)
+                        using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
+                        {
+                            declareRows(blockRows);
+                            ScalarTail(w, blockRows, start, tail, p);
+                        }
+                    using (w.Open("for (; r < count; r++)"))
+                    {
+                        declareRows(1);
+                        ScalarTail(w, 1, start, tail, p);
+                    }
                 }
             }
         }

@@ -97,6 +97,8 @@ namespace CompiledNet.Generator.Emit
                     DropoutEmitter.EmitForward(w, vw, "x", NetworkPlan.DroppedInputs, NetworkPlan.InputMask, spec.InputSize, spec.InputDropout, null);
                     first = $"{NetworkPlan.DroppedInputs}.Data";
                 }
+                foreach (var lp in plan.Layers)
+                    if (lp.TransposedWeights is not null) w.Line($"{lp.TransposeWeights}();");
                 if (single is null)
                     w.Line($"if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref {first}, count);");
                 w.Line($"return ComputeGradientsPart(ref {first}, 0, count, count, ref _gradients.Data);");

@@ -283,7 +283,23 @@ namespace CompiledNet.Generator.Emit
             Units = Options.Select(o => o.Units).OfType<IDenseUnits>().SingleOrDefault() ?? ActivationUnits.Instance;
             SpansBatch = Options.Any(o => o.SpansBatch);
             WeightsInUse = Options.Select(o => o.WeightsInUse(this)).OfType<string>().SingleOrDefault();
+            TransposedWeights = HasInputGradient && WeightsInUse is null && Units is ActivationUnits && Spec.Width <= NarrowWidth
+                ? "_weightsT" + k : null;
+            TransposeWeights = "TransposeWeights_L" + k;
         }
+
+        /// <summary>Widest layer whose input gradient is a product with Wᵀ rather than dot products (<see cref="TransposedWeights"/>).</summary>
+        public const int NarrowWidth = 16;
+
+        /// <summary>
+        /// A narrow layer (at most <see cref="NarrowWidth"/> units, plain units, the parameters as its weights) computes its
+        /// input gradient δ·Wᵀ as a register-blocked product with a transposed copy of W, written once per step before any part
+        /// runs: as dot products over so few units, a horizontal sum per input would cost more than its multiply-adds. Else null.
+        /// </summary>
+        public string? TransposedWeights { get; }
+
+        /// <summary>The method that writes <see cref="TransposedWeights"/> from the parameters.</summary>
+        public string TransposeWeights { get; }
 
         /// <summary>The layer's options (batch norm, maxout, dropout, DropConnect), in the order of <see cref="DenseOptions"/>.</summary>
         public IReadOnlyList<IDenseOption> Options { get; }

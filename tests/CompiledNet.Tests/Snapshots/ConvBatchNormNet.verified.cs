@@ -87,6 +87,7 @@ namespace Samples.Vision
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 10);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5760); // layer 1: Wᵀ (10 × 576) for the input gradient, written at the start of each step
         // Convolution and pooling layers: each layer's output images of the training batch (BatchSize rows, channel by channel) and their deltas.
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fa1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 4096); // Conv2D 1: 16×16×16
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 4096);
@@ -717,6 +718,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
+            TransposeWeights_L1();
             if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);
             return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
@@ -4816,22 +4818,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 576; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 576);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 576);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 576);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
         }
@@ -4897,22 +4945,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 576; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 576);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 576);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 576);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
         }
@@ -4995,22 +5089,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 576; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 576);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 576);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 576);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
         }
@@ -5088,22 +5228,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 576; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 576);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 576);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 576);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: Softmax
@@ -5181,22 +5367,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 576; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 576);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 576);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 576);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: Softmax
@@ -5291,22 +5523,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 576; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 576);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 576);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 576);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 576);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 576; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: Softmax
@@ -5433,90 +5711,111 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd3
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 2496);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd3: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 64, each passed over by every row
+                for (nuint o = 0; o < 576; o += 64)
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 576);
-                    for (nuint i = 0; i < 576; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint o = 0; o < 8; o += 8)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 576);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 10);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 576);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 10);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dx0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref dx0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref dx0, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref dx1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref dx1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref dx1, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref dx2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref dx2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref dx2, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref dx3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref dx3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref dx3, o + 48);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
-                    for (nuint i = 0; i < 576; i += 4)
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint o = 0; o < 8; o += 8)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dx0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref dx0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref dx0, o + 48);
                     }
                 }
             }
@@ -5622,90 +5921,77 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd3
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 2496);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd3: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 16, each passed over by every row
+                for (nuint o = 0; o < 576; o += 16)
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 576);
-                    for (nuint i = 0; i < 576; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint o = 0; o < 8; o += 8)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 576);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 10);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 576);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 10);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dx1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dx2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dx3, o + 8);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
-                    for (nuint i = 0; i < 576; i += 4)
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint o = 0; o < 8; o += 8)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
                     }
                 }
             }
@@ -5826,92 +6112,103 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 8) = s8;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 9) = s9;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _fd3
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 2496);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd3: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 576; o += 8)
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 576);
-                    for (nuint i = 0; i < 576; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 8; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 576);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 10);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 576);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 10);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dx1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dx2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dx3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
                     }
                 }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
-                    for (nuint i = 0; i < 576; i += 4)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 10);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 10);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 10);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 8; o += 4)
-                        {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 9);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 8) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 9) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 9);
-                    }
-                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 576 → 10 Softmax — Wᵀ[o, i] = W[i, o] into _weightsT1, for the input gradient. Parameters: weights [2496..8256), biases [8256..8266).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void TransposeWeights_L1()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 2496);
+            ref float t = ref _weightsT1.Data;
+            for (nuint i = 0; i < 576; i++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i) = row;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 576 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 1152 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 1728 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 2304 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 2880 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 5);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 3456 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 6);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 4032 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 7);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 4608 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 5184 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 9);
             }
         }
 

@@ -97,6 +97,8 @@ namespace Samples
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _maskedWeights1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(90); // layer 1: W ⊙ mask, as used this step
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dropoutMask2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 7); // layer 2: 0 or 1/(1 − p) per unit and example
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _ad2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 7); // layer 2: outputs after dropout, the next layer's input
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(42); // layer 2: Wᵀ (7 × 6) for the input gradient, written at the start of each step
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(7); // layer 3: Wᵀ (1 × 7) for the input gradient, written at the start of each step
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
         private readonly global::CompiledNet.Rng _maskRng;
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
@@ -687,6 +689,8 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
+            TransposeWeights_L2();
+            TransposeWeights_L3();
             return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
@@ -1028,22 +1032,68 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [16..18): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [16..18): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                    for (nuint i = 0; i < 5; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 16) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 17) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 16) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 17) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 16) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 17) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                    }
                 }
             }
             for (nuint row = 0; row < (nuint)count; row++)
@@ -1145,22 +1195,68 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 8);
                     }
                 }
-                // columns [16..18): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [16..18): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                    for (nuint i = 0; i < 5; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 16) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 17) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 16) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 17) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 16) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 17) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                    }
                 }
             }
             for (nuint row = 0; row < (nuint)count; row++)
@@ -1263,22 +1359,68 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
                     }
                 }
-                // columns [16..18): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [16..18): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                    for (nuint i = 0; i < 5; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 16) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 17) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 16) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 17) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 16) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 17) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                    }
                 }
             }
             for (nuint row = 0; row < (nuint)count; row++)
@@ -1346,21 +1488,24 @@ namespace Samples
                     }
                 }
                 // columns [16..18): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                    for (nuint i = 0; i < 5; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                 }
             }
             {
@@ -1426,21 +1571,24 @@ namespace Samples
                     }
                 }
                 // columns [16..18): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                    for (nuint i = 0; i < 5; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                 }
             }
             {
@@ -1507,21 +1655,24 @@ namespace Samples
                     }
                 }
                 // columns [16..18): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                    for (nuint i = 0; i < 5; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                        for (nuint i = 0; i < 5; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
                 }
             }
             {
@@ -2676,25 +2827,83 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [4..7): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [4..7): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    for (nuint i = 0; i < 6; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 6);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 7);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 6);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 7);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 6);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s1_2 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s2_2 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        float s3_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 6) = s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 6) = s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 5) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 6) = s3_2;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                    }
                 }
             }
             // activation: Tanh
@@ -2772,25 +2981,83 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [4..7): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [4..7): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    for (nuint i = 0; i < 6; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 6);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 7);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 6);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 7);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 6);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s1_2 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s2_2 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        float s3_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 6) = s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 6) = s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 5) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 6) = s3_2;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                    }
                 }
             }
             // activation: Tanh
@@ -2869,25 +3136,83 @@ namespace Samples
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [4..7): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [4..7): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    for (nuint i = 0; i < 6; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 6);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 7);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 6);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 7);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 6);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s1_2 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s2_2 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        float s3_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 6) = s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 6) = s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 5) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 6) = s3_2;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
+                    }
                 }
             }
             // activation: Tanh
@@ -2947,24 +3272,27 @@ namespace Samples
                     }
                 }
                 // columns [4..7): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    for (nuint i = 0; i < 6; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                 }
             }
             // activation: Tanh
@@ -3039,24 +3367,27 @@ namespace Samples
                     }
                 }
                 // columns [4..7): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    for (nuint i = 0; i < 6; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                 }
             }
             // activation: Tanh
@@ -3132,24 +3463,27 @@ namespace Samples
                     }
                 }
                 // columns [4..7): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s0_2 = 0f;
-                    for (nuint i = 0; i < 6; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 6);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint i = 0; i < 6; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 4) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 5) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 6) = s0_2;
                 }
             }
             // activation: Tanh
@@ -3390,129 +3724,121 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
                 }
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 108);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // columns [0..4): one Vector128 per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 7);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 6);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 7);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 6);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
-                        dx1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [4..6): the last 2, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 7);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 6);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 7);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 6);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         }
-                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 5) = s3_1;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
                     }
                 }
             }
@@ -3700,129 +4026,121 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
                 }
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 108);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // columns [0..4): one Vector128 per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 7);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 6);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 7);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 6);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
-                        dx1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [4..6): the last 2, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 7);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 6);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 7);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 6);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         }
-                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 5) = s3_1;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
                     }
                 }
             }
@@ -4017,131 +4335,145 @@ namespace Samples
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 6) = s0_2;
                 }
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 108);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 6);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 7);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 6);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 7);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 6);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
-                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
-                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
-                        dx1 = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
-                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
-                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [4..6): the last 2, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 7);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 14);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 21);
-                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 7);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 6);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 7);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 6);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 7);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 6);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
-                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
-                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         }
-                        dx0 = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 5) = s3_1;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 28);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 35);
-                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
-                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint o = 0; o < 4; o += 4)
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 7);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 6);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint u = 0; u < 7; u++)
                         {
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
-                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
-                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 6 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 4) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 5) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 6) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 6);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
                     }
                 }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 6 → 7 Tanh, dropout 0.25 — Wᵀ[o, i] = W[i, o] into _weightsT2, for the input gradient. Parameters: weights [108..150) (no biases).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void TransposeWeights_L2()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 108);
+            ref float t = ref _weightsT2.Data;
+            for (nuint i = 0; i < 6; i++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 7);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i) = row;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 6 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 12 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 18 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 24 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 30 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 5);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 36 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 6);
             }
         }
 
@@ -4422,19 +4754,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
             {
                 ref float y = ref output;
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 7; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 7);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 7);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 7);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
         }
@@ -4449,19 +4815,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
             {
                 ref float y = ref output;
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 7; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 7);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 7);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 7);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
         }
@@ -4476,19 +4876,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 157);
             {
                 ref float y = ref output;
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 7; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 7);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 7);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 7);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
         }
@@ -4517,18 +4951,21 @@ namespace Samples
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
             {
                 // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 7; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
                     }
-                    y0 = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -4556,18 +4993,21 @@ namespace Samples
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
             {
                 // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 7; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
                     }
-                    y0 = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -4595,18 +5035,21 @@ namespace Samples
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 1);
             {
                 // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 7; i++)
+                    int r = 0;
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 7);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 7; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
                     }
-                    y0 = s0_0;
                 }
             }
             // activation: Sigmoid
@@ -4729,64 +5172,136 @@ namespace Samples
                 }
                 gb = s0;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 150);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d2: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT3.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // columns [0..4): one Vector128 per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
-                        dx1 = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 7);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = d1 * w2;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [4..7): the last 3, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 7);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s1_2 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s2_2 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        float s3_2 = 0f;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 6) = s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 5) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 6) = s3_2;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = s0_2;
                     }
                 }
             }
@@ -4887,64 +5402,136 @@ namespace Samples
                 }
                 gb = s0;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 150);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d2: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT3.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // columns [0..4): one Vector128 per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
-                        dx1 = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 7);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = d1 * w2;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [4..7): the last 3, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 7);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s1_2 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s2_2 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        float s3_2 = 0f;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 6) = s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 5) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 6) = s3_2;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = s0_2;
                     }
                 }
             }
@@ -5045,66 +5632,154 @@ namespace Samples
                 }
                 gb = s0;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d2
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 150);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d2: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT3.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 7);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
-                        dx1 = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 7);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = d1 * w2;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [4..7): the last 3, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 7);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 7);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s1_2 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s2_2 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        float s3_2 = 0f;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = s0_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 4) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 5) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 6) = s1_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 4) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 5) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 6) = s2_2;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 4) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 5) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 6) = s3_2;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = d0 * w2;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 7);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s0_2 = 0f;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 7 + 4);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 4) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 5) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 6) = s0_2;
                     }
                 }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 7 → 1 Sigmoid — Wᵀ[o, i] = W[i, o] into _weightsT3, for the input gradient. Parameters: weights [150..157), biases [157..158).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void TransposeWeights_L3()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 150);
+            ref float t = ref _weightsT3.Data;
+            for (nuint i = 0; i < 7; i++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i) = row;
             }
         }
 

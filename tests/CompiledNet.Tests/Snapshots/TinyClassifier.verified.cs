@@ -86,6 +86,7 @@ namespace Samples.Vision
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 3);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 3);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(30); // layer 2: Wᵀ (3 × 10) for the input gradient, written at the start of each step
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
@@ -628,6 +629,7 @@ namespace Samples.Vision
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
+            TransposeWeights_L2();
             return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
@@ -950,22 +952,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: ReLU
@@ -1044,22 +1092,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: ReLU
@@ -1158,22 +1252,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: ReLU
@@ -1267,22 +1407,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: ReLU
@@ -1362,22 +1548,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 0);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: ReLU
@@ -1477,22 +1709,68 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
                     }
                 }
-                // columns [8..10): the last 2, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
-                    float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
-                    for (nuint i = 0; i < 3; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 3);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 10);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 3);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 10);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 3);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 9) = s3_1;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 3);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 10);
+                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 8);
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 9);
+                        for (nuint i = 0; i < 3; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 9) = s0_1;
+                    }
                 }
             }
             // activation: ReLU
@@ -2255,25 +2533,83 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             {
                 ref float y = ref output;
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
         }
@@ -2288,25 +2624,83 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             {
                 ref float y = ref output;
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
         }
@@ -2321,25 +2715,83 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             {
                 ref float y = ref output;
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
         }
@@ -2367,25 +2819,83 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
             // activation: Softmax
@@ -2412,25 +2922,83 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
             // activation: Softmax
@@ -2457,25 +3025,83 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 70);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 10; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 10);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 10);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 10);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 10);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 10; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
             // activation: Softmax
@@ -2626,61 +3252,121 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 40);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // columns [0..8): one Vector256 per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
-                    for (nuint i = 0; i < 8; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 10);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
-                    for (nuint i = 0; i < 8; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 10);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 10);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 9) = s3_1;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = s0_1;
                     }
                 }
             }
@@ -2809,61 +3495,122 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 40);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): one vector per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
-                    for (nuint i = 0; i < 8; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 10);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, 0);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
-                    for (nuint i = 0; i < 8; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 10);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 10);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 9) = s3_1;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = s0_1;
                     }
                 }
             }
@@ -2992,63 +3739,158 @@ namespace Samples.Vision
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 40);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
-                    for (nuint i = 0; i < 8; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 10);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dx1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dx2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dx3, 4);
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, 4);
                     }
                 }
-                for (; r < count; r++)
+                // columns [8..10): the last 2, scalar, 4 rows at a time
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
-                    for (nuint i = 0; i < 8; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 10);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 10);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 10);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 8) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 9) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 8) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 9) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 8) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 9) = s3_1;
                     }
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 27);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 10);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 10 + 8);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 8) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 9) = s0_1;
                     }
                 }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 10 → 3 Softmax — Wᵀ[o, i] = W[i, o] into _weightsT2, for the input gradient. Parameters: weights [40..70), biases [70..73).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void TransposeWeights_L2()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 40);
+            ref float t = ref _weightsT2.Data;
+            for (nuint i = 0; i < 10; i++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i) = row;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 10 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 20 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
             }
         }
 

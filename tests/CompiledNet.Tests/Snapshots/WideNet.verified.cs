@@ -87,6 +87,7 @@ namespace Samples.Split
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 3);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 3);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(49200); // layer 2: Wᵀ (3 × 16400) for the input gradient, written at the start of each step
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: the velocity δ; each slot laid out like the parameters.
@@ -645,6 +646,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
+            TransposeWeights_L2();
             if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);
             return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
@@ -2582,25 +2584,83 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
             {
                 ref float y = ref output;
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 16400; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 16400);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 16400);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 16400);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
         }
@@ -2615,25 +2675,83 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
             {
                 ref float y = ref output;
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 16400; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 16400);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 16400);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 16400);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
         }
@@ -2648,25 +2766,83 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
             {
                 ref float y = ref output;
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 16400; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 16400);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 16400);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 16400);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
         }
@@ -2694,25 +2870,83 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 16400; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 16400);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 16400);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 16400);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
             // activation: Linear
@@ -2741,25 +2975,83 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 16400; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 16400);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 16400);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 16400);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
             // activation: Linear
@@ -2788,25 +3080,83 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 98400);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 3);
             {
-                // columns [0..3): the last 3, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..3): the last 3, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
-                    float s0_0 = b;
-                    float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                    float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
-                    for (nuint i = 0; i < 16400; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 16400);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 3);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 16400);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 3);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 16400);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s1_2 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s2_2 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s3_2 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 2) = s1_2;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 2) = s2_2;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 2) = s3_2;
                     }
-                    y0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 16400);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 3);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s0_2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 2);
+                        for (nuint i = 0; i < 16400; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            s0_2 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 2);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 2) = s0_2;
+                    }
                 }
             }
             // activation: Linear
@@ -2917,47 +3267,161 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 49200);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 64, each passed over by every row
+                for (nuint o = 0; o < 16384; o += 64)
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
-                    for (nuint i = 0; i < 16400; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 16400);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dx0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref dx0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref dx0, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref dx1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref dx1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref dx1, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref dx2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref dx2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref dx2, o + 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref dx3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref dx3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref dx3, o + 48);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dx0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref dx0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref dx0, o + 48);
                     }
                 }
-                for (; r < count; r++)
+                // columns [16384..16400): one vector per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
-                    for (nuint i = 0; i < 16400; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 16400);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + 16384);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dx1, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dx2, 16384);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dx3, 16384);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + 16384);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, 16384);
                     }
                 }
             }
@@ -3044,47 +3508,77 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 49200);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 16, each passed over by every row
+                for (nuint o = 0; o < 16400; o += 16)
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
-                    for (nuint i = 0; i < 16400; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 16400);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dx1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dx2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dx3, o + 8);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
-                    for (nuint i = 0; i < 16400; i += 4)
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
                     }
                 }
             }
@@ -3171,49 +3665,96 @@ namespace Samples.Split
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 2) = s2;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 49200);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 16400; o += 8)
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
-                    for (nuint i = 0; i < 16400; i += 4)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = d1 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = d1 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = d1 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = d1 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 3);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 16400);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 3);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 16400);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 3);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dx1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dx2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dx3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 16400 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
                     }
                 }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 3);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 16400);
-                    for (nuint i = 0; i < 16400; i += 4)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 3);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 3);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 3);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = d0 * w0 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = d0 * w1 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = d0 * w2 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 2);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = d0 * w3 + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 1) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 2) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 2);
-                    }
-                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 16400 → 3 Linear — Wᵀ[o, i] = W[i, o] into _weightsT2, for the input gradient. Parameters: weights [49200..98400), biases [98400..98403).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void TransposeWeights_L2()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 49200);
+            ref float t = ref _weightsT2.Data;
+            for (nuint i = 0; i < 16400; i++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 3);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i) = row;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 16400 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 32800 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
             }
         }
 

@@ -86,6 +86,7 @@ namespace Samples
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 1);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(4); // layer 2: Wᵀ (1 × 4) for the input gradient, written at the start of each step
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
@@ -636,6 +637,7 @@ namespace Samples
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
+            TransposeWeights_L2();
             return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
 
@@ -1753,19 +1755,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 16);
             {
                 ref float y = ref output;
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 4; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
         }
@@ -1780,19 +1816,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 16);
             {
                 ref float y = ref output;
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 4; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
         }
@@ -1807,19 +1877,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 16);
             {
                 ref float y = ref output;
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 4; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
         }
@@ -1847,19 +1951,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 16);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 1);
             {
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 4; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
             // activation: Sigmoid
@@ -1886,19 +2024,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 16);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 1);
             {
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 4; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
             // activation: Sigmoid
@@ -1925,19 +2097,53 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 16);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 1);
             {
-                // columns [0..1): the last 1, scalar, row by row
-                for (int r = 0; r < count; r++)
+                // columns [0..1): the last 1, scalar, 4 rows at a time
                 {
-                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
-                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
-                    float s0_0 = b;
-                    for (nuint i = 0; i < 4; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                        s0_0 += av0 * bRow;
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 4);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 1);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 4);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 1);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 4);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 1);
+                        float s0_0 = b;
+                        float s1_0 = b;
+                        float s2_0 = b;
+                        float s3_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                        }
+                        y0 = s0_0;
+                        y1 = s1_0;
+                        y2 = s2_0;
+                        y3 = s3_0;
                     }
-                    y0 = s0_0;
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 4);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 1);
+                        float s0_0 = b;
+                        for (nuint i = 0; i < 4; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                        }
+                        y0 = s0_0;
+                    }
                 }
             }
             // activation: Sigmoid
@@ -2015,45 +2221,58 @@ namespace Samples
                 }
                 gb = s0;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 12);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 4);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // columns [0..4): one Vector128 per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 4);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
-                        dx1 = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 4);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 4);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 4);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 4);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
             }
@@ -2109,45 +2328,58 @@ namespace Samples
                 }
                 gb = s0;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 12);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 4);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // columns [0..4): one Vector128 per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 4);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
-                        dx1 = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 4);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 4);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 4);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
                     }
-                }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                    for (; r < count; r++)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 4);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
             }
@@ -2203,47 +2435,76 @@ namespace Samples
                 }
                 gb = s0;
             }
-            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 12);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 4);
             {
-                int r = 0;
-                for (; r + 2 <= count; r += 2)
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..4): one vector per row
                 {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
-                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
-                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 4);
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
-                        dx1 = d1 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 1) = d1 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 2) = d1 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 3) = d1 * w3;
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 1);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 4);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 1);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 4);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 1);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 4);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 1; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 4);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 0);
                     }
                 }
-                for (; r < count; r++)
-                {
-                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 1);
-                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 4);
-                    {
-                        ref float w0 = ref w;
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3);
-                        dx0 = d0 * w0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 1) = d0 * w1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 2) = d0 * w2;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 3) = d0 * w3;
-                    }
-                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 4 → 1 Sigmoid — Wᵀ[o, i] = W[i, o] into _weightsT2, for the input gradient. Parameters: weights [12..16), biases [16..17).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void TransposeWeights_L2()
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 12);
+            ref float t = ref _weightsT2.Data;
+            for (nuint i = 0; i < 4; i++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i) = row;
             }
         }
 
