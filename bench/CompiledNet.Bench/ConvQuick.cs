@@ -94,19 +94,22 @@ internal static class ConvQuick
         var labels = BenchData.Train.Labels.Slice(0, 64).ToArray();
         for (int i = 0; i < 5; i++) net.TrainBatch(x, labels);
         var g = new float[net.Parameters.Length];
-        float[] Field(string name) => (float[])typeof(NetD).GetField(name, flags)!.GetValue(net)!;
-        var inputs = new[] { x, Field("_fa1"), Field("_fa2"), Field("_fa3") };
+        // The network's own 64-byte-aligned buffers (AlignedBuffer), and the batch in one, as a step runs them.
+        CompiledNet.CompilerServices.AlignedBuffer Field(string name) => (CompiledNet.CompilerServices.AlignedBuffer)typeof(NetD).GetField(name, flags)!.GetValue(net)!;
+        var batch = CompiledNet.CompilerServices.AlignedBuffer.Allocate(x.Length);
+        x.CopyTo(batch.Span);
+        var inputs = new[] { batch, Field("_fa1"), Field("_fa2"), Field("_fa3") };
         var line = new System.Text.StringBuilder("D training parts, batch of 64 (best of 5 × 20):");
         for (int l = 1; l <= 4; l++)
         {
             var forward = typeof(NetD).GetMethod("Forward_F" + l, flags)!.CreateDelegate<TrainingForward>();
             var input = inputs[l - 1];
-            double f = BestMicroseconds(20, () => forward(net, ref input[0], 0, 64));
+            double f = BestMicroseconds(20, () => forward(net, ref input.Data, 0, 64));
             line.Append(string.Create(CultureInfo.InvariantCulture, $" F{l} forward {f / 1000:F2} ms"));
             if (typeof(NetD).GetMethod("Backward_F" + l, flags) is { } method)
             {
                 var backward = method.CreateDelegate<TrainingBackward>();
-                double b = BestMicroseconds(20, () => backward(net, ref input[0], 0, 64, ref g[0]));
+                double b = BestMicroseconds(20, () => backward(net, ref input.Data, 0, 64, ref g[0]));
                 line.Append(string.Create(CultureInfo.InvariantCulture, $", backward {b / 1000:F2} ms;"));
             }
         }

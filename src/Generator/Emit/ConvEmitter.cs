@@ -174,8 +174,8 @@ namespace CompiledNet.Generator.Emit
             int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, kh = f.KernelHeight, kw = f.KernelWidth;
             int oh = f.Output.Height, ow = f.Output.Width, s = f.Stride, ph = f.PadHeight, pw = f.PadWidth, positions = f.Positions;
             Summary(w, fp, fold
-                ? $"fold: the gradient of the unfolded input ([{Int(f.FanIn)}][{Int(positions)}]) summed back onto the input image's gradient"
-                : $"unfold one input image into col[{Int(f.FanIn)}][{Int(positions)}]: row (c·{Int(kh)} + u)·{Int(kw)} + v holds x[c, i·{Int(s)} + u − {Int(ph)}, j·{Int(s)} + v − {Int(pw)}] for every output position (i, j), 0 in the padding");
+                ? $"fold: the gradient of the unfolded input ([{Int(f.FanIn)}][{Int(positions)}], rows {Int(fp.ColStride)} floats apart) summed back onto the input image's gradient"
+                : $"unfold one input image into col[{Int(f.FanIn)}][{Int(positions)}] (rows {Int(fp.ColStride)} floats apart): row (c·{Int(kh)} + u)·{Int(kw)} + v holds x[c, i·{Int(s)} + u − {Int(ph)}, j·{Int(s)} + v − {Int(pw)}] for every output position (i, j), 0 in the padding");
             string signature = fold ? $"private static void {fp.Fold}(ref float col, ref float x)" : $"private static void {fp.Unfold}(ref float x, ref float col)";
             using (w.Open(signature))
             {
@@ -192,7 +192,7 @@ namespace CompiledNet.Generator.Emit
                         using (w.Open())
                         {
                             w.Line($"// v = {Int(v)}: columns [{Int(lo)}, {Int(hi)}) from the image{(lo > 0 || hi < ow ? ", the rest padding" : "")}");
-                            w.Line($"ref float colRow = ref {Add("col", $"(nuint)((c * {Int(kh)} + u) * {Int(kw)}{(v == 0 ? "" : " + " + Int(v))}) * {Int(positions)}")};");
+                            w.Line($"ref float colRow = ref {Add("col", $"(nuint)((c * {Int(kh)} + u) * {Int(kw)}{(v == 0 ? "" : " + " + Int(v))}) * {Int(fp.ColStride)}")};");
                             using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
                             {
                                 w.Line($"ref float colAt = ref {Add("colRow", $"(nuint)(i * {Int(ow)})")};");
@@ -247,7 +247,7 @@ namespace CompiledNet.Generator.Emit
                 var (tileRows, tileVectors) = ForwardTile(vw);
                 using (w.Open())
                     KernelEmitter.StripProduct(w, vw, tileRows, tileVectors, positions,
-                        new KernelEmitter.Product($"for (nuint i = 0; i < {Int(fanIn)}; i++)", k => Add($"w{k}", "i"), "col", $"i * {Int(positions)}", k => $"y{k}", null),
+                        new KernelEmitter.Product($"for (nuint i = 0; i < {Int(fanIn)}; i++)", k => Add($"w{k}", "i"), "col", $"i * {Int(fp.ColStride)}", k => $"y{k}", null),
                         rows =>
                         {
                             for (int k = 0; k < rows; k++)
@@ -481,7 +481,7 @@ namespace CompiledNet.Generator.Emit
                 else
                 {
                     w.Line($"// ∂L/∂W[o, k] += Σ_q δ[o, q]·col[k, q]: {Int(DotRows(vw))} filters × {Int(DotColumns)} unfolded rows at a time");
-                    AccumulateDots(w, vw, filters, fanIn, positions);
+                    AccumulateDots(w, vw, filters, fanIn, positions, fp.ColStride);
                 }
                 if (fp.BiasOffset >= 0)
                 {
@@ -525,7 +525,7 @@ namespace CompiledNet.Generator.Emit
                         for (int k = 0; k < rows; k++)
                         {
                             string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
-                            w.Line($"ref float cr{k} = ref {Add("col", $"{row} * {Int(positions)}")};");
+                            w.Line($"ref float cr{k} = ref {Add("col", $"{row} * {Int(fp.ColStride)}")};");
                             w.Line($"ref float g{k} = ref {Add("gt", $"{row} * {Int(filters)}")};");
                         }
                     });
@@ -550,7 +550,7 @@ namespace CompiledNet.Generator.Emit
                         {
                             string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
                             w.Line($"ref float wt{k} = ref {Add("w", row)};");
-                            w.Line($"ref float dc{k} = ref {Add("dcol", $"{row} * {Int(positions)}")};");
+                            w.Line($"ref float dc{k} = ref {Add("dcol", $"{row} * {Int(fp.ColStride)}")};");
                         }
                     });
             });
@@ -582,7 +582,7 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>G[o·K + k] += Σ_q A[o, q]·B[k, q] for o &lt; rows, k &lt; columns, q &lt; length: register blocks of dot products.</summary>
-        private static void AccumulateDots(IndentedWriter w, VectorWidth vw, int rows, int columns, int length)
+        private static void AccumulateDots(IndentedWriter w, VectorWidth vw, int rows, int columns, int length, int colStride)
         {
             int dotRows = DotRows(vw);
             int rowBlocked = rows / dotRows * dotRows, columnBlocked = columns / DotColumns * DotColumns;
@@ -592,7 +592,7 @@ namespace CompiledNet.Generator.Emit
                 for (int a = 0; a < nr; a++)
                     w.Line($"ref float a{a} = ref {Add("dr", $"{Plus(o, a)} * {Int(length)}")};");
                 for (int b = 0; b < nc; b++)
-                    w.Line($"ref float b{b} = ref {Add("col", $"{Plus(k, b)} * {Int(length)}")};");
+                    w.Line($"ref float b{b} = ref {Add("col", $"{Plus(k, b)} * {Int(colStride)}")};");
                 KernelEmitter.Dots(w, vw, nr, nc, length, a => $"a{a}", b => $"b{b}", (a, b) => $"float s{a}_{b}");
                 for (int a = 0; a < nr; a++)
                     for (int b = 0; b < nc; b++)

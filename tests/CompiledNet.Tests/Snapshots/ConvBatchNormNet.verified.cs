@@ -102,11 +102,11 @@ namespace Samples.Vision
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fd3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 576);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fdropoutMask3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 576); // Conv2D 3: dropout, 0 or 1/(1 − p) per output value and example
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _fad3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 576); // Conv2D 3: outputs after dropout, the next layer's input
-        // A convolution's unfolded input image and its gradient (5184 floats each at most): one buffer per thread, allocated on its first use.
+        // A convolution's unfolded input image and its gradient (6912 floats each at most): one buffer per thread, allocated on its first use.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_unfolded;
         // The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ (2880 floats at most), one buffer per thread, allocated on its first use.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_transposed;
-        // InferFeatures: one example's images between the layers and the unfolded input (10304 floats), one buffer per thread.
+        // InferFeatures: one example's images between the layers and the unfolded input (12032 floats), one buffer per thread.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_features;
 
         private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =
@@ -928,7 +928,7 @@ namespace Samples.Vision
             {
                 case 0:
                 {
-                    ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10304)).Data;
+                    ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(12032)).Data;
                     ref float unfolded = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 5120);
                     Image_F1(ref p, ref input, ref h, ref unfolded);
                     for (int o = 0; o < 16; o++)
@@ -1038,7 +1038,7 @@ namespace Samples.Vision
             _batchNormStatistics.Slice(16, 16).Fill(1f); // population variance
         }
 
-        /// <summary>Conv2D 1: 1×16×16 → 16×16×16, 3×3 kernel, stride 1, padding 1, ReLU, batch norm, dropout 0.1 — unfold one input image into col[9][256]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 16, in 1, 3, 3], γ [144..160), β [160..176).</summary>
+        /// <summary>Conv2D 1: 1×16×16 → 16×16×16, 3×3 kernel, stride 1, padding 1, ReLU, batch norm, dropout 0.1 — unfold one input image into col[9][256] (rows 256 floats apart): row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 16, in 1, 3, 3], γ [144..160), β [160..176).</summary>
         private static void Unfold_F1(ref float x, ref float col)
         {
             // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
@@ -1631,7 +1631,7 @@ namespace Samples.Vision
         {
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa1.Data, (nuint)start * 4096);
             ref float p = ref _parameters.Data;
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 Image_F1(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 256), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 4096), ref col);
@@ -2383,7 +2383,7 @@ namespace Samples.Vision
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 144).Clear(); // summed over the rows below
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2524,7 +2524,7 @@ namespace Samples.Vision
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 144).Clear(); // summed over the rows below
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2617,7 +2617,7 @@ namespace Samples.Vision
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 0);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 144).Clear(); // summed over the rows below
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 4096);
@@ -2800,7 +2800,7 @@ namespace Samples.Vision
             _parameters.Slice(2480, 16).Clear();
         }
 
-        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — unfold one input image into col[144][36]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 0, j·1 + v − 0] for every output position (i, j), 0 in the padding. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
+        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — unfold one input image into col[144][36] (rows 48 floats apart): row (c·3 + u)·3 + v holds x[c, i·1 + u − 0, j·1 + v − 0] for every output position (i, j), 0 in the padding. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
         private static void Unfold_F3(ref float x, ref float col)
         {
             // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
@@ -2810,7 +2810,7 @@ namespace Samples.Vision
                 {
                     {
                         // v = 0: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 36);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 48);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -2828,7 +2828,7 @@ namespace Samples.Vision
                     }
                     {
                         // v = 1: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 36);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 48);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -2846,7 +2846,7 @@ namespace Samples.Vision
                     }
                     {
                         // v = 2: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 36);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 48);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -2866,7 +2866,7 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — fold: the gradient of the unfolded input ([144][36]) summed back onto the input image's gradient. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
+        /// <summary>Conv2D 3: 16×8×8 → 16×6×6, 3×3 kernel, stride 1, padding 0, Tanh, dropout 0.2 — fold: the gradient of the unfolded input ([144][36], rows 48 floats apart) summed back onto the input image's gradient. Parameters: weights [176..2480) as [out 16, in 16, 3, 3], biases [2480..2496).</summary>
         private static void Fold_F3(ref float col, ref float x)
         {
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref x, 1024).Clear();
@@ -2877,7 +2877,7 @@ namespace Samples.Vision
                 {
                     {
                         // v = 0: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 36);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3) * 48);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -2895,7 +2895,7 @@ namespace Samples.Vision
                     }
                     {
                         // v = 1: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 36);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 1) * 48);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -2913,7 +2913,7 @@ namespace Samples.Vision
                     }
                     {
                         // v = 2: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 36);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 3 + 2) * 48);
                         for (int i = 0; i < 6; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -2960,13 +2960,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 36);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 36);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 36);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -2992,7 +2992,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
@@ -3010,13 +3010,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 36);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 36);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 36);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -3042,7 +3042,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
@@ -3060,13 +3060,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 36);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 36);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 36);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3092,7 +3092,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
@@ -3122,13 +3122,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 36);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 36);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 36);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -3167,7 +3167,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
@@ -3189,13 +3189,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 36);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 36);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 36);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3221,7 +3221,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
@@ -3251,13 +3251,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 36);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 36);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 36);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3296,7 +3296,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
@@ -3318,13 +3318,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 36);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 36);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 36);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3350,7 +3350,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 36);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
@@ -3419,7 +3419,7 @@ namespace Samples.Vision
                         var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3454,7 +3454,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3493,7 +3493,7 @@ namespace Samples.Vision
                         var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 16);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 16);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3528,7 +3528,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 16);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 16);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3567,7 +3567,7 @@ namespace Samples.Vision
                         var c7_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 32);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3602,7 +3602,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 32);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3663,7 +3663,7 @@ namespace Samples.Vision
                         var c3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
@@ -3706,7 +3706,7 @@ namespace Samples.Vision
                         var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
@@ -3739,7 +3739,7 @@ namespace Samples.Vision
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 24);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 24);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3762,7 +3762,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 24);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 24);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3789,7 +3789,7 @@ namespace Samples.Vision
                         var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 32);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3812,7 +3812,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 32);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3870,7 +3870,7 @@ namespace Samples.Vision
                         var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
@@ -3903,7 +3903,7 @@ namespace Samples.Vision
                         var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
@@ -3933,7 +3933,7 @@ namespace Samples.Vision
                         var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 32);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -3956,7 +3956,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 36 + 32);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -4004,13 +4004,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 36);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 48);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 36);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 48);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 36);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 48);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0);
@@ -4036,7 +4036,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0);
                     for (nuint i = 0; i < 36; i++)
@@ -4065,13 +4065,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 36);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 48);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 36);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 48);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 36);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 48);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
@@ -4110,7 +4110,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
                     var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8);
@@ -4144,13 +4144,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 36);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 48);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 36);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 48);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 36);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 48);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o);
@@ -4189,7 +4189,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 36);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
                     var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
@@ -4213,7 +4213,7 @@ namespace Samples.Vision
         {
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fa3.Data, (nuint)start * 576);
             ref float p = ref _parameters.Data;
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 Image_F3(ref p, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * 1024), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 576), ref col);
@@ -4378,8 +4378,8 @@ namespace Samples.Vision
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 176);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2320).Clear(); // summed over the rows below
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 176);
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
-            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
+            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 6912);
             ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2880)).Data; // δᵀ of one image [36][16]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
@@ -4444,8 +4444,8 @@ namespace Samples.Vision
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 176);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2320).Clear(); // summed over the rows below
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 176);
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
-            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
+            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 6912);
             ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2880)).Data; // δᵀ of one image [36][16]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
@@ -4510,8 +4510,8 @@ namespace Samples.Vision
             ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 176);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gw, 2320).Clear(); // summed over the rows below
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 176);
-            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10368)).Data;
-            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 5184);
+            ref float col = ref (t_unfolded ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(13824)).Data;
+            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, 6912);
             ref float dt = ref (t_transposed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2880)).Data; // δᵀ of one image [36][16]
             ref float gt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, 576); // ∂L/∂Wᵀ [144][16], summed over the rows below
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref gt, 2304).Clear();
@@ -4592,7 +4592,7 @@ namespace Samples.Vision
         private void InferFeatures(ref float x, ref float y)
         {
             ref float p = ref _parameters.Data;
-            ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(10304)).Data;
+            ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(12032)).Data;
             ref float f1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
             Image_F1(ref p, ref x, ref f1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 5120));
             InferBatchNorm_F1(ref f1);

@@ -822,7 +822,7 @@ namespace Samples.Vision
             _parameters.Slice(144, 8).Clear();
         }
 
-        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — unfold one input image into col[18][144]: row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — unfold one input image into col[18][144] (rows 144 floats apart): row (c·3 + u)·3 + v holds x[c, i·1 + u − 1, j·1 + v − 1] for every output position (i, j), 0 in the padding. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
         private static void Unfold_F1(ref float x, ref float col)
         {
             // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
@@ -1862,7 +1862,7 @@ namespace Samples.Vision
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
         }
 
-        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — unfold one input image into col[24][24]: row (c·3 + u)·1 + v holds x[c, i·1 + u − 0, j·1 + v − 0] for every output position (i, j), 0 in the padding. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — unfold one input image into col[24][24] (rows 32 floats apart): row (c·3 + u)·1 + v holds x[c, i·1 + u − 0, j·1 + v − 0] for every output position (i, j), 0 in the padding. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
         private static void Unfold_F3(ref float x, ref float col)
         {
             // the kernel columns v written out one by one, so that the output columns j whose input column (j·stride + v − padding) lies inside the image, [lo, hi), are constants; a row is copied in Vector128 vectors
@@ -1872,7 +1872,7 @@ namespace Samples.Vision
                 {
                     {
                         // v = 0: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 1) * 24);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 1) * 32);
                         for (int i = 0; i < 4; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -1892,7 +1892,7 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — fold: the gradient of the unfolded input ([24][24]) summed back onto the input image's gradient. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
+        /// <summary>Conv2D 3: 8×6×6 → 12×4×6, 3×1 kernel, stride 1, padding 0, Tanh, no bias — fold: the gradient of the unfolded input ([24][24], rows 32 floats apart) summed back onto the input image's gradient. Parameters: weights [152..440) as [out 12, in 8, 3, 1] (no biases).</summary>
         private static void Fold_F3(ref float col, ref float x)
         {
             global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref x, 288).Clear();
@@ -1903,7 +1903,7 @@ namespace Samples.Vision
                 {
                     {
                         // v = 0: columns [0, 6) from the image
-                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 1) * 24);
+                        ref float colRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)((c * 3 + u) * 1) * 32);
                         for (int i = 0; i < 4; i++)
                         {
                             ref float colAt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref colRow, (nuint)(i * 6));
@@ -1950,13 +1950,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 32);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 32);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1982,7 +1982,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint i = 0; i < 12; i++)
                     {
@@ -2000,13 +2000,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 32);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 32);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2032,7 +2032,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 12; i++)
                     {
@@ -2061,13 +2061,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 32);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 32);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2106,7 +2106,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 12; i++)
@@ -2128,13 +2128,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 32);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 32);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2160,7 +2160,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 12; i++)
                     {
@@ -2190,13 +2190,13 @@ namespace Samples.Vision
                 for (; r + 4 <= count; r += 4)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 24);
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 32);
                     ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 24);
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 32);
                     ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 24);
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2235,7 +2235,7 @@ namespace Samples.Vision
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 24);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 32);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint i = 0; i < 12; i++)
@@ -2308,7 +2308,7 @@ namespace Samples.Vision
                         var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -2343,7 +2343,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -2382,7 +2382,7 @@ namespace Samples.Vision
                         var c7_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + 16);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32 + 16);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -2417,7 +2417,7 @@ namespace Samples.Vision
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + 16);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32 + 16);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
@@ -2477,7 +2477,7 @@ namespace Samples.Vision
                         var c3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
@@ -2520,7 +2520,7 @@ namespace Samples.Vision
                         var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
@@ -2583,7 +2583,7 @@ namespace Samples.Vision
                         var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
@@ -2616,7 +2616,7 @@ namespace Samples.Vision
                         var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 24; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 24 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 32 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
@@ -2665,13 +2665,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 32);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 32);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 32);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
@@ -2697,7 +2697,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
                     for (nuint i = 0; i < 24; i++)
@@ -2715,13 +2715,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 32);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 32);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 32);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
@@ -2747,7 +2747,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
                     for (nuint i = 0; i < 24; i++)
@@ -2776,13 +2776,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 32);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 32);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 32);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0);
@@ -2808,7 +2808,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0);
                     for (nuint i = 0; i < 24; i++)
@@ -2826,13 +2826,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 32);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 32);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 32);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
@@ -2858,7 +2858,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
                     for (nuint i = 0; i < 24; i++)
@@ -2887,13 +2887,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 32);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 32);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 32);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 0);
@@ -2932,7 +2932,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
                     var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4);
@@ -2954,13 +2954,13 @@ namespace Samples.Vision
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 24);
+                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 32);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 12);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 24);
+                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 32);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 12);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 24);
+                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 32);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
@@ -2986,7 +2986,7 @@ namespace Samples.Vision
                 }
                 for (; r < count; r++)
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 24);
+                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 32);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 12);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
                     for (nuint i = 0; i < 24; i++)
