@@ -189,22 +189,25 @@ namespace CompiledNet.Generator.Emit
             int lanes = vw.Lanes;
             int full = width / lanes, chunks = full / vectors, leftover = full % vectors;
 
-            void Rows(string? o, int offset, int strip, VectorWidth? narrow = null)
+            // Blocks of blockRows rows, then the rows left over one at a time: body(n) writes the work of n rows.
+            void RowLoops(Action<int> body)
             {
-                var v = narrow ?? vw;
                 w.Line("int r = 0;");
                 if (rowBlocks)
                     using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
                     {
                         declareRows(blockRows);
-                        Chunk(w, v, blockRows, strip, p, o, offset);
+                        body(blockRows);
                     }
                 using (w.Open("for (; r < count; r++)"))
                 {
                     declareRows(1);
-                    Chunk(w, v, 1, strip, p, o, offset);
+                    body(1);
                 }
             }
+
+            void Rows(string? o, int offset, int strip, VectorWidth? narrow = null)
+                => RowLoops(n => Chunk(w, narrow ?? vw, n, strip, p, o, offset));
 
             if (full > 0) Legend(w, vw, rowBlocks ? blockRows : 1, chunks > 0 ? vectors : 1);
             if (chunks > 0)
@@ -234,20 +237,7 @@ namespace CompiledNet.Generator.Emit
                 int tail = width - start;
                 w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(tail)}, scalar, {(rowBlocks ? $"{Int(blockRows)} rows at a time" : "row by row")}");
                 using (w.Open())
-                {
-                    w.Line("int r = 0;");
-                    if (rowBlocks)
-                        using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
-                        {
-                            declareRows(blockRows);
-                            ScalarTail(w, blockRows, start, tail, p);
-                        }
-                    using (w.Open("for (; r < count; r++)"))
-                    {
-                        declareRows(1);
-                        ScalarTail(w, 1, start, tail, p);
-                    }
-                }
+                    RowLoops(n => ScalarTail(w, n, start, tail, p));
             }
         }
 
