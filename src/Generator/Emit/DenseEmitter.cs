@@ -247,15 +247,21 @@ namespace CompiledNet.Generator.Emit
         {
             KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, layer.Width,
                 new KernelEmitter.Product($"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)", k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(layer.Width)}", k => $"y{k}", bias),
-                rows =>
-                {
-                    for (int k = 0; k < rows; k++)
-                    {
-                        string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
-                        w.Line($"ref float x{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, {row} * {Int(layer.Inputs)});");
-                        w.Line($"ref float y{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {row} * {Int(layer.Width)});");
-                    }
-                }, rowBlocks);
+                rows => DeclareRows(w, rows, ("x", layer.Inputs), ("y", layer.Width)), rowBlocks);
+        }
+
+        /// <summary>
+        /// For each of <paramref name="rows"/> rows from r, and each (matrix, width): <c>ref float {matrix}{k}</c>, row r + k of
+        /// the matrix of that many floats a row at ref <c>matrix</c>.
+        /// </summary>
+        private static void DeclareRows(IndentedWriter w, int rows, params (string Matrix, int Width)[] matrices)
+        {
+            for (int k = 0; k < rows; k++)
+            {
+                string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                foreach (var (matrix, width) in matrices)
+                    w.Line($"ref float {matrix}{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {matrix}, {row} * {Int(width)});");
+            }
         }
 
         /// <summary>y = x·W (+ b) over rows [start, start + count) into <paramref name="target"/>, from the weights in use this step.</summary>
@@ -411,15 +417,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open())
                         KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, inputs,
                             new KernelEmitter.Product($"for (nuint u = 0; u < {Int(width)}; u++)", k => Refs.At($"d{k}", "u"), "wt", $"u * {Int(inputs)}", k => $"dx{k}", null),
-                            rows =>
-                            {
-                                for (int k = 0; k < rows; k++)
-                                {
-                                    string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
-                                    w.Line($"ref float d{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, {row} * {Int(width)});");
-                                    w.Line($"ref float dx{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, {row} * {Int(inputs)});");
-                                }
-                            });
+                            rows => DeclareRows(w, rows, ("d", width), ("dx", inputs)));
                     return;
                 }
                 w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
@@ -445,12 +443,7 @@ namespace CompiledNet.Generator.Emit
 
         private static void InputGradientRows(IndentedWriter w, VectorWidth vw, int inputs, int units, int rows)
         {
-            for (int k = 0; k < rows; k++)
-            {
-                string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
-                w.Line($"ref float d{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, {row} * {Int(units)});");
-                w.Line($"ref float dx{k} = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, {row} * {Int(inputs)});");
-            }
+            DeclareRows(w, rows, ("d", units), ("dx", inputs));
             int blocked = inputs / DotColumns * DotColumns;
             if (blocked > 0)
             {

@@ -28,7 +28,7 @@ namespace CompiledNet.Generator.Emit
                 }
             }
             Layers = layers;
-            Unfolded = spec.Features.Where(f => f.Kind == FeatureKind.Conv2D).Select(f => f.FanIn * FeaturePlan.ColumnStride(f)).DefaultIfEmpty(0).Max();
+            Unfolded = layers.Where(l => l.IsConv).Select(l => l.Spec.FanIn * l.ColStride).DefaultIfEmpty(0).Max();
             Transposed = layers.Where(l => l.TransposedWeightGradient).Select(l => l.Spec.Output.Size + l.Spec.WeightCount).DefaultIfEmpty(0).Max();
             // One example's images of every layer but the last (which the caller gives), then the unfolded input.
             // (rounded up to whole 64-byte lines, so that the unfolded input, and each of its rows, starts on a line)
@@ -102,7 +102,7 @@ namespace CompiledNet.Generator.Emit
             // than transposing δ once per image and running it as the register-blocked product ∂L/∂Wᵀ = col·δᵀ when
             // there are many inputs per filter for few positions (deeper layers).
             TransposedWeightGradient = IsConv && 4 * spec.FanIn > spec.Positions;
-            ColStride = ColumnStride(spec);
+            ColStride = spec.Positions > 16 ? (spec.Positions + 15) & ~15 : spec.Positions;
             Forward = "Forward_F" + k;
             Backward = "Backward_F" + k;
             Step = "Step_F" + k;
@@ -118,9 +118,6 @@ namespace CompiledNet.Generator.Emit
         /// never read.
         /// </summary>
         public int ColStride { get; }
-
-        /// <summary>The <see cref="ColStride"/> of a convolution.</summary>
-        public static int ColumnStride(FeatureLayerSpec f) => f.Positions > 16 ? (f.Positions + 15) & ~15 : f.Positions;
 
         public int Index { get; }
 
