@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using CompiledNet.Generator.Model;
 using static CompiledNet.Generator.Literals;
 
@@ -77,6 +78,7 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line($"// InferFeatures: one example's images between the layers and the unfolded input ({Int(plans.InferScratch)} floats), one buffer per thread.");
             w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_features;");
+            EmitWinogradFields(w, plans);
             w.Line();
             w.Line("private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =");
             using (w.Open())
@@ -139,7 +141,7 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>The per-image kernels: unfold and fold for a convolution, the image forward, and max pooling's training variant.</summary>
-        public static void EmitImageKernels(IndentedWriter w, FeaturePlan fp)
+        public static void EmitImageKernels(IndentedWriter w, FeaturePlans plans, FeaturePlan fp)
         {
             var f = fp.Spec;
             switch (f.Kind)
@@ -155,7 +157,9 @@ namespace CompiledNet.Generator.Emit
                     if (fp.TransposedWeightGradient) EmitWeightGradient(w, fp);
                     break;
                 case FeatureKind.MaxPool:
-                    EmitMaxPoolImage(w, fp, training: false);
+                    // inference's image (unless a Winograd convolution computes it, and no batch-normalised layer after it
+                    // needs it for the exact population statistics, which run the layers below it one by one)
+                    if (!fp.PooledByWinograd || plans.Layers.Any(l => l.Index > fp.Index && l.BatchNorm)) EmitMaxPoolImage(w, fp, training: false);
                     EmitMaxPoolImage(w, fp, training: true);
                     break;
                 default:
@@ -655,6 +659,36 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>Inference of one example through every convolution and pooling layer into <c>y</c> (the first dense layer's input), using the thread's buffer.</summary>
+        /// <summary>
+        /// The per-thread buffer of the convolutions that InferFeatures runs through Winograd's F(2×2, 3×3) with their max
+        /// pooling: each one's cache (its transformed filters, whose layout depends on the machine's vector width), then
+        /// the scratch of one image; the offsets are computed when the class is first used.
+        /// </summary>
+        private static void EmitWinogradFields(IndentedWriter w, FeaturePlans plans)
+        {
+            if (plans.Winograd.Count == 0) return;
+            w.Line("// InferFeatures runs " + string.Join(", ", plans.Winograd.Select(fp => Describer.FeatureName(fp.Spec, fp.Index))) + " with the max pooling after "
+                + (plans.Winograd.Count == 1 ? "it" : "each") + " through Winograd's F(2×2, 3×3).");
+            w.Line("// Per thread: the transformed filters with a copy of the weights they were made from (transformed again whenever the");
+            w.Line("// weights differ), then one image's scratch. The filters' layout depends on the machine's vector width.");
+            w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_winograd;");
+            string end = "0";
+            foreach (var fp in plans.Winograd)
+            {
+                w.Line($"private static readonly int {fp.WinogradCache} = {end};");
+                end = $"{fp.WinogradCache} + global::CompiledNet.CompilerServices.Winograd.CacheLength({Int(fp.Spec.Input.Channels)}, {Int(fp.Spec.Output.Channels)})";
+            }
+            w.Line($"private static readonly int s_winogradScratch = {end};");
+            string scratch = "";
+            foreach (var fp in plans.Winograd)
+            {
+                var f = fp.Spec;
+                string one = $"global::CompiledNet.CompilerServices.Winograd.ScratchLength({Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.PadHeight)})";
+                scratch = scratch.Length == 0 ? one : $"global::System.Math.Max({scratch}, {one})";
+            }
+            w.Line($"private static readonly int s_winogradLength = s_winogradScratch + {scratch};");
+        }
+
         public static void EmitInferFeatures(IndentedWriter w, FeaturePlans plans)
         {
             w.Line($"/// <summary>One example through the convolution and pooling layers: x (the image, {Int(plans.Layers[0].Spec.Input.Size)} values) into y ({Int(plans.OutputSize)} values, channel by channel, the first dense layer's input).</summary>");
@@ -662,15 +696,28 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line($"ref float p = ref {Data("_parameters")};");
                 w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(Int(plans.InferScratch))}")};");
+                if (plans.Winograd.Count > 0) w.Line($"global::System.Span<float> winograd = t_winograd ??= {NewBuffer("s_winogradLength")};");
                 int offset = 0;
                 string input = "x";
+                FeaturePlan? winograd = null;
                 foreach (var fp in plans.Layers)
                 {
+                    if (fp.Winograd)
+                    {
+                        winograd = fp; // computed with the pooling layer after it, into that layer's output
+                        continue;
+                    }
                     string output = fp.IsLast ? "y" : "f" + fp.Number;
                     if (!fp.IsLast)
                     {
                         w.Line($"ref float {output} = ref {Add("s", Int(offset))};");
                         offset += fp.Spec.Output.Size;
+                    }
+                    if (fp.PooledByWinograd && winograd is not null)
+                    {
+                        EmitWinogradCall(w, winograd, fp, input, output);
+                        input = output;
+                        continue;
                     }
                     w.Line(fp.IsConv ? $"{fp.Image}(ref p, ref {input}, ref {output}, ref {Add("s", Int(plans.InferScratch - plans.Unfolded))});" : $"{fp.Image}(ref {input}, ref {output});");
                     if (fp.BatchNorm) w.Line($"{fp.InferBatchNorm}(ref {output});");
@@ -678,6 +725,22 @@ namespace CompiledNet.Generator.Emit
                 }
             }
             w.Line();
+        }
+
+        /// <summary>The convolution <paramref name="conv"/> and the max pooling <paramref name="pool"/> after it on one image, from <paramref name="input"/> into <paramref name="output"/>.</summary>
+        private static void EmitWinogradCall(IndentedWriter w, FeaturePlan conv, FeaturePlan pool, string input, string output)
+        {
+            var f = conv.Spec;
+            string weights = $"_parameters.Slice({Int(conv.WeightOffset)}, {Int(f.WeightCount)})";
+            string bias = conv.BiasOffset >= 0 ? $"_parameters.Slice({Int(conv.BiasOffset)}, {Int(f.BiasCount)})" : "default";
+            string activation = "global::CompiledNet.CompilerServices.GemmActivation." + (f.Activation == ActivationKind.ReLU ? "ReLU" : "Identity");
+            w.Line($"// {Describer.FeatureName(f, conv.Index)} and {Describer.FeatureName(pool.Spec, pool.Index)} together: Winograd's F(2×2, 3×3), each 2×2 pooling window one output tile");
+            string cache = $"winograd.Slice({conv.WinogradCache}, {conv.WinogradCacheEnd} - {conv.WinogradCache})";
+            w.Line($"global::CompiledNet.CompilerServices.Winograd.Refresh({weights}, {Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {cache}, winograd.Slice(s_winogradScratch));");
+            w.Line($"global::CompiledNet.CompilerServices.Winograd.ConvolveMaxPool({cache}, {bias}, "
+                + $"global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {input}, {Int(f.Input.Size)}), "
+                + $"{Int(f.Input.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.PadHeight)}, {Int(f.Output.Channels)}, {activation}, "
+                + $"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref {output}, {Int(pool.Spec.Output.Size)}), winograd.Slice(s_winogradScratch));");
         }
     }
 }

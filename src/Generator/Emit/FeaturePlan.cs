@@ -27,7 +27,16 @@ namespace CompiledNet.Generator.Emit
                     normalised++;
                 }
             }
+            for (int k = 0; k + 1 < layers.Count; k++)
+            {
+                if (!WinogradPair(spec.Features[k], spec.Features[k + 1])) continue;
+                layers[k].Winograd = true;
+                layers[k + 1].PooledByWinograd = true;
+                k++;
+            }
             Layers = layers;
+            Winograd = layers.Where(l => l.Winograd).ToList();
+            for (int i = 0; i < Winograd.Count; i++) Winograd[i].WinogradCacheEnd = i + 1 < Winograd.Count ? Winograd[i + 1].WinogradCache : "s_winogradScratch";
             Unfolded = layers.Where(l => l.IsConv).Select(l => l.Spec.FanIn * l.ColStride).DefaultIfEmpty(0).Max();
             Transposed = layers.Where(l => l.TransposedWeightGradient).Select(l => l.Spec.Output.Size + l.Spec.WeightCount).DefaultIfEmpty(0).Max();
             // One example's images of every layer but the last (which the caller gives), then the unfolded input.
@@ -38,6 +47,28 @@ namespace CompiledNet.Generator.Emit
         }
 
         public IReadOnlyList<FeaturePlan> Layers { get; }
+
+        /// <summary>The convolutions whose inference runs with the max pooling after them through <c>Winograd.ConvolveMaxPool</c>.</summary>
+        public IReadOnlyList<FeaturePlan> Winograd { get; }
+
+        /// <summary>
+        /// Fewest input channels for which a convolution's inference goes through Winograd's F(2×2, 3×3): its 16 matrix
+        /// products have the input channels as their inner dimension, too short below this to repay the transforms (a
+        /// first layer on a grey or colour image stays a direct product).
+        /// </summary>
+        public const int WinogradMinChannels = 8;
+
+        /// <summary>
+        /// A 3×3 convolution with stride 1, the same padding on every side, no batch norm, a linear or ReLU activation, at
+        /// least <see cref="WinogradMinChannels"/> input channels and an output of even height and width, followed by 2×2
+        /// max pooling with stride 2 and no padding: each pooling window is one output tile of F(2×2, 3×3).
+        /// </summary>
+        private static bool WinogradPair(FeatureLayerSpec conv, FeatureLayerSpec pool)
+            => conv.Kind == FeatureKind.Conv2D && conv.KernelHeight == 3 && conv.KernelWidth == 3 && conv.Stride == 1
+                && conv.PadHeight == conv.PadWidth && !conv.BatchNorm && conv.Activation is ActivationKind.Linear or ActivationKind.ReLU
+                && conv.Input.Channels >= WinogradMinChannels && conv.Output.Height % 2 == 0 && conv.Output.Width % 2 == 0
+                && pool.Kind == FeatureKind.MaxPool && pool.KernelHeight == 2 && pool.KernelWidth == 2 && pool.Stride == 2
+                && pool.PadHeight == 0 && pool.PadWidth == 0;
 
         public bool Any => Layers.Count > 0;
 
@@ -204,6 +235,18 @@ namespace CompiledNet.Generator.Emit
         public string Forward { get; }
         public string Backward { get; }
         public string Step { get; }
+
+        /// <summary>A convolution whose inference runs together with the max pooling after it through Winograd's F(2×2, 3×3).</summary>
+        public bool Winograd { get; set; }
+
+        /// <summary>A max pooling layer that the convolution before it computes in inference (<see cref="Winograd"/>).</summary>
+        public bool PooledByWinograd { get; set; }
+
+        /// <summary>The static field with the offset of this convolution's Winograd cache in <c>t_winograd</c>.</summary>
+        public string WinogradCache => "s_winograd_F" + Number;
+
+        /// <summary>The static field where this convolution's Winograd cache ends (the next one's, or the scratch's start).</summary>
+        public string WinogradCacheEnd { get; set; } = "";
 
         /// <summary>"weights [a..b), biases [b..c)", "weights [a..b) (no biases)" or "no parameters".</summary>
         public string Ranges

@@ -11,7 +11,7 @@ namespace CompiledNet.Generator.Emit
             foreach (var fp in plan.Features.Layers)
             {
                 ConvEmitter.EmitInit(w, fp);
-                ConvEmitter.EmitImageKernels(w, fp);
+                ConvEmitter.EmitImageKernels(w, plan.Features, fp);
                 ConvEmitter.EmitForward(w, plan.Features, fp);
                 ConvEmitter.EmitBackward(w, plan.Features, fp);
                 OptimizerEmitter.EmitFeatureStep(w, fp, plan.Layout, plan.Spec.Optimizer, plan.Spec.Regularization);

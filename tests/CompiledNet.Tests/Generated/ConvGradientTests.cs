@@ -26,6 +26,10 @@ public class ConvGradientTests
         yield return new object[] { "max pooling first, 9 filters", new PoolFirstNet(3),
             new ConvReference((3, 8, 8), LossKind.Quadratic,
                 new Pool(true, 2, 2), new Conv(9, 3, 3, 1, 1, Activation.ReLU), new ConvReference.Dense(4, Activation.Linear)), 4 };
+        yield return new object[] { "Winograd inference: 3×3 convolutions with max pooling, padding 1 and 0", new WinogradNet(4),
+            new ConvReference((2, 12, 12), LossKind.SoftmaxCrossEntropy,
+                new Conv(8, 3, 3, 1, 1, Activation.Tanh), new Conv(9, 3, 3, 1, 1, Activation.ReLU), new Pool(true, 2, 2),
+                new Conv(8, 3, 3, 1, 0, Activation.Linear, Bias: false), new Pool(true, 2, 2), new ConvReference.Dense(3, Activation.Softmax)), 3 };
     }
 
     private static float[] RandomInputs(Random rng, int length)

@@ -161,12 +161,26 @@ public class SnapshotTests
         public partial class ConvBatchNormNet { }
         """;
 
+    // A 3×3 convolution on 8 channels followed by 2×2 max pooling: inference runs the pair through Winograd's
+    // F(2×2, 3×3) (training keeps the unfolded product); SGD.
+    public const string Winograd = """
+        using CompiledNet;
+        namespace Samples.Vision;
+
+        [Network(Channels = 8, Height = 8, Width = 8, BatchSize = 8)]
+        [Conv2D(16, Kernel = 3, Padding = 1)]
+        [MaxPool(2)]
+        [Dense(10, Activation.Softmax)]
+        [Loss(LossKind.SoftmaxCrossEntropy)]
+        public partial class WinogradNet { }
+        """;
+
     /// <summary>Every snapshot declaration with its snapshot's name.</summary>
     public static readonly (string Name, string Source)[] All =
     {
         ("XorNet", Xor), ("TinyClassifier", Classifier), ("Regressor", Regression),
         ("SplitBatchNormNet", SplitBatchNorm), ("WideNet", Wide), ("MaxoutNet", Maxout), ("AdagradNet", Adagrad), ("RmsPropNet", RmsProp),
-        ("ConvNet", Conv), ("ConvBatchNormNet", ConvBatchNorm),
+        ("ConvNet", Conv), ("ConvBatchNormNet", ConvBatchNorm), ("WinogradNet", Winograd),
     };
 
     private static string Generate(string source)
@@ -207,6 +221,9 @@ public class SnapshotTests
 
     [Fact]
     public void ConvBatchNormSnapshot_PerChannelBatchNormAndDropoutOnConvolutionsSplitStepSegmentsMomentum() => SnapshotAssert.Matches("ConvBatchNormNet", Generate(ConvBatchNorm));
+
+    [Fact]
+    public void WinogradSnapshot_ConvolutionAndMaxPoolingInferredTogether() => SnapshotAssert.Matches("WinogradNet", Generate(Winograd));
 
     [Fact]
     public void GeneratedSourceIsIndependentOfTheBuildMachinesCulture()

@@ -32,6 +32,22 @@ public partial class ConvMaxPoolNet { }
 [Loss(LossKind.Quadratic)]
 public partial class PoolFirstNet { }
 
+// Two convolutions whose inference runs through Winograd's F(2×2, 3×3) with the max pooling after them (at least 8
+// input channels, 3×3, stride 1): padding 1 with ReLU and biases, then padding 0, linear, no bias; 9 channels, so
+// that the transforms have a vector tail at every width.
+// 2×12×12 → Conv2D 8 3×3 pad 1 Tanh → Conv2D 9 3×3 pad 1 ReLU → MaxPool 2 → 9×6×6 → Conv2D 8 3×3 Linear, no bias
+// → 8×4×4 → MaxPool 2 → 8×2×2 → 3 Softmax
+[Network(Channels = 2, Height = 12, Width = 12, BatchSize = 4)]
+[Conv2D(8, Kernel = 3, Padding = 1, Activation = Activation.Tanh, Init = WeightInit.Glorot)]
+[Conv2D(9, Kernel = 3, Padding = 1, Activation = Activation.ReLU)]
+[MaxPool(2)]
+[Conv2D(8, Kernel = 3, Activation = Activation.Linear, Bias = false)]
+[MaxPool(2)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Sgd, LearningRate = 0.05f)]
+public partial class WinogradNet { }
+
 // Enough work per row (≈ 0.3 MFLOP of training) that batches of 8 rows and more are split across threads;
 // L1 and L2 on the weights.
 [Network(Channels = 1, Height = 12, Width = 12, BatchSize = 32)]

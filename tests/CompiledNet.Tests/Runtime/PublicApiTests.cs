@@ -133,7 +133,7 @@ public class PublicApiTests
         Assert.NotEmpty(hidden);
         Assert.All(hidden, name => Assert.StartsWith("CompiledNet.CompilerServices.", name));
         Assert.Equal(
-            new[] { "AlignedBuffer", "Gemm", "GemmActivation", "IParallelRows", "IParallelStep", "Kernels", "WorkerPool" },
+            new[] { "AlignedBuffer", "Gemm", "GemmActivation", "IParallelRows", "IParallelStep", "Kernels", "Winograd", "WorkerPool" },
             assembly.GetExportedTypes().Where(t => t.Namespace == "CompiledNet.CompilerServices").Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal));
     }
 
