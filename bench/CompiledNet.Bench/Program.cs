@@ -398,7 +398,7 @@ if (withB)
 if (withD)
 {
     md.AppendLine();
-    md.AppendLine($"Inference of D (initial weights, seed 1, in every library; the arithmetic does not depend on the values), one row at a time, against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote from those weights (rows of 784 inputs, reshaped to 1×28×28 inside the model), {onnxSettings}. TorchSharp runs eval mode under `no_grad`. CompiledNet's `Predict` runs on the caller's thread. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster).");
+    md.AppendLine($"Inference of D (initial weights, seed 1, in every library; the arithmetic does not depend on the values), one row at a time, against both peers. ONNX Runtime {OnnxRuntimeVersion()} runs the model `OnnxExport.Save` wrote from those weights (rows of 784 inputs, reshaped to 1×28×28 inside the model), {onnxSettings}. TorchSharp runs eval mode under `no_grad`. CompiledNet's `Predict` runs on the caller's thread, its second convolution and pooling through Winograd's F(2×2, 3×3); its GFLOP/s counts the direct convolutions' multiply-adds, of which Winograd's form does fewer. Ratios are peer time / CompiledNet time (> 1: CompiledNet faster).");
     md.AppendLine();
     md.AppendLine("| D inference | CompiledNet | TorchSharp | ONNX Runtime | CompiledNet vs TorchSharp | CompiledNet vs ONNX Runtime | CompiledNet GFLOP/s | CompiledNet allocated |");
     md.AppendLine("|---|---|---|---|---|---|---|---|");
