@@ -49,7 +49,7 @@ namespace CompiledNet.CompilerServices
             int tiles = tilesDown * tilesAcross;
             long padded = (long)(2 * tilesDown + 2) * (2 * tilesAcross + 2) * inChannels;
             long length = Math.Max(padded, (long)tiles * outChannels) + (long)Points * tiles * (inChannels + outChannels);
-            length = Math.Max(length, (long)inChannels * outChannels);
+            length = Math.Max(length, (long)Points * inChannels * outChannels);
             if (length > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "The image is too large for one buffer.");
             return (int)length;
         }
@@ -57,7 +57,7 @@ namespace CompiledNet.CompilerServices
         /// <summary>
         /// Makes <paramref name="cache"/> hold the transformed filters of <paramref name="weights"/> ([out, in, 3, 3],
         /// row-major): nothing to do when they are the weights the cache was made from (compared bit for bit), otherwise
-        /// it transforms them (some 60 arithmetic operations per filter pair) and keeps a copy. A cache that was never written (all zeros) holds the transform of
+        /// it transforms them (some 60 arithmetic operations per filter pair, each filter once) and keeps a copy. A cache that was never written (all zeros) holds the transform of
         /// all-zero weights, which is correct for them.
         /// </summary>
         public static void Refresh(ReadOnlySpan<float> weights, int inChannels, int outChannels, Span<float> cache, Span<float> scratch)
@@ -65,23 +65,22 @@ namespace CompiledNet.CompilerServices
             int length = CacheLength(inChannels, outChannels), count = outChannels * inChannels * 9;
             if (weights.Length != count) Kernels.ThrowWrongLength(nameof(weights), count, weights.Length, "outChannels × inChannels × 3 × 3");
             if (cache.Length < length) Kernels.ThrowWrongLength(nameof(cache), length, cache.Length, "at least CacheLength(inChannels, outChannels)");
-            if (scratch.Length < inChannels * outChannels) Kernels.ThrowWrongLength(nameof(scratch), inChannels * outChannels, scratch.Length, "at least inChannels × outChannels");
+            int pairs = inChannels * outChannels;
+            if (scratch.Length < Points * pairs) Kernels.ThrowWrongLength(nameof(scratch), Points * pairs, scratch.Length, "at least 16 × inChannels × outChannels");
             var copy = cache.Slice(0, count);
             if (MemoryMarshal.Cast<float, int>(weights).SequenceEqual(MemoryMarshal.Cast<float, int>(copy))) return;
             int packed = Gemm.PackedLength(inChannels, outChannels);
-            var u = scratch.Slice(0, inChannels * outChannels);
+            // U = G g Gᵀ of every filter pair, each point (i, j) an inChannels × outChannels matrix: u[point][c][o]
+            var u = scratch.Slice(0, Points * pairs);
             Span<float> tile = stackalloc float[Points];
+            for (int o = 0; o < outChannels; o++)
+                for (int c = 0; c < inChannels; c++)
+                {
+                    TransformFilter(weights.Slice((o * inChannels + c) * 9, 9), tile);
+                    for (int point = 0; point < Points; point++) u[point * pairs + c * outChannels + o] = tile[point];
+                }
             for (int point = 0; point < Points; point++)
-            {
-                // point (i, j) of U = G g Gᵀ for every filter pair, as an inChannels × outChannels matrix
-                for (int o = 0; o < outChannels; o++)
-                    for (int c = 0; c < inChannels; c++)
-                    {
-                        TransformFilter(weights.Slice((o * inChannels + c) * 9, 9), tile);
-                        u[c * outChannels + o] = tile[point];
-                    }
-                Gemm.Pack(u, default, inChannels, outChannels, cache.Slice(count + point * packed, packed));
-            }
+                Gemm.Pack(u.Slice(point * pairs, pairs), default, inChannels, outChannels, cache.Slice(count + point * packed, packed));
             weights.CopyTo(copy);
         }
 
