@@ -691,8 +691,10 @@ namespace CompiledNet.Generator.Emit
 
         public static void EmitInferFeatures(IndentedWriter w, FeaturePlans plans)
         {
-            w.Line($"/// <summary>One example through the convolution and pooling layers: x (the image, {Int(plans.Layers[0].Spec.Input.Size)} values) into y ({Int(plans.OutputSize)} values, channel by channel, the first dense layer's input).</summary>");
-            using (w.Open("private void InferFeatures(ref float x, ref float y)"))
+            bool anyWinograd = plans.Winograd.Count > 0;
+            w.Line($"/// <summary>One example through the convolution and pooling layers: x (the image, {Int(plans.Layers[0].Spec.Input.Size)} values) into y ({Int(plans.OutputSize)} values, channel by channel, the first dense layer's input)"
+                + (anyWinograd ? "; refresh: first make sure this thread's Winograd filters are those of the current weights (PredictBatch does it once per chunk)" : "") + ".</summary>");
+            using (w.Open(anyWinograd ? "private void InferFeatures(ref float x, ref float y, bool refresh = true)" : "private void InferFeatures(ref float x, ref float y)"))
             {
                 w.Line($"ref float p = ref {Data("_parameters")};");
                 w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(Int(plans.InferScratch))}")};");
@@ -736,7 +738,7 @@ namespace CompiledNet.Generator.Emit
             string activation = "global::CompiledNet.CompilerServices.GemmActivation." + (f.Activation == ActivationKind.ReLU ? "ReLU" : "Identity");
             w.Line($"// {Describer.FeatureName(f, conv.Index)} and {Describer.FeatureName(pool.Spec, pool.Index)} together: Winograd's F(2×2, 3×3), each 2×2 pooling window one output tile");
             string cache = $"winograd.Slice({conv.WinogradCache}, {conv.WinogradCacheEnd} - {conv.WinogradCache})";
-            w.Line($"global::CompiledNet.CompilerServices.Winograd.Refresh({weights}, {Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {cache}, winograd.Slice(s_winogradScratch));");
+            w.Line($"if (refresh) global::CompiledNet.CompilerServices.Winograd.Refresh({weights}, {Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {cache}, winograd.Slice(s_winogradScratch));");
             w.Line($"global::CompiledNet.CompilerServices.Winograd.ConvolveMaxPool({cache}, {bias}, "
                 + $"global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {input}, {Int(f.Input.Size)}), "
                 + $"{Int(f.Input.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.PadHeight)}, {Int(f.Output.Channels)}, {activation}, "

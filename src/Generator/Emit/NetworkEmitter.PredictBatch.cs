@@ -97,7 +97,9 @@ namespace CompiledNet.Generator.Emit
                     {
                         w.Line("// the convolution and pooling layers, image by image, into the chunk's dense inputs");
                         w.Line($"ref float flat = ref (t_flatBatch ??= {NewBuffer(Int(flatRows * plan.Features.OutputSize))}).Data;");
-                        w.Line($"for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * {Int(plan.Features.OutputSize)}));");
+                        // with Winograd layers, the first image of a chunk checks the cached filters against the weights, the rest reuse them
+                        string refresh = plan.Features.Winograd.Count > 0 ? ", row == 0" : "";
+                        w.Line($"for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * {Int(plan.Features.OutputSize)}){refresh});");
                         input = "flat";
                     }
                     for (int l = 0; l < n; l++)

@@ -143,6 +143,30 @@ public class ConvTrainingTests
     }
 
     [Fact]
+    public void WithWinogradLayersPredictBatchOnTwoThreadsFollowsChangedWeightsAndEqualsPredict()
+    {
+        // WinogradNet's convolutions check their cached filters once per chunk of PredictBatch, on every thread taking
+        // part: after a weight changes (no other call in between), every row of the next batch must see it
+        var net = new WinogradNet(6) { InferenceThreads = 2 };
+        const int rows = 150;
+        var (xs, _) = RandomBatch.Of(rows, WinogradNet.InputSize, 3, 7);
+        var batch = new float[rows * 3];
+        net.PredictBatch(xs, batch);
+        for (int j = 0; j < 200; j++) net.Parameters[j] += 0.25f; // the first convolution's and the second's first weights
+        net.PredictBatch(xs, batch);
+        var y = new float[3];
+        for (int r = 0; r < rows; r++)
+        {
+            net.Predict(xs.AsSpan(r * WinogradNet.InputSize, WinogradNet.InputSize), y);
+            for (int k = 0; k < 3; k++)
+            {
+                double difference = Math.Abs(y[k] - batch[r * 3 + k]) / Math.Max(1e-3, Math.Abs(y[k]));
+                Assert.True(difference <= 1e-5, $"row {r} output {k}: Predict {y[k]:R}, PredictBatch {batch[r * 3 + k]:R}");
+            }
+        }
+    }
+
+    [Fact]
     public void SafeTensorsWritesConvolutionWeightsAsOutInKernelHeightKernelWidth()
     {
         var net = new ConvMaxPoolNet(5);

@@ -642,7 +642,7 @@ namespace Samples.Vision
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
                 // the convolution and pooling layers, image by image, into the chunk's dense inputs
                 ref float flat = ref (t_flatBatch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(24576)).Data;
-                for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * 256));
+                for (nuint row = 0; row < (nuint)count; row++) InferFeatures(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, row * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref flat, row * 256), row == 0);
                 if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref flat, count * 256), count, 256, packed.GetValueOrDefault().Slice(0, s_packedEnd_L1), 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 10), global::CompiledNet.CompilerServices.GemmActivation.Identity);
                 else InferRows_L1(ref p, ref statistics, ref flat, ref z, ref pieces, count);
                 if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * 10), count, 10, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * 10));
@@ -1912,14 +1912,14 @@ namespace Samples.Vision
             }
         }
 
-        /// <summary>One example through the convolution and pooling layers: x (the image, 512 values) into y (256 values, channel by channel, the first dense layer's input).</summary>
-        private void InferFeatures(ref float x, ref float y)
+        /// <summary>One example through the convolution and pooling layers: x (the image, 512 values) into y (256 values, channel by channel, the first dense layer's input); refresh: first make sure this thread's Winograd filters are those of the current weights (PredictBatch does it once per chunk).</summary>
+        private void InferFeatures(ref float x, ref float y, bool refresh = true)
         {
             ref float p = ref _parameters.Data;
             ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5632)).Data;
             global::System.Span<float> winograd = t_winograd ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_winogradLength);
             // Conv2D 1 and MaxPool 2 together: Winograd's F(2×2, 3×3), each 2×2 pooling window one output tile
-            global::CompiledNet.CompilerServices.Winograd.Refresh(_parameters.Slice(0, 1152), 8, 16, winograd.Slice(s_winograd_F1, s_winogradScratch - s_winograd_F1), winograd.Slice(s_winogradScratch));
+            if (refresh) global::CompiledNet.CompilerServices.Winograd.Refresh(_parameters.Slice(0, 1152), 8, 16, winograd.Slice(s_winograd_F1, s_winogradScratch - s_winograd_F1), winograd.Slice(s_winogradScratch));
             global::CompiledNet.CompilerServices.Winograd.ConvolveMaxPool(winograd.Slice(s_winograd_F1, s_winogradScratch - s_winograd_F1), _parameters.Slice(1152, 16), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 512), 8, 8, 8, 1, 16, global::CompiledNet.CompilerServices.GemmActivation.ReLU, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 256), winograd.Slice(s_winogradScratch));
         }
 
