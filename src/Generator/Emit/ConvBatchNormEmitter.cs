@@ -240,7 +240,7 @@ namespace CompiledNet.Generator.Emit
         public static void EmitAccumulateStatistics(IndentedWriter w, FeaturePlans plans, FeaturePlan target)
         {
             var f = target.Spec;
-            w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(Int(plans.InferScratch))}")};");
+            w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(plans.FeaturesLength)}")};");
             w.Line($"ref float unfolded = ref {Add("s", Int(plans.InferScratch - plans.Unfolded))};");
             int offset = 0;
             string input = "input";

@@ -76,7 +76,8 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"// The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ ({Int(plans.Transposed)} floats at most), one buffer per thread, allocated on its first use.");
                 w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_transposed;");
             }
-            w.Line($"// InferFeatures: one example's images between the layers and the unfolded input ({Int(plans.InferScratch)} floats), one buffer per thread.");
+            w.Line($"// InferFeatures: one example's images between the layers and the unfolded input ({Int(plans.InferScratch)} floats"
+                + (plans.Winograd.Count > 0 ? ", and the Winograd convolutions' scratch" : "") + "), one buffer per thread.");
             w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_features;");
             EmitWinogradFields(w, plans);
             w.Line();
@@ -658,11 +659,10 @@ namespace CompiledNet.Generator.Emit
             }
         }
 
-        /// <summary>Inference of one example through every convolution and pooling layer into <c>y</c> (the first dense layer's input), using the thread's buffer.</summary>
         /// <summary>
         /// The per-thread buffer of the convolutions that InferFeatures runs through Winograd's F(2×2, 3×3) with their max
-        /// pooling: each one's cache (its transformed filters, whose layout depends on the machine's vector width), then
-        /// the scratch of one image; the offsets are computed when the class is first used.
+        /// pooling: each one's cache (its transformed filters, whose layout depends on the machine's vector width); and
+        /// where each one's scratch lies in InferFeatures' buffer. The offsets are computed when the class is first used.
         /// </summary>
         private static void EmitWinogradFields(IndentedWriter w, FeaturePlans plans)
         {
@@ -670,7 +670,8 @@ namespace CompiledNet.Generator.Emit
             w.Line("// InferFeatures runs " + string.Join(", ", plans.Winograd.Select(fp => Describer.FeatureName(fp.Spec, fp.Index))) + " with the max pooling after "
                 + (plans.Winograd.Count == 1 ? "it" : "each") + " through Winograd's F(2×2, 3×3).");
             w.Line("// Per thread: the transformed filters with a copy of the weights they were made from (transformed again whenever the");
-            w.Line("// weights differ), then one image's scratch. The filters' layout depends on the machine's vector width.");
+            w.Line("// weights differ); their layout depends on the machine's vector width. Each call's scratch lies in t_features: over");
+            w.Line("// the images before its input, which are dead by then, when they are long enough, else after the buffer's other contents.");
             w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_winograd;");
             string end = "0";
             foreach (var fp in plans.Winograd)
@@ -678,15 +679,16 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"private static readonly int {fp.WinogradCache} = {end};");
                 end = $"{fp.WinogradCache} + global::CompiledNet.CompilerServices.Winograd.CacheLength({Int(fp.Spec.Input.Channels)}, {Int(fp.Spec.Output.Channels)})";
             }
-            w.Line($"private static readonly int s_winogradScratch = {end};");
-            string scratch = "";
+            w.Line($"private static readonly int s_winogradLength = {end};");
+            string length = Int(plans.InferScratch);
             foreach (var fp in plans.Winograd)
             {
                 var f = fp.Spec;
-                string one = $"global::CompiledNet.CompilerServices.Winograd.ScratchLength({Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.PadHeight)})";
-                scratch = scratch.Length == 0 ? one : $"global::System.Math.Max({scratch}, {one})";
+                string scratch = $"global::CompiledNet.CompilerServices.Winograd.ScratchLength({Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.PadHeight)})";
+                w.Line($"private static readonly int {fp.WinogradScratch} = {scratch} <= {Int(fp.WinogradFree)} ? 0 : {Int(plans.InferScratch)};");
+                length = $"global::System.Math.Max({length}, {fp.WinogradScratch} + {scratch})";
             }
-            w.Line($"private static readonly int s_winogradLength = s_winogradScratch + {scratch};");
+            w.Line($"private static readonly int s_featuresLength = {length};");
         }
 
         public static void EmitInferFeatures(IndentedWriter w, FeaturePlans plans)
@@ -697,8 +699,13 @@ namespace CompiledNet.Generator.Emit
             using (w.Open(anyWinograd ? "private void InferFeatures(ref float x, ref float y, bool refresh = true)" : "private void InferFeatures(ref float x, ref float y)"))
             {
                 w.Line($"ref float p = ref {Data("_parameters")};");
-                w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(Int(plans.InferScratch))}")};");
-                if (plans.Winograd.Count > 0) w.Line($"global::System.Span<float> winograd = t_winograd ??= {NewBuffer("s_winogradLength")};");
+                if (plans.Winograd.Count > 0)
+                {
+                    w.Line($"global::CompiledNet.CompilerServices.AlignedBuffer features = t_features ??= {NewBuffer(plans.FeaturesLength)};");
+                    w.Line("ref float s = ref features.Data;");
+                    w.Line($"global::System.Span<float> winograd = t_winograd ??= {NewBuffer("s_winogradLength")};");
+                }
+                else w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(plans.FeaturesLength)}")};");
                 int offset = 0;
                 string input = "x";
                 FeaturePlan? winograd = null;
@@ -738,11 +745,11 @@ namespace CompiledNet.Generator.Emit
             string activation = "global::CompiledNet.CompilerServices.GemmActivation." + (f.Activation == ActivationKind.ReLU ? "ReLU" : "Identity");
             w.Line($"// {Describer.FeatureName(f, conv.Index)} and {Describer.FeatureName(pool.Spec, pool.Index)} together: Winograd's F(2×2, 3×3), each 2×2 pooling window one output tile");
             string cache = $"winograd.Slice({conv.WinogradCache}, {conv.WinogradCacheEnd} - {conv.WinogradCache})";
-            w.Line($"if (refresh) global::CompiledNet.CompilerServices.Winograd.Refresh({weights}, {Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {cache}, winograd.Slice(s_winogradScratch));");
+            w.Line($"if (refresh) global::CompiledNet.CompilerServices.Winograd.Refresh({weights}, {Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {cache});");
             w.Line($"global::CompiledNet.CompilerServices.Winograd.ConvolveMaxPool({cache}, {bias}, "
                 + $"global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref {input}, {Int(f.Input.Size)}), "
                 + $"{Int(f.Input.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.PadHeight)}, {Int(f.Output.Channels)}, {activation}, "
-                + $"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref {output}, {Int(pool.Spec.Output.Size)}), winograd.Slice(s_winogradScratch));");
+                + $"global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref {output}, {Int(pool.Spec.Output.Size)}), features.Span.Slice({conv.WinogradScratch}));");
         }
     }
 }

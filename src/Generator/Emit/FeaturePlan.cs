@@ -36,13 +36,22 @@ namespace CompiledNet.Generator.Emit
             }
             Layers = layers;
             Winograd = layers.Where(l => l.Winograd).ToList();
-            for (int i = 0; i < Winograd.Count; i++) Winograd[i].WinogradCacheEnd = i + 1 < Winograd.Count ? Winograd[i + 1].WinogradCache : "s_winogradScratch";
+            for (int i = 0; i < Winograd.Count; i++) Winograd[i].WinogradCacheEnd = i + 1 < Winograd.Count ? Winograd[i + 1].WinogradCache : "s_winogradLength";
             Unfolded = layers.Where(l => l.IsConv).Select(l => l.Spec.FanIn * l.ColStride).DefaultIfEmpty(0).Max();
             Transposed = layers.Where(l => l.TransposedWeightGradient).Select(l => l.Spec.Output.Size + l.Spec.WeightCount).DefaultIfEmpty(0).Max();
             // One example's images of every layer but the last (which the caller gives), then the unfolded input.
             // (rounded up to whole 64-byte lines, so that the unfolded input, and each of its rows, starts on a line)
             int images = (spec.Features.Take(spec.Features.Count - 1).Sum(f => f.Output.Size) + 15) & ~15;
             InferScratch = images + Unfolded;
+            // Where each Winograd convolution finds scratch in InferFeatures' buffer: over the images before its input,
+            // dead by then (so the call touches memory the image already used), when they are long enough.
+            int imageOffset = 0;
+            for (int k = 0; k < layers.Count; k++)
+            {
+                if (layers[k].Winograd) layers[k].WinogradFree = k == 0 ? (layers[k + 1].IsLast ? InferScratch : 0) : imageOffset - spec.Features[k - 1].Output.Size;
+                if (!layers[k].Winograd) imageOffset += spec.Features[k].Output.Size;
+            }
+            FeaturesLength = Winograd.Count == 0 ? Int(InferScratch) : "s_featuresLength";
             OutputSize = spec.HasFeatures ? spec.Features[spec.Features.Count - 1].Output.Size : 0;
         }
 
@@ -83,8 +92,14 @@ namespace CompiledNet.Generator.Emit
         /// </summary>
         public int Transposed { get; }
 
-        /// <summary>Floats of the per-thread buffer of <c>InferFeatures</c>.</summary>
+        /// <summary>Floats of the per-thread buffer of <c>InferFeatures</c> for its images and the unfolded input.</summary>
         public int InferScratch { get; }
+
+        /// <summary>
+        /// The length of <c>InferFeatures</c>' buffer as generated code writes it: <see cref="InferScratch"/>, or the static
+        /// field that makes room for the Winograd convolutions' scratch too.
+        /// </summary>
+        public string FeaturesLength { get; }
 
         /// <summary>Values of one example after the last convolution or pooling layer: the first dense layer's inputs.</summary>
         public int OutputSize { get; }
@@ -245,8 +260,14 @@ namespace CompiledNet.Generator.Emit
         /// <summary>The static field with the offset of this convolution's Winograd cache in <c>t_winograd</c>.</summary>
         public string WinogradCache => "s_winograd_F" + Number;
 
-        /// <summary>The static field where this convolution's Winograd cache ends (the next one's, or the scratch's start).</summary>
+        /// <summary>The static field where this convolution's Winograd cache ends (the next one's, or the caches' end).</summary>
         public string WinogradCacheEnd { get; set; } = "";
+
+        /// <summary>The static field with the offset of this convolution's Winograd scratch in <c>InferFeatures</c>' buffer.</summary>
+        public string WinogradScratch => "s_winogradScratch_F" + Number;
+
+        /// <summary>Floats at the start of <c>InferFeatures</c>' buffer that are free when this Winograd convolution runs.</summary>
+        public int WinogradFree { get; set; }
 
         /// <summary>"weights [a..b), biases [b..c)", "weights [a..b) (no biases)" or "no parameters".</summary>
         public string Ranges

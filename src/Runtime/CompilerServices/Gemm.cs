@@ -58,6 +58,13 @@ namespace CompiledNet.CompilerServices
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int PanelFor(int n) => Vector512.IsHardwareAccelerated && n <= NarrowColumns ? NarrowColumns : PanelWidth;
 
+        /// <summary>Where <see cref="Pack"/> puts weight (i, j) of a k × n matrix: panel, then the row after the panel's bias row.</summary>
+        internal static int PackedIndex(int k, int n, int i, int j)
+        {
+            int width = PanelFor(n);
+            return (j / width) * (k + 1) * width + (i + 1) * width + j % width;
+        }
+
         /// <summary>Floats <see cref="Pack"/> writes for a k × n weight matrix and its bias.</summary>
         public static int PackedLength(int k, int n)
         {
@@ -117,10 +124,16 @@ namespace CompiledNet.CompilerServices
             if (activation is not (GemmActivation.Identity or GemmActivation.ReLU))
                 throw new ArgumentOutOfRangeException(nameof(activation), activation, "Identity or ReLU.");
             if (rows == 0) return;
-            ref float x0 = ref MemoryMarshal.GetReference(x);
-            ref float p0 = ref MemoryMarshal.GetReference(packed);
-            ref float y0 = ref MemoryMarshal.GetReference(y);
-            bool relu = activation == GemmActivation.ReLU;
+            MultiplyCore(ref MemoryMarshal.GetReference(x), rows, k, ref MemoryMarshal.GetReference(packed), n, ref MemoryMarshal.GetReference(y), activation == GemmActivation.ReLU);
+        }
+
+        /// <summary>
+        /// <see cref="Multiply"/> after its checks: for callers in this assembly that have made them once for many products.
+        /// (The edge tile is written before it is read, so it need not be zeroed on every call.)
+        /// </summary>
+        [SkipLocalsInit]
+        internal static void MultiplyCore(ref float x0, int rows, int k, ref float p0, int n, ref float y0, bool relu)
+        {
             int width = PanelFor(n), passes = (k + 8192 / width - 1) / (8192 / width), depth = (k + passes - 1) / passes;
             nuint panel = (nuint)(k + 1) * (nuint)width;
             // A block at the bottom or right edge is computed whole in this tile, its valid part copied in and out.

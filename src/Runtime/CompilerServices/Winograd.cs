@@ -41,46 +41,56 @@ namespace CompiledNet.CompilerServices
             return outChannels * inChannels * 9 + Points * Gemm.PackedLength(inChannels, outChannels);
         }
 
-        /// <summary>Floats of the scratch space <see cref="Refresh"/> and <see cref="ConvolveMaxPool"/> need for one image.</summary>
+        /// <summary>
+        /// Floats of the scratch space <see cref="ConvolveMaxPool"/> needs for one image: the image with its zero border
+        /// (channels last), the pooled results, and the transformed inputs and products of one chunk of tiles.
+        /// </summary>
         public static int ScratchLength(int inChannels, int outChannels, int height, int width, int padding)
         {
             CheckChannels(inChannels, outChannels);
             var (tilesDown, tilesAcross) = Tiles(height, width, padding);
-            int tiles = tilesDown * tilesAcross;
-            long padded = (long)(2 * tilesDown + 2) * (2 * tilesAcross + 2) * inChannels;
-            long length = Math.Max(padded, (long)tiles * outChannels) + (long)Points * tiles * (inChannels + outChannels);
-            length = Math.Max(length, (long)Points * inChannels * outChannels);
+            long length = (long)(2 * tilesDown + 2) * (2 * tilesAcross + 2) * inChannels + (long)tilesDown * tilesAcross * outChannels
+                + (long)Points * Chunk(inChannels, outChannels) * (inChannels + outChannels);
             if (length > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "The image is too large for one buffer.");
             return (int)length;
         }
 
         /// <summary>
+        /// Tiles transformed and multiplied together: whole blocks of <see cref="Gemm.BlockRows"/> rows, as many as keep
+        /// one chunk's transformed inputs and products (16 × tiles × (in + out) floats) within about 48 KiB, the L1 cache of
+        /// current cores. Working through the image chunk by chunk keeps them there, and keeps the whole call's memory
+        /// small enough that a dense layer after it still finds its weights in the L2 cache.
+        /// </summary>
+        private static int Chunk(int inChannels, int outChannels)
+            => Gemm.BlockRows * Math.Max(1, 12288 / (Points * Gemm.BlockRows * (inChannels + outChannels)));
+
+        /// <summary>
         /// Makes <paramref name="cache"/> hold the transformed filters of <paramref name="weights"/> ([out, in, 3, 3],
         /// row-major): nothing to do when they are the weights the cache was made from (compared bit for bit), otherwise
-        /// it transforms them (some 60 arithmetic operations per filter pair, each filter once) and keeps a copy. A cache that was never written (all zeros) holds the transform of
-        /// all-zero weights, which is correct for them.
+        /// it transforms them (some 60 arithmetic operations per filter pair, each filter once) straight into
+        /// <see cref="Gemm"/>'s panels and keeps a copy. A cache that was never written (all zeros) holds the transform
+        /// of all-zero weights, which is correct for them.
         /// </summary>
-        public static void Refresh(ReadOnlySpan<float> weights, int inChannels, int outChannels, Span<float> cache, Span<float> scratch)
+        public static void Refresh(ReadOnlySpan<float> weights, int inChannels, int outChannels, Span<float> cache)
         {
             int length = CacheLength(inChannels, outChannels), count = outChannels * inChannels * 9;
             if (weights.Length != count) Kernels.ThrowWrongLength(nameof(weights), count, weights.Length, "outChannels × inChannels × 3 × 3");
             if (cache.Length < length) Kernels.ThrowWrongLength(nameof(cache), length, cache.Length, "at least CacheLength(inChannels, outChannels)");
-            int pairs = inChannels * outChannels;
-            if (scratch.Length < Points * pairs) Kernels.ThrowWrongLength(nameof(scratch), Points * pairs, scratch.Length, "at least 16 × inChannels × outChannels");
             var copy = cache.Slice(0, count);
             if (MemoryMarshal.Cast<float, int>(weights).SequenceEqual(MemoryMarshal.Cast<float, int>(copy))) return;
             int packed = Gemm.PackedLength(inChannels, outChannels);
-            // U = G g Gᵀ of every filter pair, each point (i, j) an inChannels × outChannels matrix: u[point][c][o]
-            var u = scratch.Slice(0, Points * pairs);
+            // U = G g Gᵀ of every filter pair; point (i, j) of it is weight (c, o) of matrix 4i + j (no bias: the panels'
+            // bias rows and padding columns stay zero)
+            var matrices = cache.Slice(count, Points * packed);
+            matrices.Clear();
             Span<float> tile = stackalloc float[Points];
             for (int o = 0; o < outChannels; o++)
                 for (int c = 0; c < inChannels; c++)
                 {
                     TransformFilter(weights.Slice((o * inChannels + c) * 9, 9), tile);
-                    for (int point = 0; point < Points; point++) u[point * pairs + c * outChannels + o] = tile[point];
+                    int at = Gemm.PackedIndex(inChannels, outChannels, c, o);
+                    for (int point = 0; point < Points; point++) matrices[point * packed + at] = tile[point];
                 }
-            for (int point = 0; point < Points; point++)
-                Gemm.Pack(u.Slice(point * pairs, pairs), default, inChannels, outChannels, cache.Slice(count + point * packed, packed));
             weights.CopyTo(copy);
         }
 
@@ -106,19 +116,24 @@ namespace CompiledNet.CompilerServices
             if (activation is not (GemmActivation.Identity or GemmActivation.ReLU))
                 throw new ArgumentOutOfRangeException(nameof(activation), activation, "Identity or ReLU.");
 
-            int rows = 2 * tilesDown + 2, columns = 2 * tilesAcross + 2;
-            int front = Math.Max(rows * columns * inChannels, tiles * outChannels);
+            int rows = 2 * tilesDown + 2, columns = 2 * tilesAcross + 2, chunk = Chunk(inChannels, outChannels);
             var padded = scratch.Slice(0, rows * columns * inChannels);
-            var v = scratch.Slice(front, Points * tiles * inChannels);
-            var m = scratch.Slice(front + v.Length, Points * tiles * outChannels);
+            var pooled = scratch.Slice(padded.Length, tiles * outChannels);
+            var v = scratch.Slice(padded.Length + pooled.Length, Points * chunk * inChannels);
+            var m = scratch.Slice(padded.Length + pooled.Length + v.Length, Points * chunk * outChannels);
             ChannelsLast(input, inChannels, height, width, padding, rows, columns, padded);
-            TransformInput(padded, inChannels, columns, tilesDown, tilesAcross, v);
-            for (int point = 0; point < Points; point++)
-                Gemm.Multiply(v.Slice(point * tiles * inChannels, tiles * inChannels), tiles, inChannels,
-                    cache.Slice(count + point * packed, packed), outChannels, m.Slice(point * tiles * outChannels, tiles * outChannels), GemmActivation.Identity);
-            // the pooled results tile by tile ([tiles, outChannels]) where the padded input was, then channel by channel
-            var pooled = scratch.Slice(0, tiles * outChannels);
-            TransformOutput(m, tiles, outChannels, bias, activation == GemmActivation.ReLU, pooled);
+            ref float filters = ref Unsafe.Add(ref MemoryMarshal.GetReference(cache), count);
+            for (int first = 0; first < tiles; first += chunk)
+            {
+                int n = Math.Min(chunk, tiles - first);
+                TransformInput(padded, inChannels, columns, tilesAcross, first, n, v);
+                // one product per point: the chunk's tiles × inChannels by inChannels × outChannels
+                for (int point = 0; point < Points; point++)
+                    Gemm.MultiplyCore(ref v[point * n * inChannels], n, inChannels, ref Unsafe.Add(ref filters, point * packed), outChannels,
+                        ref m[point * n * outChannels], relu: false);
+                TransformOutput(m, n, outChannels, bias, activation == GemmActivation.ReLU, pooled.Slice(first * outChannels, n * outChannels));
+            }
+            // pooled holds the results tile by tile ([tiles, outChannels]); the output is channel by channel
             Kernels.Transpose(pooled, tiles, outChannels, output);
         }
 
@@ -204,62 +219,62 @@ namespace CompiledNet.CompilerServices
         }
 
         /// <summary>
-        /// V[point, tile, c] = (Bᵀ d B)[point] for the 4×4 patch d of every tile and channel, Bᵀ = [[1, 0, −1, 0],
+        /// V[point, t, c] = (Bᵀ d B)[point] for the 4×4 patch d of tiles first .. first + count − 1 (t counted from first) and every channel, Bᵀ = [[1, 0, −1, 0],
         /// [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]]; across the channels in vectors, then one channel at a time.
         /// </summary>
-        private static void TransformInput(Span<float> padded, int channels, int columns, int tilesDown, int tilesAcross, Span<float> v)
+        private static void TransformInput(Span<float> padded, int channels, int columns, int tilesAcross, int first, int count, Span<float> v)
         {
             ref float pd = ref MemoryMarshal.GetReference(padded);
             ref float vv = ref MemoryMarshal.GetReference(v);
-            nuint plane = (nuint)(tilesDown * tilesAcross * channels), row = (nuint)(columns * channels), col = (nuint)channels;
+            nuint plane = (nuint)(count * channels), row = (nuint)(columns * channels), col = (nuint)channels;
             int lanes = Vector<float>.Count;
             Span<float> e = stackalloc float[16];
-            for (int ty = 0; ty < tilesDown; ty++)
-                for (int tx = 0; tx < tilesAcross; tx++)
+            for (int t = 0; t < count; t++)
+            {
+                int ty = (first + t) / tilesAcross, tx = first + t - ty * tilesAcross;
+                ref float patch = ref Unsafe.Add(ref pd, (2 * ty * columns + 2 * tx) * channels);
+                ref float vt = ref Unsafe.Add(ref vv, t * channels);
+                int c = 0;
+                for (; c + lanes <= channels; c += lanes)
                 {
-                    ref float patch = ref Unsafe.Add(ref pd, (2 * ty * columns + 2 * tx) * channels);
-                    ref float vt = ref Unsafe.Add(ref vv, (ty * tilesAcross + tx) * channels);
-                    int c = 0;
-                    for (; c + lanes <= channels; c += lanes)
+                    nuint at = (nuint)c;
+                    // row i of Bᵀ d (columns b = 0..3 of the patch), then its columns through B
+                    Row(ref vt, at, plane, 0, Vector.LoadUnsafe(ref patch, at) - Vector.LoadUnsafe(ref patch, at + 2 * row),
+                        Vector.LoadUnsafe(ref patch, at + col) - Vector.LoadUnsafe(ref patch, at + 2 * row + col),
+                        Vector.LoadUnsafe(ref patch, at + 2 * col) - Vector.LoadUnsafe(ref patch, at + 2 * row + 2 * col),
+                        Vector.LoadUnsafe(ref patch, at + 3 * col) - Vector.LoadUnsafe(ref patch, at + 2 * row + 3 * col));
+                    Row(ref vt, at, plane, 1, Vector.LoadUnsafe(ref patch, at + row) + Vector.LoadUnsafe(ref patch, at + 2 * row),
+                        Vector.LoadUnsafe(ref patch, at + row + col) + Vector.LoadUnsafe(ref patch, at + 2 * row + col),
+                        Vector.LoadUnsafe(ref patch, at + row + 2 * col) + Vector.LoadUnsafe(ref patch, at + 2 * row + 2 * col),
+                        Vector.LoadUnsafe(ref patch, at + row + 3 * col) + Vector.LoadUnsafe(ref patch, at + 2 * row + 3 * col));
+                    Row(ref vt, at, plane, 2, Vector.LoadUnsafe(ref patch, at + 2 * row) - Vector.LoadUnsafe(ref patch, at + row),
+                        Vector.LoadUnsafe(ref patch, at + 2 * row + col) - Vector.LoadUnsafe(ref patch, at + row + col),
+                        Vector.LoadUnsafe(ref patch, at + 2 * row + 2 * col) - Vector.LoadUnsafe(ref patch, at + row + 2 * col),
+                        Vector.LoadUnsafe(ref patch, at + 2 * row + 3 * col) - Vector.LoadUnsafe(ref patch, at + row + 3 * col));
+                    Row(ref vt, at, plane, 3, Vector.LoadUnsafe(ref patch, at + row) - Vector.LoadUnsafe(ref patch, at + 3 * row),
+                        Vector.LoadUnsafe(ref patch, at + row + col) - Vector.LoadUnsafe(ref patch, at + 3 * row + col),
+                        Vector.LoadUnsafe(ref patch, at + row + 2 * col) - Vector.LoadUnsafe(ref patch, at + 3 * row + 2 * col),
+                        Vector.LoadUnsafe(ref patch, at + row + 3 * col) - Vector.LoadUnsafe(ref patch, at + 3 * row + 3 * col));
+                }
+                for (; c < channels; c++)
+                {
+                    ref float d = ref Unsafe.Add(ref patch, c);
+                    for (int b = 0; b < 4; b++)
                     {
-                        nuint at = (nuint)c;
-                        // row i of Bᵀ d (columns b = 0..3 of the patch), then its columns through B
-                        Row(ref vt, at, plane, 0, Vector.LoadUnsafe(ref patch, at) - Vector.LoadUnsafe(ref patch, at + 2 * row),
-                            Vector.LoadUnsafe(ref patch, at + col) - Vector.LoadUnsafe(ref patch, at + 2 * row + col),
-                            Vector.LoadUnsafe(ref patch, at + 2 * col) - Vector.LoadUnsafe(ref patch, at + 2 * row + 2 * col),
-                            Vector.LoadUnsafe(ref patch, at + 3 * col) - Vector.LoadUnsafe(ref patch, at + 2 * row + 3 * col));
-                        Row(ref vt, at, plane, 1, Vector.LoadUnsafe(ref patch, at + row) + Vector.LoadUnsafe(ref patch, at + 2 * row),
-                            Vector.LoadUnsafe(ref patch, at + row + col) + Vector.LoadUnsafe(ref patch, at + 2 * row + col),
-                            Vector.LoadUnsafe(ref patch, at + row + 2 * col) + Vector.LoadUnsafe(ref patch, at + 2 * row + 2 * col),
-                            Vector.LoadUnsafe(ref patch, at + row + 3 * col) + Vector.LoadUnsafe(ref patch, at + 2 * row + 3 * col));
-                        Row(ref vt, at, plane, 2, Vector.LoadUnsafe(ref patch, at + 2 * row) - Vector.LoadUnsafe(ref patch, at + row),
-                            Vector.LoadUnsafe(ref patch, at + 2 * row + col) - Vector.LoadUnsafe(ref patch, at + row + col),
-                            Vector.LoadUnsafe(ref patch, at + 2 * row + 2 * col) - Vector.LoadUnsafe(ref patch, at + row + 2 * col),
-                            Vector.LoadUnsafe(ref patch, at + 2 * row + 3 * col) - Vector.LoadUnsafe(ref patch, at + row + 3 * col));
-                        Row(ref vt, at, plane, 3, Vector.LoadUnsafe(ref patch, at + row) - Vector.LoadUnsafe(ref patch, at + 3 * row),
-                            Vector.LoadUnsafe(ref patch, at + row + col) - Vector.LoadUnsafe(ref patch, at + 3 * row + col),
-                            Vector.LoadUnsafe(ref patch, at + row + 2 * col) - Vector.LoadUnsafe(ref patch, at + 3 * row + 2 * col),
-                            Vector.LoadUnsafe(ref patch, at + row + 3 * col) - Vector.LoadUnsafe(ref patch, at + 3 * row + 3 * col));
+                        nuint q = (nuint)b * col;
+                        float d0 = Unsafe.Add(ref d, q), d1 = Unsafe.Add(ref d, row + q), d2 = Unsafe.Add(ref d, 2 * row + q), d3 = Unsafe.Add(ref d, 3 * row + q);
+                        e[b] = d0 - d2; e[4 + b] = d1 + d2; e[8 + b] = d2 - d1; e[12 + b] = d1 - d3;
                     }
-                    for (; c < channels; c++)
+                    for (int i = 0; i < 4; i++)
                     {
-                        ref float d = ref Unsafe.Add(ref patch, c);
-                        for (int b = 0; b < 4; b++)
-                        {
-                            nuint q = (nuint)b * col;
-                            float d0 = Unsafe.Add(ref d, q), d1 = Unsafe.Add(ref d, row + q), d2 = Unsafe.Add(ref d, 2 * row + q), d3 = Unsafe.Add(ref d, 3 * row + q);
-                            e[b] = d0 - d2; e[4 + b] = d1 + d2; e[8 + b] = d2 - d1; e[12 + b] = d1 - d3;
-                        }
-                        for (int i = 0; i < 4; i++)
-                        {
-                            float e0 = e[4 * i], e1 = e[4 * i + 1], e2 = e[4 * i + 2], e3 = e[4 * i + 3];
-                            Unsafe.Add(ref vt, (nuint)(4 * i) * plane + (nuint)c) = e0 - e2;
-                            Unsafe.Add(ref vt, (nuint)(4 * i + 1) * plane + (nuint)c) = e1 + e2;
-                            Unsafe.Add(ref vt, (nuint)(4 * i + 2) * plane + (nuint)c) = e2 - e1;
-                            Unsafe.Add(ref vt, (nuint)(4 * i + 3) * plane + (nuint)c) = e1 - e3;
-                        }
+                        float e0 = e[4 * i], e1 = e[4 * i + 1], e2 = e[4 * i + 2], e3 = e[4 * i + 3];
+                        Unsafe.Add(ref vt, (nuint)(4 * i) * plane + (nuint)c) = e0 - e2;
+                        Unsafe.Add(ref vt, (nuint)(4 * i + 1) * plane + (nuint)c) = e1 + e2;
+                        Unsafe.Add(ref vt, (nuint)(4 * i + 2) * plane + (nuint)c) = e2 - e1;
+                        Unsafe.Add(ref vt, (nuint)(4 * i + 3) * plane + (nuint)c) = e1 - e3;
                     }
                 }
+            }
         }
 
         /// <summary>Row i of (Bᵀ d) B from row i of Bᵀ d: points 4i .. 4i + 3.</summary>

@@ -97,15 +97,17 @@ namespace Samples.Vision
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_unfolded;
         // The weight gradient as a transposed product: one image's δᵀ and the part's ∂L/∂Wᵀ (2176 floats at most), one buffer per thread, allocated on its first use.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_transposed;
-        // InferFeatures: one example's images between the layers and the unfolded input (5632 floats), one buffer per thread.
+        // InferFeatures: one example's images between the layers and the unfolded input (5632 floats, and the Winograd convolutions' scratch), one buffer per thread.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_features;
         // InferFeatures runs Conv2D 1 with the max pooling after it through Winograd's F(2×2, 3×3).
         // Per thread: the transformed filters with a copy of the weights they were made from (transformed again whenever the
-        // weights differ), then one image's scratch. The filters' layout depends on the machine's vector width.
+        // weights differ); their layout depends on the machine's vector width. Each call's scratch lies in t_features: over
+        // the images before its input, which are dead by then, when they are long enough, else after the buffer's other contents.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_winograd;
         private static readonly int s_winograd_F1 = 0;
-        private static readonly int s_winogradScratch = s_winograd_F1 + global::CompiledNet.CompilerServices.Winograd.CacheLength(8, 16);
-        private static readonly int s_winogradLength = s_winogradScratch + global::CompiledNet.CompilerServices.Winograd.ScratchLength(8, 16, 8, 8, 1);
+        private static readonly int s_winogradLength = s_winograd_F1 + global::CompiledNet.CompilerServices.Winograd.CacheLength(8, 16);
+        private static readonly int s_winogradScratch_F1 = global::CompiledNet.CompilerServices.Winograd.ScratchLength(8, 16, 8, 8, 1) <= 5632 ? 0 : 5632;
+        private static readonly int s_featuresLength = global::System.Math.Max(5632, s_winogradScratch_F1 + global::CompiledNet.CompilerServices.Winograd.ScratchLength(8, 16, 8, 8, 1));
 
         private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =
         {
@@ -1916,11 +1918,12 @@ namespace Samples.Vision
         private void InferFeatures(ref float x, ref float y, bool refresh = true)
         {
             ref float p = ref _parameters.Data;
-            ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(5632)).Data;
+            global::CompiledNet.CompilerServices.AlignedBuffer features = t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_featuresLength);
+            ref float s = ref features.Data;
             global::System.Span<float> winograd = t_winograd ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_winogradLength);
             // Conv2D 1 and MaxPool 2 together: Winograd's F(2×2, 3×3), each 2×2 pooling window one output tile
-            if (refresh) global::CompiledNet.CompilerServices.Winograd.Refresh(_parameters.Slice(0, 1152), 8, 16, winograd.Slice(s_winograd_F1, s_winogradScratch - s_winograd_F1), winograd.Slice(s_winogradScratch));
-            global::CompiledNet.CompilerServices.Winograd.ConvolveMaxPool(winograd.Slice(s_winograd_F1, s_winogradScratch - s_winograd_F1), _parameters.Slice(1152, 16), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 512), 8, 8, 8, 1, 16, global::CompiledNet.CompilerServices.GemmActivation.ReLU, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 256), winograd.Slice(s_winogradScratch));
+            if (refresh) global::CompiledNet.CompilerServices.Winograd.Refresh(_parameters.Slice(0, 1152), 8, 16, winograd.Slice(s_winograd_F1, s_winogradLength - s_winograd_F1));
+            global::CompiledNet.CompilerServices.Winograd.ConvolveMaxPool(winograd.Slice(s_winograd_F1, s_winogradLength - s_winograd_F1), _parameters.Slice(1152, 16), global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, 512), 8, 8, 8, 1, 16, global::CompiledNet.CompilerServices.GemmActivation.ReLU, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, 256), features.Span.Slice(s_winogradScratch_F1));
         }
 
         /// <summary>Layer 1: Dense 256 → 10 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√256 (LeCun), biases 0. Parameters: weights [1168..3728), biases [3728..3738).</summary>
