@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CompiledNet.CompilerServices
 {
@@ -235,6 +236,28 @@ namespace CompiledNet.CompilerServices
                 ref float patch = ref Unsafe.Add(ref pd, (2 * ty * columns + 2 * tx) * channels);
                 ref float vt = ref Unsafe.Add(ref vv, t * channels);
                 int c = 0;
+                // Vector<float> is 256 bits on x64 even where Vector512 is accelerated: 16 channels at a time there first
+                if (Vector512.IsHardwareAccelerated)
+                    for (; c + 16 <= channels; c += 16)
+                    {
+                        nuint at = (nuint)c;
+                        Row(ref vt, at, plane, 0, Vector512.LoadUnsafe(ref patch, at) - Vector512.LoadUnsafe(ref patch, at + 2 * row),
+                            Vector512.LoadUnsafe(ref patch, at + col) - Vector512.LoadUnsafe(ref patch, at + 2 * row + col),
+                            Vector512.LoadUnsafe(ref patch, at + 2 * col) - Vector512.LoadUnsafe(ref patch, at + 2 * row + 2 * col),
+                            Vector512.LoadUnsafe(ref patch, at + 3 * col) - Vector512.LoadUnsafe(ref patch, at + 2 * row + 3 * col));
+                        Row(ref vt, at, plane, 1, Vector512.LoadUnsafe(ref patch, at + row) + Vector512.LoadUnsafe(ref patch, at + 2 * row),
+                            Vector512.LoadUnsafe(ref patch, at + row + col) + Vector512.LoadUnsafe(ref patch, at + 2 * row + col),
+                            Vector512.LoadUnsafe(ref patch, at + row + 2 * col) + Vector512.LoadUnsafe(ref patch, at + 2 * row + 2 * col),
+                            Vector512.LoadUnsafe(ref patch, at + row + 3 * col) + Vector512.LoadUnsafe(ref patch, at + 2 * row + 3 * col));
+                        Row(ref vt, at, plane, 2, Vector512.LoadUnsafe(ref patch, at + 2 * row) - Vector512.LoadUnsafe(ref patch, at + row),
+                            Vector512.LoadUnsafe(ref patch, at + 2 * row + col) - Vector512.LoadUnsafe(ref patch, at + row + col),
+                            Vector512.LoadUnsafe(ref patch, at + 2 * row + 2 * col) - Vector512.LoadUnsafe(ref patch, at + row + 2 * col),
+                            Vector512.LoadUnsafe(ref patch, at + 2 * row + 3 * col) - Vector512.LoadUnsafe(ref patch, at + row + 3 * col));
+                        Row(ref vt, at, plane, 3, Vector512.LoadUnsafe(ref patch, at + row) - Vector512.LoadUnsafe(ref patch, at + 3 * row),
+                            Vector512.LoadUnsafe(ref patch, at + row + col) - Vector512.LoadUnsafe(ref patch, at + 3 * row + col),
+                            Vector512.LoadUnsafe(ref patch, at + row + 2 * col) - Vector512.LoadUnsafe(ref patch, at + 3 * row + 2 * col),
+                            Vector512.LoadUnsafe(ref patch, at + row + 3 * col) - Vector512.LoadUnsafe(ref patch, at + 3 * row + 3 * col));
+                    }
                 for (; c + lanes <= channels; c += lanes)
                 {
                     nuint at = (nuint)c;
@@ -279,6 +302,16 @@ namespace CompiledNet.CompilerServices
 
         /// <summary>Row i of (Bᵀ d) B from row i of Bᵀ d: points 4i .. 4i + 3.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Row(ref float vt, nuint at, nuint plane, nuint i, Vector512<float> e0, Vector512<float> e1, Vector512<float> e2, Vector512<float> e3)
+        {
+            (e0 - e2).StoreUnsafe(ref vt, 4 * i * plane + at);
+            (e1 + e2).StoreUnsafe(ref vt, (4 * i + 1) * plane + at);
+            (e2 - e1).StoreUnsafe(ref vt, (4 * i + 2) * plane + at);
+            (e1 - e3).StoreUnsafe(ref vt, (4 * i + 3) * plane + at);
+        }
+
+        /// <summary>Row i of (Bᵀ d) B from row i of Bᵀ d: points 4i .. 4i + 3.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Row(ref float vt, nuint at, nuint plane, nuint i, Vector<float> e0, Vector<float> e1, Vector<float> e2, Vector<float> e3)
         {
             (e0 - e2).StoreUnsafe(ref vt, 4 * i * plane + at);
@@ -302,6 +335,23 @@ namespace CompiledNet.CompilerServices
                 ref float mt = ref Unsafe.Add(ref mm, t * filters);
                 ref float to = ref Unsafe.Add(ref target, t * filters);
                 int o = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; o + 16 <= filters; o += 16)
+                    {
+                        nuint q = (nuint)o;
+                        var a0 = M512(ref mt, q, 0, plane) + M512(ref mt, q, 4, plane) + M512(ref mt, q, 8, plane);
+                        var a1 = M512(ref mt, q, 1, plane) + M512(ref mt, q, 5, plane) + M512(ref mt, q, 9, plane);
+                        var a2 = M512(ref mt, q, 2, plane) + M512(ref mt, q, 6, plane) + M512(ref mt, q, 10, plane);
+                        var a3 = M512(ref mt, q, 3, plane) + M512(ref mt, q, 7, plane) + M512(ref mt, q, 11, plane);
+                        var b0 = M512(ref mt, q, 4, plane) - M512(ref mt, q, 8, plane) - M512(ref mt, q, 12, plane);
+                        var b1 = M512(ref mt, q, 5, plane) - M512(ref mt, q, 9, plane) - M512(ref mt, q, 13, plane);
+                        var b2 = M512(ref mt, q, 6, plane) - M512(ref mt, q, 10, plane) - M512(ref mt, q, 14, plane);
+                        var b3 = M512(ref mt, q, 7, plane) - M512(ref mt, q, 11, plane) - M512(ref mt, q, 15, plane);
+                        var largest = Vector512.Max(Vector512.Max(Vector512.Max(a0 + a1 + a2, a1 - a2 - a3), b0 + b1 + b2), b1 - b2 - b3);
+                        if (bias.Length != 0) largest += Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(bias), q);
+                        if (relu) largest = Vector512.Max(largest, Vector512<float>.Zero);
+                        largest.StoreUnsafe(ref to, q);
+                    }
                 for (; o + lanes <= filters; o += lanes)
                 {
                     nuint q = (nuint)o;
@@ -340,6 +390,9 @@ namespace CompiledNet.CompilerServices
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector<float> M(ref float m, nuint at, nuint point, nuint plane) => Vector.LoadUnsafe(ref m, at + point * plane);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> M512(ref float m, nuint at, nuint point, nuint plane) => Vector512.LoadUnsafe(ref m, at + point * plane);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float S(ref float m, nuint at, nuint point, nuint plane) => Unsafe.Add(ref m, at + point * plane);
