@@ -139,6 +139,7 @@ namespace CompiledNet.CompilerServices
             // A block at the bottom or right edge is computed whole in this tile, its valid part copied in and out.
             Span<float> tile = stackalloc float[BlockRows * 64];
             ref float t = ref MemoryMarshal.GetReference(tile);
+            bool cleared = false; // the rows of the tile below a partial block's valid ones are read (and their results dropped): finite values, never stack garbage
             for (int r0 = 0; r0 < rows; r0 += Stripe)
             {
                 int stripe = Math.Min(Stripe, rows - r0);
@@ -161,11 +162,17 @@ namespace CompiledNet.CompilerServices
                             bool whole = valid == BlockRows && columns == width;
                             ref float d = ref whole ? ref yb : ref t;
                             nuint ld = whole ? (nuint)n : (nuint)width;
-                            if (!whole && !first) CopyRows(ref t, (nuint)width, ref yb, (nuint)n, valid, columns);
+                            if (!whole && !first)
+                            {
+                                if (!cleared) tile.Clear();
+                                cleared = true;
+                                CopyRows(ref t, (nuint)width, ref yb, (nuint)n, valid, columns);
+                            }
                             // The first depth block starts from the bias (the panel's first row, for every row of the block).
                             ref float c = ref first ? ref p : ref d;
                             nuint ldc = first ? 0 : ld;
                             if (Vector512.IsHardwareAccelerated && width == NarrowColumns) Block512Narrow(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
+                            else if (Vector512.IsHardwareAccelerated && valid <= 2) Block512Two(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             else if (Vector512.IsHardwareAccelerated) Block512(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             else if (Vector256.IsHardwareAccelerated) Block256(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             else Block128(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
@@ -257,6 +264,30 @@ namespace CompiledNet.CompilerServices
         {
             v0 = Vector512.Max(v0, floor); v1 = Vector512.Max(v1, floor); v2 = Vector512.Max(v2, floor); v3 = Vector512.Max(v3, floor);
             v0.StoreUnsafe(ref y, 0); v1.StoreUnsafe(ref y, 16); v2.StoreUnsafe(ref y, 32); v3.StoreUnsafe(ref y, 48);
+        }
+
+        // ---- Vector512, the last one or two rows: 2 rows × 4 vectors of 16 ------------------------------------------
+        // (8 independent sums keep both FMA units busy, so one or two rows cost a third of a six-row block, not all of it)
+
+        private static void Block512Two(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
+        {
+            ref float x0 = ref x;
+            ref float x1 = ref Row(ref x, ldx, valid, 1);
+            ref float c1r = ref Unsafe.Add(ref c, ldc);
+            var c00 = Vector512.LoadUnsafe(ref c, 0); var c01 = Vector512.LoadUnsafe(ref c, 16); var c02 = Vector512.LoadUnsafe(ref c, 32); var c03 = Vector512.LoadUnsafe(ref c, 48);
+            var c10 = Vector512.LoadUnsafe(ref c1r, 0); var c11 = Vector512.LoadUnsafe(ref c1r, 16); var c12 = Vector512.LoadUnsafe(ref c1r, 32); var c13 = Vector512.LoadUnsafe(ref c1r, 48);
+            for (nuint i = 0; i < kc; i++)
+            {
+                var w0 = Vector512.LoadUnsafe(ref w, 0); var w1 = Vector512.LoadUnsafe(ref w, 16); var w2 = Vector512.LoadUnsafe(ref w, 32); var w3 = Vector512.LoadUnsafe(ref w, 48);
+                var a = Vector512.Create(Unsafe.Add(ref x0, i));
+                c00 = Fma512(a, w0, c00); c01 = Fma512(a, w1, c01); c02 = Fma512(a, w2, c02); c03 = Fma512(a, w3, c03);
+                a = Vector512.Create(Unsafe.Add(ref x1, i));
+                c10 = Fma512(a, w0, c10); c11 = Fma512(a, w1, c11); c12 = Fma512(a, w2, c12); c13 = Fma512(a, w3, c13);
+                w = ref Unsafe.Add(ref w, 64);
+            }
+            var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
+            Store512(ref y, floor, c00, c01, c02, c03);
+            Store512(ref Unsafe.Add(ref y, ld), floor, c10, c11, c12, c13);
         }
 
         // ---- Vector512, narrow panels (n ≤ 16): 6 rows × 1 vector of 16 ----------------------------------------------
