@@ -250,9 +250,22 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"const int count = {Int(filters)}; // output channels: the rows of the product");
                 w.Line($"// y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{{r}}: filter r of the block, y{{r}}: its output channel, c{{r}}_{{v}}: accumulators of {Int(vw.Lanes)} positions");
                 var (tileRows, tileVectors) = ForwardTile(vw);
+                // ReLU or linear with a bias: applied to the registers as they are stored (the same operations in the same
+                // order as a pass over y after the product, without reading y back)
+                bool bias = fp.BiasOffset >= 0, fused = !fp.BatchNorm && f.Activation is ActivationKind.ReLU or ActivationKind.Linear;
+                var product = new KernelEmitter.Product($"for (nuint i = 0; i < {Int(fanIn)}; i++)", k => Add($"w{k}", "i"), "col", $"i * {Int(fp.ColStride)}", k => $"y{k}", null);
+                if (fused && (bias || f.Activation == ActivationKind.ReLU))
+                {
+                    if (bias) w.Line($"ref float b = ref {Add("p", Int(fp.BiasOffset))};");
+                    w.Line($"// stored: {(f.Activation == ActivationKind.ReLU ? "ReLU(" : "")}the sum{(bias ? " + b[o]" : "")}{(f.Activation == ActivationKind.ReLU ? ")" : "")}, bk holding b of row k of the block");
+                    product.Epilogue = (k, sum) =>
+                    {
+                        var z = bias ? sum + Expr.Broadcast($"b{Int(k)}") : sum;
+                        return f.Activation == ActivationKind.ReLU ? Expr.Max(z, Expr.Zero) : z;
+                    };
+                }
                 using (w.Open())
-                    KernelEmitter.StripProduct(w, vw, tileRows, tileVectors, positions,
-                        new KernelEmitter.Product($"for (nuint i = 0; i < {Int(fanIn)}; i++)", k => Add($"w{k}", "i"), "col", $"i * {Int(fp.ColStride)}", k => $"y{k}", null),
+                    KernelEmitter.StripProduct(w, vw, tileRows, tileVectors, positions, product,
                         rows =>
                         {
                             for (int k = 0; k < rows; k++)
@@ -260,9 +273,10 @@ namespace CompiledNet.Generator.Emit
                                 string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
                                 w.Line($"ref float w{k} = ref {Add("w", $"{row} * {Int(fanIn)}")};");
                                 w.Line($"ref float y{k} = ref {Add("y", $"{row} * {Int(positions)}")};");
+                                if (product.Epilogue is not null && bias) w.Line($"float b{k} = {Add("b", row)};");
                             }
                         });
-                BiasAndActivation(w, fp, vw);
+                if (product.Epilogue is null) BiasAndActivation(w, fp, vw);
             });
         }
 

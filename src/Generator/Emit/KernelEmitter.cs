@@ -44,6 +44,16 @@ namespace CompiledNet.Generator.Emit
             /// <summary>C += A·B: each row of C starts from its current values (<see cref="InitBase"/> is then ignored).</summary>
             public bool Accumulate { get; }
 
+            /// <summary>
+            /// What is stored for row k's finished sum (an element-wise expression of it, rendered for the store's vector
+            /// width or as a scalar), or null to store the sum itself: lets the pass after the product (bias, activation)
+            /// run on the registers instead of reading C back.
+            /// </summary>
+            public Func<int, Expr, Expr>? Epilogue { get; set; }
+
+            /// <summary>The stored form of row <paramref name="k"/>'s sum <paramref name="sum"/> in <paramref name="lane"/>.</summary>
+            public string Stored(int k, string sum, Lane lane) => Epilogue is null ? sum : Epilogue(k, Expr.Local(sum)).Render(lane);
+
             /// <summary>The start of C's row <paramref name="k"/> at <paramref name="index"/>: its current value, the bias row's, or 0.</summary>
             public string Init(VectorWidth vw, int k, string index)
                 => Accumulate ? vw.Load(CRow(k), index) : InitBase is null ? vw.Zero : vw.Load(InitBase, index);
@@ -277,7 +287,7 @@ namespace CompiledNet.Generator.Emit
             }
             for (int k = 0; k < rows; k++)
                 for (int t = 0; t < tail; t++)
-                    w.Line($"{Refs.At(p.CRow(k), start + t)} = s{k}_{t};");
+                    w.Line($"{Refs.At(p.CRow(k), start + t)} = {p.Stored(k, $"s{k}_{t}", Lane.Scalar(start + t))};");
         }
 
         private static void Chunk(IndentedWriter w, VectorWidth vw, int rows, int vectors, Product p, string? o, int offset)
@@ -300,7 +310,7 @@ namespace CompiledNet.Generator.Emit
             }
             for (int k = 0; k < rows; k++)
                 for (int v = 0; v < vectors; v++)
-                    w.Line(vw.Store($"c{k}_{v}", p.CRow(k), Refs.Index(o, offset + v * lanes)) + ";");
+                    w.Line(vw.Store(p.Stored(k, $"c{k}_{v}", Lane.TailStep(vw, 0)), p.CRow(k), Refs.Index(o, offset + v * lanes)) + ";");
         }
 
         /// <summary>The widest of <paramref name="vw"/> and its narrower widths whose vector fits in <paramref name="length"/> (a short row is not left to scalars).</summary>

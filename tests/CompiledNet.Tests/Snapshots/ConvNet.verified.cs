@@ -915,6 +915,8 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 8; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 16 positions
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
             {
                 // registers: c{row}_{vector} accumulate C (8 rows × 3 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 48, each passed over by every row
@@ -925,20 +927,28 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 144);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 144);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 144);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 18);
                         ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 144);
+                        float b4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 4));
                         ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 18);
                         ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 144);
+                        float b5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 5));
                         ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 18);
                         ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 144);
+                        float b6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 6));
                         ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 18);
                         ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 144);
+                        float b7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 7));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1002,35 +1012,36 @@ namespace Samples.Vision
                             c7_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv1, c7_1);
                             c7_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv2, c7_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref y4, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_2, ref y4, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref y5, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_2, ref y5, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref y6, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_2, ref y6, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref y7, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_2, ref y7, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_0 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_1 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_2 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c1_0 + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c1_1 + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c1_2 + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c2_0 + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c2_1 + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c2_2 + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c3_0 + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c3_1 + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c3_2 + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c4_0 + global::System.Runtime.Intrinsics.Vector512.Create(b4), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y4, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c4_1 + global::System.Runtime.Intrinsics.Vector512.Create(b4), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y4, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c4_2 + global::System.Runtime.Intrinsics.Vector512.Create(b4), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y4, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c5_0 + global::System.Runtime.Intrinsics.Vector512.Create(b5), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y5, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c5_1 + global::System.Runtime.Intrinsics.Vector512.Create(b5), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y5, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c5_2 + global::System.Runtime.Intrinsics.Vector512.Create(b5), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y5, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c6_0 + global::System.Runtime.Intrinsics.Vector512.Create(b6), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y6, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c6_1 + global::System.Runtime.Intrinsics.Vector512.Create(b6), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y6, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c6_2 + global::System.Runtime.Intrinsics.Vector512.Create(b6), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y6, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c7_0 + global::System.Runtime.Intrinsics.Vector512.Create(b7), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y7, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c7_1 + global::System.Runtime.Intrinsics.Vector512.Create(b7), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y7, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c7_2 + global::System.Runtime.Intrinsics.Vector512.Create(b7), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y7, o + 32);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1045,22 +1056,10 @@ namespace Samples.Vision
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, o + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_0 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_1 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_2 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o + 32);
                     }
-                }
-            }
-            // bias, then activation ReLU, channel by channel
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
-            for (nuint o = 0; o < 8; o++)
-            {
-                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 144);
-                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
-                var boV = global::System.Runtime.Intrinsics.Vector512.Create(bo);
-                for (nuint j = 0; j < 144; j += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref yo, j);
                 }
             }
         }
@@ -1075,6 +1074,8 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 8; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 8 positions
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 24, each passed over by every row
@@ -1085,12 +1086,16 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 144);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 144);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 144);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1126,23 +1131,24 @@ namespace Samples.Vision
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                             c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, o + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref y1, o + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref y2, o + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_2, ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_1 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_2 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_0 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_1 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_2 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_0 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_1 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_2 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_0 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_1 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_2 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, o + 16);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1157,22 +1163,10 @@ namespace Samples.Vision
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_1 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_2 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 16);
                     }
-                }
-            }
-            // bias, then activation ReLU, channel by channel
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
-            for (nuint o = 0; o < 8; o++)
-            {
-                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 144);
-                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
-                var boV = global::System.Runtime.Intrinsics.Vector256.Create(bo);
-                for (nuint j = 0; j < 144; j += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref yo, j);
                 }
             }
         }
@@ -1187,6 +1181,8 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 8; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -1197,12 +1193,16 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 144);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 144);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 144);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1229,19 +1229,20 @@ namespace Samples.Vision
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_1 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_0 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_1 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_0 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_1 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_0 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_1 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, o + 4);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 144);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 18; i++)
@@ -1253,21 +1254,9 @@ namespace Samples.Vision
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_1 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 4);
                     }
-                }
-            }
-            // bias, then activation ReLU, channel by channel
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
-            for (nuint o = 0; o < 8; o++)
-            {
-                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 144);
-                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
-                var boV = global::System.Runtime.Intrinsics.Vector128.Create(bo);
-                for (nuint j = 0; j < 144; j += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref yo, j);
                 }
             }
         }

@@ -904,6 +904,8 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 16 positions
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
+            // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
             {
                 // registers: c{row}_{vector} accumulate C (8 rows × 3 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 48, each passed over by every row
@@ -913,20 +915,28 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 72);
                         ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 64);
+                        float b4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 4));
                         ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 72);
                         ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 64);
+                        float b5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 5));
                         ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 72);
                         ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 64);
+                        float b6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 6));
                         ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 72);
                         ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 64);
+                        float b7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 7));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -990,35 +1000,36 @@ namespace Samples.Vision
                             c7_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv1, c7_1);
                             c7_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv2, c7_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref y1, 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref y2, 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref y3, 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref y4, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_2, ref y4, 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref y5, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_2, ref y5, 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref y6, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_2, ref y6, 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref y7, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_2, ref y7, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_0 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_1 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_2 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c1_0 + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c1_1 + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c1_2 + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c2_0 + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c2_1 + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c2_2 + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c3_0 + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c3_1 + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c3_2 + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c4_0 + global::System.Runtime.Intrinsics.Vector512.Create(b4), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y4, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c4_1 + global::System.Runtime.Intrinsics.Vector512.Create(b4), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y4, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c4_2 + global::System.Runtime.Intrinsics.Vector512.Create(b4), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y4, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c5_0 + global::System.Runtime.Intrinsics.Vector512.Create(b5), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y5, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c5_1 + global::System.Runtime.Intrinsics.Vector512.Create(b5), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y5, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c5_2 + global::System.Runtime.Intrinsics.Vector512.Create(b5), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y5, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c6_0 + global::System.Runtime.Intrinsics.Vector512.Create(b6), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y6, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c6_1 + global::System.Runtime.Intrinsics.Vector512.Create(b6), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y6, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c6_2 + global::System.Runtime.Intrinsics.Vector512.Create(b6), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y6, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c7_0 + global::System.Runtime.Intrinsics.Vector512.Create(b7), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y7, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c7_1 + global::System.Runtime.Intrinsics.Vector512.Create(b7), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y7, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c7_2 + global::System.Runtime.Intrinsics.Vector512.Create(b7), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y7, 32);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1033,9 +1044,9 @@ namespace Samples.Vision
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_0 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_1 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_2 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 32);
                     }
                 }
                 // columns [48..64): one vector per row
@@ -1045,20 +1056,28 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 72);
                         ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 64);
+                        float b4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 4));
                         ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 72);
                         ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 64);
+                        float b5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 5));
                         ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 72);
                         ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 64);
+                        float b6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 6));
                         ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 72);
                         ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 64);
+                        float b7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 7));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1088,19 +1107,20 @@ namespace Samples.Vision
                             var av7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
                             c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_0 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c1_0 + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c2_0 + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c3_0 + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c4_0 + global::System.Runtime.Intrinsics.Vector512.Create(b4), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y4, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c5_0 + global::System.Runtime.Intrinsics.Vector512.Create(b5), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y5, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c6_0 + global::System.Runtime.Intrinsics.Vector512.Create(b6), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y6, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c7_0 + global::System.Runtime.Intrinsics.Vector512.Create(b7), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y7, 48);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 72; i++)
                         {
@@ -1109,20 +1129,8 @@ namespace Samples.Vision
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(c0_0 + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, 48);
                     }
-                }
-            }
-            // bias, then activation ReLU, channel by channel
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
-            for (nuint o = 0; o < 16; o++)
-            {
-                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 64);
-                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
-                var boV = global::System.Runtime.Intrinsics.Vector512.Create(bo);
-                for (nuint j = 0; j < 64; j += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref yo, j);
                 }
             }
         }
@@ -1137,6 +1145,8 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 8 positions
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
+            // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 24, each passed over by every row
@@ -1147,12 +1157,16 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1188,23 +1202,24 @@ namespace Samples.Vision
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                             c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, o + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref y1, o + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref y2, o + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_2, ref y3, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_1 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_2 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_0 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_1 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_2 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_0 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_1 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_2 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_0 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_1 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_2 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, o + 16);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1219,9 +1234,9 @@ namespace Samples.Vision
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_1 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_2 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 16);
                     }
                 }
                 // columns [48..56): one vector per row
@@ -1231,12 +1246,16 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1254,15 +1273,16 @@ namespace Samples.Vision
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 48);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 48);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 48);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_0 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_0 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_0 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, 48);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 72; i++)
                         {
@@ -1271,7 +1291,7 @@ namespace Samples.Vision
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 48);
                     }
                 }
                 // columns [56..64): one vector per row
@@ -1281,12 +1301,16 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1304,15 +1328,16 @@ namespace Samples.Vision
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 56);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 56);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 56);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_0 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, 56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_0 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, 56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_0 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, 56);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 72; i++)
                         {
@@ -1321,20 +1346,8 @@ namespace Samples.Vision
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 56);
                     }
-                }
-            }
-            // bias, then activation ReLU, channel by channel
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
-            for (nuint o = 0; o < 16; o++)
-            {
-                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 64);
-                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
-                var boV = global::System.Runtime.Intrinsics.Vector256.Create(bo);
-                for (nuint j = 0; j < 64; j += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref yo, j);
                 }
             }
         }
@@ -1349,6 +1362,8 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
+            // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -1359,12 +1374,16 @@ namespace Samples.Vision
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
                         ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
                         ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
                         ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1391,19 +1410,20 @@ namespace Samples.Vision
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_1 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_0 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_1 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_0 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_1 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_0 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_1 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, o + 4);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 72; i++)
@@ -1415,21 +1435,9 @@ namespace Samples.Vision
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_1 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 4);
                     }
-                }
-            }
-            // bias, then activation ReLU, channel by channel
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
-            for (nuint o = 0; o < 16; o++)
-            {
-                ref float yo = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, o * 64);
-                float bo = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, o);
-                var boV = global::System.Runtime.Intrinsics.Vector128.Create(bo);
-                for (nuint j = 0; j < 64; j += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref yo, j) + boV, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref yo, j);
                 }
             }
         }
