@@ -713,14 +713,13 @@ namespace CompiledNet.Generator.Emit
             using (w.Open(anyWinograd ? "private void InferFeatures(ref float x, ref float y, bool refresh = true)" : "private void InferFeatures(ref float x, ref float y)"))
             {
                 w.Line($"ref float p = ref {Data("_parameters")};");
-                if (plans.Winograd.Count > 0)
+                if (anyWinograd)
                 {
                     w.Line($"global::CompiledNet.CompilerServices.AlignedBuffer features = t_features ??= {NewBuffer(plans.FeaturesLength)};");
                     w.Line("ref float s = ref features.Data;");
                     w.Line($"global::System.Span<float> winograd = t_winograd ??= {NewBuffer("s_winogradLength")};");
                 }
                 else w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(plans.FeaturesLength)}")};");
-                int offset = 0;
                 string input = "x";
                 FeaturePlan? winograd = null;
                 foreach (var fp in plans.Layers)
@@ -731,11 +730,7 @@ namespace CompiledNet.Generator.Emit
                         continue;
                     }
                     string output = fp.IsLast ? "y" : "f" + fp.Number;
-                    if (!fp.IsLast)
-                    {
-                        w.Line($"ref float {output} = ref {Add("s", Int(offset))};");
-                        offset += fp.Spec.Output.Size;
-                    }
+                    if (!fp.IsLast) w.Line($"ref float {output} = ref {Add("s", Int(fp.InferOffset))};");
                     if (fp.PooledByWinograd && winograd is not null)
                     {
                         EmitWinogradCall(w, winograd, fp, input, output);

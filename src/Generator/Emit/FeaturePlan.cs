@@ -48,8 +48,13 @@ namespace CompiledNet.Generator.Emit
             int imageOffset = 0;
             for (int k = 0; k < layers.Count; k++)
             {
-                if (layers[k].Winograd) layers[k].WinogradFree = k == 0 ? (layers[k + 1].IsLast ? InferScratch : 0) : imageOffset - spec.Features[k - 1].Output.Size;
-                if (!layers[k].Winograd) imageOffset += spec.Features[k].Output.Size;
+                if (layers[k].Winograd)
+                {
+                    layers[k].WinogradFree = k == 0 ? (layers[k + 1].IsLast ? InferScratch : 0) : layers[k - 1].InferOffset;
+                    continue; // no image of its own: computed with the pooling after it
+                }
+                layers[k].InferOffset = imageOffset;
+                imageOffset += spec.Features[k].Output.Size;
             }
             FeaturesLength = Winograd.Count == 0 ? Int(InferScratch) : "s_featuresLength";
             OutputSize = spec.HasFeatures ? spec.Features[spec.Features.Count - 1].Output.Size : 0;
@@ -268,6 +273,9 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>Floats at the start of <c>InferFeatures</c>' buffer that are free when this Winograd convolution runs.</summary>
         public int WinogradFree { get; set; }
+
+        /// <summary>Where this layer's image (unless it is the last layer's) lies in <c>InferFeatures</c>' buffer.</summary>
+        public int InferOffset { get; set; }
 
         /// <summary>"weights [a..b), biases [b..c)", "weights [a..b) (no biases)" or "no parameters".</summary>
         public string Ranges

@@ -129,7 +129,7 @@ namespace CompiledNet.CompilerServices
 
         /// <summary>
         /// <see cref="Multiply"/> after its checks: for callers in this assembly that have made them once for many products.
-        /// (The edge tile is written before it is read, so it need not be zeroed on every call.)
+        /// (The edge tile is cleared at most once per call, when a partial block first reads it, not zeroed by every call.)
         /// </summary>
         [SkipLocalsInit]
         internal static void MultiplyCore(ref float x0, int rows, int k, ref float p0, int n, ref float y0, bool relu)

@@ -105,11 +105,11 @@ namespace CompiledNet.CompilerServices
         public static void ConvolveMaxPool(ReadOnlySpan<float> cache, ReadOnlySpan<float> bias, ReadOnlySpan<float> input,
             int inChannels, int height, int width, int padding, int outChannels, GemmActivation activation, Span<float> output, Span<float> scratch)
         {
-            int scratchLength = ScratchLength(inChannels, outChannels, height, width, padding);
+            int scratchLength = ScratchLength(inChannels, outChannels, height, width, padding), cacheLength = CacheLength(inChannels, outChannels);
             int count = outChannels * inChannels * 9, packed = Gemm.PackedLength(inChannels, outChannels);
             var (tilesDown, tilesAcross) = Tiles(height, width, padding);
             int tiles = tilesDown * tilesAcross;
-            if (cache.Length < count + Points * packed) Kernels.ThrowWrongLength(nameof(cache), count + Points * packed, cache.Length, "at least CacheLength(inChannels, outChannels)");
+            if (cache.Length < cacheLength) Kernels.ThrowWrongLength(nameof(cache), cacheLength, cache.Length, "at least CacheLength(inChannels, outChannels)");
             if (bias.Length != 0 && bias.Length != outChannels) Kernels.ThrowWrongLength(nameof(bias), outChannels, bias.Length, "outChannels, or 0 for no bias");
             if (input.Length != inChannels * height * width) Kernels.ThrowWrongLength(nameof(input), inChannels * height * width, input.Length, "inChannels × height × width");
             if (output.Length != outChannels * tiles) Kernels.ThrowWrongLength(nameof(output), outChannels * tiles, output.Length, "outChannels × the pooled rows × columns");
