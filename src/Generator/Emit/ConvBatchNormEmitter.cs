@@ -241,7 +241,7 @@ namespace CompiledNet.Generator.Emit
         {
             var f = target.Spec;
             w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(plans.FeaturesLength)}")};");
-            w.Line($"ref float unfolded = ref {Add("s", Int(plans.InferScratch - plans.Unfolded))};");
+            w.Line($"ref float unfolded = ref {Add("s", Int(plans.UnfoldedStart))};");
             int offset = 0;
             string input = "input";
             foreach (var fp in plans.Layers)

@@ -155,12 +155,17 @@ namespace CompiledNet.Generator.Emit
                         EmitInputGradient(w, fp);
                     }
                     EmitConvImage(w, fp);
+                    if (fp.DirectPool)
+                    {
+                        EmitPooledUnfold(w, fp);
+                        EmitPooledImage(w, fp);
+                    }
                     if (fp.TransposedWeightGradient) EmitWeightGradient(w, fp);
                     break;
                 case FeatureKind.MaxPool:
-                    // inference's image (unless a Winograd convolution computes it, and no batch-normalised layer after it
+                    // inference's image (unless the convolution before computes it, and no batch-normalised layer after it
                     // needs it for the exact population statistics, which run the layers below it one by one)
-                    if (!fp.PooledByWinograd || plans.Layers.Any(l => l.Index > fp.Index && l.BatchNorm)) EmitMaxPoolImage(w, fp, training: false);
+                    if (!fp.PooledByConv || plans.Layers.Any(l => l.Index > fp.Index && l.BatchNorm)) EmitMaxPoolImage(w, fp, training: false);
                     EmitMaxPoolImage(w, fp, training: true);
                     break;
                 default:
@@ -278,6 +283,253 @@ namespace CompiledNet.Generator.Emit
                         });
                 if (product.Epilogue is null) BiasAndActivation(w, fp, vw);
             });
+        }
+
+        /// <summary>
+        /// Direct pooling (<see cref="FeaturePlan.DirectPool"/>): unfold one input image into its planes. With stride 1, the
+        /// input under kernel offset (u, v) of the convolution output (2i + a, 2j + b) — window (i, j)'s output at offset
+        /// (a, b) — is x[c, 2i + (u + a) − ph, 2j + (v + b) − pw]: it depends on u + a and v + b alone, so (kH + 1)·(kW + 1)
+        /// planes per channel hold every input the four outputs of every window read (9 + 7 more planes for a 3×3 kernel
+        /// instead of 36 unfolded rows).
+        /// </summary>
+        private static void EmitPooledUnfold(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int c = f.Input.Channels, h = f.Input.Height, wd = f.Input.Width, kh = f.KernelHeight, kw = f.KernelWidth, ph = f.PadHeight, pw = f.PadWidth;
+            int oh = fp.PooledHeight, ow = fp.PooledWidth, stride = fp.PlaneStride, windows = fp.PooledPositions;
+            Summary(w, fp, $"unfold one input image into {Int(fp.Planes)} planes per channel for the pooling after it ({Int(windows)} windows each, planes {Int(stride)} floats apart): plane (c·{Int(kh + 1)} + r)·{Int(kw + 1)} + t holds x[c, 2i + r − {Int(ph)}, 2j + t − {Int(pw)}] for every pooling window (i, j), 0 in the padding");
+            int PlaneAt(int r, int t) => (r * (kw + 1) + t) * stride;
+            // The windows j of a row whose input column 2j + t − pw lies inside the image: [lo, hi).
+            (int Lo, int Hi) Columns(int t)
+            {
+                int lo = 0;
+                while (lo < ow && 2 * lo + t - pw < 0) lo++;
+                int hi = lo;
+                while (hi < ow && 2 * hi + t - pw < wd) hi++;
+                return (lo, hi);
+            }
+            bool RowOutside(int i, int r) => (uint)(2 * i + r - ph) >= (uint)h;
+            string Pixel(string row, string column) => Refs.At("x", $"(nuint)((c * {Int(h)} + {row}) * {Int(wd)} + {column})");
+            // Window rows [from, to) of plane (r, t) gathered from the image (one row: its input row is a constant).
+            void Gather(int r, int t, int from, int to)
+            {
+                var (lo, hi) = Columns(t);
+                bool one = to - from == 1;
+                if (one && RowOutside(from, r))
+                {
+                    w.Line($"{Marshal}.CreateSpan(ref {Refs.At("plane", from * ow)}, {Int(ow)}).Clear(); // its input row is padding");
+                    return;
+                }
+                bool outside = Enumerable.Range(from, to - from).Any(i => RowOutside(i, r));
+                using (one ? w.Open() : w.Open($"for (int i = {Int(from)}; i < {Int(to)}; i++)"))
+                {
+                    w.Line(one ? $"ref float row = ref {Refs.At("plane", from * ow)};" : $"ref float row = ref {Add("plane", $"(nuint)(i * {Int(ow)})")};");
+                    w.Line(one ? $"const int y = {Int(2 * from + r - ph)};" : $"int y = 2 * i{(r - ph == 0 ? "" : r - ph > 0 ? $" + {Int(r - ph)}" : $" - {Int(ph - r)}")};");
+                    if (outside)
+                        w.Line($"if ((uint)y >= {Int(h)}u) {{ {Marshal}.CreateSpan(ref row, {Int(ow)}).Clear(); continue; }}");
+                    for (int j = 0; j < ow; j++)
+                        if (j < lo || j >= hi) w.Line($"{Refs.At("row", j)} = 0f;");
+                    int offset = t - pw;
+                    if (hi > lo)
+                        w.Line($"for (int j = {Int(lo)}; j < {Int(hi)}; j++) {Refs.At("row", "(nuint)j")} = {Pixel("y", offset == 0 ? "2 * j" : offset > 0 ? $"2 * j + {Int(offset)}" : $"2 * j - {Int(-offset)}")};");
+                }
+            }
+            using (w.Open($"private static void {fp.UnfoldPooled}(ref float x, ref float planes)"))
+            {
+                w.Line($"// With stride 1, plane (r + 2, t) is plane (r, t) one row of windows on, and plane (r, t + 2) is plane (r, t) one window on:");
+                w.Line($"// only planes (0..1, 0..1) are gathered from the image; the others are copies shifted by {Int(ow)} floats or by 1, their last row or");
+                w.Line($"// column gathered.");
+                using (c == 1 ? w.Open() : w.Open($"for (int c = 0; c < {Int(c)}; c++)"))
+                {
+                    if (c == 1) w.Line("const int c = 0;");
+                    w.Line($"ref float channel = ref {Add("planes", $"(nuint)c * {Int(fp.Planes * stride)}")};");
+                    for (int r = 0; r <= kh; r++)
+                        for (int t = 0; t <= kw; t++)
+                            using (w.Open())
+                            {
+                                w.Line($"// plane ({Int(r)}, {Int(t)})");
+                                w.Line($"ref float plane = ref {Refs.At("channel", PlaneAt(r, t))};");
+                                if (r >= 2)
+                                {
+                                    if (oh > 1)
+                                        w.Line($"{Marshal}.CreateReadOnlySpan(ref {Refs.At("channel", PlaneAt(r - 2, t) + ow)}, {Int((oh - 1) * ow)}).CopyTo({Marshal}.CreateSpan(ref plane, {Int((oh - 1) * ow)}));");
+                                    Gather(r, t, oh - 1, oh);
+                                }
+                                else if (t >= 2)
+                                {
+                                    if (windows > 1)
+                                        w.Line($"{Marshal}.CreateReadOnlySpan(ref {Refs.At("channel", PlaneAt(r, t - 2) + 1)}, {Int(windows - 1)}).CopyTo({Marshal}.CreateSpan(ref plane, {Int(windows - 1)}));");
+                                    // the last window of each row: its column, 2(ow − 1) + t − pw, inside the image or padding
+                                    int column = 2 * (ow - 1) + t - pw;
+                                    bool inside = column >= 0 && column < wd;
+                                    w.Line(inside ? $"// the last window of each row: input column {Int(column)}" : $"// the last window of each row: input column {Int(column)}, padding");
+                                    using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
+                                    {
+                                        if (inside) w.Line($"int y = 2 * i{(r - ph == 0 ? "" : r - ph > 0 ? $" + {Int(r - ph)}" : $" - {Int(ph - r)}")};");
+                                        string value = !inside ? "0f"
+                                            : Enumerable.Range(0, oh).Any(i => RowOutside(i, r)) ? $"(uint)y < {Int(h)}u ? {Pixel("y", Int(column))} : 0f" : Pixel("y", Int(column));
+                                        w.Line($"{Refs.At("plane", $"(nuint)(i * {Int(ow)} + {Int(ow - 1)})")} = {value};");
+                                    }
+                                }
+                                else
+                                    Gather(r, t, 0, oh);
+                            }
+                }
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// Direct pooling: one image through the convolution and the 2×2 max pooling after it, for inference. Each block of
+        /// filters keeps four accumulators per vector of windows, one for each output of the window, reading the planes
+        /// (<see cref="EmitPooledUnfold"/>) at their four offsets; the largest of the four gets the bias and the activation
+        /// and is the only value stored. Each sum adds the same terms in the same order as the convolution's own image.
+        /// </summary>
+        private static void EmitPooledImage(IndentedWriter w, FeaturePlan fp)
+        {
+            var f = fp.Spec;
+            int filters = f.Output.Channels, fanIn = f.FanIn, channels = f.Input.Channels, kh = f.KernelHeight, kw = f.KernelWidth;
+            int windows = fp.PooledPositions, stride = fp.PlaneStride;
+            bool bias = fp.BiasOffset >= 0, relu = f.Activation == ActivationKind.ReLU;
+            string stored = $"{(relu ? "ReLU(" : "")}the largest of the window's four sums{(bias ? " + b[o]" : "")}{(relu ? ")" : "")}";
+            var method = new VectorMethod("private static", "void", fp.ImagePooled, ("ref float", "p"), ("ref float", "x"), ("ref float", "y"), ("ref float", "planes"));
+            method.Emit(w, SummaryText(fp, $"inference of one image with the 2×2 max pooling after it: y[o, window] = {stored}, the four sums W[o]·(the planes at the window's four offsets)"), vw =>
+            {
+                int blockRows = vw.Registers >= 32 ? 4 : 2;
+                w.Line($"{fp.UnfoldPooled}(ref x, ref planes);");
+                w.Line($"ref float w = ref {Add("p", Int(fp.WeightOffset))};");
+                if (bias) w.Line($"ref float b = ref {Add("p", Int(fp.BiasOffset))};");
+                w.Line($"const int count = {Int(filters)}; // output channels");
+                w.Line($"// registers: c{{r}}_{{a}} accumulate filter r's sums at window offset a (0: top left, 1: top right, 2: bottom left, 3: bottom right) for one vector of windows; in{{a}} holds the planes under kernel offset (u, v) at window offset a, wv{{r}} filter r's weight there in every lane");
+                void DeclareRows(int rows)
+                {
+                    for (int k = 0; k < rows; k++)
+                    {
+                        string row = k == 0 ? "(nuint)r" : $"(nuint)(r + {Int(k)})";
+                        w.Line($"ref float w{k} = ref {Add("w", $"{row} * {Int(fanIn)}")};");
+                        w.Line($"ref float y{k} = ref {Add("y", $"{row} * {Int(windows)}")};");
+                        if (bias) w.Line($"float b{k} = {Add("b", row)};");
+                    }
+                }
+                Expr Stored(int k, Expr largest)
+                {
+                    var z = bias ? largest + Expr.Broadcast($"b{Int(k)}") : largest;
+                    return relu ? Expr.Max(z, Expr.Zero) : z;
+                }
+                // The reduction over channels and kernel rows (loops) and kernel columns (written out), its body per
+                // kernel column v given the refs of the kernel row's planes (pu) and weights (wu{k}).
+                void Reduction(int rows, Action<int> column)
+                {
+                    void Rows(string channel)
+                    {
+                        using (w.Open($"for (nuint u = 0; u < {Int(kh)}; u++)"))
+                        {
+                            w.Line($"ref float pu = ref {Add("pc", $"u * {Int((kw + 1) * stride)}")};");
+                            for (int k = 0; k < rows; k++)
+                                w.Line($"ref float wu{k} = ref {Add($"w{k}", channel == "" ? $"u * {Int(kw)}" : $"{channel} * {Int(kh * kw)} + u * {Int(kw)}")};");
+                            for (int v = 0; v < kw; v++) column(v);
+                        }
+                    }
+                    if (channels == 1)
+                    {
+                        w.Line("ref float pc = ref window;");
+                        Rows("");
+                    }
+                    else
+                        using (w.Open($"for (nuint c = 0; c < {Int(channels)}; c++)"))
+                        {
+                            w.Line($"ref float pc = ref {Add("window", $"c * {Int(fp.Planes * stride)}")};");
+                            Rows("c");
+                        }
+                }
+                // The four planes of kernel offset (u, v) at window offset a: plane (u + a / 2, v + a % 2) of the channel.
+                int PlaneOffset(int v, int a) => ((a / 2) * (kw + 1) + v + a % 2) * stride;
+                void Chunk(VectorWidth cw, int rows, string? o, int offset)
+                {
+                    for (int k = 0; k < rows; k++)
+                        for (int a = 0; a < 4; a++)
+                            w.Line($"var c{k}_{a} = {cw.Zero};");
+                    w.Line($"ref float window = ref {Refs.At("planes", Refs.Index(o, offset))};");
+                    Reduction(rows, v =>
+                    {
+                        using (w.Open())
+                        {
+                            w.Line($"// v = {Int(v)}");
+                            for (int a = 0; a < 4; a++)
+                                w.Line($"var in{a} = {cw.Load("pu", Int(PlaneOffset(v, a)))};");
+                            for (int k = 0; k < rows; k++)
+                            {
+                                w.Line($"var wv{k} = {cw.Create(Refs.At($"wu{k}", v))};");
+                                for (int a = 0; a < 4; a++)
+                                    w.Line($"c{k}_{a} = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv{k}, in{a}, c{k}_{a});");
+                            }
+                        }
+                    });
+                    for (int k = 0; k < rows; k++)
+                    {
+                        var largest = Expr.Max(Expr.Max(Expr.Local($"c{k}_0"), Expr.Local($"c{k}_1")), Expr.Max(Expr.Local($"c{k}_2"), Expr.Local($"c{k}_3")));
+                        w.Line(cw.Store(Stored(k, largest).Render(Lane.TailStep(cw, 0)), $"y{k}", Refs.Index(o, offset)) + ";");
+                    }
+                }
+                void RowLoops(Action<int> body, bool blocks = true)
+                {
+                    w.Line("int r = 0;");
+                    if (blocks)
+                        using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
+                        {
+                            DeclareRows(blockRows);
+                            body(blockRows);
+                        }
+                    using (w.Open("for (; r < count; r++)"))
+                    {
+                        DeclareRows(1);
+                        body(1);
+                    }
+                }
+                int lanes = vw.Lanes, full = windows / lanes;
+                if (full > 1)
+                    using (w.Open($"for (nuint o = 0; o < {Int(full * lanes)}; o += {Int(lanes)})"))
+                        RowLoops(n => Chunk(vw, n, "o", 0));
+                else if (full == 1)
+                    using (w.Open())
+                        RowLoops(n => Chunk(vw, n, null, 0));
+                int start = full * lanes;
+                foreach (var narrow in vw.Narrower)
+                    if (windows - start >= narrow.Lanes)
+                    {
+                        w.Line($"// windows [{Int(start)}..{Int(start + narrow.Lanes)}): one {narrow}");
+                        int at = start;
+                        using (w.Open())
+                            RowLoops(n => Chunk(narrow, n, null, at));
+                        start += narrow.Lanes;
+                    }
+                if (start < windows)
+                {
+                    int tail = windows - start;
+                    w.Line($"// windows [{Int(start)}..{Int(windows)}): the last {Int(tail)}, scalar, filter by filter");
+                    using (w.Open())
+                        RowLoops(_ =>
+                        {
+                            for (int t = 0; t < tail; t++)
+                                for (int a = 0; a < 4; a++)
+                                    w.Line($"float s{t}_{a} = 0f;");
+                            w.Line($"ref float window = ref {Refs.At("planes", start)};");
+                            Reduction(1, v =>
+                            {
+                                w.Line($"float wv{v} = {Refs.At("wu0", v)};");
+                                for (int t = 0; t < tail; t++)
+                                    for (int a = 0; a < 4; a++)
+                                        w.Line($"s{t}_{a} += wv{v} * {Refs.At("pu", PlaneOffset(v, a) + t)};");
+                            });
+                            for (int t = 0; t < tail; t++)
+                            {
+                                var largest = Expr.Max(Expr.Max(Expr.Local($"s{t}_0"), Expr.Local($"s{t}_1")), Expr.Max(Expr.Local($"s{t}_2"), Expr.Local($"s{t}_3")));
+                                w.Line($"{Refs.At("y0", start + t)} = {Stored(0, largest).Render(Lane.Scalar(start + t))};");
+                            }
+                        }, blocks: false);
+                }
+            });
+            w.Line();
         }
 
         /// <summary>y[o, q] = f(y[o, q] + b[o]) channel by channel: ReLU and linear in vectors (full ones, then one of each narrower width that fits, then scalars at constant indices), sigmoid and tanh scalar.</summary>
@@ -685,7 +937,8 @@ namespace CompiledNet.Generator.Emit
                 + (plans.Winograd.Count == 1 ? "it" : "each") + " through Winograd's F(2×2, 3×3).");
             w.Line("// Per thread: the transformed filters with a copy of the weights they were made from (transformed again whenever the");
             w.Line("// weights differ); their layout depends on the machine's vector width. Each call's scratch lies in t_features: over");
-            w.Line("// the images before its input, which are dead by then, when they are long enough, else after the buffer's other contents.");
+            w.Line("// the images before its input, which are dead by then, when they are long enough, else over the unfolded input (not in use");
+            w.Line("// during the call), else after the buffer's other contents.");
             w.Line("[global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_winograd;");
             string end = "0";
             foreach (var fp in plans.Winograd)
@@ -699,7 +952,7 @@ namespace CompiledNet.Generator.Emit
             {
                 var f = fp.Spec;
                 string scratch = $"global::CompiledNet.CompilerServices.Winograd.ScratchLength({Int(f.Input.Channels)}, {Int(f.Output.Channels)}, {Int(f.Input.Height)}, {Int(f.Input.Width)}, {Int(f.PadHeight)})";
-                w.Line($"private static readonly int {fp.WinogradScratch} = {scratch} <= {Int(fp.WinogradFree)} ? 0 : {Int(plans.InferScratch)};");
+                w.Line($"private static readonly int {fp.WinogradScratch} = {scratch} <= {Int(fp.WinogradFree)} ? 0 : {scratch} <= {Int(plans.InferScratch - plans.UnfoldedStart)} ? {Int(plans.UnfoldedStart)} : {Int(plans.InferScratch)};");
                 length = $"global::System.Math.Max({length}, {fp.WinogradScratch} + {scratch})";
             }
             w.Line($"private static readonly int s_featuresLength = {length};");
@@ -721,23 +974,29 @@ namespace CompiledNet.Generator.Emit
                 }
                 else w.Line($"ref float s = ref {Data($"t_features ??= {NewBuffer(plans.FeaturesLength)}")};");
                 string input = "x";
-                FeaturePlan? winograd = null;
+                FeaturePlan? conv = null;
                 foreach (var fp in plans.Layers)
                 {
-                    if (fp.Winograd)
+                    if (fp.Winograd || fp.DirectPool)
                     {
-                        winograd = fp; // computed with the pooling layer after it, into that layer's output
+                        conv = fp; // computed with the pooling layer after it, into that layer's output
                         continue;
                     }
                     string output = fp.IsLast ? "y" : "f" + fp.Number;
                     if (!fp.IsLast) w.Line($"ref float {output} = ref {Add("s", Int(fp.InferOffset))};");
-                    if (fp.PooledByWinograd && winograd is not null)
+                    if (fp.PooledByConv && conv is not null)
                     {
-                        EmitWinogradCall(w, winograd, fp, input, output);
+                        if (conv.Winograd) EmitWinogradCall(w, conv, fp, input, output);
+                        else
+                        {
+                            w.Line($"// {Describer.FeatureName(conv.Spec, conv.Index)} and {Describer.FeatureName(fp.Spec, fp.Index)} together: each pooling window's four sums in registers, the largest stored");
+                            w.Line($"{conv.ImagePooled}(ref p, ref {input}, ref {output}, ref {Add("s", Int(plans.UnfoldedStart))});");
+                        }
                         input = output;
+                        conv = null;
                         continue;
                     }
-                    w.Line(fp.IsConv ? $"{fp.Image}(ref p, ref {input}, ref {output}, ref {Add("s", Int(plans.InferScratch - plans.Unfolded))});" : $"{fp.Image}(ref {input}, ref {output});");
+                    w.Line(fp.IsConv ? $"{fp.Image}(ref p, ref {input}, ref {output}, ref {Add("s", Int(plans.UnfoldedStart))});" : $"{fp.Image}(ref {input}, ref {output});");
                     if (fp.BatchNorm) w.Line($"{fp.InferBatchNorm}(ref {output});");
                     input = output;
                 }

@@ -29,30 +29,33 @@ namespace CompiledNet.Generator.Emit
             }
             for (int k = 0; k + 1 < layers.Count; k++)
             {
-                if (!WinogradPair(spec.Features[k], spec.Features[k + 1])) continue;
-                layers[k].Winograd = true;
-                layers[k + 1].PooledByWinograd = true;
+                if (WinogradPair(spec.Features[k], spec.Features[k + 1])) layers[k].Winograd = true;
+                else if (DirectPoolPair(spec.Features[k], spec.Features[k + 1])) layers[k].SetDirectPool(spec.Features[k + 1]);
+                else continue;
+                layers[k + 1].PooledByConv = true;
                 k++;
             }
             Layers = layers;
             Winograd = layers.Where(l => l.Winograd).ToList();
             for (int i = 0; i < Winograd.Count; i++) Winograd[i].WinogradCacheEnd = i + 1 < Winograd.Count ? Winograd[i + 1].WinogradCache : "s_winogradLength";
             Unfolded = layers.Where(l => l.IsConv).Select(l => l.Spec.FanIn * l.ColStride).DefaultIfEmpty(0).Max();
+            int planes = layers.Where(l => l.DirectPool).Select(l => l.PlanesLength).DefaultIfEmpty(0).Max();
             Transposed = layers.Where(l => l.TransposedWeightGradient).Select(l => l.Spec.Output.Size + l.Spec.WeightCount).DefaultIfEmpty(0).Max();
             // One example's images of every layer but the last (which the caller gives), then the unfolded input.
             // (rounded up to whole 64-byte lines, so that the unfolded input, and each of its rows, starts on a line)
-            int images = (spec.Features.Take(spec.Features.Count - 1).Sum(f => f.Output.Size) + 15) & ~15;
-            InferScratch = images + Unfolded;
+            // (every layer's image has room, as the exact population pass for batch norm runs the layers one by one;
+            // inference skips the images of the convolutions computed with their pooling)
+            UnfoldedStart = (spec.Features.Take(spec.Features.Count - 1).Sum(f => f.Output.Size) + 15) & ~15;
+            InferScratch = UnfoldedStart + System.Math.Max(Unfolded, planes);
             // Where each Winograd convolution finds scratch in InferFeatures' buffer: over the images before its input,
             // dead by then (so the call touches memory the image already used), when they are long enough.
             int imageOffset = 0;
             for (int k = 0; k < layers.Count; k++)
             {
                 if (layers[k].Winograd)
-                {
                     layers[k].WinogradFree = k == 0 ? (layers[k + 1].IsLast ? InferScratch : 0) : layers[k - 1].InferOffset;
+                if (layers[k].Winograd || layers[k].DirectPool)
                     continue; // no image of its own: computed with the pooling after it
-                }
                 layers[k].InferOffset = imageOffset;
                 imageOffset += spec.Features[k].Output.Size;
             }
@@ -84,6 +87,18 @@ namespace CompiledNet.Generator.Emit
                 && pool.Kind == FeatureKind.MaxPool && pool.KernelHeight == 2 && pool.KernelWidth == 2 && pool.Stride == 2
                 && pool.PadHeight == 0 && pool.PadWidth == 0;
 
+        /// <summary>
+        /// A convolution with stride 1, no batch norm and a linear or ReLU activation (not computed by Winograd), followed by
+        /// 2×2 max pooling with stride 2 and no padding: inference computes the four outputs of each pooling window in
+        /// registers and stores only their largest (<see cref="FeaturePlan.DirectPool"/>). ReLU and adding the bias never
+        /// reorder two values, so the largest of the four activations is the activation of the largest sum: the same values
+        /// as convolving, then pooling.
+        /// </summary>
+        private static bool DirectPoolPair(FeatureLayerSpec conv, FeatureLayerSpec pool)
+            => conv.Kind == FeatureKind.Conv2D && conv.Stride == 1 && !conv.BatchNorm && conv.Activation is ActivationKind.Linear or ActivationKind.ReLU
+                && pool.Kind == FeatureKind.MaxPool && pool.KernelHeight == 2 && pool.KernelWidth == 2 && pool.Stride == 2
+                && pool.PadHeight == 0 && pool.PadWidth == 0;
+
         public bool Any => Layers.Count > 0;
 
         public FeaturePlan Last => Layers[Layers.Count - 1];
@@ -99,6 +114,9 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>Floats of the per-thread buffer of <c>InferFeatures</c> for its images and the unfolded input.</summary>
         public int InferScratch { get; }
+
+        /// <summary>Where the unfolded input (or a directly pooled convolution's planes) starts in <c>InferFeatures</c>' buffer: after the images, on a 64-byte line.</summary>
+        public int UnfoldedStart { get; }
 
         /// <summary>
         /// The length of <c>InferFeatures</c>' buffer as generated code writes it: <see cref="InferScratch"/>, or the static
@@ -259,8 +277,48 @@ namespace CompiledNet.Generator.Emit
         /// <summary>A convolution whose inference runs together with the max pooling after it through Winograd's F(2×2, 3×3).</summary>
         public bool Winograd { get; set; }
 
-        /// <summary>A max pooling layer that the convolution before it computes in inference (<see cref="Winograd"/>).</summary>
-        public bool PooledByWinograd { get; set; }
+        /// <summary>A max pooling layer that the convolution before it computes in inference (<see cref="Winograd"/> or <see cref="DirectPool"/>).</summary>
+        public bool PooledByConv { get; set; }
+
+        /// <summary>
+        /// A convolution whose inference runs together with the 2×2 max pooling after it, without Winograd: its input is
+        /// unfolded into planes (<see cref="Planes"/> per input channel: for a kernel offset (u, v) and a window offset (a, b),
+        /// plane (u + a, v + b) holds the input pixel under it for every pooling window), and each window's four sums are
+        /// accumulated in registers side by side and only their largest stored.
+        /// </summary>
+        public bool DirectPool { get; private set; }
+
+        /// <summary>Direct pooling: the pooling layer's output positions (windows) per channel.</summary>
+        public int PooledPositions { get; private set; }
+
+        /// <summary>Direct pooling: the pooling layer's output width (windows per row).</summary>
+        public int PooledWidth { get; private set; }
+
+        /// <summary>Direct pooling: the pooling layer's output height.</summary>
+        public int PooledHeight { get; private set; }
+
+        /// <summary>Direct pooling: planes per input channel, (kH + 1)·(kW + 1).</summary>
+        public int Planes => (Spec.KernelHeight + 1) * (Spec.KernelWidth + 1);
+
+        /// <summary>Direct pooling: floats from one plane to the next, the windows rounded up to whole 64-byte lines (as <see cref="ColStride"/>).</summary>
+        public int PlaneStride => PooledPositions > 16 ? (PooledPositions + 15) & ~15 : PooledPositions;
+
+        /// <summary>Direct pooling: floats of one image's planes.</summary>
+        public int PlanesLength => Spec.Input.Channels * Planes * PlaneStride;
+
+        /// <summary>Direct pooling: the method that unfolds one input image into the planes.</summary>
+        public string UnfoldPooled => "UnfoldPooled_F" + Number;
+
+        /// <summary>Direct pooling: inference of one image through the convolution and the pooling after it.</summary>
+        public string ImagePooled => "ImagePooled_F" + Number;
+
+        public void SetDirectPool(FeatureLayerSpec pool)
+        {
+            DirectPool = true;
+            PooledHeight = pool.Output.Height;
+            PooledWidth = pool.Output.Width;
+            PooledPositions = pool.Output.Height * pool.Output.Width;
+        }
 
         /// <summary>The static field with the offset of this convolution's Winograd cache in <c>t_winograd</c>.</summary>
         public string WinogradCache => "s_winograd_F" + Number;

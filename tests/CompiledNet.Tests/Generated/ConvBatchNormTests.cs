@@ -22,6 +22,11 @@ public class ConvBatchNormTests
         new Conv(3, 3, 3, 2, 1, Activation.Tanh, BatchNorm: true), new Pool(true, 2, 1), new Conv(4, 2, 2, 1, 0, Activation.Sigmoid, BatchNorm: true),
         new ConvReference.Dense(3, Activation.Softmax));
 
+    /// <summary>DirectPoolNet's batch-normalised variant: a ReLU convolution computed with its max pooling in inference, then batch norm.</summary>
+    private static ConvReference DirectPoolReference() => new((2, 8, 6), LossKind.SoftmaxCrossEntropy,
+        new Conv(3, 3, 3, 1, 1, Activation.ReLU), new Pool(true, 2, 2), new Conv(4, 2, 2, 1, 0, Activation.Linear, BatchNorm: true),
+        new ConvReference.Dense(3, Activation.Softmax));
+
     /// <summary>ConvDropoutNet: dropout on a Tanh convolution, average pooling, batch norm and dropout on a linear one.</summary>
     private static ConvReference DropoutReference() => new((2, 5, 7), LossKind.SoftmaxCrossEntropy,
         new Conv(3, 3, 3, 2, 1, Activation.Tanh), new Pool(false, 2, 1), new Conv(4, 2, 2, 1, 0, Activation.Linear, BatchNorm: true),
@@ -240,6 +245,39 @@ public class ConvBatchNormTests
         }
         for (int j = 0; j < actual.Length; j++)
             Assert.True(Math.Abs(actual[j] - expected[j]) <= 1e-5 * Math.Max(1, Math.Abs(expected[j])), $"statistic {j}: {actual[j]}, expected {expected[j]}");
+    }
+
+    [Fact]
+    public void AConvolutionComputedWithItsPoolingFeedsThePopulationPassAndPredictAsTheReferenceDoes()
+    {
+        // The population pass runs the first convolution and its pooling one by one; Predict runs them together.
+        var net = new DirectPoolBnNet(9);
+        var reference = DirectPoolReference();
+        Assert.Equal(DirectPoolBnNet.ParameterCount, reference.ParameterCount);
+        var rng = new Random(9);
+        var p = RandomParameters(net, rng);
+        const int examples = 11;
+        var xs = Uniform(rng, examples * DirectPoolBnNet.InputSize);
+        var data = new Dataset(xs, DirectPoolBnNet.InputSize, Enumerable.Range(0, examples).Select(i => i % 3).ToArray(), 3);
+        BatchNorm.RecomputePopulationStatistics(net, data);
+        var actual = net.BatchNormStatistics.ToArray();
+        var z = new List<double[][]>();
+        var s = actual.Select(v => (double)v).ToArray();
+        reference.ForwardBatch(p, xs, examples, training: false, s, null, z);
+        var (mean, variance, _) = ChannelStatistics(z[0], 4);
+        var expected = mean.Concat(variance).ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int j = 0; j < actual.Length; j++)
+            Assert.True(Math.Abs(actual[j] - expected[j]) <= 1e-5 * Math.Max(1, Math.Abs(expected[j])), $"statistic {j}: {actual[j]}, expected {expected[j]}");
+        var y = new float[3];
+        for (int example = 0; example < examples; example++)
+        {
+            var x = xs.AsSpan(example * DirectPoolBnNet.InputSize, DirectPoolBnNet.InputSize);
+            net.Predict(x, y);
+            var forward = reference.Forward(p, x, s);
+            for (int k = 0; k < 3; k++)
+                Assert.True(Math.Abs(y[k] - forward[k]) <= 1e-5, $"example {example}, output {k}: {y[k]}, the reference gives {forward[k]}");
+        }
     }
 
     [Fact]

@@ -30,6 +30,10 @@ public class ConvGradientTests
             new ConvReference((2, 12, 12), LossKind.SoftmaxCrossEntropy,
                 new Conv(8, 3, 3, 1, 1, Activation.Tanh), new Conv(9, 3, 3, 1, 1, Activation.ReLU), new Pool(true, 2, 2),
                 new Conv(8, 3, 3, 1, 0, Activation.Linear, Bias: false), new Pool(true, 2, 2), new ConvReference.Dense(3, Activation.Softmax)), 3 };
+        yield return new object[] { "convolutions computed with their max pooling: 5×3 and 4×4 kernels, 25 windows and 1", new DirectPoolNet(5),
+            new ConvReference((3, 12, 10), LossKind.SoftmaxCrossEntropy,
+                new Conv(5, 5, 3, 1, 1, Activation.Linear, Bias: false), new Pool(true, 2, 2), new Conv(6, 4, 4, 1, 0, Activation.ReLU), new Pool(true, 2, 2),
+                new ConvReference.Dense(3, Activation.Softmax)), 3 };
     }
 
     private static float[] RandomInputs(Random rng, int length)

@@ -20,7 +20,7 @@ public class ConvWidthTests
 {
     /// <summary>The networks of the probe: odd sizes, padding, strides, both poolings, tanh, sigmoid, ReLU and linear convolutions, a split batch, Winograd inference.</summary>
     private static IEnumerable<ICompiledNetwork> Networks()
-        => new ICompiledNetwork[] { new ConvStrideNet(3), new ConvMaxPoolNet(4), new PoolFirstNet(5), new ConvSplitNet(6), new ConvBatchNormNet(7), new WinogradNet(8) };
+        => new ICompiledNetwork[] { new ConvStrideNet(3), new ConvMaxPoolNet(4), new PoolFirstNet(5), new ConvSplitNet(6), new ConvBatchNormNet(7), new WinogradNet(8), new DirectPoolNet(9) };
 
     /// <summary>One run: per network a line "name v v v …" of its three losses, then its parameters, gradients and Predict outputs of three rows.</summary>
     private static List<string> Run()

@@ -165,3 +165,29 @@ public partial class ConvDropoutNet { }
 [Loss(LossKind.SoftmaxCrossEntropy)]
 [Optimizer(OptimizerKind.Adam, LearningRate = 0.005f)]
 public partial class ConvBnSplitNet { }
+
+// Convolutions computed together with the 2×2 max pooling after them in inference (fewer than 8 input channels, so not
+// Winograd): 3×12×10 → Conv2D 5 (5×3 kernel, pad 1), Linear, no bias → 5×10×10 → MaxPool 2 → 5×5×5 (25 windows: a full
+// vector, narrower ones and a scalar window) → Conv2D 6 4×4 ReLU → 6×2×2 → MaxPool 2 → 6×1×1 (one window: scalar only)
+// → 3 Softmax
+[Network(Channels = 3, Height = 12, Width = 10, BatchSize = 4)]
+[Conv2D(5, KernelHeight = 5, KernelWidth = 3, Padding = 1, Activation = Activation.Linear, Bias = false)]
+[MaxPool(2)]
+[Conv2D(6, Kernel = 4)]
+[MaxPool(2)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Sgd, LearningRate = 0.1f)]
+public partial class DirectPoolNet { }
+
+// A batch-normalised convolution after one computed with its max pooling: the exact population pass runs the first
+// convolution and the pooling one by one, inference runs them together. 2×8×6 → Conv2D 3×3×3, pad 1, ReLU → MaxPool 2
+// → 3×4×3 → Conv2D 4×2×2, Linear, batch norm → 4×3×2 → 3 Softmax
+[Network(Channels = 2, Height = 8, Width = 6, BatchSize = 4)]
+[Conv2D(3, Kernel = 3, Padding = 1)]
+[MaxPool(2)]
+[Conv2D(4, Kernel = 2, Activation = Activation.Linear, BatchNorm = true)]
+[Dense(3, Activation.Softmax)]
+[Loss(LossKind.SoftmaxCrossEntropy)]
+[Optimizer(OptimizerKind.Sgd, LearningRate = 0.1f)]
+public partial class DirectPoolBnNet { }

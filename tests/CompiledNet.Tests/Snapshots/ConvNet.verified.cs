@@ -1261,6 +1261,1028 @@ namespace Samples.Vision
             }
         }
 
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — unfold one input image into 16 planes per channel for the pooling after it (36 windows each, planes 48 floats apart): plane (c·4 + r)·4 + t holds x[c, 2i + r − 1, 2j + t − 1] for every pooling window (i, j), 0 in the padding. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
+        private static void UnfoldPooled_F1(ref float x, ref float planes)
+        {
+            // With stride 1, plane (r + 2, t) is plane (r, t) one row of windows on, and plane (r, t + 2) is plane (r, t) one window on:
+            // only planes (0..1, 0..1) are gathered from the image; the others are copies shifted by 6 floats or by 1, their last row or
+            // column gathered.
+            for (int c = 0; c < 2; c++)
+            {
+                ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, (nuint)c * 768);
+                {
+                    // plane (0, 0)
+                    ref float plane = ref channel;
+                    for (int i = 0; i < 6; i++)
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6));
+                        int y = 2 * i - 1;
+                        if ((uint)y >= 12u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref row, 6).Clear(); continue; }
+                        row = 0f;
+                        for (int j = 1; j < 6; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j - 1));
+                    }
+                }
+                {
+                    // plane (0, 1)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 48);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6));
+                        int y = 2 * i - 1;
+                        if ((uint)y >= 12u) { global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref row, 6).Clear(); continue; }
+                        for (int j = 0; j < 6; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j));
+                    }
+                }
+                {
+                    // plane (0, 2)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 96);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 1), 35).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 35));
+                    // the last window of each row: input column 11
+                    for (int i = 0; i < 6; i++)
+                    {
+                        int y = 2 * i - 1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6 + 5)) = (uint)y < 12u ? global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 11)) : 0f;
+                    }
+                }
+                {
+                    // plane (0, 3)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 144);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 49), 35).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 35));
+                    // the last window of each row: input column 12, padding
+                    for (int i = 0; i < 6; i++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6 + 5)) = 0f;
+                    }
+                }
+                {
+                    // plane (1, 0)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 192);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6));
+                        int y = 2 * i;
+                        row = 0f;
+                        for (int j = 1; j < 6; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j - 1));
+                    }
+                }
+                {
+                    // plane (1, 1)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 240);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6));
+                        int y = 2 * i;
+                        for (int j = 0; j < 6; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j));
+                    }
+                }
+                {
+                    // plane (1, 2)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 288);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 193), 35).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 35));
+                    // the last window of each row: input column 11
+                    for (int i = 0; i < 6; i++)
+                    {
+                        int y = 2 * i;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6 + 5)) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 11));
+                    }
+                }
+                {
+                    // plane (1, 3)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 336);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 241), 35).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 35));
+                    // the last window of each row: input column 12, padding
+                    for (int i = 0; i < 6; i++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, (nuint)(i * 6 + 5)) = 0f;
+                    }
+                }
+                {
+                    // plane (2, 0)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 384);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 6), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30);
+                        const int y = 11;
+                        row = 0f;
+                        for (int j = 1; j < 6; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j - 1));
+                    }
+                }
+                {
+                    // plane (2, 1)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 432);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 54), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30);
+                        const int y = 11;
+                        for (int j = 0; j < 6; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j));
+                    }
+                }
+                {
+                    // plane (2, 2)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 480);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 102), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30);
+                        const int y = 11;
+                        for (int j = 0; j < 6; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j + 1));
+                    }
+                }
+                {
+                    // plane (2, 3)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 528);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 150), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    {
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30);
+                        const int y = 11;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 5) = 0f;
+                        for (int j = 0; j < 5; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref row, (nuint)j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)((c * 12 + y) * 12 + 2 * j + 2));
+                    }
+                }
+                {
+                    // plane (3, 0)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 576);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 198), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30), 6).Clear(); // its input row is padding
+                }
+                {
+                    // plane (3, 1)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 624);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 246), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30), 6).Clear(); // its input row is padding
+                }
+                {
+                    // plane (3, 2)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 672);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 294), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30), 6).Clear(); // its input row is padding
+                }
+                {
+                    // plane (3, 3)
+                    ref float plane = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 720);
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, 342), 30).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref plane, 30));
+                    global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref plane, 30), 6).Clear(); // its input row is padding
+                }
+            }
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — inference of one image with the 2×2 max pooling after it: y[o, window] = ReLU(the largest of the window's four sums + b[o]), the four sums W[o]·(the planes at the window's four offsets). Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void ImagePooled_F1(ref float p, ref float x, ref float y, ref float planes)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ImagePooled_V512_F1(ref p, ref x, ref y, ref planes);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ImagePooled_V256_F1(ref p, ref x, ref y, ref planes);
+            else ImagePooled_V128_F1(ref p, ref x, ref y, ref planes);
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — inference of one image with the 2×2 max pooling after it: y[o, window] = ReLU(the largest of the window's four sums + b[o]), the four sums W[o]·(the planes at the window's four offsets). Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector512 (16 floats per vector), called by ImagePooled_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void ImagePooled_V512_F1(ref float p, ref float x, ref float y, ref float planes)
+        {
+            UnfoldPooled_F1(ref x, ref planes);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            const int count = 8; // output channels
+            // registers: c{r}_{a} accumulate filter r's sums at window offset a (0: top left, 1: top right, 2: bottom left, 3: bottom right) for one vector of windows; in{a} holds the planes under kernel offset (u, v) at window offset a, wv{r} filter r's weight there in every lane
+            for (nuint o = 0; o < 32; o += 16)
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                    ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
+                    float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
+                    ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
+                    ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
+                    float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
+                    ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
+                    ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
+                    float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, o);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            ref float wu1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, c * 9 + u * 3);
+                            ref float wu2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, c * 9 + u * 3);
+                            ref float wu3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector512.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector512.Create(wu1);
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                                var wv2 = global::System.Runtime.Intrinsics.Vector512.Create(wu2);
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in1, c2_1);
+                                c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in2, c2_2);
+                                c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in3, c2_3);
+                                var wv3 = global::System.Runtime.Intrinsics.Vector512.Create(wu3);
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in1, c3_1);
+                                c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in2, c3_2);
+                                c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in3, c3_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 1));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                                var wv2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu2, 1));
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in1, c2_1);
+                                c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in2, c2_2);
+                                c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in3, c2_3);
+                                var wv3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu3, 1));
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in1, c3_1);
+                                c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in2, c3_2);
+                                c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in3, c3_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 2));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                                var wv2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu2, 2));
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in1, c2_1);
+                                c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in2, c2_2);
+                                c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in3, c2_3);
+                                var wv3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu3, 2));
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in1, c3_1);
+                                c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in2, c3_2);
+                                c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in3, c3_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector512.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(c1_0, c1_1), global::System.Runtime.Intrinsics.Vector512.Max(c1_2, c1_3)) + global::System.Runtime.Intrinsics.Vector512.Create(b1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y1, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(c2_0, c2_1), global::System.Runtime.Intrinsics.Vector512.Max(c2_2, c2_3)) + global::System.Runtime.Intrinsics.Vector512.Create(b2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y2, o);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(c3_0, c3_1), global::System.Runtime.Intrinsics.Vector512.Max(c3_2, c3_3)) + global::System.Runtime.Intrinsics.Vector512.Create(b3), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y3, o);
+                }
+                for (; r < count; r++)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, o);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector512.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector512.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector512.Create(b0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref y0, o);
+                }
+            }
+            // windows [32..36): one Vector128
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                    ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
+                    float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
+                    ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 18);
+                    ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
+                    float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
+                    ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 18);
+                    ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
+                    float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, 32);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            ref float wu1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, c * 9 + u * 3);
+                            ref float wu2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, c * 9 + u * 3);
+                            ref float wu3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(wu1);
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                                var wv2 = global::System.Runtime.Intrinsics.Vector128.Create(wu2);
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in1, c2_1);
+                                c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in2, c2_2);
+                                c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in3, c2_3);
+                                var wv3 = global::System.Runtime.Intrinsics.Vector128.Create(wu3);
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in1, c3_1);
+                                c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in2, c3_2);
+                                c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in3, c3_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 1));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                                var wv2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu2, 1));
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in1, c2_1);
+                                c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in2, c2_2);
+                                c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in3, c2_3);
+                                var wv3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu3, 1));
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in1, c3_1);
+                                c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in2, c3_2);
+                                c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in3, c3_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 2));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                                var wv2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu2, 2));
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in1, c2_1);
+                                c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in2, c2_2);
+                                c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv2, in3, c2_3);
+                                var wv3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu3, 2));
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in1, c3_1);
+                                c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in2, c3_2);
+                                c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv3, in3, c3_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector128.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c1_0, c1_1), global::System.Runtime.Intrinsics.Vector128.Max(c1_2, c1_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c2_0, c2_1), global::System.Runtime.Intrinsics.Vector128.Max(c2_2, c2_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c3_0, c3_1), global::System.Runtime.Intrinsics.Vector128.Max(c3_2, c3_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, 32);
+                }
+                for (; r < count; r++)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, 32);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector128.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, 32);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — inference of one image with the 2×2 max pooling after it: y[o, window] = ReLU(the largest of the window's four sums + b[o]), the four sums W[o]·(the planes at the window's four offsets). Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector256 (8 floats per vector), called by ImagePooled_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void ImagePooled_V256_F1(ref float p, ref float x, ref float y, ref float planes)
+        {
+            UnfoldPooled_F1(ref x, ref planes);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            const int count = 8; // output channels
+            // registers: c{r}_{a} accumulate filter r's sums at window offset a (0: top left, 1: top right, 2: bottom left, 3: bottom right) for one vector of windows; in{a} holds the planes under kernel offset (u, v) at window offset a, wv{r} filter r's weight there in every lane
+            for (nuint o = 0; o < 32; o += 8)
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                    ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
+                    float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, o);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            ref float wu1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector256.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector256.Create(wu1);
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 1));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 2));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector256.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Max(c1_0, c1_1), global::System.Runtime.Intrinsics.Vector256.Max(c1_2, c1_3)) + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, o);
+                }
+                for (; r < count; r++)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, o);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector256.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector256.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o);
+                }
+            }
+            // windows [32..36): one Vector128
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                    ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
+                    float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, 32);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            ref float wu1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(wu1);
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 1));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 2));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector128.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c1_0, c1_1), global::System.Runtime.Intrinsics.Vector128.Max(c1_2, c1_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, 32);
+                }
+                for (; r < count; r++)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, 32);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector128.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, 32);
+                }
+            }
+        }
+
+        /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — inference of one image with the 2×2 max pooling after it: y[o, window] = ReLU(the largest of the window's four sums + b[o]), the four sums W[o]·(the planes at the window's four offsets). Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152). This version: Vector128 (4 floats per vector), called by ImagePooled_F1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void ImagePooled_V128_F1(ref float p, ref float x, ref float y, ref float planes)
+        {
+            UnfoldPooled_F1(ref x, ref planes);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
+            const int count = 8; // output channels
+            // registers: c{r}_{a} accumulate filter r's sums at window offset a (0: top left, 1: top right, 2: bottom left, 3: bottom right) for one vector of windows; in{a} holds the planes under kernel offset (u, v) at window offset a, wv{r} filter r's weight there in every lane
+            for (nuint o = 0; o < 36; o += 4)
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 18);
+                    ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
+                    float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, o);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            ref float wu1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(wu1);
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 1));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                                var wv1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu1, 2));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in2, c1_2);
+                                c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv1, in3, c1_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector128.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c1_0, c1_1), global::System.Runtime.Intrinsics.Vector128.Max(c1_2, c1_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o);
+                }
+                for (; r < count; r++)
+                {
+                    ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 18);
+                    ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                    float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float window = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref planes, o);
+                    for (nuint c = 0; c < 2; c++)
+                    {
+                        ref float pc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref window, c * 768);
+                        for (nuint u = 0; u < 3; u++)
+                        {
+                            ref float pu = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pc, u * 192);
+                            ref float wu0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, c * 9 + u * 3);
+                            {
+                                // v = 0
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 0);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 192);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(wu0);
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 1
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 48);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 240);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 1));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                            {
+                                // v = 2
+                                var in0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 96);
+                                var in1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 144);
+                                var in2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 288);
+                                var in3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pu, 336);
+                                var wv0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wu0, 2));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in2, c0_2);
+                                c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(wv0, in3, c0_3);
+                            }
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(c0_0, c0_1), global::System.Runtime.Intrinsics.Vector128.Max(c0_2, c0_3)) + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                }
+            }
+        }
+
+
         /// <summary>Conv2D 1: 2×12×12 → 8×12×12, 3×3 kernel, stride 1, padding 1, ReLU — training forward over rows [start, start + count), outputs in _fa1. Parameters: weights [0..144) as [out 8, in 2, 3, 3], biases [144..152).</summary>
         private void Forward_F1(ref float x, int start, int count)
         {
@@ -1784,21 +2806,6 @@ namespace Samples.Vision
                 }
             }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
-        }
-
-        /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — forward of one image: each output the largest of its window. Parameters: no parameters.</summary>
-        private static void Image_F2(ref float x, ref float y)
-        {
-            // each output row from its two input rows, in the widest vectors the machine has (Kernels.LargestOfPairs)
-            for (int c = 0; c < 8; c++)
-            {
-                for (int i = 0; i < 6; i++)
-                {
-                    int first = (c * 12 + i * 2) * 12;
-                    int output = (c * 6 + i) * 6;
-                    global::CompiledNet.CompilerServices.Kernels.LargestOfPairs(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)first), 12, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)output), 6);
-                }
-            }
         }
 
         /// <summary>MaxPool 2: 8×12×12 → 8×6×6, 2×2 window, stride 2 — training forward of one image: each output the largest of its window, and where it is (the first one on ties). Parameters: no parameters.</summary>
@@ -3265,11 +4272,10 @@ namespace Samples.Vision
         {
             ref float p = ref _parameters.Data;
             ref float s = ref (t_features ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(4320)).Data;
-            ref float f1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
-            Image_F1(ref p, ref x, ref f1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1728));
-            ref float f2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1152);
-            Image_F2(ref f1, ref f2);
-            ref float f3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1440);
+            ref float f2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+            // Conv2D 1 and MaxPool 2 together: each pooling window's four sums in registers, the largest stored
+            ImagePooled_F1(ref p, ref x, ref f2, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1728));
+            ref float f3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 288);
             Image_F3(ref p, ref f2, ref f3, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1728));
             Image_F4(ref f3, ref y);
         }

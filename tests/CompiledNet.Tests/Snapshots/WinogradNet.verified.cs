@@ -102,11 +102,12 @@ namespace Samples.Vision
         // InferFeatures runs Conv2D 1 with the max pooling after it through Winograd's F(2×2, 3×3).
         // Per thread: the transformed filters with a copy of the weights they were made from (transformed again whenever the
         // weights differ); their layout depends on the machine's vector width. Each call's scratch lies in t_features: over
-        // the images before its input, which are dead by then, when they are long enough, else after the buffer's other contents.
+        // the images before its input, which are dead by then, when they are long enough, else over the unfolded input (not in use
+        // during the call), else after the buffer's other contents.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_winograd;
         private static readonly int s_winograd_F1 = 0;
         private static readonly int s_winogradLength = s_winograd_F1 + global::CompiledNet.CompilerServices.Winograd.CacheLength(8, 16);
-        private static readonly int s_winogradScratch_F1 = global::CompiledNet.CompilerServices.Winograd.ScratchLength(8, 16, 8, 8, 1) <= 5632 ? 0 : 5632;
+        private static readonly int s_winogradScratch_F1 = global::CompiledNet.CompilerServices.Winograd.ScratchLength(8, 16, 8, 8, 1) <= 5632 ? 0 : global::CompiledNet.CompilerServices.Winograd.ScratchLength(8, 16, 8, 8, 1) <= 4608 ? 1024 : 5632;
         private static readonly int s_featuresLength = global::System.Math.Max(5632, s_winogradScratch_F1 + global::CompiledNet.CompilerServices.Winograd.ScratchLength(8, 16, 8, 8, 1));
 
         private static readonly global::CompiledNet.FeatureLayerDescription[] s_featureLayers =
