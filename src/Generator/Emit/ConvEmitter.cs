@@ -471,21 +471,7 @@ namespace CompiledNet.Generator.Emit
                         w.Line(cw.Store(Stored(k, largest).Render(Lane.TailStep(cw, 0)), $"y{k}", Refs.Index(o, offset)) + ";");
                     }
                 }
-                void RowLoops(Action<int> body, bool blocks = true)
-                {
-                    w.Line("int r = 0;");
-                    if (blocks)
-                        using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
-                        {
-                            DeclareRows(blockRows);
-                            body(blockRows);
-                        }
-                    using (w.Open("for (; r < count; r++)"))
-                    {
-                        DeclareRows(1);
-                        body(1);
-                    }
-                }
+                void RowLoops(Action<int> body, bool blocks = true) => KernelEmitter.RowLoops(w, blockRows, blocks, DeclareRows, body);
                 int lanes = vw.Lanes, full = windows / lanes;
                 if (full > 1)
                     using (w.Open($"for (nuint o = 0; o < {Int(full * lanes)}; o += {Int(lanes)})"))

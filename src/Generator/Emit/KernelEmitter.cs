@@ -199,22 +199,7 @@ namespace CompiledNet.Generator.Emit
             int lanes = vw.Lanes;
             int full = width / lanes, chunks = full / vectors, leftover = full % vectors;
 
-            // Blocks of blockRows rows, then the rows left over one at a time: body(n) writes the work of n rows.
-            void RowLoops(Action<int> body)
-            {
-                w.Line("int r = 0;");
-                if (rowBlocks)
-                    using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
-                    {
-                        declareRows(blockRows);
-                        body(blockRows);
-                    }
-                using (w.Open("for (; r < count; r++)"))
-                {
-                    declareRows(1);
-                    body(1);
-                }
-            }
+            void RowLoops(Action<int> body) => KernelEmitter.RowLoops(w, blockRows, rowBlocks, declareRows, body);
 
             void Rows(string? o, int offset, int strip, VectorWidth? narrow = null)
                 => RowLoops(n => Chunk(w, narrow ?? vw, n, strip, p, o, offset));
@@ -248,6 +233,27 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"// columns [{Int(start)}..{Int(width)}): the last {Int(tail)}, scalar, {(rowBlocks ? $"{Int(blockRows)} rows at a time" : "row by row")}");
                 using (w.Open())
                     RowLoops(n => ScalarTail(w, n, start, tail, p));
+            }
+        }
+
+        /// <summary>
+        /// The rows [0, count) (count a variable of the generated code) in blocks of <paramref name="blockRows"/> (unless
+        /// <paramref name="rowBlocks"/> is false), then the rows left over one at a time: <paramref name="declareRows"/>(n)
+        /// declares the refs of n rows from r, <paramref name="body"/>(n) writes their work.
+        /// </summary>
+        public static void RowLoops(IndentedWriter w, int blockRows, bool rowBlocks, Action<int> declareRows, Action<int> body)
+        {
+            w.Line("int r = 0;");
+            if (rowBlocks)
+                using (w.Open($"for (; r + {Int(blockRows)} <= count; r += {Int(blockRows)})"))
+                {
+                    declareRows(blockRows);
+                    body(blockRows);
+                }
+            using (w.Open("for (; r < count; r++)"))
+            {
+                declareRows(1);
+                body(1);
             }
         }
 
