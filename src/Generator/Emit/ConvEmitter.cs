@@ -263,11 +263,7 @@ namespace CompiledNet.Generator.Emit
                 {
                     if (bias) w.Line($"ref float b = ref {Add("p", Int(fp.BiasOffset))};");
                     w.Line($"// stored: {(f.Activation == ActivationKind.ReLU ? "ReLU(" : "")}the sum{(bias ? " + b[o]" : "")}{(f.Activation == ActivationKind.ReLU ? ")" : "")}, bk holding b of row k of the block");
-                    product.Epilogue = (k, sum) =>
-                    {
-                        var z = bias ? sum + Expr.Broadcast($"b{Int(k)}") : sum;
-                        return f.Activation == ActivationKind.ReLU ? Expr.Max(z, Expr.Zero) : z;
-                    };
+                    product.Epilogue = (k, sum) => ActivatedSum(fp, k, sum);
                 }
                 using (w.Open())
                     KernelEmitter.StripProduct(w, vw, tileRows, tileVectors, positions, product,
@@ -309,6 +305,8 @@ namespace CompiledNet.Generator.Emit
                 return (lo, hi);
             }
             bool RowOutside(int i, int r) => (uint)(2 * i + r - ph) >= (uint)h;
+            // The input row of window row i in plane row r, as generated code: 2·i + r − ph.
+            string InputRow(int r) => $"int y = 2 * i{(r - ph == 0 ? "" : r - ph > 0 ? $" + {Int(r - ph)}" : $" - {Int(ph - r)}")};";
             string Pixel(string row, string column) => Refs.At("x", $"(nuint)((c * {Int(h)} + {row}) * {Int(wd)} + {column})");
             // Window rows [from, to) of plane (r, t) gathered from the image (one row: its input row is a constant).
             void Gather(int r, int t, int from, int to)
@@ -324,7 +322,7 @@ namespace CompiledNet.Generator.Emit
                 using (one ? w.Open() : w.Open($"for (int i = {Int(from)}; i < {Int(to)}; i++)"))
                 {
                     w.Line(one ? $"ref float row = ref {Refs.At("plane", from * ow)};" : $"ref float row = ref {Add("plane", $"(nuint)(i * {Int(ow)})")};");
-                    w.Line(one ? $"const int y = {Int(2 * from + r - ph)};" : $"int y = 2 * i{(r - ph == 0 ? "" : r - ph > 0 ? $" + {Int(r - ph)}" : $" - {Int(ph - r)}")};");
+                    w.Line(one ? $"const int y = {Int(2 * from + r - ph)};" : InputRow(r));
                     if (outside)
                         w.Line($"if ((uint)y >= {Int(h)}u) {{ {Marshal}.CreateSpan(ref row, {Int(ow)}).Clear(); continue; }}");
                     for (int j = 0; j < ow; j++)
@@ -365,7 +363,7 @@ namespace CompiledNet.Generator.Emit
                                     w.Line(inside ? $"// the last window of each row: input column {Int(column)}" : $"// the last window of each row: input column {Int(column)}, padding");
                                     using (w.Open($"for (int i = 0; i < {Int(oh)}; i++)"))
                                     {
-                                        if (inside) w.Line($"int y = 2 * i{(r - ph == 0 ? "" : r - ph > 0 ? $" + {Int(r - ph)}" : $" - {Int(ph - r)}")};");
+                                        if (inside) w.Line(InputRow(r));
                                         string value = !inside ? "0f"
                                             : Enumerable.Range(0, oh).Any(i => RowOutside(i, r)) ? $"(uint)y < {Int(h)}u ? {Pixel("y", Int(column))} : 0f" : Pixel("y", Int(column));
                                         w.Line($"{Refs.At("plane", $"(nuint)(i * {Int(ow)} + {Int(ow - 1)})")} = {value};");
@@ -411,11 +409,7 @@ namespace CompiledNet.Generator.Emit
                         if (bias) w.Line($"float b{k} = {Add("b", row)};");
                     }
                 }
-                Expr Stored(int k, Expr largest)
-                {
-                    var z = bias ? largest + Expr.Broadcast($"b{Int(k)}") : largest;
-                    return relu ? Expr.Max(z, Expr.Zero) : z;
-                }
+                Expr Stored(int k, Expr largest) => ActivatedSum(fp, k, largest);
                 // The reduction over channels and kernel rows (loops) and kernel columns (written out), its body per
                 // kernel column v given the refs of the kernel row's planes (pu) and weights (wu{k}).
                 void Reduction(int rows, Action<int> column)
@@ -516,6 +510,16 @@ namespace CompiledNet.Generator.Emit
                 }
             });
             w.Line();
+        }
+
+        /// <summary>
+        /// A linear or ReLU convolution's stored value of <paramref name="sum"/> in row <paramref name="k"/> of a block of
+        /// filters: its bias added (the local b{k}, when the layer has biases), then the activation.
+        /// </summary>
+        private static Expr ActivatedSum(FeaturePlan fp, int k, Expr sum)
+        {
+            var z = fp.BiasOffset >= 0 ? sum + Expr.Broadcast($"b{Int(k)}") : sum;
+            return fp.Spec.Activation == ActivationKind.ReLU ? Expr.Max(z, Expr.Zero) : z;
         }
 
         /// <summary>y[o, q] = f(y[o, q] + b[o]) channel by channel: ReLU and linear in vectors (full ones, then one of each narrower width that fits, then scalars at constant indices), sigmoid and tanh scalar.</summary>
