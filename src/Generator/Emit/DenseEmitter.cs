@@ -39,6 +39,121 @@ namespace CompiledNet.Generator.Emit
             EmitTrainForward(w, c.Layer, c.Layout, c.Network.Spec.BatchSize);
             EmitBackward(w, c.Layer, c.Layout);
             EmitTransposeWeights(w, c.Layer, c.Layout);
+            if (c.Layer.SplitsInputs) EmitInputSplit(w, c.Layer, c.Layout, c.Network.Spec.BatchSize);
+        }
+
+        /// <summary>
+        /// The four methods of a layer whose inputs a split step shares among its parts (<see cref="LayerPlan.SplitsInputs"/>):
+        /// a part's share of the product, the calling thread's sum of the shares with bias and activation, the calling
+        /// thread's δ ⊙ f′ and bias gradient, and a part's weight-row gradient and input-gradient columns.
+        /// </summary>
+        private static void EmitInputSplit(IndentedWriter w, LayerPlan lp, Layout layout, int batchSize)
+        {
+            var layer = lp.Spec;
+            int inputs = layer.Inputs, width = layer.Width;
+            string weights = Refs.At("_parameters.Data", layout.WeightOffset[lp.Index]);
+            string range = $"{NetworkEmitter.InputRange}({Int(inputs)}, part, parts, out nuint i0, out nuint i1);";
+            new VectorMethod("private", "void", lp.ForwardInputs, ("ref float", "x"), ("ref float", "y"), ("int", "count"), ("int", "part"), ("int", "parts")).Emit(w,
+                SummaryText(lp, layout, "split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares)"), vw =>
+            {
+                w.Line($"ref float w = ref {weights};");
+                w.Line(range);
+                using (w.Open())
+                    KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, width,
+                        new KernelEmitter.Product("for (nuint i = i0; i < i1; i++)", k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(width)}", k => $"y{k}", null),
+                        rows => DeclareRows(w, rows, ("x", inputs), ("y", width)), batchSize >= ForwardRows);
+            });
+            new VectorMethod("private", "void", lp.SumParts, ("int", "count"), ("int", "parts")).Emit(w,
+                SummaryText(lp, layout, $"split step: {lp.Activations} (part 0's share) plus the other parts' shares in part order{(layer.Bias ? ", plus the bias" : "")}, then the activation, rows [0, count)"), vw =>
+            {
+                w.Line($"ref float y = ref {First(lp.Activations)};");
+                using (w.Open("for (int k = 1; k < parts; k++)"))
+                {
+                    w.Line($"ref float q = ref {First("_partOutputs[k - 1]")};");
+                    using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                    {
+                        w.Line($"ref float ar = ref {Refs.At("y", $"row * {Int(width)}")};");
+                        w.Line($"ref float qr = ref {Refs.At("q", $"row * {Int(width)}")};");
+                        Elementwise.Unrolled(w, vw, width, Stmt.Store("ar", Expr.Load("ar") + Expr.Load("qr")));
+                    }
+                }
+                if (layer.Bias)
+                {
+                    w.Line($"ref float b = ref {Refs.At("_parameters.Data", layout.BiasOffset[lp.Index])};");
+                    using (w.Open("for (nuint row = 0; row < (nuint)count; row++)"))
+                    {
+                        w.Line($"ref float ar = ref {Refs.At("y", $"row * {Int(width)}")};");
+                        Elementwise.Unrolled(w, vw, width, Stmt.Store("ar", Expr.Load("ar") + Expr.Load("b")));
+                    }
+                }
+                ActivationEmitter.Forward(w, vw, layer, "y", "y", "count");
+            });
+            new VectorMethod("private", "void", lp.Delta, ("int", "count")).Emit(w,
+                SummaryText(lp, layout, "split step: δ ⊙ f′" + (layer.Bias ? " and the bias gradient" : "") + " over rows [0, count), on the calling thread"), vw =>
+            {
+                w.Line($"ref float d = ref {First(lp.Deltas)};");
+                ActivationEmitter.Backward(w, vw, layer, First(lp.Activations), "d", "count");
+                if (layer.Bias)
+                {
+                    w.Line("nuint rows = (nuint)count;");
+                    w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
+                    w.Line($"ref float gb = ref {Refs.At("_gradients.Data", layout.BiasOffset[lp.Index])};");
+                    KernelEmitter.ColumnSums(w, vw, width, "d", "gb");
+                }
+            });
+            new VectorMethod("private", "void", lp.BackwardInputs, ("ref float", "x"), ("int", "count"), ("int", "part"), ("int", "parts")).Emit(w,
+                SummaryText(lp, layout, "split step: the gradient of part's weight rows [i0, i1)" + (lp.HasInputGradient ? " and its columns [i0, i1) of the input gradient" : "") + ", rows [0, count)"), vw =>
+            {
+                w.Line($"ref float d = ref {First(lp.Deltas)};");
+                w.Line("nuint rows = (nuint)count;");
+                w.Line($"ref float gw = ref {Refs.At("_gradients.Data", layout.WeightOffset[lp.Index])};");
+                w.Line(range);
+                w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {Int(GradRows)} inputs at a time, then one by one");
+                w.Line("nuint i = i0;");
+                using (w.Open($"for (; i + {Int(GradRows)} <= i1; i += {Int(GradRows)})"))
+                {
+                    for (int k = 0; k < GradRows; k++)
+                        w.Line($"ref float g{k} = ref {RowRef("gw", "i", k, width)};");
+                    KernelEmitter.BlockedProduct(w, vw, GradRows, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
+                        k => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", "i", k)), "d", $"r * {Int(width)}", k => $"g{k}", null));
+                }
+                using (w.Open("for (; i < i1; i++)"))
+                {
+                    w.Line($"ref float g0 = ref {RowRef("gw", "i", 0, width)};");
+                    KernelEmitter.BlockedProduct(w, vw, 1, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
+                        _ => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", "i", 0)), "d", $"r * {Int(width)}", _ => "g0", null));
+                }
+                if (!lp.HasInputGradient) return;
+                w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o] for i in [i0, i1), into {lp.InputDeltas}");
+                w.Line($"ref float w = ref {weights};");
+                w.Line($"ref float dx = ref {First(lp.InputDeltas)};");
+                using (w.Open())
+                {
+                    w.Line("int r = 0;");
+                    using (w.Open($"for (; r + {Int(DotRows)} <= count; r += {Int(DotRows)})"))
+                        InputGradientRange(w, vw, inputs, width, DotRows);
+                    using (w.Open("for (; r < count; r++)"))
+                        InputGradientRange(w, vw, inputs, width, 1);
+                }
+            });
+        }
+
+        /// <summary>Input-gradient rows from r for the inputs [i0, i1): blocks of DotColumns inputs, then one by one.</summary>
+        private static void InputGradientRange(IndentedWriter w, VectorWidth vw, int inputs, int units, int rows)
+        {
+            DeclareRows(w, rows, ("d", units), ("dx", inputs));
+            w.Line("nuint j0 = i0;");
+            using (w.Open($"for (; j0 + {Int(DotColumns)} <= i1; j0 += {Int(DotColumns)})"))
+            {
+                for (int j = 0; j < DotColumns; j++)
+                    w.Line($"ref float w{j} = ref {RowRef("w", "j0", j, units)};");
+                KernelEmitter.Dots(w, vw, rows, DotColumns, units, k => $"d{k}", j => $"w{j}", (k, j) => Refs.At($"dx{k}", Refs.Index("j0", j)));
+            }
+            using (w.Open("for (; j0 < i1; j0++)"))
+            {
+                w.Line($"ref float w0 = ref {RowRef("w", "j0", 0, units)};");
+                KernelEmitter.Dots(w, vw, rows, 1, units, k => $"d{k}", j => $"w{j}", (k, j) => Refs.At($"dx{k}", "j0"));
+            }
         }
 
         /// <summary>Wᵀ of a narrow layer into its buffer (<see cref="LayerPlan.TransposedWeights"/>): called once per step, before the forward pass and before any part of a split step runs.</summary>

@@ -14,6 +14,11 @@ namespace CompiledNet.Generator.Emit
             w.Line($"/// <summary>Smallest batch split across threads: {Int(plan.SplitMinRows)} rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>");
             w.Line($"public const int SplitMinRows = {Int(plan.SplitMinRows)};");
             w.Line();
+            if (plan.SplitsInputs)
+            {
+                EmitInputSplit(w, plan);
+                return;
+            }
             w.Line("private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
             w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];");
             if (plan.ParallelStep)
@@ -26,6 +31,103 @@ namespace CompiledNet.Generator.Emit
             if (segments is not null) EmitSplitSegments(w, plan);
             if (plan.HasMasks) EmitDrawMasks(w, plan);
             EmitRunPart(w, plan);
+        }
+
+        /// <summary>The name of the generated helper that gives a part its range of a split layer's inputs.</summary>
+        public const string InputRange = "InputRange";
+
+        /// <summary>
+        /// A step split by inputs (<see cref="NetworkPlan.SplitsInputs"/>): InputRange, the parts' output buffers,
+        /// ComputeGradientsSplit (each hidden layer's parallel phase, the calling thread's work between them) and RunPart.
+        /// </summary>
+        private static void EmitInputSplit(IndentedWriter w, NetworkPlan plan)
+        {
+            var spec = plan.Spec;
+            int n = spec.Layers.Count;
+            w.Line($"/// <summary>Most parts a split step uses: each owns at least {Int(NetworkPlan.InputBlock)} inputs of every hidden layer, and the narrowest input of a hidden layer has {Int(plan.InputParts * NetworkPlan.InputBlock)}.</summary>");
+            w.Line($"private const int InputParts = {Int(plan.InputParts)};");
+            w.Line();
+            w.Line($"private global::CompiledNet.CompilerServices.AlignedBuffer[] _partOutputs = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1..: their shares of a hidden layer's outputs (part 0 writes the layer's own); allocated once per thread count");
+            if (plan.ParallelStep)
+            {
+                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step");
+                w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
+            }
+            w.Line("private int _splitCount;");
+            w.Line();
+            w.Line("/// <summary>The inputs [from, to) of a layer with inputs inputs that part owns of parts: whole blocks of 4 inputs shared out as evenly as they go, the last part's ending at inputs.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            using (w.Member($"private static void {InputRange}(int inputs, int part, int parts, out nuint from, out nuint to)"))
+            {
+                w.Line("int blocks = inputs / 4;");
+                w.Line("from = (nuint)(blocks * part / parts * 4);");
+                w.Line("to = part == parts - 1 ? (nuint)inputs : (nuint)(blocks * (part + 1) / parts * 4);");
+            }
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// A batch of count rows with each hidden layer's inputs shared among the parts: each part owns a range of the layer's");
+            w.Line("/// weight rows (their gradient and, in a shared step, their update) and reads only its columns of the layer's input;");
+            w.Line("/// this thread adds the parts' outputs in part order and runs the output layer, the loss and the activation derivatives.");
+            w.Line("/// </summary>");
+            using (w.Member("private float ComputeGradientsSplit(ref float x, int count)"))
+            {
+                w.Line("const int start = 0; // the parts share inputs, not rows: every pass covers the whole batch");
+                w.Line("int parts = global::System.Math.Min(_trainingThreads, InputParts);");
+                using (w.Open("if (_partOutputs.Length < parts - 1)"))
+                {
+                    w.Line("var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];");
+                    w.Line($"for (int k = 0; k < grown.Length; k++) grown[k] = k < _partOutputs.Length ? _partOutputs[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * {Int(plan.WidestHidden)});");
+                    w.Line("_partOutputs = grown;");
+                }
+                w.Line("_splitCount = count;");
+                for (int l = 0; l < n - 1; l++)
+                {
+                    w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.InputsForward(l))}, parts);");
+                    w.Line($"{plan.Layers[l].SumParts}(count, parts);");
+                }
+                var output = plan.Output;
+                w.Line($"{output.Forward}(ref {plan.TrainingInput(n - 1)}, start, count);");
+                w.Line("float loss = LossAndDelta(start, count, count);");
+                w.Line($"{output.Backward}(ref {plan.TrainingInput(n - 1)}, start, count, ref _gradients.Data);");
+                for (int l = n - 2; l >= 0; l--)
+                {
+                    w.Line($"{plan.Layers[l].Delta}(count);");
+                    w.Line($"global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, {Int(Phase.InputsBackward(l))}, parts);");
+                }
+                w.Line("return loss;");
+            }
+            w.Line();
+            w.Line($"/// <summary>Phase {Int(Phase.InputsForward(0))} + 2l: hidden layer l's share of the product over this part's inputs; {Int(Phase.InputsBackward(0))} + 2l: its weight-row and input gradients." + (plan.ParallelStep ? $" Phase {Int(Phase.OptimizerStep)}: this part's share of the optimizer step." : "") + "</summary>");
+            using (w.Member("void global::CompiledNet.CompilerServices.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)"))
+            {
+                if (n > 2) w.Line("const int start = 0; // the second hidden layer's input and later ones are read from row start");
+                w.Line("int count = _splitCount;");
+                w.Line("ref float x = ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs);");
+                using (w.Open("switch (phase)"))
+                {
+                    for (int l = 0; l < n - 1; l++)
+                    {
+                        var lp = plan.Layers[l];
+                        w.Line($"case {Int(Phase.InputsForward(l))}: {lp.ForwardInputs}(ref {plan.TrainingInput(l)}, ref (part == 0 ? {lp.Activations} : _partOutputs[part - 1]).Data, count, part, parts); break;");
+                        w.Line($"case {Int(Phase.InputsBackward(l))}: {lp.BackwardInputs}(ref {plan.TrainingInput(l)}, count, part, parts); break;");
+                    }
+                    if (plan.ParallelStep)
+                    {
+                        w.Line($"case {Int(Phase.OptimizerStep)}:");
+                        using (w.Open())
+                        {
+                            string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
+                            w.Line("float check = 0f;");
+                            for (int l = 0; l < n; l++)
+                                w.Line($"check += {plan.Layers[l].Step}({args}, part, parts);");
+                            w.Line("_partCheck[part] = check;");
+                            w.Line("break;");
+                        }
+                    }
+                    w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(phase), phase, \"Not a phase of this network's step.\");");
+                }
+            }
+            w.Line();
         }
 
         /// <summary>ComputeGradientsSplit and its state: the parts, the phases, the gradient reduction.</summary>

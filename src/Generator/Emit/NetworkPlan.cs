@@ -92,7 +92,49 @@ namespace CompiledNet.Generator.Emit
             SingleThreadReason = SplitMinRows > spec.BatchSize ? "a whole batch is too little work to share (under 2 MFLOP)" : null;
             ParallelStep = SplitsBatch && Layout.ParameterCount >= ParallelStepMinParameters;
             Segments = SplitsBatch && HasBatchNorm ? BuildSegments() : null;
+            // Per row: the hidden layers' forward, weight gradient and input gradient are shared by input ranges; the
+            // output layer's passes, the sums of the parts' outputs and the activation derivatives run on the calling thread.
+            var hidden = Layers.Take(n - 1).ToList();
+            double shared = hidden.Sum(lp => (lp.HasInputGradient ? 6.0 : 4.0) * lp.Spec.Inputs * lp.Spec.Width);
+            double serial = 6.0 * Output.Spec.Inputs * Output.Spec.Width + hidden.Sum(lp => 4.0 * lp.Spec.Width);
+            SplitsInputs = SplitsBatch && !Features.Any && !HasMasks && !HasBatchNorm && hidden.Count > 0
+                && Layers.All(lp => lp.Options.Count == 0 && lp.Units is ActivationUnits)
+                && hidden.All(lp => lp.TransposedWeights is null && lp.Spec.Inputs >= 2 * InputBlock)
+                && shared >= InputShareMin * serial;
+            InputParts = SplitsInputs ? hidden.Min(lp => lp.Spec.Inputs / InputBlock) : 1;
+            WidestHidden = hidden.Select(lp => lp.Spec.Width).DefaultIfEmpty(0).Max();
+            foreach (var lp in hidden) lp.SplitsInputs = SplitsInputs;
         }
+
+        /// <summary>Inputs (weight rows) a part of a split-by-inputs step owns at least: a multiple of the weight gradient's block of 4 inputs.</summary>
+        public const int InputBlock = 16;
+
+        /// <summary>
+        /// A step splits by inputs only where the work it shares is at least this many times the work left to the calling
+        /// thread (the output layer's passes, the sums of the parts' outputs, the activation derivatives).
+        /// </summary>
+        public const double InputShareMin = 8;
+
+        /// <summary>
+        /// A split step shares each hidden layer's inputs (the rows of its weight matrix) among the parts instead of the
+        /// batch's rows. Part k owns a contiguous range of each hidden layer's weight rows, with their gradient and their
+        /// optimizer state (the step's shares are the same ranges), and reads only its columns of the layer's input: it
+        /// computes that range's share of the product x·W over the whole batch (the calling thread then adds the parts'
+        /// outputs in part order, the bias and the activation), and on the way back the gradient of its weight rows and
+        /// its columns of the input gradient. What crosses between the cores is the parts' outputs and δ (a few kilobytes
+        /// a layer), not weights or gradients. For networks of plain dense layers (no convolution, batch norm, dropout,
+        /// DropConnect or maxout) whose hidden layers have at least 2 × <see cref="InputBlock"/> inputs and more than
+        /// <see cref="LayerPlan.NarrowWidth"/> units, and whose shared work is at least <see cref="InputShareMin"/> times
+        /// the serial work; the others split the batch's rows. The sum over a layer's inputs is cut into one piece per
+        /// part, so the result depends on the thread count (the same bits on every run with a given count).
+        /// </summary>
+        public bool SplitsInputs { get; }
+
+        /// <summary>Most parts a split-by-inputs step uses: the fewest whole <see cref="InputBlock"/>s of a hidden layer's inputs (1 when the step does not split inputs).</summary>
+        public int InputParts { get; }
+
+        /// <summary>Units of the widest hidden layer (0 without hidden layers): the size of a part's output rows in a split-by-inputs step.</summary>
+        public int WidestHidden { get; }
 
         public static NetworkPlan Analyze(NetworkSpec spec) => new NetworkPlan(spec);
 
@@ -233,6 +275,12 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>The first segment of a batch-normalised network's split step; segment k runs as phase FirstSegment + k.</summary>
         public const int FirstSegment = 3;
+
+        /// <summary>A split-by-inputs step's forward of hidden layer <paramref name="l"/> (0-based) over a part's inputs (such a network has no segments, so the numbers are free).</summary>
+        public static int InputsForward(int l) => FirstSegment + 2 * l;
+
+        /// <summary>A split-by-inputs step's backward of hidden layer <paramref name="l"/> over a part's inputs: the gradient of its weight rows and its columns of the input gradient.</summary>
+        public static int InputsBackward(int l) => FirstSegment + 2 * l + 1;
     }
 
     /// <summary>A method called on the calling thread between two segments of a split step, over the whole batch.</summary>
@@ -286,7 +334,26 @@ namespace CompiledNet.Generator.Emit
             TransposedWeights = HasInputGradient && WeightsInUse is null && Units is ActivationUnits && Spec.Width <= NarrowWidth
                 ? "_weightsT" + k : null;
             TransposeWeights = "TransposeWeights_L" + k;
+            ForwardInputs = "ForwardInputs_L" + k;
+            SumParts = "SumParts_L" + k;
+            Delta = "Delta_L" + k;
+            BackwardInputs = "BackwardInputs_L" + k;
         }
+
+        /// <summary>A split step shares the layer's inputs among its parts (<see cref="NetworkPlan.SplitsInputs"/>): it has the four methods below too. Set by the plan.</summary>
+        public bool SplitsInputs { get; set; }
+
+        /// <summary>A part's share of x·W over its range of the layer's inputs, for the whole batch, into its own rows.</summary>
+        public string ForwardInputs { get; }
+
+        /// <summary>The calling thread's sum of the parts' shares (in part order), then the bias and the activation.</summary>
+        public string SumParts { get; }
+
+        /// <summary>The calling thread's δ ⊙ f′ and bias gradient over the whole batch.</summary>
+        public string Delta { get; }
+
+        /// <summary>A part's weight-row gradient and input-gradient columns over its range of the layer's inputs.</summary>
+        public string BackwardInputs { get; }
 
         /// <summary>Widest layer whose input gradient is a product with Wᵀ rather than dot products (<see cref="TransposedWeights"/>).</summary>
         public const int NarrowWidth = 16;

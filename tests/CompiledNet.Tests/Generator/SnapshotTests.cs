@@ -175,12 +175,26 @@ public class SnapshotTests
         public partial class WinogradNet { }
         """;
 
+    // Plain dense layers: a split step shares the hidden layer's inputs (its weight rows) among the threads; the calling
+    // thread adds the parts' outputs and runs the output layer, the loss and the activation derivative.
+    public const string InputSplit = """
+        using CompiledNet;
+        namespace Samples.Inputs;
+
+        [Network(Input = 100, BatchSize = 64)]
+        [Dense(130, Activation.ReLU)]
+        [Dense(2, Activation.Softmax)]
+        [Loss(LossKind.SoftmaxCrossEntropy)]
+        [Optimizer(OptimizerKind.Sgd, LearningRate = 0.1f)]
+        public partial class InputSplitNet { }
+        """;
+
     /// <summary>Every snapshot declaration with its snapshot's name.</summary>
     public static readonly (string Name, string Source)[] All =
     {
         ("XorNet", Xor), ("TinyClassifier", Classifier), ("Regressor", Regression),
         ("SplitBatchNormNet", SplitBatchNorm), ("WideNet", Wide), ("MaxoutNet", Maxout), ("AdagradNet", Adagrad), ("RmsPropNet", RmsProp),
-        ("ConvNet", Conv), ("ConvBatchNormNet", ConvBatchNorm), ("WinogradNet", Winograd),
+        ("ConvNet", Conv), ("ConvBatchNormNet", ConvBatchNorm), ("WinogradNet", Winograd), ("InputSplitNet", InputSplit),
     };
 
     private static string Generate(string source)
@@ -224,6 +238,9 @@ public class SnapshotTests
 
     [Fact]
     public void WinogradSnapshot_ConvolutionAndMaxPoolingInferredTogether() => SnapshotAssert.Matches("WinogradNet", Generate(Winograd));
+
+    [Fact]
+    public void InputSplitSnapshot_HiddenLayerInputsSharedAmongThreadsPartsSummedOnTheCallingThread() => SnapshotAssert.Matches("InputSplitNet", Generate(InputSplit));
 
     [Fact]
     public void GeneratedSourceIsIndependentOfTheBuildMachinesCulture()
