@@ -128,13 +128,7 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"ref float w = ref {weights};");
                 w.Line($"ref float dx = ref {First(lp.InputDeltas)};");
                 using (w.Open())
-                {
-                    w.Line("int r = 0;");
-                    using (w.Open($"for (; r + {Int(DotRows)} <= count; r += {Int(DotRows)})"))
-                        InputGradientRange(w, vw, inputs, width, DotRows);
-                    using (w.Open("for (; r < count; r++)"))
-                        InputGradientRange(w, vw, inputs, width, 1);
-                }
+                    KernelEmitter.RowLoops(w, DotRows, true, _ => { }, rows => InputGradientRange(w, vw, inputs, width, rows));
             });
         }
 
@@ -541,13 +535,7 @@ namespace CompiledNet.Generator.Emit
                     : $"ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {First("_parameters")}, {Int(layout.WeightOffset[l])});");
                 w.Line($"ref float dx = ref {StartRow(lp.InputDeltas, inputs)};");
                 using (w.Open())
-                {
-                    w.Line("int r = 0;");
-                    using (w.Open($"for (; r + {Int(DotRows)} <= count; r += {Int(DotRows)})"))
-                        InputGradientRows(w, vw, inputs, width, DotRows);
-                    using (w.Open("for (; r < count; r++)"))
-                        InputGradientRows(w, vw, inputs, width, 1);
-                }
+                    KernelEmitter.RowLoops(w, DotRows, true, _ => { }, rows => InputGradientRows(w, vw, inputs, width, rows));
             }
         }
 

@@ -21,16 +21,44 @@ namespace CompiledNet.Generator.Emit
             }
             w.Line("private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count");
             w.Line("private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];");
-            if (plan.ParallelStep)
-                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step");
+            EmitStepFields(w, plan);
             w.Line("private int _splitCount, _splitChunk;");
-            if (plan.ParallelStep)
-                w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
             w.Line();
             EmitSplitStep(w, plan);
             if (segments is not null) EmitSplitSegments(w, plan);
             if (plan.HasMasks) EmitDrawMasks(w, plan);
             EmitRunPart(w, plan);
+        }
+
+        /// <summary>The fields of a shared optimizer step (<see cref="NetworkPlan.ParallelStep"/>): each part's finite check and the step's scalars.</summary>
+        private static void EmitStepFields(IndentedWriter w, NetworkPlan plan)
+        {
+            if (!plan.ParallelStep) return;
+            w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step");
+            w.Line(plan.Spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
+        }
+
+        /// <summary>What a part runs of a shared optimizer step: its share of every layer's step, then its finite check.</summary>
+        private static void EmitStepPart(IndentedWriter w, NetworkPlan plan)
+        {
+            string args = plan.Spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
+            w.Line("float check = 0f;");
+            foreach (var fp in plan.Features.Layers)
+                if (fp.IsConv) w.Line($"check += {fp.Step}({args}, part, parts);");
+            foreach (var lp in plan.Layers)
+                w.Line($"check += {lp.Step}({args}, part, parts);");
+            w.Line("_partCheck[part] = check;");
+        }
+
+        /// <summary>Grows a per-part buffer array (parts 1..) to parts − 1 buffers of <paramref name="size"/> floats, keeping those it has: allocated once per thread count.</summary>
+        private static void EmitGrowPartBuffers(IndentedWriter w, string field, string size)
+        {
+            using (w.Open($"if ({field}.Length < parts - 1)"))
+            {
+                w.Line("var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];");
+                w.Line($"for (int k = 0; k < grown.Length; k++) grown[k] = k < {field}.Length ? {field}[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate({size});");
+                w.Line($"{field} = grown;");
+            }
         }
 
         /// <summary>The name of the generated helper that gives a part its range of a split layer's inputs.</summary>
@@ -48,11 +76,7 @@ namespace CompiledNet.Generator.Emit
             w.Line($"private const int InputParts = {Int(plan.InputParts)};");
             w.Line();
             w.Line($"private global::CompiledNet.CompilerServices.AlignedBuffer[] _partOutputs = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1..: their shares of a hidden layer's outputs (part 0 writes the layer's own); allocated once per thread count");
-            if (plan.ParallelStep)
-            {
-                w.Line("private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step");
-                w.Line(spec.Optimizer.Kind == OptimizerKind.Adam ? "private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running" : "private float _stepEta; // the learning rate of the step the parts are running");
-            }
+            EmitStepFields(w, plan);
             w.Line("private int _splitCount;");
             w.Line();
             w.Line("/// <summary>The inputs [from, to) of a layer with inputs inputs that part owns of parts: whole blocks of 4 inputs shared out as evenly as they go, the last part's ending at inputs.</summary>");
@@ -73,12 +97,7 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("const int start = 0; // the parts share inputs, not rows: every pass covers the whole batch");
                 w.Line("int parts = global::System.Math.Min(_trainingThreads, InputParts);");
-                using (w.Open("if (_partOutputs.Length < parts - 1)"))
-                {
-                    w.Line("var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];");
-                    w.Line($"for (int k = 0; k < grown.Length; k++) grown[k] = k < _partOutputs.Length ? _partOutputs[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * {Int(plan.WidestHidden)});");
-                    w.Line("_partOutputs = grown;");
-                }
+                EmitGrowPartBuffers(w, "_partOutputs", $"BatchSize * {Int(plan.WidestHidden)}");
                 w.Line("_splitCount = count;");
                 for (int l = 0; l < n - 1; l++)
                 {
@@ -116,11 +135,7 @@ namespace CompiledNet.Generator.Emit
                         w.Line($"case {Int(Phase.OptimizerStep)}:");
                         using (w.Open())
                         {
-                            string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
-                            w.Line("float check = 0f;");
-                            for (int l = 0; l < n; l++)
-                                w.Line($"check += {plan.Layers[l].Step}({args}, part, parts);");
-                            w.Line("_partCheck[part] = check;");
+                            EmitStepPart(w, plan);
                             w.Line("break;");
                         }
                     }
@@ -143,12 +158,7 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line("int chunk = ((count + _trainingThreads - 1) / _trainingThreads + 3) & ~3;");
                 w.Line("int parts = (count + chunk - 1) / chunk;");
-                using (w.Open("if (_partGradients.Length < parts - 1)"))
-                {
-                    w.Line("var grown = new global::CompiledNet.CompilerServices.AlignedBuffer[parts - 1];");
-                    w.Line("for (int k = 0; k < grown.Length; k++) grown[k] = k < _partGradients.Length ? _partGradients[k] : global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(ParameterCount);");
-                    w.Line("_partGradients = grown;");
-                }
+                EmitGrowPartBuffers(w, "_partGradients", "ParameterCount");
                 w.Line("_splitCount = count;");
                 w.Line("_splitChunk = chunk;");
                 var phases = new List<string>();
@@ -245,13 +255,7 @@ namespace CompiledNet.Generator.Emit
                     using (w.Open($"else if (phase == {Int(Phase.OptimizerStep)})"))
                     {
                         w.Line("// the optimizer step, each part on its share of every parameter segment");
-                        string args = spec.Optimizer.Kind == OptimizerKind.Adam ? "_stepEta, _stepEtaC1, _stepC2" : "_stepEta";
-                        w.Line("float check = 0f;");
-                        foreach (var fp in plan.Features.Layers)
-                            if (fp.IsConv) w.Line($"check += {fp.Step}({args}, part, parts);");
-                        for (int l = 0; l < spec.Layers.Count; l++)
-                            w.Line($"check += {plan.Layers[l].Step}({args}, part, parts);");
-                        w.Line("_partCheck[part] = check;");
+                        EmitStepPart(w, plan);
                     }
                 }
                 using (w.Open("else"))

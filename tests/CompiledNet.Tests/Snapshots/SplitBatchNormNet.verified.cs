@@ -731,8 +731,8 @@ namespace Samples.Split
         private global::CompiledNet.CompilerServices.AlignedBuffer[] _partGradients = global::System.Array.Empty<global::CompiledNet.CompilerServices.AlignedBuffer>(); // parts 1.. (part 0 writes _gradients); allocated once per thread count
         private readonly float[] _partLoss = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads];
         private readonly float[] _partCheck = new float[global::CompiledNet.CompilerServices.WorkerPool.MaxThreads]; // each part's finite check of the shared step
-        private int _splitCount, _splitChunk;
         private float _stepEta, _stepEtaC1, _stepC2; // the scalars of the step the parts are running
+        private int _splitCount, _splitChunk;
 
         /// <summary>
         /// A batch of count rows as parts of whole 4-row blocks, one per thread; then the gradient reduction, each thread
