@@ -151,7 +151,15 @@ namespace CompiledNet.Generator.Emit
             w.Line();
             string? singleReason = plan.SingleThreadReason;
             w.Line("/// <summary>");
-            if (singleReason is null)
+            if (singleReason is null && plan.SplitsInputs)
+            {
+                w.Line("/// Threads a training step uses (default: the machine's logical processors, at most WorkerPool.MaxThreads). A batch");
+                w.Line($"/// of at least SplitMinRows rows is computed by that many parts (at most {Int(plan.InputParts)}) on process-wide worker threads, each");
+                w.Line("/// owning a range of every hidden layer's inputs (its weight rows), and their shares of each layer's outputs summed in");
+                w.Line("/// a fixed order: for a given seed and thread count every run gives the same bits; another thread count gives the");
+                w.Line("/// same result up to float rounding (the sums are cut into other pieces).");
+            }
+            else if (singleReason is null)
             {
                 w.Line("/// Threads a training step uses (default: the machine's logical processors, at most WorkerPool.MaxThreads). A batch");
                 w.Line("/// of at least SplitMinRows rows is split into that many row ranges on process-wide worker threads, and the gradient");

@@ -112,9 +112,10 @@ namespace Samples.Inputs
 
         /// <summary>
         /// Threads a training step uses (default: the machine's logical processors, at most WorkerPool.MaxThreads). A batch
-        /// of at least SplitMinRows rows is split into that many row ranges on process-wide worker threads, and the gradient
-        /// summed in a fixed order: for a given seed and thread count every run gives the same bits; another thread count
-        /// gives the same result up to float rounding (the sum runs in another order).
+        /// of at least SplitMinRows rows is computed by that many parts (at most 6) on process-wide worker threads, each
+        /// owning a range of every hidden layer's inputs (its weight rows), and their shares of each layer's outputs summed in
+        /// a fixed order: for a given seed and thread count every run gives the same bits; another thread count gives the
+        /// same result up to float rounding (the sums are cut into other pieces).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
