@@ -57,6 +57,21 @@ var epochsOption = new Option<(string Network, int Threads, int Count)?>("--epoc
         return (network, t, c);
     },
 };
+var threadPairsOption = new Option<(string Network, int Pairs)?>("--thread-pairs")
+{
+    Description = "network A, B, C or D on one thread and on two, epochs in turn in one process: PAIRS pairs after one warm-up epoch each, medians and the median two-thread speed-up",
+    HelpName = "A|B|C|D PAIRS",
+    Arity = new ArgumentArity(2, 2),
+    AllowMultipleArgumentsPerToken = true,
+    CustomParser = result =>
+    {
+        string network = result.Tokens[0].Value, pairs = result.Tokens[1].Value;
+        if (network is not ("A" or "B" or "C" or "D")) result.AddError($"--thread-pairs: the network is A, B, C or D, not '{network}'.");
+        if (!int.TryParse(pairs, NumberStyles.Integer, CultureInfo.InvariantCulture, out int p) || p < 1)
+            result.AddError($"--thread-pairs: PAIRS is a whole number of at least 1, not '{pairs}'.");
+        return (network, p);
+    },
+};
 var onlyOption = new Option<string[]>("--only")
 {
     Description = "the full run restricted to these networks' rows (training and inference), e.g. --only D",
@@ -78,9 +93,9 @@ var onnxPeerOption = new Option<string>("--onnx-peer")
 };
 var command = new RootCommand("CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor on Fashion-MNIST (bench/README.md). Without a mode option: the full suite, written to --out.")
 {
-    outOption, inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, telemetryCostOption, epochsOption, onlyOption, shortOption, onnxPeerOption,
+    outOption, inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, telemetryCostOption, epochsOption, threadPairsOption, onlyOption, shortOption, onnxPeerOption,
 };
-Option[] modes = { inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, telemetryCostOption, epochsOption, onnxPeerOption };
+Option[] modes = { inferenceOption, machineOption, quickOption, convQuickOption, predictBatchOption, subnormalOption, compileCostOption, telemetryCostOption, epochsOption, threadPairsOption, onnxPeerOption };
 command.Validators.Add(result =>
 {
     var given = modes.Where(m => result.GetResult(m) is not null).Select(m => m.Name).ToList();
@@ -168,6 +183,15 @@ if (parsed.GetValue(epochsOption) is { } epochsRun)
         bytes.Add($"{GC.GetTotalAllocatedBytes(precise: true) - before}/{GC.GetAllocatedBytesForCurrentThread() - mine}");
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{network}, {threads} thread(s): {watch.Elapsed.TotalMilliseconds / count:F0} ms per epoch over {count}; bytes allocated per epoch, process/this thread: {string.Join(" ", bytes)}; subnormal floats in the optimizer state {Subnormals.Count(trained.OptimizerState)}, in the parameters {Subnormals.Count(trained.Parameters)}"));
+    return 0;
+}
+if (parsed.GetValue(threadPairsOption) is { } threadPairs)
+{
+    var (network, pairs) = threadPairs;
+    var (one, two, speedUp) = PairedEpochs.MeasureThreads(network, pairs);
+    Console.WriteLine($"CPU: {Peak.CpuModel()}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{network}: epoch {one:F0} ms on 1 thread, {two:F0} ms on 2 (medians of {pairs} pairs, in turn); two threads {speedUp:F2}× as fast as one (median of the pairs' ratios)"));
     return 0;
 }
 if (compileCost)

@@ -42,6 +42,9 @@ namespace CompiledNet.Generator.Emit
         /// <summary>The statistics of a batch span all its rows: the layer's training passes are split around this option's steps.</summary>
         public override bool SpansBatch => true;
 
+        /// <summary>A step split by inputs normalises the summed outputs on the calling thread, as one thread does.</summary>
+        public override bool SharesInputs => true;
+
         public override string InferenceNote(LayerSpec layer) => ", batch norm with the population statistics";
 
         public override string? BatchBackwardNote => "batch norm (γ, β and the batch statistics)";

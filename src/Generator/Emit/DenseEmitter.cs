@@ -63,8 +63,9 @@ namespace CompiledNet.Generator.Emit
                         new KernelEmitter.Product("for (nuint i = i0; i < i1; i++)", k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(width)}", k => $"y{k}", null),
                         rows => DeclareRows(w, rows, ("x", inputs), ("y", width)), batchSize >= ForwardRows);
             });
+            string after = lp.SpansBatch ? "batch norm over the whole batch, then the activation" : "then the activation";
             new VectorMethod("private", "void", lp.SumParts, ("int", "count"), ("int", "parts")).Emit(w,
-                SummaryText(lp, layout, $"split step: {lp.Activations} (part 0's share) plus the other parts' shares in part order{(layer.Bias ? ", plus the bias" : "")}, then the activation, rows [0, count)"), vw =>
+                SummaryText(lp, layout, $"split step: {lp.Activations} (part 0's share) plus the other parts' shares in part order{(layer.Bias ? ", plus the bias" : "")}, {after}{Notes(lp, o => o.ActivationNote(layer))}, rows [0, count), on the calling thread"), vw =>
             {
                 w.Line($"ref float y = ref {First(lp.Activations)};");
                 using (w.Open("for (int k = 1; k < parts; k++)"))
@@ -86,21 +87,47 @@ namespace CompiledNet.Generator.Emit
                         Elementwise.Unrolled(w, vw, width, Stmt.Store("ar", Expr.Load("ar") + Expr.Load("b")));
                     }
                 }
-                ActivationEmitter.Forward(w, vw, layer, "y", "y", "count");
-            });
-            new VectorMethod("private", "void", lp.Delta, ("int", "count")).Emit(w,
-                SummaryText(lp, layout, "split step: δ ⊙ f′" + (layer.Bias ? " and the bias gradient" : "") + " over rows [0, count), on the calling thread"), vw =>
-            {
-                w.Line($"ref float d = ref {First(lp.Deltas)};");
-                ActivationEmitter.Backward(w, vw, layer, First(lp.Activations), "d", "count");
-                if (layer.Bias)
+                if (lp.SpansBatch)
                 {
-                    w.Line("nuint rows = (nuint)count;");
+                    w.Line($"{lp.BatchNormForward}(count);");
+                    w.Line($"{lp.ForwardActivation}(0, count);");
+                    return;
+                }
+                ForwardActivation(w, vw, lp, fromRowZero: true);
+            });
+            string deltaSummary = "split step: " + DeltaSteps(lp) + " over rows [0, count), on the calling thread";
+            if (lp.SpansBatch && !layer.Bias)
+            {
+                // batch norm's own methods do all of it: no vector code of its own
+                Summary(w, lp, layout, deltaSummary);
+                using (w.Member($"private void {lp.Delta}(int count)"))
+                {
+                    w.Line($"{lp.BackwardActivation}(0, count);");
+                    w.Line($"{lp.BatchNormBackward}(count, ref _gradients.Data);");
+                }
+                w.Line();
+            }
+            else
+                new VectorMethod("private", "void", lp.Delta, ("int", "count")).Emit(w, SummaryText(lp, layout, deltaSummary), vw =>
+                {
+                    if (lp.SpansBatch)
+                    {
+                        w.Line($"{lp.BackwardActivation}(0, count);");
+                        w.Line($"{lp.BatchNormBackward}(count, ref _gradients.Data);");
+                        w.Line($"ref float d = ref {First(lp.Deltas)};");
+                        w.Line("nuint rows = (nuint)count;");
+                    }
+                    else
+                    {
+                        w.Line(ConstStart);
+                        BackwardRows(w, lp);
+                        BackwardThroughActivation(w, vw, lp);
+                    }
+                    if (!layer.Bias) return;
                     w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
                     w.Line($"ref float gb = ref {Refs.At("_gradients.Data", layout.BiasOffset[lp.Index])};");
                     KernelEmitter.ColumnSums(w, vw, width, "d", "gb");
-                }
-            });
+                });
             new VectorMethod("private", "void", lp.BackwardInputs, ("ref float", "x"), ("int", "count"), ("int", "part"), ("int", "parts")).Emit(w,
                 SummaryText(lp, layout, "split step: the gradient of part's weight rows [i0, i1)" + (lp.HasInputGradient ? " and its columns [i0, i1) of the input gradient" : "") + ", rows [0, count)"), vw =>
             {
@@ -386,11 +413,40 @@ namespace CompiledNet.Generator.Emit
                 RowsProduct(w, vw, layer, bias, rowBlocks: batchSize >= ForwardRows);
         }
 
-        /// <summary>The units of the rows the forward pass wrote, then the options' work on them (dropout's masked copy).</summary>
-        private static void ForwardActivation(IndentedWriter w, VectorWidth vw, LayerPlan lp)
+        /// <summary>
+        /// The units of the rows the forward pass wrote, then the options' work on them (dropout's masked copy); with
+        /// <paramref name="fromRowZero"/> (a split step's whole batch, no start parameter) the options' rows start at a constant 0.
+        /// </summary>
+        private static void ForwardActivation(IndentedWriter w, VectorWidth vw, LayerPlan lp, bool fromRowZero = false)
         {
             lp.Units.EmitForward(w, vw, lp);
+            if (fromRowZero && lp.Options.Count > 0) w.Line(ConstStart);
             foreach (var option in lp.Options) option.EmitOutputsForward(w, vw, lp);
+        }
+
+        /// <summary>A split step's passes over the whole batch name their first row as the other passes do.</summary>
+        private const string ConstStart = "const int start = 0; // the whole batch, from row 0";
+
+        /// <summary>
+        /// The backward's words for its steps before the linear part: the options after the units (the dropout mask), the
+        /// units' derivative, then (from <paramref name="norm"/> on) the step over the whole batch (batch norm).
+        /// </summary>
+        private static List<string> StepsBeforeLinear(LayerPlan lp, out int norm)
+        {
+            var steps = new List<string>();
+            steps.AddRange(lp.Options.Select(o => o.OutputsBackwardNote).OfType<string>());
+            if (lp.Units.BackwardNote(lp) is { } units) steps.Add(units);
+            norm = steps.Count;
+            steps.AddRange(lp.Options.Select(o => o.BatchBackwardNote).OfType<string>());
+            return steps;
+        }
+
+        /// <summary>The words of a split step's Delta method: the backward's steps before the linear part, then the bias gradient.</summary>
+        private static string DeltaSteps(LayerPlan lp)
+        {
+            var steps = StepsBeforeLinear(lp, out _);
+            if (lp.Spec.Bias) steps.Add("the bias gradient");
+            return string.Join(", ", steps);
         }
 
         /// <summary>
@@ -402,11 +458,7 @@ namespace CompiledNet.Generator.Emit
         private static void EmitBackward(IndentedWriter w, LayerPlan lp, Layout layout)
         {
             var layer = lp.Spec;
-            var steps = new List<string>();
-            steps.AddRange(lp.Options.Select(o => o.OutputsBackwardNote).OfType<string>());
-            if (lp.Units.BackwardNote(lp) is { } units) steps.Add(units);
-            int norm = steps.Count;
-            steps.AddRange(lp.Options.Select(o => o.BatchBackwardNote).OfType<string>());
+            var steps = StepsBeforeLinear(lp, out int norm);
             steps.Add("weight" + Notes(lp, o => o.WeightGradientNote(layer)) + (layer.Bias ? " and bias" : "") + " gradients");
             if (lp.HasInputGradient) steps.Add("input gradient");
             if (!lp.SpansBatch)

@@ -30,6 +30,9 @@ namespace CompiledNet.Generator.Emit
 
         public override string? OutputsBackwardNote => "dropout mask";
 
+        /// <summary>A step split by inputs draws the mask on the calling thread as it activates the summed outputs, in a one-thread step's order.</summary>
+        public override bool SharesInputs => true;
+
         /// <summary>A split step's mask of the layer, drawn for <c>count</c> rows from row 0 as a one-thread step draws it.</summary>
         public override void EmitSplitDrawMasks(IndentedWriter w, LayerPlan lp)
         {

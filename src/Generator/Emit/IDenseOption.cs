@@ -109,6 +109,15 @@ namespace CompiledNet.Generator.Emit
 
         /// <summary>A split step draws the option's masks before its parts start (in <c>DrawMasks</c>), after the weights are prepared.</summary>
         void EmitSplitDrawMasks(IndentedWriter w, LayerPlan lp);
+
+        // ---- a step split by the hidden layers' inputs
+
+        /// <summary>
+        /// The option's work fits a step split by the hidden layers' inputs (<see cref="NetworkPlan.SplitsInputs"/>): it
+        /// runs on the calling thread over the whole batch after the parts' outputs are summed (batch norm, dropout), and
+        /// does not change the weights the parts read (DropConnect does) or the units (maxout does).
+        /// </summary>
+        bool SharesInputs { get; }
     }
 
     /// <summary>
@@ -187,6 +196,8 @@ namespace CompiledNet.Generator.Emit
         public virtual void EmitOutputsBackward(IndentedWriter w, VectorWidth vw, LayerPlan lp) { }
 
         public virtual void EmitSplitDrawMasks(IndentedWriter w, LayerPlan lp) { }
+
+        public virtual bool SharesInputs => false;
     }
 
     /// <summary>The registered dense-layer options, in the order their fields are declared and their notes written.</summary>

@@ -213,9 +213,9 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>");
             w.MemberLine("public bool ReuseMasks { get; set; }");
             w.Line();
-            w.Line(plan.SingleThreadReason is null
-                ? "private bool _masksDrawn; // set while a split step's parts run: DrawMasks has drawn this batch's masks"
-                : "private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks");
+            w.Line(plan.SingleThreadReason is not null ? "private const bool _masksDrawn = false; // this network never splits a step: each pass draws its own masks"
+                : plan.SplitsInputs ? "private const bool _masksDrawn = false; // a step split by inputs draws each mask on the calling thread, as one thread does"
+                : "private bool _masksDrawn; // set while a split step's parts run: DrawMasks has drawn this batch's masks");
             w.Line();
             w.Line("/// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>");
             using (w.Member("public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch"))

@@ -91,16 +91,18 @@ namespace CompiledNet.Generator.Emit
             PredictSplitMinRows = System.Math.Max(PackMinRows, 2 * ((perPart + SharedChunk - 1) / SharedChunk * SharedChunk));
             SingleThreadReason = SplitMinRows > spec.BatchSize ? "a whole batch is too little work to share (under 2 MFLOP)" : null;
             ParallelStep = SplitsBatch && Layout.ParameterCount >= ParallelStepMinParameters;
-            Segments = SplitsBatch && HasBatchNorm ? BuildSegments() : null;
             // Per row: the hidden layers' forward, weight gradient and input gradient are shared by input ranges; the
-            // output layer's passes, the sums of the parts' outputs and the activation derivatives run on the calling thread.
+            // output layer's passes, the sums of the parts' outputs, batch norm, dropout and the activation derivatives
+            // run on the calling thread (batch norm ≈ 12 operations per unit and row, forward and backward).
             var hidden = Layers.Take(n - 1).ToList();
             double shared = hidden.Sum(lp => (lp.HasInputGradient ? 6.0 : 4.0) * lp.Spec.Inputs * lp.Spec.Width);
-            double serial = 6.0 * Output.Spec.Inputs * Output.Spec.Width + hidden.Sum(lp => 4.0 * lp.Spec.Width);
-            SplitsInputs = SplitsBatch && !Features.Any && !HasMasks && !HasBatchNorm && hidden.Count > 0
-                && Layers.All(lp => lp.Options.Count == 0 && lp.Units is ActivationUnits)
+            double serial = 6.0 * Output.Spec.Inputs * Output.Spec.Width
+                + hidden.Sum(lp => (4.0 + (lp.SpansBatch ? 12.0 : 0.0) + (lp.Spec.Dropout > 0 ? 2.0 : 0.0)) * lp.Spec.Width);
+            SplitsInputs = SplitsBatch && !Features.Any && hidden.Count > 0
+                && Layers.All(lp => lp.Options.All(o => o.SharesInputs) && lp.Units is ActivationUnits)
                 && hidden.All(lp => lp.TransposedWeights is null && lp.Spec.Inputs >= 2 * InputBlock)
                 && shared >= InputShareMin * serial;
+            Segments = SplitsBatch && HasBatchNorm && !SplitsInputs ? BuildSegments() : null;
             InputParts = SplitsInputs ? hidden.Min(lp => lp.Spec.Inputs / InputBlock) : 1;
             WidestHidden = hidden.Select(lp => lp.Spec.Width).DefaultIfEmpty(0).Max();
             foreach (var lp in hidden) lp.SplitsInputs = SplitsInputs;
@@ -122,10 +124,11 @@ namespace CompiledNet.Generator.Emit
         /// computes that range's share of the product x·W over the whole batch (the calling thread then adds the parts'
         /// outputs in part order, the bias and the activation), and on the way back the gradient of its weight rows and
         /// its columns of the input gradient. What crosses between the cores is the parts' outputs and δ (a few kilobytes
-        /// a layer), not weights or gradients. For networks of plain dense layers (no convolution, batch norm, dropout,
-        /// DropConnect or maxout) whose hidden layers have at least 2 × <see cref="InputBlock"/> inputs and more than
-        /// <see cref="LayerPlan.NarrowWidth"/> units, and whose shared work is at least <see cref="InputShareMin"/> times
-        /// the serial work; the others split the batch's rows. The sum over a layer's inputs is cut into one piece per
+        /// a layer), not weights or gradients. Batch norm and dropout run on the calling thread over the whole batch
+        /// between the parts' phases, as one thread runs them (the masks drawn in the same order). For networks of dense
+        /// layers without convolution, DropConnect or maxout (<see cref="IDenseOption.SharesInputs"/>) whose hidden layers
+        /// have at least 2 × <see cref="InputBlock"/> inputs and more than <see cref="LayerPlan.NarrowWidth"/> units, and
+        /// whose shared work is at least <see cref="InputShareMin"/> times the serial work; the others split the batch's rows. The sum over a layer's inputs is cut into one piece per
         /// part, so the result depends on the thread count (the same bits on every run with a given count).
         /// </summary>
         public bool SplitsInputs { get; }
@@ -208,9 +211,10 @@ namespace CompiledNet.Generator.Emit
         public bool ParallelStep { get; }
 
         /// <summary>
-        /// A split step of a batch-normalised network: the passes as parallel segments (each thread on its rows) with the
-        /// batch-norm work between them on the calling thread over all rows (its statistics and sums span the batch).
-        /// Null when the network does not split or has no batch norm: its parts run the whole pass in one phase.
+        /// A step split by rows of a batch-normalised network: the passes as parallel segments (each thread on its rows)
+        /// with the batch-norm work between them on the calling thread over all rows (its statistics and sums span the
+        /// batch). Null when the network does not split, has no batch norm (its parts run the whole pass in one phase) or
+        /// splits by inputs (<see cref="SplitsInputs"/>: batch norm runs between the parts' phases there).
         /// </summary>
         public IReadOnlyList<SplitSegment>? Segments { get; }
 

@@ -25,6 +25,18 @@ namespace CompiledNet.Tests.Networks
     [Optimizer(OptimizerKind.Adam, LearningRate = 0.01f)]
     [Regularization(L2 = 1e-4f)]
     public partial class InputSplitAdamNet { }
+
+    // Batch norm and dropout (on the inputs too): the calling thread runs them over the whole batch between the parts'
+    // phases, drawing the masks in a one-thread step's order. Batch norm with dropout, dropout alone (with biases) and
+    // batch norm alone, one hidden layer each.
+    [Network(Input = 201, BatchSize = 32, InputDropout = 0.1f)]
+    [Dense(130, Activation.ReLU, Init = WeightInit.He, BatchNorm = true, Dropout = 0.2f)]
+    [Dense(64, Activation.Tanh, Dropout = 0.3f)]
+    [Dense(40, Activation.Sigmoid, BatchNorm = true)]
+    [Dense(3, Activation.Softmax)]
+    [Loss(LossKind.SoftmaxCrossEntropy)]
+    [Optimizer(OptimizerKind.Adam, LearningRate = 0.01f)]
+    public partial class InputSplitBatchNormNet { }
 }
 
 namespace CompiledNet.Tests.Generated
@@ -50,7 +62,53 @@ namespace CompiledNet.Tests.Generated
             Assert.True(InputSplitAdamNet.SplitMinRows <= 8, $"SplitMinRows {InputSplitAdamNet.SplitMinRows}");
             Assert.True(InputSplitAdamNet.ParameterCount >= 65536);
             Assert.IsAssignableFrom<CompilerServices.IParallelStep>(new InputSplitNet(1));
+            // The input split's own members, which a step split by rows does not have.
+            foreach (var type in new[] { typeof(InputSplitNet), typeof(InputSplitAdamNet), typeof(InputSplitBatchNormNet) })
+                Assert.True(type.GetField("InputParts", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static) is not null, $"{type.Name} does not split by inputs");
         }
+
+        private static int MaskWidth(int layer) => layer switch { 0 => InputSplitBatchNormNet.InputSize, 1 => 130, _ => 64 };
+
+        [Theory]
+        [InlineData(2, 32)]
+        [InlineData(3, 17)]
+        public void BatchNormAndDropoutSplitByInputsDrawTheOneThreadMasks(int threads, int rows)
+        {
+            var one = new InputSplitBatchNormNet(7) { TrainingThreads = 1 };
+            var many = new InputSplitBatchNormNet(7) { TrainingThreads = threads };
+            for (int step = 0; step < 3; step++)
+            {
+                var (x, labels) = RandomBatch.Of(rows, InputSplitBatchNormNet.InputSize, 3, 50 + step);
+                one.TrainBatch(x, labels);
+                many.TrainBatch(x, labels);
+                foreach (int layer in new[] { 0, 1, 2 })
+                    Assert.True(one.DropoutMask(layer).Slice(0, rows * MaskWidth(layer)).SequenceEqual(many.DropoutMask(layer).Slice(0, rows * MaskWidth(layer))),
+                        $"step {step}: dropout mask of layer {layer} differs on {threads} threads");
+            }
+        }
+
+        [Theory]
+        [InlineData(2, 32)]
+        [InlineData(3, 17)]
+        [InlineData(5, 29)]
+        public void BatchNormAndDropoutSplitByInputsChangeOnlyTheRounding(int threads, int rows)
+        {
+            var one = new InputSplitBatchNormNet(5) { TrainingThreads = 1 };
+            var many = new InputSplitBatchNormNet(5) { TrainingThreads = threads };
+            var (x, labels) = RandomBatch.Of(rows, InputSplitBatchNormNet.InputSize, 3, rows);
+            Assert.Equal(one.ComputeGradients(x, labels), many.ComputeGradients(x, labels), 1e-5f);
+            SplitChecks.GradientsDifferOnlyInRounding(one, many, $"batch norm and dropout, {threads} threads, {rows} rows");
+            // The running statistics come from the summed products: equal up to the rounding of the sums' pieces.
+            var s1 = one.BatchNormStatistics.ToArray();
+            var sn = many.BatchNormStatistics.ToArray();
+            Assert.Equal(s1.Length, sn.Length);
+            for (int i = 0; i < s1.Length; i++)
+                Assert.True(Math.Abs(s1[i] - sn[i]) <= 1e-5f * Math.Max(1f, Math.Abs(s1[i])), $"running statistic {i}: {s1[i]} on one thread, {sn[i]} on {threads}");
+        }
+
+        [Fact]
+        public void BatchNormAndDropoutSplitByInputsGiveTheSameBitsOnEveryRunAndLearnLikeOneThread()
+            => SplitChecks.SameBitsOnEveryRunAndLearnsLikeOneThread(() => new InputSplitBatchNormNet(9), s => RandomBatch.Of(32, InputSplitBatchNormNet.InputSize, 3, 300 + s));
 
         [Theory]
         [InlineData(2, 32)]
@@ -106,6 +164,13 @@ namespace CompiledNet.Tests.Generated
             Assert.Equal(0, Allocations.Of(() =>
             {
                 for (int i = 0; i < 10; i++) net.TrainBatch(x, t);
+            }));
+            var norm = new InputSplitBatchNormNet(1) { TrainingThreads = 2 };
+            var (xb, labels) = RandomBatch.Of(32, InputSplitBatchNormNet.InputSize, 3, 1);
+            norm.TrainBatch(xb, labels);
+            Assert.Equal(0, Allocations.Of(() =>
+            {
+                for (int i = 0; i < 10; i++) norm.TrainBatch(xb, labels);
             }));
         }
     }

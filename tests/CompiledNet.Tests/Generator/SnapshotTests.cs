@@ -51,15 +51,16 @@ public class SnapshotTests
     // The declarations below exist to cover every emitter path between them (see each one's comment); their
     // snapshots pin the generated text, so a restructuring of the emitter that changes any output shows up here.
 
-    // A batch large enough to split across threads, with batch norm (the split step's segments), dropout on a
-    // batch-normalised layer and on the input (masks drawn before the parts run), Adam with decoupled weight decay,
-    // and more than 65,536 parameters (the optimizer step shared among the parts too).
+    // A batch large enough to split across threads, with batch norm (the split step's segments), dropout and
+    // DropConnect on a batch-normalised layer and dropout on the input (masks drawn before the parts run; DropConnect
+    // keeps the step split by rows), Adam with decoupled weight decay, and more than 65,536 parameters (the optimizer
+    // step shared among the parts too).
     public const string SplitBatchNorm = """
         using CompiledNet;
         namespace Samples.Split;
 
         [Network(Input = 300, BatchSize = 16, InputDropout = 0.1f)]
-        [Dense(256, Activation.ReLU, BatchNorm = true, Dropout = 0.2f)]
+        [Dense(256, Activation.ReLU, BatchNorm = true, Dropout = 0.2f, DropConnect = 0.1f)]
         [Dense(10, Activation.Softmax)]
         [Loss(LossKind.SoftmaxCrossEntropy)]
         [Optimizer(OptimizerKind.Adam, LearningRate = 0.001f)]
@@ -175,14 +176,16 @@ public class SnapshotTests
         public partial class WinogradNet { }
         """;
 
-    // Plain dense layers: a split step shares the hidden layer's inputs (its weight rows) among the threads; the calling
-    // thread adds the parts' outputs and runs the output layer, the loss and the activation derivative.
+    // A split step shares the hidden layers' inputs (their weight rows) among the threads; the calling thread adds the
+    // parts' outputs, runs batch norm, the activation and dropout over the whole batch (first hidden layer) or adds the
+    // bias and activates (second), and runs the output layer, the loss and the derivatives.
     public const string InputSplit = """
         using CompiledNet;
         namespace Samples.Inputs;
 
         [Network(Input = 100, BatchSize = 64)]
-        [Dense(130, Activation.ReLU)]
+        [Dense(130, Activation.ReLU, BatchNorm = true, Dropout = 0.2f)]
+        [Dense(40, Activation.Tanh)]
         [Dense(2, Activation.Softmax)]
         [Loss(LossKind.SoftmaxCrossEntropy)]
         [Optimizer(OptimizerKind.Sgd, LearningRate = 0.1f)]
@@ -216,7 +219,7 @@ public class SnapshotTests
     public void RegressorSnapshot_NestedClassSigmoidHiddenLinearOutputQuadratic() => SnapshotAssert.Matches("Regressor", Generate(Regression));
 
     [Fact]
-    public void SplitBatchNormSnapshot_SplitStepSegmentsMasksDrawnFirstAdamWeightDecaySharedOptimizerStep() => SnapshotAssert.Matches("SplitBatchNormNet", Generate(SplitBatchNorm));
+    public void SplitBatchNormSnapshot_SplitStepSegmentsMasksAndDropConnectDrawnFirstAdamWeightDecaySharedOptimizerStep() => SnapshotAssert.Matches("SplitBatchNormNet", Generate(SplitBatchNorm));
 
     [Fact]
     public void WideSnapshot_SplitStepWithoutBatchNormPerThreadHiddenBufferNesterov() => SnapshotAssert.Matches("WideNet", Generate(Wide));
@@ -240,7 +243,7 @@ public class SnapshotTests
     public void WinogradSnapshot_ConvolutionAndMaxPoolingInferredTogether() => SnapshotAssert.Matches("WinogradNet", Generate(Winograd));
 
     [Fact]
-    public void InputSplitSnapshot_HiddenLayerInputsSharedAmongThreadsPartsSummedOnTheCallingThread() => SnapshotAssert.Matches("InputSplitNet", Generate(InputSplit));
+    public void InputSplitSnapshot_HiddenLayerInputsSharedAmongThreadsBatchNormAndDropoutOnTheCallingThread() => SnapshotAssert.Matches("InputSplitNet", Generate(InputSplit));
 
     [Fact]
     public void GeneratedSourceIsIndependentOfTheBuildMachinesCulture()

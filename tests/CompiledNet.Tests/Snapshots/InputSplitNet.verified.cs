@@ -6,18 +6,19 @@
 namespace Samples.Inputs
 {
     /// <summary>
-    /// Compiled network 100 → 130 ReLU → 2 Softmax; softmax cross-entropy; SGD (η = 0.1); batch 64.
+    /// Compiled network 100 → 130 ReLU → 40 Tanh → 2 Softmax; softmax cross-entropy; SGD (η = 0.1); batch 64.
     /// </summary>
     /// <remarks>
-    /// Parameters: one flat buffer of 13392 floats, layer by layer: weights, then biases (or, with batch norm, γ then β).
+    /// Parameters: one flat buffer of 18582 floats, layer by layer: weights, then biases (or, with batch norm, γ then β).
     /// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.
     /// <list type="table">
-    /// <item><term>Layer 1: Dense 100 → 130 ReLU</term><description>weights [0..13000), biases [13000..13130)</description></item>
-    /// <item><term>Layer 2: Dense 130 → 2 Softmax</term><description>weights [13130..13390), biases [13390..13392)</description></item>
+    /// <item><term>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2</term><description>weights [0..13000), γ [13000..13130), β [13130..13260)</description></item>
+    /// <item><term>Layer 2: Dense 130 → 40 Tanh</term><description>weights [13260..18460), biases [18460..18500)</description></item>
+    /// <item><term>Layer 3: Dense 40 → 2 Softmax</term><description>weights [18500..18580), biases [18580..18582)</description></item>
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
     /// </remarks>
-    partial class InputSplitNet : global::CompiledNet.ICompiledNetwork, global::CompiledNet.CompilerServices.IParallelRows, global::CompiledNet.CompilerServices.IParallelStep
+    partial class InputSplitNet : global::CompiledNet.ICompiledNetwork, global::CompiledNet.CompilerServices.IParallelRows, global::CompiledNet.IBatchNormalized, global::CompiledNet.CompilerServices.IParallelStep
     {
         /// <summary>Number of input features of one example.</summary>
         public const int InputSize = 100;
@@ -26,16 +27,17 @@ namespace Samples.Inputs
         /// <summary>Largest number of examples in one training step.</summary>
         public const int BatchSize = 64;
         /// <summary>Number of trainable parameters.</summary>
-        public const int ParameterCount = 13392;
+        public const int ParameterCount = 18582;
         /// <summary>The declaration in words (checkpoint messages name it).</summary>
-        public const string Architecture = "100 → 130 ReLU → 2 Softmax; softmax cross-entropy; SGD (η = 0.1); batch 64";
+        public const string Architecture = "100 → 130 ReLU (batch norm, dropout 0.2) → 40 Tanh → 2 Softmax; softmax cross-entropy; SGD (η = 0.1); batch 64";
         /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
-        public const ulong Fingerprint = 0x26B2E01657F61B76UL;
+        public const ulong Fingerprint = 0x697889DE69D72E2BUL;
 
         private static readonly global::CompiledNet.LayerDescription[] s_layers =
         {
-            new() { Inputs = 100, Units = 130, Activation = global::CompiledNet.Activation.ReLU, Pieces = 1, BatchNorm = false, Bias = true, WeightOffset = 0, BiasOffset = 13000, GammaOffset = null, BetaOffset = null, StatisticsOffset = null },
-            new() { Inputs = 130, Units = 2, Activation = global::CompiledNet.Activation.Softmax, Pieces = 1, BatchNorm = false, Bias = true, WeightOffset = 13130, BiasOffset = 13390, GammaOffset = null, BetaOffset = null, StatisticsOffset = null },
+            new() { Inputs = 100, Units = 130, Activation = global::CompiledNet.Activation.ReLU, Pieces = 1, BatchNorm = true, Bias = false, WeightOffset = 0, BiasOffset = null, GammaOffset = 13000, BetaOffset = 13130, StatisticsOffset = 0 },
+            new() { Inputs = 130, Units = 40, Activation = global::CompiledNet.Activation.Tanh, Pieces = 1, BatchNorm = false, Bias = true, WeightOffset = 13260, BiasOffset = 18460, GammaOffset = null, BetaOffset = null, StatisticsOffset = null },
+            new() { Inputs = 40, Units = 2, Activation = global::CompiledNet.Activation.Softmax, Pieces = 1, BatchNorm = false, Bias = true, WeightOffset = 18500, BiasOffset = 18580, GammaOffset = null, BetaOffset = null, StatisticsOffset = null },
         }
         ;
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
@@ -57,8 +59,8 @@ namespace Samples.Inputs
         void global::CompiledNet.ICompiledNetwork.RestoreStep(long step) => _step = step >= 0 ? step : throw new global::System.ArgumentOutOfRangeException(nameof(step), step, "Steps are counted from 0.");
         global::CompiledNet.RngState? global::CompiledNet.ICompiledNetwork.MaskGeneratorState
         {
-            get => null;
-            set { if (value is not null) throw new global::System.ArgumentException("This network draws no masks.", nameof(value)); }
+            get => _maskRng.State;
+            set => _maskRng.State = value ?? throw new global::System.ArgumentNullException(nameof(value), "This network draws masks; its generator state cannot be null.");
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
@@ -84,11 +86,19 @@ namespace Samples.Inputs
         // Training buffers, BatchSize rows each: a = layer outputs, d = ∂L/∂a (∂L/∂z once the activation derivative is applied).
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 130);
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 130);
-        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
-        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
-        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
-        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(260); // layer 2: Wᵀ (2 × 130) for the input gradient, written at the start of each step
-        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0); // no batch-normalised layer
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 40);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 40);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _a3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _d3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 2);
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _z3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize); // output logits
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _xhat1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 130); // layer 1: normalised x̂ for batch-norm backward
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _invStd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(130); // layer 1: 1/√(σ² + ε) of the batch
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dropoutMask1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 130); // layer 1: 0 or 1/(1 − p) per unit and example
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _ad1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 130); // layer 1: outputs after dropout, the next layer's input
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT3 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(80); // layer 3: Wᵀ (2 × 40) for the input gradient, written at the start of each step
+        // Batch-norm population statistics (mean, then variance, per normalised layer): running averages of training, or an exact pass.
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _batchNormStatistics = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(260);
+        private readonly global::CompiledNet.Rng _maskRng;
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _targets = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * OutputSize);
         // Optimizer state: nothing (plain SGD keeps no state); each slot laid out like the parameters.
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _optimizerState = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(0);
@@ -157,6 +167,7 @@ namespace Samples.Inputs
         {
             1 => _a1,
             2 => _a2,
+            3 => _a3,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
@@ -166,7 +177,7 @@ namespace Samples.Inputs
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<int> TrainingMaxoutWinners(int layer) => layer switch
         {
-            >= 1 and <= 2 => global::System.ReadOnlySpan<int>.Empty,
+            >= 1 and <= 3 => global::System.ReadOnlySpan<int>.Empty,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers are numbered from 1."),
         };
 
@@ -175,6 +186,35 @@ namespace Samples.Inputs
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.Span<float> BatchNormStatistics => _batchNormStatistics;
+
+        /// <summary>When true, training steps reuse the last dropout and DropConnect masks instead of drawing new ones (for gradient checks and analysis).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public bool ReuseMasks { get; set; }
+
+        private const bool _masksDrawn = false; // a step split by inputs draws each mask on the calling thread, as one thread does
+
+        /// <summary>The dropout mask of the last training step (0 or 1/(1 − p) per unit and example): layer 0 is the input, 1.. the hidden layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public global::System.ReadOnlySpan<float> DropoutMask(int layer) => layer switch
+        {
+            1 => _dropoutMask1,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no dropout."),
+        }
+        ;
+
+        /// <summary>The DropConnect mask of the last training step (0 or 1/(1 − p) per weight, laid out like the layer's weights).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
+        {
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
+        }
+        ;
 
         /// <summary>The optimizer's state: nothing (plain SGD keeps no state); each slot laid out like <see cref="Parameters"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
@@ -195,8 +235,10 @@ namespace Samples.Inputs
         public InputSplitNet(long seed = 0)
         {
             var rng = new global::CompiledNet.Rng(seed);
+            _maskRng = new global::CompiledNet.Rng(seed ^ 0x6D61736BL); // dropout masks: their own stream, so masks never shift the initial weights
             Init_L1(rng);
             Init_L2(rng);
+            Init_L3(rng);
         }
 
         /// <summary>Runs the network on one example: <paramref name="x"/> has InputSize values, <paramref name="y"/> receives OutputSize values.</summary>
@@ -427,6 +469,7 @@ namespace Samples.Inputs
             float check = 0f;
             check += Step_L1(eta, 0, 1);
             check += Step_L2(eta, 0, 1);
+            check += Step_L3(eta, 0, 1);
             _lastStepFinite = check == 0f;
             _step++;
         }
@@ -461,7 +504,7 @@ namespace Samples.Inputs
             return loss;
         }
 
-        /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (130 floats) on the stack.</summary>
+        /// <summary>Inference forward pass of one example: logits into z, outputs into y. Hidden activations (170 floats) on the stack.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -469,11 +512,13 @@ namespace Samples.Inputs
         {
             ref float p = ref _parameters.Data;
             ref float statistics = ref _batchNormStatistics.Data;
-            global::System.Span<float> hidden = stackalloc float[130];
+            global::System.Span<float> hidden = stackalloc float[170];
             ref float h = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden);
             ref float h1 = ref h;
             Infer_L1(ref p, ref statistics, ref x, ref h1);
-            Infer_L2(ref p, ref statistics, ref h1, ref z);
+            ref float h2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 130);
+            Infer_L2(ref p, ref statistics, ref h1, ref h2);
+            Infer_L3(ref p, ref statistics, ref h2, ref z);
             // activation: Softmax
             {
                 ref float src = ref z;
@@ -487,7 +532,7 @@ namespace Samples.Inputs
             }
         }
 
-        // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (12672 floats) live in one buffer per thread, allocated on its first call.
+        // PredictBatch works through chunks of 32 rows (96 with packed weights); their activations (16512 floats) live in one buffer per thread, allocated on its first call.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_batch;
 
         /// <summary>Smallest batch PredictBatch shares among threads: each thread's part carries ≈ 2 MFLOP of matrix work (fewer rows cost more in hand-over than they save).</summary>
@@ -503,8 +548,8 @@ namespace Samples.Inputs
         // PredictPackMinRows rows (so it always sees the current parameters). Where each layer's panels end depends on the
         // vector width of the machine (Gemm.PanelWidth), so it is computed when the class is first used.
         [global::System.ThreadStatic] private static global::CompiledNet.CompilerServices.AlignedBuffer? t_packed;
-        private static readonly int s_packedEnd_L1 = global::CompiledNet.CompilerServices.Gemm.PackedLength(100, 130);
-        private static readonly int s_packedEnd_L2 = s_packedEnd_L1 + global::CompiledNet.CompilerServices.Gemm.PackedLength(130, 2);
+        private static readonly int s_packedEnd_L2 = global::CompiledNet.CompilerServices.Gemm.PackedLength(130, 40);
+        private static readonly int s_packedEnd_L3 = s_packedEnd_L2 + global::CompiledNet.CompilerServices.Gemm.PackedLength(40, 2);
 
         /// <summary>Packs the dense layers' weights and biases into this thread's t_packed and returns it.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
@@ -512,11 +557,11 @@ namespace Samples.Inputs
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private global::CompiledNet.CompilerServices.AlignedBuffer PackWeights()
         {
-            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L2);
-            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(0, 13000), _parameters.Slice(13000, 130),
-                100, 130, packed.Slice(0, s_packedEnd_L1));
-            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(13130, 260), _parameters.Slice(13390, 2),
-                130, 2, packed.Slice(s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1));
+            global::CompiledNet.CompilerServices.AlignedBuffer packed = t_packed ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(s_packedEnd_L3);
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(13260, 5200), _parameters.Slice(18460, 40),
+                130, 40, packed.Slice(0, s_packedEnd_L2));
+            global::CompiledNet.CompilerServices.Gemm.Pack(_parameters.Slice(18500, 80), _parameters.Slice(18580, 2),
+                40, 2, packed.Slice(s_packedEnd_L2, s_packedEnd_L3 - s_packedEnd_L2));
             return packed;
         }
 
@@ -594,22 +639,41 @@ namespace Samples.Inputs
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void PredictRows(ref float x0, ref float y0, int rows, global::CompiledNet.CompilerServices.AlignedBuffer? packed)
         {
-            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(12672)).Data;
+            ref float s = ref (t_batch ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(16512)).Data;
             ref float p = ref _parameters.Data;
             ref float statistics = ref _batchNormStatistics.Data;
             int chunk = packed is null ? 32 : 96;
             ref float h1 = ref s;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12480);
+            ref float h2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12480);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16320);
             ref float pieces = ref s; // no maxout layer: never written
             for (int start = 0; start < rows; start += chunk)
             {
                 int count = global::System.Math.Min(chunk, rows - start);
                 ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, (nuint)start * InputSize);
                 ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, (nuint)start * OutputSize);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref x, count * 100), count, 100, packed.GetValueOrDefault().Slice(0, s_packedEnd_L1), 130, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h1, count * 130), global::CompiledNet.CompilerServices.GemmActivation.ReLU);
-                else InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
-                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 130), count, 130, packed.GetValueOrDefault().Slice(s_packedEnd_L1, s_packedEnd_L2 - s_packedEnd_L1), 2, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 2), global::CompiledNet.CompilerServices.GemmActivation.Identity);
-                else InferRows_L2(ref p, ref statistics, ref h1, ref z, ref pieces, count);
+                InferRows_L1(ref p, ref statistics, ref x, ref h1, ref pieces, count);
+                if (packed is not null)
+                {
+                    global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h1, count * 130), count, 130, packed.GetValueOrDefault().Slice(0, s_packedEnd_L2), 40, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref h2, count * 40), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                    // activation: Tanh
+                    {
+                        ref float src = ref h2;
+                        ref float dst = ref src;
+                        for (nuint row = 0; row < (nuint)count; row++)
+                        {
+                            ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                            ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                            for (nuint j = 0; j < 40; j++)
+                            {
+                                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                            }
+                        }
+                    }
+                }
+                else InferRows_L2(ref p, ref statistics, ref h1, ref h2, ref pieces, count);
+                if (packed is not null) global::CompiledNet.CompilerServices.Gemm.Multiply(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref h2, count * 40), count, 40, packed.GetValueOrDefault().Slice(s_packedEnd_L2, s_packedEnd_L3 - s_packedEnd_L2), 2, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref z, count * 2), global::CompiledNet.CompilerServices.GemmActivation.Identity);
+                else InferRows_L3(ref p, ref statistics, ref h2, ref z, ref pieces, count);
                 if (packed is not null) global::CompiledNet.CompilerServices.Kernels.SoftmaxRows(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, count * 2), count, 2, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref y, count * 2));
                 else
                 {
@@ -634,7 +698,7 @@ namespace Samples.Inputs
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private float ComputeGradientsCore(ref float x, int count)
         {
-            TransposeWeights_L2();
+            TransposeWeights_L3();
             if (_trainingThreads > 1 && count >= SplitMinRows) return ComputeGradientsSplit(ref x, count);
             return ComputeGradientsPart(ref x, 0, count, count, ref _gradients.Data);
         }
@@ -646,15 +710,17 @@ namespace Samples.Inputs
         private float ComputeGradientsPart(ref float x, int start, int count, int total, ref float g)
         {
             Forward_L1(ref x, start, count);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 130), start, count);
+            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 130), start, count);
+            Forward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a2).Data, (nuint)start * 40), start, count);
             float loss = LossAndDelta(start, count, total);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 130), start, count, ref g);
+            Backward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a2).Data, (nuint)start * 40), start, count, ref g);
+            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 130), start, count, ref g);
             Backward_L1(ref x, start, count, ref g);
             return loss;
         }
 
-        /// <summary>Smallest batch split across threads: 38 rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>
-        public const int SplitMinRows = 38;
+        /// <summary>Smallest batch split across threads: 24 rows carry ≈ 2 MFLOP of matrix work (fewer cost more in hand-over than they save).</summary>
+        public const int SplitMinRows = 24;
 
         /// <summary>Most parts a split step uses: each owns at least 16 inputs of every hidden layer, and the narrowest input of a hidden layer has 96.</summary>
         private const int InputParts = 6;
@@ -695,9 +761,13 @@ namespace Samples.Inputs
             _splitCount = count;
             global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 3, parts);
             SumParts_L1(count, parts);
-            Forward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 130), start, count);
+            global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 5, parts);
+            SumParts_L2(count, parts);
+            Forward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a2).Data, (nuint)start * 40), start, count);
             float loss = LossAndDelta(start, count, count);
-            Backward_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a1).Data, (nuint)start * 130), start, count, ref _gradients.Data);
+            Backward_L3(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_a2).Data, (nuint)start * 40), start, count, ref _gradients.Data);
+            Delta_L2(count);
+            global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 6, parts);
             Delta_L1(count);
             global::CompiledNet.CompilerServices.WorkerPool.Run(this, ref x, 4, parts);
             return loss;
@@ -709,14 +779,96 @@ namespace Samples.Inputs
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         void global::CompiledNet.CompilerServices.IParallelStep.RunPart(int phase, int part, int parts, nint inputs)
         {
+            const int start = 0; // the second hidden layer's input and later ones are read from row start
             int count = _splitCount;
             ref float x = ref global::CompiledNet.CompilerServices.WorkerPool.At(inputs);
             switch (phase)
             {
                 case 3: ForwardInputs_L1(ref x, ref (part == 0 ? _a1 : _partOutputs[part - 1]).Data, count, part, parts); break;
                 case 4: BackwardInputs_L1(ref x, count, part, parts); break;
+                case 5: ForwardInputs_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 130), ref (part == 0 ? _a2 : _partOutputs[part - 1]).Data, count, part, parts); break;
+                case 6: BackwardInputs_L2(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref (_ad1).Data, (nuint)start * 130), count, part, parts); break;
                 default: throw new global::System.ArgumentOutOfRangeException(nameof(phase), phase, "Not a phase of this network's step.");
             }
+        }
+
+        /// <summary>Number of batch-normalised layers.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public int BatchNormLayerCount => 1;
+
+        private readonly double[] _statisticsSum = new double[130];
+        private readonly double[] _statisticsSquares = new double[130];
+        private global::CompiledNet.CompilerServices.AlignedBuffer? _statisticsBuffer; // activations of one example during the pass (172 floats)
+        private int _statisticsLayer = -1;
+        private long _statisticsCount;
+
+        /// <summary>Starts the exact pass for the <paramref name="index"/>-th normalised layer (0-based, input to output).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public void BeginPopulationStatistics(int index)
+        {
+            if ((uint)index >= 1u) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "There are 1 batch-normalised layers.");
+            global::System.Array.Clear(_statisticsSum);
+            global::System.Array.Clear(_statisticsSquares);
+            _statisticsBuffer ??= global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(172);
+            _statisticsLayer = index;
+            _statisticsCount = 0;
+        }
+
+        /// <summary>Adds one training example to the pass begun by BeginPopulationStatistics.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public void AccumulatePopulationStatistics(global::System.ReadOnlySpan<float> x)
+        {
+            if (x.Length != InputSize) global::CompiledNet.CompilerServices.Kernels.ThrowWrongLength(nameof(x), InputSize, x.Length, "InputSize");
+            if (_statisticsBuffer is null) throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
+            var buffer = _statisticsBuffer.Value;
+            ref float p = ref _parameters.Data;
+            ref float statistics = ref _batchNormStatistics.Data;
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float h = ref buffer.Data;
+            switch (_statisticsLayer)
+            {
+                case 0:
+                {
+                    InferLinear_L1(ref p, ref input, ref h);
+                    for (int o = 0; o < 130; o++)
+                    {
+                        double z = buffer[0 + o];
+                        _statisticsSum[o] += z;
+                        _statisticsSquares[o] += z * z;
+                    }
+                    break;
+                }
+                default: throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
+            }
+            _statisticsCount++;
+        }
+
+        /// <summary>Ends the pass: the layer's population mean and (biased, 1/N) variance replace its running averages.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public void EndPopulationStatistics()
+        {
+            if (_statisticsCount == 0) throw new global::System.InvalidOperationException("No example was accumulated.");
+            int offset, units;
+            switch (_statisticsLayer)
+            {
+                case 0: offset = 0; units = 130; break;
+                default: throw new global::System.InvalidOperationException("Call BeginPopulationStatistics first.");
+            }
+            for (int o = 0; o < units; o++)
+            {
+                double mean = _statisticsSum[o] / _statisticsCount;
+                _batchNormStatistics[offset + o] = (float)mean;
+                _batchNormStatistics[offset + units + o] = (float)global::System.Math.Max(0.0, _statisticsSquares[o] / _statisticsCount - mean * mean);
+            }
+            _statisticsLayer = -1;
         }
 
         /// <summary>Softmax cross-entropy of one example from its logits z: Σ_k t_k (logsumexp(z) − z_k), shifted by max z so nothing overflows.</summary>
@@ -744,7 +896,7 @@ namespace Samples.Inputs
             return loss;
         }
 
-        /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d2: ∂L/∂z = (softmax(z) − t) / count: the softmax Jacobian and the log cancel.</summary>
+        /// <summary>Output loss over rows [start, start + count) of a batch of total rows (returns the loss sum / total) and its gradient into _d3: ∂L/∂z = (softmax(z) − t) / count: the softmax Jacobian and the log cancel.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -753,10 +905,10 @@ namespace Samples.Inputs
             float invCount = 1f / total;
             float sum = 0f;
             nuint first = (nuint)start * 2;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, first);
-            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, first);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, first);
+            ref float a = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, first);
             ref float t = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _targets.Data, first);
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, first);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, first);
             for (nuint row = 0; row < (nuint)count; row++)
             {
                 ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, row * 2);
@@ -772,7 +924,7 @@ namespace Samples.Inputs
             return sum * invCount;
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — initialisation: weights ~ N(0, sd²) with sd = 1/√100 (LeCun), biases 0. Parameters: weights [0..13000), biases [13000..13130).</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — initialisation: weights ~ N(0, sd²) with sd = 1/√100 (LeCun), γ = 1, β = 0. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -781,39 +933,41 @@ namespace Samples.Inputs
             const float sd = 0.1f;
             var weights = _parameters.Slice(0, 13000);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            _parameters.Slice(13000, 130).Clear();
+            _parameters.Slice(13000, 130).Fill(1f);
+            _parameters.Slice(13130, 130).Clear();
+            _batchNormStatistics.Slice(0, 130).Clear();
+            _batchNormStatistics.Slice(130, 130).Fill(1f);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — inference forward. Parameters: weights [0..13000), biases [13000..13130).</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        private static void InferLinear_L1(ref float p, ref float x, ref float y)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
-            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferLinear_V512_L1(ref p, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferLinear_V256_L1(ref p, ref x, ref y);
+            else InferLinear_V128_L1(ref p, ref x, ref y);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — inference forward. Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        private static void InferLinear_V512_L1(ref float p, ref float x, ref float y)
         {
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             // registers: c{vector} accumulate 8 vectors of 16 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                var c0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
-                var c1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
-                var c2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 32);
-                var c3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 48);
-                var c4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 64);
-                var c5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 80);
-                var c6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 96);
-                var c7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 112);
+                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 for (nuint i0 = 0; i0 < 96; i0 += 16)
                 {
                     uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector512.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector512<float>.Zero)) & 0xFFFFu;
@@ -858,8 +1012,8 @@ namespace Samples.Inputs
             }
             // columns [128..130): the last 2, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                float s0_0 = 0f;
+                float s0_1 = 0f;
                 for (nuint i = 0; i < 100; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -870,43 +1024,26 @@ namespace Samples.Inputs
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 128) = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 129) = s0_1;
             }
-            // activation: ReLU
-            {
-                ref float src = ref y;
-                ref float dst = ref src;
-                {
-                    const nuint row = 0;
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
-                    for (nuint j = 0; j < 128; j += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
-                }
-            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — inference forward. Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
+        private static void InferLinear_V256_L1(ref float p, ref float x, ref float y)
         {
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             // registers: c{vector} accumulate 8 vectors of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             for (nuint o = 0; o < 128; o += 64)
             {
-                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                var c1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                var c2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 16);
-                var c3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 24);
-                var c4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 32);
-                var c5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 40);
-                var c6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 48);
-                var c7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 56);
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 for (nuint i0 = 0; i0 < 96; i0 += 8)
                 {
                     uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) & 0xFFu;
@@ -951,8 +1088,8 @@ namespace Samples.Inputs
             }
             // columns [128..130): the last 2, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                float s0_0 = 0f;
+                float s0_1 = 0f;
                 for (nuint i = 0; i < 100; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -963,46 +1100,29 @@ namespace Samples.Inputs
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 128) = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 129) = s0_1;
             }
-            // activation: ReLU
-            {
-                ref float src = ref y;
-                ref float dst = ref src;
-                {
-                    const nuint row = 0;
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
-                    for (nuint j = 0; j < 128; j += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
-                }
-            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — inference forward. Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        private static void InferLinear_V128_L1(ref float p, ref float x, ref float y)
         {
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             // registers: c{vector} accumulate 11 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             for (nuint o = 0; o < 88; o += 44)
             {
-                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                var c2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 8);
-                var c3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 12);
-                var c4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 16);
-                var c5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 20);
-                var c6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 24);
-                var c7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 28);
-                var c8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 32);
-                var c9 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 36);
-                var c10 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 40);
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c9 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 for (nuint i0 = 0; i0 < 100; i0 += 4)
                 {
                     uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
@@ -1039,16 +1159,16 @@ namespace Samples.Inputs
             }
             // columns [88..128): 10 vectors
             {
-                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 88);
-                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 92);
-                var c2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 96);
-                var c3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 100);
-                var c4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 104);
-                var c5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 108);
-                var c6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 112);
-                var c7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 116);
-                var c8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 120);
-                var c9 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 124);
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c9 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 for (nuint i0 = 0; i0 < 100; i0 += 4)
                 {
                     uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
@@ -1083,8 +1203,8 @@ namespace Samples.Inputs
             }
             // columns [128..130): the last 2, scalar
             {
-                float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                float s0_0 = 0f;
+                float s0_1 = 0f;
                 for (nuint i = 0; i < 100; i++)
                 {
                     ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1094,6 +1214,128 @@ namespace Samples.Inputs
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 128) = s0_0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 129) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L1(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L1(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            InferLinear_L1(ref p, ref x, ref y);
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 130);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            for (nuint j = 0; j < 128; j += 16)
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref variance, j) + epsilonV);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref beta, j), ref y, j);
+            }
+            for (nuint j = 128; j < 130; j++)
+            {
+                var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
+                    for (nuint j = 0; j < 128; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            InferLinear_L1(ref p, ref x, ref y);
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 130);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            for (nuint j = 0; j < 128; j += 8)
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref variance, j) + epsilonV);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref beta, j), ref y, j);
+            }
+            for (nuint j = 128; j < 130; j++)
+            {
+                var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+            }
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
+                    for (nuint j = 0; j < 128; j += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L1(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            InferLinear_L1(ref p, ref x, ref y);
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ²
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 130);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            for (nuint j = 0; j < 128; j += 4)
+            {
+                var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + epsilonV);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j), ref y, j);
+            }
+            for (nuint j = 128; j < 130; j++)
+            {
+                var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
             }
             // activation: ReLU
             {
@@ -1113,7 +1355,7 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — batched inference forward over count rows. Parameters: weights [0..13000), biases [13000..13130).</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1125,14 +1367,13 @@ namespace Samples.Inputs
             else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — batched inference forward over count rows. Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_V512_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             {
                 ref float y = ref output;
                 // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1150,22 +1391,22 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
-                        var c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
-                        var c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
-                        var c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1215,10 +1456,10 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1251,14 +1492,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1288,8 +1529,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1300,6 +1541,27 @@ namespace Samples.Inputs
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 128) = s0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 129) = s0_1;
                     }
+                }
+            }
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 130);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 130);
+                for (nuint j = 0; j < 128; j += 16)
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref variance, j) + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref beta, j), ref y, j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
                 }
             }
             // activation: ReLU
@@ -1320,14 +1582,13 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — batched inference forward over count rows. Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_V256_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             {
                 ref float y = ref output;
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1345,14 +1606,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1384,8 +1645,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1412,14 +1673,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1449,8 +1710,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1461,6 +1722,27 @@ namespace Samples.Inputs
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 128) = s0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 129) = s0_1;
                     }
+                }
+            }
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 130);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 130);
+                for (nuint j = 0; j < 128; j += 8)
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref variance, j) + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref beta, j), ref y, j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
                 }
             }
             // activation: ReLU
@@ -1481,14 +1763,13 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — batched inference forward over count rows. Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_V128_L1(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             {
                 ref float y = ref output;
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1506,14 +1787,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1545,8 +1826,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1573,14 +1854,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1610,8 +1891,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1622,6 +1903,27 @@ namespace Samples.Inputs
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 128) = s0_0;
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 129) = s0_1;
                     }
+                }
+            }
+            // y = γ·(z − μ)/√(σ² + ε) + β with the population μ, σ², row by row
+            ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+            ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+            ref float mean = ref statistics;
+            ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref statistics, 130);
+            const float epsilon = 1E-05f;
+            var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, row * 130);
+                for (nuint j = 0; j < 128; j += 4)
+                {
+                    var scale = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) / global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, j) - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j)) * scale + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j), ref y, j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var scale = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) / global::System.MathF.Sqrt(global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, j) - global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j)) * scale + global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
                 }
             }
             // activation: ReLU
@@ -1642,27 +1944,37 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..13000), biases [13000..13130).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_L1(ref float x, int start, int count)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L1(ref x, start, count);
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L1(ref x, start, count);
-            else Forward_V128_L1(ref x, start, count);
+            ForwardLinear_L1(ref x, start, count);
+            BatchNorm_L1(count);
+            ForwardActivation_L1(start, count);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Forward_V512_L1(ref float x, int start, int count)
+        private void ForwardLinear_L1(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ForwardLinear_V512_L1(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ForwardLinear_V256_L1(ref x, start, count);
+            else ForwardLinear_V128_L1(ref x, start, count);
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardLinear_V512_L1(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1680,22 +1992,22 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c1_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c2_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c3_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
-                        var c1_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
-                        var c2_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
-                        var c3_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1745,10 +2057,10 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 16);
-                        var c0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 32);
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, o + 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1781,14 +2093,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1818,8 +2130,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1832,33 +2144,16 @@ namespace Samples.Inputs
                     }
                 }
             }
-            // activation: ReLU
-            {
-                ref float src = ref y;
-                ref float dst = ref src;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
-                    for (nuint j = 0; j < 128; j += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
-                }
-            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Forward_V256_L1(ref float x, int start, int count)
+        private void ForwardLinear_V256_L1(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1876,14 +2171,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1915,8 +2210,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -1943,14 +2238,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1980,8 +2275,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -1994,33 +2289,16 @@ namespace Samples.Inputs
                     }
                 }
             }
-            // activation: ReLU
-            {
-                ref float src = ref y;
-                ref float dst = ref src;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
-                    for (nuint j = 0; j < 128; j += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
-                }
-            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — training forward over rows [start, start + count), outputs in _a1. Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by Forward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Forward_V128_L1(ref float x, int start, int count)
+        private void ForwardLinear_V128_L1(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
             ref float w = ref p;
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2038,14 +2316,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -2077,8 +2355,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + o);
@@ -2105,14 +2383,14 @@ namespace Samples.Inputs
                         ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 130);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 100);
                         ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -2142,8 +2420,8 @@ namespace Samples.Inputs
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 100);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 130);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
                         for (nuint i = 0; i < 100; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 130 + 128);
@@ -2156,6 +2434,331 @@ namespace Samples.Inputs
                     }
                 }
             }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_L1(int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BatchNorm_V512_L1(count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BatchNorm_V256_L1(count);
+            else BatchNorm_V128_L1(count);
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V512_L1(int count)
+        {
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
+            // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
+            {
+                nuint rows = (nuint)count;
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
+                float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+                var unbiasV = global::System.Runtime.Intrinsics.Vector512.Create(unbias);
+                const float epsilon = 1E-05f;
+                var epsilonV = global::System.Runtime.Intrinsics.Vector512.Create(epsilon);
+                const float keep = 0.9f;
+                var keepV = global::System.Runtime.Intrinsics.Vector512.Create(keep);
+                const float take = 0.100000024f;
+                var takeV = global::System.Runtime.Intrinsics.Vector512.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 130);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
+                for (nuint j = 0; j < 128; j += 16)
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, r * 130 + j);
+                    var mu = sum * invCountV;
+                    var squares = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, r * 130 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCountV;
+                    var inv = global::System.Runtime.Intrinsics.Vector512<float>.One / global::System.Runtime.Intrinsics.Vector512.Sqrt(sigma2 + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inv, ref invStd, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j);
+                    var bt = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, r * 130 + j) - mu) * inv; global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h, ref xhat, r * 130 + j); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(g * h + bt, ref y, r * 130 + j); }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mean, j) + takeV * mu, ref mean, j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV), ref variance, j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var sum = 0f;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j);
+                    var mu = sum * invCount;
+                    var squares = 0f;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCount;
+                    var inv = 1f / global::System.MathF.Sqrt(sigma2 + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) = inv;
+                    var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j);
+                    var bt = global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) - mu) * inv; global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j) = h; global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) = g * h + bt; }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) + take * mu;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + take * (sigma2 * unbias);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V256_L1(int count)
+        {
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
+            // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
+            {
+                nuint rows = (nuint)count;
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
+                float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+                var unbiasV = global::System.Runtime.Intrinsics.Vector256.Create(unbias);
+                const float epsilon = 1E-05f;
+                var epsilonV = global::System.Runtime.Intrinsics.Vector256.Create(epsilon);
+                const float keep = 0.9f;
+                var keepV = global::System.Runtime.Intrinsics.Vector256.Create(keep);
+                const float take = 0.100000024f;
+                var takeV = global::System.Runtime.Intrinsics.Vector256.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 130);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
+                for (nuint j = 0; j < 128; j += 8)
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, r * 130 + j);
+                    var mu = sum * invCountV;
+                    var squares = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, r * 130 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCountV;
+                    var inv = global::System.Runtime.Intrinsics.Vector256<float>.One / global::System.Runtime.Intrinsics.Vector256.Sqrt(sigma2 + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inv, ref invStd, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j);
+                    var bt = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, r * 130 + j) - mu) * inv; global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h, ref xhat, r * 130 + j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g * h + bt, ref y, r * 130 + j); }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mean, j) + takeV * mu, ref mean, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV), ref variance, j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var sum = 0f;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j);
+                    var mu = sum * invCount;
+                    var squares = 0f;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCount;
+                    var inv = 1f / global::System.MathF.Sqrt(sigma2 + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) = inv;
+                    var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j);
+                    var bt = global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) - mu) * inv; global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j) = h; global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) = g * h + bt; }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) + take * mu;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + take * (sigma2 * unbias);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNorm_V128_L1(int count)
+        {
+            ref float p = ref _parameters.Data;
+            ref float y = ref _a1.Data;
+            // batch normalisation with the batch's statistics: x̂ = (z − μ)/√(σ² + ε), y = γ·x̂ + β; running averages updated
+            {
+                nuint rows = (nuint)count;
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                float unbias = count > 1 ? (float)count / (count - 1) : 1f;
+                var unbiasV = global::System.Runtime.Intrinsics.Vector128.Create(unbias);
+                const float epsilon = 1E-05f;
+                var epsilonV = global::System.Runtime.Intrinsics.Vector128.Create(epsilon);
+                const float keep = 0.9f;
+                var keepV = global::System.Runtime.Intrinsics.Vector128.Create(keep);
+                const float take = 0.100000024f;
+                var takeV = global::System.Runtime.Intrinsics.Vector128.Create(take);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13000);
+                ref float beta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
+                ref float mean = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _batchNormStatistics.Data, 0);
+                ref float variance = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, 130);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
+                for (nuint j = 0; j < 128; j += 4)
+                {
+                    var sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 130 + j);
+                    var mu = sum * invCountV;
+                    var squares = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 130 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCountV;
+                    var inv = global::System.Runtime.Intrinsics.Vector128<float>.One / global::System.Runtime.Intrinsics.Vector128.Sqrt(sigma2 + epsilonV);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inv, ref invStd, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j);
+                    var bt = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, r * 130 + j) - mu) * inv; global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h, ref xhat, r * 130 + j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g * h + bt, ref y, r * 130 + j); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mean, j) + takeV * mu, ref mean, j);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(keepV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref variance, j) + takeV * (sigma2 * unbiasV), ref variance, j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var sum = 0f;
+                    for (nuint r = 0; r < rows; r++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j);
+                    var mu = sum * invCount;
+                    var squares = 0f;
+                    for (nuint r = 0; r < rows; r++) { var c = global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) - mu; squares += c * c; }
+                    var sigma2 = squares * invCount;
+                    var inv = 1f / global::System.MathF.Sqrt(sigma2 + epsilon);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) = inv;
+                    var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j);
+                    var bt = global::System.Runtime.CompilerServices.Unsafe.Add(ref beta, j);
+                    for (nuint r = 0; r < rows; r++) { var h = (global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) - mu) * inv; global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j) = h; global::System.Runtime.CompilerServices.Unsafe.Add(ref y, r * 130 + j) = g * h + bt; }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref mean, j) + take * mu;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) = keep * global::System.Runtime.CompilerServices.Unsafe.Add(ref variance, j) + take * (sigma2 * unbias);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_L1(int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ForwardActivation_V512_L1(start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ForwardActivation_V256_L1(start, count);
+            else ForwardActivation_V128_L1(start, count);
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V512_L1(int start, int count)
+        {
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
+                    for (nuint j = 0; j < 128; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 130);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 1.25f;
+                    for (nuint j = 0; j < (nuint)count * 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 130);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 130);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 130);
+                    for (nuint j = 0; j < 128; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, j), ref tr, j);
+                    }
+                    for (nuint j = 128; j < 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V256_L1(int start, int count)
+        {
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
+            // activation: ReLU
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
+                    for (nuint j = 0; j < 128; j += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
+                }
+            }
+            // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 130);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 1.25f;
+                    for (nuint j = 0; j < (nuint)count * 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 130);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 130);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 130);
+                    for (nuint j = 0; j < 128; j += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, j), ref tr, j);
+                    }
+                    for (nuint j = 128; j < 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardActivation_V128_L1(int start, int count)
+        {
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
             // activation: ReLU
             {
                 ref float src = ref y;
@@ -2172,28 +2775,84 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
                 }
             }
+            // dropout: each unit of each example kept with probability 0.8 and scaled by 1/0.8 (inverted dropout)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 130);
+                if (!ReuseMasks && !_masksDrawn)
+                {
+                    const float scale = 1.25f;
+                    for (nuint j = 0; j < (nuint)count * 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref m, j) = _maskRng.NextFloat() < 0.8f ? scale : 0f;
+                    }
+                }
+                ref float source = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
+                ref float target = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _ad1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float sr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref source, row * 130);
+                    ref float tr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref target, row * 130);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 130);
+                    for (nuint j = 0; j < 128; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sr, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, j), ref tr, j);
+                    }
+                    for (nuint j = 128; j < 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref tr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref sr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..13000), biases [13000..13130).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward: dropout mask, activation derivative, batch norm (γ, β and the batch statistics), weight gradients; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_L1(ref float x, int start, int count, ref float g)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L1(ref x, start, count, ref g);
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L1(ref x, start, count, ref g);
-            else Backward_V128_L1(ref x, start, count, ref g);
+            BackwardActivation_L1(start, count);
+            BatchNormBackward_L1(count, ref g);
+            BackwardLinear_L1(ref x, start, count, ref g);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Backward_V512_L1(ref float x, int start, int count, ref float g)
+        private void BackwardActivation_L1(int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BackwardActivation_V512_L1(start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BackwardActivation_V256_L1(start, count);
+            else BackwardActivation_V128_L1(start, count);
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V512_L1(int start, int count)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
             nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 130);
+                    for (nuint j = 0; j < 128; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mr, j), ref dr, j);
+                    }
+                    for (nuint j = 128; j < 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
             // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
             {
                 ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
@@ -2209,6 +2868,250 @@ namespace Samples.Inputs
                     if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
                 }
             }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V256_L1(int start, int count)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 130);
+                    for (nuint j = 0; j < 128; j += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mr, j), ref dr, j);
+                    }
+                    for (nuint j = 128; j < 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 130);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
+                    for (nuint j = 0; j < 128; j += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, j);
+                    }
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 128) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardActivation_V128_L1(int start, int count)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ dropout mask (dropped units pass no gradient; kept ones carry the 1/(1 − p) scale)
+            {
+                ref float m = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _dropoutMask1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < rows; row++)
+                {
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
+                    ref float mr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref m, row * 130);
+                    for (nuint j = 0; j < 128; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mr, j), ref dr, j);
+                    }
+                    for (nuint j = 128; j < 130; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) = global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref mr, j);
+                    }
+                }
+            }
+            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 130);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
+                    for (nuint j = 0; j < 128; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector128.GreaterThan(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref dr, j);
+                    }
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 128) = 0f;
+                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_L1(int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BatchNormBackward_V512_L1(count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BatchNormBackward_V256_L1(count, ref g);
+            else BatchNormBackward_V128_L1(count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V512_L1(int count, ref float g)
+        {
+            ref float d = ref _d1.Data;
+            nuint rows = (nuint)count;
+            // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
+            {
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector512.Create(invCount);
+                float countF = (float)count;
+                var countFV = global::System.Runtime.Intrinsics.Vector512.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13000);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13000);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13130);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
+                for (nuint j = 0; j < 128; j += 16)
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d, r * 130 + j); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xhat, r * 130 + j); }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sumD, ref gBeta, j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sumDx, ref gGamma, j);
+                    var factor = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gamma, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref invStd, j) * invCountV;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(factor * (countFV * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d, r * 130 + j) - sumD - global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xhat, r * 130 + j) * sumDx), ref d, r * 130 + j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var sumD = 0f;
+                    var sumDx = 0f;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j); sumD += dv; sumDx += dv * global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gBeta, j) = sumD;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gGamma, j) = sumDx;
+                    var factor = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) * invCount;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j) = factor * (countF * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j) - sumD - global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j) * sumDx);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V256_L1(int count, ref float g)
+        {
+            ref float d = ref _d1.Data;
+            nuint rows = (nuint)count;
+            // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
+            {
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector256.Create(invCount);
+                float countF = (float)count;
+                var countFV = global::System.Runtime.Intrinsics.Vector256.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13000);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13000);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13130);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
+                for (nuint j = 0; j < 128; j += 8)
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, r * 130 + j); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xhat, r * 130 + j); }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sumD, ref gBeta, j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sumDx, ref gGamma, j);
+                    var factor = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gamma, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref invStd, j) * invCountV;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(factor * (countFV * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d, r * 130 + j) - sumD - global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xhat, r * 130 + j) * sumDx), ref d, r * 130 + j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var sumD = 0f;
+                    var sumDx = 0f;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j); sumD += dv; sumDx += dv * global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gBeta, j) = sumD;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gGamma, j) = sumDx;
+                    var factor = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) * invCount;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j) = factor * (countF * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j) - sumD - global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j) * sumDx);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BatchNormBackward_V128_L1(int count, ref float g)
+        {
+            ref float d = ref _d1.Data;
+            nuint rows = (nuint)count;
+            // batch norm backward: ∂β = Σδ, ∂γ = Σδ·x̂, δz = γ·invStd/count·(count·δ − ∂β − x̂·∂γ)
+            {
+                float invCount = 1f / count;
+                var invCountV = global::System.Runtime.Intrinsics.Vector128.Create(invCount);
+                float countF = (float)count;
+                var countFV = global::System.Runtime.Intrinsics.Vector128.Create(countF);
+                ref float gamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13000);
+                ref float gGamma = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13000);
+                ref float gBeta = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13130);
+                ref float xhat = ref _xhat1.Data;
+                ref float invStd = ref _invStd1.Data;
+                for (nuint j = 0; j < 128; j += 4)
+                {
+                    var sumD = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var sumDx = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 130 + j); sumD += dv; sumDx += dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 130 + j); }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumD, ref gBeta, j);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sumDx, ref gGamma, j);
+                    var factor = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gamma, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref invStd, j) * invCountV;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(factor * (countFV * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d, r * 130 + j) - sumD - global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xhat, r * 130 + j) * sumDx), ref d, r * 130 + j);
+                }
+                for (nuint j = 128; j < 130; j++)
+                {
+                    var sumD = 0f;
+                    var sumDx = 0f;
+                    for (nuint r = 0; r < rows; r++) { var dv = global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j); sumD += dv; sumDx += dv * global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j); }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gBeta, j) = sumD;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gGamma, j) = sumDx;
+                    var factor = global::System.Runtime.CompilerServices.Unsafe.Add(ref gamma, j) * global::System.Runtime.CompilerServices.Unsafe.Add(ref invStd, j) * invCount;
+                    for (nuint r = 0; r < rows; r++) global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j) = factor * (countF * global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130 + j) - sumD - global::System.Runtime.CompilerServices.Unsafe.Add(ref xhat, r * 130 + j) * sumDx);
+                }
+            }
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_L1(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BackwardLinear_V512_L1(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BackwardLinear_V256_L1(ref x, start, count, ref g);
+            else BackwardLinear_V128_L1(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardLinear_V512_L1(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
+            nuint rows = (nuint)count;
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 100; i += 4)
@@ -2317,64 +3220,16 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 129) = s3_1;
                 }
             }
-            // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13000);
-            for (nuint o = 0; o < 128; o += 64)
-            {
-                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    c0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o);
-                    c1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 16);
-                    c2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 32);
-                    c3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 48);
-                }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref gb, o);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref gb, o + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2, ref gb, o + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3, ref gb, o + 48);
-            }
-            {
-                float s128 = 0f;
-                float s129 = 0f;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    s128 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
-                    s129 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 129);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 128) = s128;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 129) = s129;
-            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Backward_V256_L1(ref float x, int start, int count, ref float g)
+        private void BackwardLinear_V256_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
             nuint rows = (nuint)count;
-            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
-            {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 130);
-                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
-                    for (nuint j = 0; j < 128; j += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, j);
-                    }
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 128) = 0f;
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
-                }
-            }
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 100; i += 4)
@@ -2457,64 +3312,16 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 129) = s3_1;
                 }
             }
-            // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13000);
-            for (nuint o = 0; o < 128; o += 32)
-            {
-                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o);
-                    c1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o + 8);
-                    c2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o + 16);
-                    c3 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o + 24);
-                }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, o);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref gb, o + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref gb, o + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref gb, o + 24);
-            }
-            {
-                float s128 = 0f;
-                float s129 = 0f;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    s128 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
-                    s129 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 129);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 128) = s128;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 129) = s129;
-            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — backward: activation derivative, weight and bias gradients. Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by Backward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Backward_V128_L1(ref float x, int start, int count, ref float g)
+        private void BackwardLinear_V128_L1(ref float x, int start, int count, ref float g)
         {
             ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
             nuint rows = (nuint)count;
-            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
-            {
-                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 130);
-                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
-                    for (nuint j = 0; j < 128; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector128.GreaterThan(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref dr, j);
-                    }
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 128) = 0f;
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
-                }
-            }
             ref float gw = ref g;
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
             for (nuint i = 0; i < 100; i += 4)
@@ -2597,42 +3404,9 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 129) = s3_1;
                 }
             }
-            // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13000);
-            for (nuint o = 0; o < 128; o += 16)
-            {
-                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o);
-                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 4);
-                    c2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 8);
-                    c3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 12);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, o);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, o + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref gb, o + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref gb, o + 12);
-            }
-            {
-                float s128 = 0f;
-                float s129 = 0f;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    s128 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
-                    s129 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 129);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 128) = s128;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 129) = s129;
-            }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), biases [13000..13130).</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -2644,7 +3418,7 @@ namespace Samples.Inputs
             else ForwardInputs_V128_L1(ref x, ref y, count, part, parts);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by ForwardInputs_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by ForwardInputs_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2822,7 +3596,7 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by ForwardInputs_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by ForwardInputs_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2966,7 +3740,7 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by ForwardInputs_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by ForwardInputs_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3110,7 +3884,7 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: _a1 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count). Parameters: weights [0..13000), biases [13000..13130).</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: _a1 (part 0's share) plus the other parts' shares in part order, batch norm over the whole batch, then the activation and dropout, rows [0, count), on the calling thread. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -3122,7 +3896,7 @@ namespace Samples.Inputs
             else SumParts_V128_L1(count, parts);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: _a1 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count). Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by SumParts_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: _a1 (part 0's share) plus the other parts' shares in part order, batch norm over the whole batch, then the activation and dropout, rows [0, count), on the calling thread. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by SumParts_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3144,36 +3918,11 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) + global::System.Runtime.CompilerServices.Unsafe.Add(ref qr, 129);
                 }
             }
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13000);
-            for (nuint row = 0; row < (nuint)count; row++)
-            {
-                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 130);
-                for (nuint j = 0; j < 128; j += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, j), ref ar, j);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) + global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) + global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-            }
-            // activation: ReLU
-            {
-                ref float src = ref y;
-                ref float dst = ref src;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
-                    for (nuint j = 0; j < 128; j += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref ar, j);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
-                }
-            }
+            BatchNorm_L1(count);
+            ForwardActivation_L1(0, count);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: _a1 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count). Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by SumParts_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: _a1 (part 0's share) plus the other parts' shares in part order, batch norm over the whole batch, then the activation and dropout, rows [0, count), on the calling thread. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by SumParts_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3195,36 +3944,11 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) + global::System.Runtime.CompilerServices.Unsafe.Add(ref qr, 129);
                 }
             }
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13000);
-            for (nuint row = 0; row < (nuint)count; row++)
-            {
-                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 130);
-                for (nuint j = 0; j < 128; j += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, j), ref ar, j);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) + global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) + global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-            }
-            // activation: ReLU
-            {
-                ref float src = ref y;
-                ref float dst = ref src;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
-                    for (nuint j = 0; j < 128; j += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref ar, j);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
-                }
-            }
+            BatchNorm_L1(count);
+            ForwardActivation_L1(0, count);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: _a1 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count). Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by SumParts_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: _a1 (part 0's share) plus the other parts' shares in part order, batch norm over the whole batch, then the activation and dropout, rows [0, count), on the calling thread. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by SumParts_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3246,222 +3970,21 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) + global::System.Runtime.CompilerServices.Unsafe.Add(ref qr, 129);
                 }
             }
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13000);
-            for (nuint row = 0; row < (nuint)count; row++)
-            {
-                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 130);
-                for (nuint j = 0; j < 128; j += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, j), ref ar, j);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) + global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 128);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) + global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 129);
-            }
-            // activation: ReLU
-            {
-                ref float src = ref y;
-                ref float dst = ref src;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 130);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 130);
-                    for (nuint j = 0; j < 128; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zr, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref ar, j);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 128), 0f);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) = global::System.MathF.Max(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, 129), 0f);
-                }
-            }
+            BatchNorm_L1(count);
+            ForwardActivation_L1(0, count);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: δ ⊙ f′ and the bias gradient over rows [0, count), on the calling thread. Parameters: weights [0..13000), biases [13000..13130).</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: dropout mask, activation derivative, batch norm (γ, β and the batch statistics) over rows [0, count), on the calling thread. Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Delta_L1(int count)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Delta_V512_L1(count);
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Delta_V256_L1(count);
-            else Delta_V128_L1(count);
+            BackwardActivation_L1(0, count);
+            BatchNormBackward_L1(count, ref _gradients.Data);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: δ ⊙ f′ and the bias gradient over rows [0, count), on the calling thread. Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by Delta_L1 where it is the widest accelerated width.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
-        [global::System.Diagnostics.DebuggerNonUserCode]
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Delta_V512_L1(int count)
-        {
-            ref float d = ref _d1.Data;
-            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
-            {
-                ref float aBase = ref _a1.Data;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 130);
-                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
-                    for (nuint j = 0; j < 128; j += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector512.GreaterThan(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref dr, j);
-                    }
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 128) = 0f;
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
-                }
-            }
-            nuint rows = (nuint)count;
-            // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 13000);
-            for (nuint o = 0; o < 128; o += 64)
-            {
-                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var c3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    c0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o);
-                    c1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 16);
-                    c2 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 32);
-                    c3 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, o + 48);
-                }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref gb, o);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref gb, o + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2, ref gb, o + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3, ref gb, o + 48);
-            }
-            {
-                float s128 = 0f;
-                float s129 = 0f;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    s128 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
-                    s129 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 129);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 128) = s128;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 129) = s129;
-            }
-        }
-
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: δ ⊙ f′ and the bias gradient over rows [0, count), on the calling thread. Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by Delta_L1 where it is the widest accelerated width.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
-        [global::System.Diagnostics.DebuggerNonUserCode]
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Delta_V256_L1(int count)
-        {
-            ref float d = ref _d1.Data;
-            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
-            {
-                ref float aBase = ref _a1.Data;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 130);
-                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
-                    for (nuint j = 0; j < 128; j += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector256.GreaterThan(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref dr, j);
-                    }
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 128) = 0f;
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
-                }
-            }
-            nuint rows = (nuint)count;
-            // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 13000);
-            for (nuint o = 0; o < 128; o += 32)
-            {
-                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o);
-                    c1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o + 8);
-                    c2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o + 16);
-                    c3 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, o + 24);
-                }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, o);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref gb, o + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref gb, o + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref gb, o + 24);
-            }
-            {
-                float s128 = 0f;
-                float s129 = 0f;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    s128 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
-                    s129 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 129);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 128) = s128;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 129) = s129;
-            }
-        }
-
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: δ ⊙ f′ and the bias gradient over rows [0, count), on the calling thread. Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by Delta_L1 where it is the widest accelerated width.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
-        [global::System.Diagnostics.DebuggerNonUserCode]
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Delta_V128_L1(int count)
-        {
-            ref float d = ref _d1.Data;
-            // δ ← δ ⊙ f′, ReLU: f′ = 1 where a > 0, else 0
-            {
-                ref float aBase = ref _a1.Data;
-                for (nuint row = 0; row < (nuint)count; row++)
-                {
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 130);
-                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 130);
-                    for (nuint j = 0; j < 128; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) & global::System.Runtime.Intrinsics.Vector128.GreaterThan(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref dr, j);
-                    }
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 128) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 128) = 0f;
-                    if (!(global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, 129) > 0f)) global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, 129) = 0f;
-                }
-            }
-            nuint rows = (nuint)count;
-            // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 13000);
-            for (nuint o = 0; o < 128; o += 16)
-            {
-                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o);
-                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 4);
-                    c2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 8);
-                    c3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 12);
-                }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, o);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, o + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref gb, o + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref gb, o + 12);
-            }
-            {
-                float s128 = 0f;
-                float s129 = 0f;
-                for (nuint r = 0; r < rows; r++)
-                {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 130);
-                    s128 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 128);
-                    s129 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 129);
-                }
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 128) = s128;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 129) = s129;
-            }
-        }
-
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), biases [13000..13130).</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -3473,7 +3996,7 @@ namespace Samples.Inputs
             else BackwardInputs_V128_L1(ref x, count, part, parts);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by BackwardInputs_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by BackwardInputs_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3636,7 +4159,7 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by BackwardInputs_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by BackwardInputs_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3765,7 +4288,7 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by BackwardInputs_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — split step: the gradient of part's weight rows [i0, i1), rows [0, count). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by BackwardInputs_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3894,7 +4417,7 @@ namespace Samples.Inputs
             }
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), biases [13000..13130).</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — SGD (η = 0.1) step; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -3906,7 +4429,7 @@ namespace Samples.Inputs
             return Step_V128_L1(eta, part, parts);
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), biases [13000..13130). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — SGD (η = 0.1) step; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3938,7 +4461,7 @@ namespace Samples.Inputs
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
-            // biases [13000..13130)
+            // γ [13000..13130)
             {
                 nuint from = 13000 + (nuint)(8L * part / parts) * 16;
                 nuint to = 13000 + (nuint)(8L * (part + 1) / parts) * 16;
@@ -3959,10 +4482,31 @@ namespace Samples.Inputs
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
+            // β [13130..13260)
+            {
+                nuint from = 13130 + (nuint)(8L * part / parts) * 16;
+                nuint to = 13130 + (nuint)(8L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 13258; j < 13260; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
             return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), biases [13000..13130). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — SGD (η = 0.1) step; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3986,7 +4530,7 @@ namespace Samples.Inputs
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
-            // biases [13000..13130)
+            // γ [13000..13130)
             {
                 nuint from = 13000 + (nuint)(16L * part / parts) * 8;
                 nuint to = 13000 + (nuint)(16L * (part + 1) / parts) * 8;
@@ -4007,10 +4551,31 @@ namespace Samples.Inputs
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
+            // β [13130..13260)
+            {
+                nuint from = 13130 + (nuint)(16L * part / parts) * 8;
+                nuint to = 13130 + (nuint)(16L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 13258; j < 13260; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
-        /// <summary>Layer 1: Dense 100 → 130 ReLU — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), biases [13000..13130). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 100 → 130 ReLU, batch norm, dropout 0.2 — SGD (η = 0.1) step; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..13000), γ [13000..13130), β [13130..13260). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -4034,7 +4599,7 @@ namespace Samples.Inputs
                     check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
                 }
             }
-            // biases [13000..13130)
+            // γ [13000..13130)
             {
                 nuint from = 13000 + (nuint)(32L * part / parts) * 4;
                 nuint to = 13000 + (nuint)(32L * (part + 1) / parts) * 4;
@@ -4055,22 +4620,43 @@ namespace Samples.Inputs
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
                 checkTail += p * 0f;
             }
+            // β [13130..13260)
+            {
+                nuint from = 13130 + (nuint)(32L * part / parts) * 4;
+                nuint to = 13130 + (nuint)(32L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 13258; j < 13260; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
             return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√130 (LeCun), biases 0. Parameters: weights [13130..13390), biases [13390..13392).</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — initialisation: weights ~ N(0, sd²) with sd = 1/√130 (LeCun), biases 0. Parameters: weights [13260..18460), biases [18460..18500).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Init_L2(global::CompiledNet.Rng rng)
         {
             const float sd = 0.0877058f;
-            var weights = _parameters.Slice(13130, 260);
+            var weights = _parameters.Slice(13260, 5200);
             for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
-            _parameters.Slice(13390, 2).Clear();
+            _parameters.Slice(18460, 40).Clear();
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392).</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — inference forward. Parameters: weights [13260..18460), biases [18460..18500).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -4082,79 +4668,219 @@ namespace Samples.Inputs
             else Infer_V128_L2(ref p, ref statistics, ref x, ref y);
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — inference forward. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_V512_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
-            // columns [0..2): the last 2, scalar
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
+            // registers: c{vector} accumulate 2 vectors of 16 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                float s0_0 = b;
-                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                var c0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                for (nuint i0 = 0; i0 < 128; i0 += 16)
+                {
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector512.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector512<float>.Zero)) & 0xFFFFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        var av = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16), c1);
+                    }
+                }
+                // inputs [128..130): fewer than a vector, all of them
+                for (nuint i = 128; i < 130; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                    var av = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16), c1);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref y, 16);
+            }
+            // columns [32..40): one Vector256
+            {
+                var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
                 for (nuint i = 0; i < 130; i++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * bRow;
-                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                    var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                 }
-                y = s0_0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y, 32);
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — inference forward. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_V256_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
-            // columns [0..2): the last 2, scalar
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
+            // registers: c{vector} accumulate 5 vectors of 8 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                float s0_0 = b;
-                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                for (nuint i = 0; i < 130; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 8);
+                var c2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 16);
+                var c3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 24);
+                var c4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                for (nuint i0 = 0; i0 < 128; i0 += 8)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * bRow;
-                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector256<float>.Zero)) & 0xFFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                        c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                    }
                 }
-                y = s0_0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                // inputs [128..130): fewer than a vector, all of them
+                for (nuint i = 128; i < 130; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                    var av = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32), c4);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref y, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref y, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref y, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c4, ref y, 32);
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — inference forward. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by Infer_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void Infer_V128_L2(ref float p, ref float statistics, ref float x, ref float y)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
-            // columns [0..2): the last 2, scalar
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
+            // registers: c{vector} accumulate 10 vectors of 4 columns, av holds the current input in every lane; inputs equal to 0 are skipped, their weight rows not read
             {
-                float s0_0 = b;
-                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                for (nuint i = 0; i < 130; i++)
+                var c0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                var c1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                var c2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                var c3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                var c4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 16);
+                var c5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 20);
+                var c6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 24);
+                var c7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 28);
+                var c8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 32);
+                var c9 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 36);
+                for (nuint i0 = 0; i0 < 128; i0 += 4)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
-                    s0_0 += av0 * bRow;
-                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    uint nonZero = ~(uint)global::System.Runtime.Intrinsics.Vector128.ExtractMostSignificantBits(global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, i0), global::System.Runtime.Intrinsics.Vector128<float>.Zero)) & 0xFu;
+                    while (nonZero != 0)
+                    {
+                        nuint i = i0 + (nuint)global::System.Numerics.BitOperations.TrailingZeroCount(nonZero);
+                        nonZero &= nonZero - 1;
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                        c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                        c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                        c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                        c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
+                        c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16), c4);
+                        c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20), c5);
+                        c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24), c6);
+                        c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28), c7);
+                        c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 32), c8);
+                        c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 36), c9);
+                    }
                 }
-                y = s0_0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+                // inputs [128..130): fewer than a vector, all of them
+                for (nuint i = 128; i < 130; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                    var av = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i));
+                    c0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0), c0);
+                    c1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4), c1);
+                    c2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8), c2);
+                    c3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 12), c3);
+                    c4 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 16), c4);
+                    c5 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 20), c5);
+                    c6 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 24), c6);
+                    c7 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 28), c7);
+                    c8 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 32), c8);
+                    c9 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 36), c9);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref y, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref y, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref y, 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref y, 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c4, ref y, 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c5, ref y, 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c6, ref y, 24);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c7, ref y, 28);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c8, ref y, 32);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c9, ref y, 36);
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                {
+                    const nuint row = 0;
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392).</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — batched inference forward over count rows. Parameters: weights [13260..18460), biases [18460..18500).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -4166,235 +4892,427 @@ namespace Samples.Inputs
             else InferRows_V128_L2(ref p, ref statistics, ref x, ref output, ref scratch, count);
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — batched inference forward over count rows. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_V512_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
             {
                 ref float y = ref output;
-                // columns [0..2): the last 2, scalar, 4 rows at a time
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
                         ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
                         ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s1_0 = b;
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s2_0 = b;
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s3_0 = b;
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                        y1 = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
-                        y2 = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
-                        y3 = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
                     }
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [16..32): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 16);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
+                    }
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 32);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                    }
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — batched inference forward over count rows. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_V256_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
             {
                 ref float y = ref output;
-                // columns [0..2): the last 2, scalar, 4 rows at a time
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 16, each passed over by every row
+                for (nuint o = 0; o < 32; o += 16)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
                         ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
                         ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s1_0 = b;
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s2_0 = b;
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s3_0 = b;
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                        y1 = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
-                        y2 = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
-                        y3 = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
                     }
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                    }
+                }
+                // columns [32..40): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 32);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                    }
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — batched inference forward over count rows. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by InferRows_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private static void InferRows_V128_L2(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
             {
                 ref float y = ref output;
-                // columns [0..2): the last 2, scalar, 4 rows at a time
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 40; o += 8)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
                         ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
                         ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s1_0 = b;
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s2_0 = b;
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s3_0 = b;
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                        y1 = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
-                        y2 = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
-                        y3 = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
                     }
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref output;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [13130..13390), biases [13390..13392).</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — training forward over rows [start, start + count), outputs in _a2. Parameters: weights [13260..18460), biases [18460..18500).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -4406,271 +5324,430 @@ namespace Samples.Inputs
             else Forward_V128_L2(ref x, start, count);
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [13130..13390), biases [13390..13392). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — training forward over rows [start, start + count), outputs in _a2. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V512_L2(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
             {
-                // columns [0..2): the last 2, scalar, 4 rows at a time
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
                         ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
                         ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s1_0 = b;
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s2_0 = b;
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s3_0 = b;
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                        y1 = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
-                        y2 = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
-                        y3 = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
                     }
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 0);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [16..32): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 16);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, 16);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
+                    }
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 32);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
                     }
                 }
             }
-            // activation: Softmax
+            // activation: Tanh
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
+                ref float src = ref y;
+                ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
-                    SoftmaxRow(ref zr, ref ar);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [13130..13390), biases [13390..13392). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — training forward over rows [start, start + count), outputs in _a2. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V256_L2(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
             {
-                // columns [0..2): the last 2, scalar, 4 rows at a time
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 16, each passed over by every row
+                for (nuint o = 0; o < 32; o += 16)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
                         ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
                         ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s1_0 = b;
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s2_0 = b;
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s3_0 = b;
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                        y1 = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
-                        y2 = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
-                        y3 = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
                     }
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, o + 8);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                    }
+                }
+                // columns [32..40): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 32);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32);
+                        for (nuint i = 0; i < 130; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
                     }
                 }
             }
-            // activation: Softmax
+            // activation: Tanh
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
+                ref float src = ref y;
+                ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
-                    SoftmaxRow(ref zr, ref ar);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — training forward over rows [start, start + count), logits in _z2, outputs in _a2. Parameters: weights [13130..13390), biases [13390..13392). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — training forward over rows [start, start + count), outputs in _a2. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by Forward_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Forward_V128_L2(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13130);
-            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13390);
-            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 13260);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
             {
-                // columns [0..2): the last 2, scalar, 4 rows at a time
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 40; o += 8)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
                         ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
                         ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
                         ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s1_0 = b;
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s2_0 = b;
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
-                        float s3_0 = b;
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
-                        y1 = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
-                        y2 = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
-                        y3 = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
                     }
                     for (; r < count; r++)
                     {
                         ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
-                        float s0_0 = b;
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
                         for (nuint i = 0; i < 130; i++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        y0 = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
                     }
                 }
             }
-            // activation: Softmax
+            // activation: Tanh
             {
-                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z2.Data, (nuint)start * 2);
-                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 2);
+                ref float src = ref y;
+                ref float dst = ref src;
                 for (nuint row = 0; row < (nuint)count; row++)
                 {
-                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
-                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
-                    SoftmaxRow(ref zr, ref ar);
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [13130..13390), biases [13390..13392).</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — backward: activation derivative, weight and bias gradients, input gradient. Parameters: weights [13260..18460), biases [18460..18500).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -4682,292 +5759,3158 @@ namespace Samples.Inputs
             else Backward_V128_L2(ref x, start, count, ref g);
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [13130..13390), biases [13390..13392). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — backward: activation derivative, weight and bias gradients, input gradient. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V512_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
             nuint rows = (nuint)count;
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13130);
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 40);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 40);
+                    for (nuint j = 0; j < 32; j += 16)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector512<float>.One - av * av), ref dr, j); }
+                    }
+                    { var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, 32); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, 32) * (global::System.Runtime.Intrinsics.Vector256<float>.One - av * av), ref dr, 32); }
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13260);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
             for (nuint i = 0; i < 128; i += 4)
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 2);
-                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
-                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 2);
-                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 2);
-                // columns [0..2): the last 2, scalar
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s1_0 = 0f;
-                    float s1_1 = 0f;
-                    float s2_0 = 0f;
-                    float s2_1 = 0f;
-                    float s3_0 = 0f;
-                    float s3_1 = 0f;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1);
-                        s1_0 += av1 * bRow;
-                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2);
-                        s2_0 += av2 * bRow;
-                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3);
-                        s3_0 += av3 * bRow;
-                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                    g1 = s1_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
-                    g2 = s2_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
-                    g3 = s3_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [16..32): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 16);
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 32);
                 }
             }
             // input 128
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 256);
-                // columns [0..2): the last 2, scalar
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5120);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [16..32): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16);
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
                 }
             }
             // input 129
             {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 258);
-                // columns [0..2): the last 2, scalar
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5160);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint r = 0; r < rows; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                     }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [16..32): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16);
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
                 }
             }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13390);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18460);
             {
-                float s0 = 0f;
-                float s1 = 0f;
+                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 for (nuint r = 0; r < rows; r++)
                 {
-                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                    s0 += bRow;
-                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
                 }
-                gb = s0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref gb, 16);
             }
-            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
-            ref float wt = ref _weightsT2.Data;
+            {
+                float s32 = 0f;
+                float s33 = 0f;
+                float s34 = 0f;
+                float s35 = 0f;
+                float s36 = 0f;
+                float s37 = 0f;
+                float s38 = 0f;
+                float s39 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    s32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 32);
+                    s33 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 33);
+                    s34 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 34);
+                    s35 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 35);
+                    s36 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 36);
+                    s37 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 37);
+                    s38 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 38);
+                    s39 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 39);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 32) = s32;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 33) = s33;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 34) = s34;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 35) = s35;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 36) = s36;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 37) = s37;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 38) = s38;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 39) = s39;
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 64, each passed over by every row
-                for (nuint o = 0; o < 128; o += 64)
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
                 {
-                    int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 40);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                    for (nuint i = 0; i < 128; i += 4)
                     {
-                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
-                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
-                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
-                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
-                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 130);
-                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
-                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (nuint u = 0; u < 2; u++)
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 40);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + o);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
-                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
-                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
-                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
-                            c1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, c1_3);
-                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
-                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
-                            c2_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv3, c2_3);
-                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
-                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
-                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
-                            c3_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv3, c3_3);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dx0, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref dx0, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref dx0, o + 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dx1, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref dx1, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_2, ref dx1, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_3, ref dx1, o + 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dx2, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref dx2, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_2, ref dx2, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_3, ref dx2, o + 48);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dx3, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref dx3, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_2, ref dx3, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref dx3, o + 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 39);
                     }
-                    for (; r < count; r++)
                     {
-                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (nuint u = 0; u < 2; u++)
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5120);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5160);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + o);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
-                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 32);
-                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 48);
-                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
-                            c0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, c0_3);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, o);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dx0, o + 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_2, ref dx0, o + 32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_3, ref dx0, o + 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 128) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 129) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
                     }
                 }
-                // columns [128..130): the last 2, scalar, 4 rows at a time
+                for (; r < count; r++)
                 {
-                    int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    for (nuint i = 0; i < 128; i += 4)
                     {
-                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
-                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
-                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
-                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
-                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 130);
-                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
-                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 130);
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        float s1_0 = 0f;
-                        float s1_1 = 0f;
-                        float s2_0 = 0f;
-                        float s2_1 = 0f;
-                        float s3_0 = 0f;
-                        float s3_1 = 0f;
-                        for (nuint u = 0; u < 2; u++)
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 40);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + 128);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 128) = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 129) = s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 128) = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 129) = s2_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 128) = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 129) = s3_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 39);
                     }
-                    for (; r < count; r++)
                     {
-                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        for (nuint u = 0; u < 2; u++)
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5120);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5160);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + 128);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [13130..13390), biases [13390..13392). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — backward: activation derivative, weight and bias gradients, input gradient. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Backward_V256_L2(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
             nuint rows = (nuint)count;
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13130);
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 40);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 40);
+                    for (nuint j = 0; j < 40; j += 8)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector256<float>.One - av * av), ref dr, j); }
+                    }
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13260);
             // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
             for (nuint i = 0; i < 128; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 32; o += 16)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, o + 8);
+                }
+                // columns [32..40): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 32);
+                }
+            }
+            // input 128
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5120);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 32; o += 16)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                }
+                // columns [32..40): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                }
+            }
+            // input 129
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5160);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 32; o += 16)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                }
+                // columns [32..40): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18460);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                    c2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
+                    c3 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref gb, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref gb, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref gb, 24);
+            }
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 32);
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 40);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                    for (nuint i = 0; i < 128; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 40);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5120);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5160);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 128) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 129) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    for (nuint i = 0; i < 128; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 40);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5120);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5160);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — backward: activation derivative, weight and bias gradients, input gradient. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 40);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 40);
+                    for (nuint j = 0; j < 40; j += 4)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector128<float>.One - av * av), ref dr, j); }
+                    }
+                }
+            }
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13260);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
+            for (nuint i = 0; i < 128; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 40; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                }
+            }
+            // input 128
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5120);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 40; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                }
+            }
+            // input 129
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5160);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 40; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18460);
+            for (nuint o = 0; o < 32; o += 16)
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 4);
+                    c2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 8);
+                    c3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 12);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref gb, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref gb, o + 12);
+            }
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 32);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 36);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, 32);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, 36);
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 40);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                    for (nuint i = 0; i < 128; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 40);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5120);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5160);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 128) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 129) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    for (nuint i = 0; i < 128; i += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (i + 3) * 40);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, i + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
+                    }
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5120);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 5160);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [13260..18460), biases [18460..18500).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardInputs_L2(ref float x, ref float y, int count, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) ForwardInputs_V512_L2(ref x, ref y, count, part, parts);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) ForwardInputs_V256_L2(ref x, ref y, count, part, parts);
+            else ForwardInputs_V128_L2(ref x, ref y, count, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by ForwardInputs_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardInputs_V512_L2(ref float x, ref float y, int count, int part, int parts)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            InputRange(130, part, parts, out nuint i0, out nuint i1);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                    }
+                }
+                // columns [16..32): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 16);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
+                    }
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 32);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by ForwardInputs_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardInputs_V256_L2(ref float x, ref float y, int count, int part, int parts)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            InputRange(130, part, parts, out nuint i0, out nuint i1);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 16, each passed over by every row
+                for (nuint o = 0; o < 32; o += 16)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, o + 8);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, o + 8);
+                    }
+                }
+                // columns [32..40): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 32);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 32);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: part's share of x·W over its inputs [i0, i1), rows [0, count), into y (no bias, no activation: the calling thread adds the shares). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by ForwardInputs_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void ForwardInputs_V128_L2(ref float x, ref float y, int count, int part, int parts)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            InputRange(130, part, parts, out nuint i0, out nuint i1);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 40; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 130);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 40);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 130);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 40);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 130);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 130);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = i0; i < i1; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 40 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: _a2 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void SumParts_L2(int count, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) SumParts_V512_L2(count, parts);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) SumParts_V256_L2(count, parts);
+            else SumParts_V128_L2(count, parts);
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: _a2 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by SumParts_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void SumParts_V512_L2(int count, int parts)
+        {
+            ref float y = ref _a2.Data;
+            for (int k = 1; k < parts; k++)
+            {
+                ref float q = ref _partOutputs[k - 1].Data;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 40);
+                    ref float qr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, row * 40);
+                    for (nuint j = 0; j < 32; j += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref qr, j), ref ar, j);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref qr, 32), ref ar, 32);
+                }
+            }
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 18460);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 40);
+                for (nuint j = 0; j < 32; j += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, j), ref ar, j);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, 32), ref ar, 32);
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: _a2 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by SumParts_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void SumParts_V256_L2(int count, int parts)
+        {
+            ref float y = ref _a2.Data;
+            for (int k = 1; k < parts; k++)
+            {
+                ref float q = ref _partOutputs[k - 1].Data;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 40);
+                    ref float qr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, row * 40);
+                    for (nuint j = 0; j < 40; j += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref qr, j), ref ar, j);
+                    }
+                }
+            }
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 18460);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 40);
+                for (nuint j = 0; j < 40; j += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, j), ref ar, j);
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: _a2 (part 0's share) plus the other parts' shares in part order, plus the bias, then the activation, rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by SumParts_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void SumParts_V128_L2(int count, int parts)
+        {
+            ref float y = ref _a2.Data;
+            for (int k = 1; k < parts; k++)
+            {
+                ref float q = ref _partOutputs[k - 1].Data;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 40);
+                    ref float qr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, row * 40);
+                    for (nuint j = 0; j < 40; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref qr, j), ref ar, j);
+                    }
+                }
+            }
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 18460);
+            for (nuint row = 0; row < (nuint)count; row++)
+            {
+                ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, row * 40);
+                for (nuint j = 0; j < 40; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, j), ref ar, j);
+                }
+            }
+            // activation: Tanh
+            {
+                ref float src = ref y;
+                ref float dst = ref src;
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 40);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 40);
+                    for (nuint j = 0; j < 40; j++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, j) = global::System.MathF.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref zr, j));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: activation derivative, the bias gradient over rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Delta_L2(int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Delta_V512_L2(count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Delta_V256_L2(count);
+            else Delta_V128_L2(count);
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: activation derivative, the bias gradient over rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by Delta_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Delta_V512_L2(int count)
+        {
+            const int start = 0; // the whole batch, from row 0
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 40);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 40);
+                    for (nuint j = 0; j < 32; j += 16)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector512<float>.One - av * av), ref dr, j); }
+                    }
+                    { var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, 32); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, 32) * (global::System.Runtime.Intrinsics.Vector256<float>.One - av * av), ref dr, 32); }
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 18460);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1, ref gb, 16);
+            }
+            {
+                float s32 = 0f;
+                float s33 = 0f;
+                float s34 = 0f;
+                float s35 = 0f;
+                float s36 = 0f;
+                float s37 = 0f;
+                float s38 = 0f;
+                float s39 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    s32 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 32);
+                    s33 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 33);
+                    s34 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 34);
+                    s35 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 35);
+                    s36 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 36);
+                    s37 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 37);
+                    s38 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 38);
+                    s39 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 39);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 32) = s32;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 33) = s33;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 34) = s34;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 35) = s35;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 36) = s36;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 37) = s37;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 38) = s38;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 39) = s39;
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: activation derivative, the bias gradient over rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by Delta_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Delta_V256_L2(int count)
+        {
+            const int start = 0; // the whole batch, from row 0
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 40);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 40);
+                    for (nuint j = 0; j < 40; j += 8)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector256<float>.One - av * av), ref dr, j); }
+                    }
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 18460);
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                    c1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                    c2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
+                    c3 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1, ref gb, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2, ref gb, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3, ref gb, 24);
+            }
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref gb, 32);
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: activation derivative, the bias gradient over rows [0, count), on the calling thread. Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by Delta_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Delta_V128_L2(int count)
+        {
+            const int start = 0; // the whole batch, from row 0
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
+            nuint rows = (nuint)count;
+            // δ ← δ ⊙ f′, Tanh: f′ = 1 − a²
+            {
+                ref float aBase = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref aBase, row * 40);
+                    ref float dr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, row * 40);
+                    for (nuint j = 0; j < 40; j += 4)
+                    {
+                        { var av = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ar, j); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref dr, j) * (global::System.Runtime.Intrinsics.Vector128<float>.One - av * av), ref dr, j); }
+                    }
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 18460);
+            for (nuint o = 0; o < 32; o += 16)
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 4);
+                    c2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 8);
+                    c3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, o + 12);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, o);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, o + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2, ref gb, o + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3, ref gb, o + 12);
+            }
+            {
+                var c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                    c0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 32);
+                    c1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 36);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref gb, 32);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref gb, 36);
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: the gradient of part's weight rows [i0, i1) and its columns [i0, i1) of the input gradient, rows [0, count). Parameters: weights [13260..18460), biases [18460..18500).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardInputs_L2(ref float x, int count, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) BackwardInputs_V512_L2(ref x, count, part, parts);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) BackwardInputs_V256_L2(ref x, count, part, parts);
+            else BackwardInputs_V128_L2(ref x, count, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: the gradient of part's weight rows [i0, i1) and its columns [i0, i1) of the input gradient, rows [0, count). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by BackwardInputs_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardInputs_V512_L2(ref float x, int count, int part, int parts)
+        {
+            ref float d = ref _d2.Data;
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 13260);
+            InputRange(130, part, parts, out nuint i0, out nuint i1);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then one by one
+            nuint i = i0;
+            for (; i + 4 <= i1; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 0);
+                }
+                // columns [16..32): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref g1, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref g2, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref g3, 16);
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 32);
+                }
+            }
+            for (; i < i1; i++)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                // registers: c{row}_{vector} accumulate C (1 row × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 0);
+                }
+                // columns [16..32): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 16);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref g0, 16);
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                }
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o] for i in [i0, i1), into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            ref float dx = ref _d1.Data;
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 40);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                    nuint j0 = i0;
+                    for (; j0 + 4 <= i1; j0 += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 3) * 40);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 1) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 2) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 3) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 1) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 2) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 3) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 39);
+                    }
+                    for (; j0 < i1; j0++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0) = global::System.Runtime.Intrinsics.Vector512.Sum(acc1_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    nuint j0 = i0;
+                    for (; j0 + 4 <= i1; j0 += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 3) * 40);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 1) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 2) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, 39);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 3) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, 39);
+                    }
+                    for (; j0 < i1; j0++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        // registers: acc{row}_{column} are 1 accumulators of the dot products, bv{column} and av{row} 16 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint o = 0; o < 32; o += 16)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref w0, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector512.Sum(acc0_0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 32) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 33) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 34) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 34) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 35) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 35) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 36) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 36) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 37) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 37) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 38) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 38) + global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, 39) * global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, 39);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: the gradient of part's weight rows [i0, i1) and its columns [i0, i1) of the input gradient, rows [0, count). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by BackwardInputs_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardInputs_V256_L2(ref float x, int count, int part, int parts)
+        {
+            ref float d = ref _d2.Data;
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 13260);
+            InputRange(130, part, parts, out nuint i0, out nuint i1);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then one by one
+            nuint i = i0;
+            for (; i + 4 <= i1; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 32; o += 16)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref g1, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref g2, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, o + 8);
+                }
+                // columns [32..40): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref g1, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref g2, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref g3, 32);
+                }
+            }
+            for (; i < i1; i++)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 32; o += 16)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref g0, o + 8);
+                }
+                // columns [32..40): one vector per row
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + 32);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref g0, 32);
+                }
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o] for i in [i0, i1), into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            ref float dx = ref _d1.Data;
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 40);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                    nuint j0 = i0;
+                    for (; j0 + 4 <= i1; j0 += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 3) * 40);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_3);
+                    }
+                    for (; j0 < i1; j0++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc1_0);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    nuint j0 = i0;
+                    for (; j0 + 4 <= i1; j0 += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 3) * 40);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 1) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 2) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 3) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_3);
+                    }
+                    for (; j0 < i1; j0++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        // registers: acc{row}_{column} are 1 accumulators of the dot products, bv{column} and av{row} 8 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 8)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector256.Sum(acc0_0);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — split step: the gradient of part's weight rows [i0, i1) and its columns [i0, i1) of the input gradient, rows [0, count). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by BackwardInputs_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void BackwardInputs_V128_L2(ref float x, int count, int part, int parts)
+        {
+            ref float d = ref _d2.Data;
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _gradients.Data, 13260);
+            InputRange(130, part, parts, out nuint i0, out nuint i1);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then one by one
+            nuint i = i0;
+            for (; i + 4 <= i1; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 40; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                }
+            }
+            for (; i < i1; i++)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                for (nuint o = 0; o < 40; o += 8)
+                {
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 40 + o);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                }
+            }
+            // ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o] for i in [i0, i1), into _d1
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
+            ref float dx = ref _d1.Data;
+            {
+                int r = 0;
+                for (; r + 2 <= count; r += 2)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 40);
+                    ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                    nuint j0 = i0;
+                    for (; j0 + 4 <= i1; j0 += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 3) * 40);
+                        // registers: acc{row}_{column} are 8 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                            acc1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, acc1_1);
+                            acc1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, acc1_2);
+                            acc1_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv3, acc1_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0 + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_3);
+                    }
+                    for (; j0 < i1; j0++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        // registers: acc{row}_{column} are 2 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d1, o);
+                            acc1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, acc1_0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, j0) = global::System.Runtime.Intrinsics.Vector128.Sum(acc1_0);
+                    }
+                }
+                for (; r < count; r++)
+                {
+                    ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 40);
+                    ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                    nuint j0 = i0;
+                    for (; j0 + 4 <= i1; j0 += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 1) * 40);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 2) * 40);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (j0 + 3) * 40);
+                        // registers: acc{row}_{column} are 4 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var acc0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, o);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, o);
+                            var bv3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                            acc0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, acc0_1);
+                            acc0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, acc0_2);
+                            acc0_3 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv3, acc0_3);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 1) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_1);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 2) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_2);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0 + 3) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_3);
+                    }
+                    for (; j0 < i1; j0++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, j0 * 40);
+                        // registers: acc{row}_{column} are 1 accumulators of the dot products, bv{column} and av{row} 4 elements of each operand
+                        var acc0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint o = 0; o < 40; o += 4)
+                        {
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, o);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref d0, o);
+                            acc0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, acc0_0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, j0) = global::System.Runtime.Intrinsics.Vector128.Sum(acc0_0);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13260..18460), biases [18460..18500).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_L2(float eta, int part, int parts)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
+            return Step_V128_L2(eta, part, parts);
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V512_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
+            // weights [13260..18460)
+            {
+                nuint from = 13260 + (nuint)(325L * part / parts) * 16;
+                nuint to = 13260 + (nuint)(325L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [18460..18500)
+            {
+                nuint from = 18460 + (nuint)(2L * part / parts) * 16;
+                nuint to = 18460 + (nuint)(2L * (part + 1) / parts) * 16;
+                for (nuint j = from; j < to; j += 16)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            if (part == parts - 1) for (nuint j = 18492; j < 18500; j++)
+            {
+                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
+                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
+                p = p - eta * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
+                checkTail += p * 0f;
+            }
+            return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V256_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
+            // weights [13260..18460)
+            {
+                nuint from = 13260 + (nuint)(650L * part / parts) * 8;
+                nuint to = 13260 + (nuint)(650L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [18460..18500)
+            {
+                nuint from = 18460 + (nuint)(5L * part / parts) * 8;
+                nuint to = 18460 + (nuint)(5L * (part + 1) / parts) * 8;
+                for (nuint j = from; j < to; j += 8)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 2: Dense 130 → 40 Tanh — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13260..18460), biases [18460..18500). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private float Step_V128_L2(float eta, int part, int parts)
+        {
+            var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            float checkTail = 0f;
+            ref float pr = ref _parameters.Data;
+            ref float gr = ref _gradients.Data;
+            var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
+            // weights [13260..18460)
+            {
+                nuint from = 13260 + (nuint)(1300L * part / parts) * 4;
+                nuint to = 13260 + (nuint)(1300L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            // biases [18460..18500)
+            {
+                nuint from = 18460 + (nuint)(10L * part / parts) * 4;
+                nuint to = 18460 + (nuint)(10L * (part + 1) / parts) * 4;
+                for (nuint j = from; j < to; j += 4)
+                {
+                    var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
+                    var g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, j);
+                    p = p - etaV * g;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(p, ref pr, j);
+                    check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
+                }
+            }
+            return global::System.Runtime.Intrinsics.Vector128.Sum(check) + checkTail;
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — initialisation: weights ~ N(0, sd²) with sd = 1/√40 (LeCun), biases 0. Parameters: weights [18500..18580), biases [18580..18582).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Init_L3(global::CompiledNet.Rng rng)
+        {
+            const float sd = 0.15811388f;
+            var weights = _parameters.Slice(18500, 80);
+            for (int j = 0; j < weights.Length; j++) weights[j] = sd * rng.NextGaussian();
+            _parameters.Slice(18580, 2).Clear();
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_L3(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Infer_V512_L3(ref p, ref statistics, ref x, ref y);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Infer_V256_L3(ref p, ref statistics, ref x, ref y);
+            else Infer_V128_L3(ref p, ref statistics, ref x, ref y);
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector512 (16 floats per vector), called by Infer_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V512_L3(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            // columns [0..2): the last 2, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                for (nuint i = 0; i < 40; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector256 (8 floats per vector), called by Infer_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V256_L3(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            // columns [0..2): the last 2, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                for (nuint i = 0; i < 40; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — inference forward (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector128 (4 floats per vector), called by Infer_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void Infer_V128_L3(ref float p, ref float statistics, ref float x, ref float y)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            // columns [0..2): the last 2, scalar
+            {
+                float s0_0 = b;
+                float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                for (nuint i = 0; i < 40; i++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                    float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, i);
+                    s0_0 += av0 * bRow;
+                    s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                y = s0_0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = s0_1;
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) InferRows_V512_L3(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) InferRows_V256_L3(ref p, ref statistics, ref x, ref output, ref scratch, count);
+            else InferRows_V128_L3(ref p, ref statistics, ref x, ref output, ref scratch, count);
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector512 (16 floats per vector), called by InferRows_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V512_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            {
+                ref float y = ref output;
+                // columns [0..2): the last 2, scalar, 4 rows at a time
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 40);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 40);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 40);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector256 (8 floats per vector), called by InferRows_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V256_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            {
+                ref float y = ref output;
+                // columns [0..2): the last 2, scalar, 4 rows at a time
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 40);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 40);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 40);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — batched inference forward over count rows (logits; the output activation follows). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector128 (4 floats per vector), called by InferRows_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private static void InferRows_V128_L3(ref float p, ref float statistics, ref float x, ref float output, ref float scratch, int count)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            {
+                ref float y = ref output;
+                // columns [0..2): the last 2, scalar, 4 rows at a time
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 40);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 40);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 40);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [18500..18580), biases [18580..18582).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_L3(ref float x, int start, int count)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Forward_V512_L3(ref x, start, count);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Forward_V256_L3(ref x, start, count);
+            else Forward_V128_L3(ref x, start, count);
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [18500..18580), biases [18580..18582). This version: Vector512 (16 floats per vector), called by Forward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V512_L3(ref float x, int start, int count)
+        {
+            ref float p = ref _parameters.Data;
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 2);
+            {
+                // columns [0..2): the last 2, scalar, 4 rows at a time
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 40);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 40);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 40);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    }
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, (nuint)start * 2);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [18500..18580), biases [18580..18582). This version: Vector256 (8 floats per vector), called by Forward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V256_L3(ref float x, int start, int count)
+        {
+            ref float p = ref _parameters.Data;
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 2);
+            {
+                // columns [0..2): the last 2, scalar, 4 rows at a time
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 40);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 40);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 40);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    }
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, (nuint)start * 2);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — training forward over rows [start, start + count), logits in _z3, outputs in _a3. Parameters: weights [18500..18580), biases [18580..18582). This version: Vector128 (4 floats per vector), called by Forward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Forward_V128_L3(ref float x, int start, int count)
+        {
+            ref float p = ref _parameters.Data;
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18500);
+            ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18580);
+            ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 2);
+            {
+                // columns [0..2): the last 2, scalar, 4 rows at a time
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 40);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 2);
+                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 40);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 2);
+                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 40);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s1_0 = b;
+                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s2_0 = b;
+                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        float s3_0 = b;
+                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                        y1 = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 1) = s1_1;
+                        y2 = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 1) = s2_1;
+                        y3 = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 1) = s3_1;
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 40);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 2);
+                        float s0_0 = b;
+                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 1);
+                        for (nuint i = 0; i < 40; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        y0 = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 1) = s0_1;
+                    }
+                }
+            }
+            // activation: Softmax
+            {
+                ref float src = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z3.Data, (nuint)start * 2);
+                ref float dst = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a3.Data, (nuint)start * 2);
+                for (nuint row = 0; row < (nuint)count; row++)
+                {
+                    ref float zr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref src, row * 2);
+                    ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dst, row * 2);
+                    SoftmaxRow(ref zr, ref ar);
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [18500..18580), biases [18580..18582).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_L3(ref float x, int start, int count, ref float g)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Backward_V512_L3(ref x, start, count, ref g);
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Backward_V256_L3(ref x, start, count, ref g);
+            else Backward_V128_L3(ref x, start, count, ref g);
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [18500..18580), biases [18580..18582). This version: Vector512 (16 floats per vector), called by Backward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V512_L3(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, (nuint)start * 2);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18500);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 40; i += 4)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 2);
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
@@ -4986,16 +8929,16 @@ namespace Samples.Inputs
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i);
                         s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 1);
                         s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 2);
                         s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 3);
                         s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
@@ -5009,44 +8952,8 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
                 }
             }
-            // input 128
-            {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 256);
-                // columns [0..2): the last 2, scalar
-                {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    for (nuint r = 0; r < rows; r++)
-                    {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                    }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                }
-            }
-            // input 129
-            {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 258);
-                // columns [0..2): the last 2, scalar
-                {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    for (nuint r = 0; r < rows; r++)
-                    {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                    }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                }
-            }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13390);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18580);
             {
                 float s0 = 0f;
                 float s1 = 0f;
@@ -5059,25 +8966,249 @@ namespace Samples.Inputs
                 gb = s0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
             }
-            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
-            ref float wt = ref _weightsT2.Data;
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d2: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT3.Data;
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 128; o += 16)
+                // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): one vector per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
                         ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
-                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 40);
                         ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
-                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 130);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 40);
                         ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
-                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 130);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 2; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dx1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dx2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dx3, 0);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 2; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, 0);
+                    }
+                }
+                // columns [16..32): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 40);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 40);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 2; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dx1, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dx2, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dx3, 16);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint u = 0; u < 2; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dx0, 16);
+                    }
+                }
+                // columns [32..40): one Vector256 per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 40);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 40);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 2; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, 32);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 2; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 32);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [18500..18580), biases [18580..18582). This version: Vector256 (8 floats per vector), called by Backward_L3 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Backward_V256_L3(ref float x, int start, int count, ref float g)
+        {
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, (nuint)start * 2);
+            nuint rows = (nuint)count;
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18500);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 40; i += 4)
+            {
+                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 2);
+                ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
+                ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 2);
+                ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 2);
+                // columns [0..2): the last 2, scalar
+                {
+                    float s0_0 = 0f;
+                    float s0_1 = 0f;
+                    float s1_0 = 0f;
+                    float s1_1 = 0f;
+                    float s2_0 = 0f;
+                    float s2_1 = 0f;
+                    float s3_0 = 0f;
+                    float s3_1 = 0f;
+                    for (nuint r = 0; r < rows; r++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i);
+                        s0_0 += av0 * bRow;
+                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 1);
+                        s1_0 += av1 * bRow;
+                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 2);
+                        s2_0 += av2 * bRow;
+                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 3);
+                        s3_0 += av3 * bRow;
+                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                    }
+                    g0 = s0_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
+                    g1 = s1_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 1) = s1_1;
+                    g2 = s2_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 1) = s2_1;
+                    g3 = s3_0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
+                }
+            }
+            // ∂L/∂b[o] = Σ_r δ[r, o]
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18580);
+            {
+                float s0 = 0f;
+                float s1 = 0f;
+                for (nuint r = 0; r < rows; r++)
+                {
+                    ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
+                    s0 += bRow;
+                    s1 += global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                }
+                gb = s0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
+            }
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d2: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT3.Data;
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 16, each passed over by every row
+                for (nuint o = 0; o < 32; o += 16)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 40);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 40);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 40);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -5088,7 +9219,7 @@ namespace Samples.Inputs
                         var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 2; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
@@ -5116,12 +9247,12 @@ namespace Samples.Inputs
                     for (; r < count; r++)
                     {
                         ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 2; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
@@ -5132,83 +9263,70 @@ namespace Samples.Inputs
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
                     }
                 }
-                // columns [128..130): the last 2, scalar, 4 rows at a time
+                // columns [32..40): one vector per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
                         ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
-                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 40);
                         ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
-                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 130);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 40);
                         ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
-                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 130);
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        float s1_0 = 0f;
-                        float s1_1 = 0f;
-                        float s2_0 = 0f;
-                        float s2_1 = 0f;
-                        float s3_0 = 0f;
-                        float s3_1 = 0f;
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 2; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + 128);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 128) = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 129) = s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 128) = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 129) = s2_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 128) = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 129) = s3_1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, 32);
                     }
                     for (; r < count; r++)
                     {
                         ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 2; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + 128);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = s0_1;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 32);
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [13130..13390), biases [13390..13392). This version: Vector128 (4 floats per vector), called by Backward_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — backward: weight and bias gradients, input gradient. Parameters: weights [18500..18580), biases [18580..18582). This version: Vector128 (4 floats per vector), called by Backward_L3 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Backward_V128_L2(ref float x, int start, int count, ref float g)
+        private void Backward_V128_L3(ref float x, int start, int count, ref float g)
         {
-            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 2);
+            ref float d = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d3.Data, (nuint)start * 2);
             nuint rows = (nuint)count;
-            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13130);
-            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time, then the last 2 one by one
-            for (nuint i = 0; i < 128; i += 4)
+            ref float gw = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18500);
+            // ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], 4 inputs at a time
+            for (nuint i = 0; i < 40; i += 4)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 2);
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 2);
@@ -5227,16 +9345,16 @@ namespace Samples.Inputs
                     for (nuint r = 0; r < rows; r++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i);
+                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i);
                         s0_0 += av0 * bRow;
                         s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 1);
+                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 1);
                         s1_0 += av1 * bRow;
                         s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 2);
+                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 2);
                         s2_0 += av2 * bRow;
                         s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + i + 3);
+                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 40 + i + 3);
                         s3_0 += av3 * bRow;
                         s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
                     }
@@ -5250,44 +9368,8 @@ namespace Samples.Inputs
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 1) = s3_1;
                 }
             }
-            // input 128
-            {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 256);
-                // columns [0..2): the last 2, scalar
-                {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    for (nuint r = 0; r < rows; r++)
-                    {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 128);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                    }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                }
-            }
-            // input 129
-            {
-                ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 258);
-                // columns [0..2): the last 2, scalar
-                {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    for (nuint r = 0; r < rows; r++)
-                    {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 2);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 130 + 129);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                    }
-                    g0 = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 1) = s0_1;
-                }
-            }
             // ∂L/∂b[o] = Σ_r δ[r, o]
-            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 13390);
+            ref float gb = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 18580);
             {
                 float s0 = 0f;
                 float s1 = 0f;
@@ -5300,25 +9382,25 @@ namespace Samples.Inputs
                 gb = s0;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref gb, 1) = s1;
             }
-            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
-            ref float wt = ref _weightsT2.Data;
-            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 130);
+            // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d2: a product with Wᵀ (written at the start of the step), no horizontal sums
+            ref float wt = ref _weightsT3.Data;
+            ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
-                for (nuint o = 0; o < 128; o += 8)
+                for (nuint o = 0; o < 40; o += 8)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
                     {
                         ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
                         ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
-                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 40);
                         ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
-                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 130);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 40);
                         ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
-                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 130);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 40);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -5329,7 +9411,7 @@ namespace Samples.Inputs
                         var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint u = 0; u < 2; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
@@ -5357,12 +9439,12 @@ namespace Samples.Inputs
                     for (; r < count; r++)
                     {
                         ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 40);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         for (nuint u = 0; u < 2; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 40 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
                             var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
@@ -5373,115 +9455,52 @@ namespace Samples.Inputs
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
                     }
                 }
-                // columns [128..130): the last 2, scalar, 4 rows at a time
-                {
-                    int r = 0;
-                    for (; r + 4 <= count; r += 4)
-                    {
-                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
-                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 2);
-                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 130);
-                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 2);
-                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 130);
-                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 2);
-                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 130);
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        float s1_0 = 0f;
-                        float s1_1 = 0f;
-                        float s2_0 = 0f;
-                        float s2_1 = 0f;
-                        float s3_0 = 0f;
-                        float s3_1 = 0f;
-                        for (nuint u = 0; u < 2; u++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + 128);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 128) = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx1, 129) = s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 128) = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx2, 129) = s2_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 128) = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx3, 129) = s3_1;
-                    }
-                    for (; r < count; r++)
-                    {
-                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 2);
-                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 130);
-                        float s0_0 = 0f;
-                        float s0_1 = 0f;
-                        for (nuint u = 0; u < 2; u++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 130 + 128);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 128) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, 129) = s0_1;
-                    }
-                }
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — Wᵀ[o, i] = W[i, o] into _weightsT2, for the input gradient. Parameters: weights [13130..13390), biases [13390..13392).</summary>
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — Wᵀ[o, i] = W[i, o] into _weightsT3, for the input gradient. Parameters: weights [18500..18580), biases [18580..18582).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void TransposeWeights_L2()
+        private void TransposeWeights_L3()
         {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13130);
-            ref float t = ref _weightsT2.Data;
-            for (nuint i = 0; i < 130; i++)
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 18500);
+            ref float t = ref _weightsT3.Data;
+            for (nuint i = 0; i < 40; i++)
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 2);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref t, i) = row;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 130 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref t, 40 + i) = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
             }
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13130..13390), biases [13390..13392).</summary>
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [18500..18580), biases [18580..18582).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float Step_L2(float eta, int part, int parts)
+        private float Step_L3(float eta, int part, int parts)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L2(eta, part, parts);
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L2(eta, part, parts);
-            return Step_V128_L2(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return Step_V512_L3(eta, part, parts);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return Step_V256_L3(eta, part, parts);
+            return Step_V128_L3(eta, part, parts);
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector512 (16 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector512 (16 floats per vector), called by Step_L3 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float Step_V512_L2(float eta, int part, int parts)
+        private float Step_V512_L3(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             float checkTail = 0f;
             ref float pr = ref _parameters.Data;
             ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector512.Create(eta);
-            // weights [13130..13390)
+            // weights [18500..18580)
             {
-                nuint from = 13130 + (nuint)(16L * part / parts) * 16;
-                nuint to = 13130 + (nuint)(16L * (part + 1) / parts) * 16;
+                nuint from = 18500 + (nuint)(5L * part / parts) * 16;
+                nuint to = 18500 + (nuint)(5L * (part + 1) / parts) * 16;
                 for (nuint j = from; j < to; j += 16)
                 {
                     var p = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pr, j);
@@ -5491,16 +9510,8 @@ namespace Samples.Inputs
                     check += p * global::System.Runtime.Intrinsics.Vector512<float>.Zero; // NaN from here on if p is not finite
                 }
             }
-            if (part == parts - 1) for (nuint j = 13386; j < 13390; j++)
-            {
-                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
-                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
-                p = p - eta * g;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
-                checkTail += p * 0f;
-            }
-            // biases [13390..13392)
-            if (part == parts - 1) for (nuint j = 13390; j < 13392; j++)
+            // biases [18580..18582)
+            if (part == parts - 1) for (nuint j = 18580; j < 18582; j++)
             {
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
@@ -5511,21 +9522,21 @@ namespace Samples.Inputs
             return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector256 (8 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector256 (8 floats per vector), called by Step_L3 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float Step_V256_L2(float eta, int part, int parts)
+        private float Step_V256_L3(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             float checkTail = 0f;
             ref float pr = ref _parameters.Data;
             ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector256.Create(eta);
-            // weights [13130..13390)
+            // weights [18500..18580)
             {
-                nuint from = 13130 + (nuint)(32L * part / parts) * 8;
-                nuint to = 13130 + (nuint)(32L * (part + 1) / parts) * 8;
+                nuint from = 18500 + (nuint)(10L * part / parts) * 8;
+                nuint to = 18500 + (nuint)(10L * (part + 1) / parts) * 8;
                 for (nuint j = from; j < to; j += 8)
                 {
                     var p = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, j);
@@ -5535,16 +9546,8 @@ namespace Samples.Inputs
                     check += p * global::System.Runtime.Intrinsics.Vector256<float>.Zero; // NaN from here on if p is not finite
                 }
             }
-            if (part == parts - 1) for (nuint j = 13386; j < 13390; j++)
-            {
-                var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
-                var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
-                p = p - eta * g;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j) = p;
-                checkTail += p * 0f;
-            }
-            // biases [13390..13392)
-            if (part == parts - 1) for (nuint j = 13390; j < 13392; j++)
+            // biases [18580..18582)
+            if (part == parts - 1) for (nuint j = 18580; j < 18582; j++)
             {
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
@@ -5555,21 +9558,21 @@ namespace Samples.Inputs
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
-        /// <summary>Layer 2: Dense 130 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [13130..13390), biases [13390..13392). This version: Vector128 (4 floats per vector), called by Step_L2 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 3: Dense 40 → 2 Softmax — SGD (η = 0.1) step; biases are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [18500..18580), biases [18580..18582). This version: Vector128 (4 floats per vector), called by Step_L3 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private float Step_V128_L2(float eta, int part, int parts)
+        private float Step_V128_L3(float eta, int part, int parts)
         {
             var check = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             float checkTail = 0f;
             ref float pr = ref _parameters.Data;
             ref float gr = ref _gradients.Data;
             var etaV = global::System.Runtime.Intrinsics.Vector128.Create(eta);
-            // weights [13130..13390)
+            // weights [18500..18580)
             {
-                nuint from = 13130 + (nuint)(65L * part / parts) * 4;
-                nuint to = 13130 + (nuint)(65L * (part + 1) / parts) * 4;
+                nuint from = 18500 + (nuint)(20L * part / parts) * 4;
+                nuint to = 18500 + (nuint)(20L * (part + 1) / parts) * 4;
                 for (nuint j = from; j < to; j += 4)
                 {
                     var p = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pr, j);
@@ -5579,8 +9582,8 @@ namespace Samples.Inputs
                     check += p * global::System.Runtime.Intrinsics.Vector128<float>.Zero; // NaN from here on if p is not finite
                 }
             }
-            // biases [13390..13392)
-            if (part == parts - 1) for (nuint j = 13390; j < 13392; j++)
+            // biases [18580..18582)
+            if (part == parts - 1) for (nuint j = 18580; j < 18582; j++)
             {
                 var p = global::System.Runtime.CompilerServices.Unsafe.Add(ref pr, j);
                 var g = global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, j);
@@ -5624,10 +9627,13 @@ namespace Samples.Inputs
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
-            if (index < 13000) return $"layer 1 (Dense 100 → 130 ReLU) weight W[{(index - 0) / 130}, {(index - 0) % 130}]";
-            if (index < 13130) return $"layer 1 (Dense 100 → 130 ReLU) bias b[{index - 13000}]";
-            if (index < 13390) return $"layer 2 (Dense 130 → 2 Softmax) weight W[{(index - 13130) / 2}, {(index - 13130) % 2}]";
-            if (index < 13392) return $"layer 2 (Dense 130 → 2 Softmax) bias b[{index - 13390}]";
+            if (index < 13000) return $"layer 1 (Dense 100 → 130 ReLU, batch norm, dropout 0.2) weight W[{(index - 0) / 130}, {(index - 0) % 130}]";
+            if (index < 13130) return $"layer 1 (Dense 100 → 130 ReLU, batch norm, dropout 0.2) γ[{index - 13000}]";
+            if (index < 13260) return $"layer 1 (Dense 100 → 130 ReLU, batch norm, dropout 0.2) β[{index - 13130}]";
+            if (index < 18460) return $"layer 2 (Dense 130 → 40 Tanh) weight W[{(index - 13260) / 40}, {(index - 13260) % 40}]";
+            if (index < 18500) return $"layer 2 (Dense 130 → 40 Tanh) bias b[{index - 18460}]";
+            if (index < 18580) return $"layer 3 (Dense 40 → 2 Softmax) weight W[{(index - 18500) / 2}, {(index - 18500) % 2}]";
+            if (index < 18582) return $"layer 3 (Dense 40 → 2 Softmax) bias b[{index - 18580}]";
             throw new global::System.InvalidOperationException("unreachable");
         }
 

@@ -12,7 +12,7 @@ namespace Samples.Split
     /// Parameters: one flat buffer of 79882 floats, layer by layer: weights, then biases (or, with batch norm, γ then β).
     /// Weights are row-major [input][unit]: W[i, o] of a layer sits at its weight offset + i·units + o.
     /// <list type="table">
-    /// <item><term>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2</term><description>weights [0..76800), γ [76800..77056), β [77056..77312)</description></item>
+    /// <item><term>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1</term><description>weights [0..76800), γ [76800..77056), β [77056..77312)</description></item>
     /// <item><term>Layer 2: Dense 256 → 10 Softmax</term><description>weights [77312..79872), biases [79872..79882)</description></item>
     /// </list>
     /// Inference (Predict, Classify, Loss) allocates nothing and may run on many threads at once, but not while training.
@@ -28,9 +28,9 @@ namespace Samples.Split
         /// <summary>Number of trainable parameters.</summary>
         public const int ParameterCount = 79882;
         /// <summary>The declaration in words (checkpoint messages name it).</summary>
-        public const string Architecture = "300 → 256 ReLU (batch norm, dropout 0.2) → 10 Softmax; softmax cross-entropy; Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08); weight decay 0.0005; batch 16; input dropout 0.1";
+        public const string Architecture = "300 → 256 ReLU (batch norm, dropout 0.2, DropConnect 0.1) → 10 Softmax; softmax cross-entropy; Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08); weight decay 0.0005; batch 16; input dropout 0.1";
         /// <summary>FNV-1a 64 of the canonical declaration: every shape and option. A checkpoint saved by another declaration is refused.</summary>
-        public const ulong Fingerprint = 0x2FC1342ECD2A49CCUL;
+        public const ulong Fingerprint = 0x2AEC12800765DFCFUL;
 
         private static readonly global::CompiledNet.LayerDescription[] s_layers =
         {
@@ -91,6 +91,8 @@ namespace Samples.Split
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _invStd1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(256); // layer 1: 1/√(σ² + ε) of the batch
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dropoutMask1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 256); // layer 1: 0 or 1/(1 − p) per unit and example
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _ad1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * 256); // layer 1: outputs after dropout, the next layer's input
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _dropConnectMask1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(76800); // layer 1: 0 or 1/(1 − p) per weight
+        private readonly global::CompiledNet.CompilerServices.AlignedBuffer _maskedWeights1 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(76800); // layer 1: W ⊙ mask, as used this step
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _weightsT2 = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(2560); // layer 2: Wᵀ (10 × 256) for the input gradient, written at the start of each step
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _inputMask = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * InputSize); // input dropout: 0 or 1/(1 − p)
         private readonly global::CompiledNet.CompilerServices.AlignedBuffer _droppedInputs = global::CompiledNet.CompilerServices.AlignedBuffer.Allocate(BatchSize * InputSize); // inputs after dropout
@@ -209,6 +211,7 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public global::System.ReadOnlySpan<float> DropConnectMask(int layer) => layer switch
         {
+            1 => _dropConnectMask1,
             _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "That layer has no DropConnect."),
         }
         ;
@@ -816,7 +819,8 @@ namespace Samples.Split
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void DrawMasks(int count)
         {
-            // layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2): its dropout mask
+            DropConnect_L1();
+            // layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1): its dropout mask
             if (!ReuseMasks)
             {
                 ref float m = ref _dropoutMask1.Data;
@@ -997,7 +1001,7 @@ namespace Samples.Split
             return sum * invCount;
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — initialisation: weights ~ N(0, sd²) with sd = 1/√300 (LeCun), γ = 1, β = 0. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — initialisation: weights ~ N(0, sd²) with sd = 1/√300 (LeCun), γ = 1, β = 0. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1012,7 +1016,7 @@ namespace Samples.Split
             _batchNormStatistics.Slice(256, 256).Fill(1f);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1024,7 +1028,7 @@ namespace Samples.Split
             else InferLinear_V128_L1(ref p, ref x, ref y);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1117,7 +1121,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1251,7 +1255,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference, linear part z = x·W (no bias: β takes its role). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by InferLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1349,7 +1353,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1361,7 +1365,7 @@ namespace Samples.Split
             else Infer_V128_L1(ref p, ref statistics, ref x, ref y);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1396,7 +1400,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1431,7 +1435,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — inference forward, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by Infer_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1466,7 +1470,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1478,7 +1482,7 @@ namespace Samples.Split
             else InferRows_V128_L1(ref p, ref statistics, ref x, ref output, ref scratch, count);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1623,7 +1627,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1734,7 +1738,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batched inference forward over count rows, batch norm with the population statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by InferRows_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1845,7 +1849,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward over rows [start, start + count), outputs in _a1, dropout-masked copy in _ad1; start is 0 (batch norm takes the statistics of all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -1856,7 +1860,7 @@ namespace Samples.Split
             ForwardActivation_L1(start, count);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -1868,14 +1872,15 @@ namespace Samples.Split
             else ForwardLinear_V128_L1(ref x, start, count);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V512_L1(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
-            ref float w = ref p;
+            if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
+            ref float w = ref _maskedWeights1.Data;
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 4 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1984,14 +1989,15 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V256_L1(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
-            ref float w = ref p;
+            if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
+            ref float w = ref _maskedWeights1.Data;
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2066,14 +2072,15 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, linear part over rows [start, start + count) into _a1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by ForwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void ForwardLinear_V128_L1(ref float x, int start, int count)
         {
             ref float p = ref _parameters.Data;
-            ref float w = ref p;
+            if (!_masksDrawn) DropConnect_L1(); // a split step drew the masks before its parts started
+            ref float w = ref _maskedWeights1.Data;
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 256);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2148,7 +2155,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -2160,7 +2167,7 @@ namespace Samples.Split
             else BatchNorm_V128_L1(count);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2206,7 +2213,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2252,7 +2259,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — batch normalisation of _a1 over the batch's rows [0, count) with their statistics. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BatchNorm_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2298,7 +2305,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -2310,7 +2317,7 @@ namespace Samples.Split
             else ForwardActivation_V128_L1(start, count);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2357,7 +2364,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2404,7 +2411,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — training forward, activation and dropout over rows [start, start + count). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by ForwardActivation_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2451,7 +2458,88 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward: dropout mask, activation derivative, batch norm (γ, β and the batch statistics), weight gradients; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — DropConnect: one mask per mini-batch over the 76800 weights, each kept with probability 0.9 and scaled by 1/0.9; W ⊙ mask into _maskedWeights1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void DropConnect_L1()
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) DropConnect_V512_L1();
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) DropConnect_V256_L1();
+            else DropConnect_V128_L1();
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — DropConnect: one mask per mini-batch over the 76800 weights, each kept with probability 0.9 and scaled by 1/0.9; W ⊙ mask into _maskedWeights1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by DropConnect_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void DropConnect_V512_L1()
+        {
+            ref float mask = ref _dropConnectMask1.Data;
+            if (!ReuseMasks)
+            {
+                const float scale = 1.1111112f;
+                for (nuint j = 0; j < 76800; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
+                }
+            }
+            ref float w = ref _maskedWeights1.Data;
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            for (nuint j = 0; j < 76800; j += 16)
+            {
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mask, j), ref w, j);
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — DropConnect: one mask per mini-batch over the 76800 weights, each kept with probability 0.9 and scaled by 1/0.9; W ⊙ mask into _maskedWeights1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by DropConnect_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void DropConnect_V256_L1()
+        {
+            ref float mask = ref _dropConnectMask1.Data;
+            if (!ReuseMasks)
+            {
+                const float scale = 1.1111112f;
+                for (nuint j = 0; j < 76800; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
+                }
+            }
+            ref float w = ref _maskedWeights1.Data;
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            for (nuint j = 0; j < 76800; j += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, j), ref w, j);
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — DropConnect: one mask per mini-batch over the 76800 weights, each kept with probability 0.9 and scaled by 1/0.9; W ⊙ mask into _maskedWeights1. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by DropConnect_L1 where it is the widest accelerated width.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void DropConnect_V128_L1()
+        {
+            ref float mask = ref _dropConnectMask1.Data;
+            if (!ReuseMasks)
+            {
+                const float scale = 1.1111112f;
+                for (nuint j = 0; j < 76800; j++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref mask, j) = _maskRng.NextFloat() < 0.9f ? scale : 0f;
+                }
+            }
+            ref float w = ref _maskedWeights1.Data;
+            ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 0);
+            for (nuint j = 0; j < 76800; j += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mask, j), ref w, j);
+            }
+        }
+
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward: dropout mask, activation derivative, batch norm (γ, β and the batch statistics), weight (through the DropConnect mask) gradients; start is 0 (batch norm sums over all rows given; a split step calls the three pieces itself). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2462,7 +2550,7 @@ namespace Samples.Split
             BackwardLinear_L1(ref x, start, count, ref g);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -2474,7 +2562,7 @@ namespace Samples.Split
             else BackwardActivation_V128_L1(start, count);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2510,7 +2598,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2546,7 +2634,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): dropout mask, activation derivative. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BackwardActivation_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2582,7 +2670,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -2594,7 +2682,7 @@ namespace Samples.Split
             else BatchNormBackward_V128_L1(count, ref g);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2626,7 +2714,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2658,7 +2746,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward through batch norm over the batch's rows [0, count): ∂γ and ∂β into g, δ becomes ∂L/∂z. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BatchNormBackward_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2690,7 +2778,7 @@ namespace Samples.Split
             }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): weight (through the DropConnect mask) gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -2702,7 +2790,7 @@ namespace Samples.Split
             else BackwardLinear_V128_L1(ref x, start, count, ref g);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): weight (through the DropConnect mask) gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2783,9 +2871,17 @@ namespace Samples.Split
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_3, ref g3, o + 48);
                 }
             }
+            // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
+            {
+                ref float mask = ref _dropConnectMask1.Data;
+                for (nuint j = 0; j < 76800; j += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref mask, j), ref gw, j);
+                }
+            }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): weight (through the DropConnect mask) gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2840,9 +2936,17 @@ namespace Samples.Split
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref g3, o + 8);
                 }
             }
+            // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
+            {
+                ref float mask = ref _dropConnectMask1.Data;
+                for (nuint j = 0; j < 76800; j += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref mask, j), ref gw, j);
+                }
+            }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — backward over rows [start, start + count): weight gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — backward over rows [start, start + count): weight (through the DropConnect mask) gradients. Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by BackwardLinear_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2897,9 +3001,17 @@ namespace Samples.Split
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
                 }
             }
+            // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with
+            {
+                ref float mask = ref _dropConnectMask1.Data;
+                for (nuint j = 0; j < 76800; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gw, j) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref mask, j), ref gw, j);
+                }
+            }
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
@@ -2911,7 +3023,7 @@ namespace Samples.Split
             return Step_V128_L1(eta, etaC1, c2, part, parts);
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector512 (16 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -2995,7 +3107,7 @@ namespace Samples.Split
             return global::System.Runtime.Intrinsics.Vector512.Sum(check) + checkTail;
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector256 (8 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -3079,7 +3191,7 @@ namespace Samples.Split
             return global::System.Runtime.Intrinsics.Vector256.Sum(check) + checkTail;
         }
 
-        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
+        /// <summary>Layer 1: Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1 — Adam (η = 0.001, β1 = 0.9, β2 = 0.999, ε = 1E-08) step with weight decay 0.0005 on the weights; γ and β are never regularised. Returns Σ new value × 0 over this part (0 when all are finite, else NaN). Parameters: weights [0..76800), γ [76800..77056), β [77056..77312). This version: Vector128 (4 floats per vector), called by Step_L1 where it is the widest accelerated width.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -5040,9 +5152,9 @@ namespace Samples.Split
         public string DescribeParameter(int index)
         {
             if ((uint)index >= ParameterCount) throw new global::System.ArgumentOutOfRangeException(nameof(index), index, $"There are {ParameterCount} parameters.");
-            if (index < 76800) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2) weight W[{(index - 0) / 256}, {(index - 0) % 256}]";
-            if (index < 77056) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2) γ[{index - 76800}]";
-            if (index < 77312) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2) β[{index - 77056}]";
+            if (index < 76800) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1) weight W[{(index - 0) / 256}, {(index - 0) % 256}]";
+            if (index < 77056) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1) γ[{index - 76800}]";
+            if (index < 77312) return $"layer 1 (Dense 300 → 256 ReLU, batch norm, dropout 0.2, DropConnect 0.1) β[{index - 77056}]";
             if (index < 79872) return $"layer 2 (Dense 256 → 10 Softmax) weight W[{(index - 77312) / 10}, {(index - 77312) % 10}]";
             if (index < 79882) return $"layer 2 (Dense 256 → 10 Softmax) bias b[{index - 79872}]";
             throw new global::System.InvalidOperationException("unreachable");
