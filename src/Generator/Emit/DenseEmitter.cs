@@ -138,18 +138,9 @@ namespace CompiledNet.Generator.Emit
                 w.Line($"// ∂L/∂W[i, o] = Σ_r x[r, i] · δ[r, o], {Int(GradRows)} inputs at a time, then one by one");
                 w.Line("nuint i = i0;");
                 using (w.Open($"for (; i + {Int(GradRows)} <= i1; i += {Int(GradRows)})"))
-                {
-                    for (int k = 0; k < GradRows; k++)
-                        w.Line($"ref float g{k} = ref {RowRef("gw", "i", k, width)};");
-                    KernelEmitter.BlockedProduct(w, vw, GradRows, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
-                        k => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", "i", k)), "d", $"r * {Int(width)}", k => $"g{k}", null));
-                }
+                    WeightGradientBlock(w, vw, inputs, width, "i", 0, GradRows);
                 using (w.Open("for (; i < i1; i++)"))
-                {
-                    w.Line($"ref float g0 = ref {RowRef("gw", "i", 0, width)};");
-                    KernelEmitter.BlockedProduct(w, vw, 1, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
-                        _ => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", "i", 0)), "d", $"r * {Int(width)}", _ => "g0", null));
-                }
+                    WeightGradientBlock(w, vw, inputs, width, "i", 0, 1);
                 if (!lp.HasInputGradient) return;
                 w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o] for i in [i0, i1), into {lp.InputDeltas}");
                 w.Line($"ref float w = ref {weights};");
@@ -535,22 +526,13 @@ namespace CompiledNet.Generator.Emit
             {
                 string? iv = blocked > GradRows ? "i" : null; // one block of inputs: constant offsets, no loop
                 using (iv is null ? w.Open() : w.Open($"for (nuint i = 0; i < {Int(blocked)}; i += {Int(GradRows)})"))
-                {
-                    for (int k = 0; k < GradRows; k++)
-                        w.Line($"ref float g{k} = ref {RowRef("gw", iv, k, width)};");
-                    KernelEmitter.BlockedProduct(w, vw, GradRows, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
-                        k => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", iv, k)), "d", $"r * {Int(width)}", k => $"g{k}", null));
-                }
+                    WeightGradientBlock(w, vw, inputs, width, iv, 0, GradRows);
             }
             for (int i = blocked; i < inputs; i++)
             {
                 w.Line($"// input {Int(i)}");
                 using (w.Open())
-                {
-                    w.Line($"ref float g0 = ref {Refs.At("gw", i * width)};");
-                    KernelEmitter.BlockedProduct(w, vw, 1, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
-                        _ => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", null, i)), "d", $"r * {Int(width)}", _ => "g0", null));
-                }
+                    WeightGradientBlock(w, vw, inputs, width, null, i, 1);
             }
             foreach (var option in lp.Options) option.EmitWeightGradient(w, vw, lp);
         }
@@ -592,6 +574,19 @@ namespace CompiledNet.Generator.Emit
         }
 
         /// <summary>The ref of row (<paramref name="variable"/> + <paramref name="k"/>) of a matrix of <paramref name="width"/> columns at <paramref name="matrix"/>.</summary>
+        /// <summary>
+        /// ∂L/∂W of <paramref name="count"/> consecutive inputs, from input <paramref name="variable"/> + <paramref name="first"/>
+        /// (a constant input where the variable is null): refs g0.. to their gradient rows in gw, then Σ_r x[r, i]·δ[r, ·]
+        /// over the rows with the products in registers (refs x, d and rows declared by the caller).
+        /// </summary>
+        private static void WeightGradientBlock(IndentedWriter w, VectorWidth vw, int inputs, int width, string? variable, int first, int count)
+        {
+            for (int k = 0; k < count; k++)
+                w.Line($"ref float g{k} = ref {RowRef("gw", variable, first + k, width)};");
+            KernelEmitter.BlockedProduct(w, vw, count, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
+                k => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", variable, first + k)), "d", $"r * {Int(width)}", k => $"g{k}", null));
+        }
+
         private static string RowRef(string matrix, string? variable, int k, int width)
             => variable is null ? Refs.At(matrix, k * width)
                 : Refs.At(matrix, k == 0 ? $"{variable} * {Int(width)}" : $"({variable} + {Int(k)}) * {Int(width)}");
