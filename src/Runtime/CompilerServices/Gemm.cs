@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -30,8 +31,9 @@ namespace CompiledNet.CompilerServices
     /// The vector width is the widest the JIT accelerates — <see cref="Vector512"/>, else <see cref="Vector256"/>,
     /// else <see cref="Vector128"/> — fixed when the method is compiled, so the other widths' code is not even
     /// compiled. Each result is accumulated in the order b + x₀w₀ + x₁w₁ + … with one fused multiply-add per term
-    /// (where the CPU has FMA), whatever the width and the block. Public for generated code; not part of the API a
-    /// user programs against.
+    /// (where the CPU has FMA), whatever the width and the block; <see cref="Multiply"/> leaves out the terms of inputs
+    /// that are zero in every row of a block, which add nothing. Public for generated code; not part of the API a user
+    /// programs against.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Gemm
@@ -112,7 +114,11 @@ namespace CompiledNet.CompilerServices
         /// <summary>
         /// y[r, j] = act(Σᵢ x[r, i]·W[i, j] + b[j]) for the <paramref name="rows"/> rows of <paramref name="x"/>
         /// (k values each) into <paramref name="y"/> (n values each), W and b as packed by <see cref="Pack"/>.
-        /// Allocates nothing; <paramref name="packed"/> is only read, so threads may share it.
+        /// Allocates nothing; <paramref name="packed"/> is only read, so threads may share it. With <see cref="Vector512"/>,
+        /// a block of six rows runs over only the inputs that are not zero (±0) in at least one of its rows — a blank
+        /// image background, hidden units a ReLU switched off — listed once per block and reused by every panel: the
+        /// terms left out are exact zeros, so the results are the same bits (but for the sign of a zero result; a weight
+        /// that is NaN or infinite meets only non-zero inputs, as in a generated network's one-row Predict).
         /// </summary>
         public static void Multiply(ReadOnlySpan<float> x, int rows, int k, ReadOnlySpan<float> packed, int n, Span<float> y, GemmActivation activation)
         {
@@ -124,18 +130,24 @@ namespace CompiledNet.CompilerServices
             if (activation is not (GemmActivation.Identity or GemmActivation.ReLU))
                 throw new ArgumentOutOfRangeException(nameof(activation), activation, "Identity or ReLU.");
             if (rows == 0) return;
-            MultiplyCore(ref MemoryMarshal.GetReference(x), rows, k, ref MemoryMarshal.GetReference(packed), n, ref MemoryMarshal.GetReference(y), activation == GemmActivation.ReLU);
+            MultiplyCore(ref MemoryMarshal.GetReference(x), rows, k, ref MemoryMarshal.GetReference(packed), n, ref MemoryMarshal.GetReference(y), activation == GemmActivation.ReLU, skipZeros: true);
         }
 
         /// <summary>
         /// <see cref="Multiply"/> after its checks: for callers in this assembly that have made them once for many products.
         /// (The edge tile is cleared at most once per call, when a partial block first reads it, not zeroed by every call.)
+        /// With <paramref name="skipZeros"/>, a six-row block of 64 columns (Vector512) runs its product only over the inputs
+        /// of the pass that are not zero in every one of its rows (listed once per block and pass, used by every panel):
+        /// a term 0·w adds nothing to a sum (w finite), so the results are the same bits but for the sign of an exact zero.
         /// </summary>
         [SkipLocalsInit]
-        internal static void MultiplyCore(ref float x0, int rows, int k, ref float p0, int n, ref float y0, bool relu)
+        internal static unsafe void MultiplyCore(ref float x0, int rows, int k, ref float p0, int n, ref float y0, bool relu, bool skipZeros = false)
         {
             int width = PanelFor(n), passes = (k + 8192 / width - 1) / (8192 / width), depth = (k + passes - 1) / passes;
             nuint panel = (nuint)(k + 1) * (nuint)width;
+            bool listed = skipZeros && Vector512.IsHardwareAccelerated && width == 64;
+            int* lists = stackalloc int[listed ? Stripe / BlockRows * 128 : 1]; // per block of the stripe, the inputs of the pass it runs over
+            int* counts = stackalloc int[Stripe / BlockRows];
             // A block at the bottom or right edge is computed whole in this tile, its valid part copied in and out.
             Span<float> tile = stackalloc float[BlockRows * 64];
             ref float t = ref MemoryMarshal.GetReference(tile);
@@ -149,6 +161,9 @@ namespace CompiledNet.CompilerServices
                 {
                     int kc = Math.Min(depth, k - k0);
                     bool first = k0 == 0, activate = relu && k0 + kc == k;
+                    if (listed)
+                        for (int r = 0; r < stripe; r += BlockRows)
+                            counts[r / BlockRows] = NonZeroInputs(ref Unsafe.Add(ref xs, (nuint)r * (nuint)k + (nuint)k0), (nuint)k, kc, Math.Min(BlockRows, stripe - r), lists + r / BlockRows * 128);
                     ref float p = ref p0;
                     for (int j0 = 0; j0 < n; j0 += width)
                     {
@@ -173,7 +188,9 @@ namespace CompiledNet.CompilerServices
                             nuint ldc = first ? 0 : ld;
                             if (Vector512.IsHardwareAccelerated && width == NarrowColumns) Block512Narrow(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             else if (Vector512.IsHardwareAccelerated && valid <= 2) Block512Two(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
-                            else if (Vector512.IsHardwareAccelerated) Block512(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
+                            else if (Vector512.IsHardwareAccelerated && listed && counts[r / BlockRows] < kc)
+                                Block512(ref xr, (nuint)k, new ListedInputs(lists + r / BlockRows * 128, counts[r / BlockRows]), valid, ref c, ldc, ref w, ref d, ld, activate);
+                            else if (Vector512.IsHardwareAccelerated) Block512(ref xr, (nuint)k, new AllInputs((nuint)kc), valid, ref c, ldc, ref w, ref d, ld, activate);
                             else if (Vector256.IsHardwareAccelerated) Block256(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             else Block128(ref xr, (nuint)k, (nuint)kc, valid, ref c, ldc, ref w, ref d, ld, activate);
                             if (!whole) CopyRows(ref yb, (nuint)n, ref t, (nuint)width, valid, columns);
@@ -213,7 +230,83 @@ namespace CompiledNet.CompilerServices
         private static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c)
             => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-        private static void Block512(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
+        /// <summary>The inputs of a pass a block's product runs over: all of them, or a list. A struct type argument, so the JIT compiles one loop for each with nothing tested inside.</summary>
+        private interface IInputs
+        {
+            nuint Count { get; }
+
+            nuint At(nuint t);
+        }
+
+        /// <summary>Every input of the pass: 0, 1, …, count − 1.</summary>
+        private readonly struct AllInputs : IInputs
+        {
+            private readonly nuint _count;
+
+            public AllInputs(nuint count) => _count = count;
+
+            public nuint Count => _count;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public nuint At(nuint t) => t;
+        }
+
+        /// <summary>The inputs of the pass <see cref="NonZeroInputs"/> listed, in increasing order.</summary>
+        private readonly unsafe struct ListedInputs : IInputs
+        {
+            private readonly int* _list;
+            private readonly nuint _count;
+
+            public ListedInputs(int* list, int count)
+            {
+                _list = list;
+                _count = (nuint)count;
+            }
+
+            public nuint Count => _count;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public nuint At(nuint t) => (nuint)_list[t];
+        }
+
+        /// <summary>
+        /// Lists into <paramref name="list"/> the inputs i &lt; kc that are not zero (±0) in at least one of the block's
+        /// <paramref name="valid"/> rows (a NaN is not zero), in increasing order; returns how many.
+        /// </summary>
+        private static unsafe int NonZeroInputs(ref float x, nuint ldx, int kc, int valid, int* list)
+        {
+            ref float x0 = ref x;
+            ref float x1 = ref Row(ref x, ldx, valid, 1);
+            ref float x2 = ref Row(ref x, ldx, valid, 2);
+            ref float x3 = ref Row(ref x, ldx, valid, 3);
+            ref float x4 = ref Row(ref x, ldx, valid, 4);
+            ref float x5 = ref Row(ref x, ldx, valid, 5);
+            int count = 0, i = 0;
+            var magnitude = Vector512.Create(0x7FFF_FFFFu);
+            for (; i + 16 <= kc; i += 16)
+            {
+                nuint at = (nuint)i;
+                var any = (Vector512.LoadUnsafe(ref x0, at).AsUInt32() | Vector512.LoadUnsafe(ref x1, at).AsUInt32() | Vector512.LoadUnsafe(ref x2, at).AsUInt32()
+                    | Vector512.LoadUnsafe(ref x3, at).AsUInt32() | Vector512.LoadUnsafe(ref x4, at).AsUInt32() | Vector512.LoadUnsafe(ref x5, at).AsUInt32()) & magnitude;
+                ulong bits = ~Vector512.Equals(any, Vector512<uint>.Zero).ExtractMostSignificantBits() & 0xFFFF;
+                while (bits != 0)
+                {
+                    list[count++] = i + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                }
+            }
+            for (; i < kc; i++)
+            {
+                nuint at = (nuint)i;
+                uint any = (BitConverter.SingleToUInt32Bits(Unsafe.Add(ref x0, at)) | BitConverter.SingleToUInt32Bits(Unsafe.Add(ref x1, at)) | BitConverter.SingleToUInt32Bits(Unsafe.Add(ref x2, at))
+                    | BitConverter.SingleToUInt32Bits(Unsafe.Add(ref x3, at)) | BitConverter.SingleToUInt32Bits(Unsafe.Add(ref x4, at)) | BitConverter.SingleToUInt32Bits(Unsafe.Add(ref x5, at))) & 0x7FFF_FFFFu;
+                if (any != 0) list[count++] = i;
+            }
+            return count;
+        }
+
+        private static void Block512<TInputs>(ref float x, nuint ldx, TInputs inputs, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
+            where TInputs : struct, IInputs
         {
             ref float x0 = ref x;
             ref float x1 = ref Row(ref x, ldx, valid, 1);
@@ -233,9 +326,12 @@ namespace CompiledNet.CompilerServices
             var c30 = Vector512.LoadUnsafe(ref c3r, 0); var c31 = Vector512.LoadUnsafe(ref c3r, 16); var c32 = Vector512.LoadUnsafe(ref c3r, 32); var c33 = Vector512.LoadUnsafe(ref c3r, 48);
             var c40 = Vector512.LoadUnsafe(ref c4r, 0); var c41 = Vector512.LoadUnsafe(ref c4r, 16); var c42 = Vector512.LoadUnsafe(ref c4r, 32); var c43 = Vector512.LoadUnsafe(ref c4r, 48);
             var c50 = Vector512.LoadUnsafe(ref c5r, 0); var c51 = Vector512.LoadUnsafe(ref c5r, 16); var c52 = Vector512.LoadUnsafe(ref c5r, 32); var c53 = Vector512.LoadUnsafe(ref c5r, 48);
-            for (nuint i = 0; i < kc; i++)
+            nuint count = inputs.Count;
+            for (nuint t = 0; t < count; t++)
             {
-                var w0 = Vector512.LoadUnsafe(ref w, 0); var w1 = Vector512.LoadUnsafe(ref w, 16); var w2 = Vector512.LoadUnsafe(ref w, 32); var w3 = Vector512.LoadUnsafe(ref w, 48);
+                nuint i = inputs.At(t);
+                ref float wi = ref Unsafe.Add(ref w, i * 64);
+                var w0 = Vector512.LoadUnsafe(ref wi, 0); var w1 = Vector512.LoadUnsafe(ref wi, 16); var w2 = Vector512.LoadUnsafe(ref wi, 32); var w3 = Vector512.LoadUnsafe(ref wi, 48);
                 var a = Vector512.Create(Unsafe.Add(ref x0, i));
                 c00 = Fma512(a, w0, c00); c01 = Fma512(a, w1, c01); c02 = Fma512(a, w2, c02); c03 = Fma512(a, w3, c03);
                 a = Vector512.Create(Unsafe.Add(ref x1, i));
@@ -248,7 +344,6 @@ namespace CompiledNet.CompilerServices
                 c40 = Fma512(a, w0, c40); c41 = Fma512(a, w1, c41); c42 = Fma512(a, w2, c42); c43 = Fma512(a, w3, c43);
                 a = Vector512.Create(Unsafe.Add(ref x5, i));
                 c50 = Fma512(a, w0, c50); c51 = Fma512(a, w1, c51); c52 = Fma512(a, w2, c52); c53 = Fma512(a, w3, c53);
-                w = ref Unsafe.Add(ref w, 64);
             }
             var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
             Store512(ref y, floor, c00, c01, c02, c03);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using CompiledNet.CompilerServices;
 using Xunit;
 
@@ -107,6 +108,51 @@ public class GemmTests
         var y = new float[3];
         Gemm.Multiply(new[] { 1.5f }, 1, 1, packed, 3, y, GemmActivation.ReLU);
         Assert.Equal(new[] { 1.5f, 0f, 0f }, y);
+    }
+
+    /// <summary>
+    /// Inputs that are zero in every row of a block (a blank background, units a ReLU switched off) are skipped: the
+    /// result is the plain sequence of fused multiply-adds b + x₀w₀ + x₁w₁ + … bit for bit, since a zero term adds
+    /// nothing; a NaN input is not zero and still reaches its row's outputs.
+    /// </summary>
+    [Theory]
+    [InlineData(48, 784, 256)]
+    [InlineData(61, 300, 130)]
+    [InlineData(13, 37, 64)]
+    public void InputsZeroInEveryRowOfABlockAreSkippedWithTheSameBits(int rows, int k, int n)
+    {
+        var (x, w, b) = Problem(rows, k, n, seed: rows + k);
+        var rng = new Random(k);
+        for (int i = 0; i < k; i++)
+        {
+            // a third of the inputs zero in every row, +0 or −0; a few more zero in some rows only
+            bool blank = rng.Next(3) == 0;
+            for (int r = 0; r < rows; r++)
+                if (blank || rng.Next(8) == 0) x[r * k + i] = rng.Next(2) == 0 ? 0f : -0f;
+        }
+        var packed = new float[Gemm.PackedLength(k, n)];
+        Gemm.Pack(w, b, k, n, packed);
+        var y = new float[rows * n];
+        Gemm.Multiply(x, rows, k, packed, n, y, GemmActivation.Identity);
+        double worst = WorstError(x, w, b, rows, k, n, GemmActivation.Identity, y);
+        Assert.True(worst <= 1e-5, $"relative error {worst:E2}");
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported) // bits: where every term is one fused multiply-add
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < n; j++)
+                {
+                    float sum = b[j];
+                    for (int i = 0; i < k; i++) sum = MathF.FusedMultiplyAdd(x[r * k + i], w[i * n + j], sum);
+                    Assert.True(BitConverter.SingleToInt32Bits(sum) == BitConverter.SingleToInt32Bits(y[r * n + j]) || (sum == 0 && y[r * n + j] == 0),
+                        $"row {r}, column {j}: {y[r * n + j]:R}, the sequence of fused multiply-adds gives {sum:R}");
+                }
+        // A NaN where every other row of its block is zero: it reaches all of its row's outputs and no other row's.
+        int nanRow = Math.Min(5, rows - 1), blankInput = Enumerable.Range(0, k).First(i => Enumerable.Range(0, rows).All(r => x[r * k + i] == 0));
+        x[nanRow * k + blankInput] = float.NaN;
+        var withNaN = new float[rows * n];
+        Gemm.Multiply(x, rows, k, packed, n, withNaN, GemmActivation.Identity);
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < n; j++)
+                Assert.True(r == nanRow ? float.IsNaN(withNaN[r * n + j]) : withNaN[r * n + j].Equals(y[r * n + j]), $"row {r}, column {j} with a NaN input in row {nanRow}: {withNaN[r * n + j]}");
     }
 
     [Fact]
