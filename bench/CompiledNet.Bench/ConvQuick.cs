@@ -59,28 +59,34 @@ internal static class ConvQuick
     }
 
     private delegate void ConvImage(ref float p, ref float x, ref float y, ref float col);
-    private delegate void PoolImage(ref float x, ref float y);
 
-    /// <summary>Each of D's per-image inference kernels (private generated methods, reached by reflection) timed alone.</summary>
+    /// <summary>
+    /// D's per-image inference stages (private generated methods, reached by reflection) timed alone, and a whole
+    /// <c>Predict</c>: the first convolution with its pooling as one kernel (what <c>Predict</c> runs), and the second
+    /// convolution's direct per-image product (training's forward; <c>Predict</c> runs it and its pooling through
+    /// Winograd's F(2×2, 3×3), which the whole-Predict figure includes).
+    /// </summary>
     public static void Parts()
     {
         var net = new NetD(1);
         var flags = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static;
         var p = net.Parameters.ToArray();
         var x = BenchData.Train.AllFeatures.Slice(0, 784).ToArray();
-        var a1 = new float[32 * 784]; var a2 = new float[32 * 196]; var a3 = new float[64 * 196]; var a4 = new float[64 * 49];
-        var col = new float[288 * 196];
-        var conv1 = typeof(NetD).GetMethod("Image_F1", flags)!.CreateDelegate<ConvImage>();
-        var pool1 = typeof(NetD).GetMethod("Image_F2", flags)!.CreateDelegate<PoolImage>();
-        var conv2 = typeof(NetD).GetMethod("Image_F3", flags)!.CreateDelegate<ConvImage>();
-        var pool2 = typeof(NetD).GetMethod("Image_F4", flags)!.CreateDelegate<PoolImage>();
-        double c1 = BestMicroseconds(500, () => conv1(ref p[0], ref x[0], ref a1[0], ref col[0]));
-        double p1 = BestMicroseconds(500, () => pool1(ref a1[0], ref a2[0]));
-        double c2 = BestMicroseconds(500, () => conv2(ref p[0], ref a2[0], ref a3[0], ref col[0]));
-        double p2 = BestMicroseconds(500, () => pool2(ref a3[0], ref a4[0]));
+        var pooled = new float[32 * 196]; var a3 = new float[64 * 196];
+        var scratch = new float[1 << 16]; // the unfolded input planes or columns of one image (well under 64K floats)
+        var pooledConv1 = Stage<ConvImage>("ImagePooled_F1", flags);
+        var conv2 = Stage<ConvImage>("Image_F3", flags);
+        var output = new float[NetD.OutputSize];
+        double c1 = BestMicroseconds(500, () => pooledConv1(ref p[0], ref x[0], ref pooled[0], ref scratch[0]));
+        double c2 = BestMicroseconds(500, () => conv2(ref p[0], ref pooled[0], ref a3[0], ref scratch[0]));
+        double whole = BestMicroseconds(500, () => net.Predict(x, output));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"D per image (best of 5 × 500): conv1 {c1:F1} µs ({2.0 * 32 * 9 * 784 / c1 / 1e3:F1} GFLOP/s), pool1 {p1:F1} µs, conv2 {c2:F1} µs ({2.0 * 64 * 288 * 196 / c2 / 1e3:F1} GFLOP/s), pool2 {p2:F1} µs"));
+            $"D per image (best of 5 × 500): conv1 with its pooling {c1:F1} µs ({2.0 * 32 * 9 * 784 / c1 / 1e3:F1} GFLOP/s), conv2 direct {c2:F1} µs ({2.0 * 64 * 288 * 196 / c2 / 1e3:F1} GFLOP/s), the whole Predict {whole:F1} µs"));
     }
+
+    /// <summary>A generated per-image method of NetD by name, with a message that names it when the generator has renamed it.</summary>
+    private static T Stage<T>(string name, System.Reflection.BindingFlags flags) where T : Delegate
+        => (typeof(NetD).GetMethod(name, flags) ?? throw new InvalidOperationException($"NetD has no generated method {name}: the generator's per-image kernels were renamed; update ConvQuick.Parts.")).CreateDelegate<T>();
 
     private delegate void TrainingForward(NetD net, ref float x, int start, int count);
     private delegate void TrainingBackward(NetD net, ref float x, int start, int count, ref float g);
