@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CompiledNet.Generator.Model;
 using static CompiledNet.Generator.Literals;
 
@@ -91,7 +92,11 @@ namespace CompiledNet.Generator.Emit
             w.Line("/// <summary>");
             w.Line("/// A batch of count rows with each hidden layer's inputs shared among the parts: each part owns a range of the layer's");
             w.Line("/// weight rows (their gradient and, in a shared step, their update) and reads only its columns of the layer's input;");
-            w.Line("/// this thread adds the parts' outputs in part order and runs the output layer, the loss and the activation derivatives.");
+            bool dropout = plan.Layers.Any(lp => lp.Spec.Dropout > 0);
+            string applied = plan.HasBatchNorm ? "the bias or batch norm, the activation" + (dropout ? " and dropout" : "")
+                : dropout ? "the bias, the activation and dropout" : "the bias and the activation";
+            w.Line($"/// this thread adds the parts' outputs in part order, applies {applied} over the whole batch,");
+            w.Line("/// and runs the output layer, the loss and the derivatives.");
             w.Line("/// </summary>");
             using (w.Member("private float ComputeGradientsSplit(ref float x, int count)"))
             {

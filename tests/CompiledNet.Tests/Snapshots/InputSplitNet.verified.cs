@@ -743,7 +743,8 @@ namespace Samples.Inputs
         /// <summary>
         /// A batch of count rows with each hidden layer's inputs shared among the parts: each part owns a range of the layer's
         /// weight rows (their gradient and, in a shared step, their update) and reads only its columns of the layer's input;
-        /// this thread adds the parts' outputs in part order and runs the output layer, the loss and the activation derivatives.
+        /// this thread adds the parts' outputs in part order, applies the bias or batch norm, the activation and dropout over the whole batch,
+        /// and runs the output layer, the loss and the derivatives.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("CompiledNet", "1.0.0.0")]
         [global::System.Diagnostics.DebuggerNonUserCode]
