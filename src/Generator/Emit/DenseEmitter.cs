@@ -96,9 +96,9 @@ namespace CompiledNet.Generator.Emit
                 ForwardActivation(w, vw, lp, fromRowZero: true);
             });
             string deltaSummary = "split step: " + DeltaSteps(lp) + " over rows [0, count), on the calling thread";
-            if (lp.SpansBatch && !layer.Bias)
+            if (lp.SpansBatch)
             {
-                // batch norm's own methods do all of it: no vector code of its own
+                // batch norm's own methods do all of it (a batch-normalised layer has no bias: β takes its place)
                 Summary(w, lp, layout, deltaSummary);
                 using (w.Member($"private void {lp.Delta}(int count)"))
                 {
@@ -110,19 +110,9 @@ namespace CompiledNet.Generator.Emit
             else
                 new VectorMethod("private", "void", lp.Delta, ("int", "count")).Emit(w, SummaryText(lp, layout, deltaSummary), vw =>
                 {
-                    if (lp.SpansBatch)
-                    {
-                        w.Line($"{lp.BackwardActivation}(0, count);");
-                        w.Line($"{lp.BatchNormBackward}(count, ref _gradients.Data);");
-                        w.Line($"ref float d = ref {First(lp.Deltas)};");
-                        w.Line("nuint rows = (nuint)count;");
-                    }
-                    else
-                    {
-                        w.Line(ConstStart);
-                        BackwardRows(w, lp);
-                        BackwardThroughActivation(w, vw, lp);
-                    }
+                    w.Line(ConstStart);
+                    BackwardRows(w, lp);
+                    BackwardThroughActivation(w, vw, lp);
                     if (!layer.Bias) return;
                     w.Line("// ∂L/∂b[o] = Σ_r δ[r, o]");
                     w.Line($"ref float gb = ref {Refs.At("_gradients.Data", layout.BiasOffset[lp.Index])};");
