@@ -18,18 +18,19 @@ namespace CompiledNet.Generator.Emit
     /// </summary>
     internal static class ConvEmitter
     {
-        /// <summary>Input-gradient tile (and the forward's with Vector128): 4 rows (unfolded rows, or filters) × <see cref="VectorWidth.BlockVectors"/> vectors of positions.</summary>
+        /// <summary>Rows of the weight- and input-gradient tiles (unfolded rows, or filters), and of the forward's with 16 registers: 4 × <see cref="VectorWidth.BlockVectors"/> vectors.</summary>
         private const int ProductRows = 4, DotColumns = 4;
 
         /// <summary>
         /// Forward tile (filters × vectors of positions), measured on D's second convolution (288 unfolded rows × 196
         /// positions, 64 filters) on a Zen 5 core: with 32 vector registers 8 × 3 (24 accumulators; each strip of 48
         /// positions of the unfolded input stays close to L1 while every block of filters passes over it) took 36.7 µs
-        /// against 47.2 µs with 4 × 4; with Vector256 4 × 3 took 69.7 µs against 77.1 µs with 4 × 2. Vector128 keeps 4 × 2
-        /// (on x64 without AVX2, 16 registers and no FMA, 4 × 3 was slower: 258 against 186 µs). The tile changes no result's bits: each output
-        /// sums its terms in the same order whatever the tile.
+        /// against 47.2 µs with 4 × 4; with Vector256 4 × 3 took 69.7 µs against 77.1 µs with 4 × 2. With 16 registers the
+        /// tile is <see cref="ProductRows"/> × <see cref="VectorWidth.BlockVectors"/> (null here: 4 × 3, and 4 × 2 for Vector128
+        /// without FMA, where 4 × 3 was slower on x64 without AVX2: 258 against 186 µs; see <see cref="KernelEmitter.ByRegisterBlock"/>).
+        /// The tile changes no result's bits: each output sums its terms in the same order whatever the tile.
         /// </summary>
-        private static (int Rows, int Vectors) ForwardTile(VectorWidth vw) => vw.Registers >= 32 ? (8, 3) : vw.Bits == 256 ? (4, 3) : (ProductRows, vw.BlockVectors);
+        private static (int Rows, int? Vectors) ForwardTile(VectorWidth vw) => vw.Registers >= 32 ? (8, 3) : (ProductRows, null);
 
         /// <summary>Weight-gradient tile: filters × <see cref="DotColumns"/> unfolded rows of dot products, 4 × 4 with 32 vector registers, else 2 × 4.</summary>
         private static int DotRows(VectorWidth vw) => vw.Registers >= 32 ? 4 : 2;
@@ -265,8 +266,8 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"// stored: {(f.Activation == ActivationKind.ReLU ? "ReLU(" : "")}the sum{(bias ? " + b[o]" : "")}{(f.Activation == ActivationKind.ReLU ? ")" : "")}, bk holding b of row k of the block");
                     product.Epilogue = (k, sum) => ActivatedSum(fp, k, sum);
                 }
-                using (w.Open())
-                    KernelEmitter.StripProduct(w, vw, tileRows, tileVectors, positions, product,
+                KernelEmitter.ByRegisterBlock(w, vw, positions, scoped: true, blockVectors =>
+                    KernelEmitter.StripProduct(w, vw, tileRows, tileVectors ?? blockVectors, positions, product,
                         rows =>
                         {
                             for (int k = 0; k < rows; k++)
@@ -276,7 +277,7 @@ namespace CompiledNet.Generator.Emit
                                 w.Line($"ref float y{k} = ref {Add("y", $"{row} * {Int(positions)}")};");
                                 if (product.Epilogue is not null && bias) w.Line($"float b{k} = {Add("b", row)};");
                             }
-                        });
+                        }));
                 if (product.Epilogue is null) BiasAndActivation(w, fp, vw);
             });
         }
@@ -779,7 +780,7 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line($"const int count = {Int(fanIn)}; // unfolded rows: the rows of the product");
                 w.Line($"// legend — cr{{r}}: row r of the block in col, g{{r}}: its row of ∂L/∂Wᵀ, c{{r}}_{{v}}: accumulators of {Int(vw.Lanes)} filters");
-                KernelEmitter.StripProduct(w, vw, ProductRows, vw.BlockVectors, filters,
+                KernelEmitter.ByRegisterBlock(w, vw, filters, scoped: false, vectors => KernelEmitter.StripProduct(w, vw, ProductRows, vectors, filters,
                     new KernelEmitter.Product($"for (nuint i = 0; i < {Int(positions)}; i++)", k => Add($"cr{k}", "i"), "dt", $"i * {Int(filters)}", k => $"g{k}", null, accumulate: true),
                     rows =>
                     {
@@ -789,7 +790,7 @@ namespace CompiledNet.Generator.Emit
                             w.Line($"ref float cr{k} = ref {Add("col", $"{row} * {Int(fp.ColStride)}")};");
                             w.Line($"ref float g{k} = ref {Add("gt", $"{row} * {Int(filters)}")};");
                         }
-                    });
+                    }));
             });
         }
 
@@ -803,7 +804,7 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line($"const int count = {Int(fanIn)}; // unfolded rows: the rows of the transposed product");
                 w.Line($"// legend — wt{{r}}: column r of the block in W (stride K between filters), dc{{r}}: its row of dcol, c{{r}}_{{v}}: accumulators of {Int(vw.Lanes)} positions");
-                KernelEmitter.StripProduct(w, vw, ProductRows, vw.BlockVectors, positions,
+                KernelEmitter.ByRegisterBlock(w, vw, positions, scoped: false, vectors => KernelEmitter.StripProduct(w, vw, ProductRows, vectors, positions,
                     new KernelEmitter.Product($"for (nuint i = 0; i < {Int(filters)}; i++)", k => Add($"wt{k}", $"i * {Int(fanIn)}"), "dr", $"i * {Int(positions)}", k => $"dc{k}", null),
                     rows =>
                     {
@@ -813,7 +814,7 @@ namespace CompiledNet.Generator.Emit
                             w.Line($"ref float wt{k} = ref {Add("w", row)};");
                             w.Line($"ref float dc{k} = ref {Add("dcol", $"{row} * {Int(fp.ColStride)}")};");
                         }
-                    });
+                    }));
             });
         }
 

@@ -58,10 +58,10 @@ namespace CompiledNet.Generator.Emit
             {
                 w.Line($"ref float w = ref {weights};");
                 w.Line(range);
-                using (w.Open())
-                    KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, width,
+                KernelEmitter.ByRegisterBlock(w, vw, width, scoped: true, vectors =>
+                    KernelEmitter.StripProduct(w, vw, ForwardRows, vectors, width,
                         new KernelEmitter.Product("for (nuint i = i0; i < i1; i++)", k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(width)}", k => $"y{k}", null),
-                        rows => DeclareRows(w, rows, ("x", inputs), ("y", width)), batchSize >= ForwardRows);
+                        rows => DeclareRows(w, rows, ("x", inputs), ("y", width)), batchSize >= ForwardRows));
             });
             string after = lp.SpansBatch ? "batch norm over the whole batch, then the activation" : "then the activation";
             new VectorMethod("private", "void", lp.SumParts, ("int", "count"), ("int", "parts")).Emit(w,
@@ -185,8 +185,8 @@ namespace CompiledNet.Generator.Emit
             foreach (var option in lp.Options) option.EmitSplitDrawMasks(w, lp);
         }
 
-        // Register blocking. Training forward and weight gradient: 4 rows × VectorWidth.BlockVectors vectors = 8
-        // accumulators with 16 vector registers (AVX2, SSE, AdvSimd), 16 with AVX-512's 32. Inference (one row):
+        // Register blocking. Training forward and weight gradient: 4 rows × VectorWidth.BlockVectors vectors = 12
+        // accumulators with 16 vector registers (AVX2, SSE with FMA, AdvSimd; 8 for SSE without FMA), 16 with AVX-512's 32. Inference (one row):
         // KernelEmitter.RowProduct. Input gradient: 2 rows × 4 dot products.
         public const int ForwardRows = 4;
         private const int GradRows = 4, DotRows = 2, DotColumns = 4;
@@ -362,9 +362,10 @@ namespace CompiledNet.Generator.Emit
         /// <summary>y[r, o] = b[o] + Σ_i x[r, i]·W[i, o] for r in [0, count): column strips outermost, blocks of ForwardRows rows.</summary>
         private static void RowsProduct(IndentedWriter w, VectorWidth vw, LayerSpec layer, string? bias, bool rowBlocks)
         {
-            KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, layer.Width,
-                new KernelEmitter.Product($"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)", k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(layer.Width)}", k => $"y{k}", bias),
-                rows => DeclareRows(w, rows, ("x", layer.Inputs), ("y", layer.Width)), rowBlocks);
+            KernelEmitter.ByRegisterBlock(w, vw, layer.Width, scoped: false, vectors =>
+                KernelEmitter.StripProduct(w, vw, ForwardRows, vectors, layer.Width,
+                    new KernelEmitter.Product($"for (nuint i = 0; i < {Int(layer.Inputs)}; i++)", k => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref x{k}, i)", "w", $"i * {Int(layer.Width)}", k => $"y{k}", bias),
+                    rows => DeclareRows(w, rows, ("x", layer.Inputs), ("y", layer.Width)), rowBlocks));
         }
 
         /// <summary>
@@ -547,10 +548,10 @@ namespace CompiledNet.Generator.Emit
                     w.Line($"// ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into {lp.InputDeltas}: a product with Wᵀ (written at the start of the step), no horizontal sums");
                     w.Line($"ref float wt = ref {First(transposed)};");
                     w.Line($"ref float dx = ref {StartRow(lp.InputDeltas, inputs)};");
-                    using (w.Open())
-                        KernelEmitter.StripProduct(w, vw, ForwardRows, vw.BlockVectors, inputs,
+                    KernelEmitter.ByRegisterBlock(w, vw, inputs, scoped: true, vectors =>
+                        KernelEmitter.StripProduct(w, vw, ForwardRows, vectors, inputs,
                             new KernelEmitter.Product($"for (nuint u = 0; u < {Int(width)}; u++)", k => Refs.At($"d{k}", "u"), "wt", $"u * {Int(inputs)}", k => $"dx{k}", null),
-                            rows => DeclareRows(w, rows, ("d", width), ("dx", inputs)));
+                            rows => DeclareRows(w, rows, ("d", width), ("dx", inputs))));
                     return;
                 }
                 w.Line($"// ∂L/∂x[r, i] = Σ_o δ[r, o] · W[i, o], into {lp.InputDeltas}");
@@ -573,8 +574,9 @@ namespace CompiledNet.Generator.Emit
         {
             for (int k = 0; k < count; k++)
                 w.Line($"ref float g{k} = ref {RowRef("gw", variable, first + k, width)};");
-            KernelEmitter.BlockedProduct(w, vw, count, vw.BlockVectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
-                k => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", variable, first + k)), "d", $"r * {Int(width)}", k => $"g{k}", null));
+            KernelEmitter.ByRegisterBlock(w, vw, width, scoped: false, vectors =>
+                KernelEmitter.BlockedProduct(w, vw, count, vectors, width, new KernelEmitter.Product("for (nuint r = 0; r < rows; r++)",
+                    k => Refs.At("x", Refs.Plus($"r * {Int(inputs)}", variable, first + k)), "d", $"r * {Int(width)}", k => $"g{k}", null)));
         }
 
         private static string RowRef(string matrix, string? variable, int k, int width)

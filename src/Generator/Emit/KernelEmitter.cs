@@ -5,7 +5,7 @@ namespace CompiledNet.Generator.Emit
 {
     /// <summary>
     /// The register-blocked inner kernels. All sizes are constants of the network, so every loop bound and every
-    /// tail is decided here: full vectors in chunks of several accumulators, then leftover single vectors,
+    /// tail is decided here: full vectors in chunks of several accumulators, then the vectors left over as one narrower chunk,
     /// then the last (units mod lanes) columns as scalar accumulators. No runtime remainder loops over a layer's width.
     /// </summary>
     internal static class KernelEmitter
@@ -71,14 +71,14 @@ namespace CompiledNet.Generator.Emit
         {
             int lanes = vw.Lanes;
             int full = width / lanes, chunks = full / vectors, leftover = full % vectors;
-            if (full > 0) Legend(w, vw, rows, chunks > 0 ? vectors : 1);
+            if (full > 0) Legend(w, vw, rows, Math.Min(vectors, full));
             ChunkLoop(w, chunks, vectors * lanes, (o, c) => Chunk(w, vw, rows, vectors, p, o, c));
-            for (int v = 0; v < leftover; v++)
+            if (leftover > 0)
             {
-                int offset = (chunks * vectors + v) * lanes;
-                w.Line($"// columns [{Int(offset)}..{Int(offset + lanes)}): one vector per row");
+                int offset = chunks * vectors * lanes;
+                w.Line($"// columns [{Int(offset)}..{Int(offset + leftover * lanes)}): {VectorsPerRow(leftover)}");
                 using (w.Open())
-                    Chunk(w, vw, rows, 1, p, null, offset);
+                    Chunk(w, vw, rows, leftover, p, null, offset);
             }
             int start = full * lanes;
             foreach (var narrow in vw.Narrower)
@@ -95,6 +95,29 @@ namespace CompiledNet.Generator.Emit
                 using (w.Open())
                     ScalarTail(w, rows, start, width - start, p);
             }
+        }
+
+        /// <summary>
+        /// Writes a training product for the vectors per row of its register block (<paramref name="product"/> takes
+        /// them): <see cref="VectorWidth.BlockVectors"/>, or, for a width that may lack fused multiply-add, both blocks
+        /// under <see cref="VectorWidth.FusedCondition"/> (a JIT-time constant: the JIT keeps one). Every output sums the
+        /// same terms in the same order whatever the block, so both give the same bits.
+        /// </summary>
+        /// <param name="width">The product's columns: where they are no more vectors than the smaller block, both blocks are the same and one is written.</param>
+        /// <param name="scoped">Whether the product gets a block of its own (the branches are blocks anyway).</param>
+        public static void ByRegisterBlock(IndentedWriter w, VectorWidth vw, int width, bool scoped, Action<int> product)
+        {
+            if (vw.FusedCondition is not { } fused || vw.BlockVectorsWithoutFma == vw.BlockVectors || width / vw.Lanes <= vw.BlockVectorsWithoutFma)
+            {
+                if (!scoped) product(vw.BlockVectors);
+                else using (w.Open()) product(vw.BlockVectors);
+                return;
+            }
+            using (w.Open($"if ({fused})"))
+                product(vw.BlockVectors);
+            w.Line($"// without fused multiply-add: {Int(vw.BlockVectorsWithoutFma)} vectors per row, or the block spills");
+            using (w.Open("else"))
+                product(vw.BlockVectorsWithoutFma);
         }
 
         /// <summary>Accumulators of one row's product (<see cref="RowProduct"/>): 24 of AVX-512's 32 registers, 12 of 16 elsewhere.</summary>
@@ -204,16 +227,16 @@ namespace CompiledNet.Generator.Emit
             void Rows(string? o, int offset, int strip, VectorWidth? narrow = null)
                 => RowLoops(n => Chunk(w, narrow ?? vw, n, strip, p, o, offset));
 
-            if (full > 0) Legend(w, vw, rowBlocks ? blockRows : 1, chunks > 0 ? vectors : 1);
+            if (full > 0) Legend(w, vw, rowBlocks ? blockRows : 1, Math.Min(vectors, full));
             if (chunks > 0)
                 w.Line($"// column strips of {Int(vectors * lanes)}, each passed over by every row");
             ChunkLoop(w, chunks, vectors * lanes, (o, c) => Rows(o, c, vectors));
-            for (int v = 0; v < leftover; v++)
+            if (leftover > 0)
             {
-                int offset = (chunks * vectors + v) * lanes;
-                w.Line($"// columns [{Int(offset)}..{Int(offset + lanes)}): one vector per row");
+                int offset = chunks * vectors * lanes;
+                w.Line($"// columns [{Int(offset)}..{Int(offset + leftover * lanes)}): {VectorsPerRow(leftover)}");
                 using (w.Open())
-                    Rows(null, offset, 1);
+                    Rows(null, offset, leftover);
             }
             int start = full * lanes;
             foreach (var narrow in vw.Narrower)
@@ -256,6 +279,9 @@ namespace CompiledNet.Generator.Emit
                 body(1);
             }
         }
+
+        /// <summary>"one vector per row", "2 vectors per row": the comment of the last columns of full vectors, fewer than a strip.</summary>
+        private static string VectorsPerRow(int vectors) => vectors == 1 ? "one vector per row" : $"{Int(vectors)} vectors per row";
 
         /// <summary>The names of a blocked kernel's registers, written once before it.</summary>
         private static void Legend(IndentedWriter w, VectorWidth vw, int rows, int vectors)

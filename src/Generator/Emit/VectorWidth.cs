@@ -66,8 +66,26 @@ namespace CompiledNet.Generator.Emit
         /// <summary>The narrower widths, widest first: the steps of a tail shorter than one vector of this width.</summary>
         public VectorWidth[] Narrower => Bits == 512 ? new[] { V256, V128 } : Bits == 256 ? new[] { V128 } : new VectorWidth[0];
 
-        /// <summary>Vectors per row in the training forward's and the weight gradient's register block: 4 with 32 registers, else 2.</summary>
-        public int BlockVectors => Registers >= 32 ? 4 : 2;
+        /// <summary>
+        /// Vectors per row in the register block of the training products (4 rows): 4 with 32 registers (16 accumulators),
+        /// else 3 (12 accumulators, the 3 vectors of B's row and A's broadcast element: all 16 registers).
+        /// </summary>
+        public int BlockVectors => Registers >= 32 ? 4 : 3;
+
+        /// <summary>
+        /// The same where the CPU has no fused multiply-add (x64 without AVX2, where only Vector128 is accelerated): each
+        /// product then needs a register of its own before the add, so a 4 × 3 block no longer fits in 16 and spills; 2.
+        /// </summary>
+        public int BlockVectorsWithoutFma => Bits == 128 ? 2 : BlockVectors;
+
+        /// <summary>
+        /// The JIT-time condition under which this width multiplies and adds in one instruction, where that can be false:
+        /// Vector128 runs on x64 with FMA, on Arm64 (AdvSimd always fuses) and on x64 without AVX2 (no FMA). Null for
+        /// Vector256 and Vector512: .NET accelerates them only with AVX2 or AVX-512, and both include FMA.
+        /// </summary>
+        public string? FusedCondition => Bits == 128
+            ? "global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported"
+            : null;
 
         /// <summary>The suffix of the per-width method names, e.g. <c>V512</c>.</summary>
         public string Suffix => "V" + Int(Bits);

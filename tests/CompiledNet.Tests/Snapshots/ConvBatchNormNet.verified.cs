@@ -1440,7 +1440,7 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref y0, o + 16);
                     }
                 }
-                // columns [240..248): one vector per row
+                // columns [240..256): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -1457,87 +1457,54 @@ namespace Samples.Vision
                         var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 9; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 240);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
                             c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 248);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref y1, 248);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref y2, 248);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref y3, 248);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 9; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 240);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 240);
-                    }
-                }
-                // columns [248..256): one vector per row
-                {
-                    int r = 0;
-                    for (; r + 4 <= count; r += 4)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 9);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 9);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 9);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint i = 0; i < 9; i++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 248);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
-                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
-                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
-                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 248);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref y1, 248);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref y2, 248);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref y3, 248);
-                    }
-                    for (; r < count; r++)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint i = 0; i < 9; i++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 248);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref y0, 248);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref y0, 248);
                     }
                 }
             }
@@ -1553,6 +1520,147 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
+                for (nuint o = 0; o < 252; o += 12)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 9);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 9);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 9);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref y3, o + 8);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y0, o + 8);
+                    }
+                }
+                // columns [252..256): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 9);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 256);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 9);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 256);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 9);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 252);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 252);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 252);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 252);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 252);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 9);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 9; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 256 + 252);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 252);
+                    }
+                }
+            }
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -2953,8 +3061,8 @@ namespace Samples.Vision
         {
             const int count = 144; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 16 positions
-            // registers: c{row}_{vector} accumulate C (4 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // columns [0..16): one vector per row
+            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // columns [0..32): 2 vectors per row
             {
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
@@ -2971,87 +3079,54 @@ namespace Samples.Vision
                     var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36);
                         var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
                         c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
                         c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                         var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
                         c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                         var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
                         c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dc0, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dc0, 16);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dc1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref dc1, 16);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dc2, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref dc2, 16);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dc3, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref dc3, 16);
                 }
                 for (; r < count; r++)
                 {
                     ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
                     ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
                         ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36);
                         var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                        var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
                         var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
                         c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dc0, 0);
-                }
-            }
-            // columns [16..32): one vector per row
-            {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
-                {
-                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
-                    ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
-                    ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
-                    ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint i = 0; i < 16; i++)
-                    {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 16);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
-                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
-                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
-                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dc0, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref dc1, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref dc2, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref dc3, 16);
-                }
-                for (; r < count; r++)
-                {
-                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint i = 0; i < 16; i++)
-                    {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 16);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                        var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref dc0, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref dc0, 16);
                 }
             }
             // columns [32..36): one Vector128 per row
@@ -3114,9 +3189,8 @@ namespace Samples.Vision
         {
             const int count = 144; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 8 positions
-            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // column strips of 16, each passed over by every row
-            for (nuint o = 0; o < 32; o += 16)
+            // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+            // column strips of 24, each passed over by every row
             {
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
@@ -3137,32 +3211,45 @@ namespace Samples.Vision
                     var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
                         c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
                         c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                         c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                        c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
                         var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
                         c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                         c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                        c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
                         var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
                         c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                         c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dc1, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dc1, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dc2, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dc2, o + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dc3, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dc3, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref dc0, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dc1, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dc1, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref dc1, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dc2, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dc2, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref dc2, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dc3, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dc3, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_2, ref dc3, 16);
                 }
                 for (; r < count; r++)
                 {
@@ -3170,17 +3257,71 @@ namespace Samples.Vision
                     ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint i = 0; i < 16; i++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36);
                         var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                         var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                        var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                         var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
                         c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                         c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, o);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, o + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dc0, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref dc0, 16);
+                }
+            }
+            // columns [24..32): one vector per row
+            {
+                int r = 0;
+                for (; r + 4 <= count; r += 4)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                    ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
+                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
+                    ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
+                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
+                    ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
+                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint i = 0; i < 16; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 24);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
+                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                        var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
+                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                        var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
+                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dc1, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dc2, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dc3, 24);
+                }
+                for (; r < count; r++)
+                {
+                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                    var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint i = 0; i < 16; i++)
+                    {
+                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 24);
+                        var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                        var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dc0, 24);
                 }
             }
             // columns [32..36): one Vector128 per row
@@ -3243,123 +3384,216 @@ namespace Samples.Vision
         {
             const int count = 144; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 4 positions
-            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // column strips of 8, each passed over by every row
-            for (nuint o = 0; o < 32; o += 8)
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
+                for (nuint o = 0; o < 36; o += 12)
                 {
-                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
-                    ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
-                    ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
-                    ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint i = 0; i < 16; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
-                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
-                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
-                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                        ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                        ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
+                        ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
+                        ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
+                        ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
+                        ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
+                        ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 16; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref dc0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dc1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dc1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref dc1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dc2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dc2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref dc2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dc3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dc3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref dc3, o + 8);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dc1, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dc1, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dc2, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dc2, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dc3, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dc3, o + 4);
-                }
-                for (; r < count; r++)
-                {
-                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint i = 0; i < 16; i++)
+                    for (; r < count; r++)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                        ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 16; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref dc0, o + 8);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
                 }
             }
-            // columns [32..36): one vector per row
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 32; o += 8)
                 {
-                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
-                    ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
-                    ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
-                    ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
-                    ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
-                    ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
-                    ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint i = 0; i < 16; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 32);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
-                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
-                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
-                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                        ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                        ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
+                        ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
+                        ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
+                        ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
+                        ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
+                        ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 16; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dc1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dc1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dc2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dc2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dc3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dc3, o + 4);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dc1, 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dc2, 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dc3, 32);
+                    for (; r < count; r++)
+                    {
+                        ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                        ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 16; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dc0, o + 4);
+                    }
                 }
-                for (; r < count; r++)
+                // columns [32..36): one vector per row
                 {
-                    ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
-                    ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint i = 0; i < 16; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 32);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                        ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                        ref float wt1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1));
+                        ref float dc1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 1) * 48);
+                        ref float wt2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2));
+                        ref float dc2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 2) * 48);
+                        ref float wt3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3));
+                        ref float dc3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)(r + 3) * 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 16; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt1, i * 144));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt2, i * 144));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt3, i * 144));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dc1, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dc2, 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dc3, 32);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, 32);
+                    for (; r < count; r++)
+                    {
+                        ref float wt0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r);
+                        ref float dc0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dcol, (nuint)r * 48);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 16; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, i * 36 + 32);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt0, i * 144));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dc0, 32);
+                    }
                 }
             }
         }
@@ -3387,8 +3621,8 @@ namespace Samples.Vision
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 16 positions
             {
-                // registers: c{row}_{vector} accumulate C (8 rows × 1 vector of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // columns [0..16): one vector per row
+                // registers: c{row}_{vector} accumulate C (8 rows × 2 vectors of 16 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..32): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 8 <= count; r += 8)
@@ -3417,123 +3651,78 @@ namespace Samples.Vision
                         var c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
                             c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                             var av4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i));
                             c4_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv0, c4_0);
+                            c4_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv1, c4_1);
                             var av5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i));
                             c5_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv0, c5_0);
+                            c5_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv1, c5_1);
                             var av6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i));
                             c6_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv0, c6_0);
+                            c6_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv1, c6_1);
                             var av7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
                             c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
+                            c7_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv1, c7_1);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_1, ref y1, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_1, ref y2, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_1, ref y3, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_1, ref y4, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_1, ref y5, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_1, ref y6, 16);
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_1, ref y7, 16);
                     }
                     for (; r < count; r++)
                     {
                         ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         for (nuint i = 0; i < 144; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 0);
-                    }
-                }
-                // columns [16..32): one vector per row
-                {
-                    int r = 0;
-                    for (; r + 8 <= count; r += 8)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 144);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 144);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 144);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
-                        ref float w4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 4) * 144);
-                        ref float y4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 4) * 36);
-                        ref float w5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 5) * 144);
-                        ref float y5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 5) * 36);
-                        ref float w6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 6) * 144);
-                        ref float y6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 6) * 36);
-                        ref float w7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 7) * 144);
-                        ref float y7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 7) * 36);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var c7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (nuint i = 0; i < 144; i++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 16);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            var av1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
-                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            var av2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
-                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            var av3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
-                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            var av4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w4, i));
-                            c4_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av4, bv0, c4_0);
-                            var av5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w5, i));
-                            c5_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av5, bv0, c5_0);
-                            var av6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w6, i));
-                            c6_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av6, bv0, c6_0);
-                            var av7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w7, i));
-                            c7_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av7, bv0, c7_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c1_0, ref y1, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c2_0, ref y2, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c3_0, ref y3, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c4_0, ref y4, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c5_0, ref y5, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c6_0, ref y6, 16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c7_0, ref y7, 16);
-                    }
-                    for (; r < count; r++)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (nuint i = 0; i < 144; i++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + 16);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bRow, 0);
-                            var av0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_0, ref y0, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c0_1, ref y0, 16);
                     }
                 }
                 // columns [32..36): one Vector128 per row
@@ -3844,6 +4033,97 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 176);
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
+                for (nuint o = 0; o < 36; o += 12)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 144);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 36);
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 144);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 36);
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 144);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 36);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 144; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref y3, o + 8);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 144);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 36);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 144; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 48 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y0, o + 8);
+                    }
+                }
+            }
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -4060,7 +4340,7 @@ namespace Samples.Vision
             const int count = 144; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 8 filters
             // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // column strips of 16, each passed over by every row
+            // columns [0..16): 2 vectors per row
             {
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
@@ -4137,73 +4417,215 @@ namespace Samples.Vision
         {
             const int count = 144; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
-            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // column strips of 8, each passed over by every row
-            for (nuint o = 0; o < 16; o += 8)
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 48);
-                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 48);
-                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 48);
-                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
-                    var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o);
-                    var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o);
-                    var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o);
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
-                    var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o + 4);
-                    var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o + 4);
-                    var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o + 4);
-                    for (nuint i = 0; i < 36; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
-                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
-                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
-                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 48);
+                        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                        ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 48);
+                        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                        ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 48);
+                        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 4);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 8);
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 8);
+                        for (nuint i = 0; i < 36; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref g0, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref g1, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref g2, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref g3, 8);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                    for (; r < count; r++)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                        for (nuint i = 0; i < 36; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref g0, 8);
+                    }
                 }
-                for (; r < count; r++)
+                // columns [12..16): one vector per row
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
-                    for (nuint i = 0; i < 36; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 48);
+                        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                        ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 48);
+                        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                        ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 48);
+                        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 12);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 12);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 12);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 12);
+                        for (nuint i = 0; i < 36; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + 12);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 12);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    for (; r < count; r++)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 12);
+                        for (nuint i = 0; i < 36; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + 12);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 12);
+                    }
+                }
+            }
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 16; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 48);
+                        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                        ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 48);
+                        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                        ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 48);
+                        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o + 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o + 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o + 4);
+                        for (nuint i = 0; i < 36; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 48);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
+                        for (nuint i = 0; i < 36; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    }
                 }
             }
         }
@@ -5022,7 +5444,7 @@ namespace Samples.Vision
             {
                 ref float y = ref output;
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -5456,7 +5878,7 @@ namespace Samples.Vision
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -5925,9 +6347,9 @@ namespace Samples.Vision
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 576; o += 16)
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 24, each passed over by every row
+                for (nuint o = 0; o < 576; o += 24)
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -5948,32 +6370,45 @@ namespace Samples.Vision
                         var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 10; u++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
                             c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
                             c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
                             c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref dx0, o + 16);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dx1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref dx1, o + 16);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dx2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref dx2, o + 16);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dx3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_2, ref dx3, o + 16);
                     }
                     for (; r < count; r++)
                     {
@@ -5981,17 +6416,21 @@ namespace Samples.Vision
                         ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 10; u++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref dx0, o + 16);
                     }
                 }
             }
@@ -6014,6 +6453,7 @@ namespace Samples.Vision
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -6115,6 +6555,97 @@ namespace Samples.Vision
             // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd3: a product with Wᵀ (written at the start of the step), no horizontal sums
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
+                for (nuint o = 0; o < 576; o += 12)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 576);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 10);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 576);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 10);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dx1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref dx1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dx2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref dx2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dx3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref dx3, o + 8);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 576);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 576 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref dx0, o + 8);
+                    }
+                }
+            }
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row

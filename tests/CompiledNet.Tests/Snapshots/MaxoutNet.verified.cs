@@ -1128,7 +1128,7 @@ namespace Samples
             {
                 ref float y = ref scratch;
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 16, each passed over by every row
+                // columns [0..16): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -1290,136 +1290,341 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             {
                 ref float y = ref scratch;
-                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
-                for (nuint o = 0; o < 16; o += 8)
+                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
-                    int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                    // column strips of 12, each passed over by every row
                     {
-                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
-                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
-                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        for (nuint i = 0; i < 5; i++)
+                        int r = 0;
+                        for (; r + 4 <= count; r += 4)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
-                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
-                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
-                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                            ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                            ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                            ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                            ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                            var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                            var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                            var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                            var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                            var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                            var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                            var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                            var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                            var c1_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                            var c2_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                            var c3_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                                var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                                var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                                c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                                var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                                c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                                var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                                c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y0, 8);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref y1, 8);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref y2, 8);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref y3, 8);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                            var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                            var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                                var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y0, 8);
+                        }
                     }
-                    for (; r < count; r++)
+                    // columns [12..16): one vector per row
                     {
-                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        for (nuint i = 0; i < 5; i++)
+                        int r = 0;
+                        for (; r + 4 <= count; r += 4)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                            ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                            ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                            ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                            ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                            var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                            var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                            var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 12);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                                var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                                var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                                var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 12);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, 12);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, 12);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, 12);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 12);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 12);
+                        }
+                    }
+                    // columns [16..18): the last 2, scalar, 4 rows at a time
+                    {
+                        int r = 0;
+                        for (; r + 4 <= count; r += 4)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                            ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                            ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                            ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                            ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                            float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                                float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                                s0_0 += av0 * bRow;
+                                s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                                float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                                s1_0 += av1 * bRow;
+                                s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                                float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                                s2_0 += av2 * bRow;
+                                s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                                float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                                s3_0 += av3 * bRow;
+                                s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 16) = s1_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 17) = s1_1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 16) = s2_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 17) = s2_1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 16) = s3_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 17) = s3_1;
+                        }
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                                float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                                s0_0 += av0 * bRow;
+                                s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        }
                     }
                 }
-                // columns [16..18): the last 2, scalar, 4 rows at a time
+                // without fused multiply-add: 2 vectors per row, or the block spills
+                else
                 {
-                    int r = 0;
-                    for (; r + 4 <= count; r += 4)
+                    // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                    // column strips of 8, each passed over by every row
+                    for (nuint o = 0; o < 16; o += 8)
                     {
-                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
-                        ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
-                        ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                        float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                        float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                        float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                        float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                        float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                        float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                        for (nuint i = 0; i < 5; i++)
+                        int r = 0;
+                        for (; r + 4 <= count; r += 4)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
-                            s1_0 += av1 * bRow;
-                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
-                            s2_0 += av2 * bRow;
-                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
-                            s3_0 += av3 * bRow;
-                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                            ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                            ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                            ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                            ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                            var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                            var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                            var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                            var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                            var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                            var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                            var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                                var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i));
+                                c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                                c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                                var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i));
+                                c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                                c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                                var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i));
+                                c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                                c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref y1, o);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref y1, o + 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref y2, o);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref y2, o + 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref y3, o);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref y3, o + 4);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 16) = s1_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 17) = s1_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 16) = s2_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 17) = s2_1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 16) = s3_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 17) = s3_1;
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                            var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                        }
                     }
-                    for (; r < count; r++)
+                    // columns [16..18): the last 2, scalar, 4 rows at a time
                     {
-                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                        for (nuint i = 0; i < 5; i++)
+                        int r = 0;
+                        for (; r + 4 <= count; r += 4)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 1) * 5);
+                            ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 18);
+                            ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 2) * 5);
+                            ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 18);
+                            ref float x3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(r + 3) * 5);
+                            ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 18);
+                            float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            float s1_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s1_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            float s2_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s2_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            float s3_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s3_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                                float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                                s0_0 += av0 * bRow;
+                                s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                                float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x1, i);
+                                s1_0 += av1 * bRow;
+                                s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                                float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x2, i);
+                                s2_0 += av2 * bRow;
+                                s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                                float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x3, i);
+                                s3_0 += av3 * bRow;
+                                s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 16) = s1_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y1, 17) = s1_1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 16) = s2_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y2, 17) = s2_1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 16) = s3_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y3, 17) = s3_1;
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                                float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                                s0_0 += av0 * bRow;
+                                s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        }
                     }
                 }
             }
@@ -1548,7 +1753,7 @@ namespace Samples
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _pieces1.Data, (nuint)start * 18);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 16, each passed over by every row
+                // columns [0..16): 2 vectors per row
                 {
                     int r = 0;
                     for (; r < count; r++)
@@ -1630,48 +1835,120 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _pieces1.Data, (nuint)start * 18);
             {
-                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
-                for (nuint o = 0; o < 16; o += 8)
+                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
-                    int r = 0;
-                    for (; r < count; r++)
+                    // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                    // column strips of 12, each passed over by every row
                     {
-                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
-                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
-                        for (nuint i = 0; i < 5; i++)
+                        int r = 0;
+                        for (; r < count; r++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 0);
+                            var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 4);
+                            var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 8);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                                var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                                c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref y0, 8);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
+                    }
+                    // columns [12..16): one vector per row
+                    {
+                        int r = 0;
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, 12);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 12);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, 12);
+                        }
+                    }
+                    // columns [16..18): the last 2, scalar, row by row
+                    {
+                        int r = 0;
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                                float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                                s0_0 += av0 * bRow;
+                                s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        }
                     }
                 }
-                // columns [16..18): the last 2, scalar, row by row
+                // without fused multiply-add: 2 vectors per row, or the block spills
+                else
                 {
-                    int r = 0;
-                    for (; r < count; r++)
+                    // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                    // column strips of 8, each passed over by every row
+                    for (nuint o = 0; o < 16; o += 8)
                     {
-                        ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
-                        float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
-                        float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
-                        for (nuint i = 0; i < 5; i++)
+                        int r = 0;
+                        for (; r < count; r++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
-                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
-                            s0_0 += av0 * bRow;
-                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o);
+                            var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, o + 4);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + o);
+                                var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                                var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                                var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i));
+                                c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                                c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref y0, o);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref y0, o + 4);
                         }
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                    }
+                    // columns [16..18): the last 2, scalar, row by row
+                    {
+                        int r = 0;
+                        for (; r < count; r++)
+                        {
+                            ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)r * 5);
+                            ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 18);
+                            float s0_0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 16);
+                            float s0_1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, 17);
+                            for (nuint i = 0; i < 5; i++)
+                            {
+                                ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, i * 18 + 16);
+                                float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, i);
+                                s0_0 += av0 * bRow;
+                                s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            }
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 16) = s0_0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, 17) = s0_1;
+                        }
                     }
                 }
             }
@@ -1995,6 +2272,7 @@ namespace Samples
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 36);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 54);
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2071,6 +2349,7 @@ namespace Samples
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..16): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2167,113 +2446,282 @@ namespace Samples
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 36);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 54);
-                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                for (nuint o = 0; o < 16; o += 8)
+                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint r = 0; r < rows; r++)
+                    // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
-                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
-                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
-                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref g0, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref g1, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref g2, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref g3, 8);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                    // columns [12..16): one vector per row
+                    {
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 12);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 12);
+                    }
+                    // columns [16..18): the last 2, scalar
+                    {
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 16) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 17) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 16) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 17) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 16) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 17) = s3_1;
+                    }
                 }
-                // columns [16..18): the last 2, scalar
+                // without fused multiply-add: 2 vectors per row, or the block spills
+                else
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    float s1_0 = 0f;
-                    float s1_1 = 0f;
-                    float s2_0 = 0f;
-                    float s2_1 = 0f;
-                    float s3_0 = 0f;
-                    float s3_1 = 0f;
-                    for (nuint r = 0; r < rows; r++)
+                    // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                    for (nuint o = 0; o < 16; o += 8)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
-                        s1_0 += av1 * bRow;
-                        s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
-                        s2_0 += av2 * bRow;
-                        s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
-                        float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
-                        s3_0 += av3 * bRow;
-                        s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 16) = s1_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 17) = s1_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 16) = s2_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 17) = s2_1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 16) = s3_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 17) = s3_1;
+                    // columns [16..18): the last 2, scalar
+                    {
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        float s1_0 = 0f;
+                        float s1_1 = 0f;
+                        float s2_0 = 0f;
+                        float s2_1 = 0f;
+                        float s3_0 = 0f;
+                        float s3_1 = 0f;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 1);
+                            s1_0 += av1 * bRow;
+                            s1_1 += av1 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 2);
+                            s2_0 += av2 * bRow;
+                            s2_1 += av2 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                            float av3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 3);
+                            s3_0 += av3 * bRow;
+                            s3_1 += av3 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 16) = s1_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g1, 17) = s1_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 16) = s2_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g2, 17) = s2_1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 16) = s3_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 17) = s3_1;
+                    }
                 }
             }
             // input 4
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
-                // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                for (nuint o = 0; o < 16; o += 8)
+                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint r = 0; r < rows; r++)
+                    // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref g0, 8);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    // columns [12..16): one vector per row
+                    {
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 12);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 12);
+                    }
+                    // columns [16..18): the last 2, scalar
+                    {
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                    }
                 }
-                // columns [16..18): the last 2, scalar
+                // without fused multiply-add: 2 vectors per row, or the block spills
+                else
                 {
-                    float s0_0 = 0f;
-                    float s0_1 = 0f;
-                    for (nuint r = 0; r < rows; r++)
+                    // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                    for (nuint o = 0; o < 16; o += 8)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
-                        float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
-                        s0_0 += av0 * bRow;
-                        s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                    // columns [16..18): the last 2, scalar
+                    {
+                        float s0_0 = 0f;
+                        float s0_1 = 0f;
+                        for (nuint r = 0; r < rows; r++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, r * 18 + 16);
+                            float av0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x, r * 5 + 4);
+                            s0_0 += av0 * bRow;
+                            s0_1 += av0 * global::System.Runtime.CompilerServices.Unsafe.Add(ref bRow, 1);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 16) = s0_0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
+                    }
                 }
             }
             // DropConnect: a dropped weight gets no gradient, a kept one the 1/(1 − p) scale it was used with

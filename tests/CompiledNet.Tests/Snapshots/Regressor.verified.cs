@@ -1153,7 +1153,7 @@ partial class Models
             {
                 ref float y = ref output;
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -1436,7 +1436,7 @@ partial class Models
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 9);
             {
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r < count; r++)
@@ -1730,6 +1730,7 @@ partial class Models
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 27);
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2941,7 +2942,7 @@ partial class Models
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 9);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)

@@ -1185,7 +1185,7 @@ namespace Samples.Vision
             {
                 ref float y = ref output;
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -1642,7 +1642,7 @@ namespace Samples.Vision
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -2112,6 +2112,7 @@ namespace Samples.Vision
             {
                 ref float g0 = ref gw;
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2146,6 +2147,7 @@ namespace Samples.Vision
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 10);
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2180,6 +2182,7 @@ namespace Samples.Vision
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 20);
                 // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3744,7 +3747,7 @@ namespace Samples.Vision
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)

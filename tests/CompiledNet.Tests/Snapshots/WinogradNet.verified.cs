@@ -1240,7 +1240,7 @@ namespace Samples.Vision
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_2 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, o + 16);
                     }
                 }
-                // columns [48..56): one vector per row
+                // columns [48..64): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -1261,23 +1261,36 @@ namespace Samples.Vision
                         var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 72; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                             var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
                             c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
                             var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
                             c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
                             var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_1 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 56);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_0 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_1 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, 56);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_0 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_1 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, 56);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_0 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_1 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, 56);
                     }
                     for (; r < count; r++)
                     {
@@ -1285,69 +1298,18 @@ namespace Samples.Vision
                         ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
                         float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
                         var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint i = 0; i < 72; i++)
                         {
                             ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + 48);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 48);
-                    }
-                }
-                // columns [56..64): one vector per row
-                {
-                    int r = 0;
-                    for (; r + 4 <= count; r += 4)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
-                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
-                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
-                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
-                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
-                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
-                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
-                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
-                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
-                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
-                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint i = 0; i < 72; i++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + 56);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
-                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
-                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
-                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 56);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c1_0 + global::System.Runtime.Intrinsics.Vector256.Create(b1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y1, 56);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c2_0 + global::System.Runtime.Intrinsics.Vector256.Create(b2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y2, 56);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c3_0 + global::System.Runtime.Intrinsics.Vector256.Create(b3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y3, 56);
-                    }
-                    for (; r < count; r++)
-                    {
-                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
-                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
-                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
-                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint i = 0; i < 72; i++)
-                        {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + 56);
-                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
-                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
-                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_0 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 56);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(c0_1 + global::System.Runtime.Intrinsics.Vector256.Create(b0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref y0, 56);
                     }
                 }
             }
@@ -1365,6 +1327,157 @@ namespace Samples.Vision
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
             // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
+                for (nuint o = 0; o < 60; o += 12)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_1 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_2 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_0 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_1 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_2 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_0 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_1 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_2 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_0 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_1 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_2 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, o + 8);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_1 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_2 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, o + 8);
+                    }
+                }
+                // columns [60..64): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                        ref float w1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 1) * 72);
+                        ref float y1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 1) * 64);
+                        float b1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 1));
+                        ref float w2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 2) * 72);
+                        ref float y2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 2) * 64);
+                        float b2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 2));
+                        ref float w3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)(r + 3) * 72);
+                        ref float y3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)(r + 3) * 64);
+                        float b3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)(r + 3));
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + 60);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, 60);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c1_0 + global::System.Runtime.Intrinsics.Vector128.Create(b1), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y1, 60);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c2_0 + global::System.Runtime.Intrinsics.Vector128.Create(b2), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y2, 60);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c3_0 + global::System.Runtime.Intrinsics.Vector128.Create(b3), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y3, 60);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float w0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, (nuint)r * 72);
+                        ref float y0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, (nuint)r * 64);
+                        float b0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref b, (nuint)r);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint i = 0; i < 72; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, i * 64 + 60);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref w0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(c0_0 + global::System.Runtime.Intrinsics.Vector128.Create(b0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref y0, 60);
+                    }
+                }
+            }
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
@@ -1525,7 +1638,7 @@ namespace Samples.Vision
             const int count = 72; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 8 filters
             // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // column strips of 16, each passed over by every row
+            // columns [0..16): 2 vectors per row
             {
                 int r = 0;
                 for (; r + 4 <= count; r += 4)
@@ -1602,73 +1715,215 @@ namespace Samples.Vision
         {
             const int count = 72; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
-            // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-            // column strips of 8, each passed over by every row
-            for (nuint o = 0; o < 16; o += 8)
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
-                int r = 0;
-                for (; r + 4 <= count; r += 4)
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
-                    ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 64);
-                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
-                    ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 64);
-                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
-                    ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 64);
-                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
-                    var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o);
-                    var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o);
-                    var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o);
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
-                    var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o + 4);
-                    var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o + 4);
-                    var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o + 4);
-                    for (nuint i = 0; i < 64; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
-                        var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
-                        c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
-                        c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
-                        var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
-                        c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
-                        c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
-                        var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
-                        c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
-                        c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 64);
+                        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                        ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 64);
+                        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                        ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 64);
+                        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 0);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 0);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 4);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 8);
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 8);
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 8);
+                        for (nuint i = 0; i < 64; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref g0, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref g1, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref g2, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref g3, 8);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                    for (; r < count; r++)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4);
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8);
+                        for (nuint i = 0; i < 64; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref g0, 8);
+                    }
                 }
-                for (; r < count; r++)
+                // columns [12..16): one vector per row
                 {
-                    ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
-                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
-                    var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
-                    var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
-                    for (nuint i = 0; i < 64; i++)
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
                     {
-                        ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
-                        var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
-                        var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
-                        var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
-                        c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
-                        c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 64);
+                        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                        ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 64);
+                        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                        ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 64);
+                        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 12);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 12);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 12);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 12);
+                        for (nuint i = 0; i < 64; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + 12);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 12);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    for (; r < count; r++)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 12);
+                        for (nuint i = 0; i < 64; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + 12);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 12);
+                    }
+                }
+            }
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 8, each passed over by every row
+                for (nuint o = 0; o < 16; o += 8)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        ref float cr1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 1) * 64);
+                        ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 1) * 16);
+                        ref float cr2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 2) * 64);
+                        ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 2) * 16);
+                        ref float cr3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)(r + 3) * 64);
+                        ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)(r + 3) * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o);
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o);
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, o + 4);
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, o + 4);
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, o + 4);
+                        for (nuint i = 0; i < 64; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr1, i));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr2, i));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr3, i));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref g1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref g1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref g2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref g2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref g3, o + 4);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float cr0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref col, (nuint)r * 64);
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gt, (nuint)r * 16);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o);
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, o + 4);
+                        for (nuint i = 0; i < 64; i++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dt, i * 16 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref cr0, i));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, o + 4);
+                    }
                 }
             }
         }
@@ -2356,7 +2611,7 @@ namespace Samples.Vision
             {
                 ref float y = ref output;
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -2790,7 +3045,7 @@ namespace Samples.Vision
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _z1.Data, (nuint)start * 10);
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 8, each passed over by every row
+                // columns [0..8): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -3259,9 +3514,93 @@ namespace Samples.Vision
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 256);
             {
-                // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
-                // column strips of 16, each passed over by every row
-                for (nuint o = 0; o < 256; o += 16)
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 8 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 24, each passed over by every row
+                for (nuint o = 0; o < 240; o += 24)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 10);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 256);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 10);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref dx0, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dx1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_2, ref dx1, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dx2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_2, ref dx2, o + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dx3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_2, ref dx3, o + 16);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 16);
+                            var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_2, ref dx0, o + 16);
+                    }
+                }
+                // columns [240..256): 2 vectors per row
                 {
                     int r = 0;
                     for (; r + 4 <= count; r += 4)
@@ -3284,7 +3623,7 @@ namespace Samples.Vision
                         var c3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 10; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + 240);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
@@ -3300,14 +3639,14 @@ namespace Samples.Vision
                             c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
                             c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dx1, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dx2, o + 8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dx3, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, 248);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_0, ref dx1, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c1_1, ref dx1, 248);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_0, ref dx2, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c2_1, ref dx2, 248);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_0, ref dx3, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c3_1, ref dx3, 248);
                     }
                     for (; r < count; r++)
                     {
@@ -3317,15 +3656,15 @@ namespace Samples.Vision
                         var c0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         for (nuint u = 0; u < 10; u++)
                         {
-                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + o);
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + 240);
                             var bv0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 0);
                             var bv1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bRow, 8);
                             var av0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
                             c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
                             c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, o);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_0, ref dx0, 240);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0_1, ref dx0, 248);
                     }
                 }
             }
@@ -3348,6 +3687,7 @@ namespace Samples.Vision
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 10);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 10);
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // columns [0..8): 2 vectors per row
                 {
                     var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3449,6 +3789,147 @@ namespace Samples.Vision
             // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd2: a product with Wᵀ (written at the start of the step), no horizontal sums
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 256);
+            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            {
+                // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
+                // column strips of 12, each passed over by every row
+                for (nuint o = 0; o < 252; o += 12)
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 10);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 256);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 10);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            c1_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv1, c1_1);
+                            c1_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv2, c1_2);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            c2_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv1, c2_1);
+                            c2_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv2, c2_2);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                            c3_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv1, c3_1);
+                            c3_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv2, c3_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref dx0, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_1, ref dx1, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_2, ref dx1, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_1, ref dx2, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_2, ref dx2, o + 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_1, ref dx3, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_2, ref dx3, o + 8);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + o);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var bv1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 4);
+                            var bv2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 8);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            c0_1 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv1, c0_1);
+                            c0_2 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv2, c0_2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, o);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref dx0, o + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_2, ref dx0, o + 8);
+                    }
+                }
+                // columns [252..256): one vector per row
+                {
+                    int r = 0;
+                    for (; r + 4 <= count; r += 4)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                        ref float d1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 1) * 10);
+                        ref float dx1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 1) * 256);
+                        ref float d2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 2) * 10);
+                        ref float dx2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 2) * 256);
+                        ref float d3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)(r + 3) * 10);
+                        ref float dx3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)(r + 3) * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        var c3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + 252);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                            var av1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d1, u));
+                            c1_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av1, bv0, c1_0);
+                            var av2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d2, u));
+                            c2_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av2, bv0, c2_0);
+                            var av3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d3, u));
+                            c3_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av3, bv0, c3_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 252);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1_0, ref dx1, 252);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c2_0, ref dx2, 252);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref dx3, 252);
+                    }
+                    for (; r < count; r++)
+                    {
+                        ref float d0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref d, (nuint)r * 10);
+                        ref float dx0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dx, (nuint)r * 256);
+                        var c0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint u = 0; u < 10; u++)
+                        {
+                            ref float bRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, u * 256 + 252);
+                            var bv0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bRow, 0);
+                            var av0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref d0, u));
+                            c0_0 = global::CompiledNet.CompilerServices.Kernels.MultiplyAdd(av0, bv0, c0_0);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref dx0, 252);
+                    }
+                }
+            }
+            // without fused multiply-add: 2 vectors per row, or the block spills
+            else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 8, each passed over by every row
