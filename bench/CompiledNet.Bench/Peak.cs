@@ -39,6 +39,12 @@ public static class Peak
         return widths;
     }
 
+    /// <summary>The widest accelerated width's peak on one thread (its <see cref="Width.TwoThreads"/> is not measured: 0).</summary>
+    public static Width MeasureWidestOneThread()
+        => Vector512.IsHardwareAccelerated ? new("Vector512", 16, Measure(1, Kernel512, 16), 0)
+            : Vector256.IsHardwareAccelerated ? new("Vector256", 8, Measure(1, Kernel256, 8), 0)
+            : new("Vector128", 4, Measure(1, Kernel128, 4), 0);
+
     /// <summary>The CPU's model name (Linux: /proc/cpuinfo, with family and model numbers), else the architecture.</summary>
     public static string CpuModel()
     {
