@@ -495,9 +495,7 @@ static Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Byt
 {
     var results = new Dictionary<string, (double MedianNs, double MinNs, double MaxNs, long Bytes)>();
     string file = Path.Combine(modelDirectory, "onnx-results.tsv");
-    var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(TrainedB).Assembly.Location);
-    start.ArgumentList.Add("--onnx-peer");
+    var start = Extensions.ChildOfThisProgram("--onnx-peer");
     start.ArgumentList.Add(file);
     start.ArgumentList.Add("--only");
     foreach (var network in networks) start.ArgumentList.Add(network);

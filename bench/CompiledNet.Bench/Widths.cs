@@ -69,11 +69,7 @@ public static class Widths
         foreach (var setting in Settings)
         {
             Console.WriteLine($"A at {setting.Name} ({setting.Forced}), in a child process…");
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(Widths).Assembly.Location);
-            start.ArgumentList.Add("--width-child");
-            start.ArgumentList.Add(file);
-            if (shortRun) start.ArgumentList.Add("--short");
+            var start = shortRun ? Extensions.ChildOfThisProgram("--width-child", file, "--short") : Extensions.ChildOfThisProgram("--width-child", file);
             // The child starts from this process's environment without the variables that force a width, then gets its own.
             foreach (var name in new[] { "DOTNET_PreferredVectorBitWidth", "DOTNET_EnableAVX512", "DOTNET_EnableAVX2", "DOTNET_EnableAVX", "DOTNET_EnableHWIntrinsic" })
                 start.Environment.Remove(name);
