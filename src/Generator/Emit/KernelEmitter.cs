@@ -113,9 +113,9 @@ namespace CompiledNet.Generator.Emit
                 else using (w.Open()) product(vw.BlockVectors);
                 return;
             }
+            w.Line($"// {Int(vw.BlockVectors)} vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), {Int(vw.BlockVectorsWithoutFma)} without (the block would spill): the JIT compiles only the branch this CPU takes");
             using (w.Open($"if ({fused})"))
                 product(vw.BlockVectors);
-            w.Line($"// without fused multiply-add: {Int(vw.BlockVectorsWithoutFma)} vectors per row, or the block spills");
             using (w.Open("else"))
                 product(vw.BlockVectorsWithoutFma);
         }

@@ -13,8 +13,9 @@ namespace CompiledNet.Tests.Generated;
 /// <summary>
 /// The generated kernels give the same results, within float rounding, at every vector width the JIT can choose: the
 /// test assembly runs itself as a child process (<see cref="Program"/>) with the runtime's DOTNET_* settings narrowing
-/// what it may use: Vector512 declined (<c>DOTNET_PreferredVectorBitWidth=256</c>, or AVX-512 off), Vector256 not
-/// accelerated (AVX2 off, and with it FMA: .NET 10 has no separate switch for FMA), or no hardware intrinsics at all.
+/// what it may use: Vector512 declined (<c>DOTNET_PreferredVectorBitWidth=256</c>, or AVX-512 off), only Vector128 with
+/// FMA (<c>DOTNET_PreferredVectorBitWidth=128</c>, as on Arm64) or without it (AVX2 off, and with it FMA: .NET 10 has no
+/// separate switch for FMA), or no hardware intrinsics at all.
 /// Each child prints which widths were accelerated, so the test knows which kernels it ran, then every parameter after
 /// three training steps and the predictions; these are compared with the run that has every instruction set.
 /// </summary>
@@ -41,7 +42,9 @@ public class InstructionSetTests
     {
         new object[] { "DOTNET_PreferredVectorBitWidth", "256", "Vector512 accelerated: False; Vector256 accelerated: True" },
         new object[] { "DOTNET_EnableAVX512", "0", "Vector512 accelerated: False; Vector256 accelerated: True" },
-        new object[] { "DOTNET_EnableAVX2", "0", "Vector512 accelerated: False; Vector256 accelerated: False; Vector128 accelerated: True" },
+        // Only Vector128, with and without FMA: the 128-bit kernels carry a register block for each (VectorWidth.FusedCondition).
+        new object[] { "DOTNET_PreferredVectorBitWidth", "128", "Vector512 accelerated: False; Vector256 accelerated: False; Vector128 accelerated: True; FMA: True" },
+        new object[] { "DOTNET_EnableAVX2", "0", "Vector512 accelerated: False; Vector256 accelerated: False; Vector128 accelerated: True; FMA: False" },
         new object[] { "DOTNET_EnableHWIntrinsic", "0", "Vector512 accelerated: False; Vector256 accelerated: False; Vector128 accelerated: False" },
     };
 
@@ -82,7 +85,8 @@ public class InstructionSetTests
     {
         new object[] { "default", "", "" },
         new object[] { "Vector256", "DOTNET_PreferredVectorBitWidth", "256" },
-        new object[] { "Vector128", "DOTNET_EnableAVX2", "0" },
+        new object[] { "Vector128 with FMA", "DOTNET_PreferredVectorBitWidth", "128" },
+        new object[] { "Vector128 without FMA", "DOTNET_EnableAVX2", "0" },
     };
 
     [Theory]

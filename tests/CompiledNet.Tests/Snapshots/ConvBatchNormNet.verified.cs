@@ -1520,6 +1520,7 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 0);
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1659,7 +1660,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3384,6 +3384,7 @@ namespace Samples.Vision
         {
             const int count = 144; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 4 positions
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3473,7 +3474,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4033,6 +4033,7 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 176);
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4122,7 +4123,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4417,6 +4417,7 @@ namespace Samples.Vision
         {
             const int count = 144; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4555,7 +4556,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -6555,6 +6555,7 @@ namespace Samples.Vision
             // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd3: a product with Wᵀ (written at the start of the step), no horizontal sums
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -6644,7 +6645,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane

@@ -1183,6 +1183,7 @@ namespace Samples.Vision
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1277,7 +1278,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3241,6 +3241,7 @@ namespace Samples.Vision
         {
             const int count = 24; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 4 positions
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3330,7 +3331,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3709,6 +3709,7 @@ namespace Samples.Vision
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 152);
             const int count = 12; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3798,7 +3799,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4124,6 +4124,7 @@ namespace Samples.Vision
         {
             const int count = 24; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4212,7 +4213,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -6200,6 +6200,7 @@ namespace Samples.Vision
             // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd4: a product with Wᵀ (written at the start of the step), no horizontal sums
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd4.Data, (nuint)start * 72);
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -6289,7 +6290,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane

@@ -1840,6 +1840,7 @@ namespace Samples.Inputs
             ref float w = ref p;
             {
                 ref float y = ref output;
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2059,7 +2060,6 @@ namespace Samples.Inputs
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2659,6 +2659,7 @@ namespace Samples.Inputs
             ref float w = ref p;
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
             {
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2878,7 +2879,6 @@ namespace Samples.Inputs
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3948,6 +3948,7 @@ namespace Samples.Inputs
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 130);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 130);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 130);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4074,7 +4075,6 @@ namespace Samples.Inputs
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 129) = s3_1;
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4563,6 +4563,7 @@ namespace Samples.Inputs
         {
             ref float w = ref _parameters.Data;
             InputRange(100, part, parts, out nuint i0, out nuint i1);
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4782,7 +4783,6 @@ namespace Samples.Inputs
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -5395,6 +5395,7 @@ namespace Samples.Inputs
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 130);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 130);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 130);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -5521,7 +5522,6 @@ namespace Samples.Inputs
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 129) = s3_1;
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -5602,6 +5602,7 @@ namespace Samples.Inputs
             for (; i < i1; i++)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 130);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -5656,7 +5657,6 @@ namespace Samples.Inputs
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 129) = s0_1;
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -6503,6 +6503,7 @@ namespace Samples.Inputs
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
             {
                 ref float y = ref output;
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -6642,7 +6643,6 @@ namespace Samples.Inputs
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -7081,6 +7081,7 @@ namespace Samples.Inputs
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 18460);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
             {
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -7220,7 +7221,6 @@ namespace Samples.Inputs
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8040,6 +8040,7 @@ namespace Samples.Inputs
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8118,7 +8119,6 @@ namespace Samples.Inputs
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 36);
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8164,6 +8164,7 @@ namespace Samples.Inputs
             // input 128
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5120);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8200,7 +8201,6 @@ namespace Samples.Inputs
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 36);
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8225,6 +8225,7 @@ namespace Samples.Inputs
             // input 129
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5160);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8261,7 +8262,6 @@ namespace Samples.Inputs
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 36);
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8760,6 +8760,7 @@ namespace Samples.Inputs
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
             InputRange(130, part, parts, out nuint i0, out nuint i1);
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -8899,7 +8900,6 @@ namespace Samples.Inputs
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -9846,6 +9846,7 @@ namespace Samples.Inputs
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 1) * 40);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -9924,7 +9925,6 @@ namespace Samples.Inputs
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c3_0, ref g3, 36);
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -9970,6 +9970,7 @@ namespace Samples.Inputs
             for (; i < i1; i++)
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -10006,7 +10007,6 @@ namespace Samples.Inputs
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_0, ref g0, 36);
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -11398,6 +11398,7 @@ namespace Samples.Inputs
             // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d2: a product with Wᵀ (written at the start of the step), no horizontal sums
             ref float wt = ref _weightsT3.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -11537,7 +11538,6 @@ namespace Samples.Inputs
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane

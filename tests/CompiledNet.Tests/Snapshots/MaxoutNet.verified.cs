@@ -1290,6 +1290,7 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             {
                 ref float y = ref scratch;
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1491,7 +1492,6 @@ namespace Samples
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1835,6 +1835,7 @@ namespace Samples
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 90);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _pieces1.Data, (nuint)start * 18);
             {
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1903,7 +1904,6 @@ namespace Samples
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2446,6 +2446,7 @@ namespace Samples
                 ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 18);
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 36);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 54);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2558,7 +2559,6 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g3, 17) = s3_1;
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2639,6 +2639,7 @@ namespace Samples
             // input 4
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2688,7 +2689,6 @@ namespace Samples
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g0, 17) = s0_1;
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane

@@ -1543,6 +1543,7 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
             {
                 ref float y = ref output;
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1699,7 +1700,6 @@ namespace Samples.Split
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2157,6 +2157,7 @@ namespace Samples.Split
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 32800);
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 16400);
             {
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2313,7 +2314,6 @@ namespace Samples.Split
                         }
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2710,6 +2710,7 @@ namespace Samples.Split
             // input 0
             {
                 ref float g0 = ref gw;
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2750,7 +2751,6 @@ namespace Samples.Split
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 16396);
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2775,6 +2775,7 @@ namespace Samples.Split
             // input 1
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 16400);
+                // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
                 if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -2815,7 +2816,6 @@ namespace Samples.Split
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0_1, ref g0, 16396);
                     }
                 }
-                // without fused multiply-add: 2 vectors per row, or the block spills
                 else
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4309,6 +4309,7 @@ namespace Samples.Split
             // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _d1: a product with Wᵀ (written at the start of the step), no horizontal sums
             ref float wt = ref _weightsT2.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d1.Data, (nuint)start * 16400);
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -4465,7 +4466,6 @@ namespace Samples.Split
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane

@@ -1327,6 +1327,7 @@ namespace Samples.Vision
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 1152);
             // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1476,7 +1477,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1715,6 +1715,7 @@ namespace Samples.Vision
         {
             const int count = 72; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -1853,7 +1854,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3789,6 +3789,7 @@ namespace Samples.Vision
             // ∂L/∂x[r, i] = Σ_u δ[r, u] · Wᵀ[u, i], into _fd2: a product with Wᵀ (written at the start of the step), no horizontal sums
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd2.Data, (nuint)start * 256);
+            // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
             if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
@@ -3928,7 +3929,6 @@ namespace Samples.Vision
                     }
                 }
             }
-            // without fused multiply-add: 2 vectors per row, or the block spills
             else
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 2 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
