@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite (CompiledNet vs TorchSharp-cpu, ONNX Runtime in a child process, and a scalar floor, on
 # Fashion-MNIST) and writes the table to $OUT (default bench/results.md; see bench/README.md). Installs Debian's
-# dataset-fashion-mnist when missing (as root or with passwordless sudo). Takes about 6 minutes on an idle machine.
+# dataset-fashion-mnist when missing (as root or with passwordless sudo). Takes about 17 minutes on an idle 2-core machine.
 # Arguments are passed on (e.g. --inference). To force a vector width, set the .NET variables, e.g.
 #   DOTNET_PreferredVectorBitWidth=256 bash bench/run.sh     (Vector512 off)
 #   DOTNET_PreferredVectorBitWidth=128 bash bench/run.sh     (Vector128 only, with FMA: the Arm64 stand-in)

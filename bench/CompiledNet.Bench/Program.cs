@@ -15,10 +15,10 @@ using Microsoft.ML.OnnxRuntime;
 
 // Runs the benchmark suite described in bench/README.md (CompiledNet against TorchSharp-cpu, ONNX Runtime and a scalar C# floor, on
 // Fashion-MNIST) and writes one Markdown table. Usage (from the repository root):
-//   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~5 minutes)
+//   bash bench/run.sh [--out FILE]          (installs the data set, builds Release, runs everything, ~17 minutes on 2 cores)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --machine   (CPU, vector widths, FMA peak of each; seconds)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --subnormal-step   (B's Adam step with and without subnormal state)
-//   bash bench/run.sh --inference --out FILE  (the inference rows only: CompiledNet, TorchSharp, ONNX Runtime; ~2 minutes)
+//   bash bench/run.sh --inference --out FILE  (the inference rows only: CompiledNet, TorchSharp, ONNX Runtime; ~5 minutes)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --quick   (CompiledNet epochs only, Stopwatch, ~1 minute)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --predict-batch   (B's PredictBatch of 1024 rows on 1 and 2 threads)
 //   dotnet bench/CompiledNet.Bench/bin/Release/net10.0/CompiledNet.Bench.dll --compile-cost   (generator time, source size, first Predict)
@@ -32,7 +32,7 @@ var outOption = new Option<string[]>("--out")
     Arity = ArgumentArity.OneOrMore,
     DefaultValueFactory = _ => new[] { "bench/results.md" },
 };
-var inferenceOption = new Option<bool>("--inference") { Description = "the inference rows only: CompiledNet, TorchSharp, ONNX Runtime (about 2 minutes)" };
+var inferenceOption = new Option<bool>("--inference") { Description = "the inference rows only: CompiledNet, TorchSharp, ONNX Runtime (about 5 minutes)" };
 var machineOption = new Option<bool>("--machine") { Description = "the CPU, its vector widths and the FMA peak of each, then exit" };
 var quickOption = new Option<bool>("--quick") { Description = "CompiledNet's epochs, a step's parts and the health monitor's cost, Stopwatch only (about a minute)" };
 var predictBatchOption = new Option<bool>("--predict-batch") { Description = "B's PredictBatch of 1024 rows on 1 and 2 threads, alternating with ONNX Runtime on 1 thread in the same process" };
