@@ -25,9 +25,9 @@ namespace CompiledNet.Generator.Emit
         /// Forward tile (filters × vectors of positions), measured on D's second convolution (288 unfolded rows × 196
         /// positions, 64 filters) on a Zen 5 core: with 32 vector registers 8 × 3 (24 accumulators; each strip of 48
         /// positions of the unfolded input stays close to L1 while every block of filters passes over it) took 36.7 µs
-        /// against 47.2 µs with 4 × 4; with Vector256 4 × 3 took 69.7 µs against 77.1 µs with 4 × 2. With 16 registers the
-        /// tile is <see cref="ProductRows"/> × <see cref="VectorWidth.BlockVectors"/> (null here: 4 × 3, and 4 × 2 for Vector128
-        /// without FMA, where 4 × 3 was slower on x64 without AVX2: 258 against 186 µs; see <see cref="KernelEmitter.ByRegisterBlock"/>).
+        /// against 47.2 µs with 4 × 4; with Vector256 4 × 3 took 69.7 µs against 77.1 µs with 4 × 2. With 16 registers
+        /// the vectors are left null here and come from <see cref="KernelEmitter.ByRegisterBlock"/>: 4 × 3, and 4 × 2 for
+        /// Vector128 without FMA, where 4 × 3 was slower (x64 without AVX2: 258 against 186 µs).
         /// The tile changes no result's bits: each output sums its terms in the same order whatever the tile.
         /// </summary>
         private static (int Rows, int? Vectors) ForwardTile(VectorWidth vw) => vw.Registers >= 32 ? (8, 3) : (ProductRows, null);
