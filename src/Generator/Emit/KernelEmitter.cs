@@ -107,7 +107,7 @@ namespace CompiledNet.Generator.Emit
         /// <param name="scoped">Whether the product gets a block of its own (the branches are blocks anyway).</param>
         public static void ByRegisterBlock(IndentedWriter w, VectorWidth vw, int width, bool scoped, Action<int> product)
         {
-            if (vw.FusedCondition is not { } fused || vw.BlockVectorsWithoutFma == vw.BlockVectors || width / vw.Lanes <= vw.BlockVectorsWithoutFma)
+            if (vw.FusedCondition is not { } fused || width / vw.Lanes <= vw.BlockVectorsWithoutFma)
             {
                 if (!scoped) product(vw.BlockVectors);
                 else using (w.Open()) product(vw.BlockVectors);

@@ -83,9 +83,7 @@ namespace CompiledNet.Generator.Emit
         /// Vector128 runs on x64 with FMA, on Arm64 (AdvSimd always fuses) and on x64 without AVX2 (no FMA). Null for
         /// Vector256 and Vector512: .NET accelerates them only with AVX2 or AVX-512, and both include FMA.
         /// </summary>
-        public string? FusedCondition => Bits == 128
-            ? "global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported"
-            : null;
+        public string? FusedCondition => Bits == 128 ? "global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128" : null;
 
         /// <summary>The suffix of the per-width method names, e.g. <c>V512</c>.</summary>
         public string Suffix => "V" + Int(Bits);

@@ -226,9 +226,6 @@ namespace CompiledNet.CompilerServices
 
         // ---- Vector512: 6 rows × 4 vectors of 16 -------------------------------------------------------------------
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<float> Fma512(Vector512<float> a, Vector512<float> b, Vector512<float> c)
-            => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
 
         /// <summary>The inputs of a pass a block's product runs over: all of them, or a list. A struct type argument, so the JIT compiles one loop for each with nothing tested inside.</summary>
         private interface IInputs
@@ -333,17 +330,17 @@ namespace CompiledNet.CompilerServices
                 ref float wi = ref Unsafe.Add(ref w, i * 64);
                 var w0 = Vector512.LoadUnsafe(ref wi, 0); var w1 = Vector512.LoadUnsafe(ref wi, 16); var w2 = Vector512.LoadUnsafe(ref wi, 32); var w3 = Vector512.LoadUnsafe(ref wi, 48);
                 var a = Vector512.Create(Unsafe.Add(ref x0, i));
-                c00 = Fma512(a, w0, c00); c01 = Fma512(a, w1, c01); c02 = Fma512(a, w2, c02); c03 = Fma512(a, w3, c03);
+                c00 = Kernels.MultiplyAdd(a, w0, c00); c01 = Kernels.MultiplyAdd(a, w1, c01); c02 = Kernels.MultiplyAdd(a, w2, c02); c03 = Kernels.MultiplyAdd(a, w3, c03);
                 a = Vector512.Create(Unsafe.Add(ref x1, i));
-                c10 = Fma512(a, w0, c10); c11 = Fma512(a, w1, c11); c12 = Fma512(a, w2, c12); c13 = Fma512(a, w3, c13);
+                c10 = Kernels.MultiplyAdd(a, w0, c10); c11 = Kernels.MultiplyAdd(a, w1, c11); c12 = Kernels.MultiplyAdd(a, w2, c12); c13 = Kernels.MultiplyAdd(a, w3, c13);
                 a = Vector512.Create(Unsafe.Add(ref x2, i));
-                c20 = Fma512(a, w0, c20); c21 = Fma512(a, w1, c21); c22 = Fma512(a, w2, c22); c23 = Fma512(a, w3, c23);
+                c20 = Kernels.MultiplyAdd(a, w0, c20); c21 = Kernels.MultiplyAdd(a, w1, c21); c22 = Kernels.MultiplyAdd(a, w2, c22); c23 = Kernels.MultiplyAdd(a, w3, c23);
                 a = Vector512.Create(Unsafe.Add(ref x3, i));
-                c30 = Fma512(a, w0, c30); c31 = Fma512(a, w1, c31); c32 = Fma512(a, w2, c32); c33 = Fma512(a, w3, c33);
+                c30 = Kernels.MultiplyAdd(a, w0, c30); c31 = Kernels.MultiplyAdd(a, w1, c31); c32 = Kernels.MultiplyAdd(a, w2, c32); c33 = Kernels.MultiplyAdd(a, w3, c33);
                 a = Vector512.Create(Unsafe.Add(ref x4, i));
-                c40 = Fma512(a, w0, c40); c41 = Fma512(a, w1, c41); c42 = Fma512(a, w2, c42); c43 = Fma512(a, w3, c43);
+                c40 = Kernels.MultiplyAdd(a, w0, c40); c41 = Kernels.MultiplyAdd(a, w1, c41); c42 = Kernels.MultiplyAdd(a, w2, c42); c43 = Kernels.MultiplyAdd(a, w3, c43);
                 a = Vector512.Create(Unsafe.Add(ref x5, i));
-                c50 = Fma512(a, w0, c50); c51 = Fma512(a, w1, c51); c52 = Fma512(a, w2, c52); c53 = Fma512(a, w3, c53);
+                c50 = Kernels.MultiplyAdd(a, w0, c50); c51 = Kernels.MultiplyAdd(a, w1, c51); c52 = Kernels.MultiplyAdd(a, w2, c52); c53 = Kernels.MultiplyAdd(a, w3, c53);
             }
             var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
             Store512(ref y, floor, c00, c01, c02, c03);
@@ -375,9 +372,9 @@ namespace CompiledNet.CompilerServices
             {
                 var w0 = Vector512.LoadUnsafe(ref w, 0); var w1 = Vector512.LoadUnsafe(ref w, 16); var w2 = Vector512.LoadUnsafe(ref w, 32); var w3 = Vector512.LoadUnsafe(ref w, 48);
                 var a = Vector512.Create(Unsafe.Add(ref x0, i));
-                c00 = Fma512(a, w0, c00); c01 = Fma512(a, w1, c01); c02 = Fma512(a, w2, c02); c03 = Fma512(a, w3, c03);
+                c00 = Kernels.MultiplyAdd(a, w0, c00); c01 = Kernels.MultiplyAdd(a, w1, c01); c02 = Kernels.MultiplyAdd(a, w2, c02); c03 = Kernels.MultiplyAdd(a, w3, c03);
                 a = Vector512.Create(Unsafe.Add(ref x1, i));
-                c10 = Fma512(a, w0, c10); c11 = Fma512(a, w1, c11); c12 = Fma512(a, w2, c12); c13 = Fma512(a, w3, c13);
+                c10 = Kernels.MultiplyAdd(a, w0, c10); c11 = Kernels.MultiplyAdd(a, w1, c11); c12 = Kernels.MultiplyAdd(a, w2, c12); c13 = Kernels.MultiplyAdd(a, w3, c13);
                 w = ref Unsafe.Add(ref w, 64);
             }
             var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
@@ -404,12 +401,12 @@ namespace CompiledNet.CompilerServices
             for (nuint i = 0; i < kc; i++)
             {
                 var w0 = Vector512.LoadUnsafe(ref w);
-                c0 = Fma512(Vector512.Create(Unsafe.Add(ref x0, i)), w0, c0);
-                c1 = Fma512(Vector512.Create(Unsafe.Add(ref x1, i)), w0, c1);
-                c2 = Fma512(Vector512.Create(Unsafe.Add(ref x2, i)), w0, c2);
-                c3 = Fma512(Vector512.Create(Unsafe.Add(ref x3, i)), w0, c3);
-                c4 = Fma512(Vector512.Create(Unsafe.Add(ref x4, i)), w0, c4);
-                c5 = Fma512(Vector512.Create(Unsafe.Add(ref x5, i)), w0, c5);
+                c0 = Kernels.MultiplyAdd(Vector512.Create(Unsafe.Add(ref x0, i)), w0, c0);
+                c1 = Kernels.MultiplyAdd(Vector512.Create(Unsafe.Add(ref x1, i)), w0, c1);
+                c2 = Kernels.MultiplyAdd(Vector512.Create(Unsafe.Add(ref x2, i)), w0, c2);
+                c3 = Kernels.MultiplyAdd(Vector512.Create(Unsafe.Add(ref x3, i)), w0, c3);
+                c4 = Kernels.MultiplyAdd(Vector512.Create(Unsafe.Add(ref x4, i)), w0, c4);
+                c5 = Kernels.MultiplyAdd(Vector512.Create(Unsafe.Add(ref x5, i)), w0, c5);
                 w = ref Unsafe.Add(ref w, 16);
             }
             var floor = relu ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
@@ -423,9 +420,6 @@ namespace CompiledNet.CompilerServices
 
         // ---- Vector256: 6 rows × 2 vectors of 8 --------------------------------------------------------------------
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Fma256(Vector256<float> a, Vector256<float> b, Vector256<float> c)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
         private static void Block256(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
         {
@@ -451,17 +445,17 @@ namespace CompiledNet.CompilerServices
             {
                 var w0 = Vector256.LoadUnsafe(ref w, 0); var w1 = Vector256.LoadUnsafe(ref w, 8);
                 var a = Vector256.Create(Unsafe.Add(ref x0, i));
-                c00 = Fma256(a, w0, c00); c01 = Fma256(a, w1, c01);
+                c00 = Kernels.MultiplyAdd(a, w0, c00); c01 = Kernels.MultiplyAdd(a, w1, c01);
                 a = Vector256.Create(Unsafe.Add(ref x1, i));
-                c10 = Fma256(a, w0, c10); c11 = Fma256(a, w1, c11);
+                c10 = Kernels.MultiplyAdd(a, w0, c10); c11 = Kernels.MultiplyAdd(a, w1, c11);
                 a = Vector256.Create(Unsafe.Add(ref x2, i));
-                c20 = Fma256(a, w0, c20); c21 = Fma256(a, w1, c21);
+                c20 = Kernels.MultiplyAdd(a, w0, c20); c21 = Kernels.MultiplyAdd(a, w1, c21);
                 a = Vector256.Create(Unsafe.Add(ref x3, i));
-                c30 = Fma256(a, w0, c30); c31 = Fma256(a, w1, c31);
+                c30 = Kernels.MultiplyAdd(a, w0, c30); c31 = Kernels.MultiplyAdd(a, w1, c31);
                 a = Vector256.Create(Unsafe.Add(ref x4, i));
-                c40 = Fma256(a, w0, c40); c41 = Fma256(a, w1, c41);
+                c40 = Kernels.MultiplyAdd(a, w0, c40); c41 = Kernels.MultiplyAdd(a, w1, c41);
                 a = Vector256.Create(Unsafe.Add(ref x5, i));
-                c50 = Fma256(a, w0, c50); c51 = Fma256(a, w1, c51);
+                c50 = Kernels.MultiplyAdd(a, w0, c50); c51 = Kernels.MultiplyAdd(a, w1, c51);
                 w = ref Unsafe.Add(ref w, 16);
             }
             var floor = relu ? Vector256<float>.Zero : Vector256.Create(float.NegativeInfinity);
@@ -482,9 +476,6 @@ namespace CompiledNet.CompilerServices
 
         // ---- Vector128: 6 rows × 2 vectors of 4 --------------------------------------------------------------------
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<float> Fma128(Vector128<float> a, Vector128<float> b, Vector128<float> c)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c;
 
         private static void Block128(ref float x, nuint ldx, nuint kc, int valid, ref float c, nuint ldc, ref float w, ref float y, nuint ld, bool relu)
         {
@@ -510,17 +501,17 @@ namespace CompiledNet.CompilerServices
             {
                 var w0 = Vector128.LoadUnsafe(ref w, 0); var w1 = Vector128.LoadUnsafe(ref w, 4);
                 var a = Vector128.Create(Unsafe.Add(ref x0, i));
-                c00 = Fma128(a, w0, c00); c01 = Fma128(a, w1, c01);
+                c00 = Kernels.MultiplyAdd(a, w0, c00); c01 = Kernels.MultiplyAdd(a, w1, c01);
                 a = Vector128.Create(Unsafe.Add(ref x1, i));
-                c10 = Fma128(a, w0, c10); c11 = Fma128(a, w1, c11);
+                c10 = Kernels.MultiplyAdd(a, w0, c10); c11 = Kernels.MultiplyAdd(a, w1, c11);
                 a = Vector128.Create(Unsafe.Add(ref x2, i));
-                c20 = Fma128(a, w0, c20); c21 = Fma128(a, w1, c21);
+                c20 = Kernels.MultiplyAdd(a, w0, c20); c21 = Kernels.MultiplyAdd(a, w1, c21);
                 a = Vector128.Create(Unsafe.Add(ref x3, i));
-                c30 = Fma128(a, w0, c30); c31 = Fma128(a, w1, c31);
+                c30 = Kernels.MultiplyAdd(a, w0, c30); c31 = Kernels.MultiplyAdd(a, w1, c31);
                 a = Vector128.Create(Unsafe.Add(ref x4, i));
-                c40 = Fma128(a, w0, c40); c41 = Fma128(a, w1, c41);
+                c40 = Kernels.MultiplyAdd(a, w0, c40); c41 = Kernels.MultiplyAdd(a, w1, c41);
                 a = Vector128.Create(Unsafe.Add(ref x5, i));
-                c50 = Fma128(a, w0, c50); c51 = Fma128(a, w1, c51);
+                c50 = Kernels.MultiplyAdd(a, w0, c50); c51 = Kernels.MultiplyAdd(a, w1, c51);
                 w = ref Unsafe.Add(ref w, 8);
             }
             var floor = relu ? Vector128<float>.Zero : Vector128.Create(float.NegativeInfinity);

@@ -257,6 +257,17 @@ namespace CompiledNet.CompilerServices
             => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c;
 
         /// <summary>
+        /// Whether the 4-float <see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> is one fused
+        /// instruction here (x64 with FMA, Arm64), a constant to the JIT. Generated 128-bit kernels choose their register
+        /// blocks by it: without fusion each product needs a register of its own before the add.
+        /// </summary>
+        public static bool FusesMultiplyAdd128
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Fma.IsSupported || AdvSimd.IsSupported;
+        }
+
+        /// <summary>
         /// L1's shift toward zero: sign(w)·max(|w| − t, 0). A weight that would cross zero lands on +0 exactly, and
         /// a weight that is 0 stays 0.
         /// </summary>

@@ -1521,7 +1521,7 @@ namespace Samples.Vision
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -3385,7 +3385,7 @@ namespace Samples.Vision
             const int count = 144; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 4 positions
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -4034,7 +4034,7 @@ namespace Samples.Vision
             const int count = 16; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -4418,7 +4418,7 @@ namespace Samples.Vision
             const int count = 144; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -6556,7 +6556,7 @@ namespace Samples.Vision
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd3.Data, (nuint)start * 576);
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row

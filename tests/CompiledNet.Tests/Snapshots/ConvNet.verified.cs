@@ -1184,7 +1184,7 @@ namespace Samples.Vision
             ref float b = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, 144);
             // stored: ReLU(the sum + b[o]), bk holding b of row k of the block
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -3242,7 +3242,7 @@ namespace Samples.Vision
             const int count = 24; // unfolded rows: the rows of the transposed product
             // legend — wt{r}: column r of the block in W (stride K between filters), dc{r}: its row of dcol, c{r}_{v}: accumulators of 4 positions
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -3710,7 +3710,7 @@ namespace Samples.Vision
             const int count = 12; // output channels: the rows of the product
             // y[o, q] = Σ_k W[o, k]·col[k, q]: legend — w{r}: filter r of the block, y{r}: its output channel, c{r}_{v}: accumulators of 4 positions
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -4125,7 +4125,7 @@ namespace Samples.Vision
             const int count = 24; // unfolded rows: the rows of the product
             // legend — cr{r}: row r of the block in col, g{r}: its row of ∂L/∂Wᵀ, c{r}_{v}: accumulators of 4 filters
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -6201,7 +6201,7 @@ namespace Samples.Vision
             ref float wt = ref _weightsT1.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _fd4.Data, (nuint)start * 72);
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row

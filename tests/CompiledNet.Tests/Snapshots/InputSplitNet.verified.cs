@@ -1841,7 +1841,7 @@ namespace Samples.Inputs
             {
                 ref float y = ref output;
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     // column strips of 12, each passed over by every row
@@ -2660,7 +2660,7 @@ namespace Samples.Inputs
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a1.Data, (nuint)start * 130);
             {
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     // column strips of 12, each passed over by every row
@@ -3949,7 +3949,7 @@ namespace Samples.Inputs
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 130);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 130);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 120; o += 12)
@@ -4564,7 +4564,7 @@ namespace Samples.Inputs
             ref float w = ref _parameters.Data;
             InputRange(100, part, parts, out nuint i0, out nuint i1);
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -5396,7 +5396,7 @@ namespace Samples.Inputs
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 130);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 130);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 120; o += 12)
@@ -5603,7 +5603,7 @@ namespace Samples.Inputs
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 130);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 120; o += 12)
@@ -6504,7 +6504,7 @@ namespace Samples.Inputs
             {
                 ref float y = ref output;
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     // column strips of 12, each passed over by every row
@@ -7082,7 +7082,7 @@ namespace Samples.Inputs
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _a2.Data, (nuint)start * 40);
             {
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     // column strips of 12, each passed over by every row
@@ -8041,7 +8041,7 @@ namespace Samples.Inputs
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 36; o += 12)
@@ -8165,7 +8165,7 @@ namespace Samples.Inputs
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5120);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 36; o += 12)
@@ -8226,7 +8226,7 @@ namespace Samples.Inputs
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 5160);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 36; o += 12)
@@ -8761,7 +8761,7 @@ namespace Samples.Inputs
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _parameters.Data, 13260);
             InputRange(130, part, parts, out nuint i0, out nuint i1);
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row
@@ -9847,7 +9847,7 @@ namespace Samples.Inputs
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 2) * 40);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, (i + 3) * 40);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 36; o += 12)
@@ -9971,7 +9971,7 @@ namespace Samples.Inputs
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, i * 40);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     for (nuint o = 0; o < 36; o += 12)
@@ -11399,7 +11399,7 @@ namespace Samples.Inputs
             ref float wt = ref _weightsT3.Data;
             ref float dx = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _d2.Data, (nuint)start * 40);
             // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-            if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+            if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
             {
                 // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                 // column strips of 12, each passed over by every row

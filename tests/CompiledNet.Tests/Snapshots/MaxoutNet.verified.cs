@@ -1291,7 +1291,7 @@ namespace Samples
             {
                 ref float y = ref scratch;
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     // column strips of 12, each passed over by every row
@@ -1836,7 +1836,7 @@ namespace Samples
             ref float y = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref _pieces1.Data, (nuint)start * 18);
             {
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     // column strips of 12, each passed over by every row
@@ -2447,7 +2447,7 @@ namespace Samples
                 ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 36);
                 ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 54);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (4 rows × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     {
@@ -2640,7 +2640,7 @@ namespace Samples
             {
                 ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gw, 72);
                 // 3 vectors per row where the CPU fuses multiply-add (x64 with FMA, Arm64), 2 without (the block would spill): the JIT compiles only the branch this CPU takes
-                if (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+                if (global::CompiledNet.CompilerServices.Kernels.FusesMultiplyAdd128)
                 {
                     // registers: c{row}_{vector} accumulate C (1 row × 3 vectors of 4 columns), bv{vector} holds B's current row, av{row} A's element of that row in every lane
                     {
