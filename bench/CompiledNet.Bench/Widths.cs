@@ -25,7 +25,7 @@ public static class Widths
     }
 
     /// <summary>What one child measured.</summary>
-    public sealed record Result(Setting Setting, string VectorState, string Widest, bool HardwareFma, double Peak, double MedianMs, double MinMs, double MaxMs);
+    public sealed record Result(Setting Setting, string Widest, bool HardwareFma, double Peak, double MedianMs, double MinMs, double MaxMs);
 
     /// <summary>The rows: on x64 every setting, elsewhere (Arm64: Vector128 with FMA is the machine's own width) the first.</summary>
     public static IReadOnlyList<Setting> Settings => RuntimeInformation.ProcessArchitecture == Architecture.X64
@@ -87,7 +87,7 @@ public static class Widths
             }
             var f = File.ReadAllText(file).TrimEnd('\n').Split('\t');
             Console.WriteLine($"  {f[6]}: {f[3]} ms per epoch (median)");
-            results.Add(new Result(setting, f[6], f[0], f[1] == "fma", D(f[2]), D(f[3]), D(f[4]), D(f[5])));
+            results.Add(new Result(setting, f[0], f[1] == "fma", D(f[2]), D(f[3]), D(f[4]), D(f[5])));
         }
         File.Delete(file);
         return results;
